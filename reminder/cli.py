@@ -1,0 +1,114 @@
+"""The ``reminder`` command line.
+
+Errors print ``Error: …`` (no traceback) and set a non-zero exit code; with several inputs, the good
+ones are still processed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from reminder.errors import ReminderError
+from reminder.extract import Document, extract
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(help="申报提醒: 申报通知 extraction, eligibility matching and reminders.", no_args_is_help=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True)
+
+
+@app.callback()
+def _root(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="log what happens")] = False,
+) -> None:
+    """申报提醒 command line."""
+    if verbose:
+        logging.getLogger().setLevel(logging.INFO)
+
+
+def _date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD, got {value!r}") from None
+
+
+def _print_table(doc: Document) -> None:
+    out.rule(f"[bold]{doc.source}[/]  ({doc.kind}, {len(doc.notices)} notices)")
+    for n in doc.notices:
+        head = f"[bold]{n.title}[/]"
+        tags = [t for t in (n.level, n.issuer, n.published and n.published.isoformat()) if t]
+        if n.policy_only:
+            tags.append("政策文件/无申报")
+        if n.rolling:
+            tags.append("常态化受理")
+        out.print(head + (f"  [dim]{' · '.join(tags)}[/]" if tags else ""))
+        if n.deadlines:
+            t = Table("截止日期", "时间", "类型", "批次", "原文", show_header=True, header_style="cyan")
+            for d in n.deadlines:
+                flags = "".join(f for f, on in (("≈", d.approximate), ("?", d.conditional)) if on)
+                t.add_row(
+                    (d.date.isoformat() if d.date else "另行通知") + flags,
+                    d.time.strftime("%H:%M") if d.time else "",
+                    d.kind,
+                    d.batch or "",
+                    d.quote[:80],
+                )
+            out.print(t)
+        if n.conditions:
+            t = Table("条件", "运算", "值", "单位", "硬性", "原文", header_style="magenta")
+            for c in n.conditions:
+                value = "、".join(c.value) if isinstance(c.value, list) else str(c.value)
+                t.add_row(c.field, c.op, value, c.unit or "", "是" if c.hard else "否", c.quote[:60])
+            out.print(t)
+        for f in n.failures:
+            out.print(f"  [yellow]无法识别的日期 / unreadable date[/] {f.quote}: {f.reason}")
+
+
+@app.command("extract")
+def extract_cmd(
+    files: Annotated[list[str], typer.Argument(help="files (txt/pdf/html/docx) or http(s) URLs")],
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object per input (JSON Lines)")] = False,
+    published: Annotated[str | None, typer.Option(help="publication date YYYY-MM-DD for dates without a year")] = None,
+) -> None:
+    """Extract notices, deadlines and eligibility conditions from documents."""
+    from reminder.config import get_settings
+
+    pub = _date(published)
+    limit = get_settings().max_input_bytes
+    failed = 0
+    for name in files:
+        try:
+            doc = extract(name, published=pub, max_bytes=limit)
+        except ReminderError as exc:
+            failed += 1
+            err.print(f"[red]Error:[/] {exc}", markup=True, highlight=False)
+            continue
+        if as_json:
+            sys.stdout.write(json.dumps({**doc.to_json(), "file": name}, ensure_ascii=False) + "\n")
+        else:
+            _print_table(doc)
+    if failed:
+        raise typer.Exit(code=1)
+
+
+from reminder.db.cli import register  # noqa: E402
+
+register(app)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app()

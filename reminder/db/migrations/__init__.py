@@ -1,0 +1,1 @@
+"""Alembic migrations of the reminder database (see reminder.db.migrate)."""

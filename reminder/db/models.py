@@ -1,0 +1,348 @@
+"""The stored tables, as SQLModel families (``XBase`` → ``X(table=True)`` → ``XPublic``).
+
+    documents ── notices ──┬── deadlines        (old versions kept, ``active`` = False)
+                           ├── conditions       (replaced when a new version arrives)
+                           └── notice_changes   (deadline added / removed / changed, old → new JSON)
+    companies ── matches ── notices             (one verdict per company and notice)
+
+Room is left for the delivery side (channels, reminders, deliveries); those tables do not exist yet.
+Every datetime is stored in UTC and read back timezone-aware (:class:`UTCDateTime`), on SQLite too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlmodel import JSON, Field, SQLModel
+
+__all__ = [
+    "UTCDateTime",
+    "utcnow",
+    "NOTICE_STATUSES",
+    "CHANGE_KINDS",
+    "DocumentBase",
+    "DocumentRow",
+    "DocumentPublic",
+    "NoticeBase",
+    "NoticeRow",
+    "NoticePublic",
+    "DeadlineBase",
+    "DeadlineRow",
+    "DeadlinePublic",
+    "ConditionBase",
+    "ConditionRow",
+    "ConditionPublic",
+    "NoticeChange",
+    "CompanyBase",
+    "CompanyCreate",
+    "CompanyUpdate",
+    "Company",
+    "CompanyPublic",
+    "MatchBase",
+    "Match",
+    "MatchPublic",
+]
+
+# Named constraints, so Alembic can alter and drop them (SQLite batch mode needs names).
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+#: a notice is "draft" until an operator publishes it, when imported that way
+NOTICE_STATUSES: tuple[str, ...] = ("published", "draft")
+#: NoticeChange.what
+CHANGE_KINDS: tuple[str, ...] = ("deadline_added", "deadline_removed", "deadline_changed")
+
+
+class UTCDateTime(sa.TypeDecorator[dt.datetime]):
+    """``DateTime(timezone=True)`` that stores UTC and always returns aware datetimes.
+
+    PostgreSQL keeps the zone itself; SQLite keeps none, so values are converted to UTC before they
+    are written (which also makes SQLite's text comparison of instants correct) and tagged UTC when read.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: give a timezone (every stored instant is absolute)")
+        utc = value.astimezone(dt.UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def utcnow() -> dt.datetime:
+    """The current instant, UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+def _stamp() -> Any:
+    """A timestamp column defaulting to now."""
+    return Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# ── documents ──────────────────────────────────────────────────────────────────────────────
+
+
+class DocumentBase(SQLModel):
+    #: file path or URL as given
+    source: str = Field(sa_type=sa.Text)
+    #: sha256 of the raw bytes: the same bytes are stored once
+    content_hash: str = Field(max_length=64, unique=True)
+    #: "txt", "pdf", "html" or "docx"
+    format: str = Field(max_length=8)
+    #: "compilation", "notice" or "news"
+    kind: str = Field(max_length=16)
+    published: dt.date | None = None
+
+
+class DocumentRow(DocumentBase, table=True):
+    __tablename__ = "documents"
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: the cleaned text every span points into
+    text: str = Field(sa_type=sa.Text)
+    ingested_at: dt.datetime = _stamp()
+
+
+class DocumentPublic(DocumentBase):
+    id: int
+    ingested_at: dt.datetime
+
+
+# ── notices ────────────────────────────────────────────────────────────────────────────────
+
+
+class NoticeBase(SQLModel):
+    title: str = Field(sa_type=sa.Text)
+    #: "national", "provincial", "municipal", "district" or None
+    level: str | None = Field(default=None, max_length=16)
+    issuer: str | None = Field(default=None, sa_type=sa.Text)
+    published: dt.date | None = None
+    #: policy or news text without a call to apply
+    policy_only: bool = False
+    #: 常态化受理: applications taken all year
+    rolling: bool = False
+    #: one of NOTICE_STATUSES
+    status: str = Field(default="published", max_length=16, index=True)
+
+
+class NoticeRow(NoticeBase, table=True):
+    __tablename__ = "notices"
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: the latest version of the document this notice was read from
+    document_id: int = Field(foreign_key="documents.id", index=True)
+    #: identity across versions: sha256 of the normalised source and title (see store.notice_key)
+    key: str = Field(max_length=64, unique=True)
+    #: offsets of the notice in the document's text
+    span_start: int = 0
+    span_end: int = 0
+    created_at: dt.datetime = _stamp()
+    updated_at: dt.datetime = _stamp()
+
+
+class NoticePublic(NoticeBase):
+    id: int
+    document_id: int
+    key: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class DeadlineBase(SQLModel):
+    date: dt.date | None = None
+    #: stated time of day; None means the day ends at 23:59:59
+    time: dt.time | None = None
+    #: the instant it passes (None when to_be_announced)
+    at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    #: "application", "recommendation", "materials", "window_open" or "other"
+    kind: str = Field(max_length=16)
+    grain: str = Field(default="day", max_length=8)
+    batch: str | None = Field(default=None, max_length=64)
+    approximate: bool = False
+    conditional: bool = False
+    to_be_announced: bool = False
+    quote: str = Field(default="", sa_type=sa.Text)
+    span_start: int = 0
+    span_end: int = 0
+    rule: str = Field(default="", max_length=64)
+
+
+class DeadlineRow(DeadlineBase, table=True):
+    __tablename__ = "deadlines"
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_id: int = Field(foreign_key="notices.id", ondelete="CASCADE", index=True)
+    #: False once a newer version of the notice changed or dropped this deadline
+    active: bool = Field(default=True, index=True)
+
+
+class DeadlinePublic(DeadlineBase):
+    id: int
+    notice_id: int
+    active: bool
+
+
+class ConditionBase(SQLModel):
+    #: one of extract CONDITION_FIELDS
+    field: str = Field(max_length=32, index=True)
+    #: one of extract CONDITION_OPS
+    op: str = Field(max_length=8)
+    #: number (万元, %), string, list of strings or bool
+    value: Any = Field(default=None, sa_type=JSON)
+    unit: str | None = Field(default=None, max_length=8)
+    #: False for 原则上 / 优先 / 鼓励
+    hard: bool = True
+    #: conditions sharing a group form an any-of group
+    group: str | None = Field(default=None, max_length=64)
+    quote: str = Field(default="", sa_type=sa.Text)
+    span_start: int = 0
+    span_end: int = 0
+    rule: str = Field(default="", max_length=64)
+
+
+class ConditionRow(ConditionBase, table=True):
+    __tablename__ = "conditions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_id: int = Field(foreign_key="notices.id", ondelete="CASCADE", index=True)
+
+
+class ConditionPublic(ConditionBase):
+    id: int
+    notice_id: int
+
+
+class NoticeChange(SQLModel, table=True):
+    """A deadline that a newer version of a notice added, removed or moved (for "changed" reminders)."""
+
+    __tablename__ = "notice_changes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_id: int = Field(foreign_key="notices.id", ondelete="CASCADE", index=True)
+    changed_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    #: one of CHANGE_KINDS
+    what: str = Field(max_length=32)
+    #: the deadline before (None when added) and after (None when removed), as store.deadline_json
+    old: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    new: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+
+
+# ── companies and matches ──────────────────────────────────────────────────────────────────
+
+
+class CompanyBase(SQLModel):
+    name: str = Field(max_length=200)
+    #: 统一社会信用代码, 18 characters
+    credit_code: str | None = Field(default=None, max_length=18, unique=True)
+    #: administrative division codes (GB/T 2260)
+    province_code: str | None = Field(default=None, max_length=12, index=True)
+    city_code: str | None = Field(default=None, max_length=12, index=True)
+    district_code: str | None = Field(default=None, max_length=12, index=True)
+    #: the region as written, e.g. 浙江省湖州市吴兴区
+    region_name: str | None = Field(default=None, max_length=100)
+    industry: str | None = Field(default=None, max_length=100)
+    industry_tags: list[str] = Field(default_factory=list, sa_type=JSON)
+    founded_on: dt.date | None = None
+    headcount: int | None = Field(default=None, index=True)
+    #: money in 万元
+    annual_revenue: float | None = Field(default=None, index=True)
+    total_assets: float | None = Field(default=None, index=True)
+    registered_capital: float | None = Field(default=None, index=True)
+    #: ratios in %
+    rd_expense_ratio: float | None = Field(default=None, index=True)
+    rd_staff_ratio: float | None = Field(default=None, index=True)
+    #: [{"name": "高新技术企业", "valid_until": "2026-12-31" or None}]
+    qualifications: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    #: 企业法人 / 事业单位法人 / …
+    legal_person: str | None = Field(default=None, max_length=32)
+    #: no serious dishonesty record (None: unknown)
+    credit_ok: bool | None = None
+    #: 企业 / 高校 / 科研院所 / …
+    applicant_type: str | None = Field(default=None, max_length=32)
+    contact_email: str | None = Field(default=None, max_length=254)
+
+
+class CompanyCreate(CompanyBase):
+    pass
+
+
+class CompanyUpdate(SQLModel):
+    """Every field optional: only the fields set are changed."""
+
+    name: str | None = None
+    credit_code: str | None = None
+    province_code: str | None = None
+    city_code: str | None = None
+    district_code: str | None = None
+    region_name: str | None = None
+    industry: str | None = None
+    industry_tags: list[str] | None = None
+    founded_on: dt.date | None = None
+    headcount: int | None = None
+    annual_revenue: float | None = None
+    total_assets: float | None = None
+    registered_capital: float | None = None
+    rd_expense_ratio: float | None = None
+    rd_staff_ratio: float | None = None
+    qualifications: list[dict[str, Any]] | None = None
+    legal_person: str | None = None
+    credit_ok: bool | None = None
+    applicant_type: str | None = None
+    contact_email: str | None = None
+
+
+class Company(CompanyBase, table=True):
+    __tablename__ = "companies"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: dt.datetime = _stamp()
+    updated_at: dt.datetime = _stamp()
+
+
+class CompanyPublic(CompanyBase):
+    id: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class MatchBase(SQLModel):
+    #: the rules engine's verdict, e.g. "eligible", "possible", "ineligible"
+    status: str = Field(max_length=16, index=True)
+    #: profile fields the verdict needed but the company has not given
+    missing: list[Any] = Field(default_factory=list, sa_type=JSON)
+    #: conditions not met, with reasons
+    unmet: list[Any] = Field(default_factory=list, sa_type=JSON)
+    #: the evaluation trace (rendered elsewhere)
+    trace: Any = Field(default=None, sa_type=JSON)
+    evaluated_at: dt.datetime = _stamp()
+
+
+class Match(MatchBase, table=True):
+    __tablename__ = "matches"
+    __table_args__ = (sa.UniqueConstraint("company_id", "notice_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    company_id: int = Field(foreign_key="companies.id", ondelete="CASCADE", index=True)
+    notice_id: int = Field(foreign_key="notices.id", ondelete="CASCADE", index=True)
+
+
+class MatchPublic(MatchBase):
+    id: int
+    company_id: int
+    notice_id: int

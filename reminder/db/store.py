@@ -1,0 +1,250 @@
+"""Storing extracted documents and reading notices back: plain functions over a session.
+
+    save_document ── same content hash ─────────────────────────── no-op (duplicate)
+                  └─ per notice, by key (normalised source + title)
+                       ├─ new key ──── insert notice, deadlines, conditions
+                       └─ known key ── update in place: unchanged deadlines kept, moved or dropped
+                                       ones made inactive, new ones added, each change recorded
+                                       as a NoticeChange (old → new)
+
+Functions flush but never commit: the caller owns the transaction (``session_scope`` or ingest).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from reminder.db._keys import document_keys, normalize_source, notice_key
+from reminder.db._rows import (
+    condition_from_row,
+    condition_row,
+    deadline_from_row,
+    deadline_json,
+    deadline_row,
+    set_notice_fields,
+)
+from reminder.db._versions import sync_deadlines
+from reminder.db.models import (
+    NOTICE_STATUSES,
+    ConditionRow,
+    DeadlineRow,
+    DocumentRow,
+    NoticeChange,
+    NoticeRow,
+    utcnow,
+)
+from reminder.extract._model import Document, Notice
+
+__all__ = [
+    "IngestResult",
+    "normalize_source",
+    "notice_key",
+    "deadline_json",
+    "find_document",
+    "save_document",
+    "get_notice",
+    "get_notice_by_key",
+    "list_open_notices",
+    "list_deadlines",
+    "list_conditions",
+    "list_changes",
+    "to_notice",
+]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What storing one document did."""
+
+    document_id: int
+    #: the same bytes were stored before: nothing was written
+    duplicate: bool
+    #: notices in the document
+    notices: int = 0
+    #: notices seen for the first time
+    created: int = 0
+    #: notices already known (same key) updated to this version
+    updated: int = 0
+    #: deadlines in the document
+    deadlines: int = 0
+    #: NoticeChange rows recorded
+    changes: int = 0
+
+
+# ── saving ─────────────────────────────────────────────────────────────────────────────────
+
+
+def find_document(*, session: Session, content_hash: str) -> DocumentRow | None:
+    """The stored document with these bytes, if any."""
+    return session.exec(select(DocumentRow).where(DocumentRow.content_hash == content_hash)).first()
+
+
+def _insert_notice(session: Session, notice: Notice, key: str, document_id: int, status: str, now: dt.datetime) -> None:
+    row = NoticeRow(key=key, document_id=document_id, title=notice.title, status=status, created_at=now, updated_at=now)
+    set_notice_fields(row, notice, document_id)
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    session.add_all([deadline_row(d, row.id) for d in notice.deadlines])
+    session.add_all([condition_row(c, row.id) for c in notice.conditions])
+
+
+def _update_notice(session: Session, row: NoticeRow, notice: Notice, document_id: int, now: dt.datetime) -> int:
+    assert row.id is not None
+    set_notice_fields(row, notice, document_id)
+    row.updated_at = now
+    changes = sync_deadlines(session, row.id, notice.deadlines, now)
+    session.exec(sa.delete(ConditionRow).where(col(ConditionRow.notice_id) == row.id))
+    session.add_all([condition_row(c, row.id) for c in notice.conditions])
+    if changes:
+        log.info("notice %d (%s): %d deadline changes", row.id, row.title, changes)
+    return changes
+
+
+def _document_row(doc: Document, content_hash: str, now: dt.datetime) -> DocumentRow:
+    return DocumentRow(
+        source=doc.source,
+        content_hash=content_hash,
+        format=doc.format,
+        kind=doc.kind,
+        published=doc.published,
+        text=doc.text,
+        ingested_at=now,
+    )
+
+
+def save_document(
+    *, session: Session, doc: Document, status: str = "published", now: dt.datetime | None = None
+) -> IngestResult:
+    """Store an extracted document and its notices; a new version of a known notice updates it.
+
+    Args:
+        session: the session to write with (flushed, not committed).
+        doc: the extracted document.
+        status: status of notices seen for the first time ("published" or "draft").
+        now: the ingest instant (default: now), stamped on rows and changes.
+
+    Returns:
+        What was written; ``duplicate`` when the same bytes were stored before (nothing written).
+    """
+    if status not in NOTICE_STATUSES:
+        raise ValueError(f"status must be one of {NOTICE_STATUSES}, got {status!r}")
+    now = now or utcnow()
+    content_hash = doc.content_hash or hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
+    existing = find_document(session=session, content_hash=content_hash)
+    if existing is not None:
+        assert existing.id is not None
+        log.info("%s: already stored as document %d", doc.source, existing.id)
+        return IngestResult(document_id=existing.id, duplicate=True)
+    document = _document_row(doc, content_hash, now)
+    session.add(document)
+    session.flush()
+    assert document.id is not None
+    created = updated = changes = 0
+    for notice, key in zip(doc.notices, document_keys(doc), strict=True):
+        known = get_notice_by_key(session=session, key=key)
+        if known is None:
+            _insert_notice(session, notice, key, document.id, status, now)
+            created += 1
+        else:
+            changes += _update_notice(session, known, notice, document.id, now)
+            updated += 1
+    session.flush()
+    return IngestResult(
+        document_id=document.id,
+        duplicate=False,
+        notices=len(doc.notices),
+        created=created,
+        updated=updated,
+        deadlines=sum(len(n.deadlines) for n in doc.notices),
+        changes=changes,
+    )
+
+
+# ── reading ────────────────────────────────────────────────────────────────────────────────
+
+
+def get_notice(*, session: Session, notice_id: int) -> NoticeRow | None:
+    """The notice with this id, or None."""
+    return session.get(NoticeRow, notice_id)
+
+
+def get_notice_by_key(*, session: Session, key: str) -> NoticeRow | None:
+    """The notice with this identity (see :func:`notice_key`), or None."""
+    return session.exec(select(NoticeRow).where(NoticeRow.key == key)).first()
+
+
+def list_open_notices(*, session: Session, now: dt.datetime, include_drafts: bool = False) -> Sequence[NoticeRow]:
+    """Notices one can still apply to, oldest first.
+
+    Open means: not a policy/news text, and rolling (常态化受理), or with an active deadline that is
+    still ahead of ``now`` or to be announced.
+
+    Args:
+        session: the session.
+        now: the reference instant (timezone-aware).
+        include_drafts: also list notices an operator has not published.
+    """
+    if now.tzinfo is None:
+        raise ValueError(f"now must be timezone-aware, got {now!r}")
+    ahead = (
+        select(DeadlineRow.id)
+        .where(col(DeadlineRow.notice_id) == col(NoticeRow.id), col(DeadlineRow.active))
+        .where(sa.or_(col(DeadlineRow.at) > now, col(DeadlineRow.to_be_announced)))
+        .exists()
+    )
+    query = select(NoticeRow).where(sa.not_(col(NoticeRow.policy_only)), sa.or_(col(NoticeRow.rolling), ahead))
+    if not include_drafts:
+        query = query.where(NoticeRow.status == "published")
+    return session.exec(query.order_by(col(NoticeRow.id))).all()
+
+
+def list_deadlines(*, session: Session, notice_id: int, active_only: bool = True) -> Sequence[DeadlineRow]:
+    """A notice's deadlines in insertion order; by default only the current version's."""
+    query = select(DeadlineRow).where(DeadlineRow.notice_id == notice_id)
+    if active_only:
+        query = query.where(col(DeadlineRow.active))
+    return session.exec(query.order_by(col(DeadlineRow.id))).all()
+
+
+def list_conditions(*, session: Session, notice_id: int) -> Sequence[ConditionRow]:
+    """A notice's eligibility conditions, in the order the text states them."""
+    query = select(ConditionRow).where(ConditionRow.notice_id == notice_id).order_by(col(ConditionRow.id))
+    return session.exec(query).all()
+
+
+def list_changes(
+    *, session: Session, notice_id: int | None = None, since: dt.datetime | None = None
+) -> Sequence[NoticeChange]:
+    """Recorded deadline changes, oldest first, optionally of one notice or after an instant."""
+    query = select(NoticeChange)
+    if notice_id is not None:
+        query = query.where(NoticeChange.notice_id == notice_id)
+    if since is not None:
+        query = query.where(col(NoticeChange.changed_at) > since)
+    return session.exec(query.order_by(col(NoticeChange.id))).all()
+
+
+def to_notice(*, session: Session, row: NoticeRow) -> Notice:
+    """The stored notice as the extractor's :class:`Notice` (current deadlines only), for the rules."""
+    assert row.id is not None
+    return Notice(
+        title=row.title,
+        level=row.level,  # type: ignore[arg-type]
+        published=row.published,
+        issuer=row.issuer,
+        deadlines=tuple(deadline_from_row(d) for d in list_deadlines(session=session, notice_id=row.id)),
+        conditions=tuple(condition_from_row(c) for c in list_conditions(session=session, notice_id=row.id)),
+        span=(row.span_start, row.span_end),
+        policy_only=row.policy_only,
+        rolling=row.rolling,
+    )

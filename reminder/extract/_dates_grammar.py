@@ -1,0 +1,258 @@
+"""The regex grammar of Chinese dates, compiled from the vocabulary in ``data/dates.yaml``.
+
+One pattern, ``Grammar.date``, matches a whole expression: a start point, then optionally a range
+connector and an end. Groups are named with a one-letter prefix per point so the interpreter in
+``dates.py`` can read each point the same way:
+
+    s…   start point        2023年3月15日9:00
+    e…   full end point     至4月15日17:00
+    f…   day-only end       至18日
+    t…   time-only end      -17:00
+    c…   day-only list item 、20日   (``Grammar.list_day``, tried right after a mention)
+
+Inside a point: ``ya``/``yc`` Gregorian year in digits or Chinese numerals, ``rn``/``rb`` 民国 year
+with or without marker, ``yp`` part of year (年底), ``m`` month, ``d`` day, ``part`` part of month,
+``suf`` 份, ``ny``/``nm``/``nd`` numeric date (2025-03-28), ``th``… time of day.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from reminder.errors import DataFileError
+from reminder.extract._data import alternation, load_table
+
+__all__ = ["Vocab", "Grammar", "grammar", "load_vocab"]
+
+_KEYS: dict[str, type] = {
+    "numeral_digits": dict,
+    "numeral_units": dict,
+    "day_markers": list,
+    "month_suffixes": list,
+    "month_parts": dict,
+    "year_parts": dict,
+    "weekday_prefixes": list,
+    "weekday_names": list,
+    "time_of_day": dict,
+    "hour_markers": list,
+    "numeral_hour_markers": list,
+    "minute_markers": list,
+    "half_hour": list,
+    "whole_hour": list,
+    "range_connectors": list,
+    "list_separators": list,
+    "next_year_words": list,
+    "year_wrap_min_gap": int,
+    "roc_markers": list,
+    "roc_offset": int,
+    "roc_bare_years": list,
+    "gregorian_years": list,
+}
+_PARTS = {"end", "early", "mid", "late"}
+_PERIODS = {"am", "pm", "noon"}
+
+# Spaces PDF extraction leaves between tokens (2023 年 9 月 15 日), and one inside a number (202 6 年).
+_S = r"[ \t]{0,2}"
+_SP = r"[ \t]?"
+
+
+@dataclass(frozen=True)
+class Vocab:
+    """The validated contents of ``data/dates.yaml``."""
+
+    digits: dict[str, int]
+    units: dict[str, int]
+    words: dict[str, list[str]]
+    month_parts: dict[str, str]
+    year_parts: dict[str, str]
+    time_of_day: dict[str, str]
+    year_wrap_min_gap: int
+    roc_offset: int
+    roc_bare_years: tuple[int, int]
+    gregorian_years: tuple[int, int]
+
+    def chinese_number(self, token: str) -> int:
+        """二〇二五 → 2025 (digit by digit), 三十一 → 31, 廿一 → 21, 一百一十四 → 114.
+
+        >>> load_vocab().chinese_number("二十八")
+        28
+        """
+        if not any(ch in self.units for ch in token):
+            return int("".join(str(self.digits.get(ch, 0)) for ch in token))
+        total = current = 0
+        for ch in token:
+            if ch in self.units:
+                total += (current or 1) * self.units[ch]
+                current = 0
+            else:
+                current = self.digits.get(ch, 0)
+        return total + current
+
+
+def _fail(key: str, why: str) -> DataFileError:
+    return DataFileError(f"dates.yaml: 键 {key!r} 有误 / bad key {key!r}: {why}")
+
+
+def _words(data: dict[str, Any], key: str) -> list[str]:
+    value = data[key]
+    if not value or not all(isinstance(w, str) and w for w in value):
+        raise _fail(key, "must be a non-empty list of non-empty strings")
+    return [str(w) for w in value]
+
+
+def _mapping(data: dict[str, Any], key: str, values: set[str] | type) -> dict[str, Any]:
+    value = data[key]
+    for word, meaning in value.items():
+        ok = isinstance(meaning, values) if isinstance(values, type) else meaning in values
+        if not isinstance(word, str) or not word or not ok:
+            raise _fail(key, f"{word!r}: {meaning!r} is not one of {values}")
+    return dict(value)
+
+
+def _pair(data: dict[str, Any], key: str) -> tuple[int, int]:
+    value = data[key]
+    if len(value) != 2 or not all(isinstance(x, int) for x in value) or value[0] > value[1]:
+        raise _fail(key, "must be [low, high], two integers")
+    return int(value[0]), int(value[1])
+
+
+@functools.cache
+def load_vocab() -> Vocab:
+    """Read and validate ``data/dates.yaml``.
+
+    Raises:
+        DataFileError: a key is unknown, missing or malformed; the message names it.
+    """
+    data = load_table("dates", _KEYS)
+    lists = [k for k, t in _KEYS.items() if t is list and k not in ("roc_bare_years", "gregorian_years")]
+    return Vocab(
+        digits=_mapping(data, "numeral_digits", int),
+        units=_mapping(data, "numeral_units", int),
+        words={k: _words(data, k) for k in lists},
+        month_parts=_mapping(data, "month_parts", _PARTS),
+        year_parts=_mapping(data, "year_parts", _PARTS),
+        time_of_day=_mapping(data, "time_of_day", _PERIODS),
+        year_wrap_min_gap=int(data["year_wrap_min_gap"]),
+        roc_offset=int(data["roc_offset"]),
+        roc_bare_years=_pair(data, "roc_bare_years"),
+        gregorian_years=_pair(data, "gregorian_years"),
+    )
+
+
+@dataclass(frozen=True)
+class Grammar:
+    """Compiled patterns plus the vocabulary they were built from."""
+
+    vocab: Vocab
+    date: re.Pattern[str]
+    list_day: re.Pattern[str]
+
+
+class _Builder:
+    """Builds the pattern text for each piece of the grammar from the vocabulary."""
+
+    def __init__(self, v: Vocab) -> None:
+        self.v = v
+        w = v.words
+        self.cn = "".join(re.escape(c) for c in [*v.digits, *v.units] if not c.isascii())
+        self.cn_year = "".join(re.escape(c) for c in v.digits)
+        self.cn_year_first = "".join(re.escape(c) for c in v.digits if not c.isascii())
+        self.day_mark = alternation(w["day_markers"])
+        self.conn = alternation(w["range_connectors"])
+
+    def num(self) -> str:
+        """A month, day or hour number: 1–2 ASCII digits or 1–3 Chinese numerals."""
+        return rf"(?:[0-9]{{1,2}}|(?<![{self.cn}])[{self.cn}]{{1,3}})"
+
+    def year(self, p: str) -> str:
+        """A year and its 年; a bare 民国 number (114年) only when a month follows."""
+        v, cn = self.v, self.cn
+        lo, hi = v.roc_bare_years
+        bare = "|".join(str(n) for n in range(hi, lo - 1, -1))
+        return rf"""(?P<{p}year>
+              (?<![0-9.])(?P<{p}ya>(?:1{_SP}9|2{_SP}0){_SP}[0-9]{_SP}[0-9])
+            | (?<![{self.cn_year}])(?P<{p}yc>[{self.cn_year_first}][{self.cn_year}]{{3}})
+            | (?:{alternation(v.words["roc_markers"])}){_S}(?P<{p}rn>[0-9]{{1,3}}|[{cn}]{{1,6}})
+            | (?<![0-9.])(?P<{p}rb>{bare})(?={_S}年{_S}[0-9{cn}])
+            ){_S}年{_S}"""
+
+    def month_tail(self, p: str, day_range: bool) -> str:
+        """What follows a month: a day (or a day range, for a start), a part of month, or 份."""
+        d2 = rf"(?:{_S}(?:{self.conn}){_S}(?P<{p}d2>{self.num()}))?" if day_range else ""
+        w = self.w
+        return rf"""(?:
+              {_S}(?P<{p}d>{self.num()}){d2}{_S}(?:{self.day_mark})
+            | {_S}(?P<{p}part>{alternation(list(self.v.month_parts))})
+            | (?P<{p}suf>{alternation(w["month_suffixes"])})
+            )?"""
+
+    @property
+    def w(self) -> dict[str, list[str]]:
+        return self.v.words
+
+    def time(self, p: str) -> str:
+        """A time of day: 16:00, 16时, 下午5点半, 17时30分, 12点整."""
+        w, cn = self.w, self.cn
+        hour_mark = alternation(w["hour_markers"])
+        # 三点 is as often "three points" as "three o'clock": numerals take 点 only after 下午 etc.
+        cn_mark = alternation(w["numeral_hour_markers"])
+        return rf"""(?P<{p}time>
+            (?:(?P<{p}ap>{alternation(list(self.v.time_of_day))}){_S})?
+            (?:
+              (?P<{p}th>[0-9]{{1,2}}){_S}:{_S}(?P<{p}tm>[0-9]{{2}})(?::[0-9]{{2}})?(?![0-9])
+            | (?P<{p}th2>[0-9]{{1,2}}|[{cn}]{{1,3}}(?={_S}(?({p}ap)(?:{hour_mark})|(?:{cn_mark})))){_S}(?:{hour_mark})
+              (?:{_S}(?P<{p}tm2>[0-9]{{1,2}}|[{cn}]{{1,3}}){_S}(?:{alternation(w["minute_markers"])})
+               |(?P<{p}half>{alternation(w["half_hour"])})
+               |(?P<{p}whole>{alternation(w["whole_hour"])}))?
+            ))"""
+
+    def weekday_time(self, p: str) -> str:
+        """An optional weekday in brackets, then an optional time: (星期一)16:00."""
+        w = self.w
+        weekday = (
+            rf"\(?{_S}(?:{alternation(w['weekday_prefixes'])})"
+            rf"(?:{alternation(w['weekday_names'])}){_S}\)?"
+        )
+        return rf"(?:{_S}{weekday})?(?:{_S}{self.time(p)})?"
+
+    def date_point(self, p: str, day_range: bool = False) -> str:
+        """One date point; a time is read only after a day."""
+        year_part = alternation(list(self.v.year_parts))
+        numeric = rf"""(?<![0-9A-Za-z._/])(?P<{p}ny>(?:19|20)[0-9]{{2}})(?P<{p}sep>[-./])
+            (?P<{p}nm>[0-9]{{1,2}})(?P={p}sep)(?P<{p}nd>[0-9]{{1,2}})(?![0-9A-Za-z/_]|\.[0-9])"""
+        written = rf"""(?:{self.year(p)})?
+            (?:
+              (?({p}year)年?(?P<{p}yp>{year_part})|(?!))
+            | (?<![0-9.])(?P<{p}m>{self.num()}){_S}月{self.month_tail(p, day_range)}
+            )"""
+        return rf"""(?:{numeric}|{written})
+            (?({p}d){self.weekday_time(p)}|(?({p}nd){self.weekday_time(p + "n")}|))"""
+
+    def pattern(self) -> str:
+        """A whole expression: start point, then optionally a connector and an end."""
+        w = self.w
+        end = rf"""(?:{self.date_point("e")}
+            | (?P<fd>{self.num()}){_S}(?:{self.day_mark})(?![0-9]){self.weekday_time("f")}
+            | {self.time("t")})"""
+        # Every expression starts with a digit, a numeral or a 民国 marker: this cheap first test
+        # lets the engine skip most positions (about 10x faster than trying every branch).
+        first = rf"(?=[0-9{self.cn}]|{alternation(w['roc_markers'])})"
+        return rf"""{first}{self.date_point("s", day_range=True)}(?P<se>)
+            (?:{_S}(?P<conn>{self.conn}){_S}(?:(?P<nx>{alternation(w["next_year_words"])}){_S})?{end})?"""
+
+    def list_day(self) -> str:
+        """A day-only list item right after a date: 、20日."""
+        sep = alternation(self.w["list_separators"])
+        return rf"""{_S}(?:{sep}){_S}(?P<cd>{self.num()}){_S}(?:{self.day_mark})(?![0-9])
+            {self.weekday_time("c")}"""
+
+
+@functools.cache
+def grammar() -> Grammar:
+    """The compiled grammar (built once per process)."""
+    b = _Builder(load_vocab())
+    flags = re.VERBOSE
+    return Grammar(vocab=b.v, date=re.compile(b.pattern(), flags), list_day=re.compile(b.list_day(), flags))

@@ -1,0 +1,220 @@
+"""Plain, frozen objects that extraction produces.
+
+    Document ── notices: Notice ── deadlines: Deadline
+                                 └─ conditions: Condition
+            └─ failures: ParseFailure   (dates we saw but could not read, e.g. 13月40日)
+
+Spans are offsets into ``Document.text`` (the cleaned text: lines re-joined, page numbers dropped,
+characters kept verbatim), so ``doc.text[d.span[0]:d.span[1]]`` is a substring of the quote.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+__all__ = [
+    "TZ",
+    "DEADLINE_KINDS",
+    "CONDITION_OPS",
+    "CONDITION_FIELDS",
+    "LEVELS",
+    "DeadlineKind",
+    "Op",
+    "Level",
+    "Deadline",
+    "Condition",
+    "Notice",
+    "Document",
+    "ParseFailure",
+]
+
+#: every time in this project is Asia/Shanghai
+TZ = ZoneInfo("Asia/Shanghai")
+
+DeadlineKind = Literal["application", "recommendation", "materials", "window_open", "other"]
+DEADLINE_KINDS: tuple[str, ...] = ("application", "recommendation", "materials", "window_open", "other")
+
+Op = Literal["<=", "<", ">=", ">", "==", "in", "has", "not_has"]
+CONDITION_OPS: tuple[str, ...] = ("<=", "<", ">=", ">", "==", "in", "has", "not_has")
+
+#: canonical condition fields; money in 万元, ratios in %, age in years, headcount in 人
+CONDITION_FIELDS: tuple[str, ...] = (
+    "headcount",
+    "annual_revenue",
+    "total_assets",
+    "registered_capital",
+    "cooperation_funding",
+    "company_age_years",
+    "registered_region",
+    "industry",
+    "qualification",
+    "legal_person",
+    "credit",
+    "rd_expense_ratio",
+    "rd_staff_ratio",
+    "applicant_type",
+    "other",
+)
+
+Level = Literal["national", "provincial", "municipal", "district"]
+LEVELS: tuple[str, ...] = ("national", "provincial", "municipal", "district")
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One cutoff (or window opening) stated by a notice."""
+
+    #: the calendar day; None only when ``to_be_announced``
+    date: dt.date | None
+    #: the stated time of day, None when only a day is given (the day then ends at 23:59:59)
+    time: dt.time | None
+    kind: DeadlineKind
+    #: verbatim source sentence (from the cleaned text), for users to check
+    quote: str
+    #: offsets of the date expression in ``Document.text``
+    span: tuple[int, int] = (0, 0)
+    #: "minute", "hour", "day" or "month" (e.g. 月底 read as the month's last day)
+    grain: str = "day"
+    #: batch label such as 第一批, when the notice has batches
+    batch: str | None = None
+    #: 预计 / 暂定 / 左右: the date may still move
+    approximate: bool = False
+    #: only for some applicants (如需 / 涉及…的), or computed relative to another deadline
+    conditional: bool = False
+    #: 另行通知: a deadline exists but has no date yet
+    to_be_announced: bool = False
+    #: name of the rule that produced it (debug output, traces)
+    rule: str = ""
+
+    def at(self) -> dt.datetime | None:
+        """The instant the deadline passes, Asia/Shanghai; end of day when no time was given."""
+        if self.date is None:
+            return None
+        t = self.time if self.time is not None else dt.time(23, 59, 59)
+        return dt.datetime.combine(self.date, t, tzinfo=TZ)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "date": self.date.isoformat() if self.date else None,
+            "time": self.time.strftime("%H:%M") if self.time else None,
+            "kind": self.kind,
+            "batch": self.batch,
+            "approximate": self.approximate,
+            "conditional": self.conditional,
+            "to_be_announced": self.to_be_announced,
+            "grain": self.grain,
+            "quote": self.quote,
+            "span": list(self.span),
+            "rule": self.rule,
+        }
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One eligibility condition on the applicant."""
+
+    #: one of CONDITION_FIELDS
+    field: str
+    #: one of CONDITION_OPS
+    op: Op
+    #: number (money in 万元, ratios in %), string, list of strings, or bool
+    value: Any
+    #: "万元", "人", "年", "%", or None
+    unit: str | None
+    #: verbatim source text
+    quote: str
+    span: tuple[int, int] = (0, 0)
+    #: False for 原则上 / 优先 / 鼓励: never makes a notice ineligible
+    hard: bool = True
+    #: conditions sharing a group id form an any-of group (e.g. 直通车: any one of four)
+    group: str | None = None
+    rule: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "field": self.field,
+            "op": self.op,
+            "value": self.value,
+            "unit": self.unit,
+            "hard": self.hard,
+            "group": self.group,
+            "quote": self.quote,
+            "span": list(self.span),
+            "rule": self.rule,
+        }
+
+
+@dataclass(frozen=True)
+class ParseFailure:
+    """A date-like expression we refused to read (impossible date, reversed range)."""
+
+    quote: str
+    span: tuple[int, int]
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"quote": self.quote, "span": list(self.span), "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One notice (申报通知, or a policy text with no call) within a document."""
+
+    title: str
+    level: Level | None = None
+    published: dt.date | None = None
+    issuer: str | None = None
+    deadlines: tuple[Deadline, ...] = ()
+    conditions: tuple[Condition, ...] = ()
+    #: offsets of the notice in ``Document.text``
+    span: tuple[int, int] = (0, 0)
+    #: True when the notice is a policy/news text without an application call
+    policy_only: bool = False
+    #: 常态化受理 / 常年申报: applications are taken all year
+    rolling: bool = False
+    failures: tuple[ParseFailure, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "level": self.level,
+            "published": self.published.isoformat() if self.published else None,
+            "issuer": self.issuer,
+            "policy_only": self.policy_only,
+            "rolling": self.rolling,
+            "span": list(self.span),
+            "deadlines": [d.to_json() for d in self.deadlines],
+            "conditions": [c.to_json() for c in self.conditions],
+            "failures": [f.to_json() for f in self.failures],
+        }
+
+
+@dataclass(frozen=True)
+class Document:
+    """An extracted document: cleaned text plus its notices."""
+
+    #: file path or URL as given, or "<text>"
+    source: str
+    #: cleaned text every span points into
+    text: str
+    notices: tuple[Notice, ...] = ()
+    #: "compilation", "notice" or "news"
+    kind: str = "notice"
+    published: dt.date | None = None
+    #: sha256 of the raw input bytes (same content ⇒ same document)
+    content_hash: str = ""
+    format: str = "txt"
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": self.source,
+            "kind": self.kind,
+            "format": self.format,
+            "published": self.published.isoformat() if self.published else None,
+            "content_hash": self.content_hash,
+            "notices": [n.to_json() for n in self.notices],
+        }

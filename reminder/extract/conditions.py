@@ -1,0 +1,243 @@
+"""Eligibility conditions of a notice: who may apply (职工总数不超过500人, 在杭州市注册, 须为高新技术企业).
+
+The notice is read line by line (``conditions_context``: which section a line is in), and only lines
+hit by one prefilter regex (field, region, qualification words…) are split into sentences and given
+to the rules (``conditions_rules``: numbers; ``conditions_regions``: registered region;
+``conditions_entities``: industry, qualification, legal person, credit, applicant type). A candidate
+becomes a :class:`Condition` when the sentence is about the applicant's eligibility:
+
+* inside an eligibility section (申报条件 / 申报对象 / 选树范围 / a 须同时满足以下条件 list): always,
+  unless the sentence grants a benefit (给予…奖励);
+* in an unlabelled part: a number only in a sentence stating a requirement (须/应/原则上…) that is not
+  a plan target (力争/全省/到2027年); other conditions only when the sentence also names the applicant;
+* inside 申报程序 / 奖励标准 / 评审 / 工作要求 sections: never.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import logging
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from reminder.extract._data import alternation
+from reminder.extract._model import Condition
+from reminder.extract.conditions_context import Kind, LineContext, Sections
+from reminder.extract.conditions_data import Vocab, vocab
+from reminder.extract.conditions_entities import ENTITY_RULES
+from reminder.extract.conditions_numbers import compare_tail, comparison
+from reminder.extract.conditions_rules import NUMERIC_RULES, Candidate, Rule, Sentence, run_rule
+
+__all__ = ["RULES", "find_conditions"]
+
+log = logging.getLogger(__name__)
+
+#: every rule, in priority order
+RULES: tuple[Rule, ...] = NUMERIC_RULES + ENTITY_RULES
+
+_SENTENCE = re.compile(r"[^。;!?]+[。;!?]?")
+#: after a number: …的企业, (it may pick a subgroup: see _selects_subgroup)
+_SUBGROUP_END = re.compile(r"\s*(?:\([^()]{0,10}\))?[^,;。]{0,6}?的[^,;。]{0,6}?,")
+#: at most this much text between two items of a 、 list (、省级)
+_LIST_GAP_MAX = 4
+#: between two numeric conditions of a sentence, these keep them both required despite a 或 nearby
+_CONJUNCTION = re.compile(r"且|并|同时|和|以及")
+
+
+@functools.cache
+def _prefilter(v: Vocab) -> re.Pattern[str]:
+    """One alternation of literal words every rule starts from; lines without a hit are skipped.
+
+    Literal words only: an optional group at the start of any alternative would make the regex try
+    every position and run several times slower.
+    """
+    words = [*v.field_words, *re.findall(r"[\u4e00-\u9fff]+", v.age_alt), *v.prefilter_words]
+    # two characters of each qualification: quotes may follow (专精特新“小巨人”)
+    words += [q[:2] for q in v.qualification_values] + v.industry["heads"]
+    words += re.findall(r"[\u4e00-\u9fff]+", v.applicant_cue_rx.pattern)
+    return re.compile(alternation(words))
+
+
+def find_conditions(cleaned: str, view: str, start: int = 0, end: int | None = None) -> list[Condition]:
+    """Eligibility conditions stated in ``cleaned[start:end]`` (one notice's text).
+
+    Args:
+        cleaned: the cleaned document text; quotes are cut from it (verbatim, may be traditional).
+        view: ``match_view(cleaned)``, same length; rules read it.
+        start: offset of the notice in the document.
+        end: end of the notice (default: end of the document).
+
+    Returns:
+        The conditions in text order, without repeats; spans are absolute offsets into ``cleaned``.
+
+    >>> from reminder.extract.normalize import clean, match_view
+    >>> text = clean("申报条件:\\n1.职工总数不超过 500 人、年销售收入不超过 2 亿元。")
+    >>> [(c.field, c.op, c.value, c.unit) for c in find_conditions(text, match_view(text))]
+    [('headcount', '<=', 500, '人'), ('annual_revenue', '<=', 20000, '万元')]
+    """
+    v = vocab()
+    sections = Sections(v)
+    prefilter = _prefilter(v)
+    found: list[Condition] = []
+    alternatives = itertools.count(1)
+    for line_start, line_end in _lines(view, start, len(view) if end is None else end):
+        line = view[line_start:line_end]
+        ctx = sections.enter(line)
+        if ctx.kind is Kind.BLOCKING or prefilter.search(line) is None:
+            continue
+        for m in _SENTENCE.finditer(line):
+            if prefilter.search(m.group()) is None:
+                continue
+            sentence = Sentence(m.group(), line_start + m.start(), ctx.kind is Kind.ELIGIBILITY)
+            if not _may_hold_conditions(sentence, v):
+                continue
+            accepted = [c for c in _candidates(sentence, v) if _admissible(c, sentence, v)]
+            groups = _groups(accepted, sentence, ctx, m.start(), alternatives, v)
+            found.extend(
+                _condition(c, g, sentence, cleaned, v) for c, g in zip(accepted, groups, strict=True)
+            )
+    return _unique(found)
+
+
+def _lines(view: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    pos = start
+    while pos < end:
+        nl = view.find("\n", pos, end)
+        stop = end if nl < 0 else nl
+        if stop > pos:
+            yield pos, stop
+        pos = stop + 1
+
+
+def _candidates(sentence: Sentence, v: Vocab) -> list[Candidate]:
+    """Every rule's candidates, in text order; a later rule's candidate on an earlier one's evidence is dropped."""
+    out: list[Candidate] = []
+    for rule in RULES:
+        earlier = list(out)
+        for c in run_rule(rule, sentence, v):
+            if not any(
+                c.field == o.field or c.numeric and o.numeric for o in earlier if _overlap(c.key, o.key)
+            ):
+                out.append(c)
+    return sorted(out, key=lambda c: c.span)
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _may_hold_conditions(s: Sentence, v: Vocab) -> bool:
+    """Sentence-level checks before any rule runs.
+
+    Never a benefit or a plan target. Outside a section: a sentence naming the applicant (申报企业须…),
+    or one stating a requirement (原则上…) that reads like no statistic (全省/累计/新增).
+    """
+    if v.cues["benefit"].search(s.text) or v.cues["target"].search(s.text):
+        return False
+    if s.eligibility or v.cues["applicant"].search(s.text):
+        return True
+    return v.cues["requirement"].search(s.text) is not None and v.cues["statistic"].search(s.text) is None
+
+
+def _admissible(c: Candidate, s: Sentence, v: Vocab) -> bool:
+    """Whether the candidate (in a sentence that may hold conditions) is about the applicant's eligibility."""
+    clause = s.text[s.text.rfind(",", 0, c.span[0]) + 1 : c.span[0]]
+    if v.cues["encouragement"].search(clause) or c.numeric and _selects_subgroup(c, s, v):
+        return False
+    if s.eligibility:
+        return True
+    if c.eligibility_only:
+        return False
+    return not c.needs_applicant or v.cues["applicant"].search(s.text) is not None
+
+
+@functools.cache
+def _compare_rx(v: Vocab) -> re.Pattern[str]:
+    return re.compile(compare_tail(v))
+
+
+def _selects_subgroup(c: Candidate, s: Sentence, v: Vocab) -> bool:
+    """A threshold that picks some applicants for what follows, not one all must meet.
+
+    销售收入小于5,000万元(含)的企业,比例不低于5% (a tier: another comparison follows);
+    营业收入超过1亿元的,须提供审计报告 (a duty of those above it).
+    """
+    head = _SUBGROUP_END.match(s.text, c.span[1])
+    if head is None:
+        return False
+    rest = s.text[head.end() :]
+    return v.cues["consequence"].search(rest) is not None or any(
+        comparison(m, v) for m in _compare_rx(v).finditer(rest)
+    )
+
+
+def _groups(
+    accepted: list[Candidate], s: Sentence, ctx: LineContext, offset: int, ids: Iterator[int], v: Vocab
+) -> list[str | None]:
+    """Group ids: the any-of list the line is an item of, else alternatives joined by 或.
+
+    或 joins two thresholds (营业收入不低于5000万元或研发投入不低于300万元) or a list of one field
+    (须为专精特新“小巨人”企业、隐形冠军企业或单项冠军企业: the whole list).
+    """
+    groups = [ctx.group if ctx.group and offset + c.span[0] >= ctx.group_from else None for c in accepted]
+    for i in range(1, len(accepted)):
+        a, b = accepted[i - 1], accepted[i]
+        between = s.text[a.span[1] : b.span[0]]
+        alike = a.numeric and b.numeric or a.field == b.field
+        if groups[i] or not alike or not v.alternative_rx.search(between) or _CONJUNCTION.search(between):
+            continue
+        group = groups[i - 1] or f"or-{next(ids)}"
+        groups[i] = group
+        j = i - 1
+        while j >= 0 and groups[j] in (None, group):
+            groups[j] = group
+            if j == 0 or not _same_list(accepted[j - 1], accepted[j], s):
+                break
+            j -= 1
+    return groups
+
+
+def _same_list(a: Candidate, b: Candidate, s: Sentence) -> bool:
+    """Two conditions of one field listed with 、 (the list a later 或 turns into alternatives)."""
+    between = s.text[a.span[1] : b.span[0]]
+    return a.field == b.field and "、" in between and len(between) <= _LIST_GAP_MAX
+
+
+def _condition(c: Candidate, group: str | None, s: Sentence, cleaned: str, v: Vocab) -> Condition:
+    start, end = s.start + c.span[0], s.start + c.span[1]
+    # 原则上… before the condition, or …企业优先 right after it
+    soft = v.cues["soft"].search(s.text, 0, c.span[0]) is not None or s.text.startswith("优先", c.span[1])
+    return Condition(
+        field=c.field,
+        op=c.op,  # type: ignore[arg-type]
+        value=c.value,
+        unit=c.unit,
+        quote=cleaned[start:end],
+        span=(start, end),
+        hard=not soft,
+        group=group,
+        rule=c.rule,
+    )
+
+
+def _key(c: Condition) -> tuple[Any, ...]:
+    value = tuple(c.value) if isinstance(c.value, list) else c.value
+    if isinstance(value, str):
+        value = value.rstrip("省市区县")
+    return c.field, c.op, value, c.unit, c.group
+
+
+def _unique(found: list[Condition]) -> list[Condition]:
+    """The first of each condition stated more than once (a notice repeats its 选树范围 in 申报条件)."""
+    seen: set[tuple[Any, ...]] = set()
+    out = []
+    for c in found:
+        key = _key(c)
+        if key not in seen:
+            seen.add(key)
+            out.append(c)
+    if len(out) < len(found):
+        log.debug("dropped %d repeated conditions", len(found) - len(out))
+    return out

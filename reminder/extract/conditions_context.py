@@ -1,0 +1,175 @@
+"""Where a line stands in a notice: inside 申报条件, inside 申报程序, or neither; and any-of lists.
+
+A notice is read line by line. Numbered headings (一、 / (一) / 1. / (1) / ① / 【…】 / 第X条) open and
+close sections; a short heading with an eligibility word (申报条件, 申报对象, 选树范围…) opens an
+eligibility section, one with a blocking word (申报程序, 奖励标准, 工作要求…) a section whose numbers
+are not eligibility conditions. A sentence such as 须同时满足以下条件 opens a list of conditions
+(eligibility until the list ends); 符合下列条件之一 opens an any-of list whose items share a group id.
+
+    Frame stack:  [一、申报条件 (level 1, eligibility)] → [(二)直通车条件 (2, eligibility)]
+                   → [符合下列条件中的一项 (2.5, eligibility, group anyof-1)] → items 1. 2. 3.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+
+from reminder.extract.conditions_data import Vocab
+
+__all__ = ["Kind", "LineContext", "Sections"]
+
+# A numbered heading at the start of a line; the group that matched gives the level.
+_MARKER = re.compile(
+    r"""^\s*(?:
+        (?P<article>第[一二三四五六七八九十百零\d]{1,4}[章条节部分])
+      | 【(?P<bracket>[^】]{1,24})】
+      | (?P<cn>[一二三四五六七八九十]{1,3})\s*[、.]
+      | \(\s*(?P<pcn>[一二三四五六七八九十]{1,3})\s*\)
+      | (?P<ar>\d{1,2})\s*[.、](?!\d)
+      | \(\s*(?P<par>\d{1,2})\s*\)
+      | (?P<circ>[①-⑳])
+    )\s*""",
+    re.VERBOSE,
+)
+_LEVELS = {"article": 1.0, "bracket": 1.0, "cn": 1.0, "pcn": 2.0, "ar": 3.0, "par": 4.0, "circ": 5.0}
+# A line with no number that is only a short heading (申报条件: / 申报对象) sits inside the current section.
+_UNMARKED_LEVEL = 1.5
+# Right before an any-of intro: what precedes it on the line is one more alternative.
+_OR_BEFORE = re.compile(r"或者?\s*$")
+# What ends a heading's text.
+_HEAD_END = re.compile(r"[。:;,!?]")
+
+
+class Kind(enum.Enum):
+    """What the current section says about the thresholds in it."""
+
+    NEUTRAL = "neutral"
+    ELIGIBILITY = "eligibility"
+    BLOCKING = "blocking"
+
+
+@dataclass
+class _Frame:
+    level: float
+    kind: Kind | None
+    group: str | None = None
+    #: True for a list opened by a sentence (须同时满足以下条件); it ends with its items
+    intro: bool = False
+    #: level of the list's first item, once seen
+    item_level: float | None = None
+
+
+@dataclass(frozen=True)
+class LineContext:
+    """The section a line is in."""
+
+    kind: Kind
+    #: any-of group id of the line's conditions, when the line is an item of an any-of list
+    group: str | None = None
+    #: conditions before this offset (in the line) are not part of ``group`` (the list opened mid-line)
+    group_from: int = 0
+
+
+class Sections:
+    """Tracks the section stack over the lines of one notice."""
+
+    def __init__(self, v: Vocab) -> None:
+        self._v = v
+        self._stack: list[_Frame] = []
+        self._groups = 0
+
+    def enter(self, line: str) -> LineContext:
+        """Update the stack for ``line`` (the next line, in view text) and return its context."""
+        marker = _MARKER.match(line)
+        level = _LEVELS[marker.lastgroup or "ar"] if marker else None
+        self._close_lists(level)
+        heading = self._heading(line, marker)
+        if heading is not None:
+            self._pop(heading[0])
+            if heading[1] is not None:
+                self._stack.append(_Frame(heading[0], heading[1]))
+        elif level is not None:
+            self._pop(level)
+        ctx = self._open_list(line, level)
+        if marker is None and ctx.kind is Kind.NEUTRAL and self._inline_eligibility(line):
+            return LineContext(Kind.ELIGIBILITY, ctx.group, ctx.group_from)
+        return ctx
+
+    def _kind(self) -> Kind:
+        for frame in reversed(self._stack):
+            if frame.kind is not None:
+                return frame.kind
+        return Kind.NEUTRAL
+
+    def _group(self) -> str | None:
+        return next((f.group for f in reversed(self._stack) if f.group), None)
+
+    def _pop(self, level: float) -> None:
+        while self._stack and self._stack[-1].level >= level:
+            self._stack.pop()
+
+    def _close_lists(self, level: float | None) -> None:
+        """End a list opened by a sentence: at an unnumbered line, or a number above its items'."""
+        while self._stack and self._stack[-1].intro:
+            top = self._stack[-1]
+            if level is None or (top.item_level is not None and level < top.item_level):
+                self._stack.pop()
+                continue
+            if top.item_level is None:
+                top.item_level = level
+            return
+
+    def _heading(self, line: str, marker: re.Match[str] | None) -> tuple[float, Kind | None] | None:
+        """(level, kind) when the line starts with a heading; kind None for a heading without a cue."""
+        if marker is not None and marker.group("bracket"):
+            return _LEVELS["bracket"], self._classify(marker.group("bracket"))
+        rest = line[marker.end() :] if marker else line.strip()
+        end = _HEAD_END.search(rest)
+        head = rest[: end.start()] if end else rest.rstrip()
+        if len(head) > self._v.heading_max or (end is not None and end.group() in ",;!?"):
+            return None
+        kind = self._classify(head)
+        if marker is None:
+            return (_UNMARKED_LEVEL, kind) if kind is not None and not rest[len(head) + 1 :].strip() else None
+        return _LEVELS[marker.lastgroup or "ar"], kind
+
+    def _inline_eligibility(self, line: str) -> bool:
+        """申报条件:企业须… — a heading word, a colon and the conditions on the same line."""
+        head, colon, _ = line.partition(":")
+        return (
+            bool(colon)
+            and len(head.strip()) <= self._v.heading_max
+            and self._classify(head) is Kind.ELIGIBILITY
+        )
+
+    def _classify(self, head: str) -> Kind | None:
+        if self._v.eligibility_rx.search(head):
+            return Kind.ELIGIBILITY
+        if self._v.blocking_rx.search(head):
+            return Kind.BLOCKING
+        return None
+
+    def _open_list(self, line: str, level: float | None) -> LineContext:
+        """A sentence opening a list of conditions pushes an eligibility frame (any-of: with a group)."""
+        kind = self._kind()
+        if kind is Kind.BLOCKING:
+            return LineContext(kind)
+        group, group_from = self._group(), 0
+        intro = self._v.intro_rx.search(line)
+        if intro is not None and intro.lastgroup == "all":
+            # 同时符合下列条件中的一项 starts like an all-of list but is an any-of one
+            intro = self._v.any_of_rx.search(line, intro.start()) or intro
+        if intro is None:
+            return LineContext(kind, group)
+        new_group: str | None = None
+        if intro.lastgroup != "all":  # an any-of intro (any_of_rx matches carry no group name)
+            self._groups += 1
+            new_group = f"anyof-{self._groups}"
+            # 评价得分达到60分以上或满足下列条件之一: the score is one of the alternatives too
+            or_before = _OR_BEFORE.search(line, 0, intro.start()) is not None
+            group, group_from = new_group, 0 if or_before else intro.end()
+        base = level if level is not None else (self._stack[-1].level if self._stack else 0.0)
+        self._stack.append(_Frame(base + 0.5, Kind.ELIGIBILITY, new_group, intro=True))
+        return LineContext(Kind.ELIGIBILITY, group, group_from)

@@ -1,0 +1,358 @@
+"""The vocabulary of eligibility conditions, loaded and compiled from ``data/*.yaml``.
+
+    conditions.yaml      fields, units, comparison words, section and sentence cues
+    qualifications.yaml  enterprise qualifications and how notices write them
+    regions.yaml         country and "this city" words, words around a region
+    region_names.yaml    names of provinces, cities and counties (generated)
+
+Everything is validated when it loads; a mistake raises :class:`DataFileError` naming file and key.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from reminder.errors import DataFileError
+from reminder.extract._data import alternation, load_table
+
+__all__ = ["FieldSpec", "Vocab", "vocab", "QUOTES"]
+
+#: characters a notice may put inside a name (专精特新“小巨人”企业)
+QUOTES = "“”\"'‘’「」『』 "
+
+_CONDITIONS_KEYS: dict[str, type] = {
+    "fields": list,
+    "ratio_fields": list,
+    "units": dict,
+    "unit_names": dict,
+    "numeral_digits": dict,
+    "numeral_units": dict,
+    "comparators": dict,
+    "age_anchors": list,
+    "prefilter_words": list,
+    "sections": dict,
+    "groups": dict,
+    "cues": dict,
+    "legal_person": list,
+    "credit": list,
+    "applicant_types": dict,
+    "applicant_type_cues": list,
+    "industry": dict,
+}
+_FIELD_KEYS = {"field", "units", "context", "words"}
+_COMPARATOR_KEYS = {
+    "prefix",
+    "suffix",
+    "weak_prefix",
+    "inclusive",
+    "exclusive",
+    "range_joiners",
+    "range_tail",
+    "currency",
+}
+_SECTION_KEYS = {"eligibility", "blocking", "heading_max_chars"}
+_GROUP_KEYS = {"all_of_intro", "any_of_intro", "alternative"}
+_CUE_KEYS = {
+    "requirement",
+    "applicant",
+    "benefit",
+    "target",
+    "statistic",
+    "consequence",
+    "soft",
+    "encouragement",
+    "negation",
+    "exclusion_after",
+}
+_INDUSTRY_KEYS = {"anchors", "heads", "modifiers", "reject"}
+_REGION_KEYS: dict[str, type] = {
+    "countries": dict,
+    "local": dict,
+    "extra_names": list,
+    "blacklist": list,
+    "stop_chars": str,
+    "after_region": list,
+    "before_region": list,
+}
+_OPS = {"<=", "<", ">=", ">", "=="}
+_CONTEXTS = {"any", "eligibility"}
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """What a field word means: the canonical field, its allowed unit classes, where it counts."""
+
+    field: str
+    unit_classes: tuple[str, ...]
+    context: str
+
+
+@dataclass(frozen=True, eq=False)
+class Vocab:
+    """The compiled vocabulary (one instance per process, see :func:`vocab`); hashed by identity."""
+
+    field_words: dict[str, FieldSpec]
+    field_alt: str
+    ratio_rx: re.Pattern[str]
+    units: dict[str, tuple[str, float]]
+    unit_alt: str
+    unit_names: dict[str, str]
+    digits: dict[str, int]
+    numeral_units: dict[str, int]
+    prefix_ops: dict[str, str]
+    suffix_ops: dict[str, str]
+    weak_prefix: frozenset[str]
+    inclusive: frozenset[str]
+    exclusive: frozenset[str]
+    comparators: dict[str, list[str]]
+    age_alt: str
+    prefilter_words: tuple[str, ...]
+    eligibility_rx: re.Pattern[str]
+    blocking_rx: re.Pattern[str]
+    heading_max: int
+    #: one search per line for both kinds of list intro; the group named "all" is an all-of intro
+    intro_rx: re.Pattern[str]
+    any_of_rx: re.Pattern[str]
+    alternative_rx: re.Pattern[str]
+    cues: dict[str, re.Pattern[str]]
+    legal_rx: re.Pattern[str]
+    credit_rx: re.Pattern[str]
+    applicant_types: dict[str, tuple[str, ...]]
+    applicant_type_rx: re.Pattern[str]
+    applicant_cue_rx: re.Pattern[str]
+    industry: dict[str, list[str]]
+    qualification_rx: re.Pattern[str]
+    qualification_values: dict[str, str]
+    region_names: frozenset[str]
+    region_max: int
+    countries: dict[str, str]
+    local: dict[str, str]
+    region_stop: frozenset[str]
+    region_anchors: dict[str, re.Pattern[str]]
+
+
+def _fail(file: str, key: str, why: str) -> DataFileError:
+    return DataFileError(f"{file}.yaml: 键 {key!r} 有误 / bad key {key!r}: {why}")
+
+
+def _strings(file: str, key: str, value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(x, str) and x for x in value):
+        raise _fail(file, key, "must be a list of non-empty strings")
+    return list(value)
+
+
+def _compile(file: str, key: str, pattern: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise _fail(file, key, f"bad regex {pattern!r}: {exc}") from exc
+
+
+def _exact_keys(file: str, key: str, value: Any, keys: set[str]) -> dict[str, Any]:
+    if not isinstance(value, dict) or set(value) != keys:
+        got = sorted(value) if isinstance(value, dict) else type(value).__name__
+        raise _fail(file, key, f"must have exactly the keys {sorted(keys)}, got {got}")
+    return value
+
+
+def _fields(raw: list[Any], units: dict[str, Any]) -> dict[str, FieldSpec]:
+    words: dict[str, FieldSpec] = {}
+    for i, entry in enumerate(raw):
+        key = f"fields[{i}]"
+        entry = _exact_keys("conditions", key, entry, _FIELD_KEYS)
+        classes = tuple(_strings("conditions", f"{key}.units", entry["units"]))
+        if not set(classes) <= set(units) or entry["context"] not in _CONTEXTS:
+            raise _fail(
+                "conditions", key, f"units must be among {sorted(units)}, context among {sorted(_CONTEXTS)}"
+            )
+        spec = FieldSpec(str(entry["field"]), classes, str(entry["context"]))
+        for word in _strings("conditions", f"{key}.words", entry["words"]):
+            if word in words:
+                raise _fail("conditions", key, f"field word {word!r} is listed twice")
+            words[word] = spec
+    return words
+
+
+def _ratio_rx(raw: list[Any]) -> re.Pattern[str]:
+    parts = []
+    for i, entry in enumerate(raw):
+        entry = _exact_keys("conditions", f"ratio_fields[{i}]", entry, {"field", "patterns"})
+        pats = _strings("conditions", f"ratio_fields[{i}].patterns", entry["patterns"])
+        parts.append(f"(?P<{entry['field']}>{'|'.join(pats)})")
+    return _compile("conditions", "ratio_fields", "|".join(parts))
+
+
+def _units(raw: dict[str, Any]) -> dict[str, tuple[str, float]]:
+    out: dict[str, tuple[str, float]] = {}
+    for cls, table in raw.items():
+        if not isinstance(table, dict):
+            raise _fail("conditions", f"units.{cls}", "must map unit word → factor")
+        for word, factor in table.items():
+            if not isinstance(factor, int | float) or str(word) in out:
+                raise _fail("conditions", f"units.{cls}.{word}", "factor must be a number, word unique")
+            out[str(word)] = (str(cls), float(factor))
+    return out
+
+
+def _ops(key: str, raw: Any) -> dict[str, str]:
+    if not isinstance(raw, dict) or not set(raw.values()) <= _OPS:
+        raise _fail("conditions", f"comparators.{key}", f"must map word → one of {sorted(_OPS)}")
+    return {str(k): str(v) for k, v in raw.items()}
+
+
+def _words_rx(file: str, key: str, words: Any) -> re.Pattern[str]:
+    return _compile(file, key, alternation(_strings(file, key, words)))
+
+
+def _qualifications() -> tuple[re.Pattern[str], dict[str, str]]:
+    """One alternation of every alias (no groups: that keeps the regex fast), and alias → value."""
+    raw = load_table("qualifications", {"qualifications": list})["qualifications"]
+    values: dict[str, str] = {}
+    for i, entry in enumerate(raw):
+        entry = _exact_keys("qualifications", f"qualifications[{i}]", entry, {"value", "aliases"})
+        for alias in _strings("qualifications", f"qualifications[{i}].aliases", entry["aliases"]):
+            values[alias.replace(" ", "")] = str(entry["value"])
+    aliases = sorted(values, key=len, reverse=True)
+    quote = "[" + re.escape(QUOTES) + "]*"
+    # 专精特新“小巨人”企业: quotes may stand between any two characters of an alias
+    pattern = "|".join(quote.join(re.escape(ch) for ch in alias) for alias in aliases)
+    return _compile("qualifications", "qualifications", pattern), values
+
+
+def _inverse(file: str, key: str, raw: Any) -> dict[str, str]:
+    """{value: [words]} → {word: value}."""
+    if not isinstance(raw, dict):
+        raise _fail(file, key, "must map value → list of words")
+    return {w: str(v) for v, words in raw.items() for w in _strings(file, f"{key}.{v}", words)}
+
+
+def _regions() -> dict[str, Any]:
+    raw = load_table("regions", _REGION_KEYS)
+    names_raw = load_table("region_names", {"names": list})["names"]
+    names = {n for row in names_raw for n in (row if isinstance(row, list) else [row])}
+    names |= set(_strings("regions", "extra_names", raw["extra_names"]))
+    names -= set(_strings("regions", "blacklist", raw["blacklist"]))
+    anchors = {
+        key: _compile("regions", key, "|".join(_strings("regions", key, raw[key])))
+        for key in ("after_region", "before_region")
+    }
+    countries = _inverse("regions", "countries", raw["countries"])
+    local = _inverse("regions", "local", raw["local"])
+    return {
+        "region_names": frozenset(names),
+        "region_max": max(len(n) for n in names | set(countries) | set(local)),
+        "countries": countries,
+        "local": local,
+        "region_stop": frozenset(raw["stop_chars"]),
+        "region_anchors": anchors,
+    }
+
+
+def _cues(raw: dict[str, Any]) -> dict[str, re.Pattern[str]]:
+    """Each cue list is an alternation of regexes (most entries are plain words), longest first."""
+    raw = _exact_keys("conditions", "cues", raw, _CUE_KEYS)
+    return {
+        key: _compile(
+            "conditions",
+            f"cues.{key}",
+            "|".join(sorted(_strings("conditions", f"cues.{key}", words), key=len, reverse=True)),
+        )
+        for key, words in raw.items()
+    }
+
+
+def _numerals(data: dict[str, Any]) -> tuple[dict[str, int], dict[str, int]]:
+    for key in ("numeral_digits", "numeral_units"):
+        if not all(isinstance(v, int) for v in data[key].values()):
+            raise _fail("conditions", key, "must map numeral → integer")
+    return dict(data["numeral_digits"]), dict(data["numeral_units"])
+
+
+def _comparators(raw: Any) -> dict[str, Any]:
+    comp = _exact_keys("conditions", "comparators", raw, _COMPARATOR_KEYS)
+    lists = {
+        k: _strings("conditions", f"comparators.{k}", comp[k])
+        for k in _COMPARATOR_KEYS - {"prefix", "suffix"}
+    }
+    return {
+        "prefix_ops": _ops("prefix", comp["prefix"]),
+        "suffix_ops": _ops("suffix", comp["suffix"]),
+        "weak_prefix": frozenset(lists["weak_prefix"]),
+        "inclusive": frozenset(lists["inclusive"]),
+        "exclusive": frozenset(lists["exclusive"]),
+        "comparators": lists,
+    }
+
+
+def _sections(data: dict[str, Any]) -> dict[str, Any]:
+    sec = _exact_keys("conditions", "sections", data["sections"], _SECTION_KEYS)
+    grp = _exact_keys("conditions", "groups", data["groups"], _GROUP_KEYS)
+    if not isinstance(sec["heading_max_chars"], int):
+        raise _fail("conditions", "sections.heading_max_chars", "must be an integer")
+    return {
+        "eligibility_rx": _words_rx("conditions", "sections.eligibility", sec["eligibility"]),
+        "blocking_rx": _words_rx("conditions", "sections.blocking", sec["blocking"]),
+        "heading_max": sec["heading_max_chars"],
+        "intro_rx": _compile(
+            "conditions", "groups", f"(?P<any>{grp['any_of_intro']})|(?P<all>{grp['all_of_intro']})"
+        ),
+        "any_of_rx": _compile("conditions", "groups.any_of_intro", str(grp["any_of_intro"])),
+        "alternative_rx": _words_rx("conditions", "groups.alternative", grp["alternative"]),
+    }
+
+
+def _entities(data: dict[str, Any]) -> dict[str, Any]:
+    types = data["applicant_types"]
+    type_words = _inverse("conditions", "applicant_types", types)
+    industry = _exact_keys("conditions", "industry", data["industry"], _INDUSTRY_KEYS)
+    return {
+        "legal_rx": _compile(
+            "conditions",
+            "legal_person",
+            "|".join(_strings("conditions", "legal_person", data["legal_person"])),
+        ),
+        "credit_rx": _compile(
+            "conditions", "credit", "|".join(_strings("conditions", "credit", data["credit"]))
+        ),
+        # 企业+事业单位: one word (企事业单位) standing for two kinds
+        "applicant_types": {w: tuple(v.split("+")) for w, v in type_words.items()},
+        "applicant_type_rx": _compile("conditions", "applicant_types", alternation(list(type_words))),
+        "applicant_cue_rx": _words_rx("conditions", "applicant_type_cues", data["applicant_type_cues"]),
+        "industry": {k: _strings("conditions", f"industry.{k}", v) for k, v in industry.items()},
+    }
+
+
+@functools.cache
+def vocab() -> Vocab:
+    """The compiled vocabulary; loaded once per process.
+
+    Raises:
+        DataFileError: a data file is malformed (names file and key).
+    """
+    data = load_table("conditions", _CONDITIONS_KEYS)
+    units = _units(data["units"])
+    words = _fields(data["fields"], data["units"])
+    digits, numeral_units = _numerals(data)
+    qual_rx, qual_values = _qualifications()
+    return Vocab(
+        field_words=words,
+        field_alt=alternation(list(words)),
+        ratio_rx=_ratio_rx(data["ratio_fields"]),
+        units=units,
+        unit_alt=alternation(list(units)),
+        unit_names={str(k): str(v) for k, v in data["unit_names"].items()},
+        digits=digits,
+        numeral_units=numeral_units,
+        age_alt=alternation(_strings("conditions", "age_anchors", data["age_anchors"])),
+        prefilter_words=tuple(_strings("conditions", "prefilter_words", data["prefilter_words"])),
+        cues=_cues(data["cues"]),
+        qualification_rx=qual_rx,
+        qualification_values=qual_values,
+        **_comparators(data["comparators"]),
+        **_sections(data),
+        **_entities(data),
+        **_regions(),
+    )

@@ -1,0 +1,189 @@
+"""Non-numeric condition rules: industry, qualification, legal person, credit, applicant type.
+
+Registered-region rules are in ``conditions_regions``; ``ENTITY_RULES`` lists them all.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from reminder.extract._data import alternation
+from reminder.extract.conditions_data import QUOTES, Vocab
+from reminder.extract.conditions_regions import REGION_RULES, region_after
+from reminder.extract.conditions_rules import Candidate, Rule, Sentence, entity, negated
+
+__all__ = ["ENTITY_RULES"]
+
+#: the end of a clause, for the context of a qualification
+_CLAUSE_END = ",;。:"
+_LEVEL = r"(?:国家级|省级|市级|区级|县级|国家|省|市|本市|本区|本省|我市|我区|我省|全市|全区|全省)?"
+_QUAL_REQUIRED = (
+    r"(?:须为|应为|必须为|必须是|须是|应是|应当为|属于|为|是|系)(?:有效期内的?|经认定的|已认定的)?"
+)
+_QUAL_CERTIFIED = r"(?:认定为|评为|评定为|认定的|入库的|备案的|入选|获评|列入|纳入|获得|取得|通过)(?:的)?"
+_QUAL_HELD = r"(?:拥有|具有|具备|持有|取得|获得)(?:有效期内的?)?"
+_QUAL_HELD_AFTER = re.compile(r"(?:资格|证书|称号|资质|认定)")
+_QUAL_OBJECT_AFTER = re.compile(r"(?:$|[,;。]|(?:均)?可(?:申报|申请|参加)|优先)")
+#: right before 独立法人资格 (or before 具有独立法人资格): it is denied
+_NOT_HAVING = re.compile(r"(?:不|非|无|未)(?:具有|具备|拥有)?$")
+_LAST_JOINER = re.compile(r"(?:和|及|与)(?!.*(?:和|及|与))")
+_LIST_GAP = re.compile(r"^(?:[、,和及与或\s]|以及)*$")
+
+
+# ---------------------------------------------------------------- industry
+
+
+@functools.cache
+def _industry_rx(v: Vocab) -> re.Pattern[str]:
+    ind = v.industry
+    return re.compile(
+        rf"(?P<a>{alternation(ind['anchors'])})(?P<body>[^。;:,]{{2,80}}?)(?:等)?"
+        rf"(?P<cnt>[\d一二三四五六七八九十]{{1,2}}(?:个|大|类))?(?:{alternation(ind['modifiers'])})?"
+        rf"(?:{alternation(ind['heads'])})(?!链|集群|园|化|政策|发展|主管|协会|部门|联盟|基金|平台|协调)"
+    )
+
+
+def _industry_items(body: str, count: int, v: Vocab) -> list[str] | None:
+    """汽车零部件、生物医药及健康、通信设备制造 → three items; None when the body is prose.
+
+    A body with a modifier (我市重点发展的智能制造、生物医药、新材料) keeps what follows the last 的,
+    when that is a list of at least two items.
+    """
+    min_items = 1
+    if "的" in body:
+        body, min_items = body.rsplit("的", 1)[1], 2
+    items = re.split(r"、|以及", body)
+    while len(items) < count and (joiner := _LAST_JOINER.search(items[-1])) is not None:
+        # 生物医药及健康和通信设备制造 with 三个 stated: split at the last 和 only
+        items[-1:] = [items[-1][: joiner.start()], items[-1][joiner.end() :]]
+    items = [i.strip().removesuffix("等") for i in items]
+    reject = v.industry["reject"]
+    if len(items) < min_items or any(not 2 <= len(i) <= 16 or any(r in i for r in reject) for i in items):
+        return None
+    return items
+
+
+def _industry(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidate]:
+    if negated(s.text, m.start(), v, window=1):
+        return []
+    body_start = m.start("body")
+    region = region_after(s.text, body_start, v)
+    body = s.text[region[0] if region else body_start : m.end("body")]
+    cnt = m.groupdict().get("cnt")
+    count = _count(cnt[:-1], v) if cnt else 0
+    items = _industry_items(body, count, v)
+    if items is None:
+        return []
+    return [entity("industry", "in", items, m.span(), m.span("body"), rule)]
+
+
+@functools.cache
+def _industry_named_rx(v: Vocab) -> re.Pattern[str]:
+    """所属行业为制造业 / 行业须属于软件和信息技术服务业."""
+    return re.compile(
+        r"(?:所属|所在)?行业(?:须|应|必须)?(?:为|属于|是)(?P<body>[^。;:,的]{2,30}?)(?=$|[。;:,的]|企业)"
+    )
+
+
+def _count(token: str, v: Vocab) -> int:
+    if token.isdigit():
+        return int(token)
+    return v.digits.get(token, 10 if token == "十" else 0)
+
+
+# ---------------------------------------------------------------- qualification
+
+
+def _qualification_rx(v: Vocab) -> re.Pattern[str]:
+    return v.qualification_rx
+
+
+@functools.cache
+def _qualification_left(v: Vocab) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """What must end the clause before a qualification: (required or certified, held).
+
+    Earlier qualifications of a list may stand between (须为国家高新技术企业或省科技型中小企业).
+    """
+    listed = (
+        rf"(?:{_LEVEL}(?:{v.qualification_rx.pattern})(?:或者|或|、|和|及|以及))*{_LEVEL}(?:的)?{_LEVEL}$"
+    )
+    return re.compile(f"(?:{_QUAL_REQUIRED}|{_QUAL_CERTIFIED}){listed}"), re.compile(_QUAL_HELD + listed)
+
+
+def _clause_bounds(text: str, start: int, end: int) -> tuple[str, str]:
+    """The clause text before ``start`` and after ``end``."""
+    left_edge = max((text.rfind(c, 0, start) for c in _CLAUSE_END), default=-1) + 1
+    rights = [i for i in (text.find(c, end) for c in _CLAUSE_END) if i >= 0]
+    return text[left_edge:start], text[end : min(rights, default=len(text))]
+
+
+def _qualification(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidate]:
+    """须为有效期内的高新技术企业 / 已认定为… / 拥有…资格证书 / (申报对象) …的高企."""
+    left, right = _clause_bounds(s.text, m.start(), m.end())
+    required_rx, held_rx = _qualification_left(v)
+    held = held_rx.search(left) is not None and _QUAL_HELD_AFTER.match(right) is not None
+    required = required_rx.search(left) is not None
+    obj = s.eligibility and (
+        left.endswith("的") and _QUAL_OBJECT_AFTER.match(right) is not None or right.startswith("优先")
+    )
+    if not (held or required or obj):
+        return []
+    excluded = negated(left, len(left), v, window=8) or v.cues["exclusion_after"].search(right) is not None
+    value = v.qualification_values[re.sub(f"[{re.escape(QUOTES)}]", "", m.group())]
+    op = "not_has" if excluded else "has"
+    return [entity("qualification", op, value, m.span(), m.span(), rule)]
+
+
+# ---------------------------------------------------------------- legal person, credit, applicant type
+
+
+def _legal_rx(v: Vocab) -> re.Pattern[str]:
+    return v.legal_rx
+
+
+def _legal_person(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidate]:
+    if _NOT_HAVING.search(s.text, max(0, m.start() - 3), m.start()):
+        return []
+    return [entity("legal_person", "==", True, m.span(), m.span(), rule)]
+
+
+def _credit_rx(v: Vocab) -> re.Pattern[str]:
+    return v.credit_rx
+
+
+def _credit(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidate]:
+    return [entity("credit", "==", "no_serious_violation", m.span(), m.span(), rule)]
+
+
+def _applicant_cue_rx(v: Vocab) -> re.Pattern[str]:
+    return v.applicant_cue_rx
+
+
+def _applicant_type(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidate]:
+    """本次专项申报面向…医疗机构、科研院所、高等学校、企业等单位 → a list of at least two kinds."""
+    stop = re.search(r"[。;:]", s.text[m.end() :])
+    segment_end = m.end() + (stop.start() if stop else len(s.text) - m.end())
+    hits = list(v.applicant_type_rx.finditer(s.text, m.end(), segment_end))
+    run = hits[:1]
+    for prev, nxt in zip(hits, hits[1:], strict=False):
+        if not _LIST_GAP.match(s.text[prev.end() : nxt.start()]):
+            break
+        run.append(nxt)
+    if len(run) < 2:
+        return []
+    kinds = list(dict.fromkeys(k for h in run for k in v.applicant_types[h.group()]))
+    # the cue (面向 / 申报主体为) already says who applies: no further applicant word needed
+    span, key = (m.start(), run[-1].end()), (run[0].start(), run[-1].end())
+    return [Candidate("applicant_type", "in", kinds, None, span, key, rule, numeric=False)]
+
+
+#: non-numeric rules, in priority order (two rules reading one region name give one condition)
+ENTITY_RULES: tuple[Rule, ...] = REGION_RULES + (
+    Rule("industry_list", _industry_rx, _industry),
+    Rule("industry_named", _industry_named_rx, _industry),
+    Rule("qualification", _qualification_rx, _qualification),
+    Rule("legal_person", _legal_rx, _legal_person),
+    Rule("credit", _credit_rx, _credit),
+    Rule("applicant_type", _applicant_cue_rx, _applicant_type),
+)

@@ -1,0 +1,138 @@
+"""Registered-region rules: where the applicant must be registered (在杭州市注册, 注册地在萧山区, 中国境内).
+
+Region names are read from a lexicon (``region_names.yaml``) next to an anchor word: before 注册 /
+行政区域内注册 / 居民企业, or after 注册地在 / 须为. The lexicon fixes where a name starts
+(为杭州市 → 杭州市), which a character pattern cannot; a name missing from it is still read when it
+ends in 省/市/区/县 and starts after a stop character (在钱塘新区注册).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from reminder.extract._data import alternation
+from reminder.extract.conditions_data import Vocab
+from reminder.extract.conditions_rules import Candidate, Rule, Sentence, entity, negated
+
+__all__ = ["REGION_RULES", "region_before", "region_after"]
+
+#: region chains scan at most this many names (浙江省杭州市萧山区)
+_MAX_CHAIN = 3
+#: a name found without the lexicon: at most this long, ending in one of these
+_GENERIC_MAX = 8
+_GENERIC_UNITS = "省市区县旗"
+
+
+def _is_known(word: str, v: Vocab) -> bool:
+    return word in v.region_names or word in v.local or word in v.countries
+
+
+def _normal(word: str, v: Vocab) -> str:
+    return v.local.get(word) or v.countries.get(word) or word
+
+
+def _known_ending(text: str, end: int, v: Vocab) -> str | None:
+    for size in range(min(v.region_max, end), 1, -1):
+        if _is_known(text[end - size : end], v):
+            return text[end - size : end]
+    return None
+
+
+def _known_starting(text: str, start: int, v: Vocab) -> str | None:
+    for size in range(min(v.region_max, len(text) - start), 1, -1):
+        if _is_known(text[start : start + size], v):
+            return text[start : start + size]
+    return None
+
+
+def _generic_before(text: str, end: int, v: Vocab) -> int | None:
+    """Start of an unlisted name ending at ``end`` (钱塘新区), scanning back to a stop character."""
+    i = end
+    while (
+        i > 0
+        and end - i < _GENERIC_MAX
+        and text[i - 1] not in v.region_stop
+        and "\u4e00" <= text[i - 1] <= "\u9fff"
+    ):
+        i -= 1
+    ok = end - i >= 3 and text[end - 1] in _GENERIC_UNITS
+    return i if ok else None
+
+
+def region_before(text: str, end: int, v: Vocab) -> tuple[int, str] | None:
+    """(start, value) of the region name(s) ending at ``end``: 浙江省杭州市 before 行政区域内注册."""
+    pos, found = end, 0
+    while found < _MAX_CHAIN and (word := _known_ending(text, pos, v)) is not None:
+        pos -= len(word)
+        found += 1
+        if word in v.local or word in v.countries:
+            break
+    if found == 0:
+        start = _generic_before(text, end, v)
+        return None if start is None else (start, text[start:end])
+    word = text[pos:end]
+    return pos, _normal(word, v)
+
+
+def region_after(text: str, start: int, v: Vocab) -> tuple[int, str] | None:
+    """(end, value) of the region name(s) starting at ``start``: 杭州市 after 须为."""
+    pos, found = start, 0
+    while found < _MAX_CHAIN and (word := _known_starting(text, pos, v)) is not None:
+        pos += len(word)
+        found += 1
+        if word in v.local or word in v.countries:
+            break
+    if found == 0:
+        return None
+    return pos, _normal(text[start:pos], v)
+
+
+def _region(start: int, end: int, value: str, key: tuple[int, int], rule: str) -> Candidate:
+    return entity("registered_region", "in", value, (start, end), key, rule)
+
+
+@functools.cache
+def _country_rx(v: Vocab) -> re.Pattern[str]:
+    return re.compile(
+        rf"在?(?P<c>{alternation(list(v.countries))})(?:大陆)?(?:境内|国内|内)?(?:\([^()]{{0,30}}\))?"
+        r"(?:依法)?(?:工商)?(?:注册|登记|设立|成立)(?:成立|注册|登记)?"
+    )
+
+
+def _country(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidate]:
+    value = v.countries[m.group("c")]
+    return [_region(m.start(), m.end(), value, m.span("c"), rule)]
+
+
+def _after_region_rx(v: Vocab) -> re.Pattern[str]:
+    return v.region_anchors["after_region"]
+
+
+def _before_region_rx(v: Vocab) -> re.Pattern[str]:
+    return v.region_anchors["before_region"]
+
+
+def _region_before_anchor(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidate]:
+    """The region right before the anchor: 杭州市 | 行政区域内注册."""
+    got = region_before(s.text, m.start(), v)
+    if got is None or negated(s.text, got[0], v):
+        return []
+    start = got[0] - 1 if got[0] > 0 and s.text[got[0] - 1] == "在" else got[0]
+    return [_region(start, m.end(), got[1], (got[0], m.start()), rule)]
+
+
+def _region_after_anchor(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidate]:
+    """The region right after the anchor: 注册地在 | 萧山区."""
+    got = region_after(s.text, m.end(), v)
+    if got is None or negated(s.text, m.start(), v):
+        return []
+    return [_region(m.start(), got[0], got[1], (m.end(), got[0]), rule)]
+
+
+#: region rules, in priority order (two rules reading one region name give one condition)
+REGION_RULES: tuple[Rule, ...] = (
+    Rule("region_country", _country_rx, _country),
+    Rule("region_before_anchor", _after_region_rx, _region_before_anchor),
+    Rule("region_after_anchor", _before_region_rx, _region_after_anchor),
+)

@@ -1,0 +1,201 @@
+"""The rule machinery (Sentence, Candidate, Rule), and the numeric rules: FIELD … COMPARISON NUMBER UNIT
+(职工总数不超过 500 人, 成立满3年).
+
+Each rule is a :class:`Rule` (``name``, ``pattern``, ``prod``) run over one sentence of the match view;
+``prod`` turns a regex match into :class:`Candidate` conditions (or none: a rule's regex is loose,
+its producer checks units and values). The orchestrator (``conditions.py``) decides which candidates
+are eligibility conditions from where the sentence stands.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from reminder.extract._data import alternation
+from reminder.extract.conditions_data import Vocab
+from reminder.extract.conditions_numbers import NUM, amount, compare_tail, comparison, tidy
+
+__all__ = ["Sentence", "Candidate", "Rule", "NUMERIC_RULES", "run_rule", "entity", "negated"]
+
+#: words that may stand between a field word and its comparison (上年度, 须, 均, a bracketed remark)
+_FILLER = r"(?:\([^()]{0,30}\)|[^\d,;。:()\n、]){0,12}?"
+_SHORT_FILLER = r"[^\d,;。:()\n、]{0,6}?"
+#: fields joined by these share one comparison: 年销售收入、资产总额均不超过2亿元
+_FIELD_JOINERS = r"(?:、|和|及|与|以及)"
+#: largest plausible company age, in years (2020年 is a date, not an age)
+_MAX_AGE = 100
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of the match view, and whether it is inside an eligibility section."""
+
+    text: str
+    #: absolute offset of ``text`` in the document
+    start: int
+    eligibility: bool
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A condition read from a sentence, before the orchestrator accepts it. Spans are sentence-relative."""
+
+    field: str
+    op: str
+    value: Any
+    unit: str | None
+    span: tuple[int, int]
+    #: the evidence (the number, the region name): two candidates on one key are one condition
+    key: tuple[int, int]
+    rule: str
+    #: a threshold (it may form 或 alternatives with another one, or pick a tier)
+    numeric: bool = True
+    #: only inside an eligibility section (self-evaluation scores)
+    eligibility_only: bool = False
+    #: outside an eligibility section, only in a sentence naming the applicant (申报单位须在本市注册)
+    needs_applicant: bool = False
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A named rule: a regex built from the vocabulary, and a producer of candidates."""
+
+    name: str
+    pattern: Callable[[Vocab], re.Pattern[str]]
+    prod: Callable[[re.Match[str], Sentence, Vocab, str], list[Candidate]]
+
+
+def entity(
+    field: str, op: str, value: Any, span: tuple[int, int], key: tuple[int, int], rule: str
+) -> Candidate:
+    """A non-numeric candidate (region, qualification…): outside a section it needs the applicant named."""
+    return Candidate(field, op, value, None, span, key, rule, numeric=False, needs_applicant=True)
+
+
+def negated(text: str, pos: int, v: Vocab, window: int = 4) -> bool:
+    """A negation word just before ``pos`` (不属于 / 非 / 未被…)."""
+    return v.cues["negation"].search(text[max(0, pos - window) : pos]) is not None
+
+
+def run_rule(rule: Rule, sentence: Sentence, v: Vocab) -> list[Candidate]:
+    """Every candidate of ``rule`` in the sentence; a match its producer rejects is retried one character on."""
+    rx, text, pos, out = rule.pattern(v), sentence.text, 0, []
+    while (m := rx.search(text, pos)) is not None:
+        found = rule.prod(m, sentence, v, rule.name)
+        out.extend(found)
+        pos = m.end() if found else m.start() + 1
+    return out
+
+
+@functools.cache
+def _field_list(v: Vocab) -> str:
+    return rf"(?P<fields>(?:{v.field_alt})(?:{_FIELD_JOINERS}(?:{v.field_alt}))*)"
+
+
+@functools.cache
+def _amount_rx(v: Vocab) -> re.Pattern[str]:
+    return re.compile(_field_list(v) + _FILLER + compare_tail(v))
+
+
+@functools.cache
+def _ratio_rx(v: Vocab) -> re.Pattern[str]:
+    return re.compile(rf"(?:{v.ratio_rx.pattern}){_SHORT_FILLER}" + compare_tail(v))
+
+
+@functools.cache
+def _age_rx(v: Vocab) -> re.Pattern[str]:
+    return re.compile(rf"(?P<anchor>{v.age_alt}){_SHORT_FILLER}" + compare_tail(v))
+
+
+@functools.cache
+def _range_rx(v: Vocab) -> re.Pattern[str]:
+    comp = v.comparators
+    cur = rf"(?:{alternation(comp['currency'])})?"
+    return re.compile(
+        _field_list(v) + _FILLER + rf"(?:在|为)?\s*{cur}(?P<lo>{NUM})\s*(?P<lounit>{v.unit_alt})?\s*"
+        rf"(?:{alternation(comp['range_joiners'])})\s*{cur}(?P<num>{NUM})\s*(?P<unit>{v.unit_alt})"
+        rf"(?:\s*(?:{alternation(comp['range_tail'])}))?"
+    )
+
+
+def _threshold(m: re.Match[str], v: Vocab) -> tuple[str, float, str] | None:
+    """(op, value in canonical unit, unit class) of a compare-tail match."""
+    op = comparison(m, v)
+    got = amount(m.group("num"), m.group("unit"), v)
+    if op is None or got is None:
+        return None
+    return op, got[0], got[1]
+
+
+def _candidate(
+    field: str, op: str, value: float, cls: str, m: re.Match[str], v: Vocab, rule: str, **kw: Any
+) -> Candidate:
+    return Candidate(
+        field,
+        op,
+        tidy(value),
+        v.unit_names[cls],
+        (m.start(), m.end()),
+        (m.start("num"), m.end("unit")),
+        rule,
+        **kw,
+    )
+
+
+def _amount(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidate]:
+    got = _threshold(m, v)
+    if got is None:
+        return []
+    op, value, cls = got
+    out = []
+    for word in re.findall(v.field_alt, m.group("fields")):
+        spec = v.field_words[word]
+        if cls in spec.unit_classes and value > 0:
+            only = spec.context == "eligibility"
+            out.append(_candidate(spec.field, op, value, cls, m, v, rule, eligibility_only=only))
+    return out
+
+
+def _ratio(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidate]:
+    got = _threshold(m, v)
+    if got is None or got[2] != "percent" or not 0 < got[1] <= 100:
+        return []
+    field = next(name for name in v.ratio_rx.groupindex if m.group(name) is not None)
+    return [_candidate(field, got[0], got[1], got[2], m, v, rule)]
+
+
+def _age(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidate]:
+    got = _threshold(m, v)
+    if got is None or got[2] != "years" or not 0 < got[1] <= _MAX_AGE:
+        return []
+    return [_candidate("company_age_years", got[0], got[1], got[2], m, v, rule)]
+
+
+def _range(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidate]:
+    """营业收入在2000万元至2亿元之间 → >= 2000 and <= 20000."""
+    hi = amount(m.group("num"), m.group("unit"), v)
+    lo = amount(m.group("lo"), m.group("lounit") or m.group("unit"), v)
+    if hi is None or lo is None or lo[1] != hi[1] or not 0 <= lo[0] < hi[0]:
+        return []
+    out = []
+    for word in re.findall(v.field_alt, m.group("fields")):
+        spec = v.field_words[word]
+        if hi[1] in spec.unit_classes and spec.context == "any":
+            span, key = (m.start(), m.end()), (m.start("lo"), m.end("unit"))
+            unit = v.unit_names[hi[1]]
+            out.append(Candidate(spec.field, ">=", tidy(lo[0]), unit, span, key, rule))
+            out.append(Candidate(spec.field, "<=", tidy(hi[0]), unit, span, key, rule))
+    return out
+
+
+#: numeric rules, most specific first (a ratio's number is not also read as a revenue)
+NUMERIC_RULES: tuple[Rule, ...] = (
+    Rule("ratio", _ratio_rx, _ratio),
+    Rule("amount_range", _range_rx, _range),
+    Rule("amount", _amount_rx, _amount),
+    Rule("company_age", _age_rx, _age),
+)

@@ -1,0 +1,133 @@
+"""Text normalisation: from loader output to the cleaned text, and its aligned "match view".
+
+Two texts per document:
+
+* ``clean(raw)`` is what users see and quotes come from: line breaks inside sentences re-joined
+  (PDF extraction breaks lines every ~25 characters), page-number lines and inline page markers
+  (``—2—``) dropped, everything else verbatim (traditional characters, spaces, full-width digits).
+* ``match_view(cleaned)`` is what rules read: traditional → simplified (OpenCC t2s), full-width ASCII
+  → half-width. It has exactly the same length as its input, so a span found in the match view is
+  the same span in the cleaned text and the quote can be cut from there.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+__all__ = ["clean", "match_view", "to_simplified"]
+
+# A line that is only a page number: "12", "- 3 -", "—2—", "第 3 页", "3/12".
+_PAGE_LINE = re.compile(r"^\s*(?:[-—–]\s*)?(?:第\s*)?\d{1,3}(?:\s*/\s*\d{1,3})?(?:\s*页)?(?:\s*[-—–])?\s*$")
+# An inline page marker left inside a sentence by PDF extraction: "首筆—2—合作".
+_INLINE_PAGE = re.compile(r"[—–]\s?\d{1,3}\s?[—–]")
+# A line that starts a new block: numbered item, Chinese ordinal heading, bracketed heading.
+_BLOCK_START = re.compile(
+    r"""^\s*(?:
+        \d{1,2}\s*[\.、．](?!\d)            # 1.  14、
+      | [一二三四五六七八九十]{1,3}\s*[、.．]  # 一、
+      | [(（]\s*[一二三四五六七八九十\d]{1,3}\s*[)）]  # (一) （1）
+      | 第[一二三四五六七八九十\d]{1,3}[条章节]    # 第三条
+      | 【                                 # 【申报条件】
+      | 附件\s*\d*\s*[:：]?\s*$
+    )""",
+    re.VERBOSE,
+)
+# A table-of-contents line: dot leaders then a page number.
+_TOC_LEADER = re.compile(r"(?:\.{3,}|…{2,}|·{3,})\s*\d+\s*$")
+# Characters after which a line really ends.
+_LINE_END = "。！？；：:;!?」』”）)】》"
+# Lines this short and unpunctuated are usually headings or table cells, not wrapped text.
+_MIN_WRAPPED = 14
+
+
+def _is_page_line(line: str) -> bool:
+    return bool(_PAGE_LINE.match(line))
+
+
+def _should_join(prev: str, nxt: str, wrap_width: int) -> bool:
+    """Whether ``nxt`` continues the sentence that ``prev`` left unfinished."""
+    p, n = prev.rstrip(), nxt.strip()
+    if not p or not n:
+        return False
+    if p[-1] in _LINE_END or _TOC_LEADER.search(p):
+        return False
+    if _BLOCK_START.match(n):
+        return False
+    # A wrapped line runs close to the page width; a short one ends a heading or cell.
+    return len(p) >= min(_MIN_WRAPPED, wrap_width - 4) and len(p) >= wrap_width * 0.6
+
+
+def _wrap_width(lines: list[str]) -> int:
+    """The typical width of wrapped lines (the 80th percentile of line lengths)."""
+    lengths = sorted(len(x.strip()) for x in lines if len(x.strip()) > 4)
+    if not lengths:
+        return 0
+    return lengths[int(len(lengths) * 0.8)]
+
+
+def clean(raw: str) -> str:
+    """Cleaned text: lines re-joined, page numbers dropped, characters otherwise verbatim.
+
+    >>> clean("职工总数不超过 500 人、年销售收入不超过 2 亿元、\\n2\\n资产总额不超过 2 亿元。")
+    '职工总数不超过 500 人、年销售收入不超过 2 亿元、资产总额不超过 2 亿元。'
+    """
+    text = unicodedata.normalize("NFC", raw.lstrip("\ufeff"))
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    text = re.sub(r"[\u200b\u200c\u200d\u2060\ufeff]", "", text)
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    text = _INLINE_PAGE.sub("", text)
+    lines = [ln.rstrip() for ln in text.split("\n")]
+    width = _wrap_width(lines)
+    out: list[str] = []
+    last = ""  # the last physical line kept: its width tells whether it wrapped
+    for line in lines:
+        if _is_page_line(line):
+            continue
+        if not line.strip():
+            last = ""
+            if out and out[-1] != "":
+                out.append("")
+            continue
+        if out and last and _should_join(last, line, width):
+            out[-1] = out[-1] + line.strip()
+        else:
+            out.append(line.strip())
+        last = line
+    return "\n".join(x for x in out if x != "").strip() + "\n"
+
+
+@functools.lru_cache(maxsize=1)
+def _converter() -> object:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def _t2s(text: str) -> str:
+    return str(_converter().convert(text))  # type: ignore[attr-defined]
+
+
+# Full-width ASCII → half-width, ideographic space → space; both one character to one.
+_WIDTH = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → simplified, one character to one (length-preserving)."""
+    converted = _t2s(text)
+    if len(converted) != len(text):
+        # Phrase-level rules changed the length: convert character by character instead.
+        converted = "".join(_t2s(ch) if len(_t2s(ch)) == 1 else ch for ch in text)
+    return converted
+
+
+def match_view(cleaned: str) -> str:
+    """The text rules read: simplified, half-width; same length as ``cleaned``.
+
+    >>> match_view("協議約定的總合作經費不低于３００萬元")
+    '协议约定的总合作经费不低于300万元'
+    """
+    view = to_simplified(cleaned.translate(_WIDTH))
+    assert len(view) == len(cleaned)
+    return view

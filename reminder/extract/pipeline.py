@@ -1,0 +1,146 @@
+"""The extraction pipeline: raw text → cleaned text → notices → deadlines and conditions.
+
+Each stage is a plain function; this module only wires them together and applies the size limit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import re
+from dataclasses import replace
+from bisect import bisect_left
+from pathlib import Path
+
+from reminder.errors import InputTooLarge
+from reminder.extract._model import Document, Notice
+from reminder.extract.conditions import find_conditions
+from reminder.extract.dates import DateMention, find_dates
+from reminder.extract.deadlines import NoticeContext, find_deadlines
+from reminder.extract.loaders import Loaded, load_path, load_url
+from reminder.extract.normalize import clean, match_view
+from reminder.extract.segment import Segment, segment
+
+__all__ = ["DEFAULT_MAX_BYTES", "extract", "extract_text", "extract_loaded"]
+
+log = logging.getLogger(__name__)
+
+#: default size limit for one input (20 MB), overridable per call and in settings
+DEFAULT_MAX_BYTES = 20 * 2**20
+
+_YEAR_IN_TITLE = re.compile(r"(20\d{2}|19\d{2})\s*年")
+
+
+def _notice_year(view: str, seg: Segment) -> int | None:
+    """The year a notice is about, from its title (``2025 年度…``)."""
+    hit = _YEAR_IN_TITLE.search(re.sub(r"(?<=\d)\s+(?=\d)", "", view[seg.title_span[0] : seg.title_span[1]]))
+    return int(hit.group(1)) if hit else None
+
+
+def _mentions_in(mentions: list[DateMention], starts: list[int], span: tuple[int, int]) -> list[DateMention]:
+    lo = bisect_left(starts, span[0])
+    hi = bisect_left(starts, span[1])
+    return mentions[lo:hi]
+
+
+def _notice(cleaned: str, view: str, seg: Segment, mentions: list[DateMention], published: dt.date | None) -> Notice:
+    exclude = [seg.title_span]
+    if seg.signature_span is not None:
+        exclude.append(seg.signature_span)
+    ctx = NoticeContext(
+        start=seg.span[0],
+        end=seg.span[1],
+        published=seg.published or published,
+        year=_notice_year(view, seg),
+        exclude=tuple(exclude),
+        policy_only=seg.policy_only,
+    )
+    deadlines = find_deadlines(cleaned, view, mentions, ctx)
+    conditions = [] if seg.policy_only else find_conditions(cleaned, view, seg.span[0], seg.span[1])
+    return Notice(
+        title=seg.title,
+        level=seg.level,  # type: ignore[arg-type]
+        published=seg.published,
+        issuer=seg.issuer,
+        deadlines=tuple(deadlines),
+        conditions=tuple(conditions),
+        span=seg.span,
+        policy_only=seg.policy_only,
+        rolling=seg.rolling,
+    )
+
+
+def extract_text(
+    raw: str,
+    *,
+    source: str = "<text>",
+    published: dt.date | None = None,
+    max_chars: int = DEFAULT_MAX_BYTES,
+    fmt: str = "txt",
+    content_hash: str | None = None,
+) -> Document:
+    """Extract the notices of one document given as text.
+
+    Args:
+        raw: the text as loaded (any script, broken lines allowed).
+        source: the path or URL it came from, echoed in the result.
+        published: the document's publication date, used for dates written without a year.
+        max_chars: refuse longer input with :class:`InputTooLarge` instead of working on it.
+
+    Returns:
+        The document with its notices, deadlines and conditions.
+    """
+    if len(raw) > max_chars:
+        raise InputTooLarge(
+            source,
+            f"文本过长 ({len(raw)} 字符 > {max_chars}) / text too long ({len(raw)} chars > {max_chars}); "
+            "split the file or raise REMINDER_MAX_INPUT_BYTES",
+        )
+    cleaned = clean(raw)
+    view = match_view(cleaned)
+    seg = segment(cleaned, view)
+    mentions, failures = find_dates(view)
+    starts = [m.span[0] for m in mentions]
+    doc_published = published or seg.published
+    notices = []
+    for s in seg.segments:
+        notice = _notice(cleaned, view, s, _mentions_in(mentions, starts, s.span), doc_published)
+        own = tuple(f for f in failures if s.span[0] <= f.span[0] < s.span[1])
+        notices.append(replace(notice, failures=own))
+    log.info("extracted %s: %d notices, %d deadlines", source, len(notices), sum(len(n.deadlines) for n in notices))
+    return Document(
+        source=source,
+        text=cleaned,
+        notices=tuple(notices),
+        kind=seg.kind,
+        published=doc_published,
+        content_hash=content_hash or hashlib.sha256(raw.encode("utf-8")).hexdigest(),
+        format=fmt,
+    )
+
+
+def extract_loaded(loaded: Loaded, *, published: dt.date | None = None, max_chars: int = DEFAULT_MAX_BYTES) -> Document:
+    """Extract from what a loader returned."""
+    return extract_text(
+        loaded.text,
+        source=loaded.source,
+        published=published,
+        max_chars=max_chars,
+        fmt=loaded.format,
+        content_hash=loaded.content_hash,
+    )
+
+
+def extract(source: str | Path, *, published: dt.date | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+    """Extract the notices of a file path or http(s) URL.
+
+    Raises:
+        LoadError: the input cannot be read (the message names it and says why).
+    """
+    text = str(source)
+    if text.startswith(("http://", "https://")):
+        loaded = load_url(text, max_bytes=max_bytes)
+    else:
+        loaded = load_path(source, max_bytes=max_bytes)
+    return extract_loaded(loaded, published=published, max_chars=max_bytes)

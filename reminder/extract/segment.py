@@ -1,0 +1,366 @@
+"""Split a document into its notices and read each notice's metadata.
+
+A document is one of three kinds:
+
+    compilation   several notices (申报通知汇编 / 政策汇编): numbered or 【tagged】 item titles under
+                  section headings (国家级可申报项目, 二月政策汇编, 浙江省 / 杭州市 / 上城区)
+    notice        one notice: title line, 各有关单位:, body, signature
+    news          a bulletin or newspaper page (每周要讯, 本报记者) with no call to apply
+
+One pass over the lines finds section headings (they set the level and mark policy sections),
+table-of-contents entries (skipped) and the titles that open notices; text before the first title
+becomes a notice of its own, titled by its first line (a file may start in the middle of one).
+The line readers are in :mod:`segment_lines`, the metadata readers in :mod:`segment_meta`, and the
+vocabulary in ``data/segment.yaml``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, replace
+
+from reminder.extract import segment_meta as meta
+from reminder.extract.segment_data import SegmentVocab, vocab
+from reminder.extract.segment_lines import (
+    HeadingHit,
+    Line,
+    TitleHit,
+    is_toc_line,
+    marker_style,
+    read_heading,
+    read_title,
+    split_lines,
+    toc_key,
+)
+
+__all__ = ["Segment", "Segmentation", "segment"]
+
+logger = logging.getLogger(__name__)
+
+# Text before the first title is a notice of its own only when it holds a sentence this long.
+_LOOSE_SENTENCE_CHARS = 20
+# Text with no title line is titled by its first line, up to a sentence end, at most this long.
+_LOOSE_TITLE_STOPS = "。;:!?"
+_LOOSE_TITLE_CHARS = 60
+# A heading is only looked for on short lines.
+_HEADING_LINE_CHARS = 40
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One notice of a document (a call, or a policy text with no call)."""
+
+    #: verbatim title from the cleaned text, numbering, tag and line breaks removed
+    title: str
+    #: the notice including its title: offsets into the cleaned text
+    span: tuple[int, int]
+    title_span: tuple[int, int]
+    #: "national" | "provincial" | "municipal" | "district" | None
+    level: str | None
+    #: the signing body, verbatim
+    issuer: str | None
+    #: the signature date, or a 发布时间 line's date
+    published: dt.date | None
+    #: a policy text, plan, list or news item: no call to apply
+    policy_only: bool
+    #: applications taken all the time (常态化受理, 常年申报)
+    rolling: bool
+    #: offsets of the issuer + date block, whose date is no deadline
+    signature_span: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    """The kind of a document and its notices."""
+
+    #: "compilation", "notice" or "news"
+    kind: str
+    segments: list[Segment]
+    #: document-level date (a 2025-03-07 or 发布时间 line at the top)
+    published: dt.date | None
+
+
+@dataclass
+class _State:
+    """What the lines read so far say about the next notice."""
+
+    level: str | None = None
+    region: str | None = None
+    policy: bool = False
+    after_heading: bool = False
+    after_signature: bool = False
+    titles: int = 0
+    last_style: str | None = None
+    last_number: int | None = None
+    #: body lines numbered like the last title since it: the item sequence is not to be trusted
+    same_style_since: int = 0
+
+
+@dataclass
+class _Block:
+    """Consecutive lines of one notice; ``hit`` is None for text with no title of its own."""
+
+    first: int
+    last: int
+    hit: TitleHit | None
+    level: str | None
+    region: str | None
+    policy: bool
+
+
+def segment(cleaned: str, view: str) -> Segmentation:
+    """Split a cleaned document into notices and read their metadata.
+
+    Args:
+        cleaned: the cleaned text (:func:`reminder.extract.normalize.clean`); spans point into it.
+        view: its match view (:func:`reminder.extract.normalize.match_view`), same length.
+
+    Returns:
+        The document kind, its notices in order and the document-level date.
+    """
+    v = vocab()
+    lines = split_lines(view)
+    blocks = _dedupe(_Scanner(lines, v).run(), lines)
+    pairs = [(b, s) for b in blocks if (s := _segment(b, lines, cleaned, view, v))]
+    if not pairs and view.strip():
+        # no title and no sentence: the whole text is one (short) notice
+        whole = _Block(0, len(lines) - 1, None, None, None, False)
+        pairs = [(whole, _segment(whole, lines, cleaned, view, v, loose_ok=True))]  # type: ignore[list-item]
+    segments = [s for _, s in pairs]
+    published = _document_date(lines, blocks, v)
+    kind = _kind(view, lines, blocks, segments, v)
+    if kind == "news":
+        segments = [s for b, s in pairs if b.hit is not None and s.policy_only]
+    elif kind == "notice" and len(segments) == 1 and segments[0].published is None and published:
+        segments = [replace(segments[0], published=published)]
+    logger.debug("segmented: %s, %d notices", kind, len(segments))
+    return Segmentation(kind, segments, published)
+
+
+class _Scanner:
+    """One pass over the lines: headings, TOC entries, titles, body text → blocks."""
+
+    def __init__(self, lines: list[Line], v: SegmentVocab) -> None:
+        self.lines = lines
+        self.v = v
+        self.hits = [read_title(lines, i, v) if ln.text.strip() else None for i, ln in enumerate(lines)]
+        self.headings = [read_heading(ln.text, v) if len(ln.text) <= _HEADING_LINE_CHARS else None for ln in lines]
+        self.toc_keys = {k for k in (toc_key(ln.text, v) for ln in lines) if k}
+        self.compilation = any(h and h.strength == "strong" and (h.style or h.tag) and not h.toc for h in self.hits)
+        self.state = _State()
+        self.blocks: list[_Block] = []
+        self.current: _Block | None = None
+
+    def run(self) -> list[_Block]:
+        i = 0
+        while i < len(self.lines):
+            i = self._step(i)
+        self._close()
+        return self.blocks
+
+    def _step(self, i: int) -> int:
+        """Read line ``i``; return the index of the next line to read."""
+        text = self.lines[i].text
+        if not text.strip():
+            return i + 1
+        hit = self.hits[i]
+        if is_toc_line(text, self.v) or (hit is not None and hit.toc):
+            self._close()
+            return i + 1
+        run = self._heading_run(i)
+        if run:
+            self._close()
+            for h in run:
+                self._apply(h)
+            return i + len(run)
+        if hit is not None and self._accept(hit):
+            self._open(i, hit)
+            return hit.last_line + 1
+        self._body(i)
+        return i + 1
+
+    def _heading_run(self, i: int) -> list[HeadingHit]:
+        """The headings starting at line ``i`` when they head what follows (else [])."""
+        run: list[HeadingHit] = []
+        j = i
+        while j < len(self.lines):
+            hit = self.hits[j]
+            if hit is not None and hit.strength == "strong":
+                break
+            heading = self.headings[j]
+            if heading is None:
+                break
+            run.append(heading)
+            j += 1
+        if not run or all(h.empty for h in run):
+            return []
+        nxt = self.hits[j] if j < len(self.lines) else None
+        followed = nxt is not None or (j < len(self.lines) and is_toc_line(self.lines[j].text, self.v))
+        # a heading over 暂无 (nothing this month) heads an empty section
+        return run if followed or any(h.standalone or h.empty for h in run) else []
+
+    def _apply(self, h: HeadingHit) -> None:
+        st = self.state
+        st.after_heading = True
+        if h.empty:
+            return
+        if h.region:
+            st.region, st.level = h.level, None
+            return
+        if h.policy is not None:
+            st.policy, st.level, st.region = h.policy, h.level, None
+        elif h.level is not None:
+            st.level, st.region = h.level, None
+
+    def _accept(self, hit: TitleHit) -> bool:
+        """Whether a title candidate opens a notice here (context decides for the weaker ones)."""
+        st = self.state
+        if len(hit.key) >= self.v.title_min and hit.key in self.toc_keys:
+            return True
+        marked = hit.style is not None or hit.tag is not None
+        if hit.strength == "strong":
+            if marked or st.after_heading:
+                return True
+            return not self.compilation and (st.titles == 0 or st.after_signature)
+        continues = (
+            hit.style is not None
+            and hit.style == st.last_style
+            and st.last_number is not None
+            and hit.number == st.last_number + 1
+            and st.same_style_since == 0
+        )
+        return st.after_heading or st.after_signature or continues
+
+    def _open(self, i: int, hit: TitleHit) -> None:
+        self._close()
+        st = self.state
+        self.current = _Block(i, hit.last_line, hit, st.level, st.region, st.policy)
+        st.titles += 1
+        st.last_style, st.last_number, st.same_style_since = hit.style, hit.number, 0
+        st.after_heading = st.after_signature = False
+
+    def _body(self, i: int) -> None:
+        st = self.state
+        text = self.lines[i].text
+        if self.current is None:
+            self.current = _Block(i, i, None, st.level, st.region, st.policy)
+        self.current.last = i
+        if st.last_style is not None and marker_style(text, self.v) == st.last_style:
+            st.same_style_since += 1
+        aside = st.after_signature and bool(self.v.aside.match(text.strip()))
+        st.after_signature = aside or meta.line_date(text) is not None
+        st.after_heading = False
+
+    def _close(self) -> None:
+        if self.current is not None:
+            self.blocks.append(self.current)
+            self.current = None
+
+
+def _body_lines(b: _Block, lines: list[Line]) -> list[Line]:
+    start = b.hit.last_line + 1 if b.hit else b.first
+    return lines[start : b.last + 1]
+
+
+def _dedupe(blocks: list[_Block], lines: list[Line]) -> list[_Block]:
+    """Drop titles with no body whose title comes again with a body (a TOC listing titles only)."""
+    with_body = {b.hit.key for b in blocks if b.hit and _body_lines(b, lines)}
+    return [b for b in blocks if not (b.hit and not _body_lines(b, lines) and b.hit.key in with_body)]
+
+
+def _segment(
+    b: _Block, lines: list[Line], cleaned: str, view: str, v: SegmentVocab, loose_ok: bool = False
+) -> Segment | None:
+    """The notice a block of lines holds, or None for loose text too thin to be one."""
+    body = [ln for ln in _body_lines(b, lines) if ln.text.strip()]
+    if b.hit is None:
+        if not body or not (loose_ok or any(len(ln.text) >= _LOOSE_SENTENCE_CHARS and "。" in ln.text for ln in body)):
+            return None
+        title_span = _loose_title(body[0])
+        body = body[1:]
+    else:
+        title_span = b.hit.span
+    span = (lines[b.first].start + len(lines[b.first].text) - len(lines[b.first].text.lstrip()), lines[b.last].end)
+    body_start = title_span[1] if b.hit else (body[0].start if body else span[1])
+    body_view = view[body_start : span[1]]
+    sig = meta.find_signature(body, v)
+    issuer_span = _issuer_span(sig, title_span, body_start, view, body_view, v)
+    issuer = " ".join(cleaned[issuer_span[0] : issuer_span[1]].split()) if issuer_span else None
+    issuer_view = view[issuer_span[0] : issuer_span[1]] if issuer_span else ""
+    rolling = meta.is_rolling(body_view, v)
+    tag_policy = bool(b.hit and b.hit.tag and v.policy_tag.match(b.hit.tag))
+    return Segment(
+        title="".join(cleaned[title_span[0] : title_span[1]].split("\n")).strip(),
+        span=span,
+        title_span=title_span,
+        level=_level(b, body_view, issuer_view, v),
+        issuer=issuer,
+        published=sig.date if sig else _published_in(body, v),
+        policy_only=b.policy or tag_policy or not (rolling or meta.is_call(body_view, v)),
+        rolling=rolling,
+        signature_span=sig.span if sig else None,
+    )
+
+
+def _loose_title(first: Line) -> tuple[int, int]:
+    """Title of text that has no title line: its first line, up to the first sentence end."""
+    text = first.text
+    start = len(text) - len(text.lstrip())
+    stop = min((k for k in (text.find(c, start) for c in _LOOSE_TITLE_STOPS) if k > start), default=len(text.rstrip()))
+    return first.start + start, first.start + min(stop, start + _LOOSE_TITLE_CHARS)
+
+
+def _issuer_span(
+    sig: meta.Signature | None,
+    title_span: tuple[int, int],
+    body_start: int,
+    view: str,
+    body_view: str,
+    v: SegmentVocab,
+) -> tuple[int, int] | None:
+    """Where the issuer is named: signature, else title (…关于), else 由…负责解释."""
+    if sig and sig.issuer_span:
+        return sig.issuer_span
+    in_title = meta.issuer_in_title(view[title_span[0] : title_span[1]], v)
+    if in_title:
+        return title_span[0] + in_title[0], title_span[0] + in_title[1]
+    in_body = meta.issuer_in_body(body_view, v)
+    return (body_start + in_body[0], body_start + in_body[1]) if in_body else None
+
+
+def _level(b: _Block, body_view: str, issuer_view: str, v: SegmentVocab) -> str | None:
+    """国家级/省级 heading, else a nationwide addressee, else the issuer, else a region heading."""
+    if b.level:
+        return b.level
+    if meta.addressed_nationally(body_view, v):
+        return "national"
+    return (meta.issuer_level(issuer_view, v) if issuer_view else None) or b.region
+
+
+def _published_in(body: list[Line], v: SegmentVocab) -> dt.date | None:
+    """A 发布时间/发文日期 line in the notice (when it has no signature)."""
+    for line in body:
+        found = meta.published_line(line.text, v, labelled_only=True)
+        if found:
+            return found
+    return None
+
+
+def _document_date(lines: list[Line], blocks: list[_Block], v: SegmentVocab) -> dt.date | None:
+    """A date line near the top, before the first titled notice (masthead, 发布时间)."""
+    first_title = next((b.first for b in blocks if b.hit is not None), len(lines))
+    for line in lines[: min(first_title, v.news_head_lines)]:
+        found = meta.published_line(line.text, v)
+        if found:
+            return found
+    return None
+
+
+def _kind(view: str, lines: list[Line], blocks: list[_Block], segments: list[Segment], v: SegmentVocab) -> str:
+    calls = any(not s.policy_only for s in segments)
+    score = meta.news_score(view, lines, v)
+    titled = any(b.hit is not None for b in blocks)
+    if not calls and (score >= v.news_threshold or (score > 0 and not titled)):
+        return "news"
+    return "compilation" if len(segments) > 1 else "notice"

@@ -1,0 +1,311 @@
+"""The vocabulary of :mod:`reminder.extract.segment`, loaded from ``data/segment.yaml`` and compiled once.
+
+Every key is checked when the file loads; a mistake raises :class:`DataFileError` naming the file and
+the key (``segment.yaml: item_markers[2].style: …``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from reminder.errors import DataFileError
+from reminder.extract._data import alternation, load_table
+
+__all__ = ["Cue", "ItemMarker", "SegmentVocab", "vocab"]
+
+_FILE = "segment"
+
+_KEYS: dict[str, type] = {
+    "item_markers": list,
+    "tag": str,
+    "body_tags": str,
+    "policy_tags": str,
+    "title_endings": dict,
+    "policy_title_needs": str,
+    "title_trailer": str,
+    "body_starters": list,
+    "title_reject_start": str,
+    "title_min_chars": int,
+    "title_max_chars": int,
+    "weak_title": dict,
+    "toc_line": str,
+    "toc_header": str,
+    "heading": dict,
+    "region": dict,
+    "issuer": dict,
+    "national_addressee": str,
+    "published_labels": str,
+    "call_cues": list,
+    "rolling_cues": str,
+    "news": dict,
+}
+_ENDINGS_KEYS = {"notice": list, "policy": list, "tagged": list}
+_WEAK_KEYS = {"min_chars": int, "max_chars": int, "reject_end": str, "words": str}
+_HEADING_KEYS = {
+    "level_words": dict,
+    "call_words": list,
+    "policy_words": list,
+    "needs_level": list,
+    "prefixes": str,
+    "fillers": str,
+    "standalone": str,
+    "ordinal": str,
+    "empty_markers": list,
+    "max_chars": int,
+}
+_REGION_KEYS = {"provinces": list, "provincial_cities": list, "units": dict, "not_unit_after": str}
+_ISSUER_KEYS = {
+    "org_suffix": str,
+    "aside": str,
+    "title_split": str,
+    "title_kind": str,
+    "interpret": str,
+    "national": str,
+    "abbreviations": dict,
+    "max_chars": int,
+}
+_NEWS_KEYS = {"threshold": int, "head_lines": int, "rules": list}
+_MARKER_KEYS = {"name": str, "style": str, "pattern": str}
+_CUE_KEYS = {"name": str, "pattern": str}
+_NEWS_RULE_KEYS = {"name": str, "pattern": str, "weight": int, "head": bool}
+_LEVELS = ("national", "provincial", "municipal", "district")
+
+
+@dataclass(frozen=True)
+class ItemMarker:
+    """One kind of item numbering (``1.``, ``14、``, ``(一)``, ``★``)."""
+
+    name: str
+    #: numbering sequences of different styles never continue each other
+    style: str
+    regex: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A named pattern; ``weight`` and ``head`` matter only for news signals."""
+
+    name: str
+    regex: re.Pattern[str]
+    weight: int = 1
+    #: only searched in the first lines of the document
+    head: bool = False
+
+
+@dataclass(frozen=True)
+class SegmentVocab:
+    """Compiled patterns and word tables of ``segment.yaml``."""
+
+    item_markers: tuple[ItemMarker, ...]
+    tag: re.Pattern[str]
+    body_tag: re.Pattern[str]
+    policy_tag: re.Pattern[str]
+    #: notice / policy / tagged title endings, each followed by the allowed trailer, anchored at the end
+    notice_end: re.Pattern[str]
+    policy_end: re.Pattern[str]
+    tagged_end: re.Pattern[str]
+    #: every ending word (searched left to right to cut a title glued to its body)
+    any_end: re.Pattern[str]
+    policy_title_needs: re.Pattern[str]
+    body_starter: re.Pattern[str]
+    page_number: re.Pattern[str]
+    title_reject_start: re.Pattern[str]
+    title_min: int
+    title_max: int
+    weak_min: int
+    weak_max: int
+    weak_reject_end: re.Pattern[str]
+    weak_words: re.Pattern[str]
+    toc_line: re.Pattern[str]
+    toc_header: re.Pattern[str]
+    heading: re.Pattern[str]
+    heading_ordinal: re.Pattern[str]
+    heading_levels: dict[str, str]
+    heading_calls: frozenset[str]
+    heading_policies: frozenset[str]
+    heading_needs_level: frozenset[str]
+    heading_standalone: re.Pattern[str]
+    heading_max: int
+    empty_marker: re.Pattern[str]
+    region_line: re.Pattern[str]
+    #: one place name of an issuer's leading chain (浙江省 / 杭州市 / 临安区), matched at a position
+    region_unit: re.Pattern[str]
+    region_units: dict[str, str]
+    provinces: re.Pattern[str]
+    provincial_cities: frozenset[str]
+    org_suffix: re.Pattern[str]
+    aside: re.Pattern[str]
+    title_issuer_split: re.Pattern[str]
+    #: a title that is only issuer + document kind: 经济部公告
+    title_issuer_kind: re.Pattern[str]
+    interpret: re.Pattern[str]
+    national_name: re.Pattern[str]
+    abbreviations: dict[str, str]
+    issuer_max: int
+    national_addressee: re.Pattern[str]
+    published_label: re.Pattern[str]
+    call_cues: tuple[Cue, ...]
+    rolling: re.Pattern[str]
+    news_threshold: int
+    news_head_lines: int
+    news_rules: tuple[Cue, ...]
+
+
+def _compile(key: str, pattern: str, flags: int = 0) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, flags)
+    except re.error as exc:
+        raise DataFileError(f"{_FILE}.yaml: {key}: 无效的正则 / invalid regex {pattern!r}: {exc}") from exc
+
+
+def _section(data: dict[str, Any], key: str, allowed: dict[str, type]) -> dict[str, Any]:
+    """A nested mapping checked like the top level: no unknown, missing or mistyped key."""
+    section = data[key]
+    for sub, value in section.items():
+        if sub not in allowed:
+            raise DataFileError(f"{_FILE}.yaml: {key}.{sub}: 未知的键 / unknown key; allowed: {', '.join(allowed)}")
+        if not isinstance(value, allowed[sub]):
+            raise DataFileError(f"{_FILE}.yaml: {key}.{sub}: 应为 / must be {allowed[sub].__name__}")
+    missing = [k for k in allowed if k not in section]
+    if missing:
+        raise DataFileError(f"{_FILE}.yaml: {key}: 缺少键 / missing keys {', '.join(missing)}")
+    return section
+
+
+def _entries(data: dict[str, Any], key: str, allowed: dict[str, type], required: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The rule list under ``key``; each entry is a mapping with known keys and a ``name``."""
+    out = []
+    for i, entry in enumerate(data[key]):
+        where = f"{key}[{i}]"
+        if not isinstance(entry, dict):
+            raise DataFileError(f"{_FILE}.yaml: {where}: 应为映射 / must be a mapping")
+        for sub, value in entry.items():
+            if sub not in allowed:
+                raise DataFileError(f"{_FILE}.yaml: {where}.{sub}: 未知的键 / unknown key; allowed: {', '.join(allowed)}")
+            if not isinstance(value, allowed[sub]):
+                raise DataFileError(f"{_FILE}.yaml: {where}.{sub}: 应为 / must be {allowed[sub].__name__}")
+        for sub in required:
+            if sub not in entry:
+                raise DataFileError(f"{_FILE}.yaml: {where}: 缺少键 / missing key {sub!r}")
+        out.append(entry)
+    return out
+
+
+def _levels(key: str, table: dict[str, Any]) -> dict[str, str]:
+    for word, level in table.items():
+        if level not in _LEVELS:
+            raise DataFileError(f"{_FILE}.yaml: {key}.{word}: 级别应为 / level must be one of {', '.join(_LEVELS)}")
+    return {str(k): str(v) for k, v in table.items()}
+
+
+def _ending(words: list[str], trailer: str, key: str) -> re.Pattern[str]:
+    return _compile(key, f"(?:{alternation(words)}){trailer}$")
+
+
+def _heading_regex(h: dict[str, Any], levels: dict[str, str]) -> re.Pattern[str]:
+    kinds = alternation(h["call_words"] + h["policy_words"])
+    pattern = (
+        f"^{h['prefixes']}?(?P<region>[\\u4e00-\\u9fff]{{0,8}}?)"
+        f"(?:(?P<level>{alternation(list(levels))})级)?{h['fillers']}?"
+        f"(?P<kind>{kinds})?{h['fillers']}?$"
+    )
+    return _compile("heading", pattern)
+
+
+def _region_regexes(r: dict[str, Any]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    units = alternation(list(r["units"]))
+    line = _compile("region", f"^(?:(?P<name>[\\u4e00-\\u9fff]{{1,8}}?)(?P<unit>{units})|(?P<province>{alternation(r['provinces'])}))$")
+    unit = _compile("region.units", f"[\\u4e00-\\u9fff]{{1,8}}?(?P<unit>{units})(?!{r['not_unit_after']})")
+    return line, unit
+
+
+def _cues(data: dict[str, Any]) -> tuple[Cue, ...]:
+    entries = _entries(data, "call_cues", _CUE_KEYS, ("name", "pattern"))
+    return tuple(Cue(e["name"], _compile(f"call_cues.{e['name']}", e["pattern"], re.M)) for e in entries)
+
+
+def _news(data: dict[str, Any]) -> tuple[int, int, tuple[Cue, ...]]:
+    news = _section(data, "news", _NEWS_KEYS)
+    rules = _entries(news, "rules", _NEWS_RULE_KEYS, ("name", "pattern", "weight"))
+    cues = tuple(
+        Cue(e["name"], _compile(f"news.rules.{e['name']}", e["pattern"], re.M), e["weight"], e.get("head", False))
+        for e in rules
+    )
+    return news["threshold"], news["head_lines"], cues
+
+
+@functools.cache
+def vocab() -> SegmentVocab:
+    """The compiled vocabulary (loaded once per process).
+
+    Raises:
+        DataFileError: ``segment.yaml`` has an unknown, missing or mistyped key, or a bad regex.
+    """
+    data = load_table(_FILE, _KEYS)
+    markers = tuple(
+        ItemMarker(e["name"], e["style"], _compile(f"item_markers.{e['name']}", r"^\s*(?:" + e["pattern"] + r")\s*"))
+        for e in _entries(data, "item_markers", _MARKER_KEYS, ("name", "style", "pattern"))
+    )
+    endings = _section(data, "title_endings", _ENDINGS_KEYS)
+    trailer = data["title_trailer"]
+    weak = _section(data, "weak_title", _WEAK_KEYS)
+    h = _section(data, "heading", _HEADING_KEYS)
+    levels = _levels("heading.level_words", h["level_words"])
+    r = _section(data, "region", _REGION_KEYS)
+    region_line, region_unit = _region_regexes(r)
+    iss = _section(data, "issuer", _ISSUER_KEYS)
+    threshold, head_lines, news_rules = _news(data)
+    return SegmentVocab(
+        item_markers=markers,
+        tag=_compile("tag", data["tag"] + r"\s*"),
+        body_tag=_compile("body_tags", data["body_tags"]),
+        policy_tag=_compile("policy_tags", data["policy_tags"]),
+        notice_end=_ending(endings["notice"], trailer, "title_endings.notice"),
+        policy_end=_ending(endings["policy"], trailer, "title_endings.policy"),
+        tagged_end=_ending(endings["notice"] + endings["tagged"], trailer, "title_endings.tagged"),
+        any_end=_compile("title_endings", f"(?:{alternation(endings['notice'] + endings['policy'])}){trailer}"),
+        policy_title_needs=_compile("policy_title_needs", data["policy_title_needs"]),
+        body_starter=_compile("body_starters", "|".join(f"(?:{p})" for p in data["body_starters"])),
+        page_number=re.compile(r"\d{1,3}\s*(?:$|(?=[^\d\s个家项名天人次万元%年月日号.、]))"),
+        title_reject_start=_compile("title_reject_start", data["title_reject_start"]),
+        title_min=data["title_min_chars"],
+        title_max=data["title_max_chars"],
+        weak_min=weak["min_chars"],
+        weak_max=weak["max_chars"],
+        weak_reject_end=_compile("weak_title.reject_end", weak["reject_end"]),
+        weak_words=_compile("weak_title.words", weak["words"]),
+        toc_line=_compile("toc_line", data["toc_line"]),
+        toc_header=_compile("toc_header", data["toc_header"]),
+        heading=_heading_regex(h, levels),
+        heading_ordinal=_compile("heading.ordinal", h["ordinal"]),
+        heading_levels=levels,
+        heading_calls=frozenset(h["call_words"]),
+        heading_policies=frozenset(h["policy_words"]),
+        heading_needs_level=frozenset(h["needs_level"]),
+        heading_standalone=_compile("heading.standalone", h["standalone"]),
+        heading_max=h["max_chars"],
+        empty_marker=_compile("heading.empty_markers", f"^(?:{alternation(h['empty_markers'])})$"),
+        region_line=region_line,
+        region_unit=region_unit,
+        region_units=_levels("region.units", r["units"]),
+        provinces=_compile("region.provinces", alternation(r["provinces"])),
+        provincial_cities=frozenset(r["provincial_cities"]),
+        org_suffix=_compile("issuer.org_suffix", iss["org_suffix"]),
+        aside=_compile("issuer.aside", iss["aside"]),
+        title_issuer_split=_compile("issuer.title_split", iss["title_split"]),
+        title_issuer_kind=_compile("issuer.title_kind", iss["title_kind"]),
+        interpret=_compile("issuer.interpret", iss["interpret"]),
+        national_name=_compile("issuer.national", iss["national"]),
+        abbreviations=_levels("issuer.abbreviations", iss["abbreviations"]),
+        issuer_max=iss["max_chars"],
+        national_addressee=_compile("national_addressee", data["national_addressee"]),
+        published_label=_compile("published_labels", data["published_labels"]),
+        call_cues=_cues(data),
+        rolling=_compile("rolling_cues", data["rolling_cues"]),
+        news_threshold=threshold,
+        news_head_lines=head_lines,
+        news_rules=news_rules,
+    )

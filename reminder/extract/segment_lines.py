@@ -1,0 +1,301 @@
+"""What one line of a document is: a notice title, a section heading, a table-of-contents entry, or text.
+
+Each reader looks at a line of the match view on its own (titles may borrow up to two following lines
+when a layout broke them); deciding which candidates really open a notice is
+:mod:`reminder.extract.segment`'s job, because that needs the context.
+
+    Line ── TitleHit    1.关于组织申报…的通知 / 14、【重大专项】關于…的通知 / ★ 关于… / 【揭榜挂帅】…工作启动
+        ├── HeadingHit  国家级可申报项目 / 二月政策汇编 / 浙江省 / 上城区
+        └── TOC         …的通知 ........ 4
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from reminder.extract.segment_data import SegmentVocab
+
+__all__ = [
+    "Line",
+    "TitleHit",
+    "HeadingHit",
+    "split_lines",
+    "read_title",
+    "read_heading",
+    "title_key",
+    "toc_key",
+    "is_toc_line",
+    "marker_style",
+]
+
+# Sentence punctuation: a title never contains it (a body sub-item usually does).
+_SENTENCE = re.compile(r"[。;；:：,，]")
+_LINE_END_PUNCT = re.compile(r"[。;；:：,，、!?！？]$")
+_KEY_DROP = re.compile(r"[\s\W_]+")
+# A title may be broken over at most this many extra lines, each at most this long.
+_MAX_JOIN = 2
+_JOIN_MAX_CHARS = 60
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of the cleaned text; ``text`` is its match view."""
+
+    index: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class TitleHit:
+    """A line (possibly with continuation lines) that looks like a notice title."""
+
+    #: "strong": ends like a title (…的通知, …工作启动); "weak": a numbered, unpunctuated line
+    strength: str
+    #: item numbering style ("num_dot", "num_comma", …) or None for an unnumbered line
+    style: str | None
+    number: int | None
+    tag: str | None
+    #: offsets of the title words (after number and tag) in the cleaned text
+    span: tuple[int, int]
+    #: index of the last line the title uses
+    last_line: int
+    #: a TOC entry whose page number got glued on (…的通知1)
+    toc: bool
+    #: the title's text with whitespace and punctuation removed, to spot TOC duplicates
+    key: str
+
+
+@dataclass(frozen=True)
+class HeadingHit:
+    """A compilation section heading."""
+
+    #: national / provincial / municipal / district, or None
+    level: str | None
+    #: True for a policy section, False for a call section, None when the heading says neither
+    policy: bool | None
+    #: a bare region name (浙江省) rather than a 国家级/省级 heading
+    region: bool
+    #: recognised even when no item title follows (…篇, …汇编, 可申报项目)
+    standalone: bool
+    #: 暂无最新: the section has nothing
+    empty: bool = False
+
+
+def split_lines(view: str) -> list[Line]:
+    """The lines of ``view`` with their offsets (the cleaned text has the same offsets)."""
+    lines = []
+    pos = 0
+    for i, text in enumerate(view.split("\n")):
+        lines.append(Line(i, pos, pos + len(text), text))
+        pos += len(text) + 1
+    return lines
+
+
+def title_key(text: str) -> str:
+    """``text`` without spaces and punctuation: the same title in the TOC and in the body."""
+    return _KEY_DROP.sub("", text)
+
+
+def is_toc_line(text: str, v: SegmentVocab) -> bool:
+    """A table-of-contents entry: title, dot leaders, page number."""
+    return text.rstrip()[-1:].isdigit() and bool(v.toc_line.search(text))
+
+
+def toc_key(text: str, v: SegmentVocab) -> str | None:
+    """The title key of a table-of-contents entry (title, dot leaders, page number), else None."""
+    m = v.toc_line.search(text) if text.rstrip()[-1:].isdigit() else None
+    if not m:
+        return None
+    _, _, pos = _marker(text, v)
+    tag = v.tag.match(text, pos)
+    return title_key(text[tag.end() if tag else pos : m.start()])
+
+
+def marker_style(text: str, v: SegmentVocab) -> str | None:
+    """The item numbering style a line starts with (num_dot, cn_comma, …), or None."""
+    return _marker(text, v)[0]
+
+
+def _marker(text: str, v: SegmentVocab) -> tuple[str | None, int | None, int]:
+    """The item numbering at the start of ``text``: (style, number, length consumed)."""
+    for marker in v.item_markers:
+        m = marker.regex.match(text)
+        if m:
+            n = m.groupdict().get("n")
+            return marker.style, _number(n) if n else None, m.end()
+    return None, None, 0
+
+
+_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
+
+
+def _number(token: str) -> int:
+    if token.isdigit():
+        return int(token)
+    if "十" in token:
+        tens, _, ones = token.partition("十")
+        return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
+    return _CN_DIGITS.get(token, 0)
+
+
+def _title_end(text: str, v: SegmentVocab) -> tuple[int, bool] | None:
+    """Where the title in ``text`` ends, and whether a TOC page number follows it.
+
+    The title ends after the first ending word (通知, 公告, …工作启动) that is followed by nothing,
+    by text clean() glued on from the body (各有关单位:, 浙政发〔2023〕6号), or by a page number.
+    """
+    for m in v.any_end.finditer(text):
+        rest = text[m.end() :].lstrip()
+        if not rest:
+            return m.end(), False
+        if v.body_starter.match(rest):
+            return m.end(), False
+        if v.page_number.match(rest):
+            return m.end(), True
+    return None
+
+
+def _is_title_text(title: str, tagged: bool, v: SegmentVocab) -> bool:
+    """Whether the words of a title (numbering and tag removed) end and read like a title."""
+    if not v.title_min <= len(title.strip()) <= v.title_max:
+        return False
+    if _SENTENCE.search(title) or v.title_reject_start.match(title):
+        return False
+    if v.notice_end.search(title) or (tagged and v.tagged_end.search(title)):
+        return True
+    return bool(v.policy_end.search(title) and v.policy_title_needs.search(title))
+
+
+def _is_weak_text(title: str, v: SegmentVocab) -> bool:
+    """A numbered line that could be a title without a title ending (…名单公布, 2025年XX认定)."""
+    t = title.strip()
+    if not v.weak_min <= len(t) <= v.weak_max:
+        return False
+    if _SENTENCE.search(t) or _LINE_END_PUNCT.search(t) or v.title_reject_start.match(t):
+        return False
+    return not v.weak_reject_end.search(t) and bool(v.weak_words.search(t))
+
+
+def _joinable(line: Line, v: SegmentVocab) -> bool:
+    """Whether ``line`` can continue a title broken by the layout (short, unnumbered, no sentence)."""
+    t = line.text.strip()
+    if not t or len(t) > _JOIN_MAX_CHARS or _SENTENCE.search(t) or t.startswith("【"):
+        return False
+    return _marker(t, v)[0] is None
+
+
+def _find_title(lines: list[Line], i: int, pos: int, v: SegmentVocab) -> tuple[str, list[tuple[int, int]], int, bool] | None:
+    """The title words starting at ``pos`` on line ``i``, joining up to two continuation lines.
+
+    Returns the joined text, per piece (position in the joined text, offset in the document), where
+    the title ends in the joined text, and whether a TOC page number follows it.
+    """
+    text = lines[i].text[pos:]
+    pieces = [(0, lines[i].start + pos)]
+    for j in range(i, min(i + 1 + _MAX_JOIN, len(lines))):
+        if j > i:
+            if not _joinable(lines[j], v):
+                break
+            lead = len(lines[j].text) - len(lines[j].text.lstrip())
+            pieces.append((len(text), lines[j].start + lead))
+            text += lines[j].text.strip()
+        end = _title_end(text, v)
+        if end is not None:
+            return text, pieces, end[0], end[1]
+        if _SENTENCE.search(text) or len(text) > v.title_max:
+            break
+    return None
+
+
+def _to_offset(pos: int, pieces: list[tuple[int, int]]) -> tuple[int, int]:
+    """(document offset, piece index) of position ``pos`` in a joined title."""
+    k = max(n for n, (at, _) in enumerate(pieces) if at <= pos)
+    at, doc = pieces[k]
+    return doc + pos - at, k
+
+
+def read_title(lines: list[Line], i: int, v: SegmentVocab) -> TitleHit | None:
+    """The title that starts on line ``i``, if the line looks like one.
+
+    >>> from reminder.extract.segment_data import vocab
+    >>> hit = read_title(split_lines("14、【重大专项】关于组织申报2025年度项目的通知"), 0, vocab())
+    >>> hit.strength, hit.style, hit.number, hit.tag
+    ('strong', 'num_comma', 14, '重大专项')
+    """
+    text = lines[i].text
+    style, number, pos = _marker(text, v)
+    tag_m = v.tag.match(text, pos)
+    tag = tag_m.group("tag") if tag_m else None
+    if tag_m:
+        pos = tag_m.end()
+    if tag is not None and style is None and v.body_tag.match(tag):
+        return None
+    found = _find_title(lines, i, pos, v)
+    if found is not None:
+        joined, pieces, stop, toc = found
+        title = joined[:stop]
+        if _is_title_text(title, tag is not None, v):
+            return _hit("strong", style, number, tag, title, pieces, stop, toc, lines[i].index)
+    if style is None and tag is None:
+        return None
+    rest = text[pos:].rstrip()
+    if _is_weak_text(rest, v):
+        return _hit("weak", style, number, tag, rest, [(0, lines[i].start + pos)], len(rest), False, lines[i].index)
+    return None
+
+
+def _hit(
+    strength: str,
+    style: str | None,
+    number: int | None,
+    tag: str | None,
+    title: str,
+    pieces: list[tuple[int, int]],
+    stop: int,
+    toc: bool,
+    first_line: int,
+) -> TitleHit:
+    start, _ = _to_offset(0, pieces)
+    end, k = _to_offset(stop, pieces)
+    if stop == pieces[k][0] and k > 0:  # the title ends exactly where a continuation line starts
+        end, k = _to_offset(stop - 1, pieces)
+        end += 1
+    return TitleHit(strength, style, number, tag, (start, end), first_line + k, toc, title_key(title))
+
+
+def read_heading(text: str, v: SegmentVocab) -> HeadingHit | None:
+    """The section heading a line states, if it is one (国家级可申报项目, 二月政策汇编, 上城区)."""
+    t = text.strip()
+    _, _, pos = _marker(t, v)
+    t = v.heading_ordinal.sub("", t[pos:]).strip().strip("【】[]")
+    t = re.sub(r"\s+", "", t)
+    if not t or len(t) > v.heading_max:
+        return None
+    if v.empty_marker.match(t):
+        return HeadingHit(None, None, region=False, standalone=False, empty=True)
+    region = _region_heading(t, v)
+    if region is not None:
+        return region
+    m = v.heading.match(t)
+    if not m or not (m.group("level") or m.group("kind")):
+        return None
+    level = v.heading_levels[m.group("level")] if m.group("level") else None
+    kind = m.group("kind")
+    if m.group("region") and level is None:
+        return None
+    if kind in v.heading_needs_level and level is None:
+        return None
+    policy = True if kind in v.heading_policies else False if kind in v.heading_calls else None
+    return HeadingHit(level, policy, region=False, standalone=bool(v.heading_standalone.search(t)))
+
+
+def _region_heading(t: str, v: SegmentVocab) -> HeadingHit | None:
+    m = v.region_line.match(t)
+    if not m:
+        return None
+    if m.group("province") or t in v.provincial_cities:
+        return HeadingHit("provincial", None, region=True, standalone=False)
+    return HeadingHit(v.region_units[m.group("unit")], None, region=True, standalone=False)

@@ -1,0 +1,73 @@
+"""Working days on China's official calendar (法定节假日 and 调休 make-up working days).
+
+Notices count in working days (提前10个工作日, 5个工作日内). The calendar comes from the
+``chinese_calendar`` package, which knows the State Council's holiday arrangements for the years it
+covers; outside them we fall back to Monday–Friday and log a warning once per year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+
+import chinese_calendar
+
+__all__ = ["is_workday", "add_workdays"]
+
+logger = logging.getLogger(__name__)
+
+
+def is_workday(d: dt.date) -> bool:
+    """Whether ``d`` is a working day in mainland China.
+
+    Args:
+        d: the day.
+
+    Returns:
+        True on ordinary weekdays and make-up working weekends (调休), False on weekends and
+        public holidays. Outside the library's years: Monday to Friday.
+
+    >>> is_workday(dt.date(2025, 9, 28))  # a Sunday worked for the National Day holiday
+    True
+    """
+    try:
+        return bool(chinese_calendar.is_workday(d))
+    except NotImplementedError:
+        _warn_uncovered(d.year)
+        return d.weekday() < 5
+
+
+@functools.cache
+def _warn_uncovered(year: int) -> None:
+    logger.warning(
+        "节假日数据不含 %d 年,按周一至周五计算工作日 / no holiday data for %d: counting Monday–Friday; "
+        "upgrade chinese-calendar",
+        year,
+        year,
+    )
+
+
+def add_workdays(d: dt.date, n: int) -> dt.date:
+    """The working day ``n`` working days after ``d`` (before it when ``n`` is negative).
+
+    ``d`` itself is not counted, and need not be a working day; ``n == 0`` returns ``d``.
+
+    Args:
+        d: the day to count from.
+        n: how many working days to move.
+
+    Returns:
+        The day reached.
+
+    >>> add_workdays(dt.date(2025, 10, 10), -10)  # Oct 1–8 off, Sun Sep 28 worked
+    datetime.date(2025, 9, 19)
+    """
+    step = dt.timedelta(days=1 if n > 0 else -1)
+    remaining = abs(n)
+    while remaining:
+        d += step
+        if is_workday(d):
+            remaining -= 1
+    return d
+

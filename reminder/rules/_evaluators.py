@@ -1,0 +1,276 @@
+"""One evaluator per kind of condition field (see ``data/fields.yaml``), registered in ``EVALUATORS``.
+
+Each evaluator reads a condition and a profile and returns an ``Outcome``: pass, fail, or unknown
+with either the profile field to fill in (``missing``) or ``manual=True`` when no profile field can
+decide. Values are read tolerantly: traditional characters, units (亿元/元/月), a single value where a
+list is expected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from reminder.extract._model import Condition
+
+from ._age import age_years, founded_bounds, within_bounds
+from ._units import fold, parse_bool, parse_money, parse_number
+from ._vocab import (
+    FieldSpec,
+    canonical_qualification,
+    covers_applicant_type,
+    implied_qualifications,
+    profile_label,
+)
+from .profile import Profile, Qualification
+from .regions import Region, RegionError, region_within, relative_level, resolve_region
+
+__all__ = ["Context", "Outcome", "EVALUATORS", "register", "DuplicateEvaluator", "manual", "read_number"]
+
+NUMBER_OPS: Mapping[str, Callable[[Any, Any], bool]] = {
+    "<=": operator.le,
+    "<": operator.lt,
+    ">=": operator.ge,
+    ">": operator.gt,
+    "==": operator.eq,
+}
+_MEMBERSHIP = ("in", "==", "has")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What an evaluator may read besides the condition and the profile."""
+
+    spec: FieldSpec
+    #: the day conditions are judged on (the deadline): ages and expiry dates are measured then
+    on: dt.date
+    notice_region: Region | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """An evaluator's finding, before it is rendered."""
+
+    status: str
+    why: str
+    used: Any = None
+    expected: Any = None
+    missing: str | None = None
+    manual: bool = False
+
+
+def manual(why: str = "not_evaluable", expected: Any = None) -> Outcome:
+    """The outcome of a condition only a person can check."""
+    return Outcome("unknown", why, expected=expected, manual=True)
+
+
+class DuplicateEvaluator(ValueError):
+    """Two evaluators were registered for the same kind."""
+
+
+Evaluator = Callable[[Condition, Profile, Context], Outcome]
+EVALUATORS: dict[str, Evaluator] = {}
+
+
+def register(kind: str) -> Callable[[Evaluator], Evaluator]:
+    """Register the evaluator of one field kind; a second registration is an error."""
+
+    def wrap(func: Evaluator) -> Evaluator:
+        if kind in EVALUATORS:
+            raise DuplicateEvaluator(f"evaluator for kind {kind!r} already registered: {EVALUATORS[kind]}")
+        EVALUATORS[kind] = func
+        return func
+
+    return wrap
+
+
+def _as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple | set | frozenset) else [value]
+
+
+def read_number(condition: Condition, kind: str) -> Decimal | None:
+    """The condition's threshold in the field's unit (万元, %, 人, 年), or None when unreadable."""
+    value, unit = condition.value, fold(condition.unit or "")
+    try:
+        if isinstance(value, bool) or value is None or isinstance(value, list | tuple | dict):
+            return None
+        if kind == "money":
+            number = parse_money(value)
+            return parse_money(f"{number}{unit}") if unit and not isinstance(value, str) else number
+        number = parse_number(value)
+    except ValueError:
+        return None
+    if kind == "age" and unit in ("月", "个月"):
+        return number / 12
+    return number
+
+
+@register("manual")
+def _manual(condition: Condition, profile: Profile, ctx: Context) -> Outcome:
+    return manual()
+
+
+def _compare(used: Any, op: str, expected: Decimal) -> Outcome:
+    ok = NUMBER_OPS[op](Decimal(used) if not isinstance(used, Decimal) else used, expected)
+    return Outcome("pass" if ok else "fail", "compared", used, expected)
+
+
+@register("number")
+@register("money")
+def _number(condition: Condition, profile: Profile, ctx: Context) -> Outcome:
+    expected = read_number(condition, ctx.spec.kind)
+    if expected is None or condition.op not in NUMBER_OPS:
+        return manual()
+    used = getattr(profile, str(ctx.spec.profile))
+    if used is None:
+        return Outcome("unknown", "missing", expected=expected, missing=_label(ctx))
+    return _compare(used, condition.op, expected)
+
+
+@register("age")
+def _age(condition: Condition, profile: Profile, ctx: Context) -> Outcome:
+    expected = read_number(condition, "age")
+    if expected is None or condition.op not in NUMBER_OPS:
+        return manual()
+    if profile.founded_on is None:
+        return Outcome("unknown", "missing", expected=expected, missing=_label(ctx))
+    ok = within_bounds(profile.founded_on, founded_bounds(condition.op, expected, ctx.on))
+    return Outcome("pass" if ok else "fail", "compared", age_years(profile.founded_on, ctx.on), expected)
+
+
+def _label(ctx: Context) -> str:
+    return profile_label(str(ctx.spec.profile))
+
+
+def _target_region(text: Any, ctx: Context) -> Region | Outcome:
+    """The region a condition names, or the manual outcome explaining why it cannot be read."""
+    if isinstance(text, Region):
+        return text
+    if not isinstance(text, str):
+        return manual("unreadable", expected=text)
+    if relative_level(text) is not None and ctx.notice_region is None:
+        return manual("notice_region_unknown", expected=text)
+    try:
+        return resolve_region(text, relative_to=ctx.notice_region)
+    except RegionError:
+        return manual("unreadable", expected=text)
+
+
+def _one_region(region: Region, target: Region) -> Outcome:
+    if region_within(region, target):
+        return Outcome("pass", "within", region, target)
+    if region_within(target, region):
+        # The profile only says 浙江省; the notice wants 杭州市: cannot tell without a finer region.
+        return Outcome("unknown", "coarse", region, target, missing="所在地区（精确到市、区县）")
+    return Outcome("fail", "outside", region, target)
+
+
+@register("region")
+def _region(condition: Condition, profile: Profile, ctx: Context) -> Outcome:
+    if condition.op not in _MEMBERSHIP:
+        return manual()
+    outcomes = []
+    for text in _as_list(condition.value):
+        target = _target_region(text, ctx)
+        outcomes.append(target if isinstance(target, Outcome) else _one_region(profile.region, target))
+    return _any_of(outcomes)
+
+
+def _any_of(outcomes: list[Outcome]) -> Outcome:
+    """Pass if one passes; else an unknown (missing data before manual); else the first failure."""
+    for status in ("pass", "unknown"):
+        found = [o for o in outcomes if o.status == status]
+        if found:
+            return sorted(found, key=lambda o: o.manual)[0]
+    return outcomes[0]
+
+
+def _industry_texts(profile: Profile) -> list[str]:
+    texts = [profile.industry or "", *profile.industry_tags]
+    return [t for t in (t.strip() for t in texts) if t]
+
+
+@register("industry")
+def _industry(condition: Condition, profile: Profile, ctx: Context) -> Outcome:
+    wanted = [fold(str(v)) for v in _as_list(condition.value) if fold(str(v))]
+    if not wanted or condition.op not in (*_MEMBERSHIP, "not_has"):
+        return manual()
+    texts = _industry_texts(profile)
+    if not texts:
+        return Outcome("unknown", "missing", expected=wanted, missing=_label(ctx))
+    match = next(
+        ((t, w) for t in texts for w in wanted if fold(t) in fold(w) or fold(w) in fold(t)),
+        None,
+    )
+    matched = match is not None
+    used = match if match is not None else "、".join(texts)
+    ok = not matched if condition.op == "not_has" else matched
+    return Outcome("pass" if ok else "fail", "matched" if matched else "not_matched", used, wanted)
+
+
+def _holding(profile: Profile, target: str) -> list[Qualification]:
+    """The profile's qualifications that are, or imply, ``target``; valid ones first."""
+    quals = [q for q in profile.qualifications or () if target in implied_qualifications(q.name)]
+    return sorted(quals, key=lambda q: q.valid_until or dt.date.max, reverse=True)
+
+
+@register("qualification")
+def _qualification(condition: Condition, profile: Profile, ctx: Context) -> Outcome:
+    targets = [canonical_qualification(str(v)) for v in _as_list(condition.value) if str(v).strip()]
+    if not targets or condition.op not in (*_MEMBERSHIP, "not_has"):
+        return manual()
+    if profile.qualifications is None:
+        return Outcome("unknown", "missing", expected=targets[0], missing=_label(ctx))
+    outcomes = [_one_qualification(profile, target, condition.op, ctx.on) for target in targets]
+    return _any_of(outcomes)
+
+
+def _one_qualification(profile: Profile, target: str, op: str, on: dt.date) -> Outcome:
+    held = _holding(profile, target)
+    valid = [q for q in held if q.valid_on(on)]
+    if op == "not_has":
+        return Outcome(
+            "fail" if valid else "pass", "held" if valid else "absent", valid[0] if valid else None, target
+        )
+    if valid:
+        return Outcome("pass", "held", valid[0], target)
+    if held:
+        return Outcome("fail", "expired", held[0], target)
+    return Outcome("fail", "absent", None, target)
+
+
+@register("bool")
+def _bool(condition: Condition, profile: Profile, ctx: Context) -> Outcome:
+    try:
+        expected = parse_bool(condition.value)
+    except ValueError:
+        expected = None
+    if expected is None or condition.op not in ("==", "has", "in"):
+        return manual()
+    used = getattr(profile, str(ctx.spec.profile))
+    if used is None:
+        return Outcome("unknown", "missing", expected=expected, missing=_label(ctx))
+    return Outcome("pass" if used == expected else "fail", "compared", used, expected)
+
+
+@register("credit")
+def _credit(condition: Condition, profile: Profile, ctx: Context) -> Outcome:
+    if profile.credit_ok is None:
+        return Outcome("unknown", "missing", expected=condition.value, missing=_label(ctx))
+    return Outcome("pass" if profile.credit_ok else "fail", "compared", profile.credit_ok, condition.value)
+
+
+@register("applicant_type")
+def _applicant_type(condition: Condition, profile: Profile, ctx: Context) -> Outcome:
+    listed = [str(v).strip() for v in _as_list(condition.value) if str(v).strip()]
+    if not listed or condition.op not in (*_MEMBERSHIP, "not_has"):
+        return manual()
+    covered = any(covers_applicant_type(word, profile.applicant_type) for word in listed)
+    ok = not covered if condition.op == "not_has" else covered
+    return Outcome(
+        "pass" if ok else "fail", "matched" if covered else "not_matched", profile.applicant_type, listed
+    )

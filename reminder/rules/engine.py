@@ -1,0 +1,148 @@
+"""The eligibility engine: conditions × profile → per-condition results → verdict.
+
+    evaluate(condition)  pass | fail | unknown, with the profile value used and a reason
+    judge(conditions)    ungrouped conditions: all of them;  conditions sharing a ``group``: any one
+                         soft conditions (hard=False): reported, never blocking
+                         manual conditions (field "other", unreadable): listed, never blocking
+
+    eligible            every hard condition passes (manual ones may remain to confirm)
+    possibly_eligible   nothing fails, some hard condition is unknown: ``missing`` says what to fill in
+    not_eligible        some hard condition (or every member of a hard group) fails: see ``unmet``
+
+Ages and expiry dates are measured on ``on`` — the deadline the caller is judging for, not today.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from reminder.extract._model import Condition
+
+from ._evaluators import EVALUATORS, Context, Outcome, manual
+from ._results import ConditionResult, Status, Verdict, VerdictStatus
+from ._vocab import condition_spec
+from .explain import describe
+from .profile import Profile
+from .regions import Region
+
+__all__ = ["evaluate", "judge", "group_status"]
+
+log = logging.getLogger(__name__)
+
+
+def _outcome(condition: Condition, profile: Profile, ctx: Context | None) -> Outcome:
+    if ctx is None:
+        return manual()
+    return EVALUATORS[ctx.spec.kind](condition, profile, ctx)
+
+
+def evaluate(
+    condition: Condition, profile: Profile, *, on: dt.date, notice_region: Region | None = None
+) -> ConditionResult:
+    """Check one condition against one profile.
+
+    Args:
+        condition: from the extractor.
+        profile: the company.
+        on: the day the condition is judged on (the deadline): company age and qualification expiry
+            are measured on this day.
+        notice_region: the notice's own region, for 本市/本省/本区; None when unknown.
+
+    Returns:
+        The result, with ``reason_zh`` filled in.
+    """
+    spec = condition_spec(condition.field)
+    ctx = Context(spec, on, notice_region) if spec is not None else None
+    out = _outcome(condition, profile, ctx)
+    status: Status = "pass" if out.status == "pass" else "fail" if out.status == "fail" else "unknown"
+    result = ConditionResult(
+        condition=condition,
+        status=status,
+        used=out.used,
+        reason_zh="",
+        quote=condition.quote,
+        manual=out.manual,
+        why=out.why,
+        expected=out.expected,
+        missing=out.missing,
+    )
+    result = replace(result, reason_zh=describe(result))
+    log.debug("%s [%s] %s", condition.field, condition.rule or "-", result.reason_zh)
+    return result
+
+
+def group_status(members: Sequence[ConditionResult]) -> Status | None:
+    """An any-of group: pass if one member passes; fail if all fail; None if only manual ones remain.
+
+    Returns:
+        "pass", "fail", "unknown" (some member lacks profile data), or None (undecided only because
+        of members a person must check: these never block).
+    """
+    statuses = [m.status for m in members]
+    if "pass" in statuses:
+        return "pass"
+    if any(m.status == "unknown" and not m.manual for m in members):
+        return "unknown"
+    if all(s == "fail" for s in statuses):
+        return "fail"
+    return None
+
+
+def _units(results: Sequence[ConditionResult]) -> Iterable[tuple[list[ConditionResult], bool]]:
+    """Decision units in notice order: each ungrouped condition alone, each group together, with hardness."""
+    groups: dict[str, list[ConditionResult]] = {}
+    order: list[list[ConditionResult]] = []
+    for result in results:
+        group = result.condition.group
+        if group is None:
+            order.append([result])
+        elif group in groups:
+            groups[group].append(result)
+        else:
+            groups[group] = [result]
+            order.append(groups[group])
+    return ((members, any(m.condition.hard for m in members)) for members in order)
+
+
+def judge(
+    conditions: Sequence[Condition], profile: Profile, *, on: dt.date, notice_region: Region | None = None
+) -> Verdict:
+    """Decide whether a profile meets a notice's conditions.
+
+    Args:
+        conditions: the notice's conditions (``Notice.conditions``).
+        profile: the company.
+        on: the day to judge on, normally the application deadline.
+        notice_region: the notice's own region, for 本市/本省; None when unknown.
+
+    Returns:
+        The verdict and its trace (render it with ``explain.render_verdict_zh``).
+    """
+    results = tuple(evaluate(c, profile, on=on, notice_region=notice_region) for c in conditions)
+    unmet: list[ConditionResult] = []
+    notes: list[ConditionResult] = []
+    missing: list[str] = []
+    undecided = False
+    for members, hard in _units(results):
+        status = group_status(members) if len(members) > 1 else _single(members[0])
+        if status == "fail":
+            (unmet if hard else notes).extend(m for m in members if m.status == "fail")
+        elif status == "unknown" and hard:
+            undecided = True
+            missing.extend(m.missing for m in members if m.status == "unknown" and m.missing)
+    verdict: VerdictStatus = "not_eligible" if unmet else "possibly_eligible" if undecided else "eligible"
+    return Verdict(
+        status=verdict,
+        results=results,
+        missing=tuple(dict.fromkeys(missing)),
+        unmet=tuple(unmet),
+        manual=tuple(r for r in results if r.manual),
+        notes=tuple(notes),
+    )
+
+
+def _single(result: ConditionResult) -> Status | None:
+    return None if result.manual else result.status

@@ -1,0 +1,224 @@
+"""Chinese explanations of condition results and verdicts: the renderer over what the engine recorded.
+
+职工总数 320 人 ≤ 500 人 ✓
+年销售收入 未填写 — 需 ≤ 2亿元
+注册地 杭州市萧山区 属于 浙江省 ✓
+成立年限 0.8 年 < 1 年 ✗
+原则上：研发费用占比 2 % < 3 % ✗（非硬性，不影响申报）
+请人工确认：单个品种的保险金额不低于 5000 万元
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from ._results import ConditionResult, Verdict
+from ._units import format_money, format_number
+from ._vocab import condition_spec
+from .profile import Qualification
+from .regions import Region, ancestors, relative_level
+
+__all__ = ["describe", "render_result_zh", "render_verdict_zh", "format_region", "OP_SYMBOLS"]
+
+OP_SYMBOLS = {"<=": "≤", "<": "<", ">=": "≥", ">": ">", "==": "="}
+# The relation that holds when a comparison fails: a failed ≥ 1 年 reads "0.8 年 < 1 年".
+_NEGATED = {"<=": ">", "<": "≥", ">=": "<", ">": "≤", "==": "≠"}
+_MARK = {"pass": " ✓", "fail": " ✗", "unknown": ""}
+_VERDICT = {
+    "eligible": "结论：符合申报条件",
+    "possibly_eligible": "结论：可能符合申报条件，需补充信息",
+    "not_eligible": "结论：不符合申报条件",
+}
+
+
+def format_region(region: Region) -> str:
+    """A region as people say it: 杭州市萧山区, 北京市朝阳区, 杭州市, 浙江省."""
+    chain = ancestors(region)
+    if region.level == "district" and len(chain) > 1 and chain[1].level != "country":
+        return chain[1].name + region.name
+    return region.name
+
+
+def _label(result: ConditionResult) -> str:
+    spec = condition_spec(result.condition.field)
+    return spec.label if spec else result.condition.field
+
+
+def _quantity(result: ConditionResult, value: Any) -> str:
+    spec = condition_spec(result.condition.field)
+    if spec is not None and spec.kind == "money":
+        return format_money(value)
+    unit = spec.unit if spec is not None else None
+    text = format_number(value) if isinstance(value, int | float | Decimal) else str(value)
+    if unit == "%":
+        return f"{text}%"
+    return f"{text} {unit}" if unit else text
+
+
+def _numeric(result: ConditionResult) -> str:
+    op = result.condition.op
+    need = f"{OP_SYMBOLS.get(op, op)} {_quantity(result, result.expected)}"
+    if result.status == "unknown":
+        return f"{_label(result)} 未填写 — 需 {need}"
+    rel = OP_SYMBOLS[op] if result.status == "pass" else _NEGATED[op]
+    return f"{_label(result)} {_quantity(result, result.used)} {rel} {_quantity(result, result.expected)}"
+
+
+def _age(result: ConditionResult) -> str:
+    if result.status == "unknown":
+        op = result.condition.op
+        return f"{_label(result)} 未填写成立日期 — 需 {OP_SYMBOLS.get(op, op)} {_quantity(result, result.expected)}"
+    return _numeric(result)
+
+
+def _region_text(value: Any) -> str:
+    return format_region(value) if isinstance(value, Region) else f"“{value}”"
+
+
+def _region(result: ConditionResult) -> str:
+    label, used, target = _label(result), _region_text(result.used), _region_text(result.expected)
+    value = result.condition.value
+    if isinstance(value, str) and isinstance(result.expected, Region) and relative_level(value):
+        target = f"{value}（{target}）"
+    words = {
+        "within": f"{label} {used} 属于 {target}",
+        "outside": f"{label} {used} 不属于 {target}",
+        "coarse": f"{label} {used} — 无法确定是否属于 {target}，请将所在地区填写到市或区县",
+        "notice_region_unknown": f"{label} 需在{target} — 通知所属地区未知，请人工确认",
+        "unreadable": f"{label} 需在{target} — 无法识别该地区，请人工确认",
+    }
+    return words.get(result.why, f"{label} 请人工确认")
+
+
+def _qualification_name(value: Any) -> str:
+    return value.name if isinstance(value, Qualification) else str(value)
+
+
+def _qualification(result: ConditionResult) -> str:
+    label, target = _label(result), str(result.expected)
+    used = result.used if isinstance(result.used, Qualification) else None
+    if result.why == "missing":
+        verb = "不具备" if result.condition.op == "not_has" else "具备"
+        return f"{label} 未填写 — 需{verb} {target}"
+    if result.why == "expired" and used is not None:
+        return f"{label} {used.name} 已于 {used.valid_until} 过期 — 需具备有效的 {target}"
+    if result.why == "absent":
+        return f"{label} 不具备 {target}"
+    held = used.name if used is not None else target
+    via = f"（{held} 视同 {target}）" if held != target else ""
+    until = f"（有效期至 {used.valid_until}）" if used is not None and used.valid_until else ""
+    if result.condition.op == "not_has":
+        return f"{label} 具备 {target}{via}，要求不具备"
+    return f"{label} 具备 {target}{via}{until}"
+
+
+def _listing(result: ConditionResult) -> str:
+    label = _label(result)
+    listed = "、".join(str(v) for v in result.expected or ())
+    if result.why == "missing":
+        return f"{label} 未填写 — 需属于 {listed}"
+    if isinstance(result.used, tuple):
+        mine, theirs = result.used
+        return f"{label} “{mine}” 属于 “{theirs}”" + (
+            "，要求不属于" if result.condition.op == "not_has" else ""
+        )
+    if result.condition.op == "not_has":
+        return f"{label} {result.used} 不属于 {listed}"
+    return (
+        f"{label} {result.used} 不在 {listed} 之列"
+        if result.why == "not_matched"
+        else f"{label} {result.used} 属于 {listed}"
+    )
+
+
+def _yes_no(result: ConditionResult) -> str:
+    label = _label(result)
+    want = "具备" if result.expected is not False else "不具备"
+    if result.status == "unknown":
+        return f"{label} 未填写 — 需{want}"
+    return f"{label} {'是' if result.used else '否'}（需{want}）"
+
+
+def _credit(result: ConditionResult) -> str:
+    label = _label(result)
+    if result.status == "unknown":
+        return f"{label} 未填写 — 需无严重失信等不良记录"
+    return f"{label} {'良好' if result.used else '有严重失信等不良记录'}"
+
+
+def _manual(result: ConditionResult) -> str:
+    return f"请人工确认：{result.quote or _label(result)}"
+
+
+_RENDERERS: dict[str, Callable[[ConditionResult], str]] = {
+    "number": _numeric,
+    "money": _numeric,
+    "age": _age,
+    "region": _region,
+    "qualification": _qualification,
+    "industry": _listing,
+    "applicant_type": _listing,
+    "bool": _yes_no,
+    "credit": _credit,
+    "manual": _manual,
+}
+
+
+def describe(result: ConditionResult) -> str:
+    """The one-line Chinese explanation of a result (what ``ConditionResult.reason_zh`` holds)."""
+    spec = condition_spec(result.condition.field)
+    if spec is None or (result.manual and result.why == "not_evaluable"):
+        return _manual(result)
+    line = _RENDERERS[spec.kind](result) + _MARK[result.status]
+    if not result.condition.hard and result.status == "fail":
+        return f"原则上：{line}（非硬性，不影响申报）"
+    return line
+
+
+def render_result_zh(result: ConditionResult) -> str:
+    """One line for one result, marked as soft when it is."""
+    return result.reason_zh or describe(result)
+
+
+def _group_lines(verdict: Verdict) -> list[str]:
+    lines: list[str] = []
+    seen: set[str] = set()
+    for result in verdict.results:
+        group = result.condition.group
+        if group is None:
+            lines.append(f"  · {render_result_zh(result)}")
+        elif group not in seen:
+            seen.add(group)
+            lines.append("  以下条件满足其一即可：")
+            members = [r for r in verdict.results if r.condition.group == group]
+            lines.extend(f"    - {render_result_zh(r)}" for r in members)
+    return lines
+
+
+def render_verdict_zh(verdict: Verdict) -> list[str]:
+    """The verdict as Chinese lines: conclusion, what to fill in or fix, each condition, manual checks.
+
+    Args:
+        verdict: from ``judge``.
+
+    Returns:
+        Lines without trailing newlines, for a log, an email or a terminal.
+    """
+    lines = [_VERDICT[verdict.status]]
+    if verdict.unmet:
+        lines.append("未满足的条件：")
+        lines.extend(f"  - {render_result_zh(r)}" for r in verdict.unmet)
+    if verdict.missing:
+        lines.append(f"请补充企业信息：{'、'.join(verdict.missing)}")
+    if verdict.results:
+        lines.append("逐条核对：")
+        lines.extend(_group_lines(verdict))
+    if verdict.manual:
+        lines.append("请人工确认：")
+        lines.extend(f"  - {r.quote or render_result_zh(r)}" for r in verdict.manual)
+    if verdict.notes:
+        lines.append("备注（非硬性条件）：")
+        lines.extend(f"  - {render_result_zh(r)}" for r in verdict.notes)
+    return lines

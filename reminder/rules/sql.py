@@ -1,0 +1,183 @@
+"""Compile a notice's conditions into an SQL prefilter over a company table.
+
+The filter keeps exactly the companies the engine would not reject: for each hard condition on a
+column, ``(col IS NULL) OR (col op value)`` — a missing value is "unknown", never a failure. An
+any-of group keeps a company when any member would (``OR``); a group with a member no column can
+decide, soft conditions and manual ones compile to TRUE. Fields without a column (qualification,
+industry, credit, applicant type) are left to ``judge``, which runs on the survivors.
+
+Columns are looked up by name in the mapping the caller passes: ``headcount``, ``annual_revenue``,
+``total_assets``, ``registered_capital``, ``rd_expense_ratio``, ``rd_staff_ratio``, ``founded_on``,
+``legal_person``, and ``province_code`` / ``city_code`` / ``district_code`` (``region_codes`` gives
+their values for a profile).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, and_, false, or_, true
+
+from reminder.extract._model import Condition
+
+from ._age import founded_bounds
+from ._evaluators import NUMBER_OPS, read_number
+from ._units import parse_bool
+from ._vocab import FieldSpec, condition_spec
+from .regions import Region, RegionError, ancestors, relative_level, resolve_region
+
+__all__ = ["compile_prefilter", "COLUMN_NAMES"]
+
+log = logging.getLogger(__name__)
+
+COLUMN_NAMES = (
+    "headcount",
+    "annual_revenue",
+    "total_assets",
+    "registered_capital",
+    "rd_expense_ratio",
+    "rd_staff_ratio",
+    "founded_on",
+    "legal_person",
+    "province_code",
+    "city_code",
+    "district_code",
+)
+_Columns = Mapping[str, ColumnElement[Any]]
+
+
+def _plain(number: Decimal) -> int | float:
+    """A bind value every driver accepts (SQLite cannot bind Decimal)."""
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def _column(columns: _Columns, name: str) -> ColumnElement[Any] | None:
+    column = columns.get(name)
+    if column is None:
+        log.info("no column %r in the company table: its conditions are not prefiltered", name)
+    return column
+
+
+def _number(cond: Condition, spec: FieldSpec, columns: _Columns) -> ColumnElement[bool] | None:
+    threshold = read_number(cond, spec.kind)
+    column = _column(columns, str(spec.profile))
+    if threshold is None or cond.op not in NUMBER_OPS or column is None:
+        return None
+    compared = cast(ColumnElement[bool], NUMBER_OPS[cond.op](column, _plain(threshold)))
+    return or_(column.is_(None), compared)
+
+
+def _age(cond: Condition, columns: _Columns, on: dt.date) -> ColumnElement[bool] | None:
+    years = read_number(cond, "age")
+    column = _column(columns, "founded_on")
+    if years is None or cond.op not in NUMBER_OPS or column is None:
+        return None
+    after, until = founded_bounds(cond.op, years, on)
+    bounds = [column > after] if after is not None else []
+    bounds += [column <= until] if until is not None else []
+    return or_(column.is_(None), and_(true(), *bounds))
+
+
+def _bool(cond: Condition, spec: FieldSpec, columns: _Columns) -> ColumnElement[bool] | None:
+    try:
+        expected = parse_bool(cond.value)
+    except ValueError:
+        return None
+    column = _column(columns, str(spec.profile))
+    if expected is None or cond.op not in ("==", "has", "in") or column is None:
+        return None
+    return or_(column.is_(None), column == expected)
+
+
+def _target(value: Any, notice_region: Region | None) -> Region | None:
+    if not isinstance(value, str) or (relative_level(value) is not None and notice_region is None):
+        return None
+    try:
+        return resolve_region(value, relative_to=notice_region)
+    except RegionError:
+        return None
+
+
+def _within(target: Region, columns: _Columns) -> ColumnElement[bool] | None:
+    """Not outside ``target``: at every level of its chain, the company's code is unknown or equal."""
+    parts = []
+    for region in ancestors(target):
+        if region.level == "country":
+            continue
+        column = _column(columns, f"{region.level}_code")
+        if column is None:
+            return None
+        parts.append(or_(column.is_(None), column == region.code))
+    return and_(true(), *parts)
+
+
+def _region(cond: Condition, columns: _Columns, notice_region: Region | None) -> ColumnElement[bool] | None:
+    if cond.op not in ("in", "==", "has"):
+        return None
+    values = cond.value if isinstance(cond.value, list | tuple) else [cond.value]
+    alternatives = []
+    for value in values:
+        target = _target(value, notice_region)
+        expr = _within(target, columns) if target is not None else None
+        if expr is None:
+            return None  # one unreadable alternative is a manual check: the engine never fails it
+        alternatives.append(expr)
+    return or_(false(), *alternatives)
+
+
+def _keep(
+    cond: Condition, columns: _Columns, on: dt.date, notice_region: Region | None
+) -> ColumnElement[bool] | None:
+    """The companies a condition does not reject, or None when no column decides it."""
+    spec = condition_spec(cond.field)
+    if spec is None:
+        return None
+    if spec.kind in ("number", "money"):
+        return _number(cond, spec, columns)
+    if spec.kind == "age":
+        return _age(cond, columns, on)
+    if spec.kind == "bool":
+        return _bool(cond, spec, columns)
+    if spec.kind == "region":
+        return _region(cond, columns, notice_region)
+    return None
+
+
+def compile_prefilter(
+    conditions: Sequence[Condition],
+    columns: _Columns,
+    *,
+    on: dt.date,
+    notice_region: Region | None = None,
+) -> ColumnElement[bool]:
+    """An SQL boolean keeping exactly the companies these conditions do not definitely rule out.
+
+    Args:
+        conditions: a notice's conditions.
+        columns: company-table columns by name (see ``COLUMN_NAMES``); a missing column is not filtered.
+        on: the day conditions are judged on (company age is measured then), as for ``judge``.
+        notice_region: the notice's own region, for 本市/本省; None when unknown.
+
+    Returns:
+        A boolean expression for ``select(...).where(...)``.
+    """
+    clauses: list[ColumnElement[bool]] = []
+    groups: dict[str, list[Condition]] = {}
+    for cond in conditions:
+        if cond.group is not None:
+            groups.setdefault(cond.group, []).append(cond)
+        elif cond.hard:
+            expr = _keep(cond, columns, on, notice_region)
+            if expr is not None:
+                clauses.append(expr)
+    for members in groups.values():
+        if not any(m.hard for m in members):
+            continue
+        exprs = [_keep(m, columns, on, notice_region) for m in members]
+        if all(e is not None for e in exprs):
+            clauses.append(or_(false(), *[e for e in exprs if e is not None]))
+    return and_(true(), *clauses)

@@ -1,0 +1,80 @@
+"""Deadline rules, one case file per phenomenon (tests/extract/cases/deadlines_*.yaml)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from reminder.extract._model import Deadline
+from reminder.extract.dates import find_dates
+from reminder.extract.deadlines import NoticeContext, find_deadlines
+from reminder.extract.normalize import clean, match_view
+
+CASES = Path(__file__).parent / "cases"
+
+
+def _load() -> tuple[list[Any], list[Any]]:
+    positives, negatives = [], []
+    for path in sorted(CASES.glob("deadlines_*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for i, ex in enumerate(data.get("examples") or []):
+            published = ex.get("published", data.get("published"))
+            for j, text in enumerate(ex["texts"]):
+                positives.append(pytest.param(text, published, ex["expect"], id=f"{path.stem}-{i}-{j}"))
+        for k, text in enumerate(data.get("negative") or []):
+            negatives.append(pytest.param(text, data.get("published"), id=f"{path.stem}-neg-{k}"))
+    return positives, negatives
+
+
+POSITIVES, NEGATIVES = _load()
+
+
+def deadlines_of(text: str, published: dt.date | None) -> list[Deadline]:
+    cleaned = clean(text)
+    view = match_view(cleaned)
+    mentions, _ = find_dates(view)
+    return find_deadlines(cleaned, view, mentions, NoticeContext(0, len(view), published=published))
+
+
+def _matches(d: Deadline, want: dict[str, Any]) -> bool:
+    for key, value in want.items():
+        got = getattr(d, key)
+        if key == "time":
+            got = got.strftime("%H:%M") if got else None
+        if got != value:
+            return False
+    return True
+
+
+def _show(found: list[Deadline]) -> str:
+    return "\n".join(f"{d.date} {d.time} {d.kind} {d.batch} [{d.rule}] {d.quote}" for d in found) or "(none)"
+
+
+@pytest.mark.parametrize(("text", "published", "expect"), POSITIVES)
+def test_deadlines_found(text: str, published: dt.date | None, expect: list[dict[str, Any]]) -> None:
+    found = deadlines_of(text, published)
+    for want in expect:
+        assert any(_matches(d, want) for d in found), f"missing {want} in:\n{_show(found)}"
+    assert len(found) == len(expect), f"expected {len(expect)} deadlines, got:\n{_show(found)}"
+
+
+@pytest.mark.parametrize(("text", "published"), NEGATIVES)
+def test_not_deadlines(text: str, published: dt.date | None) -> None:
+    found = deadlines_of(text, published)
+    assert found == [], f"no deadline expected in {text!r}, got:\n{_show(found)}"
+
+
+def test_quote_is_verbatim_source_sentence() -> None:
+    text = "一、申报条件\n請申報單位於3月10日16:00前通過系統提交申報材料。其他事項另見附件。"
+    (d,) = deadlines_of(text, dt.date(2025, 2, 1))
+    assert d.quote == "請申報單位於3月10日16:00前通過系統提交申報材料。"
+    assert d.at() == dt.datetime(2025, 3, 10, 16, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+def test_day_without_time_ends_at_end_of_day() -> None:
+    (d,) = deadlines_of("申报截止时间为2025年3月28日。", None)
+    assert d.at() == dt.datetime(2025, 3, 28, 23, 59, 59, tzinfo=dt.timezone(dt.timedelta(hours=8)))
