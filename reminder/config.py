@@ -35,6 +35,47 @@ class Settings(BaseSettings):
     admin_token: SecretStr | None = None
     #: public base URL used in links inside messages
     base_url: str = "http://127.0.0.1:8000"
+    #: where ``reminder serve`` listens
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    # ── email (SMTP) ──
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    #: "starttls", "ssl" or "none" (plain, only for a local relay)
+    smtp_security: str = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    mail_from: str = "申报提醒 <reminder@localhost>"
+    smtp_timeout: float = 20.0
+
+    # ── outgoing webhooks (URLs come from enterprises: untrusted) ──
+    #: hosts or IP networks allowed even though they are loopback/private (e.g. "127.0.0.1")
+    webhook_allow_hosts: list[str] = Field(default_factory=list)
+    #: allow plain http:// webhook URLs (https only by default)
+    webhook_allow_http: bool = False
+    webhook_timeout: float = 10.0
+    #: largest response body read from a webhook receiver, bytes
+    webhook_max_response_bytes: int = 64 * 1024
+
+    # ── reminders and the dispatcher ──
+    #: local hour (Asia/Shanghai) at which reminders and digests go out
+    reminder_hour: int = 9
+    #: weekday of the weekly digest, 0 = Monday
+    digest_weekday: int = 0
+    #: seconds between dispatcher ticks
+    dispatch_interval: float = 15.0
+    #: rows claimed per tick
+    dispatch_batch: int = 100
+    #: sends in flight at once
+    dispatch_concurrency: int = 16
+    #: attempts before a reminder is marked dead
+    max_attempts: int = 8
+    #: first retry delay in seconds; doubles each attempt (with jitter) up to backoff_max
+    backoff_base: float = 30.0
+    backoff_max: float = 3600.0
+    #: how long a claimed row stays claimed before another dispatcher may take it, seconds
+    claim_lease: float = 300.0
 
     @property
     def sqlalchemy_url(self) -> str:

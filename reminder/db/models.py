@@ -5,7 +5,9 @@
                            └── notice_changes   (deadline added / removed / changed, old → new JSON)
     companies ── matches ── notices             (one verdict per company and notice)
 
-Room is left for the delivery side (channels, reminders, deliveries); those tables do not exist yet.
+    companies ── channels ── reminders ── deliveries   (the outbox: one row per message, every attempt)
+    corrections   (operator edits, keyed by notice key so they survive re-ingest)
+    worker_leases (who runs the single SQLite dispatcher)
 Every datetime is stored in UTC and read back timezone-aware (:class:`UTCDateTime`), on SQLite too.
 """
 
@@ -44,6 +46,17 @@ __all__ = [
     "MatchBase",
     "Match",
     "MatchPublic",
+    "DEFAULT_OFFSETS",
+    "DIGEST_CHOICES",
+    "CHANNEL_KINDS",
+    "REMINDER_PURPOSES",
+    "REMINDER_STATUSES",
+    "ChannelBase",
+    "Channel",
+    "Reminder",
+    "Delivery",
+    "Correction",
+    "WorkerLease",
 ]
 
 # Named constraints, so Alembic can alter and drop them (SQLite batch mode needs names).
@@ -57,6 +70,16 @@ SQLModel.metadata.naming_convention = {
 
 #: a notice is "draft" until an operator publishes it, when imported that way
 NOTICE_STATUSES: tuple[str, ...] = ("published", "draft")
+#: days before a deadline at which reminders go out (0 = on the day)
+DEFAULT_OFFSETS: tuple[int, ...] = (14, 7, 3, 1, 0)
+#: Company.digest
+DIGEST_CHOICES: tuple[str, ...] = ("weekly", "daily", "off")
+#: Channel.kind
+CHANNEL_KINDS: tuple[str, ...] = ("email", "wecom", "dingtalk", "feishu", "webhook")
+#: Reminder.purpose: before a deadline, a late-ingested new call, a moved deadline, a digest, a test message
+REMINDER_PURPOSES: tuple[str, ...] = ("before", "new_call", "changed", "digest", "test")
+#: Reminder.status ("pending" includes rows waiting for a retry: attempts > 0)
+REMINDER_STATUSES: tuple[str, ...] = ("pending", "sent", "dead", "cancelled")
 #: NoticeChange.what
 CHANGE_KINDS: tuple[str, ...] = ("deadline_added", "deadline_removed", "deadline_changed")
 
@@ -276,6 +299,12 @@ class CompanyBase(SQLModel):
     #: 企业 / 高校 / 科研院所 / …
     applicant_type: str | None = Field(default=None, max_length=32)
     contact_email: str | None = Field(default=None, max_length=254)
+    #: reminder offsets in days before each deadline, e.g. [14, 7, 3, 1, 0]
+    reminder_offsets: list[int] = Field(default_factory=lambda: list(DEFAULT_OFFSETS), sa_type=JSON)
+    #: one of DIGEST_CHOICES
+    digest: str = Field(default="weekly", max_length=8)
+    #: the contact email clicked "unsubscribe" (RFC 8058 one-click)
+    email_unsubscribed: bool = False
 
 
 class CompanyCreate(CompanyBase):
@@ -305,12 +334,17 @@ class CompanyUpdate(SQLModel):
     credit_ok: bool | None = None
     applicant_type: str | None = None
     contact_email: str | None = None
+    reminder_offsets: list[int] | None = None
+    digest: str | None = None
+    email_unsubscribed: bool | None = None
 
 
 class Company(CompanyBase, table=True):
     __tablename__ = "companies"
 
     id: int | None = Field(default=None, primary_key=True)
+    #: sha256 hex of the private management token (the token itself is shown once, never stored)
+    token_hash: str | None = Field(default=None, max_length=64, unique=True)
     created_at: dt.datetime = _stamp()
     updated_at: dt.datetime = _stamp()
 
@@ -346,3 +380,114 @@ class MatchPublic(MatchBase):
     id: int
     company_id: int
     notice_id: int
+
+
+# ── delivery: channels, the reminder outbox, attempts ───────────────────────────────────────
+
+
+class ChannelBase(SQLModel):
+    #: one of CHANNEL_KINDS
+    kind: str = Field(max_length=16)
+    #: a label the company chose, e.g. 财务群
+    name: str = Field(default="", max_length=100)
+    #: webhook URL, or the email address for kind "email"
+    target: str = Field(sa_type=sa.Text)
+    enabled: bool = True
+
+
+class Channel(ChannelBase, table=True):
+    """Where a company's messages go. ``secret`` (signing secret) is never shown back in full."""
+
+    __tablename__ = "channels"
+
+    id: int | None = Field(default=None, primary_key=True)
+    company_id: int = Field(foreign_key="companies.id", ondelete="CASCADE", index=True)
+    secret: str | None = Field(default=None, sa_type=sa.Text)
+    created_at: dt.datetime = _stamp()
+    updated_at: dt.datetime = _stamp()
+
+
+class Reminder(SQLModel, table=True):
+    """One message to one channel, due at one instant: the outbox row the dispatcher claims."""
+
+    __tablename__ = "reminders"
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: unique identity, e.g. company:deadline:offset:channel; planning twice never makes two rows
+    key: str = Field(max_length=200, unique=True)
+    company_id: int = Field(foreign_key="companies.id", ondelete="CASCADE", index=True)
+    channel_id: int = Field(foreign_key="channels.id", ondelete="CASCADE", index=True)
+    notice_id: int | None = Field(default=None, foreign_key="notices.id", ondelete="CASCADE", index=True)
+    deadline_id: int | None = Field(default=None, foreign_key="deadlines.id", ondelete="CASCADE", index=True)
+    #: one of REMINDER_PURPOSES
+    purpose: str = Field(max_length=16)
+    offset_days: int | None = None
+    due_at: dt.datetime = Field(sa_type=UTCDateTime, index=True)
+    #: one of REMINDER_STATUSES
+    status: str = Field(default="pending", max_length=16, index=True)
+    attempts: int = 0
+    #: when the dispatcher may take it next (due_at, then later after each failure)
+    next_attempt_at: dt.datetime = Field(sa_type=UTCDateTime, index=True)
+    #: the stable id every attempt carries (webhook-id, Message-ID), so receivers can drop repeats
+    message_id: str = Field(max_length=100)
+    #: what the message says, frozen at planning time (title, deadline, verdict, quote, link…)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    #: lease held by a dispatcher while it sends
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_until: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sent_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    cancelled_reason: str | None = Field(default=None, max_length=200)
+    last_error: str | None = Field(default=None, sa_type=sa.Text)
+    created_at: dt.datetime = _stamp()
+    updated_at: dt.datetime = _stamp()
+
+
+class Delivery(SQLModel, table=True):
+    """One attempt to send one reminder."""
+
+    __tablename__ = "deliveries"
+
+    id: int | None = Field(default=None, primary_key=True)
+    reminder_id: int = Field(foreign_key="reminders.id", ondelete="CASCADE", index=True)
+    channel_id: int | None = Field(default=None, foreign_key="channels.id", ondelete="SET NULL")
+    attempt: int = 1
+    at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    ok: bool = False
+    status_code: int | None = None
+    latency_ms: float | None = None
+    error: str | None = Field(default=None, sa_type=sa.Text)
+    worker: str | None = Field(default=None, max_length=64)
+
+
+# ── operators' corrections and worker leases ───────────────────────────────────────────────
+
+
+class Correction(SQLModel, table=True):
+    """An operator's edit of an extracted fact; re-applied whenever the notice is re-ingested."""
+
+    __tablename__ = "corrections"
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: NoticeRow.key: stable across versions of the same notice
+    notice_key: str = Field(max_length=64, index=True)
+    #: "deadline", "condition" or "notice"
+    target: str = Field(max_length=16)
+    #: "set", "add" or "delete"
+    action: str = Field(max_length=16)
+    #: how to find the extracted original (e.g. its quote and rule); empty for "add"
+    selector: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    #: the corrected values
+    values: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    author: str = Field(default="admin", max_length=100)
+    note: str | None = Field(default=None, sa_type=sa.Text)
+    created_at: dt.datetime = _stamp()
+
+
+class WorkerLease(SQLModel, table=True):
+    """A named lease (e.g. the one SQLite dispatcher): held by ``holder`` until ``expires_at``."""
+
+    __tablename__ = "worker_leases"
+
+    name: str = Field(max_length=64, primary_key=True)
+    holder: str = Field(max_length=64)
+    expires_at: dt.datetime = Field(sa_type=UTCDateTime)

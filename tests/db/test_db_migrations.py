@@ -22,7 +22,10 @@ from reminder.db.migrate import (
 )
 from reminder.errors import StorageError
 
-TABLES = {"documents", "notices", "deadlines", "conditions", "notice_changes", "companies", "matches"}
+TABLES = {
+    "documents", "notices", "deadlines", "conditions", "notice_changes", "companies", "matches",
+    "channels", "reminders", "deliveries", "corrections", "worker_leases",
+}
 
 def _tables(engine: sa.Engine) -> set[str]:
     return set(sa.inspect(engine).get_table_names()) - {"alembic_version"}

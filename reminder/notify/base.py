@@ -1,0 +1,65 @@
+"""What every channel shares: the message it is given, the result it returns, the protocol it follows.
+
+A channel turns one :class:`Message` into one request (an email, a webhook POST) and reports what the
+receiver answered as a :class:`SendResult`. It never retries and never touches the database: the
+outbox (``reminder.notify.outbox``) decides when to try again, and records every attempt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+__all__ = ["Message", "SendResult", "Channel"]
+
+
+@dataclass(frozen=True)
+class Message:
+    """One rendered message, the same for every attempt.
+
+    ``id`` is stable across retries (webhook-id, the email's Message-ID), so receivers can drop repeats.
+    """
+
+    #: stable id, e.g. "rem_1f3a…"; reused by every retry
+    id: str
+    #: short subject line (email subject, chat card title)
+    subject: str
+    #: plain text (email text part)
+    text: str
+    #: Markdown for chat robots
+    markdown: str
+    #: HTML (email HTML part); None when the channel needs none
+    html: str | None = None
+    #: link to the company page
+    link: str | None = None
+    #: one-click unsubscribe URL (email List-Unsubscribe)
+    unsubscribe_url: str | None = None
+    #: the structured payload (notice, deadline, verdict…), sent as-is by the generic webhook
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """What one attempt got back."""
+
+    ok: bool
+    #: HTTP status, or the SMTP reply code
+    status_code: int | None = None
+    latency_ms: float = 0.0
+    #: why it failed, bilingual, no secrets
+    error: str | None = None
+    #: the receiver asked to slow down (HTTP 429 / platform rate-limit errcode): try again after this
+    retry_after: float | None = None
+    #: a retry cannot help (bad key, 4xx other than 408/429): the outbox marks the reminder dead
+    permanent: bool = False
+
+
+class Channel(Protocol):
+    """One destination: email, 企业微信, 钉钉, 飞书 or a generic signed webhook."""
+
+    #: "email", "wecom", "dingtalk", "feishu" or "webhook"
+    kind: str
+
+    def send(self, message: Message) -> SendResult:
+        """Deliver one message once; never raises for a receiver's failure (returns ok=False)."""
+        ...

@@ -1,0 +1,38 @@
+"""The application factory: one FastAPI app per settings + engine (never built at import time)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy.engine import Engine
+
+from reminder.config import Settings, get_settings
+
+__all__ = ["create_app"]
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None, **state: Any) -> FastAPI:
+    """Build the app.
+
+    Args:
+        settings: default ``get_settings()``.
+        engine: default ``make_engine()`` for the configured database.
+        state: more objects put on ``app.state`` (e.g. ``scheduler``), for ``reminder serve`` and tests.
+    """
+    from reminder.db.engine import make_engine
+    from reminder.web import admin_api, admin_pages, company_api, company_pages, ops
+
+    settings = settings or get_settings()
+    app = FastAPI(title="申报提醒 reminder", version="0.1.0")
+    app.state.settings = settings
+    app.state.engine = engine or make_engine(settings.sqlalchemy_url)
+    app.state.scheduler = None
+    for name, value in state.items():
+        setattr(app.state, name, value)
+    for module in (ops, company_api, admin_api, company_pages, admin_pages):
+        app.include_router(module.router)
+    return app

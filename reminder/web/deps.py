@@ -1,0 +1,93 @@
+"""Request dependencies, declared once as ``Annotated`` aliases: the session, the settings, who is asking.
+
+Tokens: the admin token comes from settings; a company's management token is a long random string shown
+once, of which only the sha256 is stored (``Company.token_hash``). Both are accepted as
+``Authorization: Bearer …`` (API) or ``?token=…`` / the ``token`` cookie (pages and the iCal feed).
+Comparisons are constant-time, and a wrong token never tells whether the company exists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from sqlmodel import Session
+
+from reminder.config import Settings
+from reminder.db.engine import session_scope
+from reminder.db.models import Company
+
+__all__ = [
+    "SettingsDep",
+    "SessionDep",
+    "AdminDep",
+    "CompanyDep",
+    "new_token",
+    "hash_token",
+    "request_token",
+]
+
+
+def new_token() -> str:
+    """A fresh management token (256 bits, URL-safe)."""
+    return secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    """What is stored for a token: sha256 hex."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request, committed when the route returns without raising."""
+    with session_scope(request.app.state.engine) as session:
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def request_token(request: Request) -> str | None:
+    """The token a request carries: Bearer header, then ?token=, then the ``token`` cookie."""
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip() or None
+    return request.query_params.get("token") or request.cookies.get("token") or None
+
+
+def require_admin(request: Request, settings: SettingsDep) -> None:
+    """401 without a token, 403 with a wrong one (or when no admin token is configured)."""
+    token = request_token(request)
+    if token is None:
+        raise HTTPException(401, "需要管理员令牌 / admin token required", headers={"WWW-Authenticate": "Bearer"})
+    expected = settings.admin_token.get_secret_value() if settings.admin_token else None
+    if not expected or not hmac.compare_digest(token.encode(), expected.encode()):
+        raise HTTPException(403, "令牌无效 / invalid token")
+
+
+def require_company(company_id: int, request: Request, session: SessionDep) -> Company:
+    """The company the path names, if the request's token is its management token.
+
+    A missing company and a wrong token give the same 403, so ids cannot be probed.
+    """
+    token = request_token(request)
+    if token is None:
+        raise HTTPException(401, "需要企业管理链接中的令牌 / company token required", headers={"WWW-Authenticate": "Bearer"})
+    company = session.get(Company, company_id)
+    if company is None or company.token_hash is None or not hmac.compare_digest(company.token_hash, hash_token(token)):
+        raise HTTPException(403, "令牌无效 / invalid token")
+    return company
+
+
+AdminDep = Annotated[None, Depends(require_admin)]
+CompanyDep = Annotated[Company, Depends(require_company)]
