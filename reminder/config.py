@@ -7,6 +7,7 @@ it at a temporary database.
 from __future__ import annotations
 
 import functools
+import hashlib
 from pathlib import Path
 
 from pydantic import Field, SecretStr
@@ -35,6 +36,8 @@ class Settings(BaseSettings):
     admin_token: SecretStr | None = None
     #: public base URL used in links inside messages
     base_url: str = "http://127.0.0.1:8000"
+    #: signs unsubscribe links; set a long random value in production (default: derived per data_dir)
+    secret_key: SecretStr | None = None
     #: where ``reminder serve`` listens
     host: str = "127.0.0.1"
     port: int = 8000
@@ -76,6 +79,12 @@ class Settings(BaseSettings):
     backoff_max: float = 3600.0
     #: how long a claimed row stays claimed before another dispatcher may take it, seconds
     claim_lease: float = 300.0
+
+    def signing_key(self) -> bytes:
+        """The key for signed links: ``secret_key``, or a stable per-installation fallback for development."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value().encode()
+        return hashlib.sha256(f"reminder-dev:{self.data_dir.resolve()}".encode()).digest()
 
     @property
     def sqlalchemy_url(self) -> str:

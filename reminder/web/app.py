@@ -5,7 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from pathlib import Path
+
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
 from reminder.config import Settings, get_settings
@@ -33,6 +36,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.scheduler = None
     for name, value in state.items():
         setattr(app.state, name, value)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for module in (ops, company_api, admin_api, company_pages, admin_pages):
         app.include_router(module.router)
     return app
