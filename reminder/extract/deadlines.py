@@ -12,6 +12,7 @@ Each rule has a name that ends up in ``Deadline.rule``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -45,6 +46,7 @@ _TABLE = load_table(
         "conditional_words": list,
         "to_be_announced": list,
         "relative_workdays": list,
+        "time_headings": list,
         "batch_pattern": str,
         "clause_breaks": str,
         "sentence_breaks": str,
@@ -83,6 +85,15 @@ _MARKER = re.compile(r"【[^【】\n]{0,60}】")
 _CLAUSE_BREAKS = _TABLE["clause_breaks"]
 _SENTENCE_BREAKS = _TABLE["sentence_breaks"]
 _ORDINALS = "一二三四五六七八九十"
+# How far a clause or sentence reaches from its date, in characters.
+_REACH = 300
+# A section heading that announces the dates below it: "二、申报时间", "（三）受理时间：", "【申报期限】".
+_TIME_HEADING = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.]|[(（]\s*[一二三四五六七八九十\d]{1,3}\s*[)）]|\d{1,2}\s*[.、]|【)?\s*"
+    r"(?:" + alternation(_TABLE["time_headings"]) + r")\s*(?:安排)?\s*[】:：]?\s*$"
+)
+# 推荐材料 / 推荐名单 are what a recommending department sends, not the applicant's paper copies.
+_RECOMMEND_THING = re.compile(r"推荐(?:材料|名单|文件|意见|函|汇总表)")
 
 
 @dataclass(frozen=True)
@@ -113,14 +124,21 @@ class _Candidate:
     rule: str
 
 
+@functools.cache
+def _break_rx(breaks: str) -> re.Pattern[str]:
+    return re.compile("[" + re.escape(breaks) + "]")
+
+
 def _bounds(view: str, pos: int, end: int, breaks: str, lo: int, hi: int) -> tuple[int, int]:
-    """The span of the clause or sentence around [pos, end)."""
-    a = pos
-    while a > lo and view[a - 1] not in breaks:
-        a -= 1
-    b = end
-    while b < hi and view[b] not in breaks:
-        b += 1
+    """The span of the clause or sentence around [pos, end), at most _REACH characters each side
+    (text without punctuation must not make every date scan the whole document)."""
+    lo, hi = max(lo, pos - _REACH), min(hi, end + _REACH)
+    rx = _break_rx(breaks)
+    a = lo
+    for hit in rx.finditer(view, lo, pos):
+        a = hit.end()
+    after = rx.search(view, end, hi)
+    b = after.start() if after else hi
     if b < hi and view[b] in "。；;！？!?":
         b += 1
     return a, b
@@ -161,6 +179,13 @@ def _rejected(view: str, m: DateMention, clause: tuple[int, int], sentence: tupl
     return bool(_PERIOD.match(after))
 
 
+def _under_time_heading(view: str, pos: int, ctx: NoticeContext) -> bool:
+    """Whether the date at ``pos`` is in the first lines under a 申报时间-like section heading."""
+    line_start = view.rfind("\n", ctx.start, pos) + 1 or ctx.start
+    lines = view[max(ctx.start, line_start - 200) : line_start].split("\n")[:-1]
+    return any(_TIME_HEADING.match(line) for line in lines[-2:])
+
+
 def _is_window(view: str, m: DateMention, clause: tuple[int, int], sentence: tuple[int, int]) -> bool:
     if m.end is None:
         return False
@@ -187,6 +212,8 @@ def _kind(view: str, m: DateMention, role: str, clause: tuple[int, int], sentenc
     whole = view[sentence[0] : sentence[1]]
     if _OTHER.search(after) and not _APPLY_ACT.search(after):
         return "other"
+    if _RECOMMEND_THING.search(whole) and "预审" not in whole:
+        return "recommendation"
     if "预审" in whole or (_MATERIALS.search(whole) and not re.search(r"申报(?:书|材料|资料)", whole)):
         return "materials"
     if re.match(r"^[^，,。]{0,20}(?:推荐|汇总|行文|填写意见|审核意见)", after):
@@ -247,11 +274,13 @@ def _candidates(view: str, mentions: Sequence[DateMention], ctx: NoticeContext) 
         sentence = _bounds(view, m.span[0], m.span[1], _SENTENCE_BREAKS, ctx.start, ctx.end)
         if _rejected(view, m, clause, sentence):
             continue
-        if m.end is not None and _is_window(view, m, clause, sentence) and not ctx.policy_only:
-            out.append(_Candidate(m, m.start, "open", "window"))
-            out.append(_Candidate(m, m.end, "end", "window"))
+        headed = not ctx.policy_only and _under_time_heading(view, m.span[0], ctx)
+        if m.end is not None and (headed or _is_window(view, m, clause, sentence)) and not ctx.policy_only:
+            rule_name = "window" if not headed else "window_under_heading"
+            out.append(_Candidate(m, m.start, "open", rule_name))
+            out.append(_Candidate(m, m.end, "end", rule_name))
             continue
-        rule = _is_cutoff(view, m, clause, ctx.policy_only)
+        rule = _is_cutoff(view, m, clause, ctx.policy_only) or ("under_time_heading" if headed else None)
         if rule is not None:
             out.append(_Candidate(m, m.end or m.start, "cutoff", rule))
     return out
@@ -384,8 +413,17 @@ def _label_lists(view: str, deadlines: list[Deadline], ctx: NoticeContext) -> li
         s = _bounds(view, d.span[0], d.span[1], _SENTENCE_BREAKS, ctx.start, ctx.end)
         by_sentence.setdefault(s, []).append(i)
     for s, idx in by_sentence.items():
-        cutoffs = [i for i in idx if out[i].kind != "window_open" and out[i].batch is None]
-        if len(cutoffs) >= 2 and "分别" in view[s[0] : s[1]] and len(cutoffs) <= len(_ORDINALS):
+        if "分别" not in view[s[0] : s[1]]:
+            continue
+        cutoffs = [i for i in idx if out[i].kind != "window_open"]
+        # 第二批、第三批截止时间分别为6月30日、9月30日: the labels listed before, in order
+        named = [re.sub(r"\s+", "", x) for x in _BATCH.findall(view[s[0] : out[cutoffs[0]].span[0]])] if cutoffs else []
+        if len(cutoffs) >= 2 and len(named) == len(cutoffs):
+            for label, i in zip(named, cutoffs, strict=True):
+                out[i] = replace(out[i], batch=label)
+            continue
+        cutoffs = [i for i in cutoffs if out[i].batch is None]
+        if len(cutoffs) >= 2 and len(cutoffs) <= len(_ORDINALS):
             for n, i in enumerate(cutoffs):
                 out[i] = replace(out[i], batch=f"第{_ORDINALS[n]}批")
     return out

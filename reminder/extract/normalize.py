@@ -36,10 +36,39 @@ _BLOCK_START = re.compile(
 )
 # A table-of-contents line: dot leaders then a page number.
 _TOC_LEADER = re.compile(r"(?:\.{3,}|…{2,}|·{3,})\s*\d+\s*$")
+# A title line ends where it ends even when it is as long as wrapped text: "…关于…的通知".
+_TITLE_LINE = re.compile(
+    r"^[^《〈<]*(?:[关關][于於]|[转轉][发發]).{4,}(?:通知|公告|通告|指南|[函]|意见|意見|办法|辦法|细则|細則|方案|公示|启事|啟事|簡章|简章)$"
+)
+# A date cut by a line break: "2025年8月" + "15日前…".
+_DATE_TAIL = re.compile(r"(?:\d|[年月])$")
+_DATE_HEAD = re.compile(r"^\d{1,2}\s*[日号號月]")
 # Characters after which a line really ends.
 _LINE_END = "。！？；：:;!?」』”）)】》"
 # Lines this short and unpunctuated are usually headings or table cells, not wrapped text.
 _MIN_WRAPPED = 14
+
+
+@functools.cache
+def _control_chars() -> re.Pattern[str]:
+    """Control, format, surrogate, private-use and unassigned characters (Unicode category C*) except
+    tab and newline: one character class, so cleaning runs at regex speed rather than per character."""
+    ranges: list[tuple[int, int]] = []
+    for code in range(0x110000 if _FULL_SCAN else 0x10000):
+        if chr(code) not in "\n\t" and unicodedata.category(chr(code))[0] == "C":
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1] = (ranges[-1][0], code)
+            else:
+                ranges.append((code, code))
+    if not _FULL_SCAN:
+        # beyond the BMP: format characters (tags, musical/shorthand controls) and the private-use planes
+        ranges += [(0x110BD, 0x110BD), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF), (0xF0000, 0x10FFFF)]
+    body = "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+    return re.compile(f"[{body}]+")
+
+
+# Scanning all 1.1M code points costs ~0.5 s at first use; the BMP plus known astral ranges is enough.
+_FULL_SCAN = False
 
 
 def _is_page_line(line: str) -> bool:
@@ -53,10 +82,17 @@ def _should_join(prev: str, nxt: str, wrap_width: int) -> bool:
         return False
     if p[-1] in _LINE_END or _TOC_LEADER.search(p):
         return False
-    if _BLOCK_START.match(n):
+    if _BLOCK_START.match(n) or _TITLE_LINE.match(_strip_numbering(p)):
         return False
+    if _DATE_TAIL.search(p) and _DATE_HEAD.match(n):
+        return True
     # A wrapped line runs close to the page width; a short one ends a heading or cell.
     return len(p) >= min(_MIN_WRAPPED, wrap_width - 4) and len(p) >= wrap_width * 0.6
+
+
+def _strip_numbering(line: str) -> str:
+    """The line without a leading item number and 【tag】: "2.【省级】关于…" → "关于…"."""
+    return re.sub(r"^\s*(?:\d{1,3}\s*[.、．]\s*)?(?:【[^】]{0,20}】\s*)?", "", line)
 
 
 def _wrap_width(lines: list[str]) -> int:
@@ -76,7 +112,7 @@ def clean(raw: str) -> str:
     text = unicodedata.normalize("NFC", raw.lstrip("\ufeff"))
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
     text = re.sub(r"[\u200b\u200c\u200d\u2060\ufeff]", "", text)
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    text = _control_chars().sub("", text)
     text = _INLINE_PAGE.sub("", text)
     lines = [ln.rstrip() for ln in text.split("\n")]
     width = _wrap_width(lines)

@@ -9,8 +9,8 @@ import datetime as dt
 import hashlib
 import logging
 import re
-from dataclasses import replace
 from bisect import bisect_left
+from dataclasses import replace
 from pathlib import Path
 
 from reminder.errors import InputTooLarge

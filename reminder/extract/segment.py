@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from dataclasses import dataclass, replace
 
 from reminder.extract import segment_meta as meta
@@ -333,9 +334,23 @@ def _level(b: _Block, body_view: str, issuer_view: str, v: SegmentVocab) -> str 
     """国家级/省级 heading, else a nationwide addressee, else the issuer, else a region heading."""
     if b.level:
         return b.level
+    tagged = _tag_level(b.hit.tag if b.hit else None, v)
+    if tagged:
+        return tagged
     if meta.addressed_nationally(body_view, v):
         return "national"
     return (meta.issuer_level(issuer_view, v) if issuer_view else None) or b.region
+
+
+def _tag_level(tag: str | None, v: SegmentVocab) -> str | None:
+    """A level tag on the item itself: 【国家级】, 【省级】, 【市级】 (tags come in the match view's script)."""
+    if not tag:
+        return None
+    words = sorted(v.heading_levels, key=len, reverse=True)
+    for word in words:
+        if re.search(re.escape(word) + r"[级級]", tag):
+            return v.heading_levels[word]
+    return None
 
 
 def _published_in(body: list[Line], v: SegmentVocab) -> dt.date | None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from reminder.errors import DataFileError
 from reminder.extract._data import alternation, load_table
@@ -161,7 +162,7 @@ def _compile(key: str, pattern: str, flags: int = 0) -> re.Pattern[str]:
         raise DataFileError(f"{_FILE}.yaml: {key}: 无效的正则 / invalid regex {pattern!r}: {exc}") from exc
 
 
-def _section(data: dict[str, Any], key: str, allowed: dict[str, type]) -> dict[str, Any]:
+def _section(data: dict[str, Any], key: str, allowed: Mapping[str, type]) -> dict[str, Any]:
     """A nested mapping checked like the top level: no unknown, missing or mistyped key."""
     section = data[key]
     for sub, value in section.items():
@@ -172,10 +173,10 @@ def _section(data: dict[str, Any], key: str, allowed: dict[str, type]) -> dict[s
     missing = [k for k in allowed if k not in section]
     if missing:
         raise DataFileError(f"{_FILE}.yaml: {key}: 缺少键 / missing keys {', '.join(missing)}")
-    return section
+    return cast(dict[str, Any], section)
 
 
-def _entries(data: dict[str, Any], key: str, allowed: dict[str, type], required: tuple[str, ...]) -> list[dict[str, Any]]:
+def _entries(data: dict[str, Any], key: str, allowed: Mapping[str, type], required: tuple[str, ...]) -> list[dict[str, Any]]:
     """The rule list under ``key``; each entry is a mapping with known keys and a ``name``."""
     out = []
     for i, entry in enumerate(data[key]):

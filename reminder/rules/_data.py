@@ -15,6 +15,9 @@ import yaml
 
 from reminder.errors import DataFileError
 
+# libyaml's safe loader when compiled in: ten times faster on the region tables
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 __all__ = ["load_yaml", "read_text", "check_keys", "as_str_list"]
 
 
@@ -38,7 +41,7 @@ def load_yaml(name: str, allowed: frozenset[str]) -> Mapping[str, Any]:
         DataFileError: the file is not a mapping, or has unknown or missing keys.
     """
     try:
-        data = yaml.safe_load(read_text(name))
+        data = yaml.load(read_text(name), Loader=_LOADER)
     except yaml.YAMLError as exc:
         raise DataFileError(f"{name}: YAML 格式错误 / invalid YAML: {exc}") from exc
     if not isinstance(data, dict):

@@ -285,7 +285,7 @@ def test_long_line_with_control_characters() -> None:
 
 def _check_spans(text: str, mentions: list[DateMention], failures: list[Any]) -> None:
     spans = sorted([m.span for m in mentions] + [f.span for f in failures])
-    for (a, b), (c, _) in zip(spans, spans[1:], strict=False):
+    for (_a, b), (c, _) in zip(spans, spans[1:], strict=False):
         assert b <= c
     for m in mentions:
         assert 0 <= m.span[0] < m.span[1] <= len(text)
