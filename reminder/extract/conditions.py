@@ -196,7 +196,30 @@ def _groups(
             if j == 0 or not _same_list(accepted[j - 1], accepted[j], s):
                 break
             j -= 1
+    _one_of_lists(accepted, s, groups, ids)
     return groups
+
+
+# 拥有A、B和C资格证书之一: a list of one field followed by "one of them"
+_ONE_OF = re.compile(r"^[^,;。]{0,8}?(?:之一|中的?任?一[项个种类]|其中一[项个种类]|任一[项个种类]?)")
+_LIST_JOINERS = re.compile(r"^\s*(?:、|和|及|以及|与|或者|或)\s*$")
+
+
+def _one_of_lists(accepted: list[Candidate], s: Sentence, groups: list[str | None], ids: Iterator[int]) -> None:
+    i = 0
+    while i < len(accepted):
+        j = i
+        while (
+            j + 1 < len(accepted)
+            and accepted[j + 1].field == accepted[i].field
+            and _LIST_JOINERS.match(s.text[accepted[j].span[1] : accepted[j + 1].span[0]])
+        ):
+            j += 1
+        if j > i and all(g is None for g in groups[i : j + 1]) and _ONE_OF.match(s.text[accepted[j].span[1] :]):
+            group = f"or-{next(ids)}"
+            for k in range(i, j + 1):
+                groups[k] = group
+        i = j + 1
 
 
 def _same_list(a: Candidate, b: Candidate, s: Sentence) -> bool:

@@ -59,6 +59,8 @@ class _Frame:
     intro: bool = False
     #: level of the list's first item, once seen
     item_level: float | None = None
+    #: a heading without a number (申请资格:): its level is only known from its first item
+    unmarked: bool = False
 
 
 @dataclass(frozen=True)
@@ -89,13 +91,20 @@ class Sections:
         if heading is not None:
             self._pop(heading[0])
             if heading[1] is not None:
-                self._stack.append(_Frame(heading[0], heading[1]))
+                self._stack.append(_Frame(heading[0], heading[1], unmarked=marker is None))
         elif level is not None:
+            self._adopt_items(level)
             self._pop(level)
         ctx = self._open_list(line, level)
         if marker is None and ctx.kind is Kind.NEUTRAL and self._inline_eligibility(line):
             return LineContext(Kind.ELIGIBILITY, ctx.group, ctx.group_from)
         return ctx
+
+    def _adopt_items(self, level: float) -> None:
+        """申请资格: then 一、… 二、…: the first numbered item under an unmarked heading fixes its level."""
+        top = self._stack[-1] if self._stack else None
+        if top is not None and top.unmarked and top.item_level is None and level <= top.level:
+            top.level, top.item_level = level - 0.5, level
 
     def _kind(self) -> Kind:
         for frame in reversed(self._stack):
@@ -128,7 +137,7 @@ class Sections:
         rest = line[marker.end() :] if marker else line.strip()
         end = _HEAD_END.search(rest)
         head = rest[: end.start()] if end else rest.rstrip()
-        if len(head) > self._v.heading_max or (end is not None and end.group() in ",;!?"):
+        if len(head) > self._v.heading_max or (end is not None and end.group() in "。,;!?"):
             return None
         kind = self._classify(head)
         if marker is None:

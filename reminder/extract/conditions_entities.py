@@ -111,6 +111,13 @@ def _qualification_left(v: Vocab) -> tuple[re.Pattern[str], re.Pattern[str]]:
     return re.compile(f"(?:{_QUAL_REQUIRED}|{_QUAL_CERTIFIED}){listed}"), re.compile(_QUAL_HELD + listed)
 
 
+@functools.cache
+def _qualification_after(v: Vocab) -> re.Pattern[str]:
+    """After a held qualification: 资格/证书…, possibly after more of the list (高企或科技型中小企业资格)."""
+    more = rf"(?:(?:或者|或|、|和|及|以及){_LEVEL}(?:{v.qualification_rx.pattern}))*"
+    return re.compile(more + _QUAL_HELD_AFTER.pattern)
+
+
 def _clause_bounds(text: str, start: int, end: int) -> tuple[str, str]:
     """The clause text before ``start`` and after ``end``."""
     left_edge = max((text.rfind(c, 0, start) for c in _CLAUSE_END), default=-1) + 1
@@ -122,7 +129,7 @@ def _qualification(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[C
     """须为有效期内的高新技术企业 / 已认定为… / 拥有…资格证书 / (申报对象) …的高企."""
     left, right = _clause_bounds(s.text, m.start(), m.end())
     required_rx, held_rx = _qualification_left(v)
-    held = held_rx.search(left) is not None and _QUAL_HELD_AFTER.match(right) is not None
+    held = held_rx.search(left) is not None and _qualification_after(v).match(right) is not None
     required = required_rx.search(left) is not None
     obj = s.eligibility and (
         left.endswith("的") and _QUAL_OBJECT_AFTER.match(right) is not None or right.startswith("优先")

@@ -146,17 +146,40 @@ def _candidate(
     )
 
 
+@functools.cache
+def _second_bound_rx(v: Vocab) -> re.Pattern[str]:
+    return re.compile(r"\s*(?:、|,|且|并且|而且|但|而)?\s*" + compare_tail(v))
+
+
+def _second_bound(m: re.Match[str], op: str, cls: str, v: Vocab) -> tuple[re.Match[str], str, float] | None:
+    """从业人员在100人以上500人以下: the other bound, right after the first, in the same unit class."""
+    m2 = _second_bound_rx(v).match(m.string, m.end())
+    got = _threshold(m2, v) if m2 is not None else None
+    if m2 is None or got is None or got[2] != cls or got[0][0] == op[0]:
+        return None
+    return m2, got[0], got[1]
+
+
 def _amount(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidate]:
     got = _threshold(m, v)
     if got is None:
         return []
     op, value, cls = got
+    second = _second_bound(m, op, cls, v)
     out = []
     for word in re.findall(v.field_alt, m.group("fields")):
         spec = v.field_words[word]
         if cls in spec.unit_classes and value > 0:
             only = spec.context == "eligibility"
             out.append(_candidate(spec.field, op, value, cls, m, v, rule, eligibility_only=only))
+            if second is not None:
+                m2, op2, value2 = second
+                out.append(
+                    Candidate(
+                        spec.field, op2, tidy(value2), v.unit_names[cls], (m.start(), m2.end()),
+                        (m2.start("num"), m2.end("unit")), rule, eligibility_only=only,
+                    )
+                )
     return out
 
 
