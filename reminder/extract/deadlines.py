@@ -92,6 +92,8 @@ _TIME_HEADING = re.compile(
     r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.]|[(（]\s*[一二三四五六七八九十\d]{1,3}\s*[)）]|\d{1,2}\s*[.、]|【)?\s*"
     r"(?:" + alternation(_TABLE["time_headings"]) + r")\s*(?:安排)?\s*[】:：]?\s*$"
 )
+# After a single date: the application window opens then.
+_OPENS = re.compile(r"^\s*(?:起)?\s*(?:正式)?(?:启动|开始受理|开始申报|开始填报|开放|开始|起开放|起受理)")
 # 推荐材料 / 推荐名单 are what a recommending department sends, not the applicant's paper copies.
 _RECOMMEND_THING = re.compile(r"推荐(?:材料|名单|文件|意见|函|汇总表)")
 
@@ -176,7 +178,19 @@ def _rejected(view: str, m: DateMention, clause: tuple[int, int], sentence: tupl
             return True
         if _ELIGIBLE_THING.match(rest):
             return True
-    return bool(_PERIOD.match(after))
+    return _period(after)
+
+
+def _period(after: str) -> bool:
+    """…期间投保 is a period the applicant acted in; …期间登录平台填报 is the application window itself."""
+    hit = _PERIOD.match(after)
+    return hit is not None and not _APPLY_ACT.search(after[hit.end() : hit.end() + 12])
+
+
+def _opens(view: str, m: DateMention, clause: tuple[int, int], sentence: tuple[int, int]) -> bool:
+    """申报工作于2026年4月1日启动 / 系统于4月1日开放: the window's start, a date worth a reminder."""
+    after = view[m.span[1] : clause[1]]
+    return bool(_OPENS.match(after)) and bool(_APPLY_ACT.search(view[sentence[0] : sentence[1]]))
 
 
 def _under_time_heading(view: str, pos: int, ctx: NoticeContext) -> bool:
@@ -191,7 +205,7 @@ def _is_window(view: str, m: DateMention, clause: tuple[int, int], sentence: tup
         return False
     around = view[sentence[0] : sentence[1]]
     after = view[m.span[1] : clause[1]]
-    if _PERIOD.match(after):
+    if _period(after):
         return False
     return bool(_WINDOW_VERB.search(around) or _BEFORE_CUE.search(view[clause[0] : m.span[0]]))
 
@@ -279,6 +293,9 @@ def _candidates(view: str, mentions: Sequence[DateMention], ctx: NoticeContext) 
             rule_name = "window" if not headed else "window_under_heading"
             out.append(_Candidate(m, m.start, "open", rule_name))
             out.append(_Candidate(m, m.end, "end", rule_name))
+            continue
+        if m.end is None and not ctx.policy_only and _opens(view, m, clause, sentence):
+            out.append(_Candidate(m, m.start, "open", "opening_date"))
             continue
         rule = _is_cutoff(view, m, clause, ctx.policy_only) or ("under_time_heading" if headed else None)
         if rule is not None:
