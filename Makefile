@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: run test install dev lint typecheck score bench clean
+.PHONY: run test install dev browser lint typecheck score bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,11 +22,29 @@ $(DEVSTAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 dev: $(DEVSTAMP)
 
-# Until the web service exists: extract the bundled sample notices and print what was found.
+# The web service on http://127.0.0.1:8000 with the sample notices and companies in the embedded
+# SQLite database (var/reminder.db). Prints the links to open. Without REMINDER_ADMIN_TOKEN a
+# development admin token is made (var/dev-admin-token) and printed. Stop with Ctrl-C.
+# The sample notices are from 2023 and 2025: enterprise pages are shown as on DEMO_AS_OF
+# (`make run DEMO_AS_OF=` for today); reminders always use the real clock.
+DEMO_AS_OF ?= 2025-03-01
 run: $(STAMP)
-	$(BIN)/reminder extract reminder/samples/notices/*.txt
+	$(BIN)/reminder demo-load --dev $(if $(DEMO_AS_OF),--as-of $(DEMO_AS_OF))
+	$(BIN)/reminder serve --dev $(if $(DEMO_AS_OF),--as-of $(DEMO_AS_OF))
 
-test: $(DEVSTAMP)
+# Debian's chromium (plus a CJK font, for readable screenshots) for the browser tests, installed when
+# missing and apt-get is there; Playwright never downloads a browser. If the install fails, `make test`
+# goes on and the browser tests skip, saying why.
+browser:
+	@if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing Debian's chromium for the browser tests (apt-get)"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO="sudo -n"; fi; \
+	  ( $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+	    && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei ) >/dev/null 2>&1 \
+	    || echo "could not install chromium: the browser tests will be skipped"; \
+	fi
+
+test: $(DEVSTAMP) browser
 	$(BIN)/pytest -q
 
 lint: $(DEVSTAMP)

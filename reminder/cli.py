@@ -10,7 +10,6 @@ import datetime as dt
 import json
 import logging
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -107,6 +106,15 @@ def extract_cmd(
 from reminder.db.cli import register  # noqa: E402
 
 register(app)
+from reminder.db.company_cli import register as register_company  # noqa: E402
+
+register_company(app)
+from reminder.notify.cli import register as register_notify  # noqa: E402
+
+register_notify(app)
+from reminder.web.cli import register as register_web  # noqa: E402
+
+register_web(app)
 
 
 def main() -> None:

@@ -8,8 +8,16 @@
      │    │    └── InputTooLarge
      │    └── DataFileError        a bundled rule table is malformed
      ├── ProfileError              a company profile is invalid
+     ├── NotFoundError             no company or notice with the id, name or code given
      ├── StorageError              database missing, out of date or unreachable
-     └── DeliveryError             a channel is misconfigured
+     ├── CorrectionError           an operator's correction is invalid or finds nothing to correct
+     ├── DeliveryError             a channel is misconfigured
+     │    └── UnsafeTarget         a webhook URL points at a loopback/private/metadata address
+     ├── RenderError               a message payload lacks what its template needs
+     └── OutboxError               the reminder outbox refused an operation
+          ├── DispatcherBusy       another dispatcher holds the SQLite lease
+          ├── ReminderNotFound     no reminder with that id
+          └── NotRequeueable       only dead reminders can be re-queued
 
 Every message says, in Chinese and English, what was asked, what went wrong and what to do.
 """
@@ -25,8 +33,16 @@ __all__ = [
     "InputTooLarge",
     "DataFileError",
     "ProfileError",
+    "NotFoundError",
     "StorageError",
+    "CorrectionError",
     "DeliveryError",
+    "UnsafeTarget",
+    "RenderError",
+    "OutboxError",
+    "DispatcherBusy",
+    "ReminderNotFound",
+    "NotRequeueable",
 ]
 
 
@@ -80,9 +96,92 @@ class ProfileError(ReminderError, ValueError):
         super().__init__(f"企业信息有误 / invalid company profile: {detail}")
 
 
+class NotFoundError(ReminderError, LookupError):
+    """No company or notice matches what was asked for; the message names what was looked up."""
+
+
 class StorageError(ReminderError):
     """The database is missing, out of date or unreachable."""
 
 
+class CorrectionError(ReminderError, ValueError):
+    """An operator's correction cannot be made.
+
+    Args:
+        field: the input field at fault (e.g. "date", "kind", "target_id").
+        message: what is wrong and what to do, bilingual.
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
+
+
 class DeliveryError(ReminderError):
     """A notification channel is misconfigured (raised when it is saved, not when it sends)."""
+
+
+class UnsafeTarget(DeliveryError):
+    """A webhook URL is refused: not https, or it resolves to a loopback, private, link-local or metadata address.
+
+    Args:
+        url: the URL with its secrets masked.
+        reason: what was refused and how to fix it, bilingual.
+    """
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(f"{reason} ({url})")
+
+
+class RenderError(ReminderError, ValueError):
+    """A reminder payload lacks a key its template needs (a bug in whoever built the payload)."""
+
+
+class OutboxError(ReminderError):
+    """The reminder outbox refused an operation."""
+
+
+class DispatcherBusy(OutboxError):
+    """Another dispatcher holds the SQLite lease (SQLite allows one dispatcher at a time).
+
+    Args:
+        holder: the worker name holding the lease.
+        until: when the lease expires unless renewed (ISO text).
+    """
+
+    exit_code = 3
+
+    def __init__(self, holder: str, until: str) -> None:
+        self.holder = holder
+        self.until = until
+        super().__init__(
+            f"另一个发送进程正在运行 / another dispatcher holds the SQLite lease (holder {holder}, until {until}); "
+            "SQLite allows one dispatcher at a time: stop the other `reminder worker` / `reminder serve`, "
+            "wait for its lease to expire, or use PostgreSQL for several workers"
+        )
+
+
+class ReminderNotFound(OutboxError, LookupError):
+    """No reminder has the id asked for."""
+
+    def __init__(self, reminder_id: int) -> None:
+        self.reminder_id = reminder_id
+        super().__init__(
+            f"没有编号为 {reminder_id} 的提醒 / no reminder with id {reminder_id}; "
+            "list them with `reminder reminders list`"
+        )
+
+
+class NotRequeueable(OutboxError):
+    """Only a dead reminder can be re-queued."""
+
+    def __init__(self, reminder_id: int, status: str) -> None:
+        self.reminder_id = reminder_id
+        self.status = status
+        super().__init__(
+            f"提醒 {reminder_id} 的状态是 {status}，只有发送失败(dead)的提醒可以重新排队 / reminder {reminder_id} "
+            f"is {status}: only dead reminders can be re-queued (`reminder reminders list --status dead`)"
+        )

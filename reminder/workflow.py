@@ -15,20 +15,45 @@ import logging
 
 from sqlmodel import Session
 
+from reminder.config import Settings, get_settings
+
 __all__ = ["notice_stored", "company_changed"]
 
 log = logging.getLogger(__name__)
 
 
-def notice_stored(*, session: Session, notice_id: int, now: dt.datetime) -> None:
-    """Match a new or changed notice against every company, then plan its reminders."""
+def notice_stored(*, session: Session, notice_id: int, now: dt.datetime, settings: Settings | None = None) -> None:
+    """Match a new or changed notice against every company, then plan its reminders.
+
+    Args:
+        session: the caller's session (flushed, not committed).
+        notice_id: the notice stored.
+        now: the instant (planning decides what is late or passed from it).
+        settings: reminder hour and links; default ``get_settings()``.
+    """
     from reminder.db.matching import match_notice
+    from reminder.notify.outbox import replan_notice
 
     match_notice(session=session, notice_id=notice_id, now=now)
+    replan_notice(session=session, notice_id=notice_id, now=now, settings=settings or get_settings())
 
 
-def company_changed(*, session: Session, company_id: int, now: dt.datetime) -> None:
-    """Match a new or changed company against every open notice, then plan its reminders."""
+def company_changed(
+    *, session: Session, company_id: int, now: dt.datetime, settings: Settings | None = None
+) -> None:
+    """Match a new or changed company against every open notice, then plan its reminders.
+
+    Also the call to make after a company's channels, offsets or digest choice changed: pending
+    reminders to a disabled or unsubscribed channel are cancelled, new channels get theirs.
+
+    Args:
+        session: the caller's session (flushed, not committed).
+        company_id: the company changed.
+        now: the instant.
+        settings: reminder hour and links; default ``get_settings()``.
+    """
     from reminder.db.matching import match_company
+    from reminder.notify.outbox import replan_company
 
     match_company(session=session, company_id=company_id, now=now)
+    replan_company(session=session, company_id=company_id, now=now, settings=settings or get_settings())

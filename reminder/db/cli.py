@@ -109,12 +109,13 @@ def _summary_table(summary: IngestSummary) -> Table:
     table.add_row("截止日期 / deadlines", str(summary.deadlines))
     table.add_row("重复 / duplicates", str(summary.duplicates))
     table.add_row("截止日期变更 / deadline changes", str(summary.changes))
+    table.add_row("跳过（无申报通知）/ skipped (no application call)", str(len(summary.skipped)))
     table.add_row("失败 / failures", str(len(summary.failures)), style="red" if summary.failures else None)
     return table
 
 
-def _failure_table(failures: tuple[tuple[str, str], ...]) -> Table:
-    table = Table(title="失败 / failures", header_style="red")
+def _failure_table(failures: tuple[tuple[str, str], ...], title: str = "失败 / failures", style: str = "red") -> Table:
+    table = Table(title=title, header_style=style)
     # fold, not ellipsis: a user needs the whole path and reason (Chinese has no spaces to wrap at)
     table.add_column("来源 / source", overflow="fold")
     table.add_column("原因 / reason", overflow="fold")
@@ -156,6 +157,8 @@ def ingest_cmd(
                 sources, session=session, progress=progress, status="draft" if draft else "published"
             )
     out.print(_summary_table(summary))
+    if summary.skipped:
+        out.print(_failure_table(summary.skipped, "跳过（无申报通知）/ skipped (no application call)", "dim"))
     if summary.failures:
         out.print(_failure_table(summary.failures))
         raise typer.Exit(code=1)

@@ -3,8 +3,10 @@
     inputs ─ expand (directories walked for .txt .pdf .html .htm .docx)
            └─ each source ─ load (load_path / load_url: size limit, timeout from settings)
                           ├─ content hash already stored ─────────── duplicate, skipped
-                          ├─ extract ─ no notice, or news/policy only ─ failure "not a notice"
-                          └─ save_document, commit ────────────────── counted
+                          ├─ extract ─ no notice, or news/policy only ─ a file: skipped (无申报通知)
+                          │                                            a URL: failure "not a notice"
+                          └─ save_document ─ workflow.notice_stored per new or changed notice
+                                             (matching, reminder planning), commit ── counted
 
 A failing source is reported with its reason and the others still go in; each stored document is
 committed on its own, so an interrupted ingest keeps what it finished.
@@ -22,6 +24,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from reminder.config import Settings, get_settings
+from reminder.db.models import utcnow
 from reminder.db.store import IngestResult, find_document, save_document
 from reminder.errors import LoadError, ReminderError
 from reminder.extract import Document, extract_loaded
@@ -54,6 +57,8 @@ class IngestSummary:
     changes: int = 0
     #: (source, reason) of every input that could not be stored
     failures: tuple[tuple[str, str], ...] = ()
+    #: (source, reason) of local files read fine but holding no call to apply (news, policy texts)
+    skipped: tuple[tuple[str, str], ...] = ()
     #: (source, result) of every input stored or found duplicate
     results: tuple[tuple[str, IngestResult], ...] = field(default=(), repr=False)
 
@@ -117,6 +122,10 @@ class _Rejected(Exception):
     """A source read fine but holds nothing to store."""
 
 
+class _Skipped(_Rejected):
+    """A local file read fine but is news or a policy text: nothing to store, nothing wrong."""
+
+
 def _load(source: str, settings: Settings) -> Loaded:
     if _is_url(source):
         return load_url(source, max_bytes=settings.max_input_bytes, timeout=settings.fetch_timeout)
@@ -133,8 +142,12 @@ def _ingest_one(
     doc = extract_loaded(loaded, max_chars=settings.max_input_bytes)
     reason = not_a_notice(doc)
     if reason is not None:
-        raise _Rejected(reason)
+        raise _Rejected(reason) if _is_url(source) else _Skipped(reason)
     result = save_document(session=session, doc=doc, status=status, now=now)
+    from reminder.workflow import notice_stored  # workflow imports storage: import late
+
+    for notice_id in result.notice_ids:
+        notice_stored(session=session, notice_id=notice_id, now=now or utcnow())
     session.commit()
     return result
 
@@ -149,7 +162,9 @@ def _failure_reason(exc: Exception) -> str:
     return f"内部错误 / internal error: {type(exc).__name__}: {exc}"
 
 
-def _tally(results: list[tuple[str, IngestResult]], failures: list[tuple[str, str]]) -> IngestSummary:
+def _tally(
+    results: list[tuple[str, IngestResult]], failures: list[tuple[str, str]], skipped: list[tuple[str, str]]
+) -> IngestSummary:
     stored = [r for _, r in results if not r.duplicate]
     return IngestSummary(
         documents=len(stored),
@@ -158,6 +173,7 @@ def _tally(results: list[tuple[str, IngestResult]], failures: list[tuple[str, st
         duplicates=len(results) - len(stored),
         changes=sum(r.changes for r in stored),
         failures=tuple(failures),
+        skipped=tuple(skipped),
         results=tuple(results),
     )
 
@@ -182,14 +198,18 @@ def ingest_paths(
         now: the ingest instant stamped on rows (default now).
 
     Returns:
-        Counts of what was stored, duplicates, and each failure with its reason.
+        Counts of what was stored, duplicates, files skipped as holding no call to apply, and each
+        failure with its reason. Every notice created or updated has been matched (workflow).
     """
     settings = settings or get_settings()
     sources, failures = expand_inputs(paths_or_urls)
     results: list[tuple[str, IngestResult]] = []
+    skipped: list[tuple[str, str]] = []
     for done, source in enumerate(sources, start=1):
         try:
             results.append((source, _ingest_one(source, session, settings, status, now)))
+        except _Skipped as exc:  # nothing was written
+            skipped.append((source, str(exc)))
         except Exception as exc:  # one bad input must not stop the batch; the reason is reported
             session.rollback()
             if not isinstance(exc, ReminderError | _Rejected):
@@ -197,6 +217,6 @@ def ingest_paths(
             failures.append((source, _failure_reason(exc)))
         if progress is not None:
             progress(done, len(sources), source)
-    summary = _tally(results, failures)
+    summary = _tally(results, failures, skipped)
     log.info("ingest: %s", summary)
     return summary

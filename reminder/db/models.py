@@ -356,8 +356,8 @@ class CompanyPublic(CompanyBase):
 
 
 class MatchBase(SQLModel):
-    #: the rules engine's verdict, e.g. "eligible", "possible", "ineligible"
-    status: str = Field(max_length=16, index=True)
+    #: the rules engine's verdict: "eligible", "possibly_eligible" or "not_eligible"
+    status: str = Field(max_length=32, index=True)
     #: profile fields the verdict needed but the company has not given
     missing: list[Any] = Field(default_factory=list, sa_type=JSON)
     #: conditions not met, with reasons

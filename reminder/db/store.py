@@ -1,7 +1,7 @@
 """Storing extracted documents and reading notices back: plain functions over a session.
 
     save_document ── same content hash ─────────────────────────── no-op (duplicate)
-                  └─ per notice, by key (normalised source + title)
+                  └─ per notice, by key (normalised source + title), operators' corrections applied
                        ├─ new key ──── insert notice, deadlines, conditions
                        └─ known key ── update in place: unchanged deadlines kept, moved or dropped
                                        ones made inactive, new ones added, each change recorded
@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from reminder.db._corrected import correct_extracted
 from reminder.db._keys import document_keys, normalize_source, notice_key
 from reminder.db._rows import (
     condition_from_row,
@@ -52,6 +53,7 @@ __all__ = [
     "get_notice",
     "get_notice_by_key",
     "list_open_notices",
+    "open_notice_filter",
     "list_deadlines",
     "list_conditions",
     "list_changes",
@@ -78,6 +80,8 @@ class IngestResult:
     deadlines: int = 0
     #: NoticeChange rows recorded
     changes: int = 0
+    #: ids of the notices created or updated (what matching and reminder planning must look at)
+    notice_ids: tuple[int, ...] = ()
 
 
 # ── saving ─────────────────────────────────────────────────────────────────────────────────
@@ -88,7 +92,7 @@ def find_document(*, session: Session, content_hash: str) -> DocumentRow | None:
     return session.exec(select(DocumentRow).where(DocumentRow.content_hash == content_hash)).first()
 
 
-def _insert_notice(session: Session, notice: Notice, key: str, document_id: int, status: str, now: dt.datetime) -> None:
+def _insert_notice(session: Session, notice: Notice, key: str, document_id: int, status: str, now: dt.datetime) -> int:
     row = NoticeRow(key=key, document_id=document_id, title=notice.title, status=status, created_at=now, updated_at=now)
     set_notice_fields(row, notice, document_id)
     session.add(row)
@@ -96,6 +100,7 @@ def _insert_notice(session: Session, notice: Notice, key: str, document_id: int,
     assert row.id is not None
     session.add_all([deadline_row(d, row.id) for d in notice.deadlines])
     session.add_all([condition_row(c, row.id) for c in notice.conditions])
+    return row.id
 
 
 def _update_notice(session: Session, row: NoticeRow, notice: Notice, document_id: int, now: dt.datetime) -> int:
@@ -150,14 +155,18 @@ def save_document(
     session.flush()
     assert document.id is not None
     created = updated = changes = 0
-    for notice, key in zip(doc.notices, document_keys(doc), strict=True):
+    notice_ids: list[int] = []
+    for extracted, key in zip(doc.notices, document_keys(doc), strict=True):
+        notice = correct_extracted(session=session, key=key, notice=extracted)  # operators' edits stay
         known = get_notice_by_key(session=session, key=key)
         if known is None:
-            _insert_notice(session, notice, key, document.id, status, now)
+            notice_ids.append(_insert_notice(session, notice, key, document.id, status, now))
             created += 1
         else:
             changes += _update_notice(session, known, notice, document.id, now)
             updated += 1
+            assert known.id is not None
+            notice_ids.append(known.id)
     session.flush()
     return IngestResult(
         document_id=document.id,
@@ -167,6 +176,7 @@ def save_document(
         updated=updated,
         deadlines=sum(len(n.deadlines) for n in doc.notices),
         changes=changes,
+        notice_ids=tuple(dict.fromkeys(notice_ids)),
     )
 
 
@@ -183,6 +193,20 @@ def get_notice_by_key(*, session: Session, key: str) -> NoticeRow | None:
     return session.exec(select(NoticeRow).where(NoticeRow.key == key)).first()
 
 
+def open_notice_filter(*, now: dt.datetime, include_drafts: bool = False) -> sa.ColumnElement[bool]:
+    """The WHERE clause of :func:`list_open_notices`, for queries that need only some columns."""
+    if now.tzinfo is None:
+        raise ValueError(f"now must be timezone-aware, got {now!r}")
+    # An uncorrelated IN: SQLite ran the correlated EXISTS through ix_deadlines_active, once per notice.
+    ahead = col(NoticeRow.id).in_(
+        select(DeadlineRow.notice_id)
+        .where(col(DeadlineRow.active))
+        .where(sa.or_(col(DeadlineRow.at) > now, col(DeadlineRow.to_be_announced)))
+    )
+    clause = sa.and_(sa.not_(col(NoticeRow.policy_only)), sa.or_(col(NoticeRow.rolling), ahead))
+    return clause if include_drafts else sa.and_(clause, col(NoticeRow.status) == "published")
+
+
 def list_open_notices(*, session: Session, now: dt.datetime, include_drafts: bool = False) -> Sequence[NoticeRow]:
     """Notices one can still apply to, oldest first.
 
@@ -194,17 +218,7 @@ def list_open_notices(*, session: Session, now: dt.datetime, include_drafts: boo
         now: the reference instant (timezone-aware).
         include_drafts: also list notices an operator has not published.
     """
-    if now.tzinfo is None:
-        raise ValueError(f"now must be timezone-aware, got {now!r}")
-    ahead = (
-        select(DeadlineRow.id)
-        .where(col(DeadlineRow.notice_id) == col(NoticeRow.id), col(DeadlineRow.active))
-        .where(sa.or_(col(DeadlineRow.at) > now, col(DeadlineRow.to_be_announced)))
-        .exists()
-    )
-    query = select(NoticeRow).where(sa.not_(col(NoticeRow.policy_only)), sa.or_(col(NoticeRow.rolling), ahead))
-    if not include_drafts:
-        query = query.where(NoticeRow.status == "published")
+    query = select(NoticeRow).where(open_notice_filter(now=now, include_drafts=include_drafts))
     return session.exec(query.order_by(col(NoticeRow.id))).all()
 
 

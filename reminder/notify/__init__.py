@@ -5,7 +5,10 @@
     channels/      email, wecom (企业微信), dingtalk (钉钉), feishu (飞书), webhook (Standard Webhooks)
     render.py      Jinja2 templates → Message
     planning.py    (company, deadline, verdict, now) → planned reminders (pure)
+    payloads.py    rows → the JSON payload frozen into each reminder
     outbox.py      reminders as rows: plan, cancel, claim, record attempts
     dispatcher.py  claim due rows, send, retry with backoff
-    scheduler.py   APScheduler jobs: dispatcher tick, digests
+    jobs.py        what the scheduler runs: tick, digests, sweep
+    scheduler.py   APScheduler jobs: dispatcher tick, digests, hourly sweep (start_scheduler → Worker)
+    cli.py         reminder worker / dispatch / reminders list|requeue
 """

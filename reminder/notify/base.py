@@ -36,6 +36,8 @@ class Message:
     unsubscribe_url: str | None = None
     #: the structured payload (notice, deadline, verdict…), sent as-is by the generic webhook
     data: dict[str, Any] = field(default_factory=dict)
+    #: what the message is for: "before", "new_call", "changed", "digest" or "test" (generic webhook "type")
+    purpose: str = ""
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ class SendResult:
     retry_after: float | None = None
     #: a retry cannot help (bad key, 4xx other than 408/429): the outbox marks the reminder dead
     permanent: bool = False
+    #: nothing was sent: the local rate limiter held it back; re-queue after retry_after, not a failed attempt
+    throttled: bool = False
 
 
 class Channel(Protocol):

@@ -162,12 +162,14 @@ def _qualifications() -> _Qualifications:
     return _Qualifications(canonical, implies)
 
 
+@functools.lru_cache(maxsize=4096)  # pure over the loaded table; hot in bulk matching
 def canonical_qualification(name: str) -> str:
     """The canonical name of a qualification (国高 → 高新技术企业); unknown names come back simplified."""
     key = qualification_key(name)
     return _qualifications().canonical.get(key) or fold(name)
 
 
+@functools.lru_cache(maxsize=4096)  # pure over the loaded table; hot in bulk matching
 def implied_qualifications(name: str) -> frozenset[str]:
     """``name`` (canonical) and everything holding it implies, transitively."""
     seen: set[str] = set()

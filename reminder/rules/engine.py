@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 
 from reminder.extract._model import Condition
 
@@ -28,7 +27,7 @@ from .explain import describe
 from .profile import Profile
 from .regions import Region
 
-__all__ = ["evaluate", "judge", "group_status"]
+__all__ = ["evaluate", "judge", "combine", "group_status"]
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +68,8 @@ def evaluate(
         expected=out.expected,
         missing=out.missing,
     )
-    result = replace(result, reason_zh=describe(result))
+    # frozen: filled in place rather than through dataclasses.replace (a copy per result, on the hot path)
+    object.__setattr__(result, "reason_zh", describe(result))
     log.debug("%s [%s] %s", condition.field, condition.rule or "-", result.reason_zh)
     return result
 
@@ -121,7 +121,19 @@ def judge(
     Returns:
         The verdict and its trace (render it with ``explain.render_verdict_zh``).
     """
-    results = tuple(evaluate(c, profile, on=on, notice_region=notice_region) for c in conditions)
+    return combine(tuple(evaluate(c, profile, on=on, notice_region=notice_region) for c in conditions))
+
+
+def combine(results: Sequence[ConditionResult]) -> Verdict:
+    """The verdict over results already evaluated (what ``judge`` does after ``evaluate``).
+
+    Args:
+        results: one result per condition of a notice, in notice order.
+
+    Returns:
+        The verdict; bulk matching calls this with cached results.
+    """
+    results = tuple(results)
     unmet: list[ConditionResult] = []
     notes: list[ConditionResult] = []
     missing: list[str] = []

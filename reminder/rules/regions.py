@@ -182,9 +182,12 @@ def _table() -> _Table:
     return table
 
 
+_HALF_WIDTH = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)}
+
+
 def _normalise(text: str) -> str:
     """Simplified, half-width, without spaces or quotes: the form names are looked up in."""
-    folded = text.translate({i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)})
+    folded = text.translate(_HALF_WIDTH)
     return "".join(ch for ch in to_simplified(folded) if not ch.isspace() and ch not in "\"'“”‘’「」『』")
 
 
@@ -244,6 +247,7 @@ def _resolve_absolute(text: str, table: _Table) -> Region:
     return _pick(text, _parses(text, None, table))
 
 
+@functools.lru_cache(maxsize=4096)  # pure over the loaded tables; hot in bulk matching
 def relative_level(text: str) -> str | None:
     """The level a relative reference climbs to (本市 → "city"), or None if ``text`` is a name.
 
@@ -265,6 +269,7 @@ def _climb(notice_region: Region, level: str) -> Region:
     return notice_region  # 本区 of a province-level 自治区 notice: the notice's own region
 
 
+@functools.lru_cache(maxsize=4096)  # pure over the loaded tables; hot in bulk matching
 def resolve_region(text: str, *, relative_to: Region | None = None) -> Region:
     """Read a region name: full, short, chained, traditional, or relative to a notice.
 

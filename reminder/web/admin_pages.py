@@ -1,5 +1,297 @@
-"""(to be written)"""
+"""Operator pages under ``/admin``: sign in, ingest, review and correct notices, publish, dashboard.
 
-from fastapi import APIRouter
+    /admin/login ─────────────── admin token (+ the operator's name) → HttpOnly cookie
+    /admin ───────────────────── dashboard: deadlines in 30 days, companies by matches,
+                                 deliveries failed in 24 h, dead reminders (re-queue)
+    /admin/ingest ────────────── upload files, paste text, give URLs → summary and failures
+    /admin/notices ───────────── list, by status and open/past
+    /admin/notices/{id} ──────── source with quotes marked, deadlines and conditions with
+                                 correction forms, publish/unpublish, correction history
+"""
 
-router = APIRouter()
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse
+from starlette.datastructures import FormData, UploadFile
+from starlette.responses import Response
+
+from reminder.db.corrections import describe_correction, selector_for
+from reminder.db.models import ConditionRow, DeadlineRow, NoticeRow, Reminder
+from reminder.errors import CorrectionError
+from reminder.extract._model import CONDITION_FIELDS, CONDITION_OPS, DEADLINE_KINDS
+from reminder.web.admin_actions import Upload, correct, ingest_inputs, requeue_reminder, set_status
+from reminder.web.admin_common import (
+    AdminPage,
+    PathId,
+    clear_login_cookies,
+    operator_name,
+    render,
+    request_now,
+    set_login_cookies,
+    token_ok,
+)
+from reminder.web.admin_forms import condition_values, deadline_values, value_text
+from reminder.web.admin_queries import (
+    companies_by_matches,
+    dead_reminders,
+    failed_deliveries,
+    list_notices,
+    notice_detail,
+    upcoming_deadlines,
+)
+from reminder.web.deps import SessionDep, SettingsDep
+
+__all__ = ["router"]
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/admin", include_in_schema=False)
+
+_DONE = {
+    "published": "已发布，正在匹配企业并安排提醒 / published",
+    "unpublished": "已撤回为草稿 / back to draft",
+    "corrected": "已保存更正 / correction saved",
+    "requeued": "已重新排队发送 / re-queued",
+}
+_CHOICES = {"kinds": DEADLINE_KINDS, "fields": CONDITION_FIELDS, "ops": CONDITION_OPS}
+
+
+def _redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+async def _form(request: Request) -> AsyncIterator[FormData]:
+    """The posted form, read before the (synchronous) route runs in the thread pool; its files closed after."""
+    form = await request.form(max_files=20)
+    try:
+        yield form
+    finally:
+        await form.close()
+
+
+FormDep = Annotated[FormData, Depends(_form)]
+
+
+def _safe_next(target: str | None) -> str:
+    return target if target and target.startswith("/admin") and "//" not in target else "/admin"
+
+
+# ── signing in ─────────────────────────────────────────────────────────────────────────────
+
+
+@router.get("/login")
+def login_form(request: Request, next: str | None = None, error: str | None = None) -> Response:
+    message = "令牌无效，请重新输入 / invalid token" if error else None
+    return render(request, "admin_login.html", {"next": _safe_next(next), "error": message})
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    settings: SettingsDep,
+    token: Annotated[str, Form()] = "",
+    operator: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/admin",
+) -> Response:
+    if not token_ok(token.strip(), settings):
+        context = {"next": _safe_next(next), "error": "令牌无效 / invalid token", "typed_operator": operator}
+        return render(request, "admin_login.html", context, status_code=403)
+    response = _redirect(_safe_next(next))
+    set_login_cookies(response, request, token.strip(), operator.strip()[:100] or "admin")
+    return response
+
+
+@router.post("/logout")
+def logout() -> Response:
+    response = _redirect("/admin/login")
+    clear_login_cookies(response)
+    return response
+
+
+# ── dashboard ──────────────────────────────────────────────────────────────────────────────
+
+
+@router.get("")
+def dashboard(request: Request, session: SessionDep, _: AdminPage, done: str | None = None) -> Response:
+    now = request_now(request)
+    context = {
+        "upcoming": upcoming_deadlines(session=session, now=now, days=30),
+        "companies": companies_by_matches(session=session, limit=20),
+        "failed": failed_deliveries(session=session, since=now - dt.timedelta(hours=24)),
+        "dead": dead_reminders(session=session),
+        "messages": [_DONE[done]] if done in _DONE else [],
+    }
+    return render(request, "admin_dashboard.html", context)
+
+
+@router.post("/reminders/{reminder_id}/requeue")
+def requeue(request: Request, session: SessionDep, _: AdminPage, reminder_id: PathId) -> Response:
+    reminder = session.get(Reminder, reminder_id)
+    if reminder is None or reminder.status != "dead":
+        raise HTTPException(404, "没有这条失败的提醒 / no such dead reminder")
+    requeue_reminder(session=session, reminder=reminder, now=request_now(request))
+    return _redirect("/admin?done=requeued")
+
+
+# ── ingest ─────────────────────────────────────────────────────────────────────────────────
+
+
+@router.get("/ingest")
+def ingest_form(request: Request, _: AdminPage) -> Response:
+    return render(request, "admin_ingest.html", {"report": None})
+
+
+@router.post("/ingest")
+def ingest(request: Request, session: SessionDep, settings: SettingsDep, _: AdminPage, form: FormDep) -> Response:
+    uploads = [
+        Upload(name=item.filename, data=item.file.read(settings.max_input_bytes + 1))  # one byte over: refused
+        for item in form.getlist("files")
+        if isinstance(item, UploadFile) and item.filename
+    ]
+    text = str(form.get("text") or "")
+    urls = [line.strip() for line in str(form.get("urls") or "").splitlines() if line.strip()]
+    if not uploads and not text.strip() and not urls:
+        context = {"report": None, "error": "请上传文件、粘贴文本或填写网址 / give files, text or URLs"}
+        return render(request, "admin_ingest.html", context, status_code=422)
+    report = ingest_inputs(
+        session=session,
+        settings=settings,
+        uploads=uploads,
+        text=text,
+        text_name=str(form.get("text_name") or "") or None,
+        urls=urls,
+        publish=form.get("publish") == "on",
+        now=request_now(request),
+    )
+    return render(request, "admin_ingest.html", {"report": report})
+
+
+# ── notices ────────────────────────────────────────────────────────────────────────────────
+
+
+@router.get("/notices")
+def notices(
+    request: Request, session: SessionDep, _: AdminPage, status: str | None = None, when: str = "all"
+) -> Response:
+    status = status if status in ("published", "draft") else None
+    when = when if when in ("open", "past", "all") else "all"
+    items = list_notices(session=session, now=request_now(request), status=status, when=when)
+    return render(request, "admin_notices.html", {"items": items, "status": status or "", "when": when})
+
+
+def _notice(session: SessionDep, notice_id: int) -> NoticeRow:
+    notice = session.get(NoticeRow, notice_id)
+    if notice is None:
+        raise HTTPException(404, "通知不存在 / notice not found")
+    return notice
+
+
+def _review(
+    request: Request, session: SessionDep, notice: NoticeRow, *, errors: dict[str, str] | None = None,
+    done: str | None = None, status_code: int = 200,
+) -> Response:
+    detail = notice_detail(session=session, notice=notice)
+    context: dict[str, Any] = {
+        "d": detail,
+        "errors": errors or {},
+        "messages": [_DONE[done]] if done in _DONE else [],
+        "value_text": value_text,
+        "describe": describe_correction,
+        **_CHOICES,
+    }
+    return render(request, "admin_notice.html", context, status_code=status_code)
+
+
+@router.get("/notices/{notice_id}")
+def review(request: Request, session: SessionDep, _: AdminPage, notice_id: PathId, done: str | None = None) -> Response:
+    return _review(request, session, _notice(session, notice_id), done=done)
+
+
+@router.post("/notices/{notice_id}/publish")
+def publish(request: Request, session: SessionDep, settings: SettingsDep, _: AdminPage, notice_id: PathId) -> Response:
+    notice = _notice(session, notice_id)
+    set_status(session=session, notice=notice, status="published", now=request_now(request), settings=settings)
+    return _redirect(f"/admin/notices/{notice_id}?done=published")
+
+
+@router.post("/notices/{notice_id}/unpublish")
+def unpublish(request: Request, session: SessionDep, settings: SettingsDep, _: AdminPage, notice_id: PathId) -> Response:
+    notice = _notice(session, notice_id)
+    set_status(session=session, notice=notice, status="draft", now=request_now(request), settings=settings)
+    return _redirect(f"/admin/notices/{notice_id}?done=unpublished")
+
+
+def _apply_form(
+    request: Request, session: SessionDep, form: FormData, notice_id: int, target: str, action: str, row_id: int | None
+) -> Response:
+    notice = _notice(session, notice_id)
+    row: DeadlineRow | ConditionRow | None = None
+    if row_id is not None:
+        row = session.get(DeadlineRow, row_id) if target == "deadline" else session.get(ConditionRow, row_id)
+        if row is None or row.notice_id != notice_id:
+            raise HTTPException(404, "该通知没有这一项 / not in this notice")
+    form_id = f"{target[0]}{row_id}" if row_id is not None else f"add-{target}"
+    values: dict[str, Any] = {}
+    if action != "delete" and target == "deadline":
+        values = deadline_values(form, row if isinstance(row, DeadlineRow) else None)
+    elif action != "delete":
+        values = condition_values(form, row if isinstance(row, ConditionRow) else None)
+    try:
+        correct(
+            session=session, notice=notice, target=target, action=action,
+            selector=selector_for(row) if row is not None else {}, values=values,
+            author=operator_name(request), note=str(form.get("note") or "") or None, now=request_now(request),
+            settings=request.app.state.settings,
+        )
+    except CorrectionError as exc:
+        session.rollback()
+        return _review(request, session, _notice(session, notice_id), errors={form_id: exc.message}, status_code=422)
+    return _redirect(f"/admin/notices/{notice_id}?done=corrected#{form_id}")
+
+
+@router.post("/notices/{notice_id}/deadlines")
+def add_deadline(
+    request: Request, session: SessionDep, _: AdminPage, form: FormDep, notice_id: PathId
+) -> Response:
+    return _apply_form(request, session, form, notice_id, "deadline", "add", None)
+
+
+@router.post("/notices/{notice_id}/deadlines/{row_id}")
+def set_deadline(
+    request: Request, session: SessionDep, _: AdminPage, form: FormDep, notice_id: PathId, row_id: PathId
+) -> Response:
+    return _apply_form(request, session, form, notice_id, "deadline", "set", row_id)
+
+
+@router.post("/notices/{notice_id}/deadlines/{row_id}/delete")
+def delete_deadline(
+    request: Request, session: SessionDep, _: AdminPage, form: FormDep, notice_id: PathId, row_id: PathId
+) -> Response:
+    return _apply_form(request, session, form, notice_id, "deadline", "delete", row_id)
+
+
+@router.post("/notices/{notice_id}/conditions")
+def add_condition(
+    request: Request, session: SessionDep, _: AdminPage, form: FormDep, notice_id: PathId
+) -> Response:
+    return _apply_form(request, session, form, notice_id, "condition", "add", None)
+
+
+@router.post("/notices/{notice_id}/conditions/{row_id}")
+def set_condition(
+    request: Request, session: SessionDep, _: AdminPage, form: FormDep, notice_id: PathId, row_id: PathId
+) -> Response:
+    return _apply_form(request, session, form, notice_id, "condition", "set", row_id)
+
+
+@router.post("/notices/{notice_id}/conditions/{row_id}/delete")
+def delete_condition(
+    request: Request, session: SessionDep, _: AdminPage, form: FormDep, notice_id: PathId, row_id: PathId
+) -> Response:
+    return _apply_form(request, session, form, notice_id, "condition", "delete", row_id)

@@ -1,5 +1,213 @@
-"""(to be written)"""
+"""The enterprise JSON API under ``/api/`` (OpenAPI at ``/docs``), authenticated by the company token.
 
-from fastapi import APIRouter
+    POST   /api/companies                          register → company + token (shown once)
+    GET    /api/companies/{id}  PATCH              the profile and reminder preferences
+    POST   /api/companies/{id}/token               rotate the token
+    GET    /api/companies/{id}/matches             verdicts, deadlines, what is missing, quotes
+    GET    /api/companies/{id}/channels  POST      notification channels (masked)
+    DELETE /api/companies/{id}/channels/{cid}
+    POST   /api/companies/{id}/channels/{cid}/test send the test message, report the answer
+    GET    /api/notices  /api/notices/{id}         public: open notices, titles and deadlines only
 
-router = APIRouter()
+Token as ``Authorization: Bearer …``. Missing → 401, wrong → 403, the same whether or not the company
+exists; another company's channel id is a 404 like a missing one. Bad input → 422 with one entry
+per field (``loc: ["body", field]``), messages in Chinese.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi.exceptions import RequestValidationError
+from sqlmodel import Session
+
+from reminder.config import Settings
+from reminder.db.matching import company_matches
+from reminder.db.models import Company, CompanyPublic
+from reminder.db.profiles import register_company, update_company_profile
+from reminder.db.store import get_notice, list_conditions
+from reminder.errors import DeliveryError, ProfileError
+from reminder.notify.links import company_url
+from reminder.web.company_api_views import match_out, notice_detail, notice_out
+from reminder.web.company_channels import (
+    ChannelNotFound,
+    add_channel,
+    channel_view,
+    get_channel,
+    list_channels,
+    remove_channel,
+    send_test,
+)
+from reminder.web.company_common import request_now
+from reminder.web.company_pages import DUPLICATE_CREDIT_CODE, issue_token
+from reminder.web.company_prefs import save_preferences
+from reminder.web.company_schemas import (
+    ChannelIn,
+    ChannelOut,
+    CompanyPatch,
+    CompanyRegistered,
+    MatchOut,
+    NoticeDetail,
+    NoticeOut,
+    ProfileIn,
+    TestOut,
+    TokenOut,
+)
+from reminder.web.deps import CompanyDep, IdPath, SessionDep, SettingsDep
+from reminder.web.notice_list import notice_line, open_notices
+from reminder.workflow import company_changed
+
+__all__ = ["router"]
+
+log = logging.getLogger(__name__)
+
+_AUTH: dict[int | str, dict[str, Any]] = {
+    401: {"description": "没有令牌 / no token"},
+    403: {"description": "令牌无效，或公司不存在（不区分）/ wrong token or no such company (not told apart)"},
+}
+router = APIRouter(prefix="/api", tags=["enterprise"])
+
+
+def _invalid(errors: dict[str, str]) -> RequestValidationError:
+    """ProfileError.errors as FastAPI's 422 body: one entry per field."""
+    return RequestValidationError([{"loc": ["body", field], "msg": msg, "type": "value_error"} for field, msg in errors.items()])
+
+
+def _links(company: Company, token: str, settings: Settings) -> dict[str, str]:
+    page = company_url(company.id or 0, settings)
+    return {"token": token, "management_url": f"{page}?token={token}", "calendar_url": f"{page}/calendar.ics?token={token}"}
+
+
+@router.post("/companies", status_code=201, response_model=CompanyRegistered)
+def register(body: ProfileIn, request: Request, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
+    """Register a company; the response holds its management token, which is never shown again."""
+    now = request_now(request)
+    try:
+        company = register_company(session=session, data=body.profile_data(), now=now)
+    except ProfileError as exc:
+        raise _invalid(exc.errors) from None
+    except sa.exc.IntegrityError:
+        session.rollback()
+        raise _invalid({"credit_code": DUPLICATE_CREDIT_CODE}) from None
+    token = issue_token(session, company)
+    company_changed(session=session, company_id=company.id or 0, now=now, settings=settings)
+    session.commit()
+    log.info("company %s registered through the API", company.id)
+    return {"company": CompanyPublic.model_validate(company), **_links(company, token, settings)}
+
+
+@router.get("/companies/{company_id}", response_model=CompanyPublic, responses=_AUTH)
+def read_company(company: CompanyDep) -> Company:
+    """The company's profile and reminder preferences."""
+    return company
+
+
+@router.patch("/companies/{company_id}", response_model=CompanyPublic, responses=_AUTH)
+def patch_company(
+    company: CompanyDep, body: CompanyPatch, request: Request, session: SessionDep, settings: SettingsDep
+) -> Company:
+    """Change some fields (``null`` clears one); re-matches and re-plans reminders."""
+    now = request_now(request)
+    data = body.profile_data()
+    try:
+        if data:
+            update_company_profile(session=session, company=company, data=data, now=now)
+        if body.reminder_offsets is not None or body.digest is not None:
+            save_preferences(
+                session=session, company=company, now=now, settings=settings,
+                offsets=body.reminder_offsets, digest=body.digest,
+            )
+        else:
+            company_changed(session=session, company_id=company.id or 0, now=now, settings=settings)
+    except ProfileError as exc:
+        session.rollback()
+        raise _invalid(exc.errors) from None
+    except sa.exc.IntegrityError:
+        session.rollback()
+        raise _invalid({"credit_code": DUPLICATE_CREDIT_CODE}) from None
+    return company
+
+
+@router.post("/companies/{company_id}/token", response_model=TokenOut, responses=_AUTH)
+def rotate(company: CompanyDep, session: SessionDep, settings: SettingsDep) -> dict[str, str]:
+    """A new token; the one used for this request stops working."""
+    token = issue_token(session, company)
+    session.commit()
+    log.info("company %s rotated its token through the API", company.id)
+    return _links(company, token, settings)
+
+
+@router.get("/companies/{company_id}/matches", response_model=list[MatchOut], responses=_AUTH)
+def matches(company: CompanyDep, request: Request, session: SessionDep, include_past: bool = False) -> list[MatchOut]:
+    """The company's verdicts on open notices (``include_past``: also on closed ones)."""
+    now = request_now(request)
+    items = company_matches(session=session, company_id=company.id or 0, now=now, include_past=include_past)
+    return [match_out(item, now) for item in items]
+
+
+def _channel(session: Session, company: Company, channel_id: int) -> Any:
+    try:
+        return get_channel(session=session, company=company, channel_id=channel_id)
+    except ChannelNotFound:
+        raise HTTPException(404, "没有这个通知渠道 / channel not found") from None
+
+
+@router.get("/companies/{company_id}/channels", response_model=list[ChannelOut], responses=_AUTH)
+def channels(company: CompanyDep, session: SessionDep) -> list[Any]:
+    """The company's channels, keys and secrets masked."""
+    return [channel_view(c) for c in list_channels(session=session, company=company)]
+
+
+@router.post("/companies/{company_id}/channels", status_code=201, response_model=ChannelOut, responses=_AUTH)
+def create_channel(company: CompanyDep, body: ChannelIn, request: Request, session: SessionDep, settings: SettingsDep) -> Any:
+    """Add a channel, validated now (unsafe webhook URLs are refused with 422)."""
+    try:
+        channel, generated = add_channel(
+            session=session, company=company, kind=body.kind, target=body.target, secret=body.secret,
+            name=body.name, settings=settings, now=request_now(request),
+        )
+    except DeliveryError as exc:
+        session.rollback()
+        raise _invalid({"target": str(exc)}) from None
+    return ChannelOut(**vars(channel_view(channel)), new_secret=generated)
+
+
+@router.delete("/companies/{company_id}/channels/{channel_id}", status_code=204, responses={**_AUTH, 404: {}})
+def delete_channel(
+    company: CompanyDep, channel_id: IdPath, request: Request, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """Remove a channel."""
+    _channel(session, company, channel_id)
+    remove_channel(session=session, company=company, channel_id=channel_id, settings=settings, now=request_now(request))
+    return Response(status_code=204)
+
+
+@router.post(
+    "/companies/{company_id}/channels/{channel_id}/test", response_model=TestOut, responses={**_AUTH, 404: {}}
+)
+def test_channel(company: CompanyDep, channel_id: IdPath, session: SessionDep, settings: SettingsDep) -> Any:
+    """Send the test message now; the answer is the receiver's (status code, error text, latency)."""
+    result = send_test(channel=_channel(session, company, channel_id), company=company, settings=settings)
+    return TestOut(
+        ok=result.ok, status_code=result.status_code, latency_ms=result.latency_ms, error=result.error,
+        retry_after=result.retry_after,
+    )
+
+
+@router.get("/notices", response_model=list[NoticeOut], tags=["notices"])
+def notices(request: Request, session: SessionDep) -> list[NoticeOut]:
+    """Open notices: titles, issuers and deadlines (public, no company data)."""
+    return [notice_out(line) for line in open_notices(session=session, now=request_now(request))]
+
+
+@router.get("/notices/{notice_id}", response_model=NoticeDetail, responses={404: {}}, tags=["notices"])
+def notice(notice_id: IdPath, request: Request, session: SessionDep) -> NoticeDetail:
+    """One published notice with its deadlines and conditions (quotes included)."""
+    row = get_notice(session=session, notice_id=notice_id)
+    if row is None or row.status != "published":
+        raise HTTPException(404, "没有这个通知 / notice not found")
+    line = notice_line(session=session, notice=row, now=request_now(request))
+    return notice_detail(line, list_conditions(session=session, notice_id=notice_id))

@@ -1,5 +1,186 @@
-"""(to be written)"""
+"""The enterprise pages (zh-CN, server-rendered): home, registration, the company page, its profile.
 
-from fastapi import APIRouter
+    GET  /                      what the service is, open notices (titles and deadlines only)
+    GET  /register              the profile form;  POST: register → the management link, shown once
+    GET  /c/{id}?token=…        stores the token in a cookie for /c/{id}, redirects to /c/{id}
+    GET  /c/{id}                open notices by verdict, with deadlines, what is unmet or missing, quotes
+    GET  /c/{id}/profile        the profile form;  POST: save → re-match
+    POST /c/{id}/token          a new management link (the old one stops working), shown once
 
-router = APIRouter()
+Notification settings (company_settings), the iCal feed (ical) and unsubscribe (unsubscribe) are
+included here. Wrong or missing tokens give the same 401/403 whether or not the company exists.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
+
+from reminder.config import Settings
+from reminder.db.matching import company_matches
+from reminder.db.models import Company
+from reminder.db.profiles import register_company, update_company_profile
+from reminder.errors import ProfileError
+from reminder.notify.links import company_url
+from reminder.web import company_settings, ical, unsubscribe
+from reminder.web.company_common import (
+    NO_STORE,
+    FormDep,
+    PageRoute,
+    flash_messages,
+    render,
+    request_now,
+    set_token_cookie,
+)
+from reminder.web.company_forms import PROFILE_FORM, form_data, form_values
+from reminder.web.company_mail import send_management_link
+from reminder.web.company_views import sections
+from reminder.web.deps import CompanyDep, SessionDep, SettingsDep, hash_token, new_token
+from reminder.web.notice_list import open_notices
+from reminder.workflow import company_changed
+
+__all__ = ["router", "issue_token", "DUPLICATE_CREDIT_CODE"]
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(route_class=PageRoute)
+
+#: what the credit-code input says when another company registered that code
+DUPLICATE_CREDIT_CODE = "统一社会信用代码：该代码已登记。如需找回管理链接，请联系服务管理员"
+def issue_token(session: Session, company: Company) -> str:
+    """Give the company a new management token; only its hash is stored, the old one stops working."""
+    token = new_token()
+    company.token_hash = hash_token(token)
+    session.add(company)
+    session.flush()
+    return token
+
+
+def _management_link(company: Company, token: str, settings: Settings) -> str:
+    return f"{company_url(company.id or 0, settings)}?token={token}"
+
+
+def _show_token(
+    request: Request, company: Company, token: str, settings: Settings, background: BackgroundTasks, heading: str
+) -> Response:
+    """The page that shows the link once; the cookie is set, and the link is emailed after the response."""
+    link = _management_link(company, token, settings)
+    if company.contact_email:
+        background.add_task(
+            send_management_link, company_id=company.id or 0, company_name=company.name,
+            email=company.contact_email, link=link, settings=settings,
+        )
+    context = {"company": company, "link": link, "heading": heading, "emailed_to": company.contact_email}
+    response = render(request, "company_token.html", context, headers=NO_STORE)
+    set_token_cookie(response, request, company.id or 0, token)
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, session: SessionDep) -> Response:
+    """What the service is, a register button, and the open notices."""
+    return render(request, "index.html", {"notices": open_notices(session=session, now=request_now(request))})
+
+
+def _register_page(request: Request, values: dict[str, str], errors: dict[str, str], status: int) -> Response:
+    context = {"fields": PROFILE_FORM, "values": values, "errors": errors}
+    return render(request, "company_register.html", context, status_code=status)
+
+
+@router.get("/register", response_class=HTMLResponse)
+def register_form(request: Request) -> Response:
+    """The empty registration form."""
+    return _register_page(request, {"applicant_type": "企业"}, {}, 200)
+
+
+@router.post("/register", response_class=HTMLResponse)
+def register_submit(
+    request: Request, form: FormDep, session: SessionDep, settings: SettingsDep, background: BackgroundTasks
+) -> Response:
+    """Register the company and show its management link once; on errors, the form again with them."""
+    entered, data = form_data(form)
+    now = request_now(request)
+    try:
+        company = register_company(session=session, data=data, now=now)
+    except ProfileError as exc:
+        return _register_page(request, entered, exc.errors, 422)
+    except sa.exc.IntegrityError:
+        session.rollback()
+        return _register_page(request, entered, {"credit_code": DUPLICATE_CREDIT_CODE}, 422)
+    token = issue_token(session, company)
+    company_changed(session=session, company_id=company.id or 0, now=now, settings=settings)
+    session.commit()
+    log.info("company %s registered", company.id)
+    return _show_token(request, company, token, settings, background, "登记成功")
+
+
+@router.get("/c/{company_id}", response_class=HTMLResponse)
+def company_page(company: CompanyDep, request: Request, session: SessionDep) -> Response:
+    """The company's open notices grouped by verdict, and its past notices."""
+    assert company.id is not None
+    if "token" in request.query_params:  # from the management link: keep it in a cookie, clean the URL
+        response = RedirectResponse(f"/c/{company.id}", status_code=303, headers=NO_STORE)
+        set_token_cookie(response, request, company.id, request.query_params["token"])
+        return response
+    every = company_matches(session=session, company_id=company.id, now=request_now(request), include_past=True)
+    context: dict[str, Any] = {
+        "company": company,
+        "sections": sections([m for m in every if m.open]),
+        "past": [m for m in every if not m.open],
+        "messages": flash_messages(request),
+    }
+    return render(request, "company_page.html", context, headers=NO_STORE)
+
+
+def _profile_page(
+    request: Request, company: Company, values: dict[str, str], errors: dict[str, str], status: int
+) -> Response:
+    context = {"company": company, "fields": PROFILE_FORM, "values": values, "errors": errors, "messages": flash_messages(request)}
+    return render(request, "company_profile.html", context, status_code=status, headers=NO_STORE)
+
+
+@router.get("/c/{company_id}/profile", response_class=HTMLResponse)
+def profile_form(company: CompanyDep, request: Request) -> Response:
+    """The profile form, filled in."""
+    return _profile_page(request, company, form_values(company), {}, 200)
+
+
+@router.post("/c/{company_id}/profile", response_class=HTMLResponse)
+def profile_submit(
+    company: CompanyDep, request: Request, form: FormDep, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """Save the profile and re-match; on errors, the form again with them."""
+    entered, data = form_data(form)
+    now = request_now(request)
+    try:
+        update_company_profile(session=session, company=company, data=data, now=now)
+    except ProfileError as exc:
+        session.rollback()
+        return _profile_page(request, company, entered, exc.errors, 422)
+    except sa.exc.IntegrityError:
+        session.rollback()
+        return _profile_page(request, company, entered, {"credit_code": DUPLICATE_CREDIT_CODE}, 422)
+    company_changed(session=session, company_id=company.id or 0, now=now, settings=settings)
+    log.info("company %s updated its profile", company.id)
+    return RedirectResponse(f"/c/{company.id}/profile?msg=saved", status_code=303)
+
+
+@router.post("/c/{company_id}/token", response_class=HTMLResponse)
+def rotate_token(
+    company: CompanyDep, request: Request, session: SessionDep, settings: SettingsDep, background: BackgroundTasks
+) -> Response:
+    """A new management link; the old one stops working at once."""
+    token = issue_token(session, company)
+    session.commit()
+    log.info("company %s rotated its management token", company.id)
+    return _show_token(request, company, token, settings, background, "已生成新的管理链接，旧链接已失效")
+
+
+router.include_router(company_settings.router)
+router.include_router(unsubscribe.router)
+router.include_router(ical.router)

@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Request
 from sqlmodel import Session
 
 from reminder.config import Settings
@@ -29,6 +29,8 @@ __all__ = [
     "new_token",
     "hash_token",
     "request_token",
+    "MAX_ID",
+    "IdPath",
 ]
 
 
@@ -75,7 +77,12 @@ def require_admin(request: Request, settings: SettingsDep) -> None:
         raise HTTPException(403, "令牌无效 / invalid token")
 
 
-def require_company(company_id: int, request: Request, session: SessionDep) -> Company:
+#: the largest row id (PostgreSQL integer); larger path ids are a 422, not a database error
+MAX_ID = 2**31 - 1
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+def require_company(company_id: IdPath, request: Request, session: SessionDep) -> Company:
     """The company the path names, if the request's token is its management token.
 
     A missing company and a wrong token give the same 403, so ids cannot be probed.

@@ -73,13 +73,23 @@ def test_ingest_prints_a_summary_and_fails_on_any_failure(runner: CliRunner, tmp
     result = runner.invoke(app, ["ingest", str(folder), str(tmp_path / "nope.pdf")])
     assert result.exit_code == 1, result.output
     out = _flat(result.stdout)
-    assert "documents │ 1" in out and "duplicates │ 0" in out and "failures │ 2" in out
+    assert "documents │ 1" in out and "duplicates │ 0" in out and "failures │ 1" in out
+    assert "skipped (no application call) │ 1" in out
     assert "bulletin.txt" in out and "not a notice" in out
     assert "nope.pdf" in out and "file not found" in out
 
     again = runner.invoke(app, ["ingest", str(folder / "compilation.txt")])
     assert again.exit_code == 0, again.output
     assert "duplicates │ 1" in _flat(again.stdout) and "documents │ 0" in _flat(again.stdout)
+
+
+def test_news_files_are_skipped_not_failures(runner: CliRunner) -> None:
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    result = runner.invoke(app, ["ingest", str(SAMPLES)])
+    assert result.exit_code == 0, result.output
+    out = _flat(result.stdout)
+    assert "skipped (no application call) │ 3" in out and "failures │ 0" in out
+    assert "000_29efa1d661e0c9cf.txt" in out and "not a notice" in out
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,158 @@
+"""Claiming due reminders so that each is sent by one dispatcher, and survives that dispatcher's crash.
+
+    claim_due ─ (SQLite) hold the "dispatcher" lease: another live holder → DispatcherBusy
+              ├ SELECT pending, due, unclaimed-or-lease-expired … FOR UPDATE SKIP LOCKED   (PostgreSQL)
+              ├ deadline passed or moved, channel closed → cancelled instead of claimed
+              └ claimed_by = worker, claimed_until = now + claim_lease          one transaction
+
+A dispatcher killed after sending but before recording leaves its rows claimed; once the lease
+expires another claim takes them and sends them again with the same message id (receivers drop the
+repeat). So each kill repeats a message at most once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, col, select
+
+from reminder.config import Settings
+from reminder.db.models import Channel, Company, DeadlineRow, Reminder, WorkerLease
+from reminder.errors import DispatcherBusy
+from reminder.notify._replan import CHANNEL_OFF, channel_open, deadline_reason
+
+__all__ = ["LEASE_NAME", "claim_due", "hold_lease", "release_lease", "lease_seconds"]
+
+log = logging.getLogger(__name__)
+
+#: WorkerLease.name of the single SQLite dispatcher
+LEASE_NAME = "dispatcher"
+
+
+def lease_seconds(settings: Settings) -> float:
+    """How long the SQLite dispatcher lease lasts without renewal: the claim lease, or 3 ticks if longer."""
+    return max(settings.claim_lease, 3 * settings.dispatch_interval)
+
+
+def _is_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def _take_lease(session: Session, worker: str, now: dt.datetime, until: dt.datetime) -> None:
+    """Take or renew the SQLite dispatcher lease inside the caller's transaction.
+
+    The UPDATE comes first, so the transaction holds SQLite's write lock before it reads anything.
+    """
+    table: sa.Table = WorkerLease.__table__  # type: ignore[attr-defined]
+    free = sa.or_(table.c.holder == worker, table.c.expires_at <= now)
+    renewed = session.execute(
+        sa.update(table).where(table.c.name == LEASE_NAME, free).values(holder=worker, expires_at=until)
+    )
+    if renewed.rowcount:  # type: ignore[attr-defined]
+        return
+    created = session.execute(
+        sqlite.insert(table)
+        .values(name=LEASE_NAME, holder=worker, expires_at=until)
+        .on_conflict_do_nothing(index_elements=["name"])
+    )
+    if created.rowcount:  # type: ignore[attr-defined]
+        return
+    lease = session.get(WorkerLease, LEASE_NAME, populate_existing=True)
+    assert lease is not None
+    raise DispatcherBusy(lease.holder, lease.expires_at.isoformat(timespec="seconds"))
+
+
+def hold_lease(*, engine: Engine, worker: str, now: dt.datetime, settings: Settings) -> None:
+    """Take or renew the single-dispatcher lease on SQLite (nothing to do on PostgreSQL).
+
+    Raises:
+        DispatcherBusy: another worker holds an unexpired lease.
+    """
+    with Session(engine) as session, session.begin():
+        if _is_sqlite(session):
+            _take_lease(session, worker, now, now + dt.timedelta(seconds=lease_seconds(settings)))
+
+
+def release_lease(*, engine: Engine, worker: str) -> None:
+    """Give the SQLite lease back (at shutdown), so the next dispatcher may start at once."""
+    table: sa.Table = WorkerLease.__table__  # type: ignore[attr-defined]
+    with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.execute(sa.delete(table).where(table.c.name == LEASE_NAME, table.c.holder == worker))
+
+
+def _why_not_send(
+    row: Reminder, deadline: DeadlineRow | None, channel: Channel | None, company: Company | None, now: dt.datetime
+) -> str | None:
+    if channel is None or company is None or not channel_open(channel, company):
+        return CHANNEL_OFF
+    if row.deadline_id is not None and row.purpose in ("before", "new_call", "changed"):
+        return deadline_reason(deadline, now)
+    return None
+
+
+def _filter(session: Session, rows: list[Reminder], now: dt.datetime) -> list[Reminder]:
+    """Cancel the rows that must not go out any more; return the others."""
+    deadline_ids = {r.deadline_id for r in rows if r.deadline_id is not None}
+    deadlines = {d.id: d for d in session.exec(select(DeadlineRow).where(col(DeadlineRow.id).in_(deadline_ids))).all()}
+    channels = {c.id: c for c in session.exec(select(Channel).where(col(Channel.id).in_({r.channel_id for r in rows}))).all()}
+    companies = {c.id: c for c in session.exec(select(Company).where(col(Company.id).in_({r.company_id for r in rows}))).all()}
+    keep = []
+    for row in rows:
+        deadline = deadlines.get(row.deadline_id) if row.deadline_id is not None else None
+        why = _why_not_send(row, deadline, channels.get(row.channel_id), companies.get(row.company_id), now)
+        if why:
+            row.status, row.cancelled_reason, row.updated_at = "cancelled", why, now
+            log.info("reminder %d cancelled before sending: %s", row.id, why)
+        else:
+            keep.append(row)
+    return keep
+
+
+def claim_due(*, engine: Engine, worker: str, now: dt.datetime, limit: int, settings: Settings) -> list[Reminder]:
+    """Claim up to ``limit`` due reminders for ``worker``, committed in one transaction.
+
+    Due means pending, ``next_attempt_at`` reached, and not claimed or claimed with an expired
+    lease (a crashed dispatcher's rows). On PostgreSQL rows locked by a concurrent claim are
+    skipped (``FOR UPDATE SKIP LOCKED``), so workers never claim the same row; on SQLite the claim
+    first takes or renews the single-dispatcher lease.
+
+    Args:
+        engine: the database.
+        worker: this dispatcher's name (stored in ``claimed_by`` and the lease).
+        now: the current instant.
+        limit: most rows to claim.
+        settings: claim_lease (seconds a claim lasts) and the SQLite lease length.
+
+    Returns:
+        The claimed rows (detached, readable), oldest due first.
+
+    Raises:
+        DispatcherBusy: SQLite, and another dispatcher holds the lease.
+    """
+    until = now + dt.timedelta(seconds=settings.claim_lease)
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        if _is_sqlite(session):
+            _take_lease(session, worker, now, now + dt.timedelta(seconds=lease_seconds(settings)))
+        unclaimed = sa.or_(col(Reminder.claimed_until).is_(None), col(Reminder.claimed_until) <= now)
+        query = (
+            select(Reminder)
+            .where(Reminder.status == "pending", col(Reminder.next_attempt_at) <= now, unclaimed)
+            .order_by(col(Reminder.next_attempt_at), col(Reminder.id))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        rows = _filter(session, list(session.exec(query).all()), now)
+        session.flush()
+        table: sa.Table = Reminder.__table__  # type: ignore[attr-defined]
+        claimed = sa.update(table).where(table.c.id.in_([r.id for r in rows]))
+        session.execute(claimed.values(claimed_by=worker, claimed_until=until))
+        for row in rows:
+            set_committed_value(row, "claimed_by", worker)
+            set_committed_value(row, "claimed_until", until)
+    return rows

@@ -1,0 +1,67 @@
+"""The reminder outbox: reminders are rows, planned ahead, claimed when due, every attempt recorded.
+
+    planning (pure) ──▶ replan_notice / replan_company / plan_digests / sweep ──▶ reminders (pending)
+    dispatcher ──▶ claim_due ──▶ send ──▶ record_attempt ──▶ sent │ pending (retry later) │ dead
+    operators ──▶ list_dead / requeue
+
+Keys make planning idempotent; claims with leases make sending survive crashes (see ``_claims``).
+Functions taking a session flush but never commit: the caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import Session
+
+from reminder.config import Settings
+from reminder.notify._attempts import (
+    backoff,
+    list_dead,
+    list_deliveries,
+    list_reminders,
+    record_attempt,
+    record_attempts,
+    requeue,
+)
+from reminder.notify._claims import LEASE_NAME, claim_due, hold_lease, lease_seconds, release_lease
+from reminder.notify._digests import plan_digests
+from reminder.notify._outbox_rows import PlanStats
+from reminder.notify._replan import cancel_stale, replan_company, replan_notice, sweep_notices
+
+__all__ = [
+    "LEASE_NAME",
+    "PlanStats",
+    "replan_notice",
+    "replan_company",
+    "plan_digests",
+    "cancel_stale",
+    "sweep",
+    "claim_due",
+    "hold_lease",
+    "release_lease",
+    "lease_seconds",
+    "record_attempt",
+    "record_attempts",
+    "backoff",
+    "requeue",
+    "list_dead",
+    "list_reminders",
+    "list_deliveries",
+]
+
+
+def sweep(*, session: Session, now: dt.datetime, settings: Settings) -> PlanStats:
+    """The periodic pass: cancel reminders whose deadline passed or moved, replan open notices, plan digests.
+
+    Args:
+        session: the session (flushed, not committed).
+        now: the current instant.
+        settings: reminder_hour, digest_weekday and the link base.
+
+    Returns:
+        What changed in the outbox.
+    """
+    return sweep_notices(session=session, now=now, settings=settings) + plan_digests(
+        session=session, now=now, settings=settings
+    )

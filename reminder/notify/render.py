@@ -1,0 +1,176 @@
+"""Render a reminder payload into a :class:`~reminder.notify.base.Message` (zh-CN, Jinja2 templates).
+
+The payload is a plain dict built by planning and frozen in the outbox row, so a retry renders the
+same words. Its schema (keys marked * are required for the purposes named)::
+
+    {
+      "company":  {"id": int, "name"*: str},                                   # every purpose
+      "link"*:    str,                                                          # company page URL
+      "notice":   {"id", "title"*: str, "issuer": str|None, "level": str|None}, # before/new_call/changed
+      "deadline": {"id", "date": "YYYY-MM-DD"|None, "time": "HH:MM"|None, "kind"*: str,
+                   "batch", "quote", "approximate", "conditional", "to_be_announced"} | None,
+      "days_left": int | None,
+      "verdict":  {"status": "eligible"|"possibly_eligible"|"not_eligible"|None,
+                   "missing": [str], "unmet": [str], "manual": [str]} | None,   # None: not judged yet
+      "change":   {"old": {deadline}, "new": {deadline}},                       # changed*
+      "items":    [{"notice", "deadline", "days_left", "verdict", "link"}],    # digest*
+    }
+
+Purposes: ``before`` (N days before a deadline), ``new_call`` (a notice found late: one message
+instead of the missed ones), ``changed`` (a deadline moved), ``digest`` (open notices by days left)
+and ``test`` (a channel check). Templates live in ``templates/``: ``subject.txt.j2`` and
+``{notice,digest,test}.{txt,md,html}.j2``; HTML is autoescaped.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import jinja2
+
+from reminder.config import Settings
+from reminder.errors import RenderError
+from reminder.notify._wording import LEVEL_ZH, deadline_view, verdict_view
+from reminder.notify.base import Message
+
+__all__ = ["PURPOSES", "render_message", "md_inline"]
+
+#: what a message can be for (same as reminder.db.models.REMINDER_PURPOSES)
+PURPOSES: tuple[str, ...] = ("before", "new_call", "changed", "digest", "test")
+
+_NOTICE_KEYS = ("company.name", "link", "notice.title")
+#: payload keys each purpose needs, as dotted paths
+_REQUIRED: dict[str, tuple[str, ...]] = {
+    "before": (*_NOTICE_KEYS, "deadline.kind"),
+    "new_call": _NOTICE_KEYS,
+    "changed": (*_NOTICE_KEYS, "change.old", "change.new"),
+    "digest": ("company.name", "link", "items"),
+    "test": ("company.name", "link"),
+}
+_ITEM_KEYS = ("notice.title", "link")
+#: characters that would start Markdown (or 企业微信 <font>) markup inside a value, and harmless look-alikes
+_MD_SAFE = str.maketrans({"*": "＊", "_": "＿", "[": "［", "]": "］", "`": "｀", "<": "＜", ">": "＞", "~": "～", "#": "＃"})
+
+
+def md_inline(value: object) -> str:
+    """A value made safe inside a Markdown line: one line, no markup characters (full-width look-alikes).
+
+    >>> md_inline("关于*重点*项目[2025]\\n通知")
+    '关于＊重点＊项目［2025］ 通知'
+    """
+    return " ".join(str(value).split()).translate(_MD_SAFE)
+
+
+@functools.lru_cache(maxsize=1)
+def _env() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("reminder.notify", "templates"),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["md"] = md_inline
+    return env
+
+
+def render_message(
+    purpose: str,
+    payload: dict[str, Any],
+    *,
+    message_id: str,
+    settings: Settings,
+    unsubscribe_url: str | None = None,
+) -> Message:
+    """Render one message in every format a channel may need.
+
+    Args:
+        purpose: one of :data:`PURPOSES`.
+        payload: the frozen reminder payload (schema in the module docstring).
+        message_id: stable id reused by every retry (webhook-id, Message-ID).
+        settings: service settings (reserved for base URL and time zone choices).
+        unsubscribe_url: one-click unsubscribe link for email, if any.
+
+    Returns:
+        A :class:`Message` with subject, text, Markdown and HTML, ``data`` = the payload.
+
+    Raises:
+        RenderError: unknown purpose, or a required payload key is missing.
+    """
+    _check(purpose, payload)
+    context = _context(purpose, payload, unsubscribe_url)
+    base = "test" if purpose == "test" else "digest" if purpose == "digest" else "notice"
+    env = _env()
+    subject = " ".join(env.get_template("subject.txt.j2").render(context).split())
+    return Message(
+        id=message_id,
+        subject=subject,
+        text=env.get_template(f"{base}.txt.j2").render(context).strip() + "\n",
+        markdown=env.get_template(f"{base}.md.j2").render(context).strip() + "\n",
+        html=env.get_template(f"{base}.html.j2").render(context),
+        link=str(payload["link"]),
+        unsubscribe_url=unsubscribe_url,
+        data=payload,
+        purpose=purpose,
+    )
+
+
+def _check(purpose: str, payload: dict[str, Any]) -> None:
+    if purpose not in PURPOSES:
+        raise RenderError(
+            f"未知的消息用途 {purpose!r}，可选 {', '.join(PURPOSES)} / unknown message purpose {purpose!r}"
+        )
+    missing = [path for path in _REQUIRED[purpose] if _lookup(payload, path) is None]
+    if purpose == "digest" and not missing:
+        for i, item in enumerate(payload["items"]):
+            missing += [f"items[{i}].{p}" for p in _ITEM_KEYS if _lookup(item, p) is None]
+    if missing:
+        raise RenderError(
+            f"提醒内容缺少字段 {', '.join(missing)}（用途 {purpose}）/ "
+            f"the {purpose!r} payload lacks {', '.join(missing)}: fix whoever built it (planning)"
+        )
+
+
+def _lookup(mapping: Any, path: str) -> Any:
+    for part in path.split("."):
+        if not isinstance(mapping, dict) or mapping.get(part) is None:
+            return None
+        mapping = mapping[part]
+    return mapping
+
+
+def _context(purpose: str, payload: dict[str, Any], unsubscribe_url: str | None) -> dict[str, Any]:
+    context: dict[str, Any] = {
+        "purpose": purpose,
+        "company": payload["company"],
+        "link": payload["link"],
+        "unsubscribe_url": unsubscribe_url,
+        "old": None,
+        "new": None,
+    }
+    if purpose in ("before", "new_call", "changed"):
+        context.update(_notice_view(payload))
+    if purpose == "changed":
+        context["old"] = deadline_view(payload["change"]["old"], None)
+        context["new"] = deadline_view(payload["change"]["new"], payload.get("days_left"))
+    if purpose == "digest":
+        items = [_notice_view(item) for item in payload["items"]]
+        items.sort(key=lambda v: (v["deadline"]["sort_key"], v["notice"]["title"]))
+        context["items"] = items
+    return context
+
+
+def _notice_view(payload: dict[str, Any]) -> dict[str, Any]:
+    notice = payload["notice"]
+    return {
+        "notice": {
+            **notice,
+            "title": " ".join(str(notice["title"]).split()),
+            "issuer": " ".join(str(notice.get("issuer") or "").split()),
+            "level_zh": LEVEL_ZH.get(str(notice.get("level")), ""),
+        },
+        "deadline": deadline_view(payload.get("deadline"), payload.get("days_left")),
+        "verdict": verdict_view(payload.get("verdict") or {}),
+        "item_link": payload["link"],
+    }

@@ -1,0 +1,230 @@
+"""Request and response bodies of the admin API (``/api/admin/…``), as Pydantic models.
+
+Corrections are a tagged union on ``target``, so a bad field is reported where it is
+(``body → deadline → values → date``) with FastAPI's usual 422 shape.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from reminder.db.models import ConditionPublic, DeadlinePublic, NoticePublic
+
+__all__ = [
+    "DeadlineKind",
+    "ConditionField",
+    "ConditionOp",
+    "DeadlineValues",
+    "ConditionValues",
+    "NoticeValues",
+    "DeadlineCorrection",
+    "ConditionCorrection",
+    "NoticeCorrection",
+    "CorrectionIn",
+    "CorrectionOut",
+    "NoticeListItem",
+    "AdminNoticeOut",
+    "IngestFailure",
+    "IngestedNoticeOut",
+    "IngestOut",
+    "CompanyMatches",
+    "DeliveryOut",
+    "ReminderOut",
+]
+
+DeadlineKind = Literal["application", "recommendation", "materials", "window_open", "other"]
+ConditionField = Literal[
+    "headcount",
+    "annual_revenue",
+    "total_assets",
+    "registered_capital",
+    "cooperation_funding",
+    "company_age_years",
+    "registered_region",
+    "industry",
+    "qualification",
+    "legal_person",
+    "credit",
+    "rd_expense_ratio",
+    "rd_staff_ratio",
+    "applicant_type",
+    "other",
+]
+ConditionOp = Literal["<=", "<", ">=", ">", "==", "in", "has", "not_has"]
+Level = Literal["national", "provincial", "municipal", "district"]
+Action = Literal["set", "add", "delete"]
+_Strict = ConfigDict(extra="forbid")
+#: a row id in a body (PostgreSQL INTEGER range)
+RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
+
+class DeadlineValues(BaseModel):
+    """Fields of a deadline to set (only those given change; null clears date, time or batch)."""
+
+    model_config = _Strict
+    date: dt.date | None = None
+    #: local time of day (Asia/Shanghai); null: the day ends at 23:59:59
+    time: dt.time | None = None
+    kind: DeadlineKind | None = None
+    batch: str | None = Field(default=None, max_length=64)
+    approximate: bool | None = None
+    conditional: bool | None = None
+    to_be_announced: bool | None = None
+
+
+class ConditionValues(BaseModel):
+    model_config = _Strict
+    field: ConditionField | None = None
+    op: ConditionOp | None = None
+    #: a number for <, <=, >, >=; text or a list of texts for in / has / not_has
+    value: float | str | list[Annotated[str, Field(min_length=1, max_length=200)]] | bool | None = None
+    unit: str | None = Field(default=None, max_length=8)
+    group: str | None = Field(default=None, max_length=64)
+    hard: bool | None = None
+
+
+class NoticeValues(BaseModel):
+    model_config = _Strict
+    title: str | None = Field(default=None, min_length=1, max_length=500)
+    level: Level | None = None
+    issuer: str | None = Field(default=None, max_length=200)
+    published: dt.date | None = None
+    rolling: bool | None = None
+    policy_only: bool | None = None
+
+
+class _CorrectionBase(BaseModel):
+    model_config = _Strict
+    #: who makes it (kept with the time)
+    author: str = Field(default="admin", min_length=1, max_length=100)
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class DeadlineCorrection(_CorrectionBase):
+    target: Literal["deadline"]
+    action: Action
+    #: the deadline to change or delete (an id from GET /api/admin/notices/{id}); not for "add"
+    deadline_id: RowId | None = None
+    values: DeadlineValues = Field(default_factory=DeadlineValues)
+
+
+class ConditionCorrection(_CorrectionBase):
+    target: Literal["condition"]
+    action: Action
+    condition_id: RowId | None = None
+    values: ConditionValues = Field(default_factory=ConditionValues)
+
+
+class NoticeCorrection(_CorrectionBase):
+    target: Literal["notice"]
+    action: Literal["set"] = "set"
+    values: NoticeValues
+
+
+CorrectionIn = Annotated[DeadlineCorrection | ConditionCorrection | NoticeCorrection, Field(discriminator="target")]
+
+
+class CorrectionOut(BaseModel):
+    id: int
+    notice_key: str
+    target: str
+    action: str
+    selector: dict[str, Any]
+    values: dict[str, Any]
+    author: str
+    note: str | None
+    created_at: dt.datetime
+    #: a one-line description in Chinese
+    summary: str
+
+
+class NextDeadline(BaseModel):
+    date: dt.date | None
+    time: dt.time | None
+    at: dt.datetime | None
+    kind: str
+
+
+class NoticeListItem(BaseModel):
+    id: int
+    title: str
+    status: str
+    level: str | None
+    issuer: str | None
+    published: dt.date | None
+    open: bool
+    next_deadline: NextDeadline | None
+    updated_at: dt.datetime
+
+
+class AdminNoticeOut(NoticePublic):
+    source: str | None
+    deadlines: list[DeadlinePublic]
+    conditions: list[ConditionPublic]
+    #: the notice's part of the cleaned document text; spans minus source_offset index into it
+    source_text: str
+    source_offset: int
+    corrections: list[CorrectionOut]
+
+
+class IngestFailure(BaseModel):
+    source: str
+    reason: str
+
+
+class IngestedNoticeOut(BaseModel):
+    id: int
+    title: str
+    status: str
+    source: str
+
+
+class IngestOut(BaseModel):
+    documents: int
+    notices: int
+    deadlines: int
+    duplicates: int
+    changes: int
+    failures: list[IngestFailure]
+    #: files read fine that hold no call to apply (news, policy texts): nothing stored, nothing wrong
+    skipped: list[IngestFailure]
+    stored: list[IngestedNoticeOut]
+
+
+class CompanyMatches(BaseModel):
+    id: int
+    name: str
+    region_name: str | None
+    eligible: int
+    possibly_eligible: int
+
+
+class DeliveryOut(BaseModel):
+    id: int
+    reminder_id: int
+    at: dt.datetime
+    ok: bool
+    attempt: int
+    status_code: int | None
+    latency_ms: float | None
+    error: str | None
+    channel_kind: str | None
+    channel_name: str | None
+    company_id: int | None
+    company_name: str | None
+
+
+class ReminderOut(BaseModel):
+    id: int
+    company_id: int
+    channel_id: int
+    notice_id: int | None
+    purpose: str
+    status: str
+    attempts: int
+    due_at: dt.datetime
+    next_attempt_at: dt.datetime
+    last_error: str | None

@@ -1,0 +1,74 @@
+"""Rows and match views → the API's response schemas."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from reminder.db.models import ConditionRow, DeadlineRow
+from reminder.web.company_schemas import (
+    ConditionOut,
+    DeadlineOut,
+    MatchOut,
+    NoticeDetail,
+    NoticeOut,
+    ResultOut,
+)
+from reminder.web.notice_list import OpenNotice, days_until, next_deadline
+
+__all__ = ["deadline_out", "notice_out", "notice_detail", "result_out", "match_out"]
+
+
+def deadline_out(row: DeadlineRow) -> DeadlineOut:
+    return DeadlineOut(
+        id=row.id or 0, date=row.date, time=row.time, at=row.at, kind=row.kind, batch=row.batch,
+        approximate=row.approximate, to_be_announced=row.to_be_announced, quote=row.quote,
+    )
+
+
+def notice_out(line: OpenNotice) -> NoticeOut:
+    notice = line.notice
+    return NoticeOut(
+        id=notice.id or 0, title=notice.title, issuer=notice.issuer, level=notice.level,
+        published=notice.published, rolling=notice.rolling,
+        next_deadline=deadline_out(line.next_deadline) if line.next_deadline is not None else None,
+        days_left=line.days_left, deadlines=[deadline_out(d) for d in line.deadlines],
+    )
+
+
+def notice_detail(line: OpenNotice, conditions: Iterable[ConditionRow]) -> NoticeDetail:
+    conds = [
+        ConditionOut(field=c.field, op=c.op, value=c.value, unit=c.unit, hard=c.hard, group=c.group, quote=c.quote)
+        for c in conditions
+    ]
+    return NoticeDetail(**notice_out(line).model_dump(), conditions=conds)
+
+
+def result_out(result: Any) -> ResultOut:
+    """A rules ConditionResult."""
+    return ResultOut(
+        field=result.condition.field, status=result.status, hard=result.condition.hard, manual=result.manual,
+        reason_zh=result.reason_zh, quote=result.quote, missing=result.missing,
+    )
+
+
+def _line(item: Any, now: dt.datetime) -> OpenNotice:
+    deadlines: Sequence[DeadlineRow] = tuple(item.deadlines)
+    upcoming = item.next_deadline if item.next_deadline is not None else next_deadline(deadlines, now)
+    days = item.days_left
+    if days is None and upcoming is not None and upcoming.at is not None:
+        days = days_until(upcoming.at, now)
+    return OpenNotice(item.notice, tuple(deadlines), upcoming, days)
+
+
+def match_out(item: Any, now: dt.datetime) -> MatchOut:
+    """A MatchView (``reminder.db.matching``)."""
+    return MatchOut(
+        notice=notice_out(_line(item, now)),
+        status=item.status,
+        missing=list(item.missing),
+        unmet=[result_out(r) for r in item.unmet],
+        manual=[result_out(r) for r in item.manual],
+        results=[result_out(r) for r in item.results],
+    )

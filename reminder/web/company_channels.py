@@ -1,0 +1,201 @@
+"""A company's notification channels: add (validated when saved), remove, test, show masked.
+
+Shared by the settings page and the JSON API. Every function takes the company already authorised
+by its token; a channel id of another company is "not found", exactly like a missing one.
+
+    add_channel ──── validate_channel (kind, URL safety, keys) ── insert ── company_changed
+    remove_channel ─ delete ── company_changed
+    send_test ────── render "test" message ── build_channel().send() ── SendResult as the receiver answered
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from reminder.config import Settings
+from reminder.db.models import CHANNEL_KINDS, Channel, Company, utcnow
+from reminder.errors import DeliveryError
+from reminder.notify.base import SendResult
+from reminder.notify.channels import (
+    build_channel,
+    mask_secret,
+    mask_target,
+    new_webhook_secret,
+    validate_channel,
+)
+from reminder.notify.links import company_url, unsubscribe_url
+from reminder.notify.render import render_message
+from reminder.workflow import company_changed
+
+__all__ = [
+    "KIND_NAMES",
+    "ChannelNotFound",
+    "ChannelView",
+    "list_channels",
+    "get_channel",
+    "add_channel",
+    "remove_channel",
+    "send_test",
+    "channel_view",
+]
+
+log = logging.getLogger(__name__)
+
+#: channel kind → Chinese name
+KIND_NAMES: dict[str, str] = {
+    "email": "电子邮件",
+    "wecom": "企业微信群机器人",
+    "dingtalk": "钉钉群机器人",
+    "feishu": "飞书群机器人",
+    "webhook": "通用 Webhook（Standard Webhooks 签名）",
+}
+
+
+class ChannelNotFound(LookupError):
+    """No channel with that id belongs to this company (whether it exists elsewhere is not said)."""
+
+    def __init__(self, channel_id: int) -> None:
+        self.channel_id = channel_id
+        super().__init__(f"没有这个通知渠道 / no channel {channel_id} for this company")
+
+
+@dataclass(frozen=True)
+class ChannelView:
+    """A channel as shown back to its company: target and secret masked."""
+
+    id: int
+    kind: str
+    #: Chinese name of the kind
+    kind_name: str
+    name: str
+    #: the address or URL with keys masked
+    target: str
+    #: the signing secret masked, or None when the channel has none
+    secret: str | None
+    enabled: bool
+    created_at: dt.datetime
+
+
+def channel_view(channel: Channel) -> ChannelView:
+    """The channel with its target and secret masked (``mask_target`` / ``mask_secret``)."""
+    assert channel.id is not None
+    return ChannelView(
+        id=channel.id,
+        kind=channel.kind,
+        kind_name=KIND_NAMES.get(channel.kind, channel.kind),
+        name=channel.name,
+        target=mask_target(channel.kind, channel.target),
+        secret=mask_secret(channel.secret) if channel.secret else None,
+        enabled=channel.enabled,
+        created_at=channel.created_at,
+    )
+
+
+def list_channels(*, session: Session, company: Company) -> Sequence[Channel]:
+    """The company's channels, oldest first."""
+    query = select(Channel).where(Channel.company_id == company.id).order_by(col(Channel.id))
+    return session.exec(query).all()
+
+
+def get_channel(*, session: Session, company: Company, channel_id: int) -> Channel:
+    """One of the company's channels.
+
+    Raises:
+        ChannelNotFound: no such channel, or it belongs to another company.
+    """
+    channel = session.get(Channel, channel_id)
+    if channel is None or channel.company_id != company.id:
+        raise ChannelNotFound(channel_id)
+    return channel
+
+
+def add_channel(
+    *,
+    session: Session,
+    company: Company,
+    kind: str,
+    target: str,
+    settings: Settings,
+    secret: str | None = None,
+    name: str = "",
+    now: dt.datetime | None = None,
+) -> tuple[Channel, str | None]:
+    """Validate and save a channel, then re-plan the company's reminders.
+
+    Args:
+        session: the session (flushed, not committed).
+        company: the owner.
+        kind: one of CHANNEL_KINDS.
+        target: email address or webhook URL.
+        settings: URL safety rules (``webhook_allow_hosts``, ``webhook_allow_http``).
+        secret: signing secret (钉钉 加签, 飞书 签名校验, generic webhook ``whsec_…``), if any.
+        name: the company's label for it.
+        now: the instant (default now).
+
+    Returns:
+        (the channel, the signing secret made for a generic webhook given none — show it once — or None).
+
+    Raises:
+        DeliveryError: unknown kind, bad address, unsafe or malformed URL, bad secret, or a duplicate.
+    """
+    target, secret = target.strip(), (secret or "").strip() or None
+    if kind not in CHANNEL_KINDS:
+        raise DeliveryError(f"未知的渠道类型“{kind}”，可选 {'、'.join(CHANNEL_KINDS)} / unknown channel kind {kind!r}")
+    generated = new_webhook_secret() if kind == "webhook" and secret is None else None
+    secret = secret or generated
+    validate_channel(kind, target, secret, settings)
+    if any(c.kind == kind and c.target == target for c in list_channels(session=session, company=company)):
+        raise DeliveryError("这个渠道已经添加过了 / this channel is already set up")
+    now = now or utcnow()
+    channel = Channel(
+        company_id=company.id or 0, kind=kind, target=target, secret=secret, name=name.strip()[:100],
+        created_at=now, updated_at=now,
+    )
+    session.add(channel)
+    session.flush()
+    log.info("company %s added a %s channel %s", company.id, kind, channel.id)
+    company_changed(session=session, company_id=company.id or 0, now=now, settings=settings)
+    return channel, generated
+
+
+def remove_channel(
+    *, session: Session, company: Company, channel_id: int, settings: Settings, now: dt.datetime | None = None
+) -> None:
+    """Delete one of the company's channels (its pending reminders go with it).
+
+    Raises:
+        ChannelNotFound: no such channel for this company.
+    """
+    channel = get_channel(session=session, company=company, channel_id=channel_id)
+    session.delete(channel)
+    session.flush()
+    log.info("company %s removed channel %s", company.id, channel_id)
+    company_changed(session=session, company_id=company.id or 0, now=now or utcnow(), settings=settings)
+
+
+def send_test(*, channel: Channel, company: Company, settings: Settings) -> SendResult:
+    """Send the "test" message through the channel once and report what the receiver answered.
+
+    Never raises for a receiver's failure: a misconfigured channel gives ``ok=False`` with the reason.
+    """
+    assert channel.id is not None and company.id is not None
+    payload = {"company": {"id": company.id, "name": company.name}, "link": company_url(company.id, settings)}
+    unsubscribe = unsubscribe_url(channel.id, settings) if channel.kind == "email" else None
+    message = render_message(
+        "test", payload, message_id=f"test_{secrets.token_hex(8)}", settings=settings, unsubscribe_url=unsubscribe
+    )
+    try:
+        result = build_channel(channel.kind, channel.target, channel.secret, settings).send(message)
+    except DeliveryError as exc:
+        result = SendResult(ok=False, error=str(exc), permanent=True)
+    log.info(
+        "test message to company %s channel %s (%s): ok=%s status=%s latency=%.0fms",
+        company.id, channel.id, channel.kind, result.ok, result.status_code, result.latency_ms,
+    )
+    return result

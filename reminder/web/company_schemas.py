@@ -1,0 +1,206 @@
+"""What the enterprise JSON API reads and returns. Never a token hash, never a secret in full.
+
+Inputs are permissive where people write values many ways (``"2亿元"``, ``"2024年3月1日"``): the
+profile rules (``parse_profile``) validate and answer with Chinese messages per field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from reminder.db.models import CompanyPublic
+
+__all__ = [
+    "QualificationIn",
+    "ProfileIn",
+    "CompanyPatch",
+    "CompanyRegistered",
+    "TokenOut",
+    "DeadlineOut",
+    "ConditionOut",
+    "NoticeOut",
+    "NoticeDetail",
+    "ResultOut",
+    "MatchOut",
+    "ChannelIn",
+    "ChannelOut",
+    "TestOut",
+]
+
+Number = int | float | str
+
+
+class QualificationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    #: e.g. 高新技术企业
+    name: str = Field(max_length=100)
+    #: last valid day, if it expires
+    valid_until: dt.date | None = None
+
+
+class ProfileIn(BaseModel):
+    """A company profile. Money in 万元 (or with a unit: "2亿元"), ratios in %, blanks = unknown."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, max_length=200, description="企业名称（必填）")
+    region: str | None = Field(default=None, max_length=100, description="所在地区，如 浙江省杭州市萧山区（必填，或给 region_code）")
+    region_code: str | None = Field(default=None, max_length=12, description="行政区划代码，如 330109")
+    credit_code: str | None = Field(default=None, max_length=40, description="统一社会信用代码（18位，含校验位）")
+    industry: str | None = Field(default=None, max_length=100)
+    industry_tags: list[str] | str | None = None
+    founded_on: dt.date | str | None = Field(default=None, description="成立日期")
+    headcount: int | str | None = Field(default=None, description="职工人数")
+    annual_revenue: Number | None = Field(default=None, description="年销售收入（万元）")
+    total_assets: Number | None = Field(default=None, description="资产总额（万元）")
+    registered_capital: Number | None = Field(default=None, description="注册资本（万元）")
+    rd_expense_ratio: Number | None = Field(default=None, description="研发费用占比（%）")
+    rd_staff_ratio: Number | None = Field(default=None, description="研发人员占比（%）")
+    qualifications: list[QualificationIn | str] | str | None = Field(
+        default=None, description="已获资质；[] 或 “无” 表示没有，不给表示未知"
+    )
+    legal_person: bool | str | None = None
+    credit_ok: bool | str | None = None
+    applicant_type: str | None = Field(default=None, max_length=32, description="申报主体类型，默认 企业")
+    contact_email: str | None = Field(default=None, max_length=254)
+
+    def profile_data(self) -> dict[str, Any]:
+        """The fields given, as the mapping ``parse_profile`` reads."""
+        data = self.model_dump(exclude_unset=True, exclude={"reminder_offsets", "digest"})
+        if isinstance(self.qualifications, list):
+            data["qualifications"] = [q.model_dump() if isinstance(q, QualificationIn) else q for q in self.qualifications]
+        return data
+
+
+class CompanyPatch(ProfileIn):
+    """The fields to change; fields not given keep their value, ``null`` clears one."""
+
+    reminder_offsets: list[int] | None = Field(default=None, description="提前几天提醒，如 [14, 7, 3, 1, 0]")
+    digest: Literal["weekly", "daily", "off"] | None = None
+
+
+class CompanyRegistered(BaseModel):
+    """The new company and its management token: the only time the token is returned."""
+
+    company: CompanyPublic
+    token: str
+    #: the page to open (sets a cookie, then drops the token from the address)
+    management_url: str
+    #: the iCal feed to subscribe to
+    calendar_url: str
+
+
+class TokenOut(BaseModel):
+    """A new management token (the old one no longer works)."""
+
+    token: str
+    management_url: str
+    calendar_url: str
+
+
+class DeadlineOut(BaseModel):
+    id: int
+    date: dt.date | None
+    #: stated time of day; null = end of the day (23:59:59 Asia/Shanghai)
+    time: dt.time | None
+    #: the instant it passes
+    at: dt.datetime | None
+    #: application, recommendation, materials, window_open or other
+    kind: str
+    batch: str | None
+    approximate: bool
+    to_be_announced: bool
+    #: the notice's own words
+    quote: str
+
+
+class ConditionOut(BaseModel):
+    field: str
+    op: str
+    value: Any
+    unit: str | None
+    hard: bool
+    group: str | None
+    quote: str
+
+
+class NoticeOut(BaseModel):
+    id: int
+    title: str
+    issuer: str | None
+    level: str | None
+    published: dt.date | None
+    rolling: bool
+    next_deadline: DeadlineOut | None
+    #: calendar days until next_deadline (0 = today)
+    days_left: int | None
+    deadlines: list[DeadlineOut]
+
+
+class NoticeDetail(NoticeOut):
+    conditions: list[ConditionOut]
+
+
+class ResultOut(BaseModel):
+    """One condition judged against the company's profile."""
+
+    field: str
+    #: pass, fail or unknown
+    status: str
+    hard: bool
+    manual: bool
+    reason_zh: str
+    quote: str
+    #: the profile field to fill in, when unknown for lack of data
+    missing: str | None
+
+
+class MatchOut(BaseModel):
+    notice: NoticeOut
+    #: eligible, possibly_eligible or not_eligible
+    status: str
+    #: profile fields to fill in (Chinese labels)
+    missing: list[str]
+    unmet: list[ResultOut]
+    manual: list[ResultOut]
+    results: list[ResultOut]
+
+
+class ChannelIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["email", "wecom", "dingtalk", "feishu", "webhook"]
+    #: email address or webhook URL
+    target: str = Field(min_length=1, max_length=2000)
+    #: signing secret (钉钉 SEC…, 飞书, whsec_…)
+    secret: str | None = Field(default=None, max_length=500)
+    name: str = Field(default="", max_length=100)
+
+
+class ChannelOut(BaseModel):
+    id: int
+    kind: str
+    kind_name: str
+    name: str
+    #: address or URL with keys masked
+    target: str
+    #: masked secret, null when none
+    secret: str | None
+    enabled: bool
+    created_at: dt.datetime
+    #: the signing secret made for a generic webhook added without one: returned this once
+    new_secret: str | None = None
+
+
+class TestOut(BaseModel):
+    """What the receiver answered to the test message."""
+
+    ok: bool
+    status_code: int | None
+    latency_ms: float
+    error: str | None
+    retry_after: float | None

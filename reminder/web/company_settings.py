@@ -1,0 +1,157 @@
+"""The notification settings page: when to remind, through which channels, and a test button.
+
+    GET  /c/{id}/notifications                  offsets, digest, channels (masked), calendar link
+    POST /c/{id}/notifications                  save offsets and digest → re-plan
+    POST /c/{id}/channels                       add a channel (validated now: unsafe URLs refused)
+    POST /c/{id}/channels/{cid}/delete          remove it
+    POST /c/{id}/channels/{cid}/test            send the test message, show what the receiver answered
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
+
+from reminder.config import Settings
+from reminder.db.models import CHANNEL_KINDS, DIGEST_CHOICES, Company
+from reminder.errors import DeliveryError, ProfileError
+from reminder.notify.base import SendResult
+from reminder.web.company_channels import (
+    KIND_NAMES,
+    ChannelNotFound,
+    add_channel,
+    channel_view,
+    get_channel,
+    list_channels,
+    remove_channel,
+    send_test,
+)
+from reminder.web.company_common import NO_STORE, FormDep, PageRoute, flash_messages, render, request_now
+from reminder.web.company_prefs import DIGEST_LABELS, parse_offsets, save_preferences
+from reminder.web.deps import CompanyDep, IdPath, SessionDep, SettingsDep, request_token
+
+__all__ = ["router"]
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(route_class=PageRoute)
+
+#: what to put in "target" and "secret" for each kind
+TARGET_HINTS: dict[str, str] = {
+    "email": "邮箱地址，如 finance@example.com；不需要密钥",
+    "wecom": "群机器人 Webhook 地址 https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…；不需要密钥",
+    "dingtalk": "机器人 Webhook 地址 https://oapi.dingtalk.com/robot/send?access_token=…；若启用“加签”，密钥填 SEC 开头的字符串",
+    "feishu": "机器人 Webhook 地址 https://open.feishu.cn/open-apis/bot/v2/hook/…；若启用“签名校验”，填写密钥",
+    "webhook": "您的 HTTPS 接收地址；密钥（whsec_ 开头）用于 Standard Webhooks 签名，可留空由系统生成",
+}
+
+
+def _page(
+    request: Request,
+    company: Company,
+    session: Session,
+    settings: Settings,
+    *,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    entered: dict[str, str] | None = None,
+    test: tuple[int, SendResult] | None = None,
+    messages: list[str] | None = None,
+) -> Response:
+    token = request_token(request) or ""
+    feed = f"{settings.base_url.rstrip('/')}/c/{company.id}/calendar.ics?token={token}"
+    context: dict[str, Any] = {
+        "company": company,
+        "channels": [channel_view(c) for c in list_channels(session=session, company=company)],
+        "kinds": [(k, KIND_NAMES[k]) for k in CHANNEL_KINDS],
+        "hints": TARGET_HINTS,
+        "digests": [(d, DIGEST_LABELS[d]) for d in DIGEST_CHOICES],
+        "offsets_text": ", ".join(str(o) for o in company.reminder_offsets or []),
+        "errors": errors or {},
+        "entered": entered or {},
+        "test": test,
+        "feed_url": feed,
+        "reminder_hour": settings.reminder_hour,
+        "webcal_url": "webcal://" + feed.split("://", 1)[1],
+        "messages": messages or ([] if errors or test else flash_messages(request)),
+    }
+    return render(request, "company_notifications.html", context, status_code=status, headers=NO_STORE)
+
+
+@router.get("/c/{company_id}/notifications", response_class=HTMLResponse)
+def notifications(company: CompanyDep, request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    """The settings page."""
+    return _page(request, company, session, settings)
+
+
+@router.post("/c/{company_id}/notifications", response_class=HTMLResponse)
+def save_notifications(
+    company: CompanyDep, request: Request, form: FormDep, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """Save offsets and digest frequency."""
+    offsets_text, digest = str(form.get("reminder_offsets", "")), str(form.get("digest", ""))
+    try:
+        offsets = parse_offsets(offsets_text)
+    except ValueError as exc:
+        errors = {"reminder_offsets": f"提醒时间：{exc}"}
+        return _page(request, company, session, settings, status=422, errors=errors, entered={"reminder_offsets": offsets_text})
+    try:
+        save_preferences(
+            session=session, company=company, now=request_now(request), settings=settings, offsets=offsets, digest=digest
+        )
+    except ProfileError as exc:
+        session.rollback()
+        return _page(request, company, session, settings, status=422, errors=exc.errors, entered={"reminder_offsets": offsets_text})
+    return RedirectResponse(f"/c/{company.id}/notifications?msg=settings", status_code=303)
+
+
+@router.post("/c/{company_id}/channels", response_class=HTMLResponse)
+def create_channel(
+    company: CompanyDep, request: Request, form: FormDep, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """Add a channel; a bad address, an unsafe URL or a bad key shows the form again with the reason."""
+    entered = {k: str(form.get(k, "")).strip() for k in ("kind", "name", "target")}
+    try:
+        _, generated = add_channel(
+            session=session, company=company, kind=entered["kind"], target=entered["target"],
+            secret=str(form.get("secret", "")), name=entered["name"], settings=settings, now=request_now(request),
+        )
+    except DeliveryError as exc:
+        session.rollback()
+        errors = {"channel": str(exc)}
+        return _page(request, company, session, settings, status=422, errors=errors, entered=entered)
+    if generated:  # the receiver needs it to check signatures: shown this once, masked afterwards
+        note = f"通知渠道已添加。签名密钥只显示这一次，请复制到接收端：{generated}"
+        return _page(request, company, session, settings, messages=[note])
+    return RedirectResponse(f"/c/{company.id}/notifications?msg=added", status_code=303)
+
+
+@router.post("/c/{company_id}/channels/{channel_id}/delete", response_class=HTMLResponse)
+def delete_channel(
+    company: CompanyDep, channel_id: IdPath, request: Request, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """Remove a channel."""
+    try:
+        remove_channel(
+            session=session, company=company, channel_id=channel_id, settings=settings, now=request_now(request)
+        )
+    except ChannelNotFound:
+        raise HTTPException(404, "没有这个通知渠道 / channel not found") from None
+    return RedirectResponse(f"/c/{company.id}/notifications?msg=removed", status_code=303)
+
+
+@router.post("/c/{company_id}/channels/{channel_id}/test", response_class=HTMLResponse)
+def test_channel(
+    company: CompanyDep, channel_id: IdPath, request: Request, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """Send the test message now and show the receiver's answer (status, error text, latency)."""
+    try:
+        channel = get_channel(session=session, company=company, channel_id=channel_id)
+    except ChannelNotFound:
+        raise HTTPException(404, "没有这个通知渠道 / channel not found") from None
+    result = send_test(channel=channel, company=company, settings=settings)
+    return _page(request, company, session, settings, test=(channel_id, result))

@@ -1,0 +1,106 @@
+"""How matches read on a page: Chinese labels, days left, and the grouping of the company page.
+
+    sections(open matches) → [eligible, possibly eligible, not eligible], each with its matches
+    deadline_text / days_left_text / kind_label / status_label ─ filters for templates and the iCal feed
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from reminder.db.models import DeadlineRow
+
+__all__ = [
+    "STATUS_LABELS",
+    "KIND_LABELS",
+    "Section",
+    "sections",
+    "status_label",
+    "kind_label",
+    "deadline_text",
+    "days_left_text",
+]
+
+#: verdict status → Chinese heading
+STATUS_LABELS: dict[str, str] = {
+    "eligible": "符合条件",
+    "possibly_eligible": "可能符合（需补充信息或人工确认）",
+    "not_eligible": "不符合条件",
+}
+#: deadline kind → Chinese
+KIND_LABELS: dict[str, str] = {
+    "application": "申报截止",
+    "recommendation": "推荐/审核截止",
+    "materials": "材料报送截止",
+    "window_open": "开始受理",
+    "other": "其他时间节点",
+}
+
+
+@dataclass(frozen=True)
+class Section:
+    """One verdict's group of notices on the company page."""
+
+    #: eligible, possibly_eligible or not_eligible
+    status: str
+    #: Chinese heading
+    title: str
+    #: the MatchViews in this group, soonest deadline first
+    items: tuple[Any, ...]
+
+
+def status_label(status: str) -> str:
+    """``eligible`` → 符合条件."""
+    return STATUS_LABELS.get(status, status)
+
+
+def kind_label(kind: str) -> str:
+    """``application`` → 申报截止."""
+    return KIND_LABELS.get(kind, kind)
+
+
+def deadline_text(deadline: DeadlineRow | None) -> str:
+    """``2025-03-10 16:00前`` / ``2025-03-28（当天24:00前）`` / ``另行通知``."""
+    if deadline is None:
+        return "无"
+    if deadline.to_be_announced or deadline.date is None:
+        return "另行通知"
+    mark = "约" if deadline.approximate else ""
+    if deadline.time is not None:
+        return f"{mark}{deadline.date.isoformat()} {deadline.time.strftime('%H:%M')}前"
+    return f"{mark}{deadline.date.isoformat()}（当天24:00前）"
+
+
+def days_left_text(days: int | None) -> str:
+    """``还剩 5 天`` / ``今天截止`` / ``已截止`` / empty when unknown."""
+    if days is None:
+        return ""
+    if days < 0:
+        return "已截止"
+    if days == 0:
+        return "今天截止"
+    return f"还剩 {days} 天"
+
+
+def _soonest(item: Any) -> tuple[int, dt.date, int]:
+    deadline = item.next_deadline
+    day = deadline.date if deadline is not None and deadline.date is not None else dt.date.max
+    return (0 if deadline is not None else 1, day, item.notice.id or 0)
+
+
+def sections(items: Sequence[Any]) -> list[Section]:
+    """Open matches grouped by verdict, in the order eligible, possibly eligible, not eligible.
+
+    Args:
+        items: MatchViews (``reminder.db.matching``) of open notices.
+
+    Returns:
+        Three sections, empty ones included (the page says "none" for them).
+    """
+    return [
+        Section(status, title, tuple(sorted((i for i in items if i.status == status), key=_soonest)))
+        for status, title in STATUS_LABELS.items()
+    ]

@@ -1,0 +1,160 @@
+"""A company's deadlines as an iCalendar (RFC 5545) feed that calendar apps subscribe to.
+
+    GET /c/{company_id}/calendar.ics?token=…
+
+One VEVENT per dated deadline of every notice the company is eligible or possibly eligible for:
+an all-day event for a date-only deadline, or an event ending at the stated time (Asia/Shanghai, with
+its VTIMEZONE). UIDs are stable (deadline id + company id), so a refresh updates events in place.
+Alarms follow the company's reminder offsets. Outlook, Apple Calendar, 钉钉 and 飞书 subscribe with a
+plain GET, so the token travels in the URL (access logs redact it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from icalendar import Alarm, Calendar, Event, vDuration
+
+from reminder.config import Settings
+from reminder.db.matching import company_matches
+from reminder.db.models import Company, DeadlineRow
+from reminder.notify.links import company_url
+from reminder.web.company_common import TZ, request_now
+from reminder.web.company_views import deadline_text, kind_label, status_label
+from reminder.web.deps import CompanyDep, SessionDep, SettingsDep
+
+__all__ = ["router", "build_calendar", "CALENDAR_STATUSES", "REFRESH"]
+
+router = APIRouter(tags=["calendar"])
+
+#: verdicts whose deadlines go into the feed
+CALENDAR_STATUSES: frozenset[str] = frozenset({"eligible", "possibly_eligible"})
+#: how often subscribers should fetch the feed again
+REFRESH = dt.timedelta(hours=6)
+#: a timed deadline is shown as the half hour before it
+_TIMED_SPAN = dt.timedelta(minutes=30)
+
+
+def _host(settings: Settings) -> str:
+    return urlsplit(settings.base_url).hostname or "reminder.localhost"
+
+
+def _description(item: Any, deadline: DeadlineRow, link: str) -> str:
+    lines = [f"资格判断：{status_label(item.status)}", f"时间：{deadline_text(deadline)}（{kind_label(deadline.kind)}）"]
+    if deadline.batch:
+        lines.append(f"批次：{deadline.batch}")
+    if item.missing:
+        lines.append(f"请补充企业信息：{'、'.join(item.missing)}")
+    for result in item.manual:
+        lines.append(f"请人工确认：{result.quote}")
+    if deadline.quote:
+        lines.append(f"原文：{deadline.quote}")
+    if item.notice.issuer:
+        lines.append(f"发布单位：{item.notice.issuer}")
+    lines.append(f"详情：{link}")
+    return "\n".join(lines)
+
+
+def _summary(item: Any, deadline: DeadlineRow) -> str:
+    mark = "【开始】" if deadline.kind == "window_open" else "【截止】"
+    batch = f"·{deadline.batch}" if deadline.batch else ""
+    return f"{mark}{item.notice.title}（{kind_label(deadline.kind)}{batch}）"
+
+
+def _alarms(offsets: Sequence[int], *, all_day: bool, hour: int) -> list[Alarm]:
+    """One DISPLAY alarm per offset: at ``hour`` o'clock n days before an all-day deadline, or n days
+    (on the day: one hour) before a timed one."""
+    alarms = []
+    for days in sorted(set(offsets), reverse=True):
+        if all_day:
+            trigger = dt.timedelta(days=-days, hours=hour)
+            related = "START"
+        else:
+            trigger = dt.timedelta(days=-days) if days else dt.timedelta(hours=-1)
+            related = "END"
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", "申报截止提醒" if days else "今天截止")
+        alarm.add("trigger", trigger, parameters={"RELATED": related})
+        alarms.append(alarm)
+    return alarms
+
+
+def _event(item: Any, deadline: DeadlineRow, company: Company, settings: Settings) -> Event | None:
+    if deadline.date is None or deadline.to_be_announced:
+        return None
+    link = company_url(company.id or 0, settings)
+    event = Event()
+    event.add("uid", f"deadline-{deadline.id}-company-{company.id}@{_host(settings)}")
+    event.add("dtstamp", item.notice.updated_at)
+    event.add("last-modified", item.notice.updated_at)
+    all_day = deadline.time is None
+    if deadline.time is None:
+        event.add("dtstart", deadline.date)
+        event.add("dtend", deadline.date + dt.timedelta(days=1))
+    else:
+        end = dt.datetime.combine(deadline.date, deadline.time, tzinfo=TZ)
+        event.add("dtstart", end - _TIMED_SPAN)
+        event.add("dtend", end)
+    event.add("summary", _summary(item, deadline))
+    event.add("description", _description(item, deadline, link))
+    event.add("url", link)
+    event.add("transp", "TRANSPARENT")
+    event.add("categories", [status_label(item.status)])
+    for alarm in _alarms(company.reminder_offsets or [], all_day=all_day, hour=settings.reminder_hour):
+        event.add_component(alarm)
+    return event
+
+
+def build_calendar(company: Company, items: Sequence[Any], settings: Settings) -> Calendar:
+    """The feed for one company.
+
+    Args:
+        company: the company (name, reminder offsets).
+        items: its MatchViews; those eligible or possibly eligible contribute their deadlines.
+        settings: base URL (links, UID host) and the local reminder hour (all-day alarms).
+
+    Returns:
+        A calendar with a VTIMEZONE for every zone its events use.
+    """
+    cal = Calendar()
+    cal.add("prodid", "-//reminder//申报提醒//ZH")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", f"申报截止 · {company.name}")
+    cal.add("x-wr-caldesc", "符合及可能符合条件的申报通知截止时间（申报提醒）")
+    cal.add("x-wr-timezone", "Asia/Shanghai")
+    cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", vDuration(REFRESH))
+    for item in items:
+        if item.status not in CALENDAR_STATUSES:
+            continue
+        for deadline in item.deadlines:
+            event = _event(item, deadline, company, settings)
+            if event is not None:
+                cal.add_component(event)
+    cal.add_missing_timezones()
+    return cal
+
+
+@router.get(
+    "/c/{company_id}/calendar.ics",
+    response_class=Response,
+    responses={200: {"content": {"text/calendar": {}}, "description": "RFC 5545 feed"}},
+)
+def calendar_feed(company: CompanyDep, session: SessionDep, settings: SettingsDep, request: Request) -> Response:
+    """The company's eligible and possibly eligible deadlines as an iCalendar feed."""
+    assert company.id is not None
+    items = company_matches(session=session, company_id=company.id, now=request_now(request), include_past=True)
+    body = build_calendar(company, items, settings).to_ical()
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": 'inline; filename="reminder.ics"', "Cache-Control": "private, max-age=300"},
+    )

@@ -1,0 +1,143 @@
+"""Prometheus text exposition (format 0.0.4), written by hand: counts read from the database.
+
+    collect(session, scheduler_running) ─ one query per family ─ [Family] ─ render() ─ text
+
+Families: reminder_notices{status}, reminder_companies, reminder_matches{status},
+reminder_reminders{status}, reminder_deliveries_total{ok}, reminder_delivery_latency_seconds
+(histogram over every recorded attempt), reminder_scheduler_running and reminder_up.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select
+
+from reminder.db.models import (
+    NOTICE_STATUSES,
+    REMINDER_STATUSES,
+    Company,
+    Delivery,
+    Match,
+    NoticeRow,
+    Reminder,
+)
+
+__all__ = ["CONTENT_TYPE", "LATENCY_BUCKETS", "Family", "collect", "render", "down"]
+
+#: the Content-Type Prometheus expects for this format
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+#: histogram bucket bounds, seconds (webhooks and SMTP: tens of ms to the 10 s timeout)
+LATENCY_BUCKETS: tuple[float, ...] = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+Labels = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Family:
+    """One metric family: name, type, help and its samples (suffix, labels, value)."""
+
+    name: str
+    kind: str
+    help: str
+    samples: list[tuple[str, Labels, float]] = field(default_factory=list)
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+
+
+def _number(value: float) -> str:
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def render(families: Iterable[Family]) -> str:
+    """The exposition text: ``# HELP``, ``# TYPE``, then one line per sample."""
+    lines: list[str] = []
+    for fam in families:
+        lines += [f"# HELP {fam.name} {fam.help}", f"# TYPE {fam.name} {fam.kind}"]
+        for suffix, labels, value in fam.samples:
+            text = ",".join(f'{k}="{_escape(v)}"' for k, v in labels)
+            lines.append(f"{fam.name}{suffix}{'{' + text + '}' if text else ''} {_number(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _by_status(session: Session, column: Any, statuses: Sequence[str]) -> dict[str, int]:
+    rows = session.exec(select(column, func.count()).group_by(column)).all()
+    counts = dict.fromkeys(statuses, 0)
+    counts.update({str(status): int(n) for status, n in rows})
+    return counts
+
+
+def _labelled(name: str, kind: str, help: str, label: str, counts: dict[str, int]) -> Family:
+    return Family(name, kind, help, [("", ((label, key),), float(n)) for key, n in sorted(counts.items())])
+
+
+def _latency(session: Session) -> Family:
+    seconds = col(Delivery.latency_ms) / 1000.0
+    known = col(Delivery.latency_ms).is_not(None)
+    buckets = [func.coalesce(func.sum(sa.case((seconds <= le, 1), else_=0)), 0) for le in LATENCY_BUCKETS]
+    row: tuple[Any, ...] = tuple(
+        session.exec(select(func.count(), func.coalesce(func.sum(seconds), 0.0), *buckets).where(known)).one()
+    )
+    count, total = float(row[0]), float(row[1] or 0.0)
+    cumulative = [float(n or 0) for n in row[2:]]
+    fam = Family("reminder_delivery_latency_seconds", "histogram", "Time each delivery attempt took, seconds.")
+    for le, n in zip(LATENCY_BUCKETS, cumulative, strict=True):
+        fam.samples.append(("_bucket", (("le", _number(le)),), n))
+    fam.samples.extend([("_bucket", (("le", "+Inf"),), count), ("_sum", (), total), ("_count", (), count)])
+    return fam
+
+
+def collect(session: Session, *, scheduler_running: bool) -> list[Family]:
+    """Read every family from the database.
+
+    Args:
+        session: a session on the service's database.
+        scheduler_running: whether the app's scheduler is running.
+
+    Returns:
+        The families, ready for :func:`render`.
+    """
+    companies = session.exec(select(func.count()).select_from(Company)).one()
+    delivered = session.exec(select(col(Delivery.ok), func.count()).group_by(col(Delivery.ok))).all()
+    deliveries = {"true": 0, "false": 0} | {("true" if ok else "false"): int(n) for ok, n in delivered}
+    return [
+        Family("reminder_up", "gauge", "1 when the database can be read.", [("", (), 1.0)]),
+        _labelled(
+            "reminder_notices", "gauge", "Notices stored, by status.", "status",
+            _by_status(session, NoticeRow.status, NOTICE_STATUSES),
+        ),
+        Family("reminder_companies", "gauge", "Companies registered.", [("", (), float(companies))]),
+        _labelled(
+            "reminder_matches", "gauge", "Company-notice verdicts, by status.", "status",
+            _by_status(session, Match.status, ()),
+        ),
+        _labelled(
+            "reminder_reminders", "gauge", "Reminders in the outbox, by status.", "status",
+            _by_status(session, Reminder.status, REMINDER_STATUSES),
+        ),
+        _labelled("reminder_deliveries_total", "counter", "Delivery attempts, by outcome.", "ok", deliveries),
+        _latency(session),
+        Family(
+            "reminder_scheduler_running", "gauge", "1 when the scheduler runs in this process.",
+            [("", (), 1.0 if scheduler_running else 0.0)],
+        ),
+    ]
+
+
+def down(*, scheduler_running: bool) -> list[Family]:
+    """What can be said when the database cannot be read."""
+    return [
+        Family("reminder_up", "gauge", "1 when the database can be read.", [("", (), 0.0)]),
+        Family(
+            "reminder_scheduler_running", "gauge", "1 when the scheduler runs in this process.",
+            [("", (), 1.0 if scheduler_running else 0.0)],
+        ),
+    ]
