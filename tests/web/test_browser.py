@@ -194,7 +194,7 @@ def test_operator_uploads_corrects_and_publishes(page: Any, service: Service, tm
     shot("ingested")
     page.click(f"#summary a:has-text('{TITLE}')")
 
-    assert page.locator("#status").inner_text() == "草稿"
+    playwright_api.expect(page.locator("#status")).to_have_text("草稿", timeout=30_000)
     assert page.locator("mark.deadline").all_inner_texts() == ["2025年4月10日17:00", "2025年4月20日"]
     assert "职工总数不超过500人" in page.locator("mark.condition").all_inner_texts()
     shot("review")
@@ -213,7 +213,7 @@ def test_operator_uploads_corrects_and_publishes(page: Any, service: Service, tm
 
     with page.expect_navigation():
         page.click("#publish")
-    assert page.locator("#status").inner_text() == "已发布"
+    playwright_api.expect(page.locator("#status")).to_have_text("已发布", timeout=30_000)
     shot("published")
     page.goto(f"{service.url}/admin/notices?status=published")
     assert TITLE in page.inner_text("table.notices")
