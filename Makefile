@@ -54,8 +54,10 @@ lint: $(DEVSTAMP)
 score: $(STAMP)
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python ../shared/tools/score_extraction.py -v
 
-bench: $(STAMP)
+bench: $(DEVSTAMP)
 	$(BIN)/python benchmarks/bench_extract.py
+	$(BIN)/python benchmarks/bench_match.py
+	$(BIN)/python benchmarks/bench_dispatch.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -123,7 +123,7 @@ def _number(attr: str) -> tuple[tuple[sa.ColumnElement[Any], ...], _Decode]:
 
 
 #: profile attribute → (the columns its value is read from, decoder into Profile arguments).
-#: Every column can be aggregated with MIN on both backends (booleans as integers).
+#: JSON columns are read as text and booleans as integers: hashable, and groupable on both backends.
 _INPUTS: dict[str, tuple[tuple[sa.ColumnElement[Any], ...], _Decode]] = {
     **{a: _number(a) for a in ("headcount", "annual_revenue", "total_assets", "registered_capital")},
     **{a: _number(a) for a in ("rd_expense_ratio", "rd_staff_ratio")},

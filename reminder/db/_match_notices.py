@@ -16,8 +16,7 @@ import functools
 import json
 import logging
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
@@ -31,7 +30,7 @@ from reminder.rules.regions import COUNTRY_CODE, relative_level
 __all__ = [
     "NoticeHead",
     "local_day",
-    "open_notice_heads",
+    "open_notices",
     "notice_conditions",
     "judge_day",
     "judge_days",
@@ -98,8 +97,7 @@ def notice_conditions(*, session: Session, notice_ids: Sequence[int]) -> dict[in
 
     For judging only: the conditions carry no span (``to_notice`` gives the full objects).
     """
-    raw = session.get_bind().dialect.name == "sqlite"
-    value = sa.type_coerce(col(ConditionRow.value), sa.Text) if raw else col(ConditionRow.value)
+    value, raw = _value_column(session)
     found: dict[int, list[Condition]] = {i: [] for i in notice_ids}
     for chunk in _chunks(notice_ids):
         query = (
@@ -112,9 +110,8 @@ def notice_conditions(*, session: Session, notice_ids: Sequence[int]) -> dict[in
     return {i: tuple(conds) for i, conds in found.items()}
 
 
-@dataclass(frozen=True)
-class NoticeHead:
-    """What matching reads of a notice row, and the day it is judged on."""
+class NoticeHead(NamedTuple):
+    """What matching reads of a notice row, and the day it is judged on (a tuple: made by the thousand)."""
 
     id: int
     issuer: str | None
@@ -132,27 +129,43 @@ def judge_day(last: dt.date | None, rolling: bool, today: dt.date) -> dt.date:
     return last
 
 
-def open_notice_heads(*, session: Session, now: dt.datetime) -> list[NoticeHead]:
-    """Every open published notice (see ``store.list_open_notices``) with its judging day."""
+def _value_column(session: Session) -> tuple[sa.ColumnElement[Any], bool]:
+    """The condition value column, and whether it arrives as undecoded JSON text (SQLite)."""
+    raw = session.get_bind().dialect.name == "sqlite"
+    column = col(ConditionRow.value)
+    value = cast(sa.ColumnElement[Any], sa.type_coerce(column, sa.Text) if raw else column)
+    return value, raw
+
+
+def open_notices(*, session: Session, now: dt.datetime) -> list[tuple[NoticeHead, tuple[Condition, ...]]]:
+    """Every open published notice (see ``store.list_open_notices``) with its judging day and its
+    conditions, read in one query (notices joined to their conditions) and one for the days."""
+    value, raw = _value_column(session)
+    notice = (
+        col(NoticeRow.id),
+        col(NoticeRow.issuer),
+        col(NoticeRow.title),
+        col(NoticeRow.level),
+        col(NoticeRow.rolling),
+    )
     query = (
-        sa.select(
-            col(NoticeRow.id),
-            col(NoticeRow.issuer),
-            col(NoticeRow.title),
-            col(NoticeRow.level),
-            col(NoticeRow.rolling),
-        )
+        sa.select(*notice, *_CONDITION_COLUMNS[1:], value)
+        .select_from(NoticeRow)
+        .outerjoin(ConditionRow, col(ConditionRow.notice_id) == col(NoticeRow.id))
         .where(open_notice_filter(now=now))
-        .order_by(col(NoticeRow.id))
+        .order_by(col(NoticeRow.id), col(ConditionRow.id))
     )
     days, today = _last_days(session, None), local_day(now)
-    heads = []
-    for notice_id, issuer, title, level, rolling in session.connection().execute(query):
-        assert notice_id is not None
-        heads.append(
-            NoticeHead(notice_id, issuer, title, level, judge_day(days.get(notice_id), rolling, today))
-        )
-    return heads
+    found: dict[int, tuple[NoticeHead, list[Condition]]] = {}
+    for row in session.connection().execute(query).all():
+        entry = found.get(row[0])
+        if entry is None:
+            head = NoticeHead(row[0], row[1], row[2], row[3], judge_day(days.get(row[0]), row[4], today))
+            entry = found[row[0]] = (head, [])
+        if row[5] is not None:  # a notice without conditions comes as one row of NULLs
+            value = row[11] if raw else _key(row[11])
+            entry[1].append(_condition(row[5], row[6], row[7], row[8], row[9], row[10], value, raw))
+    return [(head, tuple(conds)) for head, conds in found.values()]
 
 
 def _last_days(session: Session, notice_ids: Sequence[int] | None) -> dict[int, dt.date]:

@@ -23,6 +23,7 @@ __all__ = [
     "MatchRow",
     "to_json",
     "upsert_matches",
+    "stored_verdicts",
     "upsert_classes",
     "delete_matches_of",
     "delete_matches_except",
@@ -37,9 +38,12 @@ _COLUMNS = "company_id, notice_id, status, missing, unmet, trace, evaluated_at"
 _UPDATE = ", ".join(f"{c} = excluded.{c}" for c in ("status", "missing", "unmet", "trace", "evaluated_at"))
 # Only a changed verdict is rewritten: ``evaluated_at`` says since when the stored verdict holds.
 _CHANGED = {
-    "sqlite": " OR ".join(f"matches.{c} IS NOT excluded.{c}" for c in ("status", "missing", "unmet", "trace")),
+    "sqlite": " OR ".join(
+        f"matches.{c} IS NOT excluded.{c}" for c in ("status", "missing", "unmet", "trace")
+    ),
     "postgresql": " OR ".join(
-        f"matches.{c}::text IS DISTINCT FROM excluded.{c}::text" for c in ("status", "missing", "unmet", "trace")
+        f"matches.{c}::text IS DISTINCT FROM excluded.{c}::text"
+        for c in ("status", "missing", "unmet", "trace")
     ),
 }
 _UPSERT = {
@@ -60,6 +64,15 @@ def _expire_matches(session: Session) -> None:
     for obj in list(session.identity_map.values()):
         if isinstance(obj, Match):
             session.expire(obj)
+
+
+def stored_verdicts(*, session: Session, company_id: int) -> dict[int, tuple[str, str, str, str]]:
+    """The company's stored verdicts by notice id: (status, missing, unmet, trace), the lists as JSON text."""
+    text = [sa.cast(col(c), sa.Text) for c in (Match.missing, Match.unmet, Match.trace)]
+    query = sa.select(col(Match.notice_id), col(Match.status), *text).where(
+        col(Match.company_id) == company_id
+    )
+    return {row[0]: (row[1], row[2], row[3], row[4]) for row in session.connection().execute(query)}
 
 
 def upsert_matches(*, session: Session, rows: Sequence[MatchRow], evaluated_at: dt.datetime) -> int:

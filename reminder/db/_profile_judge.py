@@ -8,21 +8,26 @@ and the notice's region (本市) only, so results are cached by those, and verdi
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlmodel import Session
 
-from reminder.db._match_notices import NoticeHead, needs_notice_region, notice_conditions, notice_region
+from reminder.db._match_notices import (
+    NoticeHead,
+    needs_notice_region,
+    notice_conditions,
+    notice_region,
+    open_notices,
+)
 from reminder.extract._model import Condition
 from reminder.rules import ConditionResult, Profile, Region, Verdict, evaluate
 from reminder.rules._vocab import condition_spec
 from reminder.rules.engine import combine
 
-__all__ = ["Judging", "judgings", "ProfileJudge", "StoredVerdict"]
+__all__ = ["Judging", "judgings", "open_judgings", "ProfileJudge", "StoredVerdict"]
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +35,8 @@ log = logging.getLogger(__name__)
 StoredVerdict = tuple[str, str, str, str]
 
 
-@dataclass(frozen=True)
-class Judging:
-    """One notice as a company is judged against it."""
+class Judging(NamedTuple):
+    """One notice as a company is judged against it (a tuple: made by the thousand)."""
 
     notice_id: int
     conditions: tuple[Condition, ...]
@@ -40,23 +44,31 @@ class Judging:
     on: dt.date
     #: the notice's own region, when a condition says 本市/本省
     region: Region | None
+    #: identity of its conditions (parsed conditions are shared between notices that repeat them)
+    signature: tuple[int, ...] = ()
+    #: it has a condition on company age / on qualifications (results depending on ``on``)
+    aged: bool = False
+    qualified: bool = False
 
-    @functools.cached_property
-    def shape(self) -> tuple[tuple[int, ...], bool, bool]:
-        """(identity of its conditions, has an age condition, has a qualification condition)."""
-        fields = {c.field for c in self.conditions}
-        return tuple(id(c) for c in self.conditions), "company_age_years" in fields, "qualification" in fields
+
+def _judging(head: NoticeHead, conditions: tuple[Condition, ...]) -> Judging:
+    fields = {c.field for c in conditions}
+    relative = "registered_region" in fields and needs_notice_region(conditions)
+    region = notice_region(head.issuer, head.title, head.level) if relative else None
+    signature = tuple(map(id, conditions))
+    aged, qualified = "company_age_years" in fields, "qualification" in fields
+    return Judging(head.id, conditions, head.judge_day, region, signature, aged, qualified)
 
 
 def judgings(*, session: Session, heads: Sequence[NoticeHead]) -> list[Judging]:
-    """The conditions and judging context of each notice, read in one query."""
+    """The conditions and judging context of each of these notices."""
     conditions = notice_conditions(session=session, notice_ids=[h.id for h in heads])
-    found = []
-    for head in heads:
-        conds = conditions[head.id]
-        region = notice_region(head.issuer, head.title, head.level) if needs_notice_region(conds) else None
-        found.append(Judging(head.id, conds, head.judge_day, region))
-    return found
+    return [_judging(head, conditions[head.id]) for head in heads]
+
+
+def open_judgings(*, session: Session, now: dt.datetime) -> list[Judging]:
+    """The conditions and judging context of every open notice."""
+    return [_judging(head, conditions) for head, conditions in open_notices(session=session, now=now)]
 
 
 #: results across calls: (condition, day key, region, the profile values it reads) → result. A
@@ -130,11 +142,10 @@ class ProfileJudge:
 
     def stored(self, judging: Judging) -> StoredVerdict:
         """The verdict on one notice as stored: status and the JSON of missing, unmet and trace."""
-        conditions, aged, qualified = judging.shape
         key = (
-            conditions,
-            judging.on if aged else None,
-            self._valid_on(judging.on) if qualified else None,
+            judging.signature,
+            judging.on if judging.aged else None,
+            self._valid_on(judging.on) if judging.qualified else None,
             judging.region,
         )
         found = self._stored.get(key)

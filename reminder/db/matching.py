@@ -30,11 +30,10 @@ from reminder.db._match_notices import (
     needs_notice_region,
     notice_conditions,
     notice_region,
-    open_notice_heads,
 )
-from reminder.db._match_rows import delete_matches_except, upsert_matches
+from reminder.db._match_rows import delete_matches_except, stored_verdicts, upsert_matches
 from reminder.db._notice_match import judge_notice
-from reminder.db._profile_judge import Judging, ProfileJudge, judgings
+from reminder.db._profile_judge import Judging, ProfileJudge, judgings, open_judgings
 from reminder.db.models import Company, DeadlineRow, NoticeRow
 from reminder.db.profiles import profile_from_company
 from reminder.db.store import list_open_notices
@@ -142,11 +141,9 @@ def match_company(*, session: Session, company_id: int, now: dt.datetime) -> Mat
         ProfileError: the stored profile is invalid.
     """
     judge = ProfileJudge(profile_from_company(_company(session, company_id)))
-    rows = [
-        (company_id, j.notice_id, *judge.stored(j))
-        for j in judgings(session=session, heads=open_notice_heads(session=session, now=now))
-    ]
-    upsert_matches(session=session, rows=rows, evaluated_at=now)
+    rows = [(company_id, j.notice_id, *judge.stored(j)) for j in open_judgings(session=session, now=now)]
+    stored = stored_verdicts(session=session, company_id=company_id)
+    upsert_matches(session=session, rows=[r for r in rows if stored.get(r[1]) != r[2:]], evaluated_at=now)
     stats = _stats([(r[2], 1) for r in rows])
     log.info("company %d matched against %d open notices: %s", company_id, len(rows), stats)
     return stats

@@ -280,3 +280,25 @@ def test_sample_companies_against_the_seed_notices(session, now, seed_docs) -> N
     profile = profile_from_company(xiaoshan)
     for view in views:  # the view is the engine's verdict, judged on the notice's day
         assert judge([r.condition for r in view.results], profile, on=view.judged_on).status == view.status
+
+
+def test_ingest_matches_what_it_stores(session, now) -> None:
+    from reminder.db import ingest_paths
+
+    huzhou = register_company(
+        session=session,
+        data={"name": "湖州甲", "region": "湖州市吴兴区", "成立日期": "2015-01-01", "年销售收入": "8000万元",
+              "研发费用占比": 4, "独立法人资格": "是", "信用状况良好": "是"},
+        now=now,
+    )  # fmt: skip
+    ningbo = register_company(session=session, data={"name": "宁波乙", "region": "宁波"}, now=now)
+    session.commit()
+    summary = ingest_paths([HERE / "pages" / "notice.html"], session=session, now=now)
+    [(_, result)] = summary.results
+    [notice_id] = result.notice_ids
+    assert _stored(session, notice_id, {"湖州甲": huzhou.id, "宁波乙": ningbo.id}) == {
+        "湖州甲": "eligible",
+        "宁波乙": "not_eligible",
+    }
+    again = ingest_paths([HERE / "pages" / "notice.html"], session=session, now=now)
+    assert again.duplicates == 1 and again.results[0][1].notice_ids == ()
