@@ -18,6 +18,7 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 from db_factories import one_notice_document
+from pg_utils import throwaway_database
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
@@ -48,19 +49,8 @@ def clean_environ(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[N
 @pytest.fixture(scope="session")
 def pg_database() -> Iterator[str]:
     """A throwaway PostgreSQL database for the session, as a SQLAlchemy URL."""
-    try:
-        admin = psycopg.connect(
-            host=PG_HOST, port=PG_PORT, user=PG_USER, dbname=PG_ADMIN_DB, connect_timeout=2, autocommit=True
-        )
-    except psycopg.OperationalError as exc:
-        pytest.skip(f"PostgreSQL not reachable on {PG_HOST}:{PG_PORT} as {PG_USER}/{PG_ADMIN_DB}: {exc}")
-    name = f"reminder_test_{os.getpid()}_{secrets.token_hex(3)}"
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield f"postgresql+psycopg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
-        finally:
-            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    with throwaway_database("reminder_test") as url:
+        yield url
 
 
 def _pg_schema_url(base: str) -> Iterator[str]:

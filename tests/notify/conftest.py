@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pg_utils import throwaway_database
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -78,9 +79,7 @@ def clock() -> FakeClock:
 # one temporary database per session, emptied between tests; skipped with the reason when unreachable).
 
 import os  # noqa: E402
-import secrets  # noqa: E402
 
-import psycopg  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 from sqlmodel import Session, SQLModel  # noqa: E402
 
@@ -107,19 +106,8 @@ def clean_environ(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[N
 @pytest.fixture(scope="session")
 def pg_database() -> Iterator[str]:
     """A throwaway PostgreSQL database for the session, as a SQLAlchemy URL."""
-    try:
-        admin = psycopg.connect(
-            host=PG_HOST, port=PG_PORT, user=PG_USER, dbname=PG_ADMIN_DB, connect_timeout=2, autocommit=True
-        )
-    except psycopg.OperationalError as exc:
-        pytest.skip(f"PostgreSQL not reachable on {PG_HOST}:{PG_PORT} as {PG_USER}/{PG_ADMIN_DB}: {exc}")
-    name = f"reminder_notify_{os.getpid()}_{secrets.token_hex(3)}"
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield f"postgresql+psycopg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
-        finally:
-            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    with throwaway_database("reminder_notify") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import secrets
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pg_utils import throwaway_database
 from pydantic import SecretStr
 from sqlalchemy.engine import Engine
 from web_factories import NOW
@@ -73,22 +72,13 @@ def sample_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def sample_postgres() -> Iterator[Engine]:
     """A throwaway PostgreSQL database with the sample notices, for the session."""
-    try:
-        admin = psycopg.connect(
-            host=PG_HOST, port=PG_PORT, user=PG_USER, dbname=PG_ADMIN_DB, connect_timeout=2, autocommit=True
-        )
-    except psycopg.OperationalError as exc:
-        pytest.skip(f"PostgreSQL not reachable on {PG_HOST}:{PG_PORT} as {PG_USER}/{PG_ADMIN_DB}: {exc}")
-    name = f"reminder_web_{os.getpid()}_{secrets.token_hex(3)}"
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        engine = make_engine(f"postgresql+psycopg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}")
+    with throwaway_database("reminder_web") as url:
+        engine = make_engine(url)
         try:
             _load_samples(engine)
             yield engine
         finally:
             engine.dispose()
-            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
