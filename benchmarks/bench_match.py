@@ -44,7 +44,7 @@ from reminder.db.ingest import ingest_paths
 from reminder.db.matching import match_company, match_notice
 from reminder.db.models import Company, ConditionRow, DeadlineRow, DocumentRow, NoticeRow
 from reminder.db.profiles import update_company_profile
-from reminder.extract._model import TZ
+from reminder.model import TZ
 
 NOW = dt.datetime(2023, 1, 3, 9, 0, tzinfo=TZ)
 SAMPLES = Path(__file__).resolve().parents[1] / "reminder" / "samples" / "notices"

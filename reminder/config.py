@@ -13,6 +13,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from reminder.calendar import TZ_NAME
+
 __all__ = ["Settings", "get_settings"]
 
 
@@ -31,7 +33,7 @@ class Settings(BaseSettings):
     max_input_bytes: int = 20 * 2**20
     #: HTTP timeout for URL ingest, seconds
     fetch_timeout: float = 20.0
-    timezone: str = "Asia/Shanghai"
+    timezone: str = TZ_NAME
     #: operator token for admin pages and API
     admin_token: SecretStr | None = None
     #: public base URL used in links inside messages

@@ -32,7 +32,7 @@ import sqlalchemy as sa
 from reminder.db.models import Company
 from reminder.db.profiles import decimal_of, legal_person_from_text, qualifications_from_json
 from reminder.errors import ProfileError
-from reminder.extract._model import Condition
+from reminder.model import Condition
 from reminder.rules import (
     ConditionResult,
     Profile,

@@ -26,8 +26,8 @@ from sqlmodel import Session, col, select
 
 from reminder.db._correction_values import format_time
 from reminder.db.models import ConditionRow, Correction, DeadlineRow
-from reminder.extract._model import Condition, Deadline, Notice
 from reminder.extract.normalize import match_view
+from reminder.model import Condition, Deadline, Notice
 
 __all__ = [
     "ADDED_RULE",

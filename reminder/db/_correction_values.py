@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Any
 
 from reminder.errors import CorrectionError
-from reminder.extract._model import CONDITION_FIELDS, CONDITION_OPS, DEADLINE_KINDS, LEVELS
+from reminder.model import CONDITION_FIELDS, CONDITION_OPS, DEADLINE_KINDS, LEVELS
 
 __all__ = [
     "TARGETS",

@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from reminder.extract._model import Document
 from reminder.extract.normalize import match_view
+from reminder.model import Document
 
 __all__ = ["normalize_source", "notice_key", "document_keys"]
 

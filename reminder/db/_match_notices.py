@@ -21,9 +21,10 @@ from typing import Any, NamedTuple, cast
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from reminder.calendar import TZ
 from reminder.db.models import ConditionRow, DeadlineRow, NoticeRow
 from reminder.db.store import open_notice_filter
-from reminder.extract._model import TZ, Condition
+from reminder.model import Condition
 from reminder.rules import Region, RegionError, region_by_code, resolve_region
 from reminder.rules.regions import COUNTRY_CODE, relative_level
 

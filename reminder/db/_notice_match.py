@@ -29,7 +29,7 @@ from reminder.db._match_rows import (
     upsert_matches,
 )
 from reminder.db.models import Company, Match
-from reminder.extract._model import Condition
+from reminder.model import Condition
 from reminder.rules import Region, compile_prefilter
 
 __all__ = ["judge_notice"]

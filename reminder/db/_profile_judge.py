@@ -22,7 +22,7 @@ from reminder.db._match_notices import (
     notice_region,
     open_notices,
 )
-from reminder.extract._model import Condition
+from reminder.model import Condition
 from reminder.rules import ConditionResult, Profile, Region, Verdict, evaluate
 from reminder.rules._vocab import condition_spec
 from reminder.rules.engine import combine

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from reminder.db.models import ConditionRow, DeadlineRow, NoticeRow
-from reminder.extract._model import Condition, Deadline, Notice
+from reminder.model import Condition, Deadline, Notice
 
 __all__ = ["deadline_row", "condition_row", "set_notice_fields", "deadline_json", "deadline_from_row", "condition_from_row"]
 

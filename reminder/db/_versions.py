@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from reminder.db._rows import deadline_json, deadline_row
 from reminder.db.models import DeadlineRow, NoticeChange
-from reminder.extract._model import Deadline
+from reminder.model import Deadline
 
 __all__ = ["sync_deadlines"]
 

@@ -48,8 +48,8 @@ def _error(message: str) -> None:
 
 
 def _now(value: str | None) -> dt.datetime:
+    from reminder.calendar import TZ
     from reminder.db.models import utcnow
-    from reminder.extract._model import TZ
 
     if value is None:
         return utcnow()
@@ -275,7 +275,7 @@ def match_cmd(
 
 
 def _tz() -> dt.tzinfo:
-    from reminder.extract._model import TZ
+    from reminder.calendar import TZ
 
     return TZ
 

@@ -41,7 +41,7 @@ from reminder.db.models import (
     NoticeRow,
     utcnow,
 )
-from reminder.extract._model import Document, Notice
+from reminder.model import Document, Notice
 
 __all__ = [
     "IngestResult",

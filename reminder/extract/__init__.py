@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from reminder.extract._model import Condition, Deadline, Document, Notice, ParseFailure
+from reminder.model import Condition, Deadline, Document, Notice, ParseFailure
 
 __all__ = [
     "Condition",

@@ -23,12 +23,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from reminder.extract._data import alternation
-from reminder.extract._model import Condition
 from reminder.extract.conditions_context import Kind, LineContext, Sections
 from reminder.extract.conditions_data import Vocab, vocab
 from reminder.extract.conditions_entities import ENTITY_RULES
 from reminder.extract.conditions_numbers import compare_tail, comparison
 from reminder.extract.conditions_rules import NUMERIC_RULES, Candidate, Rule, Sentence, run_rule
+from reminder.model import Condition
 
 __all__ = ["RULES", "find_conditions"]
 

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, replace
 
 from reminder.extract._dates_grammar import Grammar, Vocab, grammar
-from reminder.extract._model import ParseFailure
+from reminder.model import ParseFailure
 
 __all__ = ["DatePoint", "DateMention", "find_dates"]
 

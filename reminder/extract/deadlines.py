@@ -19,10 +19,10 @@ from dataclasses import dataclass, replace
 
 import cn2an
 
+from reminder.calendar import add_workdays
 from reminder.extract._data import alternation, load_table
-from reminder.extract._model import Deadline, DeadlineKind
 from reminder.extract.dates import DateMention, DatePoint
-from reminder.extract.workdays import add_workdays
+from reminder.model import Deadline, DeadlineKind
 
 __all__ = ["NoticeContext", "find_deadlines"]
 

@@ -14,13 +14,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from reminder.errors import InputTooLarge
-from reminder.extract._model import Document, Notice
 from reminder.extract.conditions import find_conditions
 from reminder.extract.dates import DateMention, find_dates
 from reminder.extract.deadlines import NoticeContext, find_deadlines
 from reminder.extract.loaders import Loaded, load_path, load_url
 from reminder.extract.normalize import clean, match_view
 from reminder.extract.segment import Segment, segment
+from reminder.model import Document, Notice
 
 __all__ = ["DEFAULT_MAX_BYTES", "extract", "extract_text", "extract_loaded"]
 

@@ -20,8 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from reminder.extract._model import TZ
-from reminder.extract.workdays import is_workday
+from reminder.calendar import TZ, is_workday
 
 __all__ = [
     "PLANNED_KINDS",

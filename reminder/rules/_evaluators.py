@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from reminder.extract._model import Condition
+from reminder.model import Condition
 
 from ._age import age_years, founded_bounds, within_bounds
 from ._units import fold, parse_bool, parse_money, parse_number

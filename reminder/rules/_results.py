@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from reminder.extract._model import Condition
+from reminder.model import Condition
 
 __all__ = ["Status", "VerdictStatus", "ConditionResult", "Verdict"]
 

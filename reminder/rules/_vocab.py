@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reminder.errors import DataFileError
-from reminder.extract._model import CONDITION_FIELDS
+from reminder.model import CONDITION_FIELDS
 
 from ._data import as_str_list, check_keys, load_yaml
 from ._units import fold

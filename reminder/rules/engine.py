@@ -18,7 +18,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
 
-from reminder.extract._model import Condition
+from reminder.model import Condition
 
 from ._evaluators import EVALUATORS, Context, Outcome, manual
 from ._results import ConditionResult, Status, Verdict, VerdictStatus

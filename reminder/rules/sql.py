@@ -22,7 +22,7 @@ from typing import Any, cast
 
 from sqlalchemy import ColumnElement, and_, false, or_, true
 
-from reminder.extract._model import Condition
+from reminder.model import Condition
 
 from ._age import founded_bounds
 from ._evaluators import NUMBER_OPS, read_number

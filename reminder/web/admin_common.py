@@ -13,12 +13,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, unquote
-from zoneinfo import ZoneInfo
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
+from reminder.calendar import TZ
 from reminder.config import Settings
 from reminder.db.models import utcnow
 from reminder.web.deps import MAX_ID, IdPath, SettingsDep, request_token
@@ -40,7 +40,6 @@ __all__ = [
     "PathId",
 ]
 
-TZ = ZoneInfo("Asia/Shanghai")
 #: the cookie that carries the admin token (the name deps.request_token reads)
 COOKIE = "token"
 #: who is at the keyboard, as typed at login: kept with every correction

@@ -24,7 +24,7 @@ from starlette.responses import Response
 from reminder.db.corrections import describe_correction, selector_for
 from reminder.db.models import ConditionRow, DeadlineRow, NoticeRow, Reminder
 from reminder.errors import CorrectionError
-from reminder.extract._model import CONDITION_FIELDS, CONDITION_OPS, DEADLINE_KINDS
+from reminder.model import CONDITION_FIELDS, CONDITION_OPS, DEADLINE_KINDS
 from reminder.web.admin_actions import Upload, correct, ingest_inputs, requeue_reminder, set_status
 from reminder.web.admin_common import (
     AdminPage,

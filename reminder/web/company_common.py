@@ -11,13 +11,13 @@ import logging
 from collections.abc import Callable, Coroutine, Mapping
 from pathlib import Path
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
+from reminder.calendar import TZ
 from reminder.db.models import utcnow
 from reminder.web.company_forms import field_anchor
 from reminder.web.company_views import days_left_text, deadline_text, kind_label, status_label
@@ -39,7 +39,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-TZ = ZoneInfo("Asia/Shanghai")
 #: headers for pages that show a token: never cached, never sent on as a referrer
 NO_STORE: dict[str, str] = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 

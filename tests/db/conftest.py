@@ -27,7 +27,7 @@ from reminder.config import get_settings
 from reminder.db.engine import make_engine
 from reminder.db.migrate import head_revision, upgrade
 from reminder.extract import Document
-from reminder.extract._model import TZ
+from reminder.model import TZ
 
 PG_HOST, PG_PORT, PG_USER, PG_ADMIN_DB = "127.0.0.1", 5432, "postgres", "test"
 

@@ -16,7 +16,7 @@ from sqlmodel import Session, func, select
 
 from reminder.db import DocumentRow, NoticeChange, NoticeRow, ingest_paths, list_changes, list_open_notices
 from reminder.extract import extract
-from reminder.extract._model import TZ
+from reminder.model import TZ
 
 SAMPLES = Path(__file__).resolve().parents[2] / "reminder" / "samples" / "notices"
 PAGES = Path(__file__).resolve().parent / "pages"

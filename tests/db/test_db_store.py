@@ -30,7 +30,7 @@ from reminder.db import (
     to_notice,
     update_company,
 )
-from reminder.extract._model import TZ
+from reminder.model import TZ
 
 
 def _count(session: Session, table: type) -> int:

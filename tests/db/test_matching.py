@@ -25,7 +25,7 @@ from reminder.db.matching import company_matches, match_company, match_notice
 from reminder.db.profiles import find_company, profile_from_company, register_company, update_company_profile
 from reminder.errors import NotFoundError
 from reminder.extract import Document, Notice, extract
-from reminder.extract._model import TZ
+from reminder.model import TZ
 from reminder.rules import judge
 
 HERE = Path(__file__).resolve().parent

@@ -24,7 +24,7 @@ from reminder.db._match_notices import notice_region
 from reminder.db.matching import match_company, match_notice
 from reminder.db.profiles import company_fields_from_profile, profile_from_company
 from reminder.extract import Condition, Document, Notice
-from reminder.extract._model import TZ
+from reminder.model import TZ
 from reminder.rules import Profile, Qualification, judge, resolve_region
 
 NOW = dt.datetime(2025, 1, 2, 9, 0, tzinfo=TZ)

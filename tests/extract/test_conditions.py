@@ -17,9 +17,9 @@ import yaml
 from reminder.errors import DataFileError
 from reminder.extract import conditions_data
 from reminder.extract._data import load_table
-from reminder.extract._model import CONDITION_FIELDS, CONDITION_OPS, Condition
 from reminder.extract.conditions import RULES, find_conditions
 from reminder.extract.normalize import clean, match_view, to_simplified
+from reminder.model import CONDITION_FIELDS, CONDITION_OPS, Condition
 
 CASES = Path(__file__).parent / "cases"
 SHARED = Path(__file__).resolve().parents[3] / "shared"

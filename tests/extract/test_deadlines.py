@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 import yaml
 
-from reminder.extract._model import Deadline
 from reminder.extract.dates import find_dates
 from reminder.extract.deadlines import NoticeContext, find_deadlines
 from reminder.extract.normalize import clean, match_view
+from reminder.model import Deadline
 
 CASES = Path(__file__).parent / "cases"
 

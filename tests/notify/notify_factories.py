@@ -8,13 +8,13 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from reminder.calendar import TZ
 from reminder.config import Settings
 from reminder.db.companies import create_company, save_match
 from reminder.db.models import Channel, Company, CompanyCreate, DeadlineRow, NoticeRow, Reminder
 from reminder.db.store import get_notice_by_key, save_document
 from reminder.db.store import notice_key as _notice_key
 from reminder.extract import Deadline, Document, Notice
-from reminder.extract._model import TZ
 from reminder.notify.channels import new_webhook_secret
 
 SOURCE = "https://jxj.huzhou.gov.cn/art/2025/3/10/notice.html"

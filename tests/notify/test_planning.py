@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 import reminder.notify.planning as planning
-from reminder.extract._model import TZ
+from reminder.calendar import TZ
 from reminder.notify.planning import (
     DeadlineFacts,
     concerns,

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from reminder.extract._model import Condition
+from reminder.model import Condition
 
 CASES = Path(__file__).parent / "cases"
 

@@ -11,7 +11,7 @@ import pytest
 
 import reminder.rules as rules
 from reminder.errors import DataFileError
-from reminder.extract._model import CONDITION_FIELDS, Condition
+from reminder.model import CONDITION_FIELDS, Condition
 from reminder.rules import _data, judge, parse_profile, render_verdict_zh
 from reminder.rules._vocab import condition_spec
 

@@ -24,7 +24,7 @@ from sqlalchemy import (
     select,
 )
 
-from reminder.extract._model import Condition
+from reminder.model import Condition
 from reminder.rules import Profile, compile_prefilter, judge, region_codes, resolve_region
 
 METADATA = MetaData()

@@ -33,7 +33,7 @@ from reminder.db.engine import make_engine, session_scope
 from reminder.db.migrate import upgrade
 from reminder.db.models import Channel, Company, Delivery, Reminder
 from reminder.db.profiles import register_company
-from reminder.extract._model import TZ
+from reminder.model import TZ
 from reminder.web import create_app
 
 PG_HOST, PG_PORT, PG_USER, PG_DB = "127.0.0.1", 5432, "postgres", "test"

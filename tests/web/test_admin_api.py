@@ -30,7 +30,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from reminder.db.models import Company, Match, Reminder
-from reminder.extract._model import CONDITION_FIELDS, CONDITION_OPS, DEADLINE_KINDS
+from reminder.model import CONDITION_FIELDS, CONDITION_OPS, DEADLINE_KINDS
 from reminder.web.admin_schemas import ConditionField, ConditionOp, DeadlineKind
 from reminder.web.deps import hash_token
 

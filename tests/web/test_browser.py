@@ -29,7 +29,7 @@ from reminder.config import Settings
 from reminder.db.engine import make_engine, session_scope
 from reminder.db.ingest import ingest_paths
 from reminder.db.migrate import upgrade
-from reminder.extract._model import TZ
+from reminder.model import TZ
 from reminder.web import create_app
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed (dev extra)")

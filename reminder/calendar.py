@@ -1,4 +1,4 @@
-"""Working days on China's official calendar (法定节假日 and 调休 make-up working days).
+"""Time in this project: the Asia/Shanghai zone, and working days on China's official calendar (法定节假日 and 调休 make-up working days).
 
 Notices count in working days (提前10个工作日, 5个工作日内). The calendar comes from the
 ``chinese_calendar`` package, which knows the State Council's holiday arrangements for the years it
@@ -10,10 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
-__all__ = ["is_workday", "add_workdays"]
+__all__ = ["TZ", "TZ_NAME", "is_workday", "add_workdays"]
+
+#: every time in this project is Asia/Shanghai; a date without a time means the end of that day
+TZ_NAME = "Asia/Shanghai"
+TZ = ZoneInfo(TZ_NAME)
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
+
+from reminder.calendar import TZ
 
 __all__ = [
     "TZ",
@@ -30,9 +31,6 @@ __all__ = [
     "Document",
     "ParseFailure",
 ]
-
-#: every time in this project is Asia/Shanghai
-TZ = ZoneInfo("Asia/Shanghai")
 
 DeadlineKind = Literal["application", "recommendation", "materials", "window_open", "other"]
 DEADLINE_KINDS: tuple[str, ...] = ("application", "recommendation", "materials", "window_open", "other")

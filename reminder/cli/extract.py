@@ -1,4 +1,4 @@
-"""The ``reminder`` command line.
+"""``reminder extract``: notices, deadlines and conditions from documents, as a table or JSON Lines.
 
 Errors print ``Error: …`` (no traceback) and set a non-zero exit code; with several inputs, the good
 ones are still processed.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
 import sys
 from typing import Annotated
 
@@ -19,21 +18,10 @@ from rich.table import Table
 from reminder.errors import ReminderError
 from reminder.extract import Document, extract
 
-__all__ = ["app", "main"]
+__all__ = ["register"]
 
-app = typer.Typer(help="申报提醒: 申报通知 extraction, eligibility matching and reminders.", no_args_is_help=True)
 out = Console(soft_wrap=True)
 err = Console(stderr=True)
-
-
-@app.callback()
-def _root(
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="log what happens")] = False,
-) -> None:
-    """申报提醒 command line."""
-    if verbose:
-        logging.getLogger().setLevel(logging.INFO)
-
 
 def _date(value: str | None) -> dt.date | None:
     if value is None:
@@ -76,7 +64,6 @@ def _print_table(doc: Document) -> None:
             out.print(f"  [yellow]无法识别的日期 / unreadable date[/] {f.quote}: {f.reason}")
 
 
-@app.command("extract")
 def extract_cmd(
     files: Annotated[list[str], typer.Argument(help="files (txt/pdf/html/docx) or http(s) URLs")],
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object per input (JSON Lines)")] = False,
@@ -103,20 +90,6 @@ def extract_cmd(
         raise typer.Exit(code=1)
 
 
-from reminder.db.cli import register  # noqa: E402
-
-register(app)
-from reminder.db.company_cli import register as register_company  # noqa: E402
-
-register_company(app)
-from reminder.notify.cli import register as register_notify  # noqa: E402
-
-register_notify(app)
-from reminder.web.cli import register as register_web  # noqa: E402
-
-register_web(app)
-
-
-def main() -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    app()
+def register(app: typer.Typer) -> None:
+    """Adds ``extract`` to the top-level app."""
+    app.command("extract")(extract_cmd)

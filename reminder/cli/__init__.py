@@ -1,0 +1,80 @@
+"""The ``reminder`` command line.
+
+Each command group lives in its own module with a ``register(app)`` function and is imported only when
+one of its commands runs, so ``reminder --help`` and ``reminder extract`` do not load the database or
+web stacks. Errors print ``Error: …`` (no traceback) and set a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Annotated
+
+import click
+import typer
+from typer.core import TyperGroup
+
+__all__ = ["app", "main", "COMMANDS"]
+
+#: command name → (module with ``register(app)``, one-line help shown by ``reminder --help``)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "extract": ("reminder.cli.extract", "从文件或网址提取通知、截止日期和申报条件"),
+    "ingest": ("reminder.db.cli", "把文件存入数据库（相同内容只存一次）"),
+    "db": ("reminder.db.cli", "数据库结构：升级、查看版本、新建迁移"),
+    "company": ("reminder.db.company_cli", "登记、导入、查看企业"),
+    "match": ("reminder.db.company_cli", "判断一家企业可申报哪些通知"),
+    "worker": ("reminder.notify.cli", "只运行提醒发送（无网页）"),
+    "dispatch": ("reminder.notify.cli", "立即发送到期的提醒一次"),
+    "reminders": ("reminder.notify.cli", "查看和重新排队提醒"),
+    "serve": ("reminder.web.cli", "启动网页服务和提醒调度"),
+    "demo-load": ("reminder.web.cli", "载入示例通知和企业"),
+}
+
+
+class LazyGroup(TyperGroup):
+    """A command group that imports a command's module the first time the command is used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(COMMANDS))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = super().get_command(ctx, cmd_name)
+        if found is not None or cmd_name not in COMMANDS:
+            return found
+        module = importlib.import_module(COMMANDS[cmd_name][0])
+        holder = typer.Typer()
+        module.register(holder)
+        group = typer.main.get_group(holder)
+        command = group.get_command(ctx, cmd_name)
+        if command is not None:
+            self.add_command(command, cmd_name)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # The listing uses the table's help so that --help imports nothing.
+        rows = [(name, COMMANDS[name][1]) for name in sorted(COMMANDS)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+app = typer.Typer(
+    cls=LazyGroup,
+    help="申报提醒: 申报通知 extraction, eligibility matching and reminders.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+
+@app.callback()
+def _root(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="log what happens")] = False,
+) -> None:
+    """申报提醒 command line."""
+    if verbose:
+        logging.getLogger().setLevel(logging.INFO)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app()
