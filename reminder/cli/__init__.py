@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import importlib
 import logging
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
+from typer import _click  # typer ships its own click; its hooks are typed with it
 from typer.core import TyperGroup
 
 __all__ = ["app", "main", "COMMANDS"]
@@ -34,10 +35,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
 class LazyGroup(TyperGroup):
     """A command group that imports a command's module the first time the command is used."""
 
-    def list_commands(self, ctx: typer.Context) -> list[str]:
+    def list_commands(self, ctx: _click.Context) -> list[str]:
         return sorted(set(super().list_commands(ctx)) | set(COMMANDS))
 
-    def get_command(self, ctx: typer.Context, cmd_name: str) -> Any:
+    def get_command(self, ctx: _click.Context, cmd_name: str) -> _click.Command | None:
         found = super().get_command(ctx, cmd_name)
         if found is not None or cmd_name not in COMMANDS:
             return found
@@ -50,7 +51,7 @@ class LazyGroup(TyperGroup):
             self.add_command(command, cmd_name)
         return command
 
-    def format_commands(self, ctx: typer.Context, formatter: Any) -> None:
+    def format_commands(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
         # The listing uses the table's help so that --help imports nothing.
         rows = [(name, COMMANDS[name][1]) for name in sorted(COMMANDS)]
         with formatter.section("Commands"):
