@@ -47,8 +47,10 @@ browser:
 test: $(DEVSTAMP) browser
 	$(BIN)/pytest -q
 
+# Lint, formatting (checked, never rewritten here: run `ruff format reminder tests benchmarks`) and types.
 lint: $(DEVSTAMP)
 	$(BIN)/ruff check reminder tests benchmarks
+	$(BIN)/ruff format --check reminder tests benchmarks
 	$(BIN)/mypy
 
 score: $(STAMP)

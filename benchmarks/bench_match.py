@@ -39,11 +39,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from reminder.companies.profiles import update_company_profile
 from reminder.db import make_engine, upgrade
-from reminder.db.ingest import ingest_paths
-from reminder.db.matching import match_company, match_notice
 from reminder.db.models import Company, ConditionRow, DeadlineRow, DocumentRow, NoticeRow
-from reminder.db.profiles import update_company_profile
+from reminder.ingest import ingest_paths
+from reminder.matching import match_company, match_notice
 from reminder.model import TZ
 
 NOW = dt.datetime(2023, 1, 3, 9, 0, tzinfo=TZ)

@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
     #: where the SQLite file and uploads live
     data_dir: Path = Path("var")
+    #: operator copies of data tables (rule tables, field registry) that replace the packaged ones
+    tables_dir: Path = Path("config/data")
     #: largest document we read, in bytes (a bigger one is refused with a clear error, not read)
     max_input_bytes: int = 20 * 2**20
     #: HTTP timeout for URL ingest, seconds

@@ -6,7 +6,7 @@
      │    │    ├── UnsupportedFormat
      │    │    ├── EncodingError
      │    │    └── InputTooLarge
-     │    └── DataFileError        a bundled rule table is malformed
+     │    └── DataFileError        a data table (packaged or overridden) is malformed
      ├── ProfileError              a company profile is invalid
      ├── NotFoundError             no company or notice with the id, name or code given
      ├── StorageError              database missing, out of date or unreachable
@@ -84,7 +84,18 @@ class InputTooLarge(LoadError):
 
 
 class DataFileError(ExtractError):
-    """A bundled data file (rule table) is malformed; names the file and key."""
+    """A data table (rule table, vocabulary, field registry) is malformed; names the file and key.
+
+    Args:
+        message: what is wrong, bilingual, naming the file and the key.
+        file: the table as read (packaged path or the operator's override), when known.
+        key: the offending key, e.g. ``conditions.headcount.ops``, when known.
+    """
+
+    def __init__(self, message: str, *, file: str | None = None, key: str | None = None) -> None:
+        self.file = file
+        self.key = key
+        super().__init__(message)
 
 
 class ProfileError(ReminderError, ValueError):

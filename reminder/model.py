@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from reminder.calendar import TZ
+from reminder.fields import condition_fields
 
 __all__ = [
     "TZ",
@@ -30,6 +31,8 @@ __all__ = [
     "Notice",
     "Document",
     "ParseFailure",
+    "Scope",
+    "ScopeSource",
 ]
 
 DeadlineKind = Literal["application", "recommendation", "materials", "window_open", "other"]
@@ -38,24 +41,18 @@ DEADLINE_KINDS: tuple[str, ...] = ("application", "recommendation", "materials",
 Op = Literal["<=", "<", ">=", ">", "==", "in", "has", "not_has"]
 CONDITION_OPS: tuple[str, ...] = ("<=", "<", ">=", ">", "==", "in", "has", "not_has")
 
-#: canonical condition fields; money in 万元, ratios in %, age in years, headcount in 人
-CONDITION_FIELDS: tuple[str, ...] = (
-    "headcount",
-    "annual_revenue",
-    "total_assets",
-    "registered_capital",
-    "cooperation_funding",
-    "company_age_years",
-    "registered_region",
-    "industry",
-    "qualification",
-    "legal_person",
-    "credit",
-    "rd_expense_ratio",
-    "rd_staff_ratio",
-    "applicant_type",
-    "other",
-)
+#: canonical condition fields (money in 万元, ratios in %, age in years, headcount in 人): the field
+#: registry's (``reminder/data/fields.yaml``), read when first used; see :mod:`reminder.fields`
+CONDITION_FIELDS: tuple[str, ...]
+
+
+def __getattr__(name: str) -> tuple[str, ...]:
+    # CONDITION_FIELDS follows the registry (an operator's override, a reload in tests) instead of
+    # freezing it at import time.
+    if name == "CONDITION_FIELDS":
+        return condition_fields()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 Level = Literal["national", "provincial", "municipal", "district"]
 LEVELS: tuple[str, ...] = ("national", "provincial", "municipal", "district")
@@ -84,6 +81,10 @@ class Deadline:
     conditional: bool = False
     #: 另行通知: a deadline exists but has no date yet
     to_be_announced: bool = False
+    #: one occurrence of a repeating cut-off (每季度末月10日, 每月20日前)
+    recurring: bool = False
+    #: read from a damaged date (separators lost in scraping: 2025311): check the source
+    low_confidence: bool = False
     #: name of the rule that produced it (debug output, traces)
     rule: str = ""
 
@@ -103,6 +104,8 @@ class Deadline:
             "approximate": self.approximate,
             "conditional": self.conditional,
             "to_be_announced": self.to_be_announced,
+            "recurring": self.recurring,
+            "low_confidence": self.low_confidence,
             "grain": self.grain,
             "quote": self.quote,
             "span": list(self.span),
@@ -157,6 +160,39 @@ class ParseFailure:
         return {"quote": self.quote, "span": list(self.span), "reason": self.reason}
 
 
+ScopeSource = Literal["explicit", "issuer", "national"]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The region whose enterprises may apply to a notice (苍南县; 全国 for a national call)."""
+
+    #: the region's name: 苍南县, 东湖新技术开发区, 台南市, 全国
+    name: str
+    #: its full path from the province down: 浙江省温州市苍南县 (全国 for the country)
+    path: str
+    #: 6-digit region code (000000 for 全国); zones have project-local codes, see reminder.rules.regions
+    code: str | None = None
+    #: "explicit" (在本市注册…), "issuer" (the office that publishes the call) or "national"
+    source: ScopeSource = "issuer"
+    #: the words it was read from
+    quote: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "path": self.path, "code": self.code, "source": self.source, "quote": self.quote}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Scope:
+        source = data.get("source") if data.get("source") in ("explicit", "issuer", "national") else "issuer"
+        return cls(
+            name=str(data["name"]),
+            path=str(data.get("path") or data["name"]),
+            code=data.get("code"),
+            source=source,  # type: ignore[arg-type]
+            quote=str(data.get("quote") or ""),
+        )
+
+
 @dataclass(frozen=True)
 class Notice:
     """One notice (申报通知, or a policy text with no call) within a document."""
@@ -173,7 +209,11 @@ class Notice:
     policy_only: bool = False
     #: 常态化受理 / 常年申报: applications are taken all year
     rolling: bool = False
+    #: a call with no dated deadline (另行通知, 常年受理, dates only in an attachment): kept, flagged
+    undated: bool = False
     failures: tuple[ParseFailure, ...] = ()
+    #: the region whose enterprises may apply; None when the text does not tell
+    scope: Scope | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -183,10 +223,12 @@ class Notice:
             "issuer": self.issuer,
             "policy_only": self.policy_only,
             "rolling": self.rolling,
+            "undated": self.undated,
             "span": list(self.span),
             "deadlines": [d.to_json() for d in self.deadlines],
             "conditions": [c.to_json() for c in self.conditions],
             "failures": [f.to_json() for f in self.failures],
+            "scope": self.scope.to_json() if self.scope else None,
         }
 
 

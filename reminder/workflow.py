@@ -5,7 +5,9 @@
     company_changed(company_id)  a profile or its notification settings changed
                                  → match it against every open notice → (re)plan its reminders
 
-Callers (ingest, the web app, the CLI) pass their session and ``now``; nothing here commits.
+Callers (ingest, the web app, the CLI, the scheduler's jobs) pass their session and ``now``; nothing
+here commits. This module sits on top of matching and reminder planning and is imported by nothing
+below it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import logging
 from sqlmodel import Session
 
 from reminder.config import Settings, get_settings
+from reminder.matching import match_company, match_notice
+from reminder.notify.outbox import replan_company, replan_notice
 
 __all__ = ["notice_stored", "company_changed"]
 
@@ -31,9 +35,6 @@ def notice_stored(*, session: Session, notice_id: int, now: dt.datetime, setting
         now: the instant (planning decides what is late or passed from it).
         settings: reminder hour and links; default ``get_settings()``.
     """
-    from reminder.db.matching import match_notice
-    from reminder.notify.outbox import replan_notice
-
     match_notice(session=session, notice_id=notice_id, now=now)
     replan_notice(session=session, notice_id=notice_id, now=now, settings=settings or get_settings())
 
@@ -52,8 +53,5 @@ def company_changed(
         now: the instant.
         settings: reminder hour and links; default ``get_settings()``.
     """
-    from reminder.db.matching import match_company
-    from reminder.notify.outbox import replan_company
-
     match_company(session=session, company_id=company_id, now=now)
     replan_company(session=session, company_id=company_id, now=now, settings=settings or get_settings())

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -47,3 +50,22 @@ def test_bad_published_date_is_a_usage_error() -> None:
     result = runner.invoke(app, ["extract", "--published", "2025-13-40", str(COMPILATION)])
     assert result.exit_code == 2
     assert "YYYY-MM-DD" in result.output
+
+
+def test_help_imports_neither_the_database_nor_the_web_stack() -> None:
+    code = textwrap.dedent(
+        """
+        import sys
+        from typer.testing import CliRunner
+        from reminder.cli import app
+        result = CliRunner().invoke(app, ["--help"])
+        assert result.exit_code == 0, result.output
+        assert "ingest" in result.output and "serve" in result.output
+        heavy = sorted(m for m in ("sqlalchemy", "sqlmodel", "fastapi", "uvicorn", "reminder.db", "reminder.web")
+                       if m in sys.modules)
+        print(",".join(heavy))
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "", f"reminder --help imported {done.stdout.strip()}"

@@ -3,6 +3,13 @@
 Each command group lives in its own module with a ``register(app)`` function and is imported only when
 one of its commands runs, so ``reminder --help`` and ``reminder extract`` do not load the database or
 web stacks. Errors print ``Error: …`` (no traceback) and set a non-zero exit code.
+
+    extract.py ─ extract          ingest.py ── ingest            db.py ─────── db upgrade|current|revision
+    company.py ─ company …        match.py ─── match             serve.py ──── serve, worker
+    demo.py ──── demo-load        reminders.py dispatch, reminders list|requeue
+
+A new command group: a module here with ``register(app)``, and a row in COMMANDS. Commands import
+``reminder.*`` inside their functions (the only package allowed to: tests/test_layout.py).
 """
 
 from __future__ import annotations
@@ -20,15 +27,15 @@ __all__ = ["app", "main", "COMMANDS"]
 #: command name → (module with ``register(app)``, one-line help shown by ``reminder --help``)
 COMMANDS: dict[str, tuple[str, str]] = {
     "extract": ("reminder.cli.extract", "从文件或网址提取通知、截止日期和申报条件"),
-    "ingest": ("reminder.db.cli", "把文件存入数据库（相同内容只存一次）"),
-    "db": ("reminder.db.cli", "数据库结构：升级、查看版本、新建迁移"),
-    "company": ("reminder.db.company_cli", "登记、导入、查看企业"),
-    "match": ("reminder.db.company_cli", "判断一家企业可申报哪些通知"),
-    "worker": ("reminder.notify.cli", "只运行提醒发送（无网页）"),
-    "dispatch": ("reminder.notify.cli", "立即发送到期的提醒一次"),
-    "reminders": ("reminder.notify.cli", "查看和重新排队提醒"),
-    "serve": ("reminder.web.cli", "启动网页服务和提醒调度"),
-    "demo-load": ("reminder.web.cli", "载入示例通知和企业"),
+    "ingest": ("reminder.cli.ingest", "把文件存入数据库（相同内容只存一次）"),
+    "db": ("reminder.cli.db", "数据库结构：升级、查看版本、新建迁移"),
+    "company": ("reminder.cli.company", "登记、导入、查看企业"),
+    "match": ("reminder.cli.match", "判断一家企业可申报哪些通知"),
+    "worker": ("reminder.cli.serve", "只运行提醒发送（无网页）"),
+    "dispatch": ("reminder.cli.reminders", "立即发送到期的提醒一次"),
+    "reminders": ("reminder.cli.reminders", "查看和重新排队提醒"),
+    "serve": ("reminder.cli.serve", "启动网页服务和提醒调度"),
+    "demo-load": ("reminder.cli.demo", "载入示例通知和企业"),
 }
 
 

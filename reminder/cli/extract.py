@@ -41,6 +41,7 @@ def _print_table(doc: Document) -> None:
             tags.append("政策文件/无申报")
         if n.rolling:
             tags.append("常态化受理")
+        tags.append(f"适用地区：{n.scope.path if n.scope else '未能确定'}")
         out.print(head + (f"  [dim]{' · '.join(tags)}[/]" if tags else ""))
         if n.deadlines:
             t = Table("截止日期", "时间", "类型", "批次", "原文", show_header=True, header_style="cyan")

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlmodel import Session
 
+from reminder.config import get_settings
 from reminder.errors import StorageError
 
 __all__ = ["make_engine", "normalize_url", "safe_url", "session_scope"]
@@ -86,8 +87,6 @@ def make_engine(url: str | URL | None = None, *, echo: bool = False) -> Engine:
         StorageError: the URL is invalid or names a database we have no driver for.
     """
     if url is None:
-        from reminder.config import get_settings
-
         url = get_settings().sqlalchemy_url
     parsed = normalize_url(url)
     log.info("database %s", safe_url(parsed))

@@ -20,6 +20,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 from sqlmodel import JSON, Field, SQLModel
 
+from reminder.notify.channels import channel_kinds
+
 __all__ = [
     "UTCDateTime",
     "utcnow",
@@ -74,8 +76,8 @@ NOTICE_STATUSES: tuple[str, ...] = ("published", "draft")
 DEFAULT_OFFSETS: tuple[int, ...] = (14, 7, 3, 1, 0)
 #: Company.digest
 DIGEST_CHOICES: tuple[str, ...] = ("weekly", "daily", "off")
-#: Channel.kind
-CHANNEL_KINDS: tuple[str, ...] = ("email", "wecom", "dingtalk", "feishu", "webhook")
+#: Channel.kind: the kinds of the channel registry (reminder.notify.channels.CHANNELS)
+CHANNEL_KINDS: tuple[str, ...] = channel_kinds()
 #: Reminder.purpose: before a deadline, a late-ingested new call, a moved deadline, a digest, a test message
 REMINDER_PURPOSES: tuple[str, ...] = ("before", "new_call", "changed", "digest", "test")
 #: Reminder.status ("pending" includes rows waiting for a retry: attempts > 0)
@@ -160,6 +162,10 @@ class NoticeBase(SQLModel):
     policy_only: bool = False
     #: 常态化受理: applications taken all year
     rolling: bool = False
+    #: the region whose enterprises may apply (Scope.to_json: name, path, code, source, quote), None if unknown
+    scope: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    #: its region code (000000 for 全国), for finding the notices of a region
+    scope_code: str | None = Field(default=None, max_length=12, index=True)
     #: one of NOTICE_STATUSES
     status: str = Field(default="published", max_length=16, index=True)
 

@@ -1,7 +1,8 @@
 """Storing extracted documents and reading notices back: plain functions over a session.
 
     save_document ── same content hash ─────────────────────────── no-op (duplicate)
-                  └─ per notice, by key (normalised source + title), operators' corrections applied
+                  └─ per notice, by key (normalised source + title), ``revise`` applied first
+                     (ingest passes the operators' corrections: ``reminder.corrections``)
                        ├─ new key ──── insert notice, deadlines, conditions
                        └─ known key ── update in place: unchanged deadlines kept, moved or dropped
                                        ones made inactive, new ones added, each change recorded
@@ -15,23 +16,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from reminder.db._corrected import correct_extracted
-from reminder.db._keys import document_keys, normalize_source, notice_key
-from reminder.db._rows import (
-    condition_from_row,
-    condition_row,
-    deadline_from_row,
-    deadline_json,
-    deadline_row,
-    set_notice_fields,
-)
-from reminder.db._versions import sync_deadlines
+from reminder.db.keys import document_keys, normalize_source, notice_key
 from reminder.db.models import (
     NOTICE_STATUSES,
     ConditionRow,
@@ -41,10 +32,21 @@ from reminder.db.models import (
     NoticeRow,
     utcnow,
 )
-from reminder.model import Document, Notice
+from reminder.db.rows import (
+    condition_from_row,
+    condition_row,
+    deadline_from_row,
+    deadline_json,
+    deadline_row,
+    set_notice_fields,
+)
+from reminder.db.versions import sync_deadlines
+from reminder.model import Document, Notice, Scope
+from reminder.rules.scope import SCOPE_RULE, judged_conditions, split_scope
 
 __all__ = [
     "IngestResult",
+    "Revise",
     "normalize_source",
     "notice_key",
     "deadline_json",
@@ -99,7 +101,7 @@ def _insert_notice(session: Session, notice: Notice, key: str, document_id: int,
     session.flush()
     assert row.id is not None
     session.add_all([deadline_row(d, row.id) for d in notice.deadlines])
-    session.add_all([condition_row(c, row.id) for c in notice.conditions])
+    session.add_all([condition_row(c, row.id) for c in judged_conditions(notice)])  # scope first
     return row.id
 
 
@@ -109,7 +111,7 @@ def _update_notice(session: Session, row: NoticeRow, notice: Notice, document_id
     row.updated_at = now
     changes = sync_deadlines(session, row.id, notice.deadlines, now)
     session.exec(sa.delete(ConditionRow).where(col(ConditionRow.notice_id) == row.id))
-    session.add_all([condition_row(c, row.id) for c in notice.conditions])
+    session.add_all([condition_row(c, row.id) for c in judged_conditions(notice)])  # scope first
     if changes:
         log.info("notice %d (%s): %d deadline changes", row.id, row.title, changes)
     return changes
@@ -127,8 +129,17 @@ def _document_row(doc: Document, content_hash: str, now: dt.datetime) -> Documen
     )
 
 
+#: ``revise(key, notice)`` → the notice to store instead (e.g. with the operators' corrections)
+Revise = Callable[[str, Notice], Notice]
+
+
 def save_document(
-    *, session: Session, doc: Document, status: str = "published", now: dt.datetime | None = None
+    *,
+    session: Session,
+    doc: Document,
+    status: str = "published",
+    now: dt.datetime | None = None,
+    revise: Revise | None = None,
 ) -> IngestResult:
     """Store an extracted document and its notices; a new version of a known notice updates it.
 
@@ -137,6 +148,8 @@ def save_document(
         doc: the extracted document.
         status: status of notices seen for the first time ("published" or "draft").
         now: the ingest instant (default: now), stamped on rows and changes.
+        revise: applied to each extracted notice with its key before storing (storage knows no
+            corrections: ``reminder.corrections.save_corrected`` passes them here).
 
     Returns:
         What was written; ``duplicate`` when the same bytes were stored before (nothing written).
@@ -157,7 +170,7 @@ def save_document(
     created = updated = changes = 0
     notice_ids: list[int] = []
     for extracted, key in zip(doc.notices, document_keys(doc), strict=True):
-        notice = correct_extracted(session=session, key=key, notice=extracted)  # operators' edits stay
+        notice = extracted if revise is None else revise(key, extracted)
         known = get_notice_by_key(session=session, key=key)
         if known is None:
             notice_ids.append(_insert_notice(session, notice, key, document.id, status, now))
@@ -203,15 +216,20 @@ def open_notice_filter(*, now: dt.datetime, include_drafts: bool = False) -> sa.
         .where(col(DeadlineRow.active))
         .where(sa.or_(col(DeadlineRow.at) > now, col(DeadlineRow.to_be_announced)))
     )
-    clause = sa.and_(sa.not_(col(NoticeRow.policy_only)), sa.or_(col(NoticeRow.rolling), ahead))
+    # 常态化 counts only without a dated deadline: once its last date has passed a notice is history
+    dated = col(NoticeRow.id).in_(
+        select(DeadlineRow.notice_id).where(col(DeadlineRow.active)).where(col(DeadlineRow.date).is_not(None))
+    )
+    rolling = sa.and_(col(NoticeRow.rolling), sa.not_(dated))
+    clause = sa.and_(sa.not_(col(NoticeRow.policy_only)), sa.or_(rolling, ahead))
     return clause if include_drafts else sa.and_(clause, col(NoticeRow.status) == "published")
 
 
 def list_open_notices(*, session: Session, now: dt.datetime, include_drafts: bool = False) -> Sequence[NoticeRow]:
     """Notices one can still apply to, oldest first.
 
-    Open means: not a policy/news text, and rolling (常态化受理), or with an active deadline that is
-    still ahead of ``now`` or to be announced.
+    Open means: not a policy/news text, and with an active deadline that is still ahead of ``now`` or
+    to be announced, or rolling (常态化受理) without any dated deadline.
 
     Args:
         session: the session.
@@ -230,9 +248,12 @@ def list_deadlines(*, session: Session, notice_id: int, active_only: bool = True
     return session.exec(query.order_by(col(DeadlineRow.id))).all()
 
 
-def list_conditions(*, session: Session, notice_id: int) -> Sequence[ConditionRow]:
-    """A notice's eligibility conditions, in the order the text states them."""
+def list_conditions(*, session: Session, notice_id: int, with_scope: bool = False) -> Sequence[ConditionRow]:
+    """A notice's eligibility conditions, in the order the text states them; ``with_scope`` adds the
+    stored scope row first (``reminder.rules.scope``: matching judges it as a hard condition)."""
     query = select(ConditionRow).where(ConditionRow.notice_id == notice_id).order_by(col(ConditionRow.id))
+    if not with_scope:
+        query = query.where(col(ConditionRow.rule) != SCOPE_RULE)
     return session.exec(query).all()
 
 
@@ -251,14 +272,17 @@ def list_changes(
 def to_notice(*, session: Session, row: NoticeRow) -> Notice:
     """The stored notice as the extractor's :class:`Notice` (current deadlines only), for the rules."""
     assert row.id is not None
+    stored = list_conditions(session=session, notice_id=row.id, with_scope=True)
+    scope, conditions = split_scope([condition_from_row(c) for c in stored])
     return Notice(
         title=row.title,
         level=row.level,  # type: ignore[arg-type]
         published=row.published,
         issuer=row.issuer,
         deadlines=tuple(deadline_from_row(d) for d in list_deadlines(session=session, notice_id=row.id)),
-        conditions=tuple(condition_from_row(c) for c in list_conditions(session=session, notice_id=row.id)),
+        conditions=conditions,
         span=(row.span_start, row.span_end),
         policy_only=row.policy_only,
         rolling=row.rolling,
+        scope=Scope.from_json(row.scope) if row.scope else scope,  # the stored scope keeps code and source
     )

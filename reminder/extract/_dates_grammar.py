@@ -10,9 +10,14 @@ connector and an end. Groups are named with a one-letter prefix per point so the
     t…   time-only end      -17:00
     c…   day-only list item 、20日   (``Grammar.list_day``, tried right after a mention)
 
-Inside a point: ``ya``/``yc`` Gregorian year in digits or Chinese numerals, ``rn``/``rb`` 民国 year
-with or without marker, ``yp`` part of year (年底), ``m`` month, ``d`` day, ``part`` part of month,
-``suf`` 份, ``ny``/``nm``/``nd`` numeric date (2025-03-28), ``th``… time of day.
+Inside a point: ``ya``/``yc`` Gregorian year in digits or Chinese numerals, ``rn``/``rb``/``rc`` 民国
+year with a marker, bare, or in bare Chinese numerals (一一四年), ``ry`` a year relative to the notice
+(今年, 明年), ``yp`` part of year (年底), ``m`` month, ``d`` day, ``part`` part of month, ``suf`` 份,
+``ny``/``nm``/``nd`` numeric date (2025-03-28), ``th``… time of day.
+
+Two side patterns: ``Grammar.hours`` reads opening hours in brackets right after a date
+(``7月10日(9:00-17:30)``), and ``Grammar.compact`` reads dates whose separators were lost in
+scraping (``2025311 17:00``, ``202422318:00``); the latter are flagged low-confidence.
 """
 
 from __future__ import annotations
@@ -50,6 +55,8 @@ _KEYS: dict[str, type] = {
     "roc_offset": int,
     "roc_bare_years": list,
     "gregorian_years": list,
+    "relative_years": dict,
+    "time_separators": list,
 }
 _PARTS = {"end", "early", "mid", "late"}
 _PERIODS = {"am", "pm", "noon"}
@@ -73,6 +80,8 @@ class Vocab:
     roc_offset: int
     roc_bare_years: tuple[int, int]
     gregorian_years: tuple[int, int]
+    #: 今年 → 0, 明年 → 1, 去年 → -1: years counted from the notice's own
+    relative_years: dict[str, int]
 
     def chinese_number(self, token: str) -> int:
         """二〇二五 → 2025 (digit by digit), 三十一 → 31, 廿一 → 21, 一百一十四 → 114.
@@ -139,6 +148,7 @@ def load_vocab() -> Vocab:
         roc_offset=int(data["roc_offset"]),
         roc_bare_years=_pair(data, "roc_bare_years"),
         gregorian_years=_pair(data, "gregorian_years"),
+        relative_years=_mapping(data, "relative_years", int),
     )
 
 
@@ -149,6 +159,8 @@ class Grammar:
     vocab: Vocab
     date: re.Pattern[str]
     list_day: re.Pattern[str]
+    hours: re.Pattern[str]
+    compact: re.Pattern[str]
 
 
 class _Builder:
@@ -162,6 +174,7 @@ class _Builder:
         self.cn_year_first = "".join(re.escape(c) for c in v.digits if not c.isascii())
         self.day_mark = alternation(w["day_markers"])
         self.conn = alternation(w["range_connectors"])
+        self.colon = "[" + "".join(re.escape(c) for c in w["time_separators"]) + "]"
 
     def num(self) -> str:
         """A month, day or hour number: 1–2 ASCII digits or 1–3 Chinese numerals."""
@@ -177,6 +190,8 @@ class _Builder:
             | (?<![{self.cn_year}])(?P<{p}yc>[{self.cn_year_first}][{self.cn_year}]{{3}})
             | (?:{alternation(v.words["roc_markers"])}){_S}(?P<{p}rn>[0-9]{{1,3}}|[{cn}]{{1,6}})
             | (?<![0-9.])(?P<{p}rb>{bare})(?={_S}年{_S}[0-9{cn}])
+            | (?<![{cn}])(?P<{p}rc>[{self.cn_year_first}][{self.cn_year}]{{2}}|一百[{cn}]{{1,4}})
+              (?={_S}年{_S}[0-9{cn}]{{1,3}}{_S}月)
             ){_S}年{_S}"""
 
     def month_tail(self, p: str, day_range: bool) -> str:
@@ -202,7 +217,7 @@ class _Builder:
         return rf"""(?P<{p}time>
             (?:(?P<{p}ap>{alternation(list(self.v.time_of_day))}){_S})?
             (?:
-              (?P<{p}th>[0-9]{{1,2}}){_S}:{_S}(?P<{p}tm>[0-9]{{2}})(?::[0-9]{{2}})?(?![0-9])
+              (?P<{p}th>[0-9]{{1,2}}){_S}{self.colon}{_S}(?P<{p}tm>[0-9]{{2}})(?:{self.colon}[0-9]{{2}})?(?![0-9])
             | (?P<{p}th2>[0-9]{{1,2}}|[{cn}]{{1,3}}(?={_S}(?({p}ap)(?:{hour_mark})|(?:{cn_mark})))){_S}(?:{hour_mark})
               (?:{_S}(?P<{p}tm2>[0-9]{{1,2}}|[{cn}]{{1,3}}){_S}(?:{alternation(w["minute_markers"])})
                |(?P<{p}half>{alternation(w["half_hour"])})
@@ -223,7 +238,8 @@ class _Builder:
         year_part = alternation(list(self.v.year_parts))
         numeric = rf"""(?<![0-9A-Za-z._/])(?P<{p}ny>(?:19|20)[0-9]{{2}})(?P<{p}sep>[-./])
             (?P<{p}nm>[0-9]{{1,2}})(?P={p}sep)(?P<{p}nd>[0-9]{{1,2}})(?![0-9A-Za-z/_]|\.[0-9])"""
-        written = rf"""(?:{self.year(p)})?
+        rel = alternation(list(self.v.relative_years))
+        written = rf"""(?:{self.year(p)}|(?P<{p}ry>{rel}){_S})?
             (?:
               (?({p}year)年?(?P<{p}yp>{year_part})|(?!))
             | (?<![0-9.])(?P<{p}m>{self.num()}){_S}月{self.month_tail(p, day_range)}
@@ -239,7 +255,7 @@ class _Builder:
             | {self.time("t")})"""
         # Every expression starts with a digit, a numeral or a 民国 marker: this cheap first test
         # lets the engine skip most positions (about 10x faster than trying every branch).
-        first = rf"(?=[0-9{self.cn}]|{alternation(w['roc_markers'])})"
+        first = rf"(?=[0-9{self.cn}]|{alternation(w['roc_markers'] + list(self.v.relative_years))})"
         return rf"""{first}{self.date_point("s", day_range=True)}(?P<se>)
             (?:{_S}(?P<conn>{self.conn}){_S}(?:(?P<nx>{alternation(w["next_year_words"])}){_S})?{end})?"""
 
@@ -250,9 +266,30 @@ class _Builder:
             {self.weekday_time("c")}"""
 
 
+    def hours(self) -> str:
+        """Opening hours in brackets after a date or range: (9:00-17:30)."""
+        clock = rf"[0-9]{{1,2}}{_S}{self.colon}{_S}[0-9]{{2}}"
+        return rf"""{_S}\({_S}(?P<h1>{clock}){_S}(?:{self.conn}){_S}(?P<h2>{clock}){_S}\)"""
+
+    def compact(self) -> str:
+        """A date with its separators lost (202359, 2025311 17:00, 202422318:00), maybe a range of two."""
+        # The digit run may swallow the hour (202422318:00): dates.py splits it.
+        one = r"(?P<{x}>20[0-9]{{4,8}})(?![0-9])(?:(?P<{x}h>[ \t]{{1,2}}[0-9]{{1,2}})?{c}(?P<{x}m>[0-9]{{2}}))?(?![0-9])"
+        start = one.format(x="a", c=f"{_S}{self.colon}{_S}")
+        end = one.format(x="b", c=f"{_S}{self.colon}{_S}")
+        # Starts with the literal 20 so the engine can skip ahead; dates.py checks the character before.
+        return rf"""{start}(?:{_S}(?:{self.conn}){_S}{end})?"""
+
+
 @functools.cache
 def grammar() -> Grammar:
     """The compiled grammar (built once per process)."""
     b = _Builder(load_vocab())
     flags = re.VERBOSE
-    return Grammar(vocab=b.v, date=re.compile(b.pattern(), flags), list_day=re.compile(b.list_day(), flags))
+    return Grammar(
+        vocab=b.v,
+        date=re.compile(b.pattern(), flags),
+        list_day=re.compile(b.list_day(), flags),
+        hours=re.compile(b.hours(), flags),
+        compact=re.compile(b.compact(), flags),
+    )

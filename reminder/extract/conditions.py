@@ -28,6 +28,7 @@ from reminder.extract.conditions_data import Vocab, vocab
 from reminder.extract.conditions_entities import ENTITY_RULES
 from reminder.extract.conditions_numbers import compare_tail, comparison
 from reminder.extract.conditions_rules import NUMERIC_RULES, Candidate, Rule, Sentence, run_rule
+from reminder.extract.conditions_shares import SHARE_RULES
 from reminder.model import Condition
 
 __all__ = ["RULES", "find_conditions"]
@@ -35,11 +36,25 @@ __all__ = ["RULES", "find_conditions"]
 log = logging.getLogger(__name__)
 
 #: every rule, in priority order
-RULES: tuple[Rule, ...] = NUMERIC_RULES + ENTITY_RULES
+RULES: tuple[Rule, ...] = SHARE_RULES[:1] + NUMERIC_RULES + SHARE_RULES[1:] + ENTITY_RULES
+#: rules that read a number: skipped in a sentence without one (most sentences: speed)
+_NEEDS_NUMBER = frozenset(r for r in NUMERIC_RULES + SHARE_RULES if r.name != "positive_growth")
+_NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千]\s*(?:万|亿|千|百|年|周年|人|名|家|个|项|件|%)")
 
 _SENTENCE = re.compile(r"[^。;!?]+[。;!?]?")
+#: right before a tier's threshold: the class of applicant it is for (…5,000万元(含)的企业,)
+_TIER_BEFORE = re.compile(
+    r"(?:以上|以下|以内|之间|\(含\)|\(不含\)|[元人%])[^,;。\d]{0,8}的(?:企业|单位|公司)?,\s*$"
+)
+#: a line that may go on with tiers
+_TIER_LINE = re.compile(r"的(?:企业|单位|公司)?,")
+#: the requirement a numeric exclusion leaves
+_INVERSE = {"<": ">=", "<=": ">", ">": "<=", ">=": "<"}
+#: a pinyin gloss right after a character (业(yè), 区(qū)): mirror sites inject them
+_GLOSS = re.compile(r"(?<=[\u4e00-\u9fff])\([a-zàáâǎèéêěìíǐòóǒùúǔüǘǚǜǖāēīōūńňǹ]{1,7}\)")
 #: after a number: …的企业, (it may pick a subgroup: see _selects_subgroup)
-_SUBGROUP_END = re.compile(r"\s*(?:\([^()]{0,10}\))?[^,;。]{0,6}?的[^,;。]{0,6}?,")
+#: (…在5000万元以下、5000万元(含)—2亿元、2亿元(含)以上的企业,: the other classes of a list may follow)
+_SUBGROUP_END = re.compile(r"\s*(?:\([^()]{0,10}\))?(?:、[^,;。]{0,30}?)?[^,;。]{0,6}?的[^,;。]{0,6}?,")
 #: at most this much text between two items of a 、 list (、省级)
 _LIST_GAP_MAX = 4
 #: between two numeric conditions of a sentence, these keep them both required despite a 或 nearby
@@ -57,6 +72,8 @@ def _prefilter(v: Vocab) -> re.Pattern[str]:
     # two characters of each qualification: quotes may follow (专精特新“小巨人”)
     words += [q[:2] for q in v.qualification_values] + v.industry["heads"]
     words += re.findall(r"[\u4e00-\u9fff]+", v.applicant_cue_rx.pattern)
+    # a threshold without a field word of its own (经济贡献400万元以上, 占比不低于10%)
+    words += [w for w in (*v.prefix_ops, *v.suffix_ops) if len(w) > 1] + ["正增长", "占"]
     return re.compile(alternation(words))
 
 
@@ -82,23 +99,54 @@ def find_conditions(cleaned: str, view: str, start: int = 0, end: int | None = N
     prefilter = _prefilter(v)
     found: list[Condition] = []
     alternatives = itertools.count(1)
+    #: the any-of group of the tier lines in progress (…5000万元以下的企业,比例不低于5%)
+    tiers: str | None = None
     for line_start, line_end in _lines(view, start, len(view) if end is None else end):
-        line = view[line_start:line_end]
+        line, offsets = _compact(view[line_start:line_end], line_start)
         ctx = sections.enter(line)
         if ctx.kind is Kind.BLOCKING or prefilter.search(line) is None:
             continue
+        carried = False
+        tiers = tiers if _TIER_LINE.search(line) else None
         for m in _SENTENCE.finditer(line):
             if prefilter.search(m.group()) is None:
+                # 要求申报企业至少1项…;资产负债率不高于70%: the requirement goes on after the semicolon
+                carried = m.group().endswith(";") and _states_requirement(m.group(), v)
                 continue
-            sentence = Sentence(m.group(), line_start + m.start(), ctx.kind is Kind.ELIGIBILITY)
-            if not _may_hold_conditions(sentence, v):
+            sentence = Sentence(
+                m.group(),
+                line_start + m.start(),
+                ctx.kind is Kind.ELIGIBILITY,
+                offsets[m.start() : m.end() + 1] if offsets else None,
+                ctx.excluding,
+            )
+            holds = _may_hold_conditions(sentence, v, carried)
+            # 要求申报企业…;截至上年末,资产负债率不高于70%: a requirement goes on after a semicolon
+            carried = holds and m.group().endswith(";")
+            if not holds:
                 continue
             accepted = [c for c in _candidates(sentence, v) if _admissible(c, sentence, v)]
             groups = _groups(accepted, sentence, ctx, m.start(), alternatives, v)
+            tiers = _tiers(accepted, groups, sentence, tiers or f"or-{next(alternatives)}")
             found.extend(
                 _condition(c, g, sentence, cleaned, v) for c, g in zip(accepted, groups, strict=True)
             )
     return _unique(found)
+
+
+def _compact(line: str, line_start: int) -> tuple[str, tuple[int, ...] | None]:
+    """The line without pinyin glosses (企业(yè) → 企业, as mirror sites inject them), and where each
+    remaining character stands in the document (None when there was nothing to drop)."""
+    if "(" not in line or _GLOSS.search(line) is None:
+        return line, None
+    keep: list[int] = []
+    pos = 0
+    for m in _GLOSS.finditer(line):
+        keep.extend(range(pos, m.start()))
+        pos = m.end()
+    keep.extend(range(pos, len(line) + 1))
+    text = "".join(line[i] for i in keep[:-1])
+    return text, tuple(line_start + i for i in keep)
 
 
 def _lines(view: str, start: int, end: int) -> Iterator[tuple[int, int]]:
@@ -114,7 +162,10 @@ def _lines(view: str, start: int, end: int) -> Iterator[tuple[int, int]]:
 def _candidates(sentence: Sentence, v: Vocab) -> list[Candidate]:
     """Every rule's candidates, in text order; a later rule's candidate on an earlier one's evidence is dropped."""
     out: list[Candidate] = []
+    numbers = _NUMBER.search(sentence.text) is not None
     for rule in RULES:
+        if rule in _NEEDS_NUMBER and not numbers:
+            continue
         earlier = list(out)
         for c in run_rule(rule, sentence, v):
             if not any(
@@ -128,15 +179,20 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def _may_hold_conditions(s: Sentence, v: Vocab) -> bool:
+def _states_requirement(text: str, v: Vocab) -> bool:
+    return v.cues["applicant"].search(text) is not None or v.cues["requirement"].search(text) is not None
+
+
+def _may_hold_conditions(s: Sentence, v: Vocab, carried: bool = False) -> bool:
     """Sentence-level checks before any rule runs.
 
     Never a benefit or a plan target. Outside a section: a sentence naming the applicant (申报企业须…),
-    or one stating a requirement (原则上…) that reads like no statistic (全省/累计/新增).
+    or one stating a requirement (原则上…) that reads like no statistic (全省/累计/新增), or one that
+    goes on from such a sentence after a semicolon (``carried``).
     """
     if v.cues["benefit"].search(s.text) or v.cues["target"].search(s.text):
         return False
-    if s.eligibility or v.cues["applicant"].search(s.text):
+    if s.eligibility or carried or v.cues["applicant"].search(s.text):
         return True
     return v.cues["requirement"].search(s.text) is not None and v.cues["statistic"].search(s.text) is None
 
@@ -197,7 +253,26 @@ def _groups(
                 break
             j -= 1
     _one_of_lists(accepted, s, groups, ids)
+    _tier_groups(accepted, groups, ids)
     return groups
+
+
+def _tiers(accepted: list[Candidate], groups: list[str | None], s: Sentence, group: str) -> str | None:
+    """Thresholds after a class of applicant (销售收入在2亿元以上的企业,比例不低于3%): one tier each, the
+    tiers of consecutive lines one any-of group. Returns the group when the sentence had a tier."""
+    hit = False
+    for i, c in enumerate(accepted):
+        if groups[i] is None and c.numeric and _TIER_BEFORE.search(s.text, 0, c.span[0]):
+            groups[i], hit = group, True
+    return group if hit else None
+
+
+def _tier_groups(accepted: list[Candidate], groups: list[str | None], ids: Iterator[int]) -> None:
+    """The tiers of one 分别… list: any one of them (each applies to its own class of applicant)."""
+    by_span: dict[tuple[int, int], str] = {}
+    for i, c in enumerate(accepted):
+        if c.tier and groups[i] is None:
+            groups[i] = by_span.setdefault(c.span, f"or-{next(ids)}")
 
 
 # 拥有A、B和C资格证书之一: a list of one field followed by "one of them"
@@ -205,7 +280,9 @@ _ONE_OF = re.compile(r"^[^,;。]{0,8}?(?:之一|中的?任?一[项个种类]|其
 _LIST_JOINERS = re.compile(r"^\s*(?:、|和|及|以及|与|或者|或)\s*$")
 
 
-def _one_of_lists(accepted: list[Candidate], s: Sentence, groups: list[str | None], ids: Iterator[int]) -> None:
+def _one_of_lists(
+    accepted: list[Candidate], s: Sentence, groups: list[str | None], ids: Iterator[int]
+) -> None:
     i = 0
     while i < len(accepted):
         j = i
@@ -215,7 +292,11 @@ def _one_of_lists(accepted: list[Candidate], s: Sentence, groups: list[str | Non
             and _LIST_JOINERS.match(s.text[accepted[j].span[1] : accepted[j + 1].span[0]])
         ):
             j += 1
-        if j > i and all(g is None for g in groups[i : j + 1]) and _ONE_OF.match(s.text[accepted[j].span[1] :]):
+        if (
+            j > i
+            and all(g is None for g in groups[i : j + 1])
+            and _ONE_OF.match(s.text[accepted[j].span[1] :])
+        ):
             group = f"or-{next(ids)}"
             for k in range(i, j + 1):
                 groups[k] = group
@@ -229,13 +310,24 @@ def _same_list(a: Candidate, b: Candidate, s: Sentence) -> bool:
 
 
 def _condition(c: Candidate, group: str | None, s: Sentence, cleaned: str, v: Vocab) -> Condition:
-    start, end = s.start + c.span[0], s.start + c.span[1]
+    start, end = s.absolute(c.span[0]), s.absolute(c.span[1] - 1) + 1
     # 原则上… before the condition, or …企业优先 right after it
     soft = v.cues["soft"].search(s.text, 0, c.span[0]) is not None or s.text.startswith("优先", c.span[1])
+    value = c.value
+    if c.value_span is not None:
+        value = _phrase(cleaned[s.absolute(c.value_span[0]) : s.absolute(c.value_span[1] - 1) + 1])
+    if c.value_spans is not None:
+        value = [
+            x if x is not None else _phrase(cleaned[s.absolute(a) : s.absolute(b - 1) + 1])
+            for x, (a, b) in zip(c.value, c.value_spans, strict=True)
+        ]
+    op = c.op
+    if s.excluding and c.numeric:  # 有下列情形之一的不得申报:营业收入低于500万元 → at least 500万元
+        op = _INVERSE.get(op, op)
     return Condition(
         field=c.field,
-        op=c.op,  # type: ignore[arg-type]
-        value=c.value,
+        op=op,  # type: ignore[arg-type]
+        value=value,
         unit=c.unit,
         quote=cleaned[start:end],
         span=(start, end),
@@ -245,11 +337,23 @@ def _condition(c: Candidate, group: str | None, s: Sentence, cleaned: str, v: Vo
     )
 
 
+#: a bracketed remark, or a pinyin gloss, inside a phrase value
+_REMARK = re.compile(
+    r"[(（](?:含|包括|包含|不含|不包括|以下简称)[^()（）]*[)）]|\([a-zàáǎèéěìíǐòóǒùúǔüǘǚǜāēīōū]{1,7}\)|\s+"
+)
+
+
+def _phrase(text: str) -> str:
+    """A phrase as a value: 重大安全(含网络安全)、质量事故 → 重大安全、质量事故."""
+    return _REMARK.sub("", text).strip("、,，的")
+
+
 def _key(c: Condition) -> tuple[Any, ...]:
     value = tuple(c.value) if isinstance(c.value, list) else c.value
     if isinstance(value, str):
         value = value.rstrip("省市区县")
-    return c.field, c.op, value, c.unit, c.group
+    # two different measures may share a threshold (增长率5%以上或利润率5%以上): "other" keeps its quote
+    return c.field, c.op, value, c.unit, c.group, c.quote if c.field == "other" else ""
 
 
 def _unique(found: list[Condition]) -> list[Condition]:

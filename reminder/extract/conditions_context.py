@@ -38,6 +38,8 @@ _LEVELS = {"article": 1.0, "bracket": 1.0, "cn": 1.0, "pcn": 2.0, "ar": 3.0, "pa
 _UNMARKED_LEVEL = 1.5
 # Right before an any-of intro: what precedes it on the line is one more alternative.
 _OR_BEFORE = re.compile(r"或者?\s*$")
+# A remark inside a heading.
+_BRACKETED = re.compile(r"\([^()]{0,8}\)")
 # What ends a heading's text.
 _HEAD_END = re.compile(r"[。:;,!?]")
 
@@ -61,6 +63,8 @@ class _Frame:
     item_level: float | None = None
     #: a heading without a number (申请资格:): its level is only known from its first item
     unmarked: bool = False
+    #: a list of exclusions (有下列情形之一的,不予受理)
+    excluding: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,8 @@ class LineContext:
     group: str | None = None
     #: conditions before this offset (in the line) are not part of ``group`` (the list opened mid-line)
     group_from: int = 0
+    #: the line is an item of a list of exclusions (有下列情形之一的,不得申报): what it names must not hold
+    excluding: bool = False
 
 
 class Sections:
@@ -154,6 +160,7 @@ class Sections:
         )
 
     def _classify(self, head: str) -> Kind | None:
+        head = _BRACKETED.sub("", head)  # 申报(复核)条件
         if self._v.eligibility_rx.search(head):
             return Kind.ELIGIBILITY
         if self._v.blocking_rx.search(head):
@@ -166,12 +173,18 @@ class Sections:
         if kind is Kind.BLOCKING:
             return LineContext(kind)
         group, group_from = self._group(), 0
+        excluding = any(f.excluding for f in self._stack)
         intro = self._v.intro_rx.search(line)
+        if intro is not None and self._v.exclusion_rx.search(line, intro.start()):
+            # 有下列情形之一的企业不得申报: its items are what an applicant must not be
+            base = level if level is not None else (self._stack[-1].level if self._stack else 0.0)
+            self._stack.append(_Frame(base + 0.5, Kind.ELIGIBILITY, intro=True, excluding=True))
+            return LineContext(Kind.ELIGIBILITY)
         if intro is not None and intro.lastgroup == "all":
             # 同时符合下列条件中的一项 starts like an all-of list but is an any-of one
             intro = self._v.any_of_rx.search(line, intro.start()) or intro
         if intro is None:
-            return LineContext(kind, group)
+            return LineContext(kind, group, excluding=excluding)
         new_group: str | None = None
         if intro.lastgroup != "all":  # an any-of intro (any_of_rx matches carry no group name)
             self._groups += 1

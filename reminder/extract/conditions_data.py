@@ -1,9 +1,10 @@
 """The vocabulary of eligibility conditions, loaded and compiled from ``data/*.yaml``.
 
     conditions.yaml      fields, units, comparison words, section and sentence cues
-    qualifications.yaml  enterprise qualifications and how notices write them
+    reminder/data/qualifications.yaml
+                         enterprise qualifications and how notices write them (shared with matching)
     regions.yaml         country and "this city" words, words around a region
-    region_names.yaml    names of provinces, cities and counties (generated)
+    (region names: the one region data set, reminder.rules.regions.region_names)
 
 Everything is validated when it loads; a mistake raises :class:`DataFileError` naming file and key.
 """
@@ -15,8 +16,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from reminder import tables
 from reminder.errors import DataFileError
 from reminder.extract._data import alternation, load_table
+from reminder.fields import condition_fields
 
 __all__ = ["FieldSpec", "Vocab", "vocab", "QUOTES"]
 
@@ -31,13 +34,15 @@ _CONDITIONS_KEYS: dict[str, type] = {
     "numeral_digits": dict,
     "numeral_units": dict,
     "comparators": dict,
+    "currency_units": dict,
     "age_anchors": list,
     "prefilter_words": list,
     "sections": dict,
     "groups": dict,
     "cues": dict,
     "legal_person": list,
-    "credit": list,
+    "legal_person_value": str,
+    "credit": dict,
     "applicant_types": dict,
     "applicant_type_cues": list,
     "industry": dict,
@@ -54,7 +59,7 @@ _COMPARATOR_KEYS = {
     "currency",
 }
 _SECTION_KEYS = {"eligibility", "blocking", "heading_max_chars"}
-_GROUP_KEYS = {"all_of_intro", "any_of_intro", "alternative"}
+_GROUP_KEYS = {"all_of_intro", "any_of_intro", "alternative", "exclusion"}
 _CUE_KEYS = {
     "requirement",
     "applicant",
@@ -71,13 +76,13 @@ _INDUSTRY_KEYS = {"anchors", "heads", "modifiers", "reject"}
 _REGION_KEYS: dict[str, type] = {
     "countries": dict,
     "local": dict,
-    "extra_names": list,
     "blacklist": list,
     "stop_chars": str,
     "after_region": list,
     "before_region": list,
 }
 _OPS = {"<=", "<", ">=", ">", "=="}
+_QUALIFICATION_KEYS = ("name", "synonyms", "variants", "typed", "implies")
 _CONTEXTS = {"any", "eligibility"}
 
 
@@ -108,6 +113,8 @@ class Vocab:
     inclusive: frozenset[str]
     exclusive: frozenset[str]
     comparators: dict[str, list[str]]
+    #: a foreign currency word (match view) → how the unit names it: 新台币 → 新臺幣
+    currency_units: dict[str, str]
     age_alt: str
     prefilter_words: tuple[str, ...]
     eligibility_rx: re.Pattern[str]
@@ -117,9 +124,14 @@ class Vocab:
     intro_rx: re.Pattern[str]
     any_of_rx: re.Pattern[str]
     alternative_rx: re.Pattern[str]
+    #: after a list intro: the list names exclusions (不得申报)
+    exclusion_rx: re.Pattern[str]
     cues: dict[str, re.Pattern[str]]
     legal_rx: re.Pattern[str]
+    legal_value: str
+    #: one alternation; alternative i is group ``c{i}`` (its phrase: group ``o{i}``), its op ``credit_ops[i]``
     credit_rx: re.Pattern[str]
+    credit_ops: tuple[str, ...]
     applicant_types: dict[str, tuple[str, ...]]
     applicant_type_rx: re.Pattern[str]
     applicant_cue_rx: re.Pattern[str]
@@ -168,6 +180,8 @@ def _fields(raw: list[Any], units: dict[str, Any]) -> dict[str, FieldSpec]:
             raise _fail(
                 "conditions", key, f"units must be among {sorted(units)}, context among {sorted(_CONTEXTS)}"
             )
+        if entry["field"] not in condition_fields():  # the field registry names every field
+            raise _fail("conditions", f"{key}.field", f"{entry['field']!r} is not in the field registry")
         spec = FieldSpec(str(entry["field"]), classes, str(entry["context"]))
         for word in _strings("conditions", f"{key}.words", entry["words"]):
             if word in words:
@@ -208,18 +222,36 @@ def _words_rx(file: str, key: str, words: Any) -> re.Pattern[str]:
 
 
 def _qualifications() -> tuple[re.Pattern[str], dict[str, str]]:
-    """One alternation of every alias (no groups: that keeps the regex fast), and alias → value."""
-    raw = load_table("qualifications", {"qualifications": list})["qualifications"]
+    """One alternation of every spelling a notice may use (no groups: that keeps the regex fast), and
+    spelling → value (the canonical name; a variant stands for itself).
+
+    The table is the one matching reads too (``reminder/data/qualifications.yaml``); spellings only
+    users type (``typed``) are not searched for.
+    """
+    raw = tables.load_table("reminder", "qualifications.yaml", {"qualifications": list})["qualifications"]
     values: dict[str, str] = {}
     for i, entry in enumerate(raw):
-        entry = _exact_keys("qualifications", f"qualifications[{i}]", entry, {"value", "aliases"})
-        for alias in _strings("qualifications", f"qualifications[{i}].aliases", entry["aliases"]):
-            values[alias.replace(" ", "")] = str(entry["value"])
+        where = f"qualifications[{i}]"
+        tables.check_keys("qualifications.yaml", where, entry, _QUALIFICATION_KEYS, required=("name",))
+        name = str(entry["name"])
+        for alias in [
+            name,
+            *_strings("qualifications", f"{where}.synonyms", entry.get("synonyms", []) or []),
+        ]:
+            values[_squeeze(alias)] = name
+        variants = _strings("qualifications", f"{where}.variants", entry.get("variants", []) or [])
+        for variant in variants:  # the first spelling names the narrower title
+            values[_squeeze(variant)] = variants[0]
     aliases = sorted(values, key=len, reverse=True)
     quote = "[" + re.escape(QUOTES) + "]*"
     # 专精特新“小巨人”企业: quotes may stand between any two characters of an alias
     pattern = "|".join(quote.join(re.escape(ch) for ch in alias) for alias in aliases)
     return _compile("qualifications", "qualifications", pattern), values
+
+
+def _squeeze(alias: str) -> str:
+    """How a spelling is looked up: without spaces and quote marks (the text's quotes are skipped too)."""
+    return "".join(ch for ch in alias if ch not in QUOTES)
 
 
 def _inverse(file: str, key: str, raw: Any) -> dict[str, str]:
@@ -230,10 +262,11 @@ def _inverse(file: str, key: str, raw: Any) -> dict[str, str]:
 
 
 def _regions() -> dict[str, Any]:
+    # the one region data set (imported late: reminder.rules imports reminder.extract)
+    from reminder.rules.regions import region_names
+
     raw = load_table("regions", _REGION_KEYS)
-    names_raw = load_table("region_names", {"names": list})["names"]
-    names = {n for row in names_raw for n in (row if isinstance(row, list) else [row])}
-    names |= set(_strings("regions", "extra_names", raw["extra_names"]))
+    names = set(region_names())
     names -= set(_strings("regions", "blacklist", raw["blacklist"]))
     anchors = {
         key: _compile("regions", key, "|".join(_strings("regions", key, raw[key])))
@@ -301,7 +334,24 @@ def _sections(data: dict[str, Any]) -> dict[str, Any]:
         ),
         "any_of_rx": _compile("conditions", "groups.any_of_intro", str(grp["any_of_intro"])),
         "alternative_rx": _words_rx("conditions", "groups.alternative", grp["alternative"]),
+        "exclusion_rx": _words_rx("conditions", "groups.exclusion", grp["exclusion"]),
     }
+
+
+def _credit(raw: Any) -> dict[str, Any]:
+    """credit: {not_has: [regex], has: [regex], listed: [regex]}; a regex names the phrase kept as value
+    ``(?P<obj>…)``. ``listed`` ones only count in a list of exclusions (then as not_has)."""
+    raw = _exact_keys("conditions", "credit", raw, {"not_has", "has", "listed"})
+    parts: list[str] = []
+    ops: list[str] = []
+    for op in ("not_has", "has", "listed"):
+        for pattern in _strings("conditions", f"credit.{op}", raw[op]):
+            i = len(ops)
+            if "(?P<obj>" not in pattern:
+                pattern = f"(?P<obj>{pattern})"
+            parts.append(f"(?P<c{i}>{pattern.replace('(?P<obj>', f'(?P<o{i}>')})")
+            ops.append(op)
+    return {"credit_rx": _compile("conditions", "credit", "|".join(parts)), "credit_ops": tuple(ops)}
 
 
 def _entities(data: dict[str, Any]) -> dict[str, Any]:
@@ -309,14 +359,13 @@ def _entities(data: dict[str, Any]) -> dict[str, Any]:
     type_words = _inverse("conditions", "applicant_types", types)
     industry = _exact_keys("conditions", "industry", data["industry"], _INDUSTRY_KEYS)
     return {
+        "legal_value": str(data["legal_person_value"]),
         "legal_rx": _compile(
             "conditions",
             "legal_person",
             "|".join(_strings("conditions", "legal_person", data["legal_person"])),
         ),
-        "credit_rx": _compile(
-            "conditions", "credit", "|".join(_strings("conditions", "credit", data["credit"]))
-        ),
+        **_credit(data["credit"]),
         # 企业+事业单位: one word (企事业单位) standing for two kinds
         "applicant_types": {w: tuple(v.split("+")) for w, v in type_words.items()},
         "applicant_type_rx": _compile("conditions", "applicant_types", alternation(list(type_words))),
@@ -344,6 +393,7 @@ def vocab() -> Vocab:
         units=units,
         unit_alt=alternation(list(units)),
         unit_names={str(k): str(v) for k, v in data["unit_names"].items()},
+        currency_units={str(k): str(v) for k, v in data["currency_units"].items()},
         digits=digits,
         numeral_units=numeral_units,
         age_alt=alternation(_strings("conditions", "age_anchors", data["age_anchors"])),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import replace
 
 from reminder.extract._data import alternation
 from reminder.extract.conditions_data import QUOTES, Vocab
@@ -17,13 +18,24 @@ __all__ = ["ENTITY_RULES"]
 
 #: the end of a clause, for the context of a qualification
 _CLAUSE_END = ",;。:"
-_LEVEL = r"(?:国家级|省级|市级|区级|县级|国家|省|市|本市|本区|本省|我市|我区|我省|全市|全区|全省)?"
+_LEVEL = (
+    r"(?:有效期内的?)?(?:国家级|省级|市级|区级|县级|自治区级?|国家|省|市|本市|本区|本省|我市|我区|我省|全市|全区|全省"
+    r"|[\u4e00-\u9fff]{2,3}(?:省|市|区|县)级?)?"
+)
 _QUAL_REQUIRED = (
     r"(?:须为|应为|必须为|必须是|须是|应是|应当为|属于|为|是|系)(?:有效期内的?|经认定的|已认定的)?"
 )
+#: these may stand a few words before the title (应是2023年认定和复核通过的自治区专精特新中小企业)
+_QUAL_REQUIRED_FAR = r"属于|须为|应为|必须为|必须是|须是|应是|应当为|应当是|认定为|评为|评定为|获评|纳入|列入"
 _QUAL_CERTIFIED = r"(?:认定为|评为|评定为|认定的|入库的|备案的|入选|获评|列入|纳入|获得|取得|通过)(?:的)?"
 _QUAL_HELD = r"(?:拥有|具有|具备|持有|取得|获得)(?:有效期内的?)?"
 _QUAL_HELD_AFTER = re.compile(r"(?:资格|证书|称号|资质|认定)")
+_QUAL_MAY_APPLY = re.compile(r"(?:均|也|亦)?可(?:以)?(?:自愿)?(?:申报|申请|参加|参与)")
+#: after a title in its sentence: the title is expiring and the holder re-applies
+_RENEWAL = re.compile(r"期满|到期|届满|重新认定|再次申请|可再次|复审")
+_REMARKS = re.compile(r"\([^()]*\)")
+#: after a title: a pool of candidates for it (培育库), which is its own condition
+_POOL = re.compile(r"(?:培育|后备|储备)(?:库|名单|企业库)")
 _QUAL_OBJECT_AFTER = re.compile(r"(?:$|[,;。]|(?:均)?可(?:申报|申请|参加)|优先)")
 #: right before 独立法人资格 (or before 具有独立法人资格): it is denied
 _NOT_HAVING = re.compile(r"(?:不|非|无|未)(?:具有|具备|拥有)?$")
@@ -108,7 +120,14 @@ def _qualification_left(v: Vocab) -> tuple[re.Pattern[str], re.Pattern[str]]:
     listed = (
         rf"(?:{_LEVEL}(?:{v.qualification_rx.pattern})(?:或者|或|、|和|及|以及))*{_LEVEL}(?:的)?{_LEVEL}$"
     )
-    return re.compile(f"(?:{_QUAL_REQUIRED}|{_QUAL_CERTIFIED}){listed}"), re.compile(_QUAL_HELD + listed)
+    # 应是2023年认定和复核通过的自治区专精特新中小企业: a few words may stand between
+    filler = r"[^,;。:不非未]{0,16}?"
+    return (
+        re.compile(
+            f"(?:{_QUAL_REQUIRED_FAR}){filler}{listed}|(?:{_QUAL_REQUIRED}|{_QUAL_CERTIFIED}){listed}"
+        ),
+        re.compile(_QUAL_HELD + listed),
+    )
 
 
 @functools.cache
@@ -128,18 +147,87 @@ def _clause_bounds(text: str, start: int, end: int) -> tuple[str, str]:
 def _qualification(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidate]:
     """须为有效期内的高新技术企业 / 已认定为… / 拥有…资格证书 / (申报对象) …的高企."""
     left, right = _clause_bounds(s.text, m.start(), m.end())
+    left = left.rstrip(QUOTES)  # 通过认定的“国家高新技术企业”
     required_rx, held_rx = _qualification_left(v)
     held = held_rx.search(left) is not None and _qualification_after(v).match(right) is not None
     required = required_rx.search(left) is not None
     obj = s.eligibility and (
         left.endswith("的") and _QUAL_OBJECT_AFTER.match(right) is not None or right.startswith("优先")
     )
-    if not (held or required or obj):
+    # …的规模以上工业企业可以申报 / 我市省、市级专精特新中小企业可自愿申报: who may apply, anywhere
+    may_apply = _QUAL_MAY_APPLY.match(right) is not None
+    if not (held or required or obj or may_apply):
         return []
-    excluded = negated(left, len(left), v, window=8) or v.cues["exclusion_after"].search(right) is not None
+    remarks = _REMARKS.sub("", right)  # (建设行业企业技术中心除外) excludes a kind, not the title
+    excluded = (
+        s.excluding
+        or negated(left, len(left), v, window=8)
+        or v.cues["exclusion_after"].search(remarks) is not None
+    )
     value = v.qualification_values[re.sub(f"[{re.escape(QUOTES)}]", "", m.group())]
-    op = "not_has" if excluded else "has"
-    return [entity("qualification", op, value, m.span(), m.span(), rule)]
+    if _RENEWAL.search(s.text, m.end()):
+        # 2022年通过高企认定的企业,资格期满…须重新认定: a route for renewals, not a requirement on everyone
+        return []
+    c = entity("qualification", "not_has" if excluded else "has", value, m.span(), m.span(), rule)
+    if may_apply and not (held or required):  # the title names who may apply: no applicant word needed
+        c = replace(c, needs_applicant=False)
+    listed = _list_after(s.text, m.end(), v)
+    if listed and not excluded:
+        # 须为A、B或C / 属于…的规模以上工业企业、大中型软件…企业: any one of them
+        spans = ((m.start(), m.end()), *(span for _, span in listed))
+        values = [value, *(name for name, _ in listed)]
+        whole = (m.start(), spans[-1][1])
+        return [replace(c, op="in", value=values, span=whole, key=whole, value_spans=spans)]
+    pool = _POOL.match(right)
+    if pool is not None:  # 纳入…专精特新中小企业培育库: in the pool, not (yet) holding the title
+        return [
+            replace(c, span=(m.start(), m.end() + pool.end()), value_span=(m.start(), m.end() + pool.end()))
+        ]
+    return [c]
+
+
+@functools.cache
+def _list_item_rx(v: Vocab) -> re.Pattern[str]:
+    """One more item of a list of titles: a known one, or an unknown …企业/机构 phrase."""
+    return re.compile(
+        rf"(?:、|或者|或|和|及|以及)(?P<level>{_LEVEL})(?:(?P<known>{v.qualification_rx.pattern})"
+        r"|(?P<other>[^、,;。:()]{2,20}?(?:企业|机构|平台|中心)))(?=[、,;。:或和及(]|$|的|等|之一|资格|证书|称号|资质|认定)"
+    )
+
+
+def _list_after(text: str, pos: int, v: Vocab) -> list[tuple[str | None, tuple[int, int]]]:
+    """The further items of a list of titles starting at ``pos``: (canonical name or None, span) each."""
+    out: list[tuple[str | None, tuple[int, int]]] = []
+    while (m := _list_item_rx(v).match(text, pos)) is not None:
+        if m.group("known"):
+            out.append(
+                (
+                    v.qualification_values[re.sub(f"[{re.escape(QUOTES)}]", "", m.group("known"))],
+                    m.span("known"),
+                )
+            )
+        else:
+            out.append((None, (m.start("level"), m.end("other"))))
+        pos = m.end()
+    return out
+
+
+_POOL_RX = re.compile(  # a standing held (已纳入), not an act of the authority (自动纳入)
+    r"(?:已经?|首次)(?:被)?(?:纳入|进入|列入|入选|入库)(?P<obj>[^,;。、:]{2,24}?(?:统计范围|名录库|培育库|企业库|数据库|名录|名单|目录|库))"
+)
+_POOL_REJECT = re.compile(r"失信|异常|黑名单|违法|惩戒|禁止|淘汰|限制")
+
+
+def _pool_rx(v: Vocab) -> re.Pattern[str]:
+    return _POOL_RX
+
+
+def _pool(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidate]:
+    """(申报条件) 已纳入本市规上文化产业统计范围 / 首次进入规模以上工业名录库: has that standing."""
+    if not s.eligibility or negated(s.text, m.start(), v, window=2) or _POOL_REJECT.search(m.group("obj")):
+        return []
+    c = entity("qualification", "has", None, m.span(), m.span("obj"), rule)
+    return [replace(c, value_span=m.span("obj"))]
 
 
 # ---------------------------------------------------------------- legal person, credit, applicant type
@@ -152,7 +240,7 @@ def _legal_rx(v: Vocab) -> re.Pattern[str]:
 def _legal_person(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidate]:
     if _NOT_HAVING.search(s.text, max(0, m.start() - 3), m.start()):
         return []
-    return [entity("legal_person", "==", True, m.span(), m.span(), rule)]
+    return [entity("legal_person", "has", v.legal_value, m.span(), m.span(), rule)]
 
 
 def _credit_rx(v: Vocab) -> re.Pattern[str]:
@@ -160,7 +248,17 @@ def _credit_rx(v: Vocab) -> re.Pattern[str]:
 
 
 def _credit(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidate]:
-    return [entity("credit", "==", "no_serious_violation", m.span(), m.span(), rule)]
+    """未被列入经营异常名录 → not_has 经营异常名录; 纳税信用良好 → has 纳税信用良好."""
+    i = next(int(name[1:]) for name, text in m.groupdict().items() if name[0] == "c" and text is not None)
+    phrase, op = m.span(f"o{i}"), v.credit_ops[i]
+    if op == "listed":  # 被列入…名单 names an exclusion only inside a list of exclusions
+        if not s.excluding:
+            return []
+        op = "not_has"
+    if phrase[1] - phrase[0] < 2:
+        return []
+    c = entity("credit", op, None, m.span(), m.span(), rule)
+    return [replace(c, value_span=phrase)]
 
 
 def _applicant_cue_rx(v: Vocab) -> re.Pattern[str]:
@@ -190,6 +288,7 @@ ENTITY_RULES: tuple[Rule, ...] = REGION_RULES + (
     Rule("industry_list", _industry_rx, _industry),
     Rule("industry_named", _industry_named_rx, _industry),
     Rule("qualification", _qualification_rx, _qualification),
+    Rule("qualification_pool", _pool_rx, _pool),
     Rule("legal_person", _legal_rx, _legal_person),
     Rule("credit", _credit_rx, _credit),
     Rule("applicant_type", _applicant_cue_rx, _applicant_type),

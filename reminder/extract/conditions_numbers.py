@@ -11,7 +11,7 @@ import re
 from reminder.extract._data import alternation
 from reminder.extract.conditions_data import Vocab
 
-__all__ = ["NUM", "compare_tail", "parse_number", "amount", "comparison", "tidy"]
+__all__ = ["NUM", "compare_tail", "parse_number", "amount", "comparison", "tidy", "unit_name"]
 
 #: a number as notices write it: 500, 1,000, 1.5, 2 0 0 0 (PDF spacing), 一亿 / 两千 / 五
 NUM = r"\d[\d,]*(?:[ \t]\d+)*(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+(?:点[零〇一二三四五六七八九]+)?"
@@ -21,15 +21,17 @@ NUM = r"\d[\d,]*(?:[ \t]\d+)*(?:\.\d+)?|[零〇一二两三四五六七八九十
 def compare_tail(v: Vocab) -> str:
     """The regex after a field word: [comparison] [currency] number unit [(含)] [以上] [(含)].
 
-    Named groups: ``pre``, ``num``, ``unit``, ``inc``, ``suf``, ``inc2``.
+    Named groups: ``pre``, ``cur``, ``num``, ``unit``, ``inc``, ``suf``, ``inc2``. A remark in brackets
+    may stand before the suffix: 一年(365个日历天数)以上.
     """
     comp = v.comparators
     pre = alternation([*v.prefix_ops, *comp["weak_prefix"]])
     incl = alternation([*comp["inclusive"], *comp["exclusive"]])
     return (
-        rf"(?:(?P<pre>{pre})\s*)?(?:{alternation(comp['currency'])})?\s*"
+        rf"(?:(?P<pre>{pre})\s*)?(?P<cur>{alternation(comp['currency'])})?\s*"
         rf"(?P<num>{NUM})\s*(?P<unit>{v.unit_alt})"
         rf"(?:\s*\((?P<inc>{incl})(?:\s*[\d.]+\s*(?:{v.unit_alt})?)?\))?"
+        r"(?:\s*\((?!含|包含|不含|不包含)[^()]{1,16}\))?"
         rf"(?:\s*(?P<suf>{alternation(list(v.suffix_ops))}))?"
         rf"(?:\s*\((?P<inc2>{incl})\))?"
     )
@@ -102,3 +104,11 @@ def tidy(x: float) -> int | float:
     """20000.0 → 20000, 0.30000000000000004 → 0.3."""
     x = round(x, 6)
     return int(x) if x == int(x) else x
+
+
+def unit_name(m: re.Match[str], cls: str, v: Vocab) -> str:
+    """The unit written in a condition: 万元, or 万元(新臺幣) after a foreign currency word (新臺幣 is not 人民币)."""
+    unit = v.unit_names[cls]
+    cur = m.groupdict().get("cur")
+    foreign = v.currency_units.get(cur) if cur else None
+    return f"{unit}({foreign})" if foreign and cls == "money" else unit

@@ -17,7 +17,7 @@ from typing import Any
 
 from reminder.extract._data import alternation
 from reminder.extract.conditions_data import Vocab
-from reminder.extract.conditions_numbers import NUM, amount, compare_tail, comparison, tidy
+from reminder.extract.conditions_numbers import NUM, amount, compare_tail, comparison, tidy, unit_name
 
 __all__ = ["Sentence", "Candidate", "Rule", "NUMERIC_RULES", "run_rule", "entity", "negated"]
 
@@ -38,6 +38,15 @@ class Sentence:
     #: absolute offset of ``text`` in the document
     start: int
     eligibility: bool
+    #: absolute offset of each character of ``text`` (and of its end) when the line was compacted
+    #: (pinyin glosses 企业(yè) dropped); None when ``text`` is a verbatim slice
+    offsets: tuple[int, ...] | None = None
+    #: an item of a list of exclusions (有下列情形之一的,不得申报)
+    excluding: bool = False
+
+    def absolute(self, i: int) -> int:
+        """The document offset of sentence position ``i``."""
+        return self.start + i if self.offsets is None else self.offsets[i]
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,12 @@ class Candidate:
     eligibility_only: bool = False
     #: outside an eligibility section, only in a sentence naming the applicant (申报单位须在本市注册)
     needs_applicant: bool = False
+    #: one tier of 分别达到5%、4%、3%: the tiers of one match form an any-of group
+    tier: bool = False
+    #: the value is this phrase of the original text (verbatim script, bracketed remarks dropped)
+    value_span: tuple[int, int] | None = None
+    #: a list value: an item that is None is the phrase of the original text at the same position here
+    value_spans: tuple[tuple[int, int], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -87,7 +102,8 @@ def run_rule(rule: Rule, sentence: Sentence, v: Vocab) -> list[Candidate]:
     while (m := rx.search(text, pos)) is not None:
         found = rule.prod(m, sentence, v, rule.name)
         out.extend(found)
-        pos = m.end() if found else m.start() + 1
+        # a candidate may reach past its match (a list of titles): go on after it
+        pos = max([m.end(), *(c.span[1] for c in found)]) if found else m.start() + 1
     return out
 
 
@@ -138,7 +154,7 @@ def _candidate(
         field,
         op,
         tidy(value),
-        v.unit_names[cls],
+        unit_name(m, cls, v),
         (m.start(), m.end()),
         (m.start("num"), m.end("unit")),
         rule,
@@ -176,8 +192,14 @@ def _amount(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidat
                 m2, op2, value2 = second
                 out.append(
                     Candidate(
-                        spec.field, op2, tidy(value2), v.unit_names[cls], (m.start(), m2.end()),
-                        (m2.start("num"), m2.end("unit")), rule, eligibility_only=only,
+                        spec.field,
+                        op2,
+                        tidy(value2),
+                        unit_name(m, cls, v),
+                        (m.start(), m2.end()),
+                        (m2.start("num"), m2.end("unit")),
+                        rule,
+                        eligibility_only=only,
                     )
                 )
     return out

@@ -50,9 +50,11 @@ class DatePoint:
     day: int | None
     #: "end" (月底/月末/年底), "early" (上旬), "mid" (中旬), "late" (下旬), or None
     part: str | None = None
-    #: 24:00 is stored as 23:59
+    #: 24:00 is no time at all: the day's end, like a date written without one
     hour: int | None = None
     minute: int | None = None
+    #: a year counted from the notice's (今年 0, 明年 1, 去年 -1); ``year`` is then None
+    rel_year: int | None = None
 
     def resolve(self, default_year: int) -> Resolved:
         """The date, time of day and grain this point stands for.
@@ -95,6 +97,8 @@ class DateMention:
     latent: bool = False
     #: name of the rule that matched
     rule: str = ""
+    #: read from a date whose separators were lost in scraping (2025311): a guess to check
+    low_confidence: bool = False
 
     def resolve(self, default_year: int) -> tuple[Resolved, Resolved | None]:
         """Start and end resolved; a year-less range that steps back (12月1日至1月31日) ends next year.
@@ -143,10 +147,89 @@ def find_dates(text: str) -> tuple[list[DateMention], list[ParseFailure]]:
         if mention is None:  # looked like a date but is not one (15月, 统一月度): look again further on
             pos = m.start() + 1
             continue
+        mention = _with_hours(text, mention, g)
         mentions.append(mention)
         pos = mention.span[1]
         pos = _continue_list(text, mention, g, mentions, pos)
-    return mentions, failures
+    return _merge(mentions, _compact_dates(text, g)), failures
+
+
+def _with_hours(text: str, m: DateMention, g: Grammar) -> DateMention:
+    """7月10日(9:00-17:30) opens at 9:00 and closes at 17:30; 7月3日至7月4日(9:00-17:30) likewise."""
+    h = g.hours.match(text, m.span[1])
+    if h is None or m.start.day is None or m.start.hour is not None or (m.end is not None and m.end.hour is not None):
+        return m
+    (h1, m1), (h2, m2) = (_clock(h.group(k)) for k in ("h1", "h2"))
+    if not (h1 < 24 and h2 <= 24 and m1 < 60 and m2 < 60):
+        return m
+    start = replace(m.start, hour=h1, minute=m1)
+    end = _clock_point(m.end or m.start, h2, m2)
+    span = (m.span[0], h.end())
+    return replace(m, span=span, text=text[span[0] : span[1]], start=start, end=end, rule=m.rule + "_hours")
+
+
+def _clock(token: str) -> tuple[int, int]:
+    hour, minute = re.split(r"\s*[:∶]\s*", token)
+    return int(hour), int(minute)
+
+
+def _clock_point(p: DatePoint, hour: int, minute: int) -> DatePoint:
+    if hour == 24 and minute == 0:
+        return replace(p, hour=None, minute=None)
+    return replace(p, hour=hour, minute=minute)
+
+
+def _merge(mentions: list[DateMention], extra: list[DateMention]) -> list[DateMention]:
+    """``mentions`` plus the ``extra`` ones that overlap none of them, in text order."""
+    if not extra:
+        return mentions
+    taken = [m.span for m in mentions]
+    keep = [e for e in extra if not any(a < e.span[1] and e.span[0] < b for a, b in taken)]
+    return sorted(mentions + keep, key=lambda m: m.span[0])
+
+
+def _compact_dates(text: str, g: Grammar) -> list[DateMention]:
+    """Dates whose separators were lost (202359—2023530, 2025311 17:00), read only where unambiguous."""
+    out = []
+    for c in g.compact.finditer(text):
+        if c.start() and (text[c.start() - 1].isascii() and (text[c.start() - 1].isalnum() or text[c.start() - 1] in "_./=%-")):
+            continue  # part of a code, a URL or a longer number
+        start = _compact_point(c.group("a"), c.group("ah"), c.group("am"))
+        if start is None:
+            continue
+        end = _compact_point(c.group("b"), c.group("bh"), c.group("bm")) if c.group("b") else None
+        if end is not None and _key(end, last=True) < _key(start, last=False):
+            end = None
+        span = (c.start(), c.end() if end is not None else c.end("am") if c.group("am") else c.end("a"))
+        rule = "compact_date_range" if end is not None else "compact_date"
+        out.append(DateMention(span, text[span[0] : span[1]], start, end, rule=rule, low_confidence=True))
+    return out
+
+
+def _compact_point(run: str, hour: str | None, minute: str | None) -> DatePoint | None:
+    """The one reading of a digit run (year, month, day, maybe a swallowed hour); None if none or several."""
+    year, rest = int(run[:4]), run[4:]
+    hours: list[tuple[str, int | None]] = [(rest, int(hour) if hour else None)]
+    if minute is not None and hour is None:  # the hour is the run's last one or two digits
+        hours = [(rest[:-n], int(rest[-n:])) for n in (2, 1) if len(rest) > n]
+    elif minute is None and len(rest) > 4:
+        return None
+    readings = set()
+    for md, hh in hours:
+        if hh is not None and hh > 24:
+            continue
+        for cut in (1, 2):
+            m, d = md[:cut], md[cut:]
+            if not (1 <= len(d) <= 2) or m.startswith("0") and cut == 1 or d.startswith("0") and len(d) == 1:
+                continue
+            if 1 <= int(m) <= 12 and 1 <= int(d) <= calendar.monthrange(year, int(m))[1]:
+                readings.add((int(m), int(d), hh))
+    if len(readings) != 1:
+        return None
+    month, day, hh = readings.pop()
+    if hh is None:
+        return DatePoint(year, month, day)
+    return _clock_point(DatePoint(year, month, day), hh, int(minute or 0))
 
 
 def _continue_list(text: str, head: DateMention, g: Grammar, out: list[DateMention], pos: int) -> int:
@@ -206,9 +289,9 @@ def _end_point(m: re.Match[str], start: DatePoint, v: Vocab) -> tuple[DatePoint,
     end, _ = _point(m, "e", v)
     if end is None:
         return None
-    if end.year is not None:
+    if end.year is not None or end.rel_year is not None:
         return end, False
-    return replace(end, year=start.year), True
+    return replace(end, year=start.year, rel_year=start.rel_year), True
 
 
 def _ordered(start: DatePoint, end: DatePoint, inherited: bool, next_year: bool, v: Vocab) -> DatePoint:
@@ -247,14 +330,15 @@ def _point(m: re.Match[str], p: str, v: Vocab) -> tuple[DatePoint | None, str]:
     if m.group(p + "year") is not None and year is None:
         return None, ""
     prefix = "roc_" if roc else ""
+    rel = v.relative_years.get(m.group(p + "ry") or "")
     if m.group(p + "yp") is not None:
         return DatePoint(year, 12, None, part=v.year_parts[m.group(p + "yp")]), prefix + "year_end"
     month = _number(m.group(p + "m"), v)
     if m.group(p + "d") is not None:
         if not 1 <= month <= 12:
             raise _Impossible(f"月份不存在 / no such month: {month}月")
-        point = DatePoint(year, month, _point_day(m, p, year, month, v))
-        kind = "full_date" if year is not None else "month_day"
+        point = DatePoint(year, month, _point_day(m, p, year, month, v), rel_year=rel)
+        kind = "full_date" if year is not None else "relative_date" if rel is not None else "month_day"
         return _with_time(m, p, point, v), prefix + kind
     if not 1 <= month <= 12:
         return None, ""
@@ -280,7 +364,7 @@ def _year(m: re.Match[str], p: str, v: Vocab) -> tuple[int | None, bool]:
     if m.group(p + "yc") is not None:
         year = _number(m.group(p + "yc"), v)
         return (year if v.gregorian_years[0] <= year <= v.gregorian_years[1] else None), False
-    roc = m.group(p + "rn") or m.group(p + "rb")
+    roc = m.group(p + "rn") or m.group(p + "rb") or m.group(p + "rc")
     if roc is None:
         return None, False
     n = _number(roc, v)
@@ -313,7 +397,7 @@ def _with_time(m: re.Match[str], p: str, point: DatePoint, v: Vocab) -> DatePoin
         minute = 0
     hour = _shift_hour(hour, v.time_of_day.get(m.group(p + "ap") or "", "am"))
     if hour == 24 and not minute:
-        return replace(point, hour=23, minute=59)
+        return point
     if hour > 23 or (minute or 0) > 59:
         raise _Impossible(f"时间不存在 / no such time of day: {m.group(p + 'time').strip()}")
     return replace(point, hour=hour, minute=minute)

@@ -22,6 +22,7 @@ import cn2an
 from reminder.calendar import add_workdays
 from reminder.extract._data import alternation, load_table
 from reminder.extract.dates import DateMention, DatePoint
+from reminder.extract.deadlines_recurring import find_recurring
 from reminder.model import Deadline, DeadlineKind
 
 __all__ = ["NoticeContext", "find_deadlines"]
@@ -50,6 +51,16 @@ _TABLE = load_table(
         "batch_pattern": str,
         "clause_breaks": str,
         "sentence_breaks": str,
+        "from_now_words": list,
+        "extension_after": list,
+        "period_before": list,
+        "event_words": list,
+        "count_units": list,
+        "authority_subjects": list,
+        "authority_steps": list,
+        "review_acts": list,
+        "policy_acts": list,
+        "list_joiners": list,
     },
 )
 
@@ -59,10 +70,36 @@ def _rx(key: str) -> re.Pattern[str]:
 
 
 # What may stand between a date and its cue: spaces, a bracketed batch label, 24时/整.
-_GAP = r"[\s]*(?:[(（]\s*(?:" + _TABLE["batch_pattern"] + r")\s*[)）]\s*)?(?:整|24时)?\s*"
+_GAP = (
+    r"[\s]*(?:[(（]\s*(?:" + _TABLE["batch_pattern"] + r"|含[^()（）]{0,4})\s*[)）]\s*)?(?:整|24时)?\s*"
+)  # a batch label or (含)/(含当日) may stand between
 _AFTER_CUE = re.compile(_GAP + "(?:" + alternation(_TABLE["after_cues"]) + ")")
 _BEFORE_CUE = _rx("before_cues")
-_FROM_NOW = re.compile(r"(?:即日|今日|发布之日|印发之日|公布之日|通知之日)起?\s*(?:至|到)\s*$")
+_FROM_NOW = re.compile(r"(?:" + alternation(_TABLE["from_now_words"]) + r")\s*起?\s*(?:至|到)\s*$")
+# 由6月30日延长至7月15日: the old date.
+_EXTENDED = re.compile(r"^\s*(?:" + alternation(_TABLE["extension_after"]) + ")")
+# 项目执行期间为2021年1月1日至12月31日: the project's period.
+_PERIOD_BEFORE = re.compile("(?:" + alternation(_TABLE["period_before"]) + r")\s*(?:为|是|:)?\s*(?:自|从)?\s*$")
+_EVENT = _rx("event_words")
+# 截止6月30日,登记入库…92家: a figure as of that day.
+_BARE_BASELINE = re.compile(r"(?:^|[^间期])(?:截止|截至)\s*(?:到|至)?\s*$")
+_COUNT = re.compile(r"[0-9一二三四五六七八九十百千万]+\s*(?:" + alternation(_TABLE["count_units"]) + ")")
+# 市科技局审核提交时间: the authority's own step (a 各… department's review is a recommendation).
+_AUTHORITY_STEP = re.compile(
+    r"(?:^|[^各])(?:" + alternation(_TABLE["authority_subjects"]) + r")[^，,。;；各、县区]{0,8}(?:局|厅|委|办)\s*(?:"
+    + alternation(_TABLE["authority_steps"]) + ")"
+)
+_REVIEW_ACT = _rx("review_acts")
+# Office hours after a date in the same sentence: 收件时间为9:00-17:00.
+_OFFICE_HOURS = re.compile(r"(?:收件|受理|办公|工作|接收|报送|现场受理)时间")
+_CLOCK_RANGE = re.compile(r"[0-9]{1,2}\s*[:∶]\s*[0-9]{2}\s*(?:-|—|–|~|至|到)+\s*(?P<h>[0-9]{1,2})\s*[:∶]\s*(?P<m>[0-9]{2})")
+_BATCH_IS = re.compile("(?:" + _TABLE["batch_pattern"] + r")\s*(?:截止|为|:)\s*$")
+# 于2021年11月18日报送至高新区经发局: submitting on the day is submitting by it.
+_SUBMIT_ON = re.compile(r"^\s*(?:(?:将|把)[^，,。;；的]{0,20}?)?(?:报送|提交|上报|递交|寄送)(?![^，,。;；]{0,8}的)")
+_POLICY_ACT = re.compile(r"^[^，,。;；]{0,30}?(?:" + alternation(_TABLE["policy_acts"]) + ")")
+_LIST_JOIN = re.compile(r"\s*(?:" + alternation(_TABLE["list_joiners"]) + r")\s*$")
+# A short label ending the previous sentence: "(一)网络填报受理时间。2021年6月1日-6月7日".
+_LABEL_BEFORE = re.compile(r"(?:" + alternation(_TABLE["before_cues"]) + r")\s*[。:]?\s*$")
 _WINDOW_VERB = _rx("window_verbs")
 _BASELINE = re.compile("(?:" + alternation(_TABLE["baseline_before"]) + r")\s*$")
 _EFFECTIVE = re.compile(r"^\s*(?:" + alternation(_TABLE["effective_after"]) + ")")
@@ -93,7 +130,10 @@ _TIME_HEADING = re.compile(
     r"(?:" + alternation(_TABLE["time_headings"]) + r")\s*(?:安排)?\s*[】:：]?\s*$"
 )
 # After a single date: the application window opens then.
-_OPENS = re.compile(r"^\s*(?:起)?\s*(?:正式)?(?:启动|开始受理|开始申报|开始填报|开放|开始|起开放|起受理)")
+_OPENS = re.compile(
+    r"^\s*(?:起|后|以后)?\s*(?:正式)?(?:启动|开始受理|开始申报|开始填报|开放|开通|开始|起开放|起受理)"
+    r"|^\s*起\s*(?:可|即可)?\s*(?:登录|登陆|受理|申报|报名|接受申请|提交)"
+)
 # 推荐材料 / 推荐名单 are what a recommending department sends, not the applicant's paper copies.
 _RECOMMEND_THING = re.compile(r"推荐(?:材料|名单|文件|意见|函|汇总表)")
 
@@ -146,50 +186,84 @@ def _bounds(view: str, pos: int, end: int, breaks: str, lo: int, hi: int) -> tup
     return a, b
 
 
-def _is_cutoff(view: str, m: DateMention, clause: tuple[int, int], policy_only: bool) -> str | None:
-    """The name of the cue rule that makes a single date a cutoff, or None."""
-    after = view[m.span[1] : clause[1]]
+def _is_cutoff(view: str, m: DateMention, clause: tuple[int, int], policy_only: bool, tail: int) -> str | None:
+    """The name of the cue rule that makes a single date a cutoff, or None.
+
+    ``tail`` is where the list the date heads ends (于4月10日、7月10日前: the cue after the last
+    date is every date's); in a policy text a cue counts only before an applicant's act.
+    """
+    after = view[tail : clause[1]]
     before = view[clause[0] : m.span[0]]
-    if _AFTER_CUE.match(after) and not policy_only:
-        return "date_before_cue"
+    cue = _AFTER_CUE.match(after)
+    if cue is not None and (not policy_only or _POLICY_ACT.match(after[cue.end() :])):
+        return "date_before_cue" if tail == m.span[1] else "date_list_before_cue"
     if _BEFORE_CUE.search(before):
         return "cue_then_date"
+    if re.search(r"[于在]\s*$", before) and _SUBMIT_ON.match(after):
+        return "submit_on_date"
+    if _BATCH_IS.search(before) and "截止" in view[max(0, clause[0] - 60) : clause[0]]:  # 截止…;第二批为6月30日
+        return "batch_then_date"
     if _FROM_NOW.search(before):
         return "from_now_until"
     return None
 
 
-def _rejected(view: str, m: DateMention, clause: tuple[int, int], sentence: tuple[int, int]) -> bool:
+def _rejected(view: str, m: DateMention, clause: tuple[int, int], sentence: tuple[int, int], tail: int) -> bool:
     """Context that makes a date anything but a deadline."""
     before = view[clause[0] : m.span[0]]
-    after = view[m.span[1] : clause[1]]
-    if _BASELINE.search(before) and not re.search(r"(?:申报|受理|报送|提交|征集)(?:时间|日期)?\s*截至\s*$", before):
+    after = view[tail : clause[1]]
+    if _EXTENDED.match(view[m.span[1] : clause[1]]) or _PERIOD_BEFORE.search(before) or (_AUTHORITY_STEP.search(before) and "各" not in before):
+        return True
+    if _figure_as_of(view, m, before, sentence) or _event(view, m, before, after, sentence):
+        return True
+    if _BASELINE.search(before) and not re.search(r"(?:申报|受理|报送|提交|征集|报名|填报)(?:时间|日期)?\s*(?:截至|截止到|截止至)\s*$", before):
         return True
     if _EFFECTIVE.match(re.sub(r"^[\s(（]*(?:[零〇○0-9:：时点分]+)?", "", after)):
         return True
-    if _TARGET.search(before) and not _APPLY_ACT.search(after[:12]):
+    if _TARGET.search(before) and not _APPLY_ACT.search(after[:12]) and not before.rstrip().endswith("截止到"):
         return True
     cue = _AFTER_CUE.match(after)
     if cue is not None:
         rest = after[cue.end() :]
         done = _MILESTONE.match(rest)
-        # 完成项目验收 is a milestone; 完成网上申报 is the application itself.
-        if done and not _APPLY_ACT.search(rest[done.end() : done.end() + 6]):
+        # 完成项目验收 is a milestone; 完成网上申报 is the application itself, 完成初核推荐 a department's.
+        acted = rest[done.end() : done.end() + 12] if done else ""
+        if done and not (_APPLY_ACT.search(acted) or (rest[: done.end()].strip().endswith("完成") and _REVIEW_ACT.search(acted))):
             return True
         if _ELIGIBLE_THING.match(rest):
             return True
     return _period(after)
 
 
+def _figure_as_of(view: str, m: DateMention, before: str, sentence: tuple[int, int]) -> bool:
+    """截止6月30日,登记入库…92家: a report of a figure as of that day."""
+    rest = view[m.span[1] : sentence[1]]
+    return bool(_BARE_BASELINE.search(before)) and rest.lstrip()[:1] in (",", "，") and bool(_COUNT.search(rest))
+
+
+def _event(view: str, m: DateMention, before: str, after: str, sentence: tuple[int, int]) -> bool:
+    """将于5月12日上午9点至11点30分举办说明会: an event to attend, when no cut-off cue says otherwise."""
+    if _AFTER_CUE.match(after) or _BEFORE_CUE.search(before):
+        return False
+    return bool(_EVENT.search(view, sentence[0], sentence[1]))
+
+
 def _period(after: str) -> bool:
-    """…期间投保 is a period the applicant acted in; …期间登录平台填报 is the application window itself."""
+    """…期间投保 is a period the applicant acted in; …期间登录平台填报 is the application window itself,
+    and 3月20日后正式开放 the window's start."""
     hit = _PERIOD.match(after)
-    return hit is not None and not _APPLY_ACT.search(after[hit.end() : hit.end() + 12])
+    if hit is None:
+        return False
+    rest = after[hit.end() : hit.end() + 12]
+    return not (_APPLY_ACT.search(rest) or _OPENS.match(rest))
 
 
 def _opens(view: str, m: DateMention, clause: tuple[int, int], sentence: tuple[int, int]) -> bool:
     """申报工作于2026年4月1日启动 / 系统于4月1日开放: the window's start, a date worth a reminder."""
     after = view[m.span[1] : clause[1]]
+    hit = _PERIOD.match(after)  # 3月20日后正式开放
+    if hit is not None and "后" in hit.group():
+        after = after[hit.end() :]
     return bool(_OPENS.match(after)) and bool(_APPLY_ACT.search(view[sentence[0] : sentence[1]]))
 
 
@@ -200,14 +274,36 @@ def _under_time_heading(view: str, pos: int, ctx: NoticeContext) -> bool:
     return any(_TIME_HEADING.match(line) for line in lines[-2:])
 
 
-def _is_window(view: str, m: DateMention, clause: tuple[int, int], sentence: tuple[int, int]) -> bool:
+def _is_window(view: str, m: DateMention, clause: tuple[int, int], sentence: tuple[int, int], policy_only: bool) -> bool:
+    """A range the applicant acts in: named by a cue (申报时间…), or by a verb or a 前/止 after it."""
     if m.end is None:
         return False
-    around = view[sentence[0] : sentence[1]]
     after = view[m.span[1] : clause[1]]
     if _period(after):
         return False
-    return bool(_WINDOW_VERB.search(around) or _BEFORE_CUE.search(view[clause[0] : m.span[0]]))
+    before = view[clause[0] : m.span[0]]
+    if _BEFORE_CUE.search(before) or _FROM_NOW.search(before):
+        return True
+    return not policy_only and bool(_WINDOW_VERB.search(view, sentence[0], sentence[1]) or _AFTER_CUE.match(after))
+
+
+def _label_before(view: str, sentence: tuple[int, int], ctx: NoticeContext) -> bool:
+    """Whether a short label ending the previous sentence names the dates: 受理时间。2021年6月1日-6月7日."""
+    lo = max(ctx.start, sentence[0] - 24)
+    head = view[lo : sentence[0]]
+    if not head.endswith(("。", ":")):
+        return False
+    return bool(_LABEL_BEFORE.search(head))
+
+
+def _list_tails(view: str, mentions: Sequence[DateMention]) -> list[int]:
+    """For each mention, the end of the list it heads (于4月10日、7月10日、10月10日前): the cue is after it."""
+    tails = [m.span[1] for m in mentions]
+    for i in range(len(mentions) - 2, -1, -1):
+        a, b = mentions[i], mentions[i + 1]
+        if a.end is None and b.end is None and _LIST_JOIN.match(view, a.span[1], b.span[0]):
+            tails[i] = tails[i + 1]
+    return tails
 
 
 def _nearest(rx: re.Pattern[str], text: str) -> int:
@@ -228,7 +324,16 @@ def _kind(view: str, m: DateMention, role: str, clause: tuple[int, int], sentenc
         return "other"
     if _RECOMMEND_THING.search(whole) and "预审" not in whole:
         return "recommendation"
-    if "预审" in whole or (_MATERIALS.search(whole) and not re.search(r"申报(?:书|材料|资料)", whole)):
+    # 各地市主管部门请于…前将材料报送: who acts (a department close before the date) outweighs what is sent
+    rec = _nearest(_RECOMMEND, before)
+    if rec < 30 and rec < _nearest(_APPLICANT, before):
+        return "recommendation"
+    # the sentence up to this date's clause, from the clause after an earlier date in it
+    own = view[sentence[0] : clause[1]]
+    earlier = list(re.finditer(r"[0-9一二三四五六七八九十]\s*[日号]", view[sentence[0] : clause[0]]))
+    if earlier:
+        own = view[clause[0] : clause[1]]
+    if "预审" in whole or (_MATERIALS.search(own) and not re.search(r"申报(?:书|材料|资料)", own)):
         return "materials"
     if re.match(r"^[^，,。]{0,20}(?:推荐|汇总|行文|填写意见|审核意见)", after):
         return "recommendation"
@@ -266,7 +371,13 @@ def _year_for(point: DatePoint, pos: int, ctx: NoticeContext, explicit: list[tup
 def _resolve(
     point: DatePoint, pos: int, ctx: NoticeContext, explicit: list[tuple[int, int]]
 ) -> tuple[dt.date, dt.time | None, str] | None:
-    year = point.year if point.year is not None else _year_for(point, pos, ctx, explicit)[0]
+    if point.year is not None:
+        year = point.year
+    elif point.rel_year is not None:  # 今年 / 明年: counted from the publication year
+        base = ctx.published.year if ctx.published else ctx.year
+        year = (base if base is not None else dt.date.today().year) + point.rel_year
+    else:
+        year = _year_for(point, pos, ctx, explicit)[0]
     try:
         return point.resolve(year)
     except ValueError:
@@ -279,25 +390,28 @@ def _quote(cleaned: str, sentence: tuple[int, int]) -> str:
 
 def _candidates(view: str, mentions: Sequence[DateMention], ctx: NoticeContext) -> list[_Candidate]:
     out: list[_Candidate] = []
-    for m in mentions:
+    tails = _list_tails(view, mentions)
+    for m, tail in zip(mentions, tails, strict=True):
         if m.latent or any(a <= m.span[0] < b for a, b in ctx.exclude):
             continue
         if m.start.day is None and m.start.part is None:
             continue
         clause = _bounds(view, m.span[0], m.span[1], _CLAUSE_BREAKS, ctx.start, ctx.end)
         sentence = _bounds(view, m.span[0], m.span[1], _SENTENCE_BREAKS, ctx.start, ctx.end)
-        if _rejected(view, m, clause, sentence):
+        if _rejected(view, m, clause, sentence, tail):
             continue
         headed = not ctx.policy_only and _under_time_heading(view, m.span[0], ctx)
-        if m.end is not None and (headed or _is_window(view, m, clause, sentence)) and not ctx.policy_only:
-            rule_name = "window" if not headed else "window_under_heading"
+        labeled = _label_before(view, sentence, ctx)
+        if m.end is not None and (headed or labeled or _is_window(view, m, clause, sentence, ctx.policy_only)):
+            rule_name = "window_under_heading" if headed or labeled else "window"
             out.append(_Candidate(m, m.start, "open", rule_name))
             out.append(_Candidate(m, m.end, "end", rule_name))
             continue
         if m.end is None and not ctx.policy_only and _opens(view, m, clause, sentence):
             out.append(_Candidate(m, m.start, "open", "opening_date"))
             continue
-        rule = _is_cutoff(view, m, clause, ctx.policy_only) or ("under_time_heading" if headed else None)
+        rule = _is_cutoff(view, m, clause, ctx.policy_only, tail)
+        rule = rule or ("under_time_heading" if headed else "labeled_date" if labeled else None)
         if rule is not None:
             out.append(_Candidate(m, m.end or m.start, "cutoff", rule))
     return out
@@ -307,13 +421,25 @@ def _explicit_years(view: str, mentions: Sequence[DateMention], ctx: NoticeConte
     """(position, year) of dates written with a year that look like cutoffs or windows."""
     years = []
     for m in mentions:
-        if m.start.year is None or any(a <= m.span[0] < b for a, b in ctx.exclude):
+        if m.start.year is None or m.latent or m.low_confidence or any(a <= m.span[0] < b for a, b in ctx.exclude):
             continue
         clause = _bounds(view, m.span[0], m.span[1], _CLAUSE_BREAKS, ctx.start, ctx.end)
         sentence = _bounds(view, m.span[0], m.span[1], _SENTENCE_BREAKS, ctx.start, ctx.end)
-        if not _rejected(view, m, clause, sentence):
+        if not _rejected(view, m, clause, sentence, m.span[1]):
             years.append((m.span[0], m.start.year))
     return years
+
+
+def _closing_time(view: str, pos: int, sentence: tuple[int, int]) -> dt.time | None:
+    """收件时间为上午08:30-11:30,下午15:00-17:00 later in the sentence: the office closes at 17:00."""
+    label = _OFFICE_HOURS.search(view, pos, sentence[1])
+    if label is None:
+        return None
+    pairs = list(_CLOCK_RANGE.finditer(view, label.end(), min(sentence[1], label.end() + 40)))
+    if not pairs:
+        return None
+    hour, minute = int(pairs[-1].group("h")), int(pairs[-1].group("m"))
+    return dt.time(hour, minute) if hour < 24 and minute < 60 else None
 
 
 def _build(cleaned: str, view: str, c: _Candidate, ctx: NoticeContext, explicit: list[tuple[int, int]]) -> Deadline | None:
@@ -327,6 +453,9 @@ def _build(cleaned: str, view: str, c: _Candidate, ctx: NoticeContext, explicit:
     date, time, grain = resolved
     clause = _bounds(view, m.span[0], m.span[1], _CLAUSE_BREAKS, ctx.start, ctx.end)
     sentence = _bounds(view, m.span[0], m.span[1], _SENTENCE_BREAKS, ctx.start, ctx.end)
+    if time is None and c.role != "open" and grain == "day":
+        time = _closing_time(view, m.span[1], sentence)
+        grain = "minute" if time is not None else grain
     whole = view[sentence[0] : sentence[1]]
     return Deadline(
         date=date,
@@ -338,6 +467,7 @@ def _build(cleaned: str, view: str, c: _Candidate, ctx: NoticeContext, explicit:
         batch=_batch_label(view, m, clause),
         approximate=bool(_APPROX.search(whole)),
         conditional=bool(_CONDITIONAL.search(view[sentence[0] : m.span[0]])),
+        low_confidence=m.low_confidence,
         rule=c.rule,
     )
 
@@ -402,6 +532,22 @@ def _relative(cleaned: str, view: str, ctx: NoticeContext, found: list[Deadline]
     return out
 
 
+def _recurring(cleaned: str, view: str, ctx: NoticeContext, explicit: list[tuple[int, int]]) -> list[Deadline]:
+    """每季度末月10日 / 每月20日前: the occurrences in the notice's year, flagged recurring."""
+    if ctx.policy_only:
+        return []
+    year = ctx.year or (ctx.published.year if ctx.published else None)
+    if year is None:
+        year = explicit[0][1] if explicit else dt.date.today().year
+    out = []
+    for o in find_recurring(view, ctx.start, ctx.end, year, ctx.published):
+        sentence = _bounds(view, o.span[0], o.span[1], _SENTENCE_BREAKS, ctx.start, ctx.end)
+        grain = "minute" if o.time else "day"
+        quote = _quote(cleaned, sentence)
+        out.append(Deadline(o.date, o.time, "application", quote, o.span, grain, recurring=True, rule=o.rule))
+    return out
+
+
 def _announced_later(cleaned: str, view: str, ctx: NoticeContext) -> list[Deadline]:
     """``申报时间另行通知``: a deadline exists but has no date yet."""
     out = []
@@ -462,7 +608,7 @@ def find_deadlines(
     """
     explicit = _explicit_years(view, mentions, ctx)
     built = [_build(cleaned, view, c, ctx, explicit) for c in _candidates(view, mentions, ctx)]
-    found = [d for d in built if d is not None]
+    found = [d for d in built if d is not None] + _recurring(cleaned, view, ctx, explicit)
     if ctx.published is not None:
         # A cutoff before the notice was published is a period or a baseline, not a call.
         found = [d for d in found if d.date is None or d.date >= ctx.published]

@@ -16,6 +16,8 @@ import functools
 import re
 import unicodedata
 
+from reminder.extract.page_data import page_vocab
+
 __all__ = ["clean", "match_view", "to_simplified"]
 
 # A line that is only a page number: "12", "- 3 -", "—2—", "第 3 页", "3/12".
@@ -47,6 +49,32 @@ _DATE_HEAD = re.compile(r"^\d{1,2}\s*[日号號月]")
 _LINE_END = "。！？；：:;!?」』”）)】》"
 # Lines this short and unpunctuated are usually headings or table cells, not wrapped text.
 _MIN_WRAPPED = 14
+# A metadata label starts its own line: never join it onto the title above (发布时间:… under a title).
+_META_START = re.compile(
+    r"^(?:[-•·]\s*)?[\[【]?\s*(?:索\s*引\s*[号號]|[发發][布文](?:时间|時間|日期|机构|機構|单位|單位|部门|部門)"
+    r"|[来來]源\s*[:：]|成文日期|生成日期|政策[级級][别別]|名\s*[称稱]\s*[:：]|文\s*[号號]\s*[:：])"
+)
+# A line of these only (:::, | | |, ----) is layout, not text.
+_SEPARATORS = " \t|:：-—=_*·•"
+# Pinyin glosses injected by mirror sites after characters: 企業(yè), 創(chuàng )新. A tone mark is required,
+# so (pdf), (ppt) and the like stay.
+_GLOSS = re.compile(r"(?<=[\u3400-\u9fff])[(（]\s?[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*\s?[)）]")
+# A whole notice on one line (web pages that lost their paragraphs) is broken up again: after the
+# addressee, before numbered items and contact lines, and before a trailing signature date.
+_REFLOW_MIN = 120
+_ADDRESSEE = re.compile(
+    r"^(?![一二三四五六七八九十\d(（])[^。:：\n]{2,100}?"
+    r"(?:单位|單位|企业|企業|部门|部門|局|委|政府|机构|機構|公司|高校|院所)[:：](?=.)"
+)
+_ITEM_BREAK = re.compile(
+    r"(?<=[。;；:：,，!！?？])\s*(?=(?:[一二三四五六七八九十]{1,3}[、．.]|[(（][一二三四五六七八九十]{1,3}[)）]"
+    r"|\d{1,2}[、．](?!\d)|\d{1,2}\.(?!\d)|附件\s*[:：\d]|[联聯][系係](?:人|方式|[电電][话話])))"
+)
+# In lines of any length, a numbered item right after a sentence end starts a line of its own.
+_SENTENCE_ITEM = re.compile(r"(?<=[。;；])[ \t]*(?=(?:\d{1,2}[、．.](?!\d)|[(（][一二三四五六七八九十\d]{1,3}[)）])\S)")
+_SIGNATURE_BREAK = re.compile(
+    r"(?<=[局厅廳委府室心组組院会會部处處科])\s*(?=(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日[\s,，。.]*$)"
+)
 
 
 @functools.cache
@@ -80,9 +108,9 @@ def _should_join(prev: str, nxt: str, wrap_width: int) -> bool:
     p, n = prev.rstrip(), nxt.strip()
     if not p or not n:
         return False
-    if p[-1] in _LINE_END or _TOC_LEADER.search(p):
+    if p[-1] in _LINE_END or _TOC_LEADER.search(p) or "|" in p:  # table rows do not wrap
         return False
-    if _BLOCK_START.match(n) or _TITLE_LINE.match(_strip_numbering(p)):
+    if _BLOCK_START.match(n) or _META_START.match(n) or _TITLE_LINE.match(_strip_numbering(p)):
         return False
     if _DATE_TAIL.search(p) and _DATE_HEAD.match(n):
         return True
@@ -103,8 +131,35 @@ def _wrap_width(lines: list[str]) -> int:
     return lengths[int(len(lengths) * 0.8)]
 
 
+def _drop_chrome(text: str) -> str:
+    """The text without page chrome (navigation, 字号 大 中 小, 分享到, 浏览次数…) and without lines
+    left holding only separators. Chrome sits on short lines holding one of the trigger characters;
+    only those are searched, in one pass of the regex engine over the text."""
+    v = page_vocab()
+
+    def strip(m: re.Match[str]) -> str:
+        line = m.group(0)
+        stripped = v.chrome.sub("", line)
+        return "\x00" if stripped != line and v.residue.match(stripped) else stripped
+
+    out = v.chrome_line.sub(strip, text)
+    return out if "\x00" not in out else "\n".join(ln for ln in out.split("\n") if ln != "\x00")
+
+
+def _reflow(line: str) -> str:
+    """A very long line broken where its paragraphs were (addressee, items, contacts, signature date)."""
+    if len(line) < _REFLOW_MIN:
+        return line
+    line = _ADDRESSEE.sub(lambda m: m.group(0) + "\n", line, count=1)
+    line = _ITEM_BREAK.sub("\n", line)
+    return _SIGNATURE_BREAK.sub("\n", line)
+
+
 def clean(raw: str) -> str:
     """Cleaned text: lines re-joined, page numbers dropped, characters otherwise verbatim.
+
+    Web-page text also loses its chrome and injected pinyin glosses, and a notice written on one
+    line is broken into paragraphs again.
 
     >>> clean("职工总数不超过 500 人、年销售收入不超过 2 亿元、\\n2\\n资产总额不超过 2 亿元。")
     '职工总数不超过 500 人、年销售收入不超过 2 亿元、资产总额不超过 2 亿元。'
@@ -114,12 +169,15 @@ def clean(raw: str) -> str:
     text = re.sub(r"[\u200b\u200c\u200d\u2060\ufeff]", "", text)
     text = _control_chars().sub("", text)
     text = _INLINE_PAGE.sub("", text)
-    lines = [ln.rstrip() for ln in text.split("\n")]
+    text = _GLOSS.sub("", text)
+    text = _drop_chrome(text)
+    # table rows keep their cells but lose the bars at their edges (关于…的通知 | |||)
+    lines = [ln.rstrip().rstrip(" \t|").rstrip() for ln in text.split("\n")]
     width = _wrap_width(lines)
     out: list[str] = []
     last = ""  # the last physical line kept: its width tells whether it wrapped
     for line in lines:
-        if _is_page_line(line):
+        if _is_page_line(line) or (line and not line.strip(_SEPARATORS)):
             continue
         if not line.strip():
             last = ""
@@ -129,9 +187,10 @@ def clean(raw: str) -> str:
         if out and last and _should_join(last, line, width):
             out[-1] = out[-1] + line.strip()
         else:
-            out.append(line.strip())
+            out.append(line.strip().lstrip(" \t|").lstrip())
         last = line
-    return "\n".join(x for x in out if x != "").strip() + "\n"
+    text = "\n".join(_reflow(x) for x in out if x != "")
+    return _SENTENCE_ITEM.sub("\n", text).strip() + "\n"
 
 
 @functools.lru_cache(maxsize=1)

@@ -8,18 +8,23 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import re
 from bisect import bisect_left
 from dataclasses import replace
 from pathlib import Path
 
 from reminder.errors import InputTooLarge
+from reminder.extract import years
 from reminder.extract.conditions import find_conditions
 from reminder.extract.dates import DateMention, find_dates
 from reminder.extract.deadlines import NoticeContext, find_deadlines
 from reminder.extract.loaders import Loaded, load_path, load_url
+from reminder.extract.meta import PageMeta, read_page
 from reminder.extract.normalize import clean, match_view
+from reminder.extract.scope import attach_scopes
 from reminder.extract.segment import Segment, segment
+from reminder.extract.segment_data import vocab
+from reminder.extract.segment_meta import issuer_level
+from reminder.fields import check_condition
 from reminder.model import Document, Notice
 
 __all__ = ["DEFAULT_MAX_BYTES", "extract", "extract_text", "extract_loaded"]
@@ -29,45 +34,55 @@ log = logging.getLogger(__name__)
 #: default size limit for one input (20 MB), overridable per call and in settings
 DEFAULT_MAX_BYTES = 20 * 2**20
 
-_YEAR_IN_TITLE = re.compile(r"(20\d{2}|19\d{2})\s*年")
-
-
-def _notice_year(view: str, seg: Segment) -> int | None:
-    """The year a notice is about, from its title (``2025 年度…``)."""
-    hit = _YEAR_IN_TITLE.search(re.sub(r"(?<=\d)\s+(?=\d)", "", view[seg.title_span[0] : seg.title_span[1]]))
-    return int(hit.group(1)) if hit else None
-
-
 def _mentions_in(mentions: list[DateMention], starts: list[int], span: tuple[int, int]) -> list[DateMention]:
     lo = bisect_left(starts, span[0])
     hi = bisect_left(starts, span[1])
     return mentions[lo:hi]
 
 
-def _notice(cleaned: str, view: str, seg: Segment, mentions: list[DateMention], published: dt.date | None) -> Notice:
-    exclude = [seg.title_span]
+def _notice(
+    cleaned: str,
+    view: str,
+    seg: Segment,
+    mentions: list[DateMention],
+    published: dt.date | None,
+    page: PageMeta,
+) -> Notice:
+    """One notice: its segment's metadata completed from the page's, then its deadlines and conditions.
+
+    ``page`` is the page metadata for a document holding one notice, or an empty one.
+    """
+    # a loose title is only the start of a body sentence: its dates may be deadlines
+    exclude = [*([] if seg.loose_title else [seg.title_span]), *page.spans]
     if seg.signature_span is not None:
         exclude.append(seg.signature_span)
+    title_view = view[seg.title_span[0] : seg.title_span[1]]
+    year, reference = years.reference(title_view, view[seg.span[0] : seg.span[1]], seg.published or published, page.doc_year)
     ctx = NoticeContext(
         start=seg.span[0],
         end=seg.span[1],
-        published=seg.published or published,
-        year=_notice_year(view, seg),
+        published=reference,
+        year=year,
         exclude=tuple(exclude),
         policy_only=seg.policy_only,
     )
-    deadlines = find_deadlines(cleaned, view, mentions, ctx)
+    # a results list (公示, 名单) asks nobody to act: its dates are no deadlines
+    results = seg.policy_only and not seg.loose_title and bool(vocab().not_call_title.search(title_view))
+    deadlines = [] if results else find_deadlines(cleaned, view, mentions, ctx)
     conditions = [] if seg.policy_only else find_conditions(cleaned, view, seg.span[0], seg.span[1])
+    issuer = seg.issuer or page.issuer
+    level = seg.level or page.level or (issuer_level(match_view(issuer), vocab()) if issuer else None)
     return Notice(
-        title=seg.title,
-        level=seg.level,  # type: ignore[arg-type]
-        published=seg.published,
-        issuer=seg.issuer,
+        title=page.title if seg.loose_title and page.title else seg.title,
+        level=level,  # type: ignore[arg-type]
+        published=seg.published or page.published,
+        issuer=issuer,
         deadlines=tuple(deadlines),
         conditions=tuple(conditions),
         span=seg.span,
         policy_only=seg.policy_only,
         rolling=seg.rolling,
+        undated=not seg.policy_only and not any(d.date for d in deadlines),
     )
 
 
@@ -100,14 +115,19 @@ def extract_text(
     cleaned = clean(raw)
     view = match_view(cleaned)
     seg = segment(cleaned, view)
+    page = read_page(cleaned, view)
     mentions, failures = find_dates(view)
     starts = [m.span[0] for m in mentions]
-    doc_published = published or seg.published
+    doc_published = published or seg.published or page.published
+    # the page's metadata describes its notice; a compilation's notices have their own titles and
+    # issuers, but share the page's date
+    notice_page = page if len(seg.segments) == 1 else PageMeta(published=page.published, spans=page.spans)
     notices = []
     for s in seg.segments:
-        notice = _notice(cleaned, view, s, _mentions_in(mentions, starts, s.span), doc_published)
+        notice = _notice(cleaned, view, s, _mentions_in(mentions, starts, s.span), doc_published, notice_page)
         own = tuple(f for f in failures if s.span[0] <= f.span[0] < s.span[1])
         notices.append(replace(notice, failures=own))
+    notices = list(attach_scopes(notices, view))
     log.info("extracted %s: %d notices, %d deadlines", source, len(notices), sum(len(n.deadlines) for n in notices))
     return Document(
         source=source,

@@ -44,6 +44,7 @@ _LOOSE_SENTENCE_CHARS = 20
 # Text with no title line is titled by its first line, up to a sentence end, at most this long.
 _LOOSE_TITLE_STOPS = "。;:!?"
 _LOOSE_TITLE_CHARS = 60
+_SENTENCE_END = re.compile(r"[。;,]")
 # A heading is only looked for on short lines.
 _HEADING_LINE_CHARS = 40
 
@@ -69,6 +70,8 @@ class Segment:
     rolling: bool
     #: offsets of the issuer + date block, whose date is no deadline
     signature_span: tuple[int, int] | None = None
+    #: the title is the first suitable line of text that has no title line (page metadata may do better)
+    loose_title: bool = False
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,8 @@ class _Scanner:
         self.lines = lines
         self.v = v
         self.hits = [read_title(lines, i, v) if ln.text.strip() else None for i, ln in enumerate(lines)]
+        for i in _attachment_lines(lines, self.hits, v):
+            self.hits[i] = None
         self.headings = [read_heading(ln.text, v) if len(ln.text) <= _HEADING_LINE_CHARS else None for ln in lines]
         self.toc_keys = {k for k in (toc_key(ln.text, v) for ln in lines) if k}
         self.compilation = any(h and h.strength == "strong" and (h.style or h.tag) and not h.toc for h in self.hits)
@@ -259,6 +264,24 @@ class _Scanner:
             self.current = None
 
 
+def _attachment_lines(lines: list[Line], hits: list[TitleHit | None], v: SegmentVocab) -> list[int]:
+    """Indexes of the numbered lines of attachment lists (附件: 1.…的通知 2.…): titles of attached
+    documents, never notices of their own."""
+    out: list[int] = []
+    inside = False
+    for i, ln in enumerate(lines):
+        t = ln.text.strip()
+        if not t:
+            continue
+        if v.attachment_header.match(t):
+            inside = True
+        elif inside and marker_style(t, v) is not None and not (hits[i] and hits[i].tag):  # type: ignore[union-attr]
+            out.append(i)
+        else:
+            inside = False
+    return out
+
+
 def _body_lines(b: _Block, lines: list[Line]) -> list[Line]:
     start = b.hit.last_line + 1 if b.hit else b.first
     return lines[start : b.last + 1]
@@ -278,15 +301,17 @@ def _segment(
     if b.hit is None:
         if not body or not (loose_ok or any(len(ln.text) >= _LOOSE_SENTENCE_CHARS and "。" in ln.text for ln in body)):
             return None
-        title_span = _loose_title(body[0])
-        body = body[1:]
+        k = _loose_title_line(body, b.first == 0, v)
+        title_span = _loose_title(body[k], v)
+        body = body[:k] + body[k + 1 :]
     else:
         title_span = b.hit.span
     span = (lines[b.first].start + len(lines[b.first].text) - len(lines[b.first].text.lstrip()), lines[b.last].end)
-    body_start = title_span[1] if b.hit else (body[0].start if body else span[1])
+    # text with no title line is read whole: its title is only the start of a sentence
+    body_start = title_span[1] if b.hit else span[0]
     body_view = view[body_start : span[1]]
     sig = meta.find_signature(body, v)
-    issuer_span = _issuer_span(sig, title_span, body_start, view, body_view, v)
+    issuer_span = _issuer_span(sig, title_span, body_start, view, body_view, v, b.hit is not None)
     issuer = " ".join(cleaned[issuer_span[0] : issuer_span[1]].split()) if issuer_span else None
     issuer_view = view[issuer_span[0] : issuer_span[1]] if issuer_span else ""
     rolling = meta.is_rolling(body_view, v)
@@ -298,16 +323,37 @@ def _segment(
         level=_level(b, body_view, issuer_view, v),
         issuer=issuer,
         published=sig.date if sig else _published_in(body, v),
-        policy_only=b.policy or tag_policy or not (rolling or meta.is_call(body_view, v)),
+        policy_only=b.policy or tag_policy or bool(b.hit and _results_title(view, title_span, v)) or not (rolling or meta.is_call(body_view, v)),
         rolling=rolling,
         signature_span=sig.span if sig else None,
+        loose_title=b.hit is None,
     )
 
 
-def _loose_title(first: Line) -> tuple[int, int]:
-    """Title of text that has no title line: its first line, up to the first sentence end."""
+def _results_title(view: str, title_span: tuple[int, int], v: SegmentVocab) -> bool:
+    """A title announcing results or a list (公示, 名单, 拟立项): no call."""
+    return bool(v.not_call_title.search(view[title_span[0] : title_span[1]]))
+
+
+def _loose_title_line(body: list[Line], at_top: bool, v: SegmentVocab) -> int:
+    """Which line titles text that has no title line: the first that is no addressee, document number,
+    metadata or heading. A text that starts with a short heading (二、对象条件) starts in the middle of
+    a notice: that heading is all it says about itself."""
+    first = body[0].text.strip()
+    if at_top and marker_style(first, v) and len(first) <= _HEADING_LINE_CHARS // 2 and not _SENTENCE_END.search(first):
+        return 0
+    return next((i for i, ln in enumerate(body) if not v.loose_title_skip.search(ln.text.strip())), 0)
+
+
+def _loose_title(first: Line, v: SegmentVocab) -> tuple[int, int]:
+    """Title of text that has no title line: its line, numbering dropped, up to the first sentence end."""
     text = first.text
     start = len(text) - len(text.lstrip())
+    for marker in v.item_markers:
+        m = marker.regex.match(text)
+        if m and m.end() < len(text.rstrip()):
+            start = m.end()
+            break
     stop = min((k for k in (text.find(c, start) for c in _LOOSE_TITLE_STOPS) if k > start), default=len(text.rstrip()))
     return first.start + start, first.start + min(stop, start + _LOOSE_TITLE_CHARS)
 
@@ -319,11 +365,12 @@ def _issuer_span(
     view: str,
     body_view: str,
     v: SegmentVocab,
+    titled: bool,
 ) -> tuple[int, int] | None:
-    """Where the issuer is named: signature, else title (…关于), else 由…负责解释."""
+    """Where the issuer is named: signature, else title (…关于, when it is a real title), else 由…负责解释."""
     if sig and sig.issuer_span:
         return sig.issuer_span
-    in_title = meta.issuer_in_title(view[title_span[0] : title_span[1]], v)
+    in_title = meta.issuer_in_title(view[title_span[0] : title_span[1]], v) if titled else None
     if in_title:
         return title_span[0] + in_title[0], title_span[0] + in_title[1]
     in_body = meta.issuer_in_body(body_view, v)

@@ -29,6 +29,8 @@ _KEYS: dict[str, type] = {
     "title_trailer": str,
     "body_starters": list,
     "title_reject_start": str,
+    "loose_title_skip": str,
+    "attachment_header": str,
     "title_min_chars": int,
     "title_max_chars": int,
     "weak_title": dict,
@@ -41,6 +43,7 @@ _KEYS: dict[str, type] = {
     "published_labels": str,
     "call_cues": list,
     "rolling_cues": str,
+    "not_call_title": str,
     "news": dict,
 }
 _ENDINGS_KEYS = {"notice": list, "policy": list, "tagged": list}
@@ -114,6 +117,9 @@ class SegmentVocab:
     body_starter: re.Pattern[str]
     page_number: re.Pattern[str]
     title_reject_start: re.Pattern[str]
+    #: lines never taken as the title of text without a title line
+    loose_title_skip: re.Pattern[str]
+    attachment_header: re.Pattern[str]
     title_min: int
     title_max: int
     weak_min: int
@@ -150,6 +156,7 @@ class SegmentVocab:
     published_label: re.Pattern[str]
     call_cues: tuple[Cue, ...]
     rolling: re.Pattern[str]
+    not_call_title: re.Pattern[str]
     news_threshold: int
     news_head_lines: int
     news_rules: tuple[Cue, ...]
@@ -272,6 +279,8 @@ def vocab() -> SegmentVocab:
         body_starter=_compile("body_starters", "|".join(f"(?:{p})" for p in data["body_starters"])),
         page_number=re.compile(r"\d{1,3}\s*(?:$|(?=[^\d\s个家项名天人次万元%年月日号.、]))"),
         title_reject_start=_compile("title_reject_start", data["title_reject_start"]),
+        loose_title_skip=_compile("loose_title_skip", data["loose_title_skip"]),
+        attachment_header=_compile("attachment_header", data["attachment_header"]),
         title_min=data["title_min_chars"],
         title_max=data["title_max_chars"],
         weak_min=weak["min_chars"],
@@ -306,6 +315,7 @@ def vocab() -> SegmentVocab:
         published_label=_compile("published_labels", data["published_labels"]),
         call_cues=_cues(data),
         rolling=_compile("rolling_cues", data["rolling_cues"]),
+        not_call_title=_compile("not_call_title", data["not_call_title"]),
         news_threshold=threshold,
         news_head_lines=head_lines,
         news_rules=news_rules,

@@ -33,6 +33,8 @@ __all__ = [
 _SENTENCE = re.compile(r"[。;；:：,，]")
 _LINE_END_PUNCT = re.compile(r"[。;；:：,，、!?！？]$")
 _KEY_DROP = re.compile(r"[\s\W_]+")
+# A document number line (东科函〔2017〕181号) never starts a title, though a title may follow it.
+_DOC_NUMBER_LINE = re.compile(r"^[\u4e00-\u9fff]{1,16}\s*[〔\[(【]\s*\d{4}\s*[〕\])】]\s*\d{1,4}\s*号$")
 # A title may be broken over at most this many extra lines, each at most this long.
 _MAX_JOIN = 2
 _JOIN_MAX_CHARS = 60
@@ -226,6 +228,8 @@ def read_title(lines: list[Line], i: int, v: SegmentVocab) -> TitleHit | None:
     ('strong', 'num_comma', 14, '重大专项')
     """
     text = lines[i].text
+    if _DOC_NUMBER_LINE.match(text.strip()):
+        return None
     style, number, pos = _marker(text, v)
     tag_m = v.tag.match(text, pos)
     tag = tag_m.group("tag") if tag_m else None

@@ -21,6 +21,7 @@ from reminder.extract.segment_lines import Line
 __all__ = [
     "Signature",
     "find_signature",
+    "is_org",
     "line_date",
     "published_line",
     "issuer_in_title",
@@ -36,7 +37,8 @@ __all__ = [
 _DATE_LINE_MAX = 70
 # Cheap filter before calling the date grammar: a 4-digit, 民国 (114年) or Chinese-numeral year.
 _HAS_YEAR = re.compile(r"\d\s?\d\s?\d\s?\d|\d{2,3}\s*年|[〇○零][一二三四五六七八九〇○零]|二[〇○零]")
-_TRAILING_ASIDE = re.compile(r"\s*(?:\([^()]{0,20}\))?\s*$")
+# What may follow a signature date: an aside (此件公开发布) and stray punctuation of a flattened page.
+_TRAILING_ASIDE = re.compile(r"\s*(?:\([^()]{0,20}\))?[\s,。.;]*$")
 _ORG_SEPARATORS = re.compile(r"[\s、]+")
 # How many lines above a date line may hold the signing bodies (joint issuers, a 代章 note).
 _ISSUER_LINES = 4
@@ -75,7 +77,7 @@ def line_date(text: str) -> tuple[dt.date, int] | None:
     return (date, last.span[0]) if date else None
 
 
-def _is_org(text: str, v: SegmentVocab) -> bool:
+def is_org(text: str, v: SegmentVocab) -> bool:
     """Whether a line (or part of one) is the name of one or more signing bodies."""
     t = text.strip()
     if not 2 <= len(t) <= v.issuer_max or re.search(r"[。,;:!?]", t):
@@ -96,7 +98,7 @@ def find_signature(lines: list[Line], v: SegmentVocab) -> Signature | None:
             continue
         date, at = found
         head = line.text[:at].strip()
-        if head and _is_org(head, v):
+        if head and is_org(head, v):
             lead = len(line.text) - len(line.text.lstrip())
             return Signature((line.start + lead, line.end), (line.start + lead, line.start + lead + len(head)), date)
         if head:
@@ -116,7 +118,7 @@ def _issuer_lines_above(lines: list[Line], k: int, v: SegmentVocab) -> list[Line
     out: list[Line] = []
     for j in range(k - 1, max(-1, k - 1 - _ISSUER_LINES), -1):
         t = lines[j].text.strip()
-        if v.aside.match(t) or _is_org(t, v):
+        if v.aside.match(t) or is_org(t, v):
             out.insert(0, lines[j])
         else:
             break
@@ -157,7 +159,7 @@ def issuer_in_title(title: str, v: SegmentVocab) -> tuple[int, int] | None:
     if not m or m.start() == 0:
         return None
     head = title[: m.start()].rstrip()
-    return (0, len(head)) if _is_org(head, v) else None
+    return (0, len(head)) if is_org(head, v) else None
 
 
 def issuer_in_body(body: str, v: SegmentVocab) -> tuple[int, int] | None:

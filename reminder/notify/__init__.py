@@ -8,7 +8,7 @@
     payloads.py    rows → the JSON payload frozen into each reminder
     outbox.py      reminders as rows: plan, cancel, claim, record attempts
     dispatcher.py  claim due rows, send, retry with backoff
-    jobs.py        what the scheduler runs: tick, digests, sweep
-    scheduler.py   APScheduler jobs: dispatcher tick, digests, hourly sweep (start_scheduler → Worker)
-    cli.py         reminder worker / dispatch / reminders list|requeue
+
+The scheduler that runs the dispatcher, digests and sweep is ``reminder.scheduler``; the commands
+(``reminder worker``, ``dispatch``, ``reminders``) are in ``reminder.cli``.
 """

@@ -1,5 +1,8 @@
 """What every channel shares: the message it is given, the result it returns, the protocol it follows.
 
+Each channel class describes itself (:class:`ChannelInfo`: kind, Chinese label, help text, URL shape,
+limits); forms, the API schema and the database's list of kinds are derived from those classes.
+
 A channel turns one :class:`Message` into one request (an email, a webhook POST) and reports what the
 receiver answered as a :class:`SendResult`. It never retries and never touches the database: the
 outbox (``reminder.notify.outbox``) decides when to try again, and records every attempt.
@@ -8,9 +11,9 @@ outbox (``reminder.notify.outbox``) decides when to try again, and records every
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
-__all__ = ["Message", "SendResult", "Channel"]
+__all__ = ["Message", "SendResult", "Channel", "ChannelInfo"]
 
 
 @dataclass(frozen=True)
@@ -67,3 +70,22 @@ class Channel(Protocol):
     def send(self, message: Message) -> SendResult:
         """Deliver one message once; never raises for a receiver's failure (returns ok=False)."""
         ...
+
+
+class ChannelInfo(Protocol):
+    """What a channel class says about itself; the web forms, the API schema and the database read it."""
+
+    #: registry key, e.g. "dingtalk"
+    kind: str
+    #: Chinese label shown to users, e.g. 钉钉群机器人
+    service_name: ClassVar[str]
+    #: the vendor's documentation
+    service_url: ClassVar[str]
+    #: what a target looks like, e.g. "https://oapi.dingtalk.com/robot/send?access_token=…"
+    url_shape: ClassVar[str]
+    #: what to fill in (target and secret), shown under the form
+    help_text: ClassVar[str]
+    #: whether a signing secret is "required", "optional" or "unused"
+    secret_use: ClassVar[str]
+    #: largest message body the receiver accepts, UTF-8 bytes (None = no limit)
+    body_maxlen: ClassVar[int | None]

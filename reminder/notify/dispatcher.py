@@ -30,6 +30,7 @@ from reminder.db.models import Channel as ChannelRow
 from reminder.db.models import Reminder, utcnow
 from reminder.errors import DispatcherBusy, ReminderError
 from reminder.notify import base
+from reminder.notify.channels import build_channel, make_http_client
 from reminder.notify.links import unsubscribe_url
 from reminder.notify.outbox import claim_due, record_attempts
 from reminder.notify.planning import days_left
@@ -77,8 +78,6 @@ class _Senders:
     def _build(self, row: ChannelRow) -> base.Channel:
         if self.factory is not None:
             return self.factory(row, self.settings)
-        from reminder.notify.channels import build_channel, make_http_client
-
         if self.client is None:
             self.client = make_http_client(self.settings, max_connections=max(1, self.settings.dispatch_concurrency))
         return build_channel(row.kind, row.target, row.secret, self.settings, client=self.client)

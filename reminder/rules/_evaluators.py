@@ -18,18 +18,30 @@ from typing import Any
 from reminder.model import Condition
 
 from ._age import age_years, founded_bounds, within_bounds
+from ._currency import condition_currency, default_currency, split_currency
 from ._units import fold, parse_bool, parse_money, parse_number
 from ._vocab import (
     FieldSpec,
     canonical_qualification,
     covers_applicant_type,
     implied_qualifications,
+    is_known_qualification,
     profile_label,
 )
 from .profile import Profile, Qualification
 from .regions import Region, RegionError, region_within, relative_level, resolve_region
+from .scope import outside_mainland
 
-__all__ = ["Context", "Outcome", "EVALUATORS", "register", "DuplicateEvaluator", "manual", "read_number"]
+__all__ = [
+    "Context",
+    "Outcome",
+    "EVALUATORS",
+    "register",
+    "DuplicateEvaluator",
+    "manual",
+    "read_number",
+    "expected_bool",
+]
 
 NUMBER_OPS: Mapping[str, Callable[[Any, Any], bool]] = {
     "<=": operator.le,
@@ -95,6 +107,9 @@ def _as_list(value: Any) -> list[Any]:
 def read_number(condition: Condition, kind: str) -> Decimal | None:
     """The condition's threshold in the field's unit (万元, %, 人, 年), or None when unreadable."""
     value, unit = condition.value, fold(condition.unit or "")
+    if kind == "money":
+        unit = split_currency(unit)[0] if unit else unit
+        value = split_currency(value)[0] if isinstance(value, str) else value
     try:
         if isinstance(value, bool) or value is None or isinstance(value, list | tuple | dict):
             return None
@@ -125,6 +140,11 @@ def _number(condition: Condition, profile: Profile, ctx: Context) -> Outcome:
     expected = read_number(condition, ctx.spec.kind)
     if expected is None or condition.op not in NUMBER_OPS:
         return manual()
+    if ctx.spec.kind == "money":
+        wanted = condition_currency(condition.value, condition.unit)
+        if wanted != (profile.currency or default_currency()):
+            # 新台币 amounts are not compared with 人民币 thresholds (nor the other way round)
+            return manual("currency", expected=(expected, wanted))
     used = getattr(profile, str(ctx.spec.profile))
     if used is None:
         return Outcome("unknown", "missing", expected=expected, missing=_label(ctx))
@@ -161,6 +181,8 @@ def _target_region(text: Any, ctx: Context) -> Region | Outcome:
 
 
 def _one_region(region: Region, target: Region) -> Outcome:
+    if target.level == "country" and outside_mainland(region):
+        return Outcome("fail", "not_mainland", region, target)
     if region_within(region, target):
         return Outcome("pass", "within", region, target)
     if region_within(target, region):
@@ -173,6 +195,8 @@ def _one_region(region: Region, target: Region) -> Outcome:
 def _region(condition: Condition, profile: Profile, ctx: Context) -> Outcome:
     if condition.op not in _MEMBERSHIP:
         return manual()
+    if condition.value is None or condition.value == [] or condition.value == "":
+        return manual("scope_unknown")
     outcomes = []
     for text in _as_list(condition.value):
         target = _target_region(text, ctx)
@@ -224,12 +248,21 @@ def _qualification(condition: Condition, profile: Profile, ctx: Context) -> Outc
     if not targets or condition.op not in (*_MEMBERSHIP, "not_has"):
         return manual()
     if profile.qualifications is None:
+        if not any(is_known_qualification(t) for t in targets):
+            return manual("unknown_qualification", expected=targets[0])
         return Outcome("unknown", "missing", expected=targets[0], missing=_label(ctx))
     outcomes = [_one_qualification(profile, target, condition.op, ctx.on) for target in targets]
     return _any_of(outcomes)
 
 
 def _one_qualification(profile: Profile, target: str, op: str, on: dt.date) -> Outcome:
+    if not is_known_qualification(target) and not _holding(profile, target):
+        # A title the profile form cannot record (产品注册证, 省级孵化器…): only a person can tell.
+        return manual("unknown_qualification", expected=target)
+    return _known_qualification(profile, target, op, on)
+
+
+def _known_qualification(profile: Profile, target: str, op: str, on: dt.date) -> Outcome:
     held = _holding(profile, target)
     valid = [q for q in held if q.valid_on(on)]
     if op == "not_has":
@@ -243,13 +276,21 @@ def _one_qualification(profile: Profile, target: str, op: str, on: dt.date) -> O
     return Outcome("fail", "absent", None, target)
 
 
+def expected_bool(condition: Condition) -> bool | None:
+    """The flag a yes/no condition asks for: ``has 独立法人资格`` names the quality itself (True)."""
+    try:
+        flag = parse_bool(condition.value)
+    except ValueError:
+        flag = True if isinstance(condition.value, str) and condition.value.strip() else None
+    if flag is None or condition.op not in ("==", "has", "in", "not_has"):
+        return None
+    return not flag if condition.op == "not_has" else flag
+
+
 @register("bool")
 def _bool(condition: Condition, profile: Profile, ctx: Context) -> Outcome:
-    try:
-        expected = parse_bool(condition.value)
-    except ValueError:
-        expected = None
-    if expected is None or condition.op not in ("==", "has", "in"):
+    expected = expected_bool(condition)
+    if expected is None:
         return manual()
     used = getattr(profile, str(ctx.spec.profile))
     if used is None:

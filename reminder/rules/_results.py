@@ -4,7 +4,7 @@
      ├── results   every condition, in notice order, each with status pass | fail | unknown
      ├── unmet     hard conditions that fail (a failing any-of group lists all its members)
      ├── missing   profile fields to fill in (Chinese labels) before the answer is certain
-     ├── manual    conditions no profile field can decide (请人工确认), never dropped
+     ├── manual    hard conditions only a person can decide (需人工确认): they keep it possibly_eligible
      └── notes     soft conditions (原则上/优先) that fail: shown, never blocking
 
 Results hold facts (status, the profile value used, a reason code); ``reason_zh`` is filled by the
@@ -79,7 +79,7 @@ class Verdict:
     missing: tuple[str, ...]
     #: failing hard conditions, for not_eligible
     unmet: tuple[ConditionResult, ...]
-    #: conditions to check by hand (field "other", unreadable values, unknown notice region)
+    #: hard conditions to check by hand (field "other", unknown titles, unknown scope), for possibly_eligible
     manual: tuple[ConditionResult, ...]
     #: failing soft conditions (原则上…), reported but never blocking
     notes: tuple[ConditionResult, ...] = ()

@@ -1,6 +1,7 @@
 """The field, qualification and applicant-type tables of ``data/``, loaded and checked once.
 
-fields.yaml           condition field → label, evaluator kind, profile attribute, unit
+reminder/data/fields.yaml (the field registry, :mod:`reminder.fields`)
+                      condition field → label, evaluator kind, profile attribute, unit
                       profile field → label, accepted headers
 qualifications.yaml   canonical name ← synonyms; implications (小巨人 ⇒ 专精特新中小企业)
 applicant_types.yaml  the types a profile may have, and words that cover them
@@ -13,8 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from reminder import fields, tables
 from reminder.errors import DataFileError
-from reminder.model import CONDITION_FIELDS
 
 from ._data import as_str_list, check_keys, load_yaml
 from ._units import fold
@@ -29,28 +30,21 @@ __all__ = [
     "qualification_key",
     "canonical_qualification",
     "implied_qualifications",
+    "is_known_qualification",
+    "is_compliance_clause",
+    "judged_spec",
+    "qualification_words",
     "APPLICANT_TYPES_FILE",
     "applicant_types",
     "canonical_applicant_type",
     "covers_applicant_type",
 ]
 
-KINDS = frozenset(
-    {
-        "number",
-        "money",
-        "age",
-        "region",
-        "industry",
-        "qualification",
-        "bool",
-        "credit",
-        "applicant_type",
-        "manual",
-    }
-)
-_FIELDS = "fields.yaml"
-_QUALS = "qualifications.yaml"
+#: evaluator kinds: the registry's value types
+KINDS = fields.VALUE_TYPES
+_FIELDS = fields.FIELDS_FILE
+_QUALS = "qualifications.yaml"  # reminder/data/: one table with extraction
+_SPELLINGS = ("synonyms", "variants", "typed")
 APPLICANT_TYPES_FILE = "applicant_types.yaml"
 _QUOTES = "\"'“”‘’「」『』《》"
 
@@ -71,22 +65,11 @@ class FieldSpec:
     unit: str | None
 
 
-@functools.cache
+@tables.cached
 def _condition_specs() -> Mapping[str, FieldSpec]:
-    table = load_yaml(_FIELDS, frozenset({"conditions", "profile"}))["conditions"]
-    specs: dict[str, FieldSpec] = {}
-    for field, item in table.items():
-        where = f"conditions.{field}"
-        check_keys(_FIELDS, where, item, ("label", "kind", "profile", "unit"), required=("label", "kind"))
-        if item["kind"] not in KINDS:
-            raise DataFileError(f"{_FIELDS}: {where}.kind: 未知类型 / unknown kind {item['kind']!r}")
-        if item["kind"] != "manual" and not item.get("profile"):
-            raise DataFileError(f"{_FIELDS}: {where}: 缺少键 'profile' / missing key 'profile'")
-        specs[field] = FieldSpec(field, item["label"], item["kind"], item.get("profile"), item.get("unit"))
-    missing = [f for f in CONDITION_FIELDS if f not in specs]
-    if missing:
-        raise DataFileError(f"{_FIELDS}: conditions: 缺少字段 / fields not described: {missing}")
-    return specs
+    return {
+        name: FieldSpec(name, d.label, d.type, d.profile, d.unit) for name, d in fields.field_defs().items()
+    }
 
 
 def condition_spec(field: str) -> FieldSpec | None:
@@ -94,32 +77,23 @@ def condition_spec(field: str) -> FieldSpec | None:
     return _condition_specs().get(field)
 
 
-@functools.cache
-def _profile_table() -> Mapping[str, Mapping[str, Any]]:
-    table = load_yaml(_FIELDS, frozenset({"conditions", "profile"}))["profile"]
-    for field, item in table.items():
-        check_keys(_FIELDS, f"profile.{field}", item, ("label", "headers"), required=("label",))
-        as_str_list(_FIELDS, f"profile.{field}.headers", item.get("headers"))
-    return dict(table)
-
-
 def profile_fields() -> tuple[str, ...]:
     """The profile field names known to the tables, in table order."""
-    return tuple(_profile_table())
+    return tuple(fields.profile_defs())
 
 
 def profile_label(field: str) -> str:
     """The Chinese label of a profile field (``headcount`` → 职工人数)."""
-    item = _profile_table().get(field)
-    return str(item["label"]) if item else field
+    item = fields.profile_defs().get(field)
+    return item.label if item else field
 
 
-@functools.cache
+@tables.cached
 def header_map() -> Mapping[str, str]:
     """Accepted key or column header (folded, lower-case) → profile field name."""
     out: dict[str, str] = {}
-    for field, item in _profile_table().items():
-        for header in [field, item["label"], *item.get("headers", [])]:
+    for field, item in fields.profile_defs().items():
+        for header in [field, item.label, *item.headers]:
             key = fold(header).lower()
             if out.get(key, field) != field:
                 raise DataFileError(f"{_FIELDS}: profile.{field}.headers: “{header}”重复 / duplicate header")
@@ -140,14 +114,15 @@ class _Qualifications:
 
 @functools.cache
 def _qualifications() -> _Qualifications:
-    items = load_yaml(_QUALS, frozenset({"qualifications"}))["qualifications"]
+    items = tables.load_table("reminder", _QUALS, {"qualifications": list})["qualifications"]
     canonical: dict[str, str] = {}
     implies: dict[str, tuple[str, ...]] = {}
     for i, item in enumerate(items):
         where = f"qualifications[{i}]"
-        check_keys(_QUALS, where, item, ("name", "synonyms", "implies"), required=("name",))
+        check_keys(_QUALS, where, item, ("name", *_SPELLINGS, "implies"), required=("name",))
         name = str(item["name"])
-        for word in [name, *as_str_list(_QUALS, f"{where}.synonyms", item.get("synonyms"))]:
+        spellings = [as_str_list(_QUALS, f"{where}.{k}", item.get(k)) for k in _SPELLINGS]
+        for word in [name, *(w for words in spellings for w in words)]:
             key = qualification_key(word)
             if canonical.get(key, name) != name:
                 raise DataFileError(
@@ -167,6 +142,11 @@ def canonical_qualification(name: str) -> str:
     """The canonical name of a qualification (国高 → 高新技术企业); unknown names come back simplified."""
     key = qualification_key(name)
     return _qualifications().canonical.get(key) or fold(name)
+
+
+def is_known_qualification(name: str) -> bool:
+    """Whether a canonical name is one of the table's qualifications (profiles can record only those)."""
+    return name in _qualifications().implies
 
 
 @functools.lru_cache(maxsize=4096)  # pure over the loaded table; hot in bulk matching
@@ -220,3 +200,34 @@ def covers_applicant_type(word: str, applicant_type: str) -> bool:
     """Whether a word listed by a condition admits ``applicant_type`` (中小企业 admits 企业)."""
     text = fold(word)
     return applicant_type in text or applicant_type in _applicants().covers.get(text, frozenset())
+
+
+_COMPLIANCE = "compliance.yaml"
+
+
+@tables.cached
+def _compliance_words() -> tuple[str, ...]:
+    data = load_yaml(_COMPLIANCE, frozenset({"clauses"}))
+    return tuple(fold(w) for w in as_str_list(_COMPLIANCE, "clauses", data["clauses"]))
+
+
+@functools.lru_cache(maxsize=4096)  # pure over the loaded table; hot in bulk matching
+def is_compliance_clause(quote: str) -> bool:
+    """Whether a clause is a common compliance one (财务制度健全, 无重大违法…) the credit flag covers."""
+    text = fold(quote)
+    return any(word in text for word in _compliance_words())
+
+
+def judged_spec(condition: Any) -> FieldSpec | None:
+    """How a condition is judged: its field's spec, except compliance clauses of field ``other``,
+    which the credit flag decides."""
+    if condition.field == "other" and is_compliance_clause(condition.quote):
+        return condition_spec("credit")
+    return condition_spec(condition.field)
+
+
+@tables.cached
+def qualification_words() -> tuple[tuple[str, str], ...]:
+    """(compared form of a name or synonym, canonical name), longest first: for finding titles in text."""
+    pairs = [(key, name) for key, name in _qualifications().canonical.items() if key]
+    return tuple(sorted(pairs, key=lambda p: -len(p[0])))

@@ -2,11 +2,12 @@
 
     evaluate(condition)  pass | fail | unknown, with the profile value used and a reason
     judge(conditions)    ungrouped conditions: all of them;  conditions sharing a ``group``: any one
-                         soft conditions (hard=False): reported, never blocking
-                         manual conditions (field "other", unreadable): listed, never blocking
+                         soft conditions (hard=False, or a lone route of a group): shown, never deciding
+                         manual conditions (field "other", unknown titles, unknown scope): 需人工确认
 
-    eligible            every hard condition passes (manual ones may remain to confirm)
+    eligible            every hard condition passes
     possibly_eligible   nothing fails, some hard condition is unknown: ``missing`` says what to fill in
+                        (需补充), ``manual`` what a person must confirm (需人工确认)
     not_eligible        some hard condition (or every member of a hard group) fails: see ``unmet``
 
 Ages and expiry dates are measured on ``on`` — the deadline the caller is judging for, not today.
@@ -22,7 +23,7 @@ from reminder.model import Condition
 
 from ._evaluators import EVALUATORS, Context, Outcome, manual
 from ._results import ConditionResult, Status, Verdict, VerdictStatus
-from ._vocab import condition_spec
+from ._vocab import judged_spec
 from .explain import describe
 from .profile import Profile
 from .regions import Region
@@ -53,7 +54,7 @@ def evaluate(
     Returns:
         The result, with ``reason_zh`` filled in.
     """
-    spec = condition_spec(condition.field)
+    spec = judged_spec(condition)
     ctx = Context(spec, on, notice_region) if spec is not None else None
     out = _outcome(condition, profile, ctx)
     status: Status = "pass" if out.status == "pass" else "fail" if out.status == "fail" else "unknown"
@@ -75,11 +76,11 @@ def evaluate(
 
 
 def group_status(members: Sequence[ConditionResult]) -> Status | None:
-    """An any-of group: pass if one member passes; fail if all fail; None if only manual ones remain.
+    """An any-of group: pass if one member passes; fail if all fail.
 
     Returns:
         "pass", "fail", "unknown" (some member lacks profile data), or None (undecided only because
-        of members a person must check: these never block).
+        of members a person must check: the verdict is then at best possibly_eligible).
     """
     statuses = [m.status for m in members]
     if "pass" in statuses:
@@ -92,7 +93,11 @@ def group_status(members: Sequence[ConditionResult]) -> Status | None:
 
 
 def _units(results: Sequence[ConditionResult]) -> Iterable[tuple[list[ConditionResult], bool]]:
-    """Decision units in notice order: each ungrouped condition alone, each group together, with hardness."""
+    """Decision units in notice order: each ungrouped condition alone, each group together, with hardness.
+
+    A group with a single member is a route whose other routes the text did not spell out (直通车: 高企
+    may skip the scoring): it is never a requirement on its own, so it counts as soft.
+    """
     groups: dict[str, list[ConditionResult]] = {}
     order: list[list[ConditionResult]] = []
     for result in results:
@@ -104,7 +109,9 @@ def _units(results: Sequence[ConditionResult]) -> Iterable[tuple[list[ConditionR
         else:
             groups[group] = [result]
             order.append(groups[group])
-    return ((members, any(m.condition.hard for m in members)) for members in order)
+    for members in order:
+        alone = len(members) == 1 and members[0].condition.group is not None
+        yield members, not alone and any(m.condition.hard for m in members)
 
 
 def judge(
@@ -127,6 +134,9 @@ def judge(
 def combine(results: Sequence[ConditionResult]) -> Verdict:
     """The verdict over results already evaluated (what ``judge`` does after ``evaluate``).
 
+    A failing hard unit → not_eligible; else a hard unit that lacks profile data (``missing``) or
+    needs a person (``manual``) → possibly_eligible; else eligible. Soft units never change it.
+
     Args:
         results: one result per condition of a notice, in notice order.
 
@@ -137,21 +147,27 @@ def combine(results: Sequence[ConditionResult]) -> Verdict:
     unmet: list[ConditionResult] = []
     notes: list[ConditionResult] = []
     missing: list[str] = []
+    to_check: list[ConditionResult] = []
     undecided = False
     for members, hard in _units(results):
         status = group_status(members) if len(members) > 1 else _single(members[0])
-        if status == "fail":
-            (unmet if hard else notes).extend(m for m in members if m.status == "fail")
-        elif status == "unknown" and hard:
+        if not hard:
+            notes.extend(m for m in members if m.status == "fail" or m.manual)
+        elif status == "fail":
+            unmet.extend(m for m in members if m.status == "fail")
+        elif status == "unknown":
             undecided = True
             missing.extend(m.missing for m in members if m.status == "unknown" and m.missing)
+        elif status is None:
+            to_check.extend(m for m in members if m.manual)
+    undecided = undecided or bool(to_check)
     verdict: VerdictStatus = "not_eligible" if unmet else "possibly_eligible" if undecided else "eligible"
     return Verdict(
         status=verdict,
         results=results,
         missing=tuple(dict.fromkeys(missing)),
         unmet=tuple(unmet),
-        manual=tuple(r for r in results if r.manual),
+        manual=tuple(to_check),
         notes=tuple(notes),
     )
 

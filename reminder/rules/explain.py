@@ -16,11 +16,20 @@ from typing import Any
 
 from ._results import ConditionResult, Verdict
 from ._units import format_money, format_number
-from ._vocab import condition_spec
+from ._vocab import judged_spec
 from .profile import Qualification
-from .regions import Region, ancestors, relative_level
+from .regions import Region, ancestors, region_path, relative_level
+from .scope import SCOPE_UNKNOWN_ZH
 
-__all__ = ["describe", "render_result_zh", "render_verdict_zh", "format_region", "OP_SYMBOLS"]
+__all__ = [
+    "describe",
+    "render_result_zh",
+    "render_verdict_zh",
+    "verdict_summary_zh",
+    "manual_item_zh",
+    "format_region",
+    "OP_SYMBOLS",
+]
 
 OP_SYMBOLS = {"<=": "≤", "<": "<", ">=": "≥", ">": ">", "==": "="}
 # The relation that holds when a comparison fails: a failed ≥ 1 年 reads "0.8 年 < 1 年".
@@ -28,7 +37,7 @@ _NEGATED = {"<=": ">", "<": "≥", ">=": "<", ">": "≤", "==": "≠"}
 _MARK = {"pass": " ✓", "fail": " ✗", "unknown": ""}
 _VERDICT = {
     "eligible": "结论：符合申报条件",
-    "possibly_eligible": "结论：可能符合申报条件，需补充信息",
+    "possibly_eligible": "结论：可能符合申报条件",
     "not_eligible": "结论：不符合申报条件",
 }
 
@@ -42,12 +51,12 @@ def format_region(region: Region) -> str:
 
 
 def _label(result: ConditionResult) -> str:
-    spec = condition_spec(result.condition.field)
+    spec = judged_spec(result.condition)
     return spec.label if spec else result.condition.field
 
 
 def _quantity(result: ConditionResult, value: Any) -> str:
-    spec = condition_spec(result.condition.field)
+    spec = judged_spec(result.condition)
     if spec is not None and spec.kind == "money":
         return format_money(value)
     unit = spec.unit if spec is not None else None
@@ -59,6 +68,12 @@ def _quantity(result: ConditionResult, value: Any) -> str:
 
 def _numeric(result: ConditionResult) -> str:
     op = result.condition.op
+    if result.why == "currency" and isinstance(result.expected, tuple):
+        amount, currency = result.expected
+        return (
+            f"{_label(result)} 需 {OP_SYMBOLS.get(op, op)} {_quantity(result, amount)}（{currency}）"
+            f" — 企业金额币种不同，请人工确认"
+        )
     need = f"{OP_SYMBOLS.get(op, op)} {_quantity(result, result.expected)}"
     if result.status == "unknown":
         return f"{_label(result)} 未填写 — 需 {need}"
@@ -82,9 +97,14 @@ def _region(result: ConditionResult) -> str:
     value = result.condition.value
     if isinstance(value, str) and isinstance(result.expected, Region) and relative_level(value):
         target = f"{value}（{target}）"
+    whole = region_path(result.expected) if isinstance(result.expected, Region) else target
+    if isinstance(value, str) and isinstance(result.expected, Region) and relative_level(value):
+        whole = f"{value}（{whole}）"
     words = {
         "within": f"{label} {used} 属于 {target}",
-        "outside": f"{label} {used} 不属于 {target}",
+        "outside": f"{label} {used} 不在 {whole}",
+        "not_mainland": f"{label} {used} 不在 全国（内地）范围",
+        "scope_unknown": f"适用地区未知 — {SCOPE_UNKNOWN_ZH}",
         "coarse": f"{label} {used} — 无法确定是否属于 {target}，请将所在地区填写到市或区县",
         "notice_region_unknown": f"{label} 需在{target} — 通知所属地区未知，请人工确认",
         "unreadable": f"{label} 需在{target} — 无法识别该地区，请人工确认",
@@ -98,6 +118,8 @@ def _qualification_name(value: Any) -> str:
 
 def _qualification(result: ConditionResult) -> str:
     label, target = _label(result), str(result.expected)
+    if result.why == "unknown_qualification":
+        return f"需人工确认：{result.quote or target}（档案无法记录该资质）"
     used = result.used if isinstance(result.used, Qualification) else None
     if result.why == "missing":
         verb = "不具备" if result.condition.op == "not_has" else "具备"
@@ -168,7 +190,9 @@ _RENDERERS: dict[str, Callable[[ConditionResult], str]] = {
 
 def describe(result: ConditionResult) -> str:
     """The one-line Chinese explanation of a result (what ``ConditionResult.reason_zh`` holds)."""
-    spec = condition_spec(result.condition.field)
+    spec = judged_spec(result.condition)
+    if result.manual and not result.condition.hard:
+        return f"{result.quote or _label(result)}（非硬性，不影响申报）"
     if spec is None or (result.manual and result.why == "not_evaluable"):
         return _manual(result)
     line = _RENDERERS[spec.kind](result) + _MARK[result.status]
@@ -197,6 +221,26 @@ def _group_lines(verdict: Verdict) -> list[str]:
     return lines
 
 
+def manual_item_zh(result: ConditionResult) -> str:
+    """What a person must confirm for a manual result: the notice's words (服务收入占比不低于30%)."""
+    return (result.quote or render_result_zh(result)).strip().rstrip("。；;，,")
+
+
+def verdict_summary_zh(verdict: Verdict) -> list[str]:
+    """Why a verdict is only 可能符合, one line per kind: 需补充: 职工人数; 需人工确认: 服务收入占比不低于30%.
+
+    Returns:
+        Up to two lines (none for a verdict with nothing missing or to confirm).
+    """
+    lines = []
+    if verdict.missing:
+        lines.append(f"需补充：{'、'.join(verdict.missing)}")
+    if verdict.manual:
+        items = dict.fromkeys(manual_item_zh(r) for r in verdict.manual)
+        lines.append(f"需人工确认：{'；'.join(items)}")
+    return lines
+
+
 def render_verdict_zh(verdict: Verdict) -> list[str]:
     """The verdict as Chinese lines: conclusion, what to fill in or fix, each condition, manual checks.
 
@@ -210,14 +254,10 @@ def render_verdict_zh(verdict: Verdict) -> list[str]:
     if verdict.unmet:
         lines.append("未满足的条件：")
         lines.extend(f"  - {render_result_zh(r)}" for r in verdict.unmet)
-    if verdict.missing:
-        lines.append(f"请补充企业信息：{'、'.join(verdict.missing)}")
+    lines.extend(verdict_summary_zh(verdict))
     if verdict.results:
         lines.append("逐条核对：")
         lines.extend(_group_lines(verdict))
-    if verdict.manual:
-        lines.append("请人工确认：")
-        lines.extend(f"  - {r.quote or render_result_zh(r)}" for r in verdict.manual)
     if verdict.notes:
         lines.append("备注（非硬性条件）：")
         lines.extend(f"  - {render_result_zh(r)}" for r in verdict.notes)

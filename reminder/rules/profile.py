@@ -22,6 +22,7 @@ from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 
 from reminder.errors import ProfileError
 
+from ._currency import canonical_currency, default_currency, split_currency
 from ._units import fold, is_blank, parse_bool, parse_money, parse_number
 from ._vocab import (
     applicant_types,
@@ -30,9 +31,10 @@ from ._vocab import (
     header_map,
     profile_label,
 )
+from .credit_code import region_from_credit_code, region_warnings
 from .regions import Region, RegionError, region_by_code, region_path, resolve_region
 
-__all__ = ["Profile", "Qualification", "parse_profile", "profile_to_dict", "parse_date"]
+__all__ = ["Profile", "Qualification", "parse_profile", "profile_to_dict", "parse_date", "profile_warnings"]
 
 log = logging.getLogger(__name__)
 
@@ -99,9 +101,13 @@ class Profile:
     applicant_type: str = "企业"
     #: 联系邮箱
     contact_email: str | None = None
+    #: the currency of every money field (人民币 unless stated: 新臺幣5000萬元 sets 新台币)
+    currency: str | None = None
 
     def __post_init__(self) -> None:
-        values, errors = _convert({f.name: getattr(self, f.name) for f in fields(self)})
+        raw, errors = _currencies({f.name: getattr(self, f.name) for f in fields(self)})
+        values, bad = _convert(raw)
+        errors.update(bad)
         if errors:
             raise ProfileError(errors)
         for name, value in values.items():
@@ -259,6 +265,38 @@ def _email(value: Any) -> str | None:
     return f"{local}@{domain.lower()}"
 
 
+_MONEY = ("annual_revenue", "total_assets", "registered_capital")
+
+
+def _currency(value: Any) -> str:
+    if is_blank(value):
+        return default_currency()
+    found = canonical_currency(str(value))
+    if found is None:
+        raise ValueError(f"未知币种“{value}”（如 人民币、新台币、港币）")
+    return found
+
+
+def _currencies(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Move currency words out of money amounts into ``currency``; every amount must share one currency."""
+    errors: dict[str, str] = {}
+    stated = None if is_blank(raw.get("currency")) else canonical_currency(str(raw["currency"]))
+    for name in _MONEY:
+        value = raw.get(name)
+        if not isinstance(value, str) or is_blank(value):
+            continue
+        amount, found = split_currency(value)
+        if found is None:
+            continue
+        raw[name] = amount
+        if stated is not None and found != stated:
+            errors[name] = f"{profile_label(name)}：币种“{found}”与其他金额的币种“{stated}”不一致"
+        stated = stated or found
+    if stated is not None and is_blank(raw.get("currency")):
+        raw["currency"] = stated
+    return raw, errors
+
+
 _CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "name": _name,
     "region": _region,
@@ -277,6 +315,7 @@ _CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "credit_ok": parse_bool,
     "applicant_type": _applicant_type,
     "contact_email": _email,
+    "currency": _currency,
 }
 
 
@@ -309,9 +348,13 @@ def _rename(data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
 
 
 def _region_from(data: dict[str, Any], errors: dict[str, str]) -> None:
-    """Fill ``data["region"]`` from ``region_code`` and check the two agree when both are given."""
+    """Fill ``data["region"]`` from ``region_code`` (else from the credit code) and check the two agree."""
     code = data.pop("region_code", None)
     if is_blank(code):
+        if is_blank(data.get("region")) and not is_blank(data.get("credit_code")):
+            issued = region_from_credit_code(fold(str(data["credit_code"])))
+            if issued is not None:
+                data["region"] = issued
         return
     try:
         by_code = region_by_code(str(code))
@@ -352,11 +395,18 @@ def parse_profile(data: Mapping[str, Any]) -> Profile:
         if is_blank(values.get(required)):
             errors[required] = f"{profile_label(required)}：必填"
             values.pop(required, None)
+    values, currency_errors = _currencies(values)
+    errors.update(currency_errors)
     converted, bad = _convert(values)
     errors.update(bad)
     if errors:
         raise ProfileError(errors)
     return Profile(**converted)
+
+
+def profile_warnings(profile: Profile) -> tuple[str, ...]:
+    """Things worth a second look that are not errors (Chinese): the credit code issued elsewhere."""
+    return region_warnings(profile.region, profile.credit_code)
 
 
 def _number_out(value: Decimal | None) -> int | float | None:

@@ -9,7 +9,8 @@ industry, credit, applicant type) are left to ``judge``, which runs on the survi
 Columns are looked up by name in the mapping the caller passes: ``headcount``, ``annual_revenue``,
 ``total_assets``, ``registered_capital``, ``rd_expense_ratio``, ``rd_staff_ratio``, ``founded_on``,
 ``legal_person``, and ``province_code`` / ``city_code`` / ``district_code`` (``region_codes`` gives
-their values for a profile).
+their values for a profile), and optionally ``currency`` (money compared only in the same currency;
+without the column, thresholds in another currency than 人民币 are not prefiltered).
 """
 
 from __future__ import annotations
@@ -20,15 +21,16 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlalchemy import ColumnElement, and_, false, func, or_, true
+from sqlalchemy import not_ as sa_not
 
 from reminder.model import Condition
 
 from ._age import founded_bounds
-from ._evaluators import NUMBER_OPS, read_number
-from ._units import parse_bool
+from ._currency import condition_currency, default_currency
+from ._evaluators import NUMBER_OPS, expected_bool, read_number
 from ._vocab import FieldSpec, condition_spec
-from .regions import Region, RegionError, ancestors, relative_level, resolve_region
+from .regions import NOT_MAINLAND_CODES, Region, RegionError, region_codes, relative_level, resolve_region
 
 __all__ = ["compile_prefilter", "COLUMN_NAMES"]
 
@@ -46,6 +48,7 @@ COLUMN_NAMES = (
     "province_code",
     "city_code",
     "district_code",
+    "currency",
 )
 _Columns = Mapping[str, ColumnElement[Any]]
 
@@ -68,7 +71,15 @@ def _number(cond: Condition, spec: FieldSpec, columns: _Columns) -> ColumnElemen
     if threshold is None or cond.op not in NUMBER_OPS or column is None:
         return None
     compared = cast(ColumnElement[bool], NUMBER_OPS[cond.op](column, _plain(threshold)))
-    return or_(column.is_(None), compared)
+    if spec.kind != "money":
+        return or_(column.is_(None), compared)
+    # Amounts in another currency than the threshold's are a manual check, never a rejection.
+    wanted = condition_currency(cond.value, cond.unit)
+    currency = columns.get("currency")
+    if currency is None:
+        return or_(column.is_(None), compared) if wanted == default_currency() else None
+    same = func.coalesce(currency, default_currency()) == wanted
+    return or_(column.is_(None), sa_not(same), compared)
 
 
 def _age(cond: Condition, columns: _Columns, on: dt.date) -> ColumnElement[bool] | None:
@@ -83,12 +94,9 @@ def _age(cond: Condition, columns: _Columns, on: dt.date) -> ColumnElement[bool]
 
 
 def _bool(cond: Condition, spec: FieldSpec, columns: _Columns) -> ColumnElement[bool] | None:
-    try:
-        expected = parse_bool(cond.value)
-    except ValueError:
-        return None
+    expected = expected_bool(cond)  # the engine's reading, so both agree
     column = _column(columns, str(spec.profile))
-    if expected is None or cond.op not in ("==", "has", "in") or column is None:
+    if expected is None or column is None:
         return None
     return or_(column.is_(None), column == expected)
 
@@ -103,15 +111,24 @@ def _target(value: Any, notice_region: Region | None) -> Region | None:
 
 
 def _within(target: Region, columns: _Columns) -> ColumnElement[bool] | None:
-    """Not outside ``target``: at every level of its chain, the company's code is unknown or equal."""
+    """Not outside ``target``: at every level of its chain, the company's code is unknown or equal.
+
+    全国 (the country) keeps mainland companies only: Taiwan, Hong Kong and Macau are outside it.
+    """
+    if target.level == "country":
+        province = _column(columns, "province_code")
+        if province is None:
+            return None
+        return or_(province.is_(None), province.not_in(sorted(NOT_MAINLAND_CODES)))
     parts = []
-    for region in ancestors(target):
-        if region.level == "country":
+    # region_codes: how a company in ``target`` is stored (a zone inside a district is that district)
+    for name, code in region_codes(target).items():
+        if code is None:
             continue
-        column = _column(columns, f"{region.level}_code")
+        column = _column(columns, name)
         if column is None:
             return None
-        parts.append(or_(column.is_(None), column == region.code))
+        parts.append(or_(column.is_(None), column == code))
     return and_(true(), *parts)
 
 
@@ -175,8 +192,8 @@ def compile_prefilter(
             if expr is not None:
                 clauses.append(expr)
     for members in groups.values():
-        if not any(m.hard for m in members):
-            continue
+        if len(members) == 1 or not any(m.hard for m in members):
+            continue  # a lone route of a group is never a requirement (see engine._units)
         exprs = [_keep(m, columns, on, notice_region) for m in members]
         if all(e is not None for e in exprs):
             clauses.append(or_(false(), *[e for e in exprs if e is not None]))

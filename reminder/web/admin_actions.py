@@ -24,9 +24,9 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from reminder.config import Settings
-from reminder.db.corrections import add_correction
-from reminder.db.ingest import IngestSummary, ingest_paths
+from reminder.corrections.service import add_correction
 from reminder.db.models import Correction, NoticeRow, Reminder
+from reminder.ingest import IngestSummary, ingest_paths
 from reminder.notify.outbox import requeue
 from reminder.workflow import notice_stored
 

@@ -12,8 +12,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 
-from reminder.db._correction_values import CONDITION_KEYS, DEADLINE_KEYS, NOTICE_KEYS
-from reminder.db.corrections import describe_correction, selector_for
+from reminder.corrections.service import describe_correction, selector_for
+from reminder.corrections.values import CONDITION_KEYS, DEADLINE_KEYS, NOTICE_KEYS
 from reminder.db.models import (
     ConditionPublic,
     ConditionRow,

@@ -21,6 +21,9 @@ from starlette.responses import Response
 from reminder.calendar import TZ
 from reminder.config import Settings
 from reminder.db.models import utcnow
+from reminder.fields import field_label, op_label
+from reminder.notify.channels import channel_labels
+from reminder.web.company_views import kind_label
 from reminder.web.deps import MAX_ID, IdPath, SettingsDep, request_token
 
 __all__ = [
@@ -58,8 +61,16 @@ def local_time(value: dt.datetime | dt.date | None, fmt: str = "%Y-%m-%d %H:%M")
     return value.isoformat()
 
 
+def channel_label(kind: str) -> str:
+    """``dingtalk`` → 钉钉群机器人 (the channel class's own label)."""
+    return channel_labels().get(kind, kind)
+
+
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
-templates.env.filters["local"] = local_time
+# Chinese labels come from the registries: fields and operators from fields.yaml, channels from CHANNELS
+templates.env.filters.update(
+    local=local_time, field_label=field_label, op_label=op_label, kind_label=kind_label, channel_label=channel_label
+)
 
 
 def request_now(request: Request) -> dt.datetime:

@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from reminder.db._correction_values import format_time
+from reminder.corrections.values import format_time
 from reminder.db.models import ConditionRow, DeadlineRow
 
 __all__ = ["deadline_values", "condition_values", "parse_condition_value", "value_text", "LIST_OPS"]

@@ -21,10 +21,11 @@ from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData, UploadFile
 from starlette.responses import Response
 
-from reminder.db.corrections import describe_correction, selector_for
+from reminder.corrections.service import describe_correction, selector_for
 from reminder.db.models import ConditionRow, DeadlineRow, NoticeRow, Reminder
 from reminder.errors import CorrectionError
-from reminder.model import CONDITION_FIELDS, CONDITION_OPS, DEADLINE_KINDS
+from reminder.fields import field_defs, ops
+from reminder.model import DEADLINE_KINDS
 from reminder.web.admin_actions import Upload, correct, ingest_inputs, requeue_reminder, set_status
 from reminder.web.admin_common import (
     AdminPage,
@@ -45,6 +46,7 @@ from reminder.web.admin_queries import (
     notice_detail,
     upcoming_deadlines,
 )
+from reminder.web.company_views import kind_label
 from reminder.web.deps import SessionDep, SettingsDep
 
 __all__ = ["router"]
@@ -59,7 +61,15 @@ _DONE = {
     "corrected": "已保存更正 / correction saved",
     "requeued": "已重新排队发送 / re-queued",
 }
-_CHOICES = {"kinds": DEADLINE_KINDS, "fields": CONDITION_FIELDS, "ops": CONDITION_OPS}
+
+
+def _choices() -> dict[str, list[tuple[str, str]]]:
+    """The correction dropdowns as (value, Chinese label), read from the registries at each request."""
+    return {
+        "kinds": [(k, kind_label(k)) for k in DEADLINE_KINDS],
+        "fields": [(name, f.label) for name, f in field_defs().items()],
+        "ops": [(op, label) for op, label in ops().items()],
+    }
 
 
 def _redirect(url: str) -> RedirectResponse:
@@ -203,7 +213,7 @@ def _review(
         "messages": [_DONE[done]] if done in _DONE else [],
         "value_text": value_text,
         "describe": describe_correction,
-        **_CHOICES,
+        **_choices(),
     }
     return render(request, "admin_notice.html", context, status_code=status_code)
 

@@ -12,6 +12,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from reminder.db.models import ConditionPublic, DeadlinePublic, NoticePublic
+from reminder.fields import condition_fields, ops
+from reminder.model import DeadlineKind, Level
+from reminder.web.choices import Choice
 
 __all__ = [
     "DeadlineKind",
@@ -35,26 +38,10 @@ __all__ = [
     "ReminderOut",
 ]
 
-DeadlineKind = Literal["application", "recommendation", "materials", "window_open", "other"]
-ConditionField = Literal[
-    "headcount",
-    "annual_revenue",
-    "total_assets",
-    "registered_capital",
-    "cooperation_funding",
-    "company_age_years",
-    "registered_region",
-    "industry",
-    "qualification",
-    "legal_person",
-    "credit",
-    "rd_expense_ratio",
-    "rd_staff_ratio",
-    "applicant_type",
-    "other",
-]
-ConditionOp = Literal["<=", "<", ">=", ">", "==", "in", "has", "not_has"]
-Level = Literal["national", "provincial", "municipal", "district"]
+#: a condition field of the field registry (reminder/data/fields.yaml), checked when validated
+ConditionField = Annotated[str, Choice(condition_fields)]
+#: an operator of the field registry
+ConditionOp = Annotated[str, Choice(lambda: tuple(ops()))]
 Action = Literal["set", "add", "delete"]
 _Strict = ConfigDict(extra="forbid")
 #: a row id in a body (PostgreSQL INTEGER range)

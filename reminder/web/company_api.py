@@ -24,12 +24,12 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from sqlmodel import Session
 
+from reminder.companies.profiles import register_company, update_company_profile
 from reminder.config import Settings
-from reminder.db.matching import company_matches
 from reminder.db.models import Company, CompanyPublic
-from reminder.db.profiles import register_company, update_company_profile
 from reminder.db.store import get_notice, list_conditions
 from reminder.errors import DeliveryError, ProfileError
+from reminder.matching import company_matches
 from reminder.notify.links import company_url
 from reminder.web.company_api_views import match_out, notice_detail, notice_out
 from reminder.web.company_channels import (

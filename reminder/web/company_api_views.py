@@ -31,7 +31,7 @@ def notice_out(line: OpenNotice) -> NoticeOut:
     notice = line.notice
     return NoticeOut(
         id=notice.id or 0, title=notice.title, issuer=notice.issuer, level=notice.level,
-        published=notice.published, rolling=notice.rolling,
+        published=notice.published, rolling=notice.rolling, scope=notice.scope,
         next_deadline=deadline_out(line.next_deadline) if line.next_deadline is not None else None,
         days_left=line.days_left, deadlines=[deadline_out(d) for d in line.deadlines],
     )
@@ -63,7 +63,7 @@ def _line(item: Any, now: dt.datetime) -> OpenNotice:
 
 
 def match_out(item: Any, now: dt.datetime) -> MatchOut:
-    """A MatchView (``reminder.db.matching``)."""
+    """A MatchView (``reminder.matching``)."""
     return MatchOut(
         notice=notice_out(_line(item, now)),
         status=item.status,

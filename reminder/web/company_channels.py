@@ -19,11 +19,13 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from reminder.config import Settings
-from reminder.db.models import CHANNEL_KINDS, Channel, Company, utcnow
+from reminder.db.models import Channel, Company, utcnow
 from reminder.errors import DeliveryError
 from reminder.notify.base import SendResult
 from reminder.notify.channels import (
     build_channel,
+    channel_kinds,
+    channel_labels,
     mask_secret,
     mask_target,
     new_webhook_secret,
@@ -34,7 +36,6 @@ from reminder.notify.render import render_message
 from reminder.workflow import company_changed
 
 __all__ = [
-    "KIND_NAMES",
     "ChannelNotFound",
     "ChannelView",
     "list_channels",
@@ -46,16 +47,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-#: channel kind → Chinese name
-KIND_NAMES: dict[str, str] = {
-    "email": "电子邮件",
-    "wecom": "企业微信群机器人",
-    "dingtalk": "钉钉群机器人",
-    "feishu": "飞书群机器人",
-    "webhook": "通用 Webhook（Standard Webhooks 签名）",
-}
-
 
 class ChannelNotFound(LookupError):
     """No channel with that id belongs to this company (whether it exists elsewhere is not said)."""
@@ -88,7 +79,7 @@ def channel_view(channel: Channel) -> ChannelView:
     return ChannelView(
         id=channel.id,
         kind=channel.kind,
-        kind_name=KIND_NAMES.get(channel.kind, channel.kind),
+        kind_name=channel_labels().get(channel.kind, channel.kind),
         name=channel.name,
         target=mask_target(channel.kind, channel.target),
         secret=mask_secret(channel.secret) if channel.secret else None,
@@ -131,7 +122,7 @@ def add_channel(
     Args:
         session: the session (flushed, not committed).
         company: the owner.
-        kind: one of CHANNEL_KINDS.
+        kind: one of the channel registry's kinds (``CHANNELS``).
         target: email address or webhook URL.
         settings: URL safety rules (``webhook_allow_hosts``, ``webhook_allow_http``).
         secret: signing secret (钉钉 加签, 飞书 签名校验, generic webhook ``whsec_…``), if any.
@@ -145,8 +136,8 @@ def add_channel(
         DeliveryError: unknown kind, bad address, unsafe or malformed URL, bad secret, or a duplicate.
     """
     target, secret = target.strip(), (secret or "").strip() or None
-    if kind not in CHANNEL_KINDS:
-        raise DeliveryError(f"未知的渠道类型“{kind}”，可选 {'、'.join(CHANNEL_KINDS)} / unknown channel kind {kind!r}")
+    if kind not in channel_kinds():
+        raise DeliveryError(f"未知的渠道类型“{kind}”，可选 {'、'.join(channel_kinds())} / unknown channel kind {kind!r}")
     generated = new_webhook_secret() if kind == "webhook" and secret is None else None
     secret = secret or generated
     validate_channel(kind, target, secret, settings)

@@ -1,6 +1,7 @@
 """The company profile as an HTML form: which inputs it has, and how values go in and out.
 
-    PROFILE_FORM ─ one FormField per profile field, in page order (labels and hints in Chinese)
+    profile_inputs() ─ one FormField per profile field, in page order; labels, units and hints are the
+                     field registry's (reminder/data/fields.yaml)
     form_values(company) ─ the stored company as the strings the inputs show
     form_data(form) ─ the posted strings as the mapping ``register_company`` / ``parse_profile`` read
     field_anchor(label) ─ a "please fill in" label from the rules engine → the input's id
@@ -14,11 +15,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from reminder import tables
+from reminder.companies.profiles import legal_person_from_text
 from reminder.db.models import Company
-from reminder.db.profiles import legal_person_from_text
-from reminder.rules._vocab import applicant_types, profile_label
+from reminder.fields import profile_defs
+from reminder.rules import applicant_types, profile_label
 
-__all__ = ["FormField", "PROFILE_FORM", "form_values", "form_data", "field_anchor"]
+__all__ = ["FormField", "profile_inputs", "form_values", "form_data", "field_anchor"]
 
 _YES_NO: tuple[tuple[str, str], ...] = (("", "未填写"), ("是", "是"), ("否", "否"))
 
@@ -46,32 +49,42 @@ def _applicant_choices() -> tuple[tuple[str, str], ...]:
     return tuple((t, t) for t in applicant_types())
 
 
-PROFILE_FORM: tuple[FormField, ...] = (
-    FormField("name", "企业名称", required=True),
-    FormField("credit_code", "统一社会信用代码", hint="18位，最后一位为校验位"),
-    FormField("region", "所在地区", required=True, hint="尽量精确到区县，如 浙江省杭州市萧山区"),
-    FormField("contact_email", "联系邮箱", "email", hint="管理链接和提醒发送到这里"),
-    FormField("applicant_type", "申报主体类型", "select", choices=_applicant_choices()),
-    FormField("industry", "所属行业", hint="如 软件和信息技术服务业"),
-    FormField("industry_tags", "行业标签", hint="多个以分号分隔，如 人工智能；新材料"),
-    FormField("founded_on", "成立日期", "date", hint="如 2018-05-20"),
-    FormField("headcount", "职工人数（人）", inputmode="numeric"),
-    FormField("annual_revenue", "年销售收入（万元）", inputmode="decimal", hint="可写 3500 或 3500万元 或 2亿元"),
-    FormField("total_assets", "资产总额（万元）", inputmode="decimal"),
-    FormField("registered_capital", "注册资本（万元）", inputmode="decimal"),
-    FormField("rd_expense_ratio", "研发费用占销售收入比例（%）", inputmode="decimal"),
-    FormField("rd_staff_ratio", "研发人员占职工比例（%）", inputmode="decimal"),
-    FormField(
-        "qualifications",
-        "已获资质",
-        "textarea",
-        hint="每行一项，可附有效期，如 高新技术企业:2026-12-31；没有请填“无”，不填表示未知",
-    ),
-    FormField("legal_person", "具有独立法人资格", "select", choices=_YES_NO),
-    FormField("credit_ok", "信用状况良好（无严重失信行为）", "select", choices=_YES_NO),
+#: the page layout: (profile field, input kind, inputmode, required); labels and hints are the registry's
+_LAYOUT: tuple[tuple[str, str, str, bool], ...] = (
+    ("name", "text", "", True),
+    ("credit_code", "text", "", False),
+    ("region", "text", "", True),
+    ("contact_email", "email", "", False),
+    ("applicant_type", "select", "", False),
+    ("industry", "text", "", False),
+    ("industry_tags", "text", "", False),
+    ("founded_on", "date", "", False),
+    ("headcount", "text", "numeric", False),
+    ("annual_revenue", "text", "decimal", False),
+    ("total_assets", "text", "decimal", False),
+    ("registered_capital", "text", "decimal", False),
+    ("rd_expense_ratio", "text", "decimal", False),
+    ("rd_staff_ratio", "text", "decimal", False),
+    ("qualifications", "textarea", "", False),
+    ("legal_person", "select", "", False),
+    ("credit_ok", "select", "", False),
 )
 
-_NAMES = frozenset(f.name for f in PROFILE_FORM)
+
+def _form_field(name: str, kind: str, inputmode: str, required: bool) -> FormField:
+    spec = profile_defs()[name]
+    choices = _applicant_choices() if name == "applicant_type" else _YES_NO if kind == "select" else ()
+    label = f"{spec.label}（{spec.unit}）" if spec.unit else spec.label
+    return FormField(name, label, kind, spec.hint, required, choices, inputmode)
+
+
+@tables.cached
+def profile_inputs() -> tuple[FormField, ...]:
+    """The profile form's inputs, in page order, labelled from the field registry."""
+    return tuple(_form_field(*row) for row in _LAYOUT)
+
+
+_NAMES = frozenset(row[0] for row in _LAYOUT)
 
 
 def _number_text(value: float | int | None) -> str:
@@ -99,7 +112,7 @@ def form_values(company: Company) -> dict[str, str]:
         company: the stored company.
 
     Returns:
-        input name → value, one entry per :data:`PROFILE_FORM` field.
+        input name → value, one entry per :func:`profile_inputs` field.
     """
     return {
         "name": company.name,
@@ -131,7 +144,7 @@ def form_data(form: Mapping[str, Any]) -> tuple[dict[str, str], dict[str, Any]]:
     Returns:
         (entered: input name → the text as typed, data: profile field → value, blanks as None).
     """
-    entered = {f.name: str(form.get(f.name) or "").strip() for f in PROFILE_FORM}
+    entered = {f.name: str(form.get(f.name) or "").strip() for f in profile_inputs()}
     data: dict[str, Any] = {name: (value or None) for name, value in entered.items() if name in _NAMES}
     return entered, data
 
@@ -144,7 +157,7 @@ def field_anchor(label: str) -> str | None:
     >>> field_anchor("所在地区（精确到市、区县）")
     'region'
     """
-    for f in PROFILE_FORM:
+    for f in profile_inputs():
         if label == f.name or label.startswith(profile_label(f.name)):
             return f.name
     return None

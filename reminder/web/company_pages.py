@@ -21,11 +21,11 @@ from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
+from reminder.companies.profiles import register_company, update_company_profile
 from reminder.config import Settings
-from reminder.db.matching import company_matches
 from reminder.db.models import Company
-from reminder.db.profiles import register_company, update_company_profile
 from reminder.errors import ProfileError
+from reminder.matching import company_matches
 from reminder.notify.links import company_url
 from reminder.web import company_settings, ical, unsubscribe
 from reminder.web.company_common import (
@@ -37,7 +37,7 @@ from reminder.web.company_common import (
     request_now,
     set_token_cookie,
 )
-from reminder.web.company_forms import PROFILE_FORM, form_data, form_values
+from reminder.web.company_forms import form_data, form_values, profile_inputs
 from reminder.web.company_mail import send_management_link
 from reminder.web.company_views import sections
 from reminder.web.deps import CompanyDep, SessionDep, SettingsDep, hash_token, new_token
@@ -88,7 +88,7 @@ def home(request: Request, session: SessionDep) -> Response:
 
 
 def _register_page(request: Request, values: dict[str, str], errors: dict[str, str], status: int) -> Response:
-    context = {"fields": PROFILE_FORM, "values": values, "errors": errors}
+    context = {"fields": profile_inputs(), "values": values, "errors": errors}
     return render(request, "company_register.html", context, status_code=status)
 
 
@@ -140,7 +140,7 @@ def company_page(company: CompanyDep, request: Request, session: SessionDep) -> 
 def _profile_page(
     request: Request, company: Company, values: dict[str, str], errors: dict[str, str], status: int
 ) -> Response:
-    context = {"company": company, "fields": PROFILE_FORM, "values": values, "errors": errors, "messages": flash_messages(request)}
+    context = {"company": company, "fields": profile_inputs(), "values": values, "errors": errors, "messages": flash_messages(request)}
     return render(request, "company_profile.html", context, status_code=status, headers=NO_STORE)
 
 

@@ -11,8 +11,8 @@ from collections.abc import Iterable
 
 from sqlmodel import Session
 
+from reminder.companies.records import update_company
 from reminder.config import Settings
-from reminder.db.companies import update_company
 from reminder.db.models import DIGEST_CHOICES, Company, CompanyUpdate
 from reminder.errors import ProfileError
 from reminder.workflow import company_changed

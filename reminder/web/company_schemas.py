@@ -7,11 +7,13 @@ profile rules (``parse_profile``) validate and answer with Chinese messages per 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from reminder.db.models import CompanyPublic
+from reminder.notify.channels import channel_kinds
+from reminder.web.choices import Choice
 
 __all__ = [
     "QualificationIn",
@@ -135,6 +137,8 @@ class NoticeOut(BaseModel):
     level: str | None
     published: dt.date | None
     rolling: bool
+    #: the region whose enterprises may apply: {"name", "path", "code", "source", "quote"}, None if unknown
+    scope: dict[str, Any] | None = None
     next_deadline: DeadlineOut | None
     #: calendar days until next_deadline (0 = today)
     days_left: int | None
@@ -173,7 +177,8 @@ class MatchOut(BaseModel):
 class ChannelIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    kind: Literal["email", "wecom", "dingtalk", "feishu", "webhook"]
+    #: a kind of the channel registry (reminder.notify.channels.CHANNELS)
+    kind: Annotated[str, Choice(channel_kinds)]
     #: email address or webhook URL
     target: str = Field(min_length=1, max_length=2000)
     #: signing secret (钉钉 SEC…, 飞书, whsec_…)

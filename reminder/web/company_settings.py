@@ -17,11 +17,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from reminder.config import Settings
-from reminder.db.models import CHANNEL_KINDS, DIGEST_CHOICES, Company
+from reminder.db.models import DIGEST_CHOICES, Company
 from reminder.errors import DeliveryError, ProfileError
 from reminder.notify.base import SendResult
+from reminder.notify.channels import channel_help, channel_labels
 from reminder.web.company_channels import (
-    KIND_NAMES,
     ChannelNotFound,
     add_channel,
     channel_view,
@@ -40,16 +40,6 @@ log = logging.getLogger(__name__)
 
 router = APIRouter(route_class=PageRoute)
 
-#: what to put in "target" and "secret" for each kind
-TARGET_HINTS: dict[str, str] = {
-    "email": "邮箱地址，如 finance@example.com；不需要密钥",
-    "wecom": "群机器人 Webhook 地址 https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…；不需要密钥",
-    "dingtalk": "机器人 Webhook 地址 https://oapi.dingtalk.com/robot/send?access_token=…；若启用“加签”，密钥填 SEC 开头的字符串",
-    "feishu": "机器人 Webhook 地址 https://open.feishu.cn/open-apis/bot/v2/hook/…；若启用“签名校验”，填写密钥",
-    "webhook": "您的 HTTPS 接收地址；密钥（whsec_ 开头）用于 Standard Webhooks 签名，可留空由系统生成",
-}
-
-
 def _page(
     request: Request,
     company: Company,
@@ -67,8 +57,9 @@ def _page(
     context: dict[str, Any] = {
         "company": company,
         "channels": [channel_view(c) for c in list_channels(session=session, company=company)],
-        "kinds": [(k, KIND_NAMES[k]) for k in CHANNEL_KINDS],
-        "hints": TARGET_HINTS,
+        # labels and help text are the channel classes' own (reminder.notify.channels)
+        "kinds": list(channel_labels().items()),
+        "hints": channel_help(),
         "digests": [(d, DIGEST_LABELS[d]) for d in DIGEST_CHOICES],
         "offsets_text": ", ".join(str(o) for o in company.reminder_offsets or []),
         "errors": errors or {},

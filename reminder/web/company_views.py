@@ -95,7 +95,7 @@ def sections(items: Sequence[Any]) -> list[Section]:
     """Open matches grouped by verdict, in the order eligible, possibly eligible, not eligible.
 
     Args:
-        items: MatchViews (``reminder.db.matching``) of open notices.
+        items: MatchViews (``reminder.matching``) of open notices.
 
     Returns:
         Three sections, empty ones included (the page says "none" for them).

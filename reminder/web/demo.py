@@ -27,14 +27,14 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from reminder.companies.profiles import find_company, register_company
 from reminder.config import Settings
 from reminder.db.engine import session_scope
-from reminder.db.ingest import IngestSummary, ingest_paths
-from reminder.db.matching import match_company
 from reminder.db.migrate import upgrade
 from reminder.db.models import Company, utcnow
-from reminder.db.profiles import find_company, register_company
 from reminder.errors import ProfileError
+from reminder.ingest import IngestSummary, ingest_paths
+from reminder.matching import match_company
 from reminder.notify.outbox import replan_company
 from reminder.rules import parse_profile
 from reminder.web.deps import hash_token, new_token

@@ -21,8 +21,8 @@ from fastapi.responses import Response
 from icalendar import Alarm, Calendar, Event, vDuration
 
 from reminder.config import Settings
-from reminder.db.matching import company_matches
 from reminder.db.models import Company, DeadlineRow
+from reminder.matching import company_matches
 from reminder.notify.links import company_url
 from reminder.web.company_common import TZ, request_now
 from reminder.web.company_views import deadline_text, kind_label, status_label

@@ -55,7 +55,7 @@ class Health(BaseModel):
 
 def scheduler_state(scheduler: Any) -> SchedulerHealth:
     """The state of ``app.state.scheduler``: None, an APScheduler 3 scheduler, or a wrapper of one
-    (``reminder.notify.scheduler.Worker``, whose ``.scheduler`` is the APScheduler instance)."""
+    (``reminder.scheduler.Worker``, whose ``.scheduler`` is the APScheduler instance)."""
     if scheduler is None:
         return SchedulerHealth(running=False, state="not started")
     inner = getattr(scheduler, "scheduler", scheduler)

@@ -1,14 +1,12 @@
-"""Fixtures for storage tests: every test that takes ``db`` runs on SQLite and on PostgreSQL.
+"""Fixtures for storage tests: every test that takes ``db`` (tests/conftest.py) runs on SQLite and on PostgreSQL.
 
-PostgreSQL is 127.0.0.1:5432, user postgres, trust auth: one temporary database per test session,
-one schema per test (``search_path`` in the URL), both dropped afterwards. When the server is not
-reachable the postgres variants are skipped with the reason.
+``db_url`` / ``empty_engine`` give an empty database instead: a SQLite file, or one PostgreSQL schema
+per test (``search_path`` in the URL) in the session's throwaway database, dropped afterwards.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import secrets
 import shutil
 from collections.abc import Callable, Iterator
@@ -16,41 +14,15 @@ from pathlib import Path
 
 import psycopg
 import pytest
-import sqlalchemy as sa
 from db_factories import one_notice_document
-from pg_utils import throwaway_database
+from pg_utils import BACKENDS, PG_HOST, PG_PORT, PG_USER
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel
 
 import reminder.db.migrate as migrate
-from reminder.config import get_settings
 from reminder.db.engine import make_engine
-from reminder.db.migrate import head_revision, upgrade
+from reminder.db.migrate import head_revision
 from reminder.extract import Document
 from reminder.model import TZ
-
-PG_HOST, PG_PORT, PG_USER, PG_ADMIN_DB = "127.0.0.1", 5432, "postgres", "test"
-
-BACKENDS = [pytest.param("sqlite", id="sqlite"), pytest.param("postgres", id="postgres", marks=pytest.mark.postgres)]
-
-
-@pytest.fixture(autouse=True)
-def clean_environ(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """No inherited DATABASE_URL / REMINDER_* and no stray .env: settings come from the test alone."""
-    for name in list(os.environ):
-        if name.startswith("REMINDER_") or name == "DATABASE_URL":
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
-
-
-@pytest.fixture(scope="session")
-def pg_database() -> Iterator[str]:
-    """A throwaway PostgreSQL database for the session, as a SQLAlchemy URL."""
-    with throwaway_database("reminder_test") as url:
-        yield url
 
 
 def _pg_schema_url(base: str) -> Iterator[str]:
@@ -78,49 +50,6 @@ def empty_engine(db_url: str) -> Iterator[Engine]:
     engine = make_engine(db_url)
     yield engine
     engine.dispose()
-
-
-@pytest.fixture(scope="session")
-def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('shared') / 'reminder.db'}")
-    upgrade(engine)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture(scope="session")
-def migrated_postgres(pg_database: str) -> Iterator[Engine]:
-    engine = make_engine(pg_database)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
-
-
-def _empty_tables(engine: Engine) -> None:
-    tables = SQLModel.metadata.sorted_tables
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(sa.text(f"TRUNCATE {', '.join(t.name for t in tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(tables):
-                conn.execute(table.delete())
-
-
-@pytest.fixture(params=BACKENDS)
-def db(request: pytest.FixtureRequest) -> Iterator[Engine]:
-    """A database at the head revision, migrated once per session and emptied after each test.
-
-    Tests that change the schema itself take ``empty_engine`` and migrate it themselves.
-    """
-    engine: Engine = request.getfixturevalue(f"migrated_{request.param}")
-    yield engine
-    _empty_tables(engine)
-
-
-@pytest.fixture
-def session(db: Engine) -> Iterator[Session]:
-    with Session(db, expire_on_commit=False) as s:
-        yield s
 
 
 NEXT_REVISION = '''"""A schema change made after the test database was created."""

@@ -1,8 +1,11 @@
-"""The public surface of reminder.db: what other packages may import."""
+"""The public surface of reminder.db and the packages above it: what other packages may import."""
 
 from __future__ import annotations
 
+import reminder.companies
+import reminder.corrections
 import reminder.db
+import reminder.matching
 
 
 def test_exported_members() -> None:
@@ -15,33 +18,38 @@ def test_exported_members() -> None:
         "DeadlineRow",
         "DocumentRow",
         "IngestResult",
-        "IngestSummary",
         "Match",
         "NoticeChange",
         "NoticePublic",
         "NoticeRow",
         "check_schema",
-        "create_company",
         "current_revision",
         "downgrade",
-        "get_company",
-        "get_match",
         "get_notice",
         "get_notice_by_key",
         "head_revision",
-        "ingest_paths",
         "list_changes",
-        "list_companies",
         "list_conditions",
         "list_deadlines",
         "list_open_notices",
         "make_engine",
         "notice_key",
         "save_document",
-        "save_match",
         "session_scope",
         "to_notice",
-        "update_company",
         "upgrade",
     ]
     assert all(hasattr(reminder.db, name) for name in reminder.db.__all__)
+
+
+def test_storage_exports_only_storage() -> None:
+    assert "ingest_paths" not in reminder.db.__all__
+    assert "create_company" not in reminder.db.__all__
+
+
+def test_service_packages_export_what_they_name() -> None:
+    for package in (reminder.companies, reminder.corrections, reminder.matching):
+        assert all(hasattr(package, name) for name in package.__all__), package.__name__
+    assert {"register_company", "import_profiles", "create_company"} <= set(reminder.companies.__all__)
+    assert {"add_correction", "save_corrected"} <= set(reminder.corrections.__all__)
+    assert {"match_notice", "match_company", "company_matches"} <= set(reminder.matching.__all__)

@@ -14,8 +14,9 @@ import docx
 import pytest
 from sqlmodel import Session, func, select
 
-from reminder.db import DocumentRow, NoticeChange, NoticeRow, ingest_paths, list_changes, list_open_notices
+from reminder.db import DocumentRow, NoticeChange, NoticeRow, list_changes, list_open_notices
 from reminder.extract import extract
+from reminder.ingest import ingest_paths
 from reminder.model import TZ
 
 SAMPLES = Path(__file__).resolve().parents[2] / "reminder" / "samples" / "notices"

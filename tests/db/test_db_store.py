@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from db_factories import SOURCE, TITLE, condition, deadline, tba_deadline
 from sqlmodel import Session, func, select
 
+from reminder.companies import create_company, get_match, save_match, update_company
 from reminder.db import (
     CompanyCreate,
     CompanyUpdate,
@@ -17,8 +18,6 @@ from reminder.db import (
     DocumentRow,
     NoticeChange,
     NoticeRow,
-    create_company,
-    get_match,
     get_notice_by_key,
     list_changes,
     list_conditions,
@@ -26,9 +25,7 @@ from reminder.db import (
     list_open_notices,
     notice_key,
     save_document,
-    save_match,
     to_notice,
-    update_company,
 )
 from reminder.model import TZ
 

@@ -19,16 +19,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session, select
 
-from reminder.db import CompanyCreate, Match, create_company, save_document
-from reminder.db._match_notices import notice_region
-from reminder.db.matching import match_company, match_notice
-from reminder.db.profiles import company_fields_from_profile, profile_from_company
+from reminder.companies import create_company
+from reminder.companies.profiles import company_fields_from_profile, profile_from_company
+from reminder.db import CompanyCreate, Match, save_document
 from reminder.extract import Condition, Document, Notice
-from reminder.model import TZ
+from reminder.matching import match_company, match_notice
+from reminder.matching._match_notices import notice_region
+from reminder.model import TZ, Scope
 from reminder.rules import Profile, Qualification, judge, resolve_region
+from reminder.rules.scope import judged_conditions
 
 NOW = dt.datetime(2025, 1, 2, 9, 0, tzinfo=TZ)
-REGIONS = ["萧山区", "杭州市", "浙江省", "杭州市余杭区", "宁波市", "江苏省", "北京市朝阳区", "北京市", "仙桃市", "中国"]
+REGIONS = ["萧山区", "杭州市", "浙江省", "杭州市余杭区", "宁波市", "江苏省", "北京市朝阳区", "北京市", "仙桃市", "中国", "臺灣桃園市"]
+#: notice scopes (Notice.scope): stored as the first, hard condition; None = unknown (请确认适用地区)
+SCOPES = [None, Scope("全国", "全国"), Scope("浙江省", "浙江省"), Scope("杭州市", "浙江省杭州市"), Scope("萧山区", "浙江省杭州市萧山区"), Scope("北京市", "北京市")]
 ISSUERS = [None, "杭州市科学技术局", "浙江省经济和信息化厅", "北京市科学技术委员会"]
 MONEY = [0, 300, 500, 1999.5, 2000, 8000, 20000, 30000]
 HEADCOUNTS = [0, 10, 299, 300, 301, 500, 1000]
@@ -115,11 +119,14 @@ def conditions(draw: st.DrawFn) -> Condition:
     return _condition(draw, "other", ">=", 60, "分")
 
 
-def _store(session: Session, conds: list[Condition], day: dt.date, issuer: str | None) -> int:
-    notice = Notice(
+def _notice(conds: list[Condition], day: dt.date, issuer: str | None, scope: Scope | None) -> Notice:
+    return Notice(
         title="关于组织申报专项资金的通知", level="municipal", published=dt.date(2025, 1, 1), issuer=issuer,
-        deadlines=(deadline(day.isoformat()),), conditions=tuple(conds), span=(0, 10),
+        deadlines=(deadline(day.isoformat()),), conditions=tuple(conds), span=(0, 10), scope=scope,
     )  # fmt: skip
+
+
+def _store(session: Session, notice: Notice) -> int:
     doc = Document(source="https://example.gov.cn/a.html", text="正文" * 20, notices=(notice,), content_hash=secrets.token_hex(32))
     (notice_id,) = save_document(session=session, doc=doc, now=NOW).notice_ids
     return notice_id
@@ -135,9 +142,15 @@ def _store(session: Session, conds: list[Condition], day: dt.date, issuer: str |
     conds=st.lists(conditions(), min_size=1, max_size=5),
     day=st.sampled_from(DAYS),
     issuer=st.sampled_from(ISSUERS),
+    scope=st.sampled_from(SCOPES),
 )
 def test_stored_verdicts_are_the_engines(
-    session: Session, companies: list[Profile], conds: list[Condition], day: dt.date, issuer: str | None
+    session: Session,
+    companies: list[Profile],
+    conds: list[Condition],
+    day: dt.date,
+    issuer: str | None,
+    scope: Scope | None,
 ) -> None:
     try:
         rows = [
@@ -148,9 +161,11 @@ def test_stored_verdicts_are_the_engines(
             )
             for i, p in enumerate(companies)
         ]
-        notice_id = _store(session, conds, day, issuer)
+        notice = _notice(conds, day, issuer, scope)
+        notice_id = _store(session, notice)
         region = notice_region(issuer, "关于组织申报专项资金的通知", "municipal")
-        fresh = {c.id: judge(conds, profile_from_company(c), on=day, notice_region=region) for c in rows}
+        judged = judged_conditions(notice)  # the scope, then the conditions: what matching stores
+        fresh = {c.id: judge(judged, profile_from_company(c), on=day, notice_region=region) for c in rows}
 
         match_notice(session=session, notice_id=notice_id, now=NOW)
         stored = {m.company_id: m for m in session.exec(select(Match).where(Match.notice_id == notice_id)).all()}

@@ -8,9 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlmodel import select
 
-from reminder.db import Company
-from reminder.db.models import Channel
-from reminder.db.profiles import (
+from reminder.companies.profiles import (
     EMAIL_CHANNEL_NAME,
     company_fields_from_profile,
     find_company,
@@ -18,6 +16,8 @@ from reminder.db.profiles import (
     register_company,
     update_company_profile,
 )
+from reminder.db import Company
+from reminder.db.models import Channel
 from reminder.errors import ProfileError
 from reminder.rules import Qualification, parse_profile
 

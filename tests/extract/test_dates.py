@@ -83,6 +83,10 @@ def describe(m: DateMention, expect: dict[str, Any], year: int) -> dict[str, Any
         got["latent"] = m.latent
     if "at" in expect:
         got["at"] = fmt_resolved(m.start, year)
+    if m.start.rel_year is not None or "rel" in expect:
+        got["rel"] = m.start.rel_year
+    if m.low_confidence or "low_confidence" in expect:
+        got["low_confidence"] = m.low_confidence
     return got
 
 
@@ -108,7 +112,8 @@ def test_negative(text: str) -> None:
 
 def test_case_files_cover_every_phenomenon() -> None:
     names = {os.path.basename(p) for p in CASE_FILES}
-    for phenomenon in ("full", "no_year", "numerals", "time", "ranges", "month_parts", "lists", "roc"):
+    phenomena = ("full", "no_year", "numerals", "time", "ranges", "month_parts", "lists", "roc")
+    for phenomenon in (*phenomena, "roc_numerals", "compact", "relative_year", "hours", "colons"):
         assert f"dates_{phenomenon}.yaml" in names
     assert {"dates_month_only.yaml", "dates_impossible.yaml", "dates_negative.yaml"} <= names
 

@@ -1,7 +1,9 @@
 """Segmentation, one case file per phenomenon (tests/extract/cases/segment_*.yaml), through the whole pipeline.
 
-Each case gives a document and what a reader sees in it: its kind, the notice titles in order, their
-levels, publication dates and deadline dates. News and policy texts must yield no deadline at all.
+Each case gives a document (and optionally the publication date a caller passes) and what a reader
+sees in it: its kind, the notice titles in order, their levels, issuers, publication dates, deadline
+dates, flags (rolling, undated) and condition fields. News and policy texts must yield no deadline.
+The same harness reads the web-page case files: years_*, webpage_*, metadata*, undated_*.
 """
 
 from __future__ import annotations
@@ -16,13 +18,16 @@ import yaml
 from reminder.extract import extract_text
 
 CASES = Path(__file__).parent / "cases"
+# segmentation, and the web-page phenomena read the same way: years, chrome, metadata, undated calls
+_PATTERNS = ("segment_*.yaml", "years_*.yaml", "webpage_*.yaml", "metadata*.yaml", "undated_*.yaml")
 
 
 def _cases() -> list[Any]:
     params = []
-    for path in sorted(CASES.glob("segment_*.yaml")):
-        for case in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]:
-            params.append(pytest.param(case["text"], case["expect"], id=f"{path.stem}: {case['name']}"))
+    for pattern in _PATTERNS:
+        for path in sorted(CASES.glob(pattern)):
+            for case in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]:
+                params.append(pytest.param(case, id=f"{path.stem}: {case['name']}"))
     return params
 
 
@@ -30,9 +35,10 @@ def _dates(values: list[Any]) -> list[dt.date]:
     return [v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v)) for v in values]
 
 
-@pytest.mark.parametrize(("text", "expect"), _cases())
-def test_segmentation(text: str, expect: dict[str, Any]) -> None:
-    doc = extract_text(text)
+@pytest.mark.parametrize("case", _cases())
+def test_segmentation(case: dict[str, Any]) -> None:
+    expect = case["expect"]
+    doc = extract_text(case["text"], published=case.get("published"))
     if "kind" in expect:
         assert doc.kind == expect["kind"]
     if "titles" in expect:
@@ -46,5 +52,12 @@ def test_segmentation(text: str, expect: dict[str, Any]) -> None:
     if "deadlines" in expect:
         got = [sorted({d.date for d in n.deadlines if d.date}) for n in doc.notices]
         assert got == [_dates(ds) for ds in expect["deadlines"]]
+    for key in ("issuer", "rolling", "undated"):
+        if key + "s" in expect:
+            assert [getattr(n, key) for n in doc.notices] == expect[key + "s"]
+    if "condition_fields" in expect:
+        assert [sorted({c.field for c in n.conditions}) for n in doc.notices] == expect["condition_fields"]
+    for bad in expect.get("not_in_titles", []):
+        assert all(bad not in n.title for n in doc.notices), [n.title for n in doc.notices]
     if "deadlines_total" in expect:
         assert sum(len(n.deadlines) for n in doc.notices) == expect["deadlines_total"]

@@ -9,8 +9,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from reminder.calendar import TZ
+from reminder.companies.records import create_company, save_match
 from reminder.config import Settings
-from reminder.db.companies import create_company, save_match
 from reminder.db.models import Channel, Company, CompanyCreate, DeadlineRow, NoticeRow, Reminder
 from reminder.db.store import get_notice_by_key, save_document
 from reminder.db.store import notice_key as _notice_key

@@ -18,8 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from loopback import Loopback
 from notify_factories import channel, company, local, queued
-from sink import Sink
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
@@ -47,7 +47,7 @@ def _env(engine: Engine, lease: float) -> dict[str, str]:
     return env
 
 
-def _fill(engine: Engine, sink: Sink) -> set[str]:
+def _fill(engine: Engine, sink: Loopback) -> set[str]:
     with session_scope(engine) as session:
         owner = company(session)
         rows = queued(session, channel(session, owner, target=sink.url(), secret=SECRET), local("2025-03-03T09:00:00"), n=N)
@@ -89,7 +89,7 @@ def _stop(proc: subprocess.Popen[bytes], log: Path) -> None:
 def test_killed_workers_lose_nothing_and_repeat_at_most_once_per_kill(db: Engine, tmp_path: Path) -> None:
     log = tmp_path / "worker.log"
     rng = random.Random(20250303)
-    with Sink(delay=0.005) as sink:
+    with Loopback(delay=0.005) as sink:
         expected = _fill(db, sink)
         for _ in range(KILLS):
             seen = len(sink.ids())
@@ -118,7 +118,7 @@ def test_killed_workers_lose_nothing_and_repeat_at_most_once_per_kill(db: Engine
 @pytest.mark.parametrize("db", ["postgres"], indirect=True)
 def test_two_postgres_workers_in_parallel_deliver_each_id_exactly_once(db: Engine, tmp_path: Path) -> None:
     logs = [tmp_path / "a.log", tmp_path / "b.log"]
-    with Sink(delay=0.005) as sink:
+    with Loopback(delay=0.005) as sink:
         procs = [_start(db, name, log, lease=60.0) for name, log in zip(("worker-a", "worker-b"), logs, strict=True)]
         try:
             for log in logs:  # both running before there is work, so both take part

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from loopback import Loopback
 from notify_factories import (
     channel,
     company,
@@ -23,7 +24,6 @@ from notify_factories import (
     store_notice,
     verdict,
 )
-from sink import Sink
 from smtp_server import smtp_server
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -41,8 +41,8 @@ S = settings(max_attempts=3, backoff_base=60.0, backoff_max=600.0)
 
 
 @pytest.fixture
-def sink() -> Iterator[Sink]:
-    with Sink() as s:
+def sink() -> Iterator[Loopback]:
+    with Loopback() as s:
         yield s
 
 
@@ -65,7 +65,7 @@ def _deliveries(engine: Engine, reminder_id: int | None = None) -> list[Delivery
         return list(session.exec(query).all())
 
 
-def test_due_reminders_are_sent_once_each_with_their_stable_id(db: Engine, sink: Sink) -> None:
+def test_due_reminders_are_sent_once_each_with_their_stable_id(db: Engine, sink: Loopback) -> None:
     due = _queue(db, sink.url(), n=5)
     _queue(db, sink.url("/hooks/b"), due=NOW + dt.timedelta(days=1))
     stats = dispatch_due(engine=db, settings=S, worker="w1", now=NOW)
@@ -81,7 +81,7 @@ def test_due_reminders_are_sent_once_each_with_their_stable_id(db: Engine, sink:
     assert again.claimed == 0 and len(sink.ids()) == 5, "nothing is sent twice"
 
 
-def test_a_failing_receiver_gets_retries_with_backoff_and_the_same_id(db: Engine, sink: Sink) -> None:
+def test_a_failing_receiver_gets_retries_with_backoff_and_the_same_id(db: Engine, sink: Loopback) -> None:
     (row,) = _queue(db, sink.url())
     sink.fail_next(2, 500)
     now = NOW
@@ -100,7 +100,7 @@ def test_a_failing_receiver_gets_retries_with_backoff_and_the_same_id(db: Engine
     assert sink.ids() == [row.message_id] * 3, "every retry carries the same webhook-id"
 
 
-def test_max_attempts_then_dead_then_requeued_by_an_operator(db: Engine, sink: Sink) -> None:
+def test_max_attempts_then_dead_then_requeued_by_an_operator(db: Engine, sink: Loopback) -> None:
     _queue(db, sink.url())
     sink.fail_always(503)
     now = NOW
@@ -121,14 +121,14 @@ def test_max_attempts_then_dead_then_requeued_by_an_operator(db: Engine, sink: S
     assert [d.ok for d in _deliveries(db)] == [False, False, False, True]
 
 
-def test_a_permanent_refusal_is_dead_after_one_attempt(db: Engine, sink: Sink) -> None:
+def test_a_permanent_refusal_is_dead_after_one_attempt(db: Engine, sink: Loopback) -> None:
     _queue(db, sink.url())
     sink.fail_next(1, 404)
     assert dispatch_due(engine=db, settings=S, worker="w1", now=NOW).dead == 1
     assert [(r.status, r.attempts) for r in _rows(db)] == [("dead", 1)]
 
 
-def test_a_429_waits_at_least_retry_after(db: Engine, sink: Sink) -> None:
+def test_a_429_waits_at_least_retry_after(db: Engine, sink: Loopback) -> None:
     _queue(db, sink.url())
     sink.fail_next(1, 429, Retry_After="900")
     dispatch_due(engine=db, settings=S, worker="w1", now=NOW)
@@ -153,7 +153,7 @@ def test_a_local_rate_limit_requeues_without_an_attempt(db: Engine) -> None:
     assert _deliveries(db) == []
 
 
-def test_a_payload_that_cannot_be_rendered_is_dead_with_the_reason(db: Engine, sink: Sink) -> None:
+def test_a_payload_that_cannot_be_rendered_is_dead_with_the_reason(db: Engine, sink: Loopback) -> None:
     (row,) = _queue(db, sink.url())
     with session_scope(db) as session:
         stored = session.get(Reminder, row.id)
@@ -166,7 +166,7 @@ def test_a_payload_that_cannot_be_rendered_is_dead_with_the_reason(db: Engine, s
     assert sink.ids() == []
 
 
-def test_a_stored_channel_that_no_longer_builds_fails_its_reminders_not_the_others(db: Engine, sink: Sink) -> None:
+def test_a_stored_channel_that_no_longer_builds_fails_its_reminders_not_the_others(db: Engine, sink: Loopback) -> None:
     _queue(db, sink.url(), n=2)
     with session_scope(db) as session:
         owner = company(session, "坏渠道企业")
@@ -179,7 +179,7 @@ def test_a_stored_channel_that_no_longer_builds_fails_its_reminders_not_the_othe
     assert "whsec_" in (next(r for r in _rows(db) if r.status == "dead").last_error or "")
 
 
-def test_reminders_planned_from_a_notice_go_out_and_late_ones_say_the_days_left_today(db: Engine, sink: Sink) -> None:
+def test_reminders_planned_from_a_notice_go_out_and_late_ones_say_the_days_left_today(db: Engine, sink: Loopback) -> None:
     planned_at = local("2025-03-01T10:00:00")
     with session_scope(db) as session:
         notice = store_notice(session, deadline("2025-03-31", time="17:00"), now=planned_at)
@@ -235,7 +235,7 @@ def test_email_reminders_carry_the_message_id_and_a_one_click_unsubscribe(db: En
     assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
-def test_secrets_and_targets_never_reach_the_log(db: Engine, sink: Sink, caplog: pytest.LogCaptureFixture) -> None:
+def test_secrets_and_targets_never_reach_the_log(db: Engine, sink: Loopback, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     hidden = sink.url("/hooks/k3y-do-not-log")
     _queue(db, hidden, n=2)
@@ -248,7 +248,7 @@ def test_secrets_and_targets_never_reach_the_log(db: Engine, sink: Sink, caplog:
 
 
 @pytest.mark.parametrize("db", ["sqlite"], indirect=True)
-def test_a_second_sqlite_dispatcher_is_refused(db: Engine, sink: Sink) -> None:
+def test_a_second_sqlite_dispatcher_is_refused(db: Engine, sink: Loopback) -> None:
     _queue(db, sink.url())
     dispatch_due(engine=db, settings=S, worker="first", now=NOW)
     with pytest.raises(DispatcherBusy, match=r"another dispatcher holds the SQLite lease \(holder first"):

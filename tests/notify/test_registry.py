@@ -22,6 +22,10 @@ from reminder.notify.channels import (
     WebhookChannel,
     WeComChannel,
     build_channel,
+    channel_help,
+    channel_info,
+    channel_kinds,
+    channel_labels,
     new_webhook_secret,
     validate_channel,
 )
@@ -38,7 +42,8 @@ def public_dns(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_exported_names() -> None:
     assert set(channels.__all__) == {
-        "CHANNELS", "build_channel", "validate_channel", "mask_secret", "mask_target", "make_http_client",
+        "CHANNELS", "channel_kinds", "channel_labels", "channel_help", "channel_info",
+        "build_channel", "validate_channel", "mask_secret", "mask_target", "make_http_client",
         "new_webhook_secret", "EmailChannel", "WeComChannel", "DingTalkChannel", "FeishuChannel", "WebhookChannel",
     }
 
@@ -49,6 +54,30 @@ def test_registry_is_explicit_and_matches_the_schema() -> None:
     assert tuple(CHANNELS) == CHANNEL_KINDS
     for kind, cls in CHANNELS.items():
         assert cls.kind == kind and cls.service_name
+
+
+@pytest.mark.parametrize("kind", list(CHANNELS))
+def test_every_channel_describes_itself(kind: str) -> None:
+    info = channel_info(kind)
+    assert info.kind == kind
+    assert info.service_name and info.help_text and info.url_shape
+    assert info.secret_use in ("required", "optional", "unused")
+    assert info.body_maxlen is None or info.body_maxlen > 0
+    assert channel_labels()[kind] == info.service_name and channel_help()[kind] == info.help_text
+
+
+def test_one_label_per_channel_everywhere() -> None:
+    # 钉钉 used to be 钉钉机器人 in one place and 钉钉群机器人 in another
+    assert channel_labels() == {
+        "email": "电子邮件", "wecom": "企业微信群机器人", "dingtalk": "钉钉群机器人",
+        "feishu": "飞书群机器人", "webhook": "通用 Webhook",
+    }
+    assert channel_kinds() == CHANNEL_KINDS
+
+
+def test_unknown_kind_has_no_description() -> None:
+    with pytest.raises(DeliveryError, match="未知的提醒渠道类型"):
+        channel_info("sms")
 
 
 @pytest.mark.parametrize("case", VALID, ids=lambda c: f"{c['kind']}:{c['target'][:60]}")

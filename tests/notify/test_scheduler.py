@@ -9,8 +9,8 @@ from collections.abc import Callable, Iterator
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from loopback import Loopback
 from notify_factories import channel, company, deadline, queued, reminders, settings, store_notice, verdict
-from sink import Sink
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 from typer.testing import CliRunner
@@ -19,18 +19,17 @@ from reminder.cli import app
 from reminder.db.engine import session_scope
 from reminder.db.models import Reminder, utcnow
 from reminder.errors import DispatcherBusy
-from reminder.notify import jobs
 from reminder.notify.base import SendResult
 from reminder.notify.outbox import record_attempt
-from reminder.notify.scheduler import JOB_IDS, start_scheduler
+from reminder.scheduler import JOB_IDS, jobs, start_scheduler
 
 SECRET = "whsec_" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY="
 runner = CliRunner()
 
 
 @pytest.fixture
-def sink() -> Iterator[Sink]:
-    with Sink() as s:
+def sink() -> Iterator[Loopback]:
+    with Loopback() as s:
         yield s
 
 
@@ -61,7 +60,7 @@ def test_the_worker_schedules_its_three_jobs_and_stops_cleanly(db: Engine) -> No
         assert worker.running
         found = {job.id: job for job in worker.scheduler.get_jobs()}
         assert set(found) == set(JOB_IDS) == {"dispatch", "digests", "sweep"}
-        assert found["dispatch"].func_ref == "reminder.notify.jobs:tick"
+        assert found["dispatch"].func_ref == "reminder.scheduler.jobs:tick"
         assert isinstance(found["dispatch"].trigger, IntervalTrigger)
         assert found["dispatch"].trigger.interval == dt.timedelta(seconds=3600)
         assert isinstance(found["digests"].trigger, CronTrigger)
@@ -74,7 +73,7 @@ def test_the_worker_schedules_its_three_jobs_and_stops_cleanly(db: Engine) -> No
     again.shutdown()
 
 
-def test_after_a_restart_everything_that_came_due_is_sent_once(db: Engine, sink: Sink) -> None:
+def test_after_a_restart_everything_that_came_due_is_sent_once(db: Engine, sink: Loopback) -> None:
     yesterday = utcnow() - dt.timedelta(days=1)
     due = _queue(db, sink.url(), 6, yesterday)
     _queue(db, sink.url("/hooks/later"), 1, utcnow() + dt.timedelta(days=30))
@@ -139,7 +138,7 @@ def cli_env(db: Engine, monkeypatch: pytest.MonkeyPatch) -> Engine:
 
 
 @pytest.mark.parametrize("db", ["sqlite"], indirect=True)
-def test_list_dead_requeue_and_dispatch_once_from_the_command_line(cli_env: Engine, sink: Sink) -> None:
+def test_list_dead_requeue_and_dispatch_once_from_the_command_line(cli_env: Engine, sink: Loopback) -> None:
     (row,) = _queue(cli_env, sink.url(), 1, utcnow() - dt.timedelta(minutes=1))
     with session_scope(cli_env) as session:
         failure = SendResult(ok=False, status_code=410, error="HTTP 410 Gone", permanent=True)

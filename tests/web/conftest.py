@@ -10,7 +10,6 @@ The clock is pinned at 2025-03-01 09:00 Asia/Shanghai, when the 2025 sample call
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,34 +19,22 @@ import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from loopback import Loopback
 from pg_utils import throwaway_database
 from pydantic import SecretStr
 from sqlalchemy.engine import Engine
 from web_factories import NOW
-from web_receiver import WebReceiver
 from web_smtp import Mailbox, smtp_server
 
-from reminder.config import Settings, get_settings
+from reminder.config import Settings
 from reminder.db.engine import make_engine, session_scope
-from reminder.db.ingest import ingest_paths
 from reminder.db.migrate import upgrade
+from reminder.ingest import ingest_paths
 from reminder.web.app import create_app
 from reminder.web.demo import SAMPLE_NOTICES
 
 ADMIN_TOKEN = "admin-" + "x" * 40
 PG_HOST, PG_PORT, PG_USER, PG_ADMIN_DB = "127.0.0.1", 5432, "postgres", "test"
-
-
-@pytest.fixture(autouse=True)
-def clean_environ(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """No inherited DATABASE_URL / REMINDER_* and no stray .env: settings come from the test alone."""
-    for name in list(os.environ):
-        if name.startswith("REMINDER_") or name == "DATABASE_URL":
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 def _load_samples(engine: Engine) -> None:
@@ -140,9 +127,9 @@ def client(make_client: Callable[..., TestClient], settings: Settings) -> TestCl
 
 
 @pytest.fixture
-def receiver() -> Iterator[WebReceiver]:
+def receiver() -> Iterator[Loopback]:
     """A webhook receiver on 127.0.0.1 answering like 企业微信 (errcode 0) unless told otherwise."""
-    with WebReceiver() as rx:
+    with Loopback() as rx:
         yield rx
 
 

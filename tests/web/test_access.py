@@ -9,10 +9,11 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
+from loopback import Loopback
+from pg_utils import BACKENDS
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
-from web_factories import BACKENDS, HANGZHOU, NINGBO, bearer, form_of, management_link, register_api
-from web_receiver import WebReceiver
+from web_factories import HANGZHOU, NINGBO, bearer, form_of, management_link, register_api
 from web_smtp import Mailbox
 
 from reminder.config import Settings
@@ -21,7 +22,7 @@ from reminder.db.models import Channel, Company
 pytestmark = pytest.mark.parametrize("backend", BACKENDS)
 
 
-def _two(client: TestClient, receiver: WebReceiver) -> tuple[int, str, int, str, int]:
+def _two(client: TestClient, receiver: Loopback) -> tuple[int, str, int, str, int]:
     """Companies A and B, and a wecom channel of B; returns (a, a_token, b, b_token, b_channel)."""
     a, a_token = register_api(client, HANGZHOU)
     b, b_token = register_api(client, NINGBO)
@@ -34,7 +35,7 @@ def _two(client: TestClient, receiver: WebReceiver) -> tuple[int, str, int, str,
 
 
 def test_a_token_opens_nothing_of_another_company(
-    client: TestClient, engine: Engine, receiver: WebReceiver, backend: str
+    client: TestClient, engine: Engine, receiver: Loopback, backend: str
 ) -> None:
     a, a_token, b, b_token, b_channel = _two(client, receiver)
     as_a = bearer(a_token)
@@ -70,7 +71,7 @@ def test_a_token_opens_nothing_of_another_company(
 
 
 def test_another_companys_channel_is_not_found_like_a_missing_one(
-    client: TestClient, receiver: WebReceiver, backend: str
+    client: TestClient, receiver: Loopback, backend: str
 ) -> None:
     a, a_token, _, _, b_channel = _two(client, receiver)
     as_a = bearer(a_token)

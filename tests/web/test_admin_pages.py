@@ -26,7 +26,7 @@ from sqlmodel import Session, select
 from reminder.db.models import Correction, Match, NoticeRow, Reminder
 from reminder.web.admin_queries import highlight
 
-admin_environ, sqlite_engine, migrated_template = fx.admin_environ, fx.sqlite_engine, fx.migrated_template
+sqlite_engine, migrated_template = fx.sqlite_engine, fx.migrated_template
 admin_app, anonymous = fx.admin_app, fx.anonymous
 
 
@@ -170,7 +170,7 @@ def test_correct_a_deadline_through_the_form(browser: TestClient, sqlite_engine:
     response = browser.post(f"/admin/notices/{notice_id}/deadlines/{deadline_id}", data=form)
     assert response.status_code == 303
     page = browser.get(response.headers["location"]).text
-    assert "已保存更正" in page and "2025-04-15 17:00 · application" in page
+    assert "已保存更正" in page and "2025-04-15 17:00 · 申报截止" in page
     history = re.search(r'<table class="history">(.*?)</table>', page, re.S)
     assert history and "赵六" in history.group(1) and "2025-03-15 09:00" in history.group(1)
     with Session(sqlite_engine) as session:
@@ -193,12 +193,13 @@ def test_add_and_delete_a_condition(browser: TestClient, sqlite_engine: Engine) 
     form = {"field": "qualification", "op": "has", "value": "高新技术企业、科技型中小企业", "hard": "on"}
     assert browser.post(f"/admin/notices/{notice_id}/conditions", data=form).status_code == 303
     page = browser.get(f"/admin/notices/{notice_id}").text
-    assert "qualification has 高新技术企业、科技型中小企业" in page
+    assert "资质 具有 高新技术企业、科技型中小企业" in page  # Chinese labels from the field registry
+    assert '<option value="headcount" >职工总数</option>' in page and '<option value="<=" >不超过</option>' in html.unescape(page)
     headcount = re.search(r'<tr id="c(\d+)">\s*<td class="quote">职工总数', page)
     assert headcount
     assert browser.post(f"/admin/notices/{notice_id}/conditions/{headcount.group(1)}/delete").status_code == 303
     page = browser.get(f"/admin/notices/{notice_id}").text
-    assert "headcount &lt;= 500" not in page and "删除申报条件「职工总数不超过500人」" in html.unescape(page)
+    assert "职工总数 不超过 500" not in page and "删除申报条件「职工总数不超过500人」" in html.unescape(page)
 
 
 def test_publish_from_the_review_page_matches_companies(browser: TestClient, sqlite_engine: Engine) -> None:

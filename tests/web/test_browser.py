@@ -19,7 +19,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import admin_fixtures as fx
 import pytest
 from admin_fixtures import ADMIN_TOKEN, APPLICATION_QUOTE, NOTICE, TITLE
 from sqlalchemy.engine import Engine
@@ -27,8 +26,8 @@ from sqlalchemy.engine import Engine
 import reminder
 from reminder.config import Settings
 from reminder.db.engine import make_engine, session_scope
-from reminder.db.ingest import ingest_paths
 from reminder.db.migrate import upgrade
+from reminder.ingest import ingest_paths
 from reminder.model import TZ
 from reminder.web import create_app
 
@@ -53,7 +52,6 @@ pytestmark = pytest.mark.skipif(
     reason=f"Debian's chromium is not installed at {CHROMIUM} (`make test` installs it with apt-get when it can)",
 )
 
-admin_environ = fx.admin_environ
 
 
 @dataclass

@@ -6,8 +6,8 @@ import re
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
+from loopback import Loopback
 from web_factories import HANGZHOU, NINGBO, SPARSE, bearer, register_api
-from web_receiver import WebReceiver
 
 from reminder.config import Settings
 
@@ -106,7 +106,7 @@ def test_token_rotation(client: TestClient) -> None:
     assert client.get(f"/api/companies/{company_id}", headers=bearer(new)).status_code == 200
 
 
-def test_channels_are_added_listed_masked_tested_and_removed(client: TestClient, receiver: WebReceiver) -> None:
+def test_channels_are_added_listed_masked_tested_and_removed(client: TestClient, receiver: Loopback) -> None:
     company_id, token = register_api(client, HANGZHOU)
     base = f"/api/companies/{company_id}/channels"
     added = client.post(
@@ -126,7 +126,7 @@ def test_channels_are_added_listed_masked_tested_and_removed(client: TestClient,
     assert client.post(f"{base}/{channel['id']}/test", headers=bearer(token)).status_code == 404
 
 
-def test_a_generic_webhook_gets_a_signing_secret_returned_once(client: TestClient, receiver: WebReceiver) -> None:
+def test_a_generic_webhook_gets_a_signing_secret_returned_once(client: TestClient, receiver: Loopback) -> None:
     company_id, token = register_api(client, SPARSE)
     base = f"/api/companies/{company_id}/channels"
     added = client.post(base, headers=bearer(token), json={"kind": "webhook", "target": receiver.url("/hooks/a")}).json()

@@ -13,13 +13,14 @@ from admin_fixtures import APPLICATION_QUOTE, NOTICE, NOW, RECOMMENDATION_QUOTE,
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from reminder.db.corrections import add_correction, apply_corrections, list_corrections, selector_for
+from reminder.corrections import save_corrected
+from reminder.corrections.service import add_correction, apply_corrections, list_corrections, selector_for
 from reminder.db.models import Correction, DeadlineRow, NoticeChange, NoticeRow
-from reminder.db.store import get_notice_by_key, list_conditions, list_deadlines, save_document
+from reminder.db.store import get_notice_by_key, list_conditions, list_deadlines
 from reminder.errors import CorrectionError
 from reminder.extract import extract_text
 
-admin_environ, any_engine = fx.admin_environ, fx.any_engine
+any_engine = fx.any_engine
 migrated_template, migrated_postgres = fx.migrated_template, fx.migrated_postgres
 
 SOURCE = "/srv/uploads/jishu-zhongxin.txt"
@@ -29,7 +30,7 @@ LATER = NOW + dt.timedelta(days=1)
 def store(session: Session, text: str = NOTICE, now: dt.datetime = NOW) -> NoticeRow:
     """Extract and store ``text`` as a version of SOURCE; the stored notice."""
     doc = extract_text(text, source=SOURCE)
-    result = save_document(session=session, doc=doc, now=now)
+    result = save_corrected(session=session, doc=doc, now=now)
     session.commit()
     row = session.exec(select(NoticeRow).where(NoticeRow.document_id == result.document_id)).one()
     return row
@@ -125,7 +126,7 @@ def test_a_correction_whose_sentence_was_rewritten_no_longer_applies(session: Se
         selector=selector_for(deadline(session, notice, APPLICATION_QUOTE)), values={"date": "2025-04-15"},
     )
     rewritten = NOTICE.replace("4月10日17:00前通过系统", "5月8日17:00前通过系统")
-    with caplog.at_level(logging.WARNING, logger="reminder.db._corrected"):
+    with caplog.at_level(logging.WARNING, logger="reminder.corrections._corrected"):
         store(session, rewritten, now=LATER)
     assert dates(session, notice)["请申报企业于2025年5月8日17:00前通过系统提交申报材料。"][0] == "2025-05-08"
     assert "no longer find" in caplog.text

@@ -7,10 +7,10 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
+from loopback import Loopback
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from web_factories import HANGZHOU, SPARSE, register_api
-from web_receiver import WebReceiver
 from web_smtp import Mailbox
 
 from reminder.config import Settings
@@ -78,7 +78,7 @@ def test_bad_offsets_are_refused_inline(client: TestClient, engine: Engine, offs
 # ── channels ──────────────────────────────────────────────────────────────────────────────
 
 
-def test_a_wecom_robot_is_added_and_shown_with_its_key_masked(client: TestClient, receiver: WebReceiver) -> None:
+def test_a_wecom_robot_is_added_and_shown_with_its_key_masked(client: TestClient, receiver: Loopback) -> None:
     company_id = _logged_in(client)
     url = receiver.url(f"/cgi-bin/webhook/send?key={KEY}")
     reply = client.post(f"/c/{company_id}/channels", data={"kind": "wecom", "name": "财务群", "target": url})
@@ -120,7 +120,7 @@ def test_unsafe_webhook_urls_are_refused_when_saved(
         assert "webhook" not in kinds
 
 
-def test_loopback_is_admitted_when_the_operator_allows_it(client: TestClient, receiver: WebReceiver) -> None:
+def test_loopback_is_admitted_when_the_operator_allows_it(client: TestClient, receiver: Loopback) -> None:
     company_id = _logged_in(client)
     status, html = _add(client, company_id, kind="webhook", target=receiver.url("/hooks/ours"))
     assert status == 200, _channel_error(html)
@@ -143,7 +143,7 @@ def test_a_secret_is_not_shown_back_after_an_error(client: TestClient) -> None:
     assert "SECsupersecretvalue123" not in html and "密钥需重新填写" in html
 
 
-def test_removing_a_channel(client: TestClient, receiver: WebReceiver) -> None:
+def test_removing_a_channel(client: TestClient, receiver: Loopback) -> None:
     company_id = _logged_in(client)
     _add(client, company_id, kind="wecom", name="待删除", target=receiver.url(f"/cgi-bin/webhook/send?key={KEY}"))
     channel_id = int(re.findall(r'id="channel-(\d+)"', client.get(f"/c/{company_id}/notifications").text)[-1])
@@ -155,14 +155,14 @@ def test_removing_a_channel(client: TestClient, receiver: WebReceiver) -> None:
 # ── the test button ───────────────────────────────────────────────────────────────────────
 
 
-def _wecom(client: TestClient, company_id: int, receiver: WebReceiver) -> int:
+def _wecom(client: TestClient, company_id: int, receiver: Loopback) -> int:
     status, html = _add(client, company_id, kind="wecom", target=receiver.url(f"/cgi-bin/webhook/send?key={KEY}"))
     assert status == 200, html
     return int(re.findall(r'id="channel-(\d+)"', html)[-1])
 
 
 def test_the_test_message_reaches_the_receiver_and_the_page_reports_its_answer(
-    client: TestClient, receiver: WebReceiver
+    client: TestClient, receiver: Loopback
 ) -> None:
     company_id = _logged_in(client)
     channel_id = _wecom(client, company_id, receiver)
@@ -175,23 +175,24 @@ def test_the_test_message_reaches_the_receiver_and_the_page_reports_its_answer(
     assert len(receiver.received) == 1
     got = receiver.received[0]
     assert got.path == f"/cgi-bin/webhook/send?key={KEY}"
-    assert got.json["msgtype"] == "markdown" and SPARSE["name"] in got.json["markdown"]["content"]
+    body = got.json()
+    assert body["msgtype"] == "markdown" and SPARSE["name"] in body["markdown"]["content"]
 
 
-def test_a_refusing_receiver_is_reported_with_its_error_code(client: TestClient, receiver: WebReceiver) -> None:
+def test_a_refusing_receiver_is_reported_with_its_error_code(client: TestClient, receiver: Loopback) -> None:
     company_id = _logged_in(client)
     channel_id = _wecom(client, company_id, receiver)
-    receiver.replies = [(200, {"errcode": 93000, "errmsg": "invalid webhook url, hint: [xyz]"})]
+    receiver.fail_always(200, {"errcode": 93000, "errmsg": "invalid webhook url, hint: [xyz]"})
     result = _test_result(client.post(f"/c/{company_id}/channels/{channel_id}/test").text)
     assert "发送失败" in result
     assert re.search(r'class="status-code">200<', result)
     assert "93000" in result and "invalid webhook url" in result
 
 
-def test_an_http_error_is_reported_with_its_status(client: TestClient, receiver: WebReceiver) -> None:
+def test_an_http_error_is_reported_with_its_status(client: TestClient, receiver: Loopback) -> None:
     company_id = _logged_in(client)
     channel_id = _wecom(client, company_id, receiver)
-    receiver.replies = [(503, {"error": "maintenance"})]
+    receiver.fail_always(503, {"error": "maintenance"})
     result = _test_result(client.post(f"/c/{company_id}/channels/{channel_id}/test").text)
     assert "发送失败" in result and re.search(r'class="status-code">503<', result)
 

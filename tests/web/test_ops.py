@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from reminder.db.engine import make_engine
-from reminder.notify.scheduler import start_scheduler
+from reminder.scheduler import start_scheduler
 
-admin_environ, sqlite_engine, migrated_template = fx.admin_environ, fx.sqlite_engine, fx.migrated_template
+sqlite_engine, migrated_template = fx.sqlite_engine, fx.migrated_template
 admin_app, api, anonymous = fx.admin_app, fx.api, fx.anonymous
 
 # ── a small parser for the Prometheus text format (0.0.4), strict enough to catch mistakes ──

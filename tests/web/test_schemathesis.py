@@ -30,7 +30,7 @@ from sqlmodel import Session
 from reminder.db.models import Company
 from reminder.web.deps import hash_token
 
-admin_environ, sqlite_engine, migrated_template = fx.admin_environ, fx.sqlite_engine, fx.migrated_template
+sqlite_engine, migrated_template = fx.sqlite_engine, fx.migrated_template
 
 COMPANY_TOKEN = "company-" + "k" * 40
 #: examples per operation and mode: ~20 operations × 2 modes × this, well under a minute in-process

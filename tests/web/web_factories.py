@@ -15,11 +15,8 @@ import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
 from fastapi.testclient import TestClient
 
-#: parametrize ``backend`` with this to run a test on SQLite and PostgreSQL
-BACKENDS = [pytest.param("sqlite", id="sqlite"), pytest.param("postgres", id="postgres", marks=pytest.mark.postgres)]
 TZ = ZoneInfo("Asia/Shanghai")
 #: the tests' "now": the 2025 sample calls are open
 NOW = dt.datetime(2025, 3, 1, 9, 0, tzinfo=TZ)

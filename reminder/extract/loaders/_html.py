@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+from reminder.extract.loaders._main import main_text
 from reminder.extract.loaders._text import canonical_charset, decode_text
 
 __all__ = ["read_html", "declared_charset"]
@@ -175,4 +176,4 @@ def read_html(data: bytes, source: str, declared: str | None = None) -> tuple[st
     title = _SPACES.sub(" ", "".join(parser.title)).strip()
     if title:
         meta["title"] = title
-    return text, encoding, meta
+    return main_text(text, meta.get("article_title") or title or None), encoding, meta

@@ -6,6 +6,11 @@
     CHANNELS["feishu"]    FeishuChannel     飞书自定义机器人 (post, optional 签名)
     CHANNELS["webhook"]   WebhookChannel    generic JSON, Standard Webhooks signature
 
+Each class describes itself (:class:`~reminder.notify.base.ChannelInfo`: ``kind``, ``service_name``,
+``help_text``, ``url_shape``, ``secret_use``, limits). :data:`CHANNELS` is the one list of kinds: the
+database's ``CHANNEL_KINDS``, the API's accepted kinds and the form labels are read from it
+(:func:`channel_kinds`, :func:`channel_labels`, :func:`channel_help`).
+
 Use :func:`validate_channel` when a channel is saved (shape, DNS, address safety, secret), and
 :func:`build_channel` when sending. Show targets and secrets with :func:`mask_target` / :func:`mask_secret`.
 """
@@ -16,7 +21,8 @@ import httpx
 
 from reminder.config import Settings
 from reminder.errors import DeliveryError
-from reminder.notify.base import Channel
+from reminder.notify.base import Channel, ChannelInfo
+from reminder.notify.channels._http import HttpChannel
 from reminder.notify.channels.dingtalk import DingTalkChannel
 from reminder.notify.channels.email import EmailChannel, check_address
 from reminder.notify.channels.feishu import FeishuChannel
@@ -28,6 +34,10 @@ from reminder.notify.safety import check_url
 
 __all__ = [
     "CHANNELS",
+    "channel_kinds",
+    "channel_labels",
+    "channel_help",
+    "channel_info",
     "build_channel",
     "validate_channel",
     "mask_secret",
@@ -41,10 +51,10 @@ __all__ = [
     "WebhookChannel",
 ]
 
-_HttpClass = type[WeComChannel] | type[DingTalkChannel] | type[FeishuChannel] | type[WebhookChannel]
+_ChannelClass = type[EmailChannel] | type[HttpChannel]
 
-#: channel kind → class (explicit; the same kinds as reminder.db.models.CHANNEL_KINDS)
-CHANNELS: dict[str, type[EmailChannel] | _HttpClass] = {
+#: channel kind → class (explicit; reminder.db.models.CHANNEL_KINDS and the web read it)
+CHANNELS: dict[str, _ChannelClass] = {
     "email": EmailChannel,
     "wecom": WeComChannel,
     "dingtalk": DingTalkChannel,
@@ -53,7 +63,32 @@ CHANNELS: dict[str, type[EmailChannel] | _HttpClass] = {
 }
 
 
-def _cls(kind: str) -> type[EmailChannel] | _HttpClass:
+def channel_kinds() -> tuple[str, ...]:
+    """Every channel kind, in registry order."""
+    return tuple(CHANNELS)
+
+
+def channel_info(kind: str) -> ChannelInfo:
+    """What the channel class of ``kind`` says about itself (label, help text, URL shape, limits).
+
+    Raises:
+        DeliveryError: unknown kind.
+    """
+    info: ChannelInfo = _cls(kind)  # type: ignore[assignment]  # a class, read through its ClassVars
+    return info
+
+
+def channel_labels() -> dict[str, str]:
+    """Channel kind → Chinese label (``dingtalk`` → 钉钉群机器人), in registry order."""
+    return {kind: cls.service_name for kind, cls in CHANNELS.items()}
+
+
+def channel_help() -> dict[str, str]:
+    """Channel kind → what to fill in for it (target and secret), in registry order."""
+    return {kind: cls.help_text for kind, cls in CHANNELS.items()}
+
+
+def _cls(kind: str) -> _ChannelClass:
     try:
         return CHANNELS[kind]
     except KeyError:

@@ -78,10 +78,14 @@ class HttpChannel:
 
     #: registry key: "wecom", "dingtalk", "feishu", "webhook"
     kind: str
-    #: shown to users: "企业微信群机器人"
+    #: shown to users: "企业微信群机器人" (forms, lists, error messages)
     service_name: ClassVar[str]
     #: the vendor's documentation
     service_url: ClassVar[str] = ""
+    #: what a target looks like, e.g. "https://oapi.dingtalk.com/robot/send?access_token=…"
+    url_shape: ClassVar[str] = "https://…"
+    #: what to fill in (target, secret), shown under the form
+    help_text: ClassVar[str] = ""
     #: official webhook hosts; empty = any public host (generic webhook)
     hosts: ClassVar[tuple[str, ...]] = ()
     #: largest message body the platform accepts, UTF-8 bytes (None = no limit)

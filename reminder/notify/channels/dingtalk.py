@@ -48,7 +48,9 @@ class DingTalkChannel(HttpChannel):
     """钉钉自定义机器人 (DingTalk custom robot), Markdown messages, optionally signed."""
 
     kind = "dingtalk"
-    service_name = "钉钉机器人"
+    service_name = "钉钉群机器人"
+    url_shape = "https://oapi.dingtalk.com/robot/send?access_token=…"
+    help_text = f"机器人 Webhook 地址 {url_shape}；若启用“加签”，密钥填 SEC 开头的字符串"
     service_url = "https://open.dingtalk.com/document/robots/custom-robot-access"
     hosts = ("oapi.dingtalk.com",)
     #: Markdown text limit, UTF-8 bytes

@@ -67,9 +67,13 @@ class EmailChannel:
     """Send one message as one email to one address."""
 
     kind: str = "email"
-    service_name: ClassVar[str] = "邮件"
+    service_name: ClassVar[str] = "电子邮件"
+    service_url: ClassVar[str] = "https://www.rfc-editor.org/rfc/rfc8058"
+    url_shape: ClassVar[str] = "name@example.com"
+    help_text: ClassVar[str] = "邮箱地址，如 finance@example.com；不需要密钥"
     body_maxlen: ClassVar[int | None] = None
     rate_limits: ClassVar[tuple[Limit, ...]] = ()
+    secret_use: ClassVar[str] = "unused"
 
     def __init__(
         self, target: str, secret: str | None, settings: Settings, *, ssl_context: ssl.SSLContext | None = None

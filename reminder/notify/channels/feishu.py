@@ -47,7 +47,9 @@ class FeishuChannel(HttpChannel):
     """飞书自定义机器人 (Feishu / Lark custom bot), rich-text "post" messages, optionally signed."""
 
     kind = "feishu"
-    service_name = "飞书机器人"
+    service_name = "飞书群机器人"
+    url_shape = "https://open.feishu.cn/open-apis/bot/v2/hook/…"
+    help_text = f"机器人 Webhook 地址 {url_shape}；若启用“签名校验”，填写密钥"
     service_url = "https://open.feishu.cn/document/client-docs/bot-v3/add-custom-bot"
     hosts = ("open.feishu.cn", "open.larksuite.com")
     #: text budget in UTF-8 bytes, leaving room for the JSON around it under the 20 KB request limit

@@ -40,6 +40,8 @@ class WebhookChannel(HttpChannel):
 
     kind = "webhook"
     service_name = "通用 Webhook"
+    url_shape = "https://…"
+    help_text = "您的 HTTPS 接收地址；密钥（whsec_ 开头）用于 Standard Webhooks 签名，可留空由系统生成"
     service_url = "https://www.standardwebhooks.com/"
     body_maxlen = None
     secret_use = "required"

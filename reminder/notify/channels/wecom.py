@@ -34,6 +34,8 @@ class WeComChannel(HttpChannel):
 
     kind = "wecom"
     service_name = "企业微信群机器人"
+    url_shape = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…"
+    help_text = f"群机器人 Webhook 地址 {url_shape}；不需要密钥"
     service_url = "https://developer.work.weixin.qq.com/document/path/91770"
     hosts = ("qyapi.weixin.qq.com",)
     body_maxlen = 4096

@@ -1,0 +1,221 @@
+"""Long-running processes: ``reminder serve`` (web app and scheduler) and ``reminder worker`` (scheduler only).
+
+    serve ──── check_schema (else: run `reminder db upgrade`) ── create_app
+           └── uvicorn; the app's lifespan starts the scheduler and stops it on SIGTERM / Ctrl-C
+    worker ─── check_schema ── the scheduler alone (``reminder.scheduler``) until SIGTERM / Ctrl-C
+
+Access logs pass through :class:`reminder.web.redact.RedactTokens`, so the ``?token=`` of a management link or a
+calendar subscription never reaches a log.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import logging
+import signal
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from typing import TYPE_CHECKING, Annotated, Any
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+
+from reminder.cli._common import database, stopping
+from reminder.errors import ReminderError
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+    from sqlalchemy.engine import Engine
+
+    from reminder.config import Settings
+
+__all__ = ["register", "uvicorn_log_config", "serve_app", "as_of_clock", "parse_day", "with_dev_admin_token"]
+
+log = logging.getLogger(__name__)
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True)
+
+
+def _say(text: str) -> None:
+    out.print(text, markup=False, highlight=False)
+
+
+def _fail(exc: ReminderError) -> typer.Exit:
+    err.print(f"Error: {exc}", markup=False, highlight=False)
+    return typer.Exit(code=exc.exit_code)
+
+
+def uvicorn_log_config() -> dict[str, Any]:
+    """uvicorn's logging config with ``reminder.web.redact.RedactTokens`` on every handler."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config.setdefault("filters", {})["redact_tokens"] = {"()": "reminder.web.redact.RedactTokens"}
+    for handler in config["handlers"].values():
+        handler.setdefault("filters", []).append("redact_tokens")
+    return config
+
+
+def as_of_clock(day: dt.date, tz: str = "Asia/Shanghai") -> Callable[[], dt.datetime]:
+    """A clock showing ``day`` at the current local time of day (for ``--as-of`` demos)."""
+    zone = ZoneInfo(tz)
+
+    def clock() -> dt.datetime:
+        return dt.datetime.combine(day, dt.datetime.now(zone).timetz())
+
+    return clock
+
+
+def serve_app(*, engine: Engine, settings: Settings, as_of: dt.date | None = None) -> FastAPI:
+    """The app whose lifespan runs the scheduler (``app.state.scheduler``, seen by /healthz).
+
+    Args:
+        engine: the database.
+        settings: the settings.
+        as_of: show the enterprise pages and API as on this day (demo of past sample notices); the
+            scheduler keeps the real clock, so nothing is sent for that day.
+    """
+    from reminder.web.app import create_app
+
+    state: dict[str, Any] = {"as_of": as_of}
+    if as_of is not None:
+        state["clock"] = as_of_clock(as_of, settings.timezone)
+    app = create_app(settings, engine=engine, **state)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from reminder.scheduler import start_scheduler
+
+        try:
+            app.state.scheduler = start_scheduler(engine=engine, settings=settings)
+        except ReminderError as exc:  # e.g. another dispatcher holds the SQLite lease: pages still work
+            log.error("scheduler not started: %s", exc)
+        try:
+            yield
+        finally:
+            worker = app.state.scheduler
+            if worker is not None:
+                worker.shutdown()
+                log.warning("scheduler stopped")
+
+    app.router.lifespan_context = lifespan
+    return app
+
+
+def parse_day(text: str | None) -> dt.date | None:
+    """A ``--as-of`` value as a date (None when not given), or a usage error."""
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD, got {text!r}") from None
+
+
+def with_dev_admin_token(settings: Settings, dev: bool) -> Settings:
+    """With ``--dev`` and no REMINDER_ADMIN_TOKEN: the settings with the development admin token."""
+    if settings.admin_token is not None or not dev:
+        return settings
+    from pydantic import SecretStr
+
+    from reminder.web.demo import dev_admin_token
+
+    return settings.model_copy(update={"admin_token": SecretStr(dev_admin_token(settings))})
+
+
+def serve_cmd(
+    host: Annotated[str | None, typer.Option(help="address to listen on (default REMINDER_HOST, 127.0.0.1)")] = None,
+    port: Annotated[int | None, typer.Option(help="port (default REMINDER_PORT, 8000)")] = None,
+    dev: Annotated[
+        bool, typer.Option("--dev", help="without REMINDER_ADMIN_TOKEN, use a development admin token (printed)")
+    ] = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="demo: show enterprise pages as on this day (YYYY-MM-DD), e.g. to browse the past sample notices; "
+            "reminders keep the real clock",
+        ),
+    ] = None,
+) -> None:
+    """Start the web service and the reminder scheduler (stop with Ctrl-C or SIGTERM)."""
+    import uvicorn
+
+    from reminder.config import get_settings
+    from reminder.db.engine import make_engine, safe_url
+    from reminder.db.migrate import check_schema
+
+    day = parse_day(as_of)
+    settings = with_dev_admin_token(get_settings(), dev)
+    try:
+        engine = make_engine(settings.sqlalchemy_url)
+        check_schema(engine)
+    except ReminderError as exc:
+        raise _fail(exc) from None
+    host, port = host or settings.host, port or settings.port
+    _say(f"申报提醒 / reminder: http://{host}:{port}/  (database {safe_url(engine.url)})")
+    if settings.admin_token is None:
+        _say("管理后台已关闭：未设置 REMINDER_ADMIN_TOKEN / admin pages disabled: set REMINDER_ADMIN_TOKEN")
+    elif dev and not get_settings().admin_token:
+        _say(f"开发用管理员令牌 / development admin token: {settings.admin_token.get_secret_value()}")
+    if day is not None:
+        _say(f"演示模式：企业页面按 {day} 显示 / demo: enterprise pages show {day} (reminders use the real clock)")
+    app = serve_app(engine=engine, settings=settings, as_of=day)
+    config = uvicorn.Config(app, host=host, port=port, log_config=uvicorn_log_config(), proxy_headers=False)
+    server = uvicorn.Server(config)
+    try:
+        with _stop_signals_handled(server):
+            server.run()
+    finally:
+        engine.dispose()
+    _say("已停止 / stopped")
+
+
+@contextmanager
+def _stop_signals_handled(server: Any) -> Iterator[None]:
+    """SIGTERM / Ctrl-C end the process normally (exit 0) once uvicorn has shut down gracefully.
+
+    uvicorn stops on the signal, then raises it again for the handler installed before it; ours
+    accepts it then, and exits at once only when the server had not started yet.
+    """
+
+    def handle(signum: int, frame: Any) -> None:
+        if not server.started:
+            raise SystemExit(128 + signum)
+
+    previous = {sig: signal.signal(sig, handle) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def worker_cmd(
+    name: Annotated[str | None, typer.Option(help="worker name (default host:pid); reuse it to take over at once")] = None,
+) -> None:
+    """Run the dispatcher and the digest jobs in the foreground until SIGTERM or Ctrl-C."""
+    from reminder.config import get_settings
+    from reminder.scheduler import start_scheduler
+
+    settings = get_settings()
+    stop = threading.Event()
+    with database(err) as engine:
+        worker = start_scheduler(engine=engine, settings=settings, name=name)
+        _say(f"发送进程已启动 / worker {worker.name} started (every {settings.dispatch_interval}s); Ctrl-C to stop")
+        try:
+            with stopping(stop):
+                stop.wait()
+        finally:
+            worker.shutdown(wait=True)
+        _say(f"发送进程已停止 / worker {worker.name} stopped")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``serve`` and ``worker`` to the ``reminder`` app."""
+    app.command("serve")(serve_cmd)
+    app.command("worker")(worker_cmd)

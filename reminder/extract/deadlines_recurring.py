@@ -1,0 +1,115 @@
+"""Recurring cut-offs: 每季度末月10日, 每季度第一个月15日前, 每月20日前.
+
+A recurring cut-off is given as its occurrences in the notice's year, from publication on, each
+flagged ``recurring``. The periods (which months) are data: ``data/recurring.yaml``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass
+
+from reminder.errors import DataFileError
+from reminder.extract._data import alternation, load_table
+
+__all__ = ["Occurrence", "Period", "find_recurring", "periods"]
+
+_NUM = r"(?P<d>[0-9]{1,2}|[一二三四五六七八九十廿]{1,3})"
+_TIME = r"(?:\s*(?P<h>[0-9]{1,2})\s*[:∶时点]\s*(?P<mi>[0-9]{2})?)?"
+_CN = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+@dataclass(frozen=True)
+class Period:
+    """One kind of recurrence: where it is written and which months it falls in."""
+
+    name: str
+    pattern: re.Pattern[str]
+    months: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class _Table:
+    periods: tuple[Period, ...]
+    day: re.Pattern[str]
+    after: re.Pattern[str]
+    before: re.Pattern[str]
+
+
+def _period(row: object) -> Period:
+    if not isinstance(row, dict) or set(row) != {"name", "pattern", "months"}:
+        raise DataFileError(f"recurring.yaml: 键 periods 有误 / bad key periods: {row!r}")
+    months = row["months"]
+    if not months or not all(isinstance(m, int) and 1 <= m <= 12 for m in months):
+        raise DataFileError(f"recurring.yaml: 键 months 有误 / bad key months in {row['name']!r}")
+    return Period(str(row["name"]), re.compile(str(row["pattern"])), tuple(months))
+
+
+@functools.cache
+def periods() -> _Table:
+    """The validated table (read once).
+
+    Raises:
+        DataFileError: a key is unknown, missing or malformed.
+    """
+    data = load_table("recurring", {"periods": list, "after_cues": list, "before_cues": list})
+    table = tuple(_period(row) for row in data["periods"])
+    day = re.compile("(?:" + "|".join(f"(?P<p{i}>{p.pattern.pattern})" for i, p in enumerate(table)) + r")\s*" + _NUM + r"\s*[日号]" + _TIME)
+    after = re.compile(r"\s*(?:" + alternation(data["after_cues"]) + ")")
+    before = re.compile(alternation(data["before_cues"]))
+    return _Table(table, day, after, before)
+
+
+def _day(token: str) -> int:
+    if token.isdigit():
+        return int(token)
+    tens, _, units = token.rpartition("十")
+    if "十" not in token:
+        return 20 + _CN.get(token[1:], 0) if token.startswith("廿") else _CN.get(token, 0)
+    return (_CN.get(tens, 1) if tens else 1) * 10 + _CN.get(units, 0)
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One occurrence of a recurring cut-off."""
+
+    span: tuple[int, int]
+    date: dt.date
+    time: dt.time | None
+    rule: str
+
+
+def find_recurring(view: str, start: int, end: int, year: int, published: dt.date | None) -> list[Occurrence]:
+    """The occurrences of the recurring cut-offs written in ``view[start:end]``.
+
+    Args:
+        view: the match view.
+        start, end: the notice's span.
+        year: the notice's year; occurrences are the period's days in that year.
+        published: occurrences before it are dropped.
+
+    >>> [o.date.isoformat() for o in find_recurring("截止日期为每季度末月10日24:00", 0, 30, 2024, None)]
+    ['2024-03-10', '2024-06-10', '2024-09-10', '2024-12-10']
+    """
+    if "每" not in view[start:end]:
+        return []
+    t = periods()
+    out: list[Occurrence] = []
+    for hit in t.day.finditer(view, start, end):
+        clause = max(start, hit.start() - 40)
+        clause = max([clause] + [clause + i + 1 for i, ch in enumerate(view[clause : hit.start()]) if ch in "。;；，,\n"])
+        if not (t.after.match(view, hit.end()) or t.before.search(view, clause, hit.start())):
+            continue
+        which = next(p for i, p in enumerate(t.periods) if hit.group(f"p{i}") is not None)
+        hour = int(hit.group("h")) if hit.group("h") else None
+        time = dt.time(hour, int(hit.group("mi") or 0)) if hour is not None and hour < 24 else None
+        for month in which.months:
+            try:
+                date = dt.date(year, month, _day(hit.group("d")))
+            except ValueError:
+                continue
+            if published is None or date >= published:
+                out.append(Occurrence(hit.span(), date, time, f"recurring_{which.name}"))
+    return out

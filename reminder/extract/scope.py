@@ -1,0 +1,624 @@
+"""A notice's scope: the region whose enterprises may apply (苍南县 · 浙江省温州市苍南县; 全国; 台南市).
+
+In order:
+
+1. **explicit** — a registered-region condition of the notice (在本市注册 → the issuer's city), unless
+   it is wider than the issuer's own area (a city relaying 在中国境内注册 keeps the city);
+2. **issuer** — the office that publishes the call: the place before an office word (苍南县科技局,
+   东湖高新区管委会) in the title's prefix, the 发布机构/来源 lines, the signature, ``Notice.issuer``;
+   where the office is named by its level only (区经信科技局, 市科技局) or not at all, the level comes
+   from whom the notice is addressed to (各县(市、区) → a city), 本市/我区 words and the offices
+   applications go to, and the place is the one of that level the text names most;
+3. **national** — a notice of a national ministry that no local office relays, or sent to 各省、自治区;
+4. otherwise unknown (None).
+
+Places are read over the notice's own text (title, metadata, body, signature) with the one region
+data set (:func:`reminder.rules.regions.region_names`), so this does not depend on how well the
+segmenter found the issuer. 本市/我县/本省 in region conditions are resolved to the place here too.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from reminder.extract._data import alternation, load_table
+from reminder.extract.normalize import to_simplified
+from reminder.model import Condition, Notice, Scope, ScopeSource
+from reminder.rules.regions import (
+    COUNTRY_CODE,
+    NOT_MAINLAND_CODES,
+    Region,
+    RegionError,
+    ancestors,
+    local_name,
+    local_path,
+    region_by_code,
+    region_names,
+    region_within,
+    relative_level,
+    resolve_region,
+)
+
+__all__ = ["attach_scopes", "find_scope", "resolve_conditions", "scope_of_region"]
+
+_KEYS: dict[str, type] = {
+    "organs": list,
+    "meta_labels": list,
+    "addressees": dict,
+    "level_offices": dict,
+    "own_area": dict,
+    "national_issuers": list,
+    "taiwan_cues": list,
+    "taiwan_central": list,
+    "national_addressees": list,
+    "bare_zones": dict,
+    "ignore": list,
+}
+_LEVELS = ("national", "province", "city", "district")
+_DEPTH = {"country": 0, "province": 1, "city": 2, "district": 3}
+# Province-level divisions that are cities (本市 of a 重庆 notice is 重庆市) …
+_MUNICIPALITIES = frozenset({"110000", "120000", "310000", "500000"})
+_TAIWAN = "710000"
+# … and those whose 全区/我区 means the whole autonomous region.
+_AUTONOMOUS_SUFFIX = "自治区"
+#: pinyin glosses injected by mirror sites after characters: 區(qū) → 區
+_GLOSS = re.compile(r"\((?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7} ?\)")
+#: what follows an office in a signature: its date, or the end of the text
+_SIGNED = re.compile(r"\s*(?:[(（]?\s*)?(?:(?:19|20)\d{2}\s*(?:年|[-/.])|[一二〇○零]{4}年|$)")
+#: a reporter's dateline (记者某某/台北报导): the place is where the news was written
+_DATELINE = ("报导", "报道", "讯")
+#: an office followed by 关于 past the notice's start is a cited document (河南省科学技术厅关于…的通知)
+_CITED_AFTER = 60
+_SIGNATURE_CHARS = 160
+_HEAD_CHARS = 400
+#: a long text is read in its head and tail only: the issuer, addressees and signature are there, and
+#: scope stays cheap on a 2 MB compilation
+_READ_HEAD, _READ_TAIL = 6000, 1500
+_LONGEST = 24
+
+# Evidence weights: an office named with its place outweighs any number of plain mentions.
+_W_ISSUER = 10.0
+_W_TITLE_LEAD = 9.0
+_W_SIGNATURE = 8.0
+_W_META = 8.0
+_W_OFFICE = 3.0
+_W_TITLE = 3.0
+_W_PLAIN = 1.0
+_W_SHORT = 0.5
+_W_QUOTED = 0.1
+_CHILD_SHARE = 0.5
+_CONTEXT_SHARE = 0.5
+#: the segmenter's level of a notice, as a vote for the issuer's level
+_SEGMENT_LEVELS = {"national": "national", "provincial": "province", "municipal": "city", "district": "district"}
+#: an issuer-grade score: above this a local office is known, so a national cue is only relayed
+_LOCAL_ISSUER = 8.0
+
+
+@dataclass(frozen=True)
+class _Vocab:
+    organ_rx: re.Pattern[str]
+    meta_rx: re.Pattern[str]
+    addressees: tuple[tuple[str, re.Pattern[str]], ...]
+    level_office_rx: tuple[tuple[str, re.Pattern[str]], ...]
+    own_area: dict[str, str]
+    own_area_rx: re.Pattern[str]
+    national_rx: re.Pattern[str]
+    national_addressee_rx: re.Pattern[str]
+    bare_zone_rx: re.Pattern[str]
+    #: bare zone word → zones whose names end as it may mean
+    bare_zones: dict[str, tuple[Region, ...]]
+    taiwan_rx: re.Pattern[str]
+    taiwan_central_rx: re.Pattern[str]
+    ignore: frozenset[str]
+    names: dict[str, tuple[Region, ...]]
+    #: first two characters of every name → the lengths of names starting with them
+    prefixes: dict[str, tuple[int, ...]]
+
+
+def _strings(key: str, raw: object) -> list[str]:
+    if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
+        raise RegionError(key, f"region_scope.yaml: {key} 应为字符串列表", f"region_scope.yaml: {key} must be a list of strings")
+    return list(raw)
+
+
+@functools.cache
+def _vocab() -> _Vocab:
+    raw = load_table("region_scope", _KEYS)
+    addressees = []
+    for level, patterns in raw["addressees"].items():
+        if level not in _LEVELS:
+            raise RegionError(level, f"region_scope.yaml: 未知层级 {level}", f"region_scope.yaml: unknown level {level}")
+        addressees.append((level, re.compile("|".join(_strings(f"addressees.{level}", patterns)))))
+    offices = []
+    for level, pattern in raw["level_offices"].items():
+        if level not in _LEVELS or not isinstance(pattern, str):
+            raise RegionError(level, "region_scope.yaml: level_offices 有误", "region_scope.yaml: bad level_offices")
+        offices.append((level, re.compile(pattern)))
+    own_area = {w: level for level, words in raw["own_area"].items() for w in _strings(f"own_area.{level}", words)}
+    ignore = frozenset(_strings("ignore", raw["ignore"]))
+    names = {k: v for k, v in region_names().items() if k not in ignore and len(k) >= 2}
+    bare: dict[str, tuple[Region, ...]] = {}
+    for word, endings in raw["bare_zones"].items():
+        ends = tuple(_strings(f"bare_zones.{word}", endings))
+        zones = {r.code: r for name, rs in names.items() if name.endswith(ends) for r in rs if r.zone}
+        bare[str(word)] = tuple(zones.values())
+    prefixes: dict[str, set[int]] = defaultdict(set)
+    for name in names:
+        prefixes[name[:2]].add(len(name))
+    return _Vocab(
+        organ_rx=re.compile("(?:" + "|".join(_strings("organs", raw["organs"])) + ")"),
+        meta_rx=re.compile(r"(?:" + alternation(_strings("meta_labels", raw["meta_labels"])) + r")\s*[:|]\s*\|?\s*([^|\n]{2,40})"),
+        addressees=tuple(addressees),
+        level_office_rx=tuple(offices),
+        own_area=own_area,
+        own_area_rx=re.compile(alternation(list(own_area))),
+        national_rx=re.compile("|".join(_strings("national_issuers", raw["national_issuers"]))),
+        national_addressee_rx=re.compile("|".join(_strings("national_addressees", raw["national_addressees"]))),
+        bare_zone_rx=re.compile(f"(?:{alternation(list(bare))})(?=管委会|管理委员会)"),
+        bare_zones=bare,
+        taiwan_rx=re.compile("|".join(_strings("taiwan_cues", raw["taiwan_cues"]))),
+        taiwan_central_rx=re.compile("|".join(_strings("taiwan_central", raw["taiwan_central"]))),
+        ignore=ignore,
+        names=names,
+        prefixes={k: tuple(sorted(v, reverse=True)) for k, v in prefixes.items()},
+    )
+
+
+@dataclass
+class _Mention:
+    start: int
+    end: int
+    regions: tuple[Region, ...]
+    short: bool
+
+
+def _mentions(text: str, v: _Vocab) -> list[_Mention]:
+    """Region names in ``text``, longest first at each position, left to right without overlap."""
+    out: list[_Mention] = []
+    i, n = 0, len(text)
+    while i < n - 1:
+        lengths = v.prefixes.get(text[i : i + 2])
+        found = None
+        if lengths:
+            for size in lengths:
+                word = text[i : i + size]
+                if len(word) == size and word in v.names:
+                    found = word
+                    break
+        if found is None:
+            i += 1
+            continue
+        regions = v.names[found]
+        short = all(r.name != found for r in regions) and not any(r.zone for r in regions)
+        out.append(_Mention(i, i + len(found), regions, short))
+        i += len(found)
+    return out
+
+
+def _chains(mentions: list[_Mention]) -> list[_Mention]:
+    """Adjacent names read as one chain (浙江省|温州市|苍南县 → 苍南县 in 温州市), outer names kept apart."""
+    out: list[_Mention] = []
+    for m in mentions:
+        prev = out[-1] if out else None
+        if prev is not None and prev.end == m.start:
+            inner = tuple(r for r in m.regions if any(region_within(r, p) and r.code != p.code for p in prev.regions))
+            if inner:
+                out[-1] = _Mention(prev.start, m.end, inner, m.short and prev.short)
+                continue
+        out.append(m)
+    return out
+
+
+@dataclass
+class _Evidence:
+    #: region code → score
+    scores: dict[str, float]
+    #: region code → (weight, quote) of its best evidence
+    quotes: dict[str, tuple[float, str]]
+    #: level → votes
+    levels: dict[str, float]
+    regions: dict[str, Region]
+
+    def add(self, region: Region, weight: float, quote: str) -> None:
+        self.regions[region.code] = region
+        self.scores[region.code] = self.scores.get(region.code, 0.0) + weight
+        if weight > self.quotes.get(region.code, (0.0, ""))[0]:
+            self.quotes[region.code] = (weight, quote)
+
+
+def _quoted(text: str, pos: int) -> bool:
+    """Whether ``pos`` is inside 《…》 (a cited document's title names its own issuer, not this one's)."""
+    opened = text.rfind("《", max(0, pos - 80), pos)
+    return opened != -1 and text.rfind("》", opened, pos) == -1
+
+
+def _region_level(region: Region) -> str:
+    if region.level == "province" and region.code in _MUNICIPALITIES:
+        return "city"
+    return region.level
+
+
+def _level_of_office(word: str) -> str | None:
+    return {"省": "province", "市": "city", "区": "district", "县": "district"}.get(word[:1])
+
+
+def _read(text: str, title: str, issuer: str | None, v: _Vocab) -> _Evidence:
+    ev = _Evidence({}, {}, defaultdict(float), {})
+    mentions = _chains(_mentions(text, v))
+    sig_start = max(0, len(text) - _SIGNATURE_CHARS)
+    for m in mentions:
+        if text[m.end : m.end + 2] in _DATELINE or text[m.end : m.end + 1] == "讯":
+            continue
+        after = text[m.end : m.end + 20]
+        organ = v.organ_rx.match(after)
+        quote = text[m.start : m.end + (organ.end() if organ else 0)]
+        follows = text[m.end + (organ.end() if organ else 0) :]
+        if _quoted(text, m.start) or (organ and m.start > _CITED_AFTER and follows.startswith("关于")):
+            weight = _W_QUOTED
+        elif organ and m.start >= sig_start and _SIGNED.match(follows):
+            weight = _W_SIGNATURE
+        elif organ:
+            weight = _W_OFFICE
+        elif m.start < _HEAD_CHARS and text[m.end : m.end + 2] == "关于":
+            weight = _W_TITLE_LEAD
+        else:
+            weight = _W_SHORT if m.short else _W_PLAIN
+        for region in m.regions:
+            ev.add(region, weight / len(m.regions), quote)
+    _read_bare_zones(text, [(m.start, m.end) for m in mentions], ev, v)
+    _read_title(title, ev, v)
+    for place in _places(issuer or "", v):
+        ev.add(place, _W_ISSUER, issuer or "")
+    for hit in v.meta_rx.finditer(text[:_HEAD_CHARS] + "\n" + text[-_HEAD_CHARS:]):
+        value = hit.group(1)
+        places = _places(value, v)
+        for place in places:
+            ev.add(place, _W_META, hit.group(0))
+        if not places and (level := _level_of_office(value.strip())) and v.organ_rx.match(value.strip()[1:]):
+            ev.levels[level] += 3.0
+    _read_levels(text, ev, v)
+    return ev
+
+
+def _read_bare_zones(text: str, named: list[tuple[int, int]], ev: _Evidence, v: _Vocab) -> None:
+    """高新区管委会 with no city: the zone of that kind inside the place the text names most."""
+    if not ev.scores:
+        return
+    for hit in v.bare_zone_rx.finditer(text):
+        if any(start <= hit.start() < end for start, end in named):
+            continue  # part of a full name (东湖高新区管委会), read already
+        zones = [z for z in v.bare_zones[hit.group(0)] if any(a.code in ev.scores for a in ancestors(z)[1:])]
+        if not zones:
+            continue
+        best = max(zones, key=lambda z: sum(ev.scores.get(a.code, 0.0) for a in ancestors(z)[1:]))
+        ev.add(best, _W_SIGNATURE if hit.start() >= len(text) - _SIGNATURE_CHARS else _W_OFFICE, hit.group(0))
+
+
+def _read_title(title: str, ev: _Evidence, v: _Vocab) -> None:
+    mentions = _chains(_mentions(title, v))
+    for m in mentions:
+        if title[m.end : m.end + 2] in _DATELINE or _quoted(title, m.start):
+            continue
+        lead = title[: m.start].strip(" 　:：-[]【】") in ("", "关于")
+        weight = _W_TITLE_LEAD if lead else _W_TITLE
+        for region in m.regions:
+            ev.add(region, weight / len(m.regions), title)
+
+
+def _places(text: str, v: _Vocab) -> list[Region]:
+    """The innermost region of each chain of names in a short text (an issuer's name)."""
+    out = []
+    for m in _chains(_mentions(text, v)):
+        if len(m.regions) == 1:
+            out.append(m.regions[0])
+    return out
+
+
+def _read_levels(text: str, ev: _Evidence, v: _Vocab) -> None:
+    """Votes for the issuer's level: addressees, 本市/我区 words, offices named by level only."""
+    head = text[:_HEAD_CHARS]
+    for line in re.split(r"[\n。]", head):
+        colon = re.search(r"[:：]", line)
+        if colon is None:
+            continue
+        addressee = line[: colon.start()]
+        for level, rx in v.addressees:
+            if rx.search(addressee):
+                ev.levels[level] += 4.0
+                break
+    for _ in v.national_addressee_rx.finditer(text):
+        ev.levels["national"] += 3.0
+    for hit in v.national_rx.finditer(text):
+        if hit.start() >= len(text) - _SIGNATURE_CHARS and _SIGNED.match(text[hit.end() :]):
+            ev.levels["national"] += 3.0  # signed by a national office
+        elif not _quoted(text, hit.start()) and re.match(r"(?:办公厅|办公室)?(?:发布|印发|关于|决定|组织|公布|启动)", text[hit.end() :]):
+            ev.levels["national"] += 2.0
+    for hit in v.own_area_rx.finditer(text):
+        ev.levels[v.own_area[hit.group(0)]] += 1.0
+    for level, rx in v.level_office_rx:
+        for hit in rx.finditer(text):
+            if _quoted(text, hit.start()) or text.startswith("关于", hit.end()):
+                continue  # a cited document's issuer (省工信委关于…的通知)
+            before = text[hit.start() - 1 : hit.start()] if hit.start() else ""
+            # 市 of 杭州市科技局 belongs to the place name; only a bare 市科技局 names a level
+            if before and "\u4e00" <= before <= "\u9fff" and before not in "报至送到向由和、与及经将请的":
+                continue
+            ev.levels[level] += 1.5
+
+
+def _combined(ev: _Evidence) -> dict[str, float]:
+    """Each region's score plus a share of the regions inside it (天元区 supports 株洲市)."""
+    total = dict(ev.scores)
+    for code, score in ev.scores.items():
+        for outer in ancestors(ev.regions[code])[1:]:
+            if outer.code == COUNTRY_CODE:
+                break
+            ev.regions.setdefault(outer.code, outer)
+            total[outer.code] = total.get(outer.code, 0.0) + _CHILD_SHARE * score
+    return total
+
+
+def _fits(region: Region, level: str) -> bool:
+    if level == "city" and region.level == "district" and region.name.endswith("市"):
+        return True  # a county-level city (昆山市) speaks of 本市 too
+    if level == "district":
+        return region.level == "district" or (region.level == "province" and region.name.endswith(_AUTONOMOUS_SUFFIX))
+    return _region_level(region) == level
+
+
+def _issuer_region(ev: _Evidence) -> tuple[Region, float] | None:
+    total = _combined(ev)
+    if not total:
+        return None
+    local = {lv: w for lv, w in ev.levels.items() if lv != "national"}
+    # on a tie the lower level: a city sends applications up to 省工信厅 and down to 区县
+    want = max(local, key=lambda lv: (local[lv], _LEVELS.index(lv))) if local else None
+    strongest = max(ev.scores.values(), default=0.0)
+
+    def best(pool: Iterable[str]) -> str | None:
+        codes = list(pool)
+        if not codes:
+            return None
+        return max(codes, key=lambda c: (total[c], _DEPTH[ev.regions[c].level]))
+
+    # An office named with its place decides, whatever the level words say.
+    issuers = [c for c, s in ev.scores.items() if s >= _LOCAL_ISSUER]
+    if issuers:
+        top = max(issuers, key=lambda c: (ev.scores[c], _DEPTH[ev.regions[c].level]))
+        if want is None or _fits(ev.regions[top], want) or ev.scores[top] >= 2 * _LOCAL_ISSUER:
+            return ev.regions[top], ev.scores[top]
+        fitting = [c for c in issuers if _fits(ev.regions[c], want)]
+        if fitting:
+            top = max(fitting, key=lambda c: (ev.scores[c], _DEPTH[ev.regions[c].level]))
+        return ev.regions[top], ev.scores[top]
+    if want is not None:
+        chosen = best(c for c in total if _fits(ev.regions[c], want))
+        # 全区 of a 自治区 notice is the region, but only where the text is about that region
+        if chosen is not None and (_DEPTH[ev.regions[chosen].level] >= 2 or total[chosen] >= 0.5 * max(total.values())):
+            return ev.regions[chosen], total[chosen]
+        # the text speaks as a city (我市, 报市工信委) but names none: the wider area it names is
+        # the best known (a company outside it cannot apply); the caller shows it as the scope
+    chosen = best(total)
+    if chosen is None or strongest < _W_SHORT:
+        return None
+    return ev.regions[chosen], total[chosen]
+
+
+def scope_of_region(region: Region, source: ScopeSource, quote: str = "") -> Scope:
+    """The scope for a region: its name, full path and code."""
+    if region.code == COUNTRY_CODE:
+        return Scope("全国", "全国", COUNTRY_CODE, "national" if source != "explicit" else source, quote)
+    return Scope(local_name(region), local_path(region), region.code, source, quote)
+
+
+def _resolve_value(value: object, issuer: Region | None, ev: _Evidence | None) -> Region | None:
+    """A region condition's value as a region: 本市 climbs from the issuer; a name picks the reading the text supports."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    if relative_level(value) is not None:
+        if issuer is None:
+            return None
+        try:
+            return resolve_region(value, relative_to=issuer)
+        except RegionError:
+            return None
+    try:
+        return resolve_region(value)
+    except RegionError as exc:
+        candidates = exc.candidates
+    if issuer is not None:
+        inside = [c for c in candidates if region_within(c, issuer) or region_within(issuer, c)]
+        if len(inside) == 1:
+            return inside[0]
+    if ev is not None:
+        scored = [c for c in candidates if c.code in ev.scores]
+        if len(scored) == 1:
+            return scored[0]
+    return None
+
+
+def _explicit(conditions: Sequence[Condition], issuer: Region | None, ev: _Evidence) -> tuple[Region, str] | None:
+    found: list[tuple[Region, str]] = []
+    for cond in conditions:
+        if cond.field != "registered_region" or not cond.hard or cond.group is not None:
+            continue
+        values = cond.value if isinstance(cond.value, list | tuple) else [cond.value]
+        regions = [r for r in (_resolve_value(x, issuer, ev) for x in values) if r is not None]
+        if len(regions) == 1:
+            found.append((regions[0], cond.quote))
+    if not found:
+        return None
+    # the narrowest stated area: 在浙江省注册 and 在杭州市注册 in one notice → 杭州市
+    return max(found, key=lambda f: _DEPTH[f[0].level])
+
+
+def _taiwan(text: str, ev: _Evidence, v: _Vocab) -> Scope | None:
+    """Taiwan notices: a county's or city's call, or a central office's (台湾 as a whole)."""
+    taiwan = region_by_code(_TAIWAN)
+    local = {c: s for c, s in _combined(ev).items() if c != _TAIWAN and region_within(ev.regions[c], taiwan)}
+    central = v.taiwan_central_rx.search(text)
+    if local:
+        code = max(local, key=lambda c: local[c])
+        # a county's own call names the county again and again; 经济部 there is the programme's funder
+        if central is None or local[code] >= 2 * _W_PLAIN:
+            return scope_of_region(ev.regions[code], "issuer", ev.quotes.get(code, (0, ""))[1])
+    if central is not None or _TAIWAN in ev.scores:
+        return scope_of_region(taiwan, "issuer", central.group(0) if central else "台湾")
+    return None
+
+
+def find_scope(
+    text: str,
+    *,
+    title: str = "",
+    issuer: str | None = None,
+    level: str | None = None,
+    conditions: Sequence[Condition] = (),
+    context: str | None = None,
+    _context_evidence: _Evidence | None = None,
+) -> Scope | None:
+    """The region whose enterprises may apply to a notice.
+
+    Args:
+        text: the notice's text in its simplified match view (title, metadata, body, signature).
+        title: the notice's title.
+        issuer: the issuer the segmenter found, if any.
+        level: the segmenter's level ("national" … "district"), if any.
+        conditions: the notice's conditions (its registered-region conditions are explicit scopes).
+        context: more text whose places count at half weight but whose level words do not (the
+            whole compilation a notice that names no place belongs to).
+
+    Returns:
+        The scope, or None when the text does not tell.
+
+    >>> find_scope("各镇(街道)：为做好我县申报工作…\\n苍南县科学技术局 2025年3月1日").path
+    '浙江省温州市苍南县'
+    """
+    v = _vocab()
+    text = _GLOSS.sub("", _window(text))
+    title = _GLOSS.sub("", to_simplified(title))
+    ev = _read(text, title, to_simplified(issuer) if issuer else None, v)
+    if level in _SEGMENT_LEVELS:
+        ev.levels[_SEGMENT_LEVELS[level]] += 2.0
+    if context is not None or _context_evidence is not None:
+        around = _context_evidence or _read(_GLOSS.sub("", _window(context or "")), "", None, v)
+        # the context's places say where, never who issued: kept below an issuer's weight
+        share = min(_CONTEXT_SHARE, 0.9 * _LOCAL_ISSUER / max(around.scores.values(), default=1.0))
+        for code, score in around.scores.items():
+            if around.regions[code].level != "district":  # a compilation's districts are its other notices'
+                ev.add(around.regions[code], share * score, around.quotes.get(code, (0.0, ""))[1])
+    if v.taiwan_rx.search(text) and _taiwan_heavier(ev):
+        tw = _taiwan(text, ev, v)
+        if tw is not None:
+            tw_region = region_by_code(tw.code or _TAIWAN)
+            explicit = _explicit(conditions, tw_region, ev)
+            if explicit is not None and region_within(explicit[0], tw_region):
+                return scope_of_region(explicit[0], "explicit", explicit[1])
+            return tw
+    _drop_outside_mainland(ev)
+    picked = _issuer_region(ev)
+    issuer_region = picked[0] if picked else None
+    national = level == "national" or ev.levels.get("national", 0.0) > 0
+    if national and (picked is None or picked[1] < _LOCAL_ISSUER) and not _local_levels(ev):
+        issuer_region = region_by_code(COUNTRY_CODE)
+    explicit = _explicit(conditions, issuer_region, ev)
+    if explicit is not None and explicit[0].code == COUNTRY_CODE and national:
+        return scope_of_region(explicit[0], "explicit", explicit[1])
+    if explicit is not None:
+        region, quote = explicit
+        if issuer_region is None or region_within(region, issuer_region):
+            return scope_of_region(region, "explicit", quote)
+        if not region_within(issuer_region, region):
+            return scope_of_region(region, "explicit", quote)
+    if issuer_region is None:
+        return None
+    source: ScopeSource = "national" if issuer_region.code == COUNTRY_CODE else "issuer"
+    return scope_of_region(issuer_region, source, ev.quotes.get(issuer_region.code, (0.0, title))[1])
+
+
+def _window(text: str) -> str:
+    if len(text) <= _READ_HEAD + _READ_TAIL:
+        return text
+    return text[:_READ_HEAD] + "\n" + text[-_READ_TAIL:]
+
+
+def _outside_mainland(region: Region) -> bool:
+    return any(a.code in NOT_MAINLAND_CODES for a in ancestors(region))
+
+
+def _taiwan_heavier(ev: _Evidence) -> bool:
+    """Whether Taiwan's places weigh more in the text than the mainland's."""
+    taiwan = sum(s for c, s in ev.scores.items() if any(a.code == _TAIWAN for a in ancestors(ev.regions[c])))
+    mainland = sum(s for c, s in ev.scores.items() if not _outside_mainland(ev.regions[c]))
+    return taiwan >= mainland
+
+
+def _drop_outside_mainland(ev: _Evidence) -> None:
+    """A mainland notice's districts named like Taiwan's or Hong Kong's (新兴区, 中西区) are not those."""
+    outside = {c for c, r in ev.regions.items() if _outside_mainland(r)}
+    inside = sum(s for c, s in ev.scores.items() if c not in outside)
+    if sum(s for c, s in ev.scores.items() if c in outside) < inside:
+        for code in outside:
+            ev.scores.pop(code, None)
+
+
+def _local_levels(ev: _Evidence) -> bool:
+    """Whether the text speaks as a local office (本市, 各县(市、区) …) more than as a national one."""
+    local = sum(w for lv, w in ev.levels.items() if lv != "national")
+    return local > ev.levels.get("national", 0.0)
+
+
+def resolve_conditions(conditions: Sequence[Condition], scope: Scope | None) -> tuple[Condition, ...]:
+    """Region conditions with 本市/我县/本省 replaced by the place they mean (the scope's area climbed to that level)."""
+    if scope is None or scope.code is None:
+        return tuple(conditions)
+    try:
+        own = region_by_code(scope.code)
+    except RegionError:
+        return tuple(conditions)
+    out = []
+    for cond in conditions:
+        if cond.field == "registered_region" and isinstance(cond.value, str) and relative_level(cond.value):
+            try:
+                county_city = relative_level(cond.value) == "city" and own.name.endswith("市")
+                place = own if county_city else resolve_region(cond.value, relative_to=own)
+            except RegionError:
+                out.append(cond)
+                continue
+            out.append(replace(cond, value=place.name))
+        else:
+            out.append(cond)
+    return tuple(out)
+
+
+def attach_scopes(notices: Sequence[Notice], view: str) -> tuple[Notice, ...]:
+    """The notices with their scope, and 本市/我县 in their region conditions resolved.
+
+    A document with one notice is read whole (its metadata table and signature may lie outside the
+    notice's span); a compilation's notices are read one by one.
+    """
+    out = []
+    document: _Evidence | None = None
+    for notice in notices:
+        text = view if len(notices) == 1 else view[notice.span[0] : notice.span[1]]
+        scope = find_scope(
+            text, title=notice.title, issuer=notice.issuer, level=notice.level, conditions=notice.conditions
+        )
+        if scope is None and len(notices) > 1:
+            # a notice of a compilation that names no place: the document's own metadata and signature
+            if document is None:
+                document = _read(_GLOSS.sub("", _window(view)), "", None, _vocab())
+            scope = find_scope(
+                text,
+                title=notice.title,
+                issuer=notice.issuer,
+                level=notice.level,
+                conditions=notice.conditions,
+                _context_evidence=document,
+            )
+        out.append(replace(notice, scope=scope, conditions=resolve_conditions(notice.conditions, scope)))
+    return tuple(out)

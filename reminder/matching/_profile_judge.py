@@ -1,0 +1,162 @@
+"""Judging one company against many notices, each distinct condition evaluated once.
+
+Notices repeat each other's wording (a national programme reissued by every province, yearly calls):
+a condition's result depends on the condition, the judging day (company age, qualification expiry)
+and the notice's region (本市) only, so results are cached by those, and verdicts by their results.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from sqlmodel import Session
+
+from reminder.matching._match_notices import (
+    NoticeHead,
+    needs_notice_region,
+    notice_conditions,
+    notice_region,
+    open_notices,
+)
+from reminder.model import Condition
+from reminder.rules import ConditionResult, Profile, Region, Verdict, condition_spec, evaluate
+from reminder.rules.engine import combine
+
+__all__ = ["Judging", "judgings", "open_judgings", "ProfileJudge", "StoredVerdict"]
+
+log = logging.getLogger(__name__)
+
+#: (status, missing JSON, unmet JSON, trace JSON: {"on", "statuses" per condition, "manual" quotes})
+StoredVerdict = tuple[str, str, str, str]
+
+
+class Judging(NamedTuple):
+    """One notice as a company is judged against it (a tuple: made by the thousand)."""
+
+    notice_id: int
+    conditions: tuple[Condition, ...]
+    #: the day to judge on (the notice's last deadline, or today)
+    on: dt.date
+    #: the notice's own region, when a condition says 本市/本省
+    region: Region | None
+    #: identity of its conditions (parsed conditions are shared between notices that repeat them)
+    signature: tuple[int, ...] = ()
+    #: it has a condition on company age / on qualifications (results depending on ``on``)
+    aged: bool = False
+    qualified: bool = False
+
+
+def _judging(head: NoticeHead, conditions: tuple[Condition, ...]) -> Judging:
+    fields = {c.field for c in conditions}
+    relative = "registered_region" in fields and needs_notice_region(conditions)
+    region = notice_region(head.issuer, head.title, head.level) if relative else None
+    signature = tuple(map(id, conditions))
+    aged, qualified = "company_age_years" in fields, "qualification" in fields
+    return Judging(head.id, conditions, head.judge_day, region, signature, aged, qualified)
+
+
+def judgings(*, session: Session, heads: Sequence[NoticeHead]) -> list[Judging]:
+    """The conditions and judging context of each of these notices."""
+    conditions = notice_conditions(session=session, notice_ids=[h.id for h in heads])
+    return [_judging(head, conditions[head.id]) for head in heads]
+
+
+def open_judgings(*, session: Session, now: dt.datetime) -> list[Judging]:
+    """The conditions and judging context of every open notice."""
+    return [_judging(head, conditions) for head, conditions in open_notices(session=session, now=now)]
+
+
+#: results across calls: (condition, day key, region, the profile values it reads) → result. A
+#: profile change re-evaluates only the conditions on the fields that changed. Each result holds its
+#: condition, so the condition's id in the key is not reused while the entry exists.
+_SHARED: dict[tuple[object, ...], ConditionResult] = {}
+_SHARED_SIZE = 200_000
+
+
+def _reads(cond: Condition, profile: Profile) -> tuple[object, ...]:
+    """The profile values a condition's result depends on (the field its kind reads)."""
+    spec = condition_spec(cond.field)
+    if spec is None or spec.kind == "manual" or spec.profile is None:
+        return ()
+    if spec.kind == "industry":
+        return (profile.industry, profile.industry_tags)
+    return (getattr(profile, spec.profile),)
+
+
+def _shared_result(
+    cond: Condition, profile: Profile, on: dt.date, region: Region | None, key: tuple[object, ...]
+) -> ConditionResult:
+    shared = (*key, _reads(cond, profile))
+    found = _SHARED.get(shared)
+    if found is None:
+        if len(_SHARED) >= _SHARED_SIZE:
+            _SHARED.clear()
+        found = _SHARED[shared] = evaluate(cond, profile, on=on, notice_region=region)
+    return found
+
+
+def _dump(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class ProfileJudge:
+    """``judge`` for one profile over many notices.
+
+    Args:
+        profile: the company.
+    """
+
+    def __init__(self, profile: Profile) -> None:
+        self.profile = profile
+        self._results: dict[tuple[object, ...], ConditionResult] = {}
+        self._stored: dict[tuple[object, ...], tuple[str, str, str, str, tuple[Condition, ...]]] = {}
+
+    def _day_key(self, cond: Condition, on: dt.date) -> object:
+        """What of the judging day a result depends on: the day itself for company age; for
+        qualifications only which held ones are still valid (the engine reads it through ``valid_on``)."""
+        if cond.field == "qualification":
+            return self._valid_on(on)
+        return on if cond.field == "company_age_years" else None
+
+    def _result(self, cond: Condition, on: dt.date, region: Region | None) -> ConditionResult:
+        key = (id(cond), self._day_key(cond, on), region if cond.field == "registered_region" else None)
+        found = self._results.get(key)
+        if found is None:
+            found = self._results[key] = _shared_result(cond, self.profile, on, region, key)
+        return found
+
+    def _all(self, judging: Judging) -> list[ConditionResult]:
+        return [self._result(c, judging.on, judging.region) for c in judging.conditions]
+
+    def verdict(self, judging: Judging) -> Verdict:
+        """The verdict on one notice."""
+        return combine(self._all(judging))
+
+    def _valid_on(self, on: dt.date) -> tuple[bool, ...]:
+        return tuple(q.valid_on(on) for q in self.profile.qualifications or ())
+
+    def stored(self, judging: Judging) -> StoredVerdict:
+        """The verdict on one notice as stored: status and the JSON of missing, unmet and trace."""
+        key = (
+            judging.signature,
+            judging.on if judging.aged else None,
+            self._valid_on(judging.on) if judging.qualified else None,
+            judging.region,
+        )
+        found = self._stored.get(key)
+        if found is None:
+            results = self._all(judging)
+            verdict = combine(results)
+            found = self._stored[key] = (
+                verdict.status,
+                _dump(list(verdict.missing)),
+                _dump([r.reason_zh for r in verdict.unmet]),
+                _dump([r.status for r in results]) + ',"manual":' + _dump([r.quote for r in verdict.manual]),
+                judging.conditions,  # keeps the conditions alive: their ids stay unique in the key
+            )
+        status, missing, unmet, rest, _ = found
+        return status, missing, unmet, f'{{"on":"{judging.on.isoformat()}","statuses":{rest}}}'

@@ -1,0 +1,263 @@
+"""Incremental matching: verdicts of companies against notices, kept up to date as either side changes.
+
+    match_notice(notice)     a notice was stored or changed
+                             → SQL prefilter over the companies table → the engine judges only the
+                               candidates (once per distinct input) → one bulk upsert of verdicts
+                             → matches of companies no longer candidates are deleted (not eligible)
+    match_company(company)   a profile changed → judged against every open notice, every verdict saved
+    company_matches(company) what ``reminder match`` and the company page show, judged afresh
+
+Statuses are the engine's: eligible / possibly_eligible / not_eligible. Each notice is judged on its
+last active deadline's date (company age and qualification expiry are measured then), or on today's
+date when it has none. Drafts and policy texts are not matched. Nothing here commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from reminder.companies.profiles import profile_from_company
+from reminder.db.models import Company, DeadlineRow, NoticeRow
+from reminder.db.store import list_open_notices
+from reminder.errors import NotFoundError
+from reminder.matching._match_notices import (
+    NoticeHead,
+    judge_days,
+    local_day,
+    needs_notice_region,
+    notice_conditions,
+    notice_region,
+)
+from reminder.matching._match_rows import delete_matches_except, stored_verdicts, upsert_matches
+from reminder.matching._notice_match import judge_notice
+from reminder.matching._profile_judge import Judging, ProfileJudge, judgings, open_judgings
+from reminder.rules import ConditionResult, Verdict, VerdictStatus
+
+__all__ = ["MatchStats", "MatchView", "VERDICT_ORDER", "match_notice", "match_company", "company_matches"]
+
+log = logging.getLogger(__name__)
+
+#: verdicts from best to worst: the order ``company_matches`` lists them in
+VERDICT_ORDER: tuple[VerdictStatus, ...] = ("eligible", "possibly_eligible", "not_eligible")
+
+
+@dataclass(frozen=True)
+class MatchStats:
+    """What one matching run did."""
+
+    #: verdicts computed and saved (candidate companies, or open notices)
+    evaluated: int = 0
+    eligible: int = 0
+    possibly_eligible: int = 0
+    not_eligible: int = 0
+    #: stale matches deleted (companies no longer candidates, or a notice no longer matchable)
+    removed: int = 0
+    #: why nothing was judged (a draft, a policy text), else None
+    skipped: str | None = None
+
+
+def _stats(statuses: Sequence[tuple[str, int]], removed: int = 0) -> MatchStats:
+    counts: Counter[str] = Counter()
+    for status, count in statuses:
+        counts[status] += count
+    return MatchStats(
+        evaluated=counts.total(),
+        eligible=counts["eligible"],
+        possibly_eligible=counts["possibly_eligible"],
+        not_eligible=counts["not_eligible"],
+        removed=removed,
+    )
+
+
+def _skip_reason(notice: NoticeRow) -> str | None:
+    if notice.status != "published":
+        return f"通知未发布（{notice.status}）/ notice not published"
+    if notice.policy_only:
+        return "政策文件，无申报事项 / policy text without a call to apply"
+    return None
+
+
+def _company(session: Session, company_id: int) -> Company:
+    company = session.get(Company, company_id)
+    if company is None:
+        raise NotFoundError(f"没有编号为 {company_id} 的企业 / no company with id {company_id}")
+    return company
+
+
+def match_notice(*, session: Session, notice_id: int, now: dt.datetime) -> MatchStats:
+    """Judge every candidate company for one notice and save the verdicts.
+
+    Args:
+        session: the session (flushed, not committed).
+        notice_id: the notice stored or changed.
+        now: the reference instant; its day is the judging day of a notice without dated deadlines.
+
+    Returns:
+        Counts of verdicts; drafts and policy texts are skipped and lose their matches.
+
+    Raises:
+        NotFoundError: no notice with this id.
+    """
+    notice = session.get(NoticeRow, notice_id)
+    if notice is None:
+        raise NotFoundError(f"没有编号为 {notice_id} 的通知 / no notice with id {notice_id}")
+    reason = _skip_reason(notice)
+    if reason is not None:
+        removed = delete_matches_except(session=session, notice_id=notice_id, keep=None)
+        return MatchStats(removed=removed, skipped=reason)
+    conditions = notice_conditions(session=session, notice_ids=[notice_id])[notice_id]
+    on = judge_days(session=session, notice_ids=[notice_id], now=now)[notice_id]
+    region = (
+        notice_region(notice.issuer, notice.title, notice.level) if needs_notice_region(conditions) else None
+    )
+    statuses, removed = judge_notice(
+        session=session, notice_id=notice_id, conditions=conditions, on=on, region=region, now=now
+    )
+    stats = _stats(statuses, removed)
+    log.info("notice %d matched on %s: %s", notice_id, on, stats)
+    return stats
+
+
+def match_company(*, session: Session, company_id: int, now: dt.datetime) -> MatchStats:
+    """Judge one company against every open notice and save every verdict (not eligible included).
+
+    Args:
+        session: the session (flushed, not committed).
+        company_id: the company registered or changed.
+        now: the reference instant: notices whose last deadline has passed are left alone.
+
+    Returns:
+        Counts of verdicts.
+
+    Raises:
+        NotFoundError: no company with this id.
+        ProfileError: the stored profile is invalid.
+    """
+    judge = ProfileJudge(profile_from_company(_company(session, company_id)))
+    rows = [(company_id, j.notice_id, *judge.stored(j)) for j in open_judgings(session=session, now=now)]
+    stored = stored_verdicts(session=session, company_id=company_id)
+    upsert_matches(session=session, rows=[r for r in rows if stored.get(r[1]) != r[2:]], evaluated_at=now)
+    stats = _stats([(r[2], 1) for r in rows])
+    log.info("company %d matched against %d open notices: %s", company_id, len(rows), stats)
+    return stats
+
+
+# ── what a company sees ────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class MatchView:
+    """One notice as a company sees it: the verdict, what is missing or unmet, and the next deadline."""
+
+    notice: NoticeRow
+    verdict: Verdict
+    #: eligible / possibly_eligible / not_eligible
+    status: VerdictStatus
+    #: the next active deadline still ahead, None when all passed or none is dated
+    next_deadline: DeadlineRow | None
+    #: calendar days (Asia/Shanghai) from now to ``next_deadline``: 0 on the day itself
+    days_left: int | None
+    #: every active deadline of the notice, dated ones in date order, then undated (另行通知)
+    deadlines: tuple[DeadlineRow, ...]
+    #: every condition's result, each with ``reason_zh`` and ``quote``
+    results: tuple[ConditionResult, ...]
+    #: profile fields to fill in (Chinese labels)
+    missing: tuple[str, ...]
+    #: failing hard conditions
+    unmet: tuple[ConditionResult, ...]
+    #: conditions to check by hand (请人工确认), with their quotes
+    manual: tuple[ConditionResult, ...]
+    #: the day the verdict was judged on
+    judged_on: dt.date
+    #: whether the notice is still open
+    open: bool
+
+
+def _past_notices(session: Session, open_ids: set[int]) -> list[NoticeRow]:
+    query = select(NoticeRow).where(NoticeRow.status == "published", sa.not_(col(NoticeRow.policy_only)))
+    return [n for n in session.exec(query.order_by(col(NoticeRow.id))).all() if n.id not in open_ids]
+
+
+def _active_deadlines(session: Session, notice_ids: Sequence[int]) -> dict[int, list[DeadlineRow]]:
+    found: dict[int, list[DeadlineRow]] = {i: [] for i in notice_ids}
+    for start in range(0, len(notice_ids), 500):
+        chunk = notice_ids[start : start + 500]
+        query = select(DeadlineRow).where(col(DeadlineRow.notice_id).in_(chunk), col(DeadlineRow.active))
+        for row in session.exec(query.order_by(col(DeadlineRow.id))).all():
+            found[row.notice_id].append(row)
+    return found
+
+
+def _view(
+    notice: NoticeRow,
+    judging: Judging,
+    verdict: Verdict,
+    deadlines: list[DeadlineRow],
+    now: dt.datetime,
+    is_open: bool,
+) -> MatchView:
+    dated = sorted((d for d in deadlines if d.at is not None), key=lambda d: (d.at, d.id or 0))
+    following = next((d for d in dated if d.at is not None and d.at > now), None)
+    days_left = None
+    if following is not None and following.date is not None:
+        days_left = (following.date - local_day(now)).days
+    return MatchView(
+        notice=notice,
+        verdict=verdict,
+        status=verdict.status,
+        next_deadline=following,
+        days_left=days_left,
+        deadlines=tuple(dated + [d for d in deadlines if d.at is None]),
+        results=verdict.results,
+        missing=verdict.missing,
+        unmet=verdict.unmet,
+        manual=verdict.manual,
+        judged_on=judging.on,
+        open=is_open,
+    )
+
+
+def _order(view: MatchView) -> tuple[int, bool, dt.datetime, int]:
+    upcoming = view.next_deadline.at if view.next_deadline is not None else None
+    latest = dt.datetime.max.replace(tzinfo=dt.UTC)
+    return (VERDICT_ORDER.index(view.status), upcoming is None, upcoming or latest, view.notice.id or 0)
+
+
+def company_matches(
+    *, session: Session, company_id: int, now: dt.datetime, include_past: bool = False
+) -> list[MatchView]:
+    """The company's verdict on every open notice (and closed ones when asked), judged afresh.
+
+    Args:
+        session: the session.
+        company_id: the company.
+        now: the reference instant (which notices are open, days left).
+        include_past: also list published notices whose deadlines have all passed.
+
+    Returns:
+        Eligible first, then possibly eligible, then not eligible; within each, by next deadline.
+
+    Raises:
+        NotFoundError: no company with this id.
+        ProfileError: the stored profile is invalid.
+    """
+    judge = ProfileJudge(profile_from_company(_company(session, company_id)))
+    notices = list(list_open_notices(session=session, now=now))
+    open_ids = {n.id for n in notices if n.id is not None}
+    notices += _past_notices(session, open_ids) if include_past else []
+    by_id = {n.id: n for n in notices if n.id is not None}
+    days = judge_days(session=session, notice_ids=list(by_id), now=now)
+    heads = [NoticeHead(i, n.issuer, n.title, n.level, days[i]) for i, n in by_id.items()]
+    deadlines = _active_deadlines(session, list(by_id))
+    views = [
+        _view(by_id[j.notice_id], j, judge.verdict(j), deadlines[j.notice_id], now, j.notice_id in open_ids)
+        for j in judgings(session=session, heads=heads)
+    ]
+    return sorted(views, key=_order)

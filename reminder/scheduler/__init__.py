@@ -1,0 +1,12 @@
+"""The background scheduler and its jobs: when things run, beside each other.
+
+    start_scheduler / Worker ── worker.py  (APScheduler; the SQLite dispatcher lease)
+    tick / digests / sweep ──── jobs.py    (reminder dispatch, daily digests, the hourly sweep)
+
+A new periodic job (e.g. polling a watched source) is a plain function in jobs.py (or a module beside
+it) added in ``worker._add_jobs``; jobs that change data call ``reminder.workflow``.
+"""
+
+from reminder.scheduler.worker import JOB_IDS, SWEEP_INTERVAL, Worker, default_worker_name, start_scheduler
+
+__all__ = ["JOB_IDS", "SWEEP_INTERVAL", "Worker", "default_worker_name", "start_scheduler"]
