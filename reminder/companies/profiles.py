@@ -5,7 +5,8 @@
     update_company_profile ── the stored profile merged with the fields given, validated the same way
     profile_from_company / company_fields_from_profile ── the two directions between row and Profile
 
-Stored forms: the region as province / city / district codes plus its full name; money in 万元;
+Stored forms: the region as province / city / district codes plus its full name; money in 万 of
+``currency`` (NULL in rows older than that column: 人民币);
 qualifications as ``[{"name", "valid_until"}]``, where ``[]`` means "not filled in" and
 ``[{"name": "无"}]`` means "holds none"; ``legal_person`` as "是" / "否". These functions flush but
 never commit, and never match: callers run ``reminder.workflow.company_changed`` afterwards.
@@ -154,6 +155,7 @@ def profile_from_company(company: Company) -> Profile:
         credit_ok=company.credit_ok,
         applicant_type=company.applicant_type or "企业",
         contact_email=company.contact_email,
+        currency=company.currency,
     )
 
 
@@ -201,6 +203,7 @@ def company_fields_from_profile(profile: Profile) -> dict[str, Any]:
         "credit_ok": profile.credit_ok,
         "applicant_type": profile.applicant_type,
         "contact_email": profile.contact_email,
+        "currency": profile.currency,
     }
 
 

@@ -305,6 +305,8 @@ class CompanyBase(SQLModel):
     #: 企业 / 高校 / 科研院所 / …
     applicant_type: str | None = Field(default=None, max_length=32)
     contact_email: str | None = Field(default=None, max_length=254)
+    #: currency of the money fields (人民币, 新台币, 港币, 澳门元); None is 人民币
+    currency: str | None = Field(default=None, max_length=8)
     #: reminder offsets in days before each deadline, e.g. [14, 7, 3, 1, 0]
     reminder_offsets: list[int] = Field(default_factory=lambda: list(DEFAULT_OFFSETS), sa_type=JSON)
     #: one of DIGEST_CHOICES
@@ -340,6 +342,7 @@ class CompanyUpdate(SQLModel):
     credit_ok: bool | None = None
     applicant_type: str | None = None
     contact_email: str | None = None
+    currency: str | None = None
     reminder_offsets: list[int] | None = None
     digest: str | None = None
     email_unsubscribed: bool | None = None

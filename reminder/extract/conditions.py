@@ -20,6 +20,7 @@ import itertools
 import logging
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from reminder.extract._data import alternation
@@ -48,6 +49,8 @@ _TIER_BEFORE = re.compile(
 )
 #: a line that may go on with tiers
 _TIER_LINE = re.compile(r"的(?:企业|单位|公司)?,")
+#: a sentence that is another route to the previous one
+_OR_START = re.compile(r"\s*(?:或者|或)(?!是|为)")
 #: the requirement a numeric exclusion leaves
 _INVERSE = {"<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 #: a pinyin gloss right after a character (业(yè), 区(qū)): mirror sites inject them
@@ -108,6 +111,7 @@ def find_conditions(cleaned: str, view: str, start: int = 0, end: int | None = N
             continue
         carried = False
         tiers = tiers if _TIER_LINE.search(line) else None
+        previous: list[int] = []  # where the line's previous sentence's conditions are in ``found``
         for m in _SENTENCE.finditer(line):
             if prefilter.search(m.group()) is None:
                 # 要求申报企业至少1项…;资产负债率不高于70%: the requirement goes on after the semicolon
@@ -128,10 +132,25 @@ def find_conditions(cleaned: str, view: str, start: int = 0, end: int | None = N
             accepted = [c for c in _candidates(sentence, v) if _admissible(c, sentence, v)]
             groups = _groups(accepted, sentence, ctx, m.start(), alternatives, v)
             tiers = _tiers(accepted, groups, sentence, tiers or f"or-{next(alternatives)}")
+            if accepted and previous and _OR_START.match(sentence.text) and not any(groups):
+                _join_alternative(found, previous, groups, alternatives)
+            previous = list(range(len(found), len(found) + len(accepted))) or previous
             found.extend(
                 _condition(c, g, sentence, cleaned, v) for c, g in zip(accepted, groups, strict=True)
             )
     return _unique(found)
+
+
+def _join_alternative(
+    found: list[Condition], previous: list[int], groups: list[str | None], ids: Iterator[int]
+) -> None:
+    """营业收入500万元以上;或营业收入未达到500万元但…: a sentence opening with 或 is another route to
+    the previous sentence's conditions, so all of them form one any-of group."""
+    earlier = {found[i].group for i in previous}
+    group = earlier.pop() if len(earlier) == 1 and None not in earlier else f"or-{next(ids)}"
+    for i in previous:
+        found[i] = replace(found[i], group=group)
+    groups[:] = [group] * len(groups)
 
 
 def _compact(line: str, line_start: int) -> tuple[str, tuple[int, ...] | None]:

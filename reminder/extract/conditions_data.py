@@ -20,6 +20,7 @@ from reminder import tables
 from reminder.errors import DataFileError
 from reminder.extract._data import alternation, load_table
 from reminder.fields import condition_fields
+from reminder.rules.regions import region_names  # the one region data set
 
 __all__ = ["FieldSpec", "Vocab", "vocab", "QUOTES"]
 
@@ -262,9 +263,6 @@ def _inverse(file: str, key: str, raw: Any) -> dict[str, str]:
 
 
 def _regions() -> dict[str, Any]:
-    # the one region data set (imported late: reminder.rules imports reminder.extract)
-    from reminder.rules.regions import region_names
-
     raw = load_table("regions", _REGION_KEYS)
     names = set(region_names())
     names -= set(_strings("regions", "blacklist", raw["blacklist"]))

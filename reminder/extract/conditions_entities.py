@@ -30,7 +30,7 @@ _QUAL_REQUIRED_FAR = r"属于|须为|应为|必须为|必须是|须是|应是|�
 _QUAL_CERTIFIED = r"(?:认定为|评为|评定为|认定的|入库的|备案的|入选|获评|列入|纳入|获得|取得|通过)(?:的)?"
 _QUAL_HELD = r"(?:拥有|具有|具备|持有|取得|获得)(?:有效期内的?)?"
 _QUAL_HELD_AFTER = re.compile(r"(?:资格|证书|称号|资质|认定)")
-_QUAL_MAY_APPLY = re.compile(r"(?:均|也|亦)?可(?:以)?(?:自愿)?(?:申报|申请|参加|参与)")
+_QUAL_MAY_APPLY = re.compile(r"(?:均|也|亦)?可(?:以)?(?:自愿)?(?:申报|申请|参加|参与)|积极申报|踊跃申报")
 #: after a title in its sentence: the title is expiring and the holder re-applies
 _RENEWAL = re.compile(r"期满|到期|届满|重新认定|再次申请|可再次|复审")
 _REMARKS = re.compile(r"\([^()]*\)")
@@ -215,6 +215,11 @@ def _list_after(text: str, pos: int, v: Vocab) -> list[tuple[str | None, tuple[i
 _POOL_RX = re.compile(  # a standing held (已纳入), not an act of the authority (自动纳入)
     r"(?:已经?|首次)(?:被)?(?:纳入|进入|列入|入选|入库)(?P<obj>[^,;。、:]{2,24}?(?:统计范围|名录库|培育库|企业库|数据库|名录|名单|目录|库))"
 )
+#: 建有区级及以上研发机构: a research unit of the applicant's own, named by its level
+_UNIT_RX = re.compile(
+    r"(?:建有|设有|建立|拥有|具有)(?P<obj>(?:国家|省|市|区|县|自治区)级?(?:及)?以上|(?:国家|省|市|区|县|自治区)级)?"
+    r"(?P<unit>研发机构|研发中心|技术中心|企业研究院|工程技术研究中心|工程研究中心|重点实验室|工业设计中心)"
+)
 _POOL_REJECT = re.compile(r"失信|异常|黑名单|违法|惩戒|禁止|淘汰|限制")
 
 
@@ -228,6 +233,19 @@ def _pool(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidate]
         return []
     c = entity("qualification", "has", None, m.span(), m.span("obj"), rule)
     return [replace(c, value_span=m.span("obj"))]
+
+
+def _unit_rx(v: Vocab) -> re.Pattern[str]:
+    return _UNIT_RX
+
+
+def _research_unit(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidate]:
+    """(申报条件) 企业建有区级及以上研发机构 → has 区级及以上研发机构 (as written)."""
+    if negated(s.text, m.start(), v, window=2):
+        return []
+    start = m.start("obj") if m.group("obj") else m.start("unit")
+    c = entity("qualification", "has", None, m.span(), (start, m.end()), rule)
+    return [replace(c, value_span=(start, m.end()))]
 
 
 # ---------------------------------------------------------------- legal person, credit, applicant type
@@ -289,6 +307,7 @@ ENTITY_RULES: tuple[Rule, ...] = REGION_RULES + (
     Rule("industry_named", _industry_named_rx, _industry),
     Rule("qualification", _qualification_rx, _qualification),
     Rule("qualification_pool", _pool_rx, _pool),
+    Rule("research_unit", _unit_rx, _research_unit),
     Rule("legal_person", _legal_rx, _legal_person),
     Rule("credit", _credit_rx, _credit),
     Rule("applicant_type", _applicant_cue_rx, _applicant_type),

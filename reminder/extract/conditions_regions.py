@@ -1,9 +1,11 @@
 """Registered-region rules: where the applicant must be registered (在杭州市注册, 注册地在萧山区, 中国境内).
 
-Region names are read from a lexicon (``region_names.yaml``) next to an anchor word: before 注册 /
-行政区域内注册 / 居民企业, or after 注册地在 / 须为. The lexicon fixes where a name starts
-(为杭州市 → 杭州市), which a character pattern cannot; a name missing from it is still read when it
-ends in 省/市/区/县 and starts after a stop character (在钱塘新区注册).
+Region names are read from a lexicon (the one region data set, ``reminder.rules.regions.region_names``:
+divisions, development zones, aliases, Hong Kong/Macau/Taiwan) next to an anchor word: before 注册 /
+行政区域内注册 / 居民企业 / 内企业, or after 注册地在 / 须为 / 设籍于 / 工商及税务关系属. 本市/我县 stay as
+written here; ``reminder.extract.scope`` resolves them to the place once the notice's scope is known.
+The lexicon fixes where a name starts (为杭州市 → 杭州市), which a character pattern cannot; a name
+missing from it is still read when it ends in 省/市/区/县 and starts after a stop character (在钱塘新区注册).
 """
 
 from __future__ import annotations

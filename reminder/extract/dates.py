@@ -29,6 +29,8 @@ __all__ = ["DatePoint", "DateMention", "find_dates"]
 
 logger = logging.getLogger(__name__)
 
+#: a unit right after a digit run: it is an amount or a count, not a damaged date
+_COMPACT_UNITS = frozenset("万元亿人个家号件次项%")
 #: part of a month → the day it resolves to (0 = the month's last day)
 _PART_DAY = {"end": 0, "late": 0, "early": 10, "mid": 20}
 
@@ -194,6 +196,8 @@ def _compact_dates(text: str, g: Grammar) -> list[DateMention]:
     for c in g.compact.finditer(text):
         if c.start() and (text[c.start() - 1].isascii() and (text[c.start() - 1].isalnum() or text[c.start() - 1] in "_./=%-")):
             continue  # part of a code, a URL or a longer number
+        if text[c.end() : c.end() + 1] in _COMPACT_UNITS:
+            continue  # 2025311万元 is an amount
         start = _compact_point(c.group("a"), c.group("ah"), c.group("am"))
         if start is None:
             continue

@@ -20,122 +20,13 @@ from dataclasses import dataclass, replace
 import cn2an
 
 from reminder.calendar import add_workdays
-from reminder.extract._data import alternation, load_table
+from reminder.extract import _deadline_cues as cues
 from reminder.extract.dates import DateMention, DatePoint
 from reminder.extract.deadlines_recurring import find_recurring
 from reminder.model import Deadline, DeadlineKind
 
 __all__ = ["NoticeContext", "find_deadlines"]
 
-_TABLE = load_table(
-    "deadlines",
-    {
-        "after_cues": list,
-        "before_cues": list,
-        "window_verbs": list,
-        "baseline_before": list,
-        "effective_after": list,
-        "target_before": list,
-        "milestone_verbs": list,
-        "period_after": list,
-        "recommendation_words": list,
-        "application_words": list,
-        "materials_words": list,
-        "other_words": list,
-        "open_words": list,
-        "approximate_words": list,
-        "conditional_words": list,
-        "to_be_announced": list,
-        "relative_workdays": list,
-        "time_headings": list,
-        "batch_pattern": str,
-        "clause_breaks": str,
-        "sentence_breaks": str,
-        "from_now_words": list,
-        "extension_after": list,
-        "period_before": list,
-        "event_words": list,
-        "count_units": list,
-        "authority_subjects": list,
-        "authority_steps": list,
-        "review_acts": list,
-        "policy_acts": list,
-        "list_joiners": list,
-    },
-)
-
-
-def _rx(key: str) -> re.Pattern[str]:
-    return re.compile(alternation(_TABLE[key]))
-
-
-# What may stand between a date and its cue: spaces, a bracketed batch label, 24时/整.
-_GAP = (
-    r"[\s]*(?:[(（]\s*(?:" + _TABLE["batch_pattern"] + r"|含[^()（）]{0,4})\s*[)）]\s*)?(?:整|24时)?\s*"
-)  # a batch label or (含)/(含当日) may stand between
-_AFTER_CUE = re.compile(_GAP + "(?:" + alternation(_TABLE["after_cues"]) + ")")
-_BEFORE_CUE = _rx("before_cues")
-_FROM_NOW = re.compile(r"(?:" + alternation(_TABLE["from_now_words"]) + r")\s*起?\s*(?:至|到)\s*$")
-# 由6月30日延长至7月15日: the old date.
-_EXTENDED = re.compile(r"^\s*(?:" + alternation(_TABLE["extension_after"]) + ")")
-# 项目执行期间为2021年1月1日至12月31日: the project's period.
-_PERIOD_BEFORE = re.compile("(?:" + alternation(_TABLE["period_before"]) + r")\s*(?:为|是|:)?\s*(?:自|从)?\s*$")
-_EVENT = _rx("event_words")
-# 截止6月30日,登记入库…92家: a figure as of that day.
-_BARE_BASELINE = re.compile(r"(?:^|[^间期])(?:截止|截至)\s*(?:到|至)?\s*$")
-_COUNT = re.compile(r"[0-9一二三四五六七八九十百千万]+\s*(?:" + alternation(_TABLE["count_units"]) + ")")
-# 市科技局审核提交时间: the authority's own step (a 各… department's review is a recommendation).
-_AUTHORITY_STEP = re.compile(
-    r"(?:^|[^各])(?:" + alternation(_TABLE["authority_subjects"]) + r")[^，,。;；各、县区]{0,8}(?:局|厅|委|办)\s*(?:"
-    + alternation(_TABLE["authority_steps"]) + ")"
-)
-_REVIEW_ACT = _rx("review_acts")
-# Office hours after a date in the same sentence: 收件时间为9:00-17:00.
-_OFFICE_HOURS = re.compile(r"(?:收件|受理|办公|工作|接收|报送|现场受理)时间")
-_CLOCK_RANGE = re.compile(r"[0-9]{1,2}\s*[:∶]\s*[0-9]{2}\s*(?:-|—|–|~|至|到)+\s*(?P<h>[0-9]{1,2})\s*[:∶]\s*(?P<m>[0-9]{2})")
-_BATCH_IS = re.compile("(?:" + _TABLE["batch_pattern"] + r")\s*(?:截止|为|:)\s*$")
-# 于2021年11月18日报送至高新区经发局: submitting on the day is submitting by it.
-_SUBMIT_ON = re.compile(r"^\s*(?:(?:将|把)[^，,。;；的]{0,20}?)?(?:报送|提交|上报|递交|寄送)(?![^，,。;；]{0,8}的)")
-_POLICY_ACT = re.compile(r"^[^，,。;；]{0,30}?(?:" + alternation(_TABLE["policy_acts"]) + ")")
-_LIST_JOIN = re.compile(r"\s*(?:" + alternation(_TABLE["list_joiners"]) + r")\s*$")
-# A short label ending the previous sentence: "(一)网络填报受理时间。2021年6月1日-6月7日".
-_LABEL_BEFORE = re.compile(r"(?:" + alternation(_TABLE["before_cues"]) + r")\s*[。:]?\s*$")
-_WINDOW_VERB = _rx("window_verbs")
-_BASELINE = re.compile("(?:" + alternation(_TABLE["baseline_before"]) + r")\s*$")
-_EFFECTIVE = re.compile(r"^\s*(?:" + alternation(_TABLE["effective_after"]) + ")")
-_TARGET = re.compile("(?:" + alternation(_TABLE["target_before"]) + r")\s*$")
-_MILESTONE = re.compile(r"^\s*(?:已|须|应|需|必须|要)?\s*(?:" + alternation(_TABLE["milestone_verbs"]) + ")")
-_APPLY_ACT = re.compile(r"申报|申请|提交|报送|填报|上传|报名|上报|递交|推荐|确认")
-_PERIOD = re.compile(r"^\s*(?:" + alternation(_TABLE["period_after"]) + ")")
-# 2025年6月1日前认定的高新技术企业 / …前有效的政策: the date qualifies a noun, nobody must act.
-_ELIGIBLE_THING = re.compile(r"^(?!将|把|向|通过|在|登录|由)[^，,。；将把向]{0,10}的")
-_RECOMMEND = _rx("recommendation_words")
-_APPLICANT = _rx("application_words")
-_MATERIALS = _rx("materials_words")
-_OTHER = _rx("other_words")
-_APPROX = _rx("approximate_words")
-_CONDITIONAL = _rx("conditional_words")
-_TBA = _rx("to_be_announced")
-_RELATIVE = [re.compile(p) for p in _TABLE["relative_workdays"]]
-_BATCH = re.compile(_TABLE["batch_pattern"])
-_MARKER = re.compile(r"【[^【】\n]{0,60}】")
-_CLAUSE_BREAKS = _TABLE["clause_breaks"]
-_SENTENCE_BREAKS = _TABLE["sentence_breaks"]
-_ORDINALS = "一二三四五六七八九十"
-# How far a clause or sentence reaches from its date, in characters.
-_REACH = 300
-# A section heading that announces the dates below it: "二、申报时间", "（三）受理时间：", "【申报期限】".
-_TIME_HEADING = re.compile(
-    r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.]|[(（]\s*[一二三四五六七八九十\d]{1,3}\s*[)）]|\d{1,2}\s*[.、]|【)?\s*"
-    r"(?:" + alternation(_TABLE["time_headings"]) + r")\s*(?:安排)?\s*[】:：]?\s*$"
-)
-# After a single date: the application window opens then.
-_OPENS = re.compile(
-    r"^\s*(?:起|后|以后)?\s*(?:正式)?(?:启动|开始受理|开始申报|开始填报|开放|开通|开始|起开放|起受理)"
-    r"|^\s*起\s*(?:可|即可)?\s*(?:登录|登陆|受理|申报|报名|接受申请|提交)"
-)
-# 推荐材料 / 推荐名单 are what a recommending department sends, not the applicant's paper copies.
-_RECOMMEND_THING = re.compile(r"推荐(?:材料|名单|文件|意见|函|汇总表)")
 
 
 @dataclass(frozen=True)
@@ -172,9 +63,9 @@ def _break_rx(breaks: str) -> re.Pattern[str]:
 
 
 def _bounds(view: str, pos: int, end: int, breaks: str, lo: int, hi: int) -> tuple[int, int]:
-    """The span of the clause or sentence around [pos, end), at most _REACH characters each side
+    """The span of the clause or sentence around [pos, end), at most cues.REACH characters each side
     (text without punctuation must not make every date scan the whole document)."""
-    lo, hi = max(lo, pos - _REACH), min(hi, end + _REACH)
+    lo, hi = max(lo, pos - cues.REACH), min(hi, end + cues.REACH)
     rx = _break_rx(breaks)
     a = lo
     for hit in rx.finditer(view, lo, pos):
@@ -194,16 +85,16 @@ def _is_cutoff(view: str, m: DateMention, clause: tuple[int, int], policy_only: 
     """
     after = view[tail : clause[1]]
     before = view[clause[0] : m.span[0]]
-    cue = _AFTER_CUE.match(after)
-    if cue is not None and (not policy_only or _POLICY_ACT.match(after[cue.end() :])):
+    cue = cues.AFTER_CUE.match(after)
+    if cue is not None and (not policy_only or cues.POLICY_ACT.match(after[cue.end() :])):
         return "date_before_cue" if tail == m.span[1] else "date_list_before_cue"
-    if _BEFORE_CUE.search(before):
+    if cues.BEFORE_CUE.search(before):
         return "cue_then_date"
-    if re.search(r"[于在]\s*$", before) and _SUBMIT_ON.match(after):
+    if re.search(r"[于在]\s*$", before) and cues.SUBMIT_ON.match(after):
         return "submit_on_date"
-    if _BATCH_IS.search(before) and "截止" in view[max(0, clause[0] - 60) : clause[0]]:  # 截止…;第二批为6月30日
+    if cues.BATCH_IS.search(before) and "截止" in view[max(0, clause[0] - 60) : clause[0]]:  # 截止…;第二批为6月30日
         return "batch_then_date"
-    if _FROM_NOW.search(before):
+    if cues.FROM_NOW.search(before):
         return "from_now_until"
     return None
 
@@ -212,25 +103,31 @@ def _rejected(view: str, m: DateMention, clause: tuple[int, int], sentence: tupl
     """Context that makes a date anything but a deadline."""
     before = view[clause[0] : m.span[0]]
     after = view[tail : clause[1]]
-    if _EXTENDED.match(view[m.span[1] : clause[1]]) or _PERIOD_BEFORE.search(before) or (_AUTHORITY_STEP.search(before) and "各" not in before):
+    if cues.EXTENDED.match(view[m.span[1] : clause[1]]) or cues.PERIOD_BEFORE.search(before) or (cues.AUTHORITY_STEP.search(before) and "各" not in before):
         return True
     if _figure_as_of(view, m, before, sentence) or _event(view, m, before, after, sentence):
         return True
-    if _BASELINE.search(before) and not re.search(r"(?:申报|受理|报送|提交|征集|报名|填报)(?:时间|日期)?\s*(?:截至|截止到|截止至)\s*$", before):
+    if cues.BASELINE.search(before) and not re.search(r"(?:申报|受理|报送|提交|征集|报名|填报)(?:时间|日期)?\s*(?:截至|截止到|截止至)\s*$", before):
         return True
-    if _EFFECTIVE.match(re.sub(r"^[\s(（]*(?:[零〇○0-9:：时点分]+)?", "", after)):
+    if cues.EFFECTIVE.match(re.sub(r"^[\s(（]*(?:[零〇○0-9:：时点分]+)?", "", after)):
         return True
-    if _TARGET.search(before) and not _APPLY_ACT.search(after[:12]) and not before.rstrip().endswith("截止到"):
+    if cues.TARGET.search(before) and not cues.APPLY_ACT.search(after[:12]) and not before.rstrip().endswith("截止到"):
         return True
-    cue = _AFTER_CUE.match(after)
+    cue = cues.AFTER_CUE.match(after)
     if cue is not None:
         rest = after[cue.end() :]
-        done = _MILESTONE.match(rest)
+        done = cues.MILESTONE.match(rest)
         # 完成项目验收 is a milestone; 完成网上申报 is the application itself, 完成初核推荐 a department's.
-        acted = rest[done.end() : done.end() + 12] if done else ""
-        if done and not (_APPLY_ACT.search(acted) or (rest[: done.end()].strip().endswith("完成") and _REVIEW_ACT.search(acted))):
-            return True
-        if _ELIGIBLE_THING.match(rest):
+        if done is not None:
+            acted = cues.PINYIN.sub("", rest[done.end() : done.end() + 30])  # 网(wǎng)上申报
+            by_department = rest[: done.end()].strip().endswith("完成") and cues.REVIEW_ACT.search(acted[:10])
+            # 完成2025年度高新技术企业申报 applies; 完成项目验收并提交报告 is a milestone first
+            act = cues.APPLY_ACT.search(acted[:16])
+            milestone = cues.MILESTONE_WORD.search(acted[:16])
+            applies = act is not None and (milestone is None or act.start() < milestone.start())
+            if not (applies or by_department):
+                return True
+        if cues.ELIGIBLE_THING.match(rest):
             return True
     return _period(after)
 
@@ -238,40 +135,44 @@ def _rejected(view: str, m: DateMention, clause: tuple[int, int], sentence: tupl
 def _figure_as_of(view: str, m: DateMention, before: str, sentence: tuple[int, int]) -> bool:
     """截止6月30日,登记入库…92家: a report of a figure as of that day."""
     rest = view[m.span[1] : sentence[1]]
-    return bool(_BARE_BASELINE.search(before)) and rest.lstrip()[:1] in (",", "，") and bool(_COUNT.search(rest))
+    return bool(cues.BARE_BASELINE.search(before)) and rest.lstrip()[:1] in (",", "，") and bool(cues.COUNT.search(rest))
 
 
 def _event(view: str, m: DateMention, before: str, after: str, sentence: tuple[int, int]) -> bool:
-    """将于5月12日上午9点至11点30分举办说明会: an event to attend, when no cut-off cue says otherwise."""
-    if _AFTER_CUE.match(after) or _BEFORE_CUE.search(before):
+    """将于5月12日上午9点至11点30分举办说明会: an event to attend, when no cut-off cue says otherwise.
+
+    The event must be named in the date's clause or the next one, and the date's clause must not
+    open a window (申报系统将于3月1日开放,届时将举办培训 opens one).
+    """
+    if cues.AFTER_CUE.match(after) or cues.BEFORE_CUE.search(before) or cues.OPENS.match(after):
         return False
-    return bool(_EVENT.search(view, sentence[0], sentence[1]))
+    return bool(cues.EVENT.search(view, m.span[0], min(sentence[1], m.span[1] + len(after) + 40)))
 
 
 def _period(after: str) -> bool:
     """…期间投保 is a period the applicant acted in; …期间登录平台填报 is the application window itself,
     and 3月20日后正式开放 the window's start."""
-    hit = _PERIOD.match(after)
+    hit = cues.PERIOD.match(after)
     if hit is None:
         return False
     rest = after[hit.end() : hit.end() + 12]
-    return not (_APPLY_ACT.search(rest) or _OPENS.match(rest))
+    return not (cues.APPLY_ACT.search(rest) or cues.OPENS.match(rest))
 
 
 def _opens(view: str, m: DateMention, clause: tuple[int, int], sentence: tuple[int, int]) -> bool:
     """申报工作于2026年4月1日启动 / 系统于4月1日开放: the window's start, a date worth a reminder."""
     after = view[m.span[1] : clause[1]]
-    hit = _PERIOD.match(after)  # 3月20日后正式开放
+    hit = cues.PERIOD.match(after)  # 3月20日后正式开放
     if hit is not None and "后" in hit.group():
         after = after[hit.end() :]
-    return bool(_OPENS.match(after)) and bool(_APPLY_ACT.search(view[sentence[0] : sentence[1]]))
+    return bool(cues.OPENS.match(after)) and bool(cues.APPLY_ACT.search(view[sentence[0] : sentence[1]]))
 
 
 def _under_time_heading(view: str, pos: int, ctx: NoticeContext) -> bool:
     """Whether the date at ``pos`` is in the first lines under a 申报时间-like section heading."""
     line_start = view.rfind("\n", ctx.start, pos) + 1 or ctx.start
     lines = view[max(ctx.start, line_start - 200) : line_start].split("\n")[:-1]
-    return any(_TIME_HEADING.match(line) for line in lines[-2:])
+    return any(cues.TIME_HEADING.match(line) for line in lines[-2:])
 
 
 def _is_window(view: str, m: DateMention, clause: tuple[int, int], sentence: tuple[int, int], policy_only: bool) -> bool:
@@ -282,9 +183,9 @@ def _is_window(view: str, m: DateMention, clause: tuple[int, int], sentence: tup
     if _period(after):
         return False
     before = view[clause[0] : m.span[0]]
-    if _BEFORE_CUE.search(before) or _FROM_NOW.search(before):
+    if cues.BEFORE_CUE.search(before) or cues.FROM_NOW.search(before):
         return True
-    return not policy_only and bool(_WINDOW_VERB.search(view, sentence[0], sentence[1]) or _AFTER_CUE.match(after))
+    return not policy_only and bool(cues.WINDOW_VERB.search(view, sentence[0], sentence[1]) or cues.AFTER_CUE.match(after))
 
 
 def _label_before(view: str, sentence: tuple[int, int], ctx: NoticeContext) -> bool:
@@ -293,7 +194,7 @@ def _label_before(view: str, sentence: tuple[int, int], ctx: NoticeContext) -> b
     head = view[lo : sentence[0]]
     if not head.endswith(("。", ":")):
         return False
-    return bool(_LABEL_BEFORE.search(head))
+    return bool(cues.LABEL_BEFORE.search(head))
 
 
 def _list_tails(view: str, mentions: Sequence[DateMention]) -> list[int]:
@@ -301,7 +202,7 @@ def _list_tails(view: str, mentions: Sequence[DateMention]) -> list[int]:
     tails = [m.span[1] for m in mentions]
     for i in range(len(mentions) - 2, -1, -1):
         a, b = mentions[i], mentions[i + 1]
-        if a.end is None and b.end is None and _LIST_JOIN.match(view, a.span[1], b.span[0]):
+        if a.end is None and b.end is None and cues.LIST_JOIN.match(view, a.span[1], b.span[0]):
             tails[i] = tails[i + 1]
     return tails
 
@@ -320,35 +221,35 @@ def _kind(view: str, m: DateMention, role: str, clause: tuple[int, int], sentenc
     before = view[sentence[0] : m.span[0]]
     after = view[m.span[1] : clause[1]]
     whole = view[sentence[0] : sentence[1]]
-    if _OTHER.search(after) and not _APPLY_ACT.search(after):
+    if cues.OTHER.search(after) and not cues.APPLY_ACT.search(after):
         return "other"
-    if _RECOMMEND_THING.search(whole) and "预审" not in whole:
+    if cues.RECOMMEND_THING.search(whole) and "预审" not in whole:
         return "recommendation"
     # 各地市主管部门请于…前将材料报送: who acts (a department close before the date) outweighs what is sent
-    rec = _nearest(_RECOMMEND, before)
-    if rec < 30 and rec < _nearest(_APPLICANT, before):
+    rec = _nearest(cues.RECOMMEND, before)
+    if rec < 30 and rec < _nearest(cues.APPLICANT, before):
         return "recommendation"
     # the sentence up to this date's clause, from the clause after an earlier date in it
     own = view[sentence[0] : clause[1]]
     earlier = list(re.finditer(r"[0-9一二三四五六七八九十]\s*[日号]", view[sentence[0] : clause[0]]))
     if earlier:
         own = view[clause[0] : clause[1]]
-    if "预审" in whole or (_MATERIALS.search(own) and not re.search(r"申报(?:书|材料|资料)", own)):
+    if "预审" in whole or (cues.MATERIALS.search(own) and not re.search(r"申报(?:书|材料|资料)", own)):
         return "materials"
     if re.match(r"^[^，,。]{0,20}(?:推荐|汇总|行文|填写意见|审核意见)", after):
         return "recommendation"
-    if _nearest(_RECOMMEND, before) < _nearest(_APPLICANT, before):
+    if _nearest(cues.RECOMMEND, before) < _nearest(cues.APPLICANT, before):
         return "recommendation"
     return "application"
 
 
 def _batch_label(view: str, m: DateMention, clause: tuple[int, int]) -> str | None:
     after = view[m.span[1] : min(m.span[1] + 12, clause[1])]
-    hit = re.match(r"\s*[(（]\s*(" + _TABLE["batch_pattern"] + r")\s*[)）]", after)
+    hit = re.match(r"\s*[(（]\s*(" + cues.TABLE["batch_pattern"] + r")\s*[)）]", after)
     if hit:
         return re.sub(r"\s+", "", hit.group(1))
     before = view[clause[0] : m.span[0]]
-    labels = _BATCH.findall(before)
+    labels = cues.BATCH.findall(before)
     return re.sub(r"\s+", "", labels[-1]) if labels else None
 
 
@@ -396,8 +297,8 @@ def _candidates(view: str, mentions: Sequence[DateMention], ctx: NoticeContext) 
             continue
         if m.start.day is None and m.start.part is None:
             continue
-        clause = _bounds(view, m.span[0], m.span[1], _CLAUSE_BREAKS, ctx.start, ctx.end)
-        sentence = _bounds(view, m.span[0], m.span[1], _SENTENCE_BREAKS, ctx.start, ctx.end)
+        clause = _bounds(view, m.span[0], m.span[1], cues.CLAUSE_BREAKS, ctx.start, ctx.end)
+        sentence = _bounds(view, m.span[0], m.span[1], cues.SENTENCE_BREAKS, ctx.start, ctx.end)
         if _rejected(view, m, clause, sentence, tail):
             continue
         headed = not ctx.policy_only and _under_time_heading(view, m.span[0], ctx)
@@ -423,19 +324,20 @@ def _explicit_years(view: str, mentions: Sequence[DateMention], ctx: NoticeConte
     for m in mentions:
         if m.start.year is None or m.latent or m.low_confidence or any(a <= m.span[0] < b for a, b in ctx.exclude):
             continue
-        clause = _bounds(view, m.span[0], m.span[1], _CLAUSE_BREAKS, ctx.start, ctx.end)
-        sentence = _bounds(view, m.span[0], m.span[1], _SENTENCE_BREAKS, ctx.start, ctx.end)
+        clause = _bounds(view, m.span[0], m.span[1], cues.CLAUSE_BREAKS, ctx.start, ctx.end)
+        sentence = _bounds(view, m.span[0], m.span[1], cues.SENTENCE_BREAKS, ctx.start, ctx.end)
         if not _rejected(view, m, clause, sentence, m.span[1]):
             years.append((m.span[0], m.start.year))
     return years
 
 
 def _closing_time(view: str, pos: int, sentence: tuple[int, int]) -> dt.time | None:
-    """收件时间为上午08:30-11:30,下午15:00-17:00 later in the sentence: the office closes at 17:00."""
-    label = _OFFICE_HOURS.search(view, pos, sentence[1])
+    """收件时间为上午08:30-11:30,下午15:00-17:00 later in the sentence, or hours in brackets right after
+    the date: the office closes at 17:00."""
+    label = cues.OFFICE_HOURS.search(view, pos, sentence[1]) or cues.HOURS_BRACKET.match(view, pos)
     if label is None:
         return None
-    pairs = list(_CLOCK_RANGE.finditer(view, label.end(), min(sentence[1], label.end() + 40)))
+    pairs = list(cues.CLOCK_RANGE.finditer(view, label.end(), min(sentence[1], label.end() + 40)))
     if not pairs:
         return None
     hour, minute = int(pairs[-1].group("h")), int(pairs[-1].group("m"))
@@ -451,8 +353,8 @@ def _build(cleaned: str, view: str, c: _Candidate, ctx: NoticeContext, explicit:
     if resolved is None:
         return None
     date, time, grain = resolved
-    clause = _bounds(view, m.span[0], m.span[1], _CLAUSE_BREAKS, ctx.start, ctx.end)
-    sentence = _bounds(view, m.span[0], m.span[1], _SENTENCE_BREAKS, ctx.start, ctx.end)
+    clause = _bounds(view, m.span[0], m.span[1], cues.CLAUSE_BREAKS, ctx.start, ctx.end)
+    sentence = _bounds(view, m.span[0], m.span[1], cues.SENTENCE_BREAKS, ctx.start, ctx.end)
     if time is None and c.role != "open" and grain == "day":
         time = _closing_time(view, m.span[1], sentence)
         grain = "minute" if time is not None else grain
@@ -465,15 +367,15 @@ def _build(cleaned: str, view: str, c: _Candidate, ctx: NoticeContext, explicit:
         span=m.span,
         grain=grain,
         batch=_batch_label(view, m, clause),
-        approximate=bool(_APPROX.search(whole)),
-        conditional=bool(_CONDITIONAL.search(view[sentence[0] : m.span[0]])),
+        approximate=bool(cues.APPROX.search(whole)),
+        conditional=bool(cues.CONDITIONAL.search(view[sentence[0] : m.span[0]])),
         low_confidence=m.low_confidence,
         rule=c.rule,
     )
 
 
 def _in_marker(view: str, pos: int, ctx: NoticeContext) -> bool:
-    for hit in _MARKER.finditer(view, max(ctx.start, pos - 40), min(ctx.end, pos + 40)):
+    for hit in cues.MARKER.finditer(view, max(ctx.start, pos - 40), min(ctx.end, pos + 40)):
         if hit.start() <= pos < hit.end():
             return True
     return False
@@ -504,7 +406,7 @@ def _number(text: str) -> int | None:
 def _relative(cleaned: str, view: str, ctx: NoticeContext, found: list[Deadline]) -> list[Deadline]:
     """``提前10个工作日(较截止时间)``: a step N working days before each of the notice's cutoffs."""
     out: list[Deadline] = []
-    for rx in _RELATIVE:
+    for rx in cues.RELATIVE:
         for hit in rx.finditer(view, ctx.start, ctx.end):
             n = _number(hit.group("n"))
             bases = [d for d in found if d.span[0] < hit.start() and d.date and d.kind != "window_open"]
@@ -514,7 +416,7 @@ def _relative(cleaned: str, view: str, ctx: NoticeContext, found: list[Deadline]
                 bases = [d for d in bases if d.batch]
             else:
                 bases = bases[-1:]
-            sentence = _bounds(view, hit.start(), hit.end(), _SENTENCE_BREAKS, ctx.start, ctx.end)
+            sentence = _bounds(view, hit.start(), hit.end(), cues.SENTENCE_BREAKS, ctx.start, ctx.end)
             for base in bases:
                 assert base.date is not None
                 out.append(
@@ -541,7 +443,7 @@ def _recurring(cleaned: str, view: str, ctx: NoticeContext, explicit: list[tuple
         year = explicit[0][1] if explicit else dt.date.today().year
     out = []
     for o in find_recurring(view, ctx.start, ctx.end, year, ctx.published):
-        sentence = _bounds(view, o.span[0], o.span[1], _SENTENCE_BREAKS, ctx.start, ctx.end)
+        sentence = _bounds(view, o.span[0], o.span[1], cues.SENTENCE_BREAKS, ctx.start, ctx.end)
         grain = "minute" if o.time else "day"
         quote = _quote(cleaned, sentence)
         out.append(Deadline(o.date, o.time, "application", quote, o.span, grain, recurring=True, rule=o.rule))
@@ -551,8 +453,8 @@ def _recurring(cleaned: str, view: str, ctx: NoticeContext, explicit: list[tuple
 def _announced_later(cleaned: str, view: str, ctx: NoticeContext) -> list[Deadline]:
     """``申报时间另行通知``: a deadline exists but has no date yet."""
     out = []
-    for hit in _TBA.finditer(view, ctx.start, ctx.end):
-        sentence = _bounds(view, hit.start(), hit.end(), _SENTENCE_BREAKS, ctx.start, ctx.end)
+    for hit in cues.TBA.finditer(view, ctx.start, ctx.end):
+        sentence = _bounds(view, hit.start(), hit.end(), cues.SENTENCE_BREAKS, ctx.start, ctx.end)
         if re.search(r"申报|截止|时间|受理|报送", view[sentence[0] : hit.start()]):
             out.append(
                 Deadline(
@@ -573,22 +475,22 @@ def _label_lists(view: str, deadlines: list[Deadline], ctx: NoticeContext) -> li
     out = list(deadlines)
     by_sentence: dict[tuple[int, int], list[int]] = {}
     for i, d in enumerate(out):
-        s = _bounds(view, d.span[0], d.span[1], _SENTENCE_BREAKS, ctx.start, ctx.end)
+        s = _bounds(view, d.span[0], d.span[1], cues.SENTENCE_BREAKS, ctx.start, ctx.end)
         by_sentence.setdefault(s, []).append(i)
     for s, idx in by_sentence.items():
         if "分别" not in view[s[0] : s[1]]:
             continue
         cutoffs = [i for i in idx if out[i].kind != "window_open"]
         # 第二批、第三批截止时间分别为6月30日、9月30日: the labels listed before, in order
-        named = [re.sub(r"\s+", "", x) for x in _BATCH.findall(view[s[0] : out[cutoffs[0]].span[0]])] if cutoffs else []
+        named = [re.sub(r"\s+", "", x) for x in cues.BATCH.findall(view[s[0] : out[cutoffs[0]].span[0]])] if cutoffs else []
         if len(cutoffs) >= 2 and len(named) == len(cutoffs):
             for label, i in zip(named, cutoffs, strict=True):
                 out[i] = replace(out[i], batch=label)
             continue
         cutoffs = [i for i in cutoffs if out[i].batch is None]
-        if len(cutoffs) >= 2 and len(cutoffs) <= len(_ORDINALS):
+        if len(cutoffs) >= 2 and len(cutoffs) <= len(cues.ORDINALS):
             for n, i in enumerate(cutoffs):
-                out[i] = replace(out[i], batch=f"第{_ORDINALS[n]}批")
+                out[i] = replace(out[i], batch=f"第{cues.ORDINALS[n]}批")
     return out
 
 

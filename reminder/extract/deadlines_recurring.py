@@ -36,6 +36,8 @@ class _Table:
     day: re.Pattern[str]
     after: re.Pattern[str]
     before: re.Pattern[str]
+    acts: re.Pattern[str]
+    not_acts: re.Pattern[str]
 
 
 def _period(row: object) -> Period:
@@ -54,12 +56,13 @@ def periods() -> _Table:
     Raises:
         DataFileError: a key is unknown, missing or malformed.
     """
-    data = load_table("recurring", {"periods": list, "after_cues": list, "before_cues": list})
+    keys: dict[str, type] = {"periods": list, "after_cues": list, "before_cues": list, "acts": list, "not_acts": list}
+    data = load_table("recurring", keys)
     table = tuple(_period(row) for row in data["periods"])
     day = re.compile("(?:" + "|".join(f"(?P<p{i}>{p.pattern.pattern})" for i, p in enumerate(table)) + r")\s*" + _NUM + r"\s*[日号]" + _TIME)
     after = re.compile(r"\s*(?:" + alternation(data["after_cues"]) + ")")
     before = re.compile(alternation(data["before_cues"]))
-    return _Table(table, day, after, before)
+    return _Table(table, day, after, before, re.compile(alternation(data["acts"])), re.compile(alternation(data["not_acts"])))
 
 
 def _day(token: str) -> int:
@@ -90,7 +93,7 @@ def find_recurring(view: str, start: int, end: int, year: int, published: dt.dat
         year: the notice's year; occurrences are the period's days in that year.
         published: occurrences before it are dropped.
 
-    >>> [o.date.isoformat() for o in find_recurring("截止日期为每季度末月10日24:00", 0, 30, 2024, None)]
+    >>> [o.date.isoformat() for o in find_recurring("申报截止日期为每季度末月10日24:00", 0, 30, 2024, None)]
     ['2024-03-10', '2024-06-10', '2024-09-10', '2024-12-10']
     """
     if "每" not in view[start:end]:
@@ -101,6 +104,9 @@ def find_recurring(view: str, start: int, end: int, year: int, published: dt.dat
         clause = max(start, hit.start() - 40)
         clause = max([clause] + [clause + i + 1 for i, ch in enumerate(view[clause : hit.start()]) if ch in "。;；，,\n"])
         if not (t.after.match(view, hit.end()) or t.before.search(view, clause, hit.start())):
+            continue
+        around = view[clause : min(end, hit.end() + 30)]
+        if not t.acts.search(around) or t.not_acts.search(around):
             continue
         which = next(p for i, p in enumerate(t.periods) if hit.group(f"p{i}") is not None)
         hour = int(hit.group("h")) if hit.group("h") else None

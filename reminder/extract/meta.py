@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from reminder.extract.dates import find_dates
 from reminder.extract.page_data import PageVocab, page_vocab
-from reminder.extract.segment_data import vocab
+from reminder.extract.segment_data import SegmentVocab, vocab
 from reminder.extract.segment_meta import is_org
 
 __all__ = ["PageMeta", "read_page", "doc_number_year"]
@@ -34,6 +34,7 @@ _ISO = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*
 _DMY = re.compile(r"(?<!\d)(\d{1,2})[/.](\d{1,2})[/.]((?:19|20)\d{2})(?!\d)")
 # The year of a document number: 东科函〔2017〕181号, 黑工信科发 [2016]196号, 赣工信办企业函〔202254号 (bracket lost).
 _DOC_NUMBER_YEAR = re.compile(r"[〔\[(【]\s*((?:19|20)\d{2})")
+_BARE_ISSUER_MAX = 30
 _VALUE_STRIP = " \t-|[]【】•·:"
 _SHORT_LABEL = 3
 
@@ -164,6 +165,22 @@ def _bare_date(lines: list[tuple[int, str]]) -> tuple[dt.date, int] | None:
     return None
 
 
+def _bare_issuer(lines: list[tuple[int, str]], sv: SegmentVocab) -> tuple[int, int] | None:
+    """A body's name standing alone in the first lines (• 某某区经济和信息化局 under the title)."""
+    seen = 0
+    for start, text in lines:
+        t = text.strip().lstrip("-•·").strip()
+        if not t:
+            continue
+        seen += 1
+        if seen > _BARE_DATE_LINES:
+            break
+        if len(t) <= _BARE_ISSUER_MAX and is_org(t, sv):
+            at = start + text.find(t)
+            return at, at + len(t)
+    return None
+
+
 def read_page(cleaned: str, view: str) -> PageMeta:
     """The page metadata at the top of a document.
 
@@ -197,6 +214,9 @@ def read_page(cleaned: str, view: str) -> PageMeta:
         ),
         None,
     )
+    if issuer is None:
+        bare_org = _bare_issuer(lines, sv)
+        issuer = cut(bare_org) if bare_org else None
     title = next((cut(s) for s in _first(values, "title", v) if len(cut(s)) >= sv.title_min), None)
     level = next((v.level_words[w] for s in _first(values, "level", v) for w in v.level_words if w in view[s[0] : s[1]]), None)
     doc_year = next((y for s in _first(values, "doc_number", v) if (y := doc_number_year(view[s[0] : s[1]]))), None)

@@ -70,6 +70,7 @@ _ITEM_BREAK = re.compile(
     r"(?<=[。;；:：,，!！?？])\s*(?=(?:[一二三四五六七八九十]{1,3}[、．.]|[(（][一二三四五六七八九十]{1,3}[)）]"
     r"|\d{1,2}[、．](?!\d)|\d{1,2}\.(?!\d)|附件\s*[:：\d]|[联聯][系係](?:人|方式|[电電][话話])))"
 )
+_SIGNATURE_TAIL = re.compile(r"(\n(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)[\s,，。.]+$")
 # In lines of any length, a numbered item right after a sentence end starts a line of its own.
 _SENTENCE_ITEM = re.compile(r"(?<=[。;；])[ \t]*(?=(?:\d{1,2}[、．.](?!\d)|[(（][一二三四五六七八九十\d]{1,3}[)）])\S)")
 _SIGNATURE_BREAK = re.compile(
@@ -110,7 +111,7 @@ def _should_join(prev: str, nxt: str, wrap_width: int) -> bool:
         return False
     if p[-1] in _LINE_END or _TOC_LEADER.search(p) or "|" in p:  # table rows do not wrap
         return False
-    if _BLOCK_START.match(n) or _META_START.match(n) or _TITLE_LINE.match(_strip_numbering(p)):
+    if _BLOCK_START.match(n) or _META_START.match(n) or _META_START.match(p) or _TITLE_LINE.match(_strip_numbering(p)):
         return False
     if _DATE_TAIL.search(p) and _DATE_HEAD.match(n):
         return True
@@ -152,7 +153,9 @@ def _reflow(line: str) -> str:
         return line
     line = _ADDRESSEE.sub(lambda m: m.group(0) + "\n", line, count=1)
     line = _ITEM_BREAK.sub("\n", line)
-    return _SIGNATURE_BREAK.sub("\n", line)
+    line = _SIGNATURE_BREAK.sub("\n", line)
+    # the signature date now ends the notice: stray punctuation after it is the flattening's
+    return _SIGNATURE_TAIL.sub(r"\1", line) if "\n" in line else line
 
 
 def clean(raw: str) -> str:
@@ -177,8 +180,10 @@ def clean(raw: str) -> str:
     out: list[str] = []
     last = ""  # the last physical line kept: its width tells whether it wrapped
     for line in lines:
-        if _is_page_line(line) or (line and not line.strip(_SEPARATORS)):
+        if _is_page_line(line):
             continue
+        if line and not line.strip(_SEPARATORS):
+            line = ""  # a separator row breaks paragraphs like a blank line
         if not line.strip():
             last = ""
             if out and out[-1] != "":

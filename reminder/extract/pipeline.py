@@ -67,7 +67,7 @@ def _notice(
         policy_only=seg.policy_only,
     )
     # a results list (公示, 名单) asks nobody to act: its dates are no deadlines
-    results = seg.policy_only and not seg.loose_title and bool(vocab().not_call_title.search(title_view))
+    results = seg.policy_only and bool(vocab().not_call_title.search(title_view))
     deadlines = [] if results else find_deadlines(cleaned, view, mentions, ctx)
     conditions = [] if seg.policy_only else find_conditions(cleaned, view, seg.span[0], seg.span[1])
     issuer = seg.issuer or page.issuer

@@ -56,6 +56,7 @@ _KEYS: dict[str, type] = {
     "taiwan_central": list,
     "national_addressees": list,
     "bare_zones": dict,
+    "departments": list,
     "ignore": list,
 }
 _LEVELS = ("national", "province", "city", "district")
@@ -93,7 +94,12 @@ _W_QUOTED = 0.1
 _CHILD_SHARE = 0.5
 _CONTEXT_SHARE = 0.5
 #: the segmenter's level of a notice, as a vote for the issuer's level
-_SEGMENT_LEVELS = {"national": "national", "provincial": "province", "municipal": "city", "district": "district"}
+_SEGMENT_LEVELS = {
+    "national": "national",
+    "provincial": "province",
+    "municipal": "city",
+    "district": "district",
+}
 #: an issuer-grade score: above this a local office is known, so a national cue is only relayed
 _LOCAL_ISSUER = 8.0
 
@@ -117,11 +123,18 @@ class _Vocab:
     names: dict[str, tuple[Region, ...]]
     #: first two characters of every name → the lengths of names starting with them
     prefixes: dict[str, tuple[int, ...]]
+    #: two-character county names (黄岩, 萧山): read only right before a department (黄岩经信局)
+    counties2: dict[str, tuple[Region, ...]]
+    department_rx: re.Pattern[str]
 
 
 def _strings(key: str, raw: object) -> list[str]:
     if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
-        raise RegionError(key, f"region_scope.yaml: {key} 应为字符串列表", f"region_scope.yaml: {key} must be a list of strings")
+        raise RegionError(
+            key,
+            f"region_scope.yaml: {key} 应为字符串列表",
+            f"region_scope.yaml: {key} must be a list of strings",
+        )
     return list(raw)
 
 
@@ -131,14 +144,20 @@ def _vocab() -> _Vocab:
     addressees = []
     for level, patterns in raw["addressees"].items():
         if level not in _LEVELS:
-            raise RegionError(level, f"region_scope.yaml: 未知层级 {level}", f"region_scope.yaml: unknown level {level}")
+            raise RegionError(
+                level, f"region_scope.yaml: 未知层级 {level}", f"region_scope.yaml: unknown level {level}"
+            )
         addressees.append((level, re.compile("|".join(_strings(f"addressees.{level}", patterns)))))
     offices = []
     for level, pattern in raw["level_offices"].items():
         if level not in _LEVELS or not isinstance(pattern, str):
-            raise RegionError(level, "region_scope.yaml: level_offices 有误", "region_scope.yaml: bad level_offices")
+            raise RegionError(
+                level, "region_scope.yaml: level_offices 有误", "region_scope.yaml: bad level_offices"
+            )
         offices.append((level, re.compile(pattern)))
-    own_area = {w: level for level, words in raw["own_area"].items() for w in _strings(f"own_area.{level}", words)}
+    own_area = {
+        w: level for level, words in raw["own_area"].items() for w in _strings(f"own_area.{level}", words)
+    }
     ignore = frozenset(_strings("ignore", raw["ignore"]))
     names = {k: v for k, v in region_names().items() if k not in ignore and len(k) >= 2}
     bare: dict[str, tuple[Region, ...]] = {}
@@ -146,18 +165,27 @@ def _vocab() -> _Vocab:
         ends = tuple(_strings(f"bare_zones.{word}", endings))
         zones = {r.code: r for name, rs in names.items() if name.endswith(ends) for r in rs if r.zone}
         bare[str(word)] = tuple(zones.values())
+    counties2 = {
+        k: rs for k, rs in region_names(2).items() if len(k) == 2 and k not in names and k not in ignore
+    }
     prefixes: dict[str, set[int]] = defaultdict(set)
     for name in names:
         prefixes[name[:2]].add(len(name))
     return _Vocab(
         organ_rx=re.compile("(?:" + "|".join(_strings("organs", raw["organs"])) + ")"),
-        meta_rx=re.compile(r"(?:" + alternation(_strings("meta_labels", raw["meta_labels"])) + r")\s*[:|]\s*\|?\s*([^|\n]{2,40})"),
+        meta_rx=re.compile(
+            r"(?:"
+            + alternation(_strings("meta_labels", raw["meta_labels"]))
+            + r")\s*[:|]\s*\|?\s*([^|\n]{2,40})"
+        ),
         addressees=tuple(addressees),
         level_office_rx=tuple(offices),
         own_area=own_area,
         own_area_rx=re.compile(alternation(list(own_area))),
         national_rx=re.compile("|".join(_strings("national_issuers", raw["national_issuers"]))),
-        national_addressee_rx=re.compile("|".join(_strings("national_addressees", raw["national_addressees"]))),
+        national_addressee_rx=re.compile(
+            "|".join(_strings("national_addressees", raw["national_addressees"]))
+        ),
         bare_zone_rx=re.compile(f"(?:{alternation(list(bare))})(?=管委会|管理委员会)"),
         bare_zones=bare,
         taiwan_rx=re.compile("|".join(_strings("taiwan_cues", raw["taiwan_cues"]))),
@@ -165,6 +193,8 @@ def _vocab() -> _Vocab:
         ignore=ignore,
         names=names,
         prefixes={k: tuple(sorted(v, reverse=True)) for k, v in prefixes.items()},
+        counties2=counties2,
+        department_rx=re.compile("|".join(_strings("departments", raw["departments"]))),
     )
 
 
@@ -190,7 +220,12 @@ def _mentions(text: str, v: _Vocab) -> list[_Mention]:
                     found = word
                     break
         if found is None:
-            i += 1
+            county = v.counties2.get(text[i : i + 2])
+            if county and v.department_rx.match(text, i + 2):
+                out.append(_Mention(i, i + 2, county, True))
+                i += 2
+            else:
+                i += 1
             continue
         regions = v.names[found]
         short = all(r.name != found for r in regions) and not any(r.zone for r in regions)
@@ -205,7 +240,9 @@ def _chains(mentions: list[_Mention]) -> list[_Mention]:
     for m in mentions:
         prev = out[-1] if out else None
         if prev is not None and prev.end == m.start:
-            inner = tuple(r for r in m.regions if any(region_within(r, p) and r.code != p.code for p in prev.regions))
+            inner = tuple(
+                r for r in m.regions if any(region_within(r, p) and r.code != p.code for p in prev.regions)
+            )
             if inner:
                 out[-1] = _Mention(prev.start, m.end, inner, m.short and prev.short)
                 continue
@@ -335,7 +372,9 @@ def _read_levels(text: str, ev: _Evidence, v: _Vocab) -> None:
     for hit in v.national_rx.finditer(text):
         if hit.start() >= len(text) - _SIGNATURE_CHARS and _SIGNED.match(text[hit.end() :]):
             ev.levels["national"] += 3.0  # signed by a national office
-        elif not _quoted(text, hit.start()) and re.match(r"(?:办公厅|办公室)?(?:发布|印发|关于|决定|组织|公布|启动)", text[hit.end() :]):
+        elif not _quoted(text, hit.start()) and re.match(
+            r"(?:办公厅|办公室)?(?:发布|印发|关于|决定|组织|公布|启动)", text[hit.end() :]
+        ):
             ev.levels["national"] += 2.0
     for hit in v.own_area_rx.finditer(text):
         ev.levels[v.own_area[hit.group(0)]] += 1.0
@@ -366,7 +405,9 @@ def _fits(region: Region, level: str) -> bool:
     if level == "city" and region.level == "district" and region.name.endswith("市"):
         return True  # a county-level city (昆山市) speaks of 本市 too
     if level == "district":
-        return region.level == "district" or (region.level == "province" and region.name.endswith(_AUTONOMOUS_SUFFIX))
+        return region.level == "district" or (
+            region.level == "province" and region.name.endswith(_AUTONOMOUS_SUFFIX)
+        )
     return _region_level(region) == level
 
 
@@ -398,7 +439,9 @@ def _issuer_region(ev: _Evidence) -> tuple[Region, float] | None:
     if want is not None:
         chosen = best(c for c in total if _fits(ev.regions[c], want))
         # 全区 of a 自治区 notice is the region, but only where the text is about that region
-        if chosen is not None and (_DEPTH[ev.regions[chosen].level] >= 2 or total[chosen] >= 0.5 * max(total.values())):
+        if chosen is not None and (
+            _DEPTH[ev.regions[chosen].level] >= 2 or total[chosen] >= 0.5 * max(total.values())
+        ):
             return ev.regions[chosen], total[chosen]
         # the text speaks as a city (我市, 报市工信委) but names none: the wider area it names is
         # the best known (a company outside it cannot apply); the caller shows it as the scope
@@ -441,7 +484,9 @@ def _resolve_value(value: object, issuer: Region | None, ev: _Evidence | None) -
     return None
 
 
-def _explicit(conditions: Sequence[Condition], issuer: Region | None, ev: _Evidence) -> tuple[Region, str] | None:
+def _explicit(
+    conditions: Sequence[Condition], issuer: Region | None, ev: _Evidence
+) -> tuple[Region, str] | None:
     found: list[tuple[Region, str]] = []
     for cond in conditions:
         if cond.field != "registered_region" or not cond.hard or cond.group is not None:
@@ -526,7 +571,12 @@ def find_scope(
     if national and (picked is None or picked[1] < _LOCAL_ISSUER) and not _local_levels(ev):
         issuer_region = region_by_code(COUNTRY_CODE)
     explicit = _explicit(conditions, issuer_region, ev)
-    if explicit is not None and explicit[0].code == COUNTRY_CODE and national:
+    if (
+        explicit is not None
+        and explicit[0].code == COUNTRY_CODE
+        and issuer_region is not None
+        and issuer_region.code == COUNTRY_CODE
+    ):
         return scope_of_region(explicit[0], "explicit", explicit[1])
     if explicit is not None:
         region, quote = explicit

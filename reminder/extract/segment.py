@@ -323,16 +323,20 @@ def _segment(
         level=_level(b, body_view, issuer_view, v),
         issuer=issuer,
         published=sig.date if sig else _published_in(body, v),
-        policy_only=b.policy or tag_policy or bool(b.hit and _results_title(view, title_span, v)) or not (rolling or meta.is_call(body_view, v)),
+        policy_only=b.policy or tag_policy or _results_title(view, title_span, b.hit is not None, v) or not (rolling or meta.is_call(body_view, v)),
         rolling=rolling,
         signature_span=sig.span if sig else None,
         loose_title=b.hit is None,
     )
 
 
-def _results_title(view: str, title_span: tuple[int, int], v: SegmentVocab) -> bool:
-    """A title announcing results or a list (公示, 名单, 拟立项): no call."""
-    return bool(v.not_call_title.search(view[title_span[0] : title_span[1]]))
+def _results_title(view: str, title_span: tuple[int, int], titled: bool, v: SegmentVocab) -> bool:
+    """A title announcing results or a list (公示, 名单, 拟立项): no call. A loose title counts only
+    when it reads as a title, not as a sentence (请…于…前将推荐名单报送)."""
+    title = view[title_span[0] : title_span[1]]
+    if not titled and (_SENTENCE_END.search(title) or v.title_reject_start.match(title)):
+        return False
+    return bool(v.not_call_title.search(title))
 
 
 def _loose_title_line(body: list[Line], at_top: bool, v: SegmentVocab) -> int:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from reminder.extract.page_data import page_vocab
 from reminder.extract.segment_data import SegmentVocab
 
 __all__ = [
@@ -35,6 +36,8 @@ _LINE_END_PUNCT = re.compile(r"[。;；:：,，、!?！？]$")
 _KEY_DROP = re.compile(r"[\s\W_]+")
 # A document number line (东科函〔2017〕181号) never starts a title, though a title may follow it.
 _DOC_NUMBER_LINE = re.compile(r"^[\u4e00-\u9fff]{1,16}\s*[〔\[(【]\s*\d{4}\s*[〕\])】]\s*\d{1,4}\s*号$")
+_SOURCE_PREFIX = re.compile(r"[\u4e00-\u9fff]{2,8}[:丨|](?=关于)")
+_DATE_ONLY = re.compile(r"^\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?[\s\d:]*$")
 # A title may be broken over at most this many extra lines, each at most this long.
 _MAX_JOIN = 2
 _JOIN_MAX_CHARS = 60
@@ -181,10 +184,16 @@ def _is_weak_text(title: str, v: SegmentVocab) -> bool:
     return not v.weak_reject_end.search(t) and bool(v.weak_words.search(t))
 
 
+def _is_meta_line(text: str) -> bool:
+    """A page-metadata row (- [ 发布日期 ], 来源:…, 发布时间:…) or a bare date: never part of a title."""
+    t = text.strip().lstrip("-•·[【 ")
+    return bool(page_vocab().label.match(t) or _DATE_ONLY.match(t))
+
+
 def _joinable(line: Line, v: SegmentVocab) -> bool:
     """Whether ``line`` can continue a title broken by the layout (short, unnumbered, no sentence)."""
     t = line.text.strip()
-    if not t or len(t) > _JOIN_MAX_CHARS or _SENTENCE.search(t) or t.startswith("【"):
+    if not t or len(t) > _JOIN_MAX_CHARS or _SENTENCE.search(t) or t.startswith("【") or _is_meta_line(t):
         return False
     return _marker(t, v)[0] is None
 
@@ -228,9 +237,12 @@ def read_title(lines: list[Line], i: int, v: SegmentVocab) -> TitleHit | None:
     ('strong', 'num_comma', 14, '重大专项')
     """
     text = lines[i].text
-    if _DOC_NUMBER_LINE.match(text.strip()):
+    if _DOC_NUMBER_LINE.match(text.strip()) or _is_meta_line(text):
         return None
     style, number, pos = _marker(text, v)
+    prefix = _SOURCE_PREFIX.match(text, pos)
+    if prefix:  # 成都龙泉驿:关于…的通知 (a reposting site names the source before the title)
+        pos = prefix.end()
     tag_m = v.tag.match(text, pos)
     tag = tag_m.group("tag") if tag_m else None
     if tag_m:

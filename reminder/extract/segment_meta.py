@@ -37,8 +37,7 @@ __all__ = [
 _DATE_LINE_MAX = 70
 # Cheap filter before calling the date grammar: a 4-digit, 民国 (114年) or Chinese-numeral year.
 _HAS_YEAR = re.compile(r"\d\s?\d\s?\d\s?\d|\d{2,3}\s*年|[〇○零][一二三四五六七八九〇○零]|二[〇○零]")
-# What may follow a signature date: an aside (此件公开发布) and stray punctuation of a flattened page.
-_TRAILING_ASIDE = re.compile(r"\s*(?:\([^()]{0,20}\))?[\s,。.;]*$")
+_TRAILING_ASIDE = re.compile(r"\s*(?:\([^()]{0,20}\))?\s*$")
 _ORG_SEPARATORS = re.compile(r"[\s、]+")
 # How many lines above a date line may hold the signing bodies (joint issuers, a 代章 note).
 _ISSUER_LINES = 4

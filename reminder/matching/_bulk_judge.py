@@ -39,7 +39,10 @@ from reminder.rules import (
     Region,
     RegionError,
     compile_prefilter,
+    condition_currency,
     condition_spec,
+    currencies,
+    default_currency,
     evaluate,
     region_by_code,
     resolve_region,
@@ -73,11 +76,11 @@ def prefilter_columns() -> dict[str, sa.ColumnElement[Any]]:
     """The company-table columns ``compile_prefilter`` filters on, by name.
 
     ``legal_person`` is stored as text: 是 reads true, 否 false, anything else NULL (kept by the
-    prefilter, decided by the engine).
+    prefilter, decided by the engine). ``currency`` NULL is 人民币.
     """
     names = (
         "headcount", "annual_revenue", "total_assets", "registered_capital", "rd_expense_ratio",
-        "rd_staff_ratio", "founded_on", *_CODES,
+        "rd_staff_ratio", "founded_on", "currency", *_CODES,
     )  # fmt: skip
     columns = {n: _c(n) for n in names}
     legal = _c("legal_person")
@@ -122,11 +125,16 @@ def _number(attr: str) -> tuple[tuple[sa.ColumnElement[Any], ...], _Decode]:
     return (_c(attr),), lambda v: {attr: convert(v)}
 
 
+def _money(attr: str) -> tuple[tuple[sa.ColumnElement[Any], ...], _Decode]:
+    """An amount and its currency: a threshold is compared only with amounts in its own currency."""
+    return (_c(attr), _c("currency")), lambda v, c=None: {attr: decimal_of(v), "currency": c}
+
+
 #: profile attribute → (the columns its value is read from, decoder into Profile arguments).
 #: JSON columns are read as text and booleans as integers: hashable, and groupable on both backends.
 _INPUTS: dict[str, tuple[tuple[sa.ColumnElement[Any], ...], _Decode]] = {
-    **{a: _number(a) for a in ("headcount", "annual_revenue", "total_assets", "registered_capital")},
-    **{a: _number(a) for a in ("rd_expense_ratio", "rd_staff_ratio")},
+    **{a: _money(a) for a in ("annual_revenue", "total_assets", "registered_capital")},
+    **{a: _number(a) for a in ("headcount", "rd_expense_ratio", "rd_staff_ratio")},
     "founded_on": ((_c("founded_on"),), lambda v: {"founded_on": v}),
     "industry": (
         (_c("industry"), _text("industry_tags")),
@@ -247,27 +255,43 @@ class NoticeJudge:
             )
         columns, decode = _INPUTS[attr]
         if spec.kind in _SQL_KINDS:
-            decided = self._sql_slot(cond, columns[0], decode)
+            decided = self._sql_slot(cond, columns[0], decode, money=spec.kind == "money")
             if decided is not None:
                 return decided
         few = attr in _FEW
         return _Slot(cond, tuple(self._select(c, few=few) for c in columns), decode)
 
-    def _sql_slot(self, cond: Condition, column: sa.ColumnElement[Any], decode: _Decode) -> _Slot | None:
-        """A slot whose pass/fail is the SQL prefilter of the condition alone; None when SQL cannot decide."""
+    def _sql_slot(
+        self, cond: Condition, column: sa.ColumnElement[Any], decode: _Decode, *, money: bool = False
+    ) -> _Slot | None:
+        """A slot whose pass/fail is the SQL prefilter of the condition alone; None when SQL cannot decide.
+
+        For money, amounts in another currency than the threshold's are flagged 2: the engine's manual check.
+        """
         alone = replace(cond, hard=True, group=None)
         where = compile_prefilter([alone], prefilter_columns(), on=self.on, notice_region=self.notice_region)
         if isinstance(where, sa.sql.elements.True_):
             return None
+        whens: list[tuple[sa.ColumnElement[bool], Any]] = []
+        other: _Decode | None = None
+        if money:
+            wanted = condition_currency(cond.value, cond.unit)
+            stored = sa.func.coalesce(_c("currency"), default_currency())
+            whens.append((stored != wanted, 2))
+            elsewhere = next(c for c in currencies() if c != wanted)
+            other, same = (lambda v: decode(v, elsewhere)), decode
+            decode = lambda v: same(v, wanted)  # noqa: E731 - failures below are in the threshold's currency
         unknown = self._evaluate(cond, decode, (None,))
         if unknown.status != "unknown" or unknown.manual:  # not the "missing value" SQL assumes
             return None
-        flag = sa.case((column.is_(None), sa.null()), (where, 1), else_=0)
+        flag = sa.case(*whens, (column.is_(None), sa.null()), (where, 1), else_=0)
         raw_at = self._select(column) if cond.group in self._hard_groups else None
         slot = _Slot(cond, (self._select(flag, few=True),), decode, raw_at=raw_at, decided=True)
         passed = ConditionResult(cond, "pass", None, "", cond.quote, False, "compared")
         slot.results = {(None,): self._number(unknown), (1,): self._number(passed)}
         slot.results[(0,)] = self._number(replace(passed, status="fail"))
+        if other is not None:
+            slot.results[(2,)] = self._number(self._evaluate(cond, other, (None,)))
         return slot
 
     # ── evaluating ─────────────────────────────────────────────────────────────────────────

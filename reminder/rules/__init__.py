@@ -11,6 +11,7 @@ Pure functions over plain objects: storage lives elsewhere and calls in.
 """
 
 from ._csv import parse_profiles_csv
+from ._currency import condition_currency, currencies, default_currency
 from ._results import ConditionResult, Status, Verdict, VerdictStatus
 from ._units import fold, format_money, format_number, parse_bool
 from ._vocab import applicant_types, condition_spec, header_map, profile_label
@@ -33,7 +34,10 @@ from .sql import compile_prefilter
 
 __all__ = [
     "applicant_types",
+    "condition_currency",
     "condition_spec",
+    "currencies",
+    "default_currency",
     "fold",
     "format_money",
     "format_number",

@@ -17,13 +17,13 @@ from reminder.errors import DataFileError
 from ._data import as_str_list, load_yaml
 from ._units import fold
 
-__all__ = ["default_currency", "canonical_currency", "split_currency", "condition_currency"]
+__all__ = ["default_currency", "currencies", "canonical_currency", "split_currency", "condition_currency"]
 
 _YAML = "currencies.yaml"
 
 
 @tables.cached
-def _table() -> tuple[str, Mapping[str, str]]:
+def _table() -> tuple[str, Mapping[str, str], tuple[str, ...]]:
     data = load_yaml(_YAML, frozenset({"default", "names"}))
     words: dict[str, str] = {}
     for name, listed in data["names"].items():
@@ -32,12 +32,19 @@ def _table() -> tuple[str, Mapping[str, str]]:
     if data["default"] not in data["names"]:
         raise DataFileError(f"{_YAML}: default: 未知币种 / unknown currency {data['default']!r}")
     # longest first, so 新台币 is found before 台币
-    return str(data["default"]), dict(sorted(words.items(), key=lambda kv: -len(kv[0])))
+    names = tuple(str(n) for n in data["names"])
+    return str(data["default"]), dict(sorted(words.items(), key=lambda kv: -len(kv[0]))), names
 
 
 def default_currency() -> str:
     """The currency of amounts that name none (人民币)."""
     return _table()[0]
+
+
+def currencies() -> tuple[str, ...]:
+    """The canonical currency names, the default (人民币) first, then in table order."""
+    default, _, names = _table()
+    return (default, *(n for n in names if n != default))
 
 
 def canonical_currency(word: str) -> str | None:

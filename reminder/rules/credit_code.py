@@ -7,16 +7,11 @@ merged into another) fall back to their city, then their province.
 
 from __future__ import annotations
 
-import logging
-
 from reminder.extract.normalize import to_simplified
 
 from .regions import Region, RegionError, region_by_code, region_path, region_within
 
 __all__ = ["region_from_credit_code", "region_warnings"]
-
-log = logging.getLogger(__name__)
-
 
 def region_from_credit_code(code: str | None) -> Region | None:
     """The registering authority's region, or None when the code is short or names no known region."""
@@ -45,5 +40,4 @@ def region_warnings(region: Region, credit_code: str | None) -> tuple[str, ...]:
         f"统一社会信用代码第3–8位（{issued.code}）对应{region_path(issued)}，"
         f"与所在地区“{region_path(region)}”不一致，请核对（迁址企业可忽略）"
     )
-    log.info("profile region disagrees with its credit code: %s", message)
     return (message,)

@@ -401,7 +401,10 @@ def parse_profile(data: Mapping[str, Any]) -> Profile:
     errors.update(bad)
     if errors:
         raise ProfileError(errors)
-    return Profile(**converted)
+    profile = Profile(**converted)
+    for warning in profile_warnings(profile):
+        log.warning("%s: %s", profile.name, warning)
+    return profile
 
 
 def profile_warnings(profile: Profile) -> tuple[str, ...]:

@@ -180,7 +180,9 @@ def _short_name(name: str, vocab: _Vocabulary) -> str | None:
     return base if len(base) >= 2 else None
 
 
-def _zone_rows(resolve: Callable[[str], Region], known: Mapping[str, Region]) -> list[tuple[Region, list[str]]]:
+def _zone_rows(
+    resolve: Callable[[str], Region], known: Mapping[str, Region]
+) -> list[tuple[Region, list[str]]]:
     """The zones of ``regions_zones.yaml`` with the names they go by, checked against the division table."""
     data = load_yaml(_ZONES, frozenset({"zones"}))
     entries = data["zones"]
@@ -230,6 +232,12 @@ def _table() -> _Table:
         by_code[zone.code] = zone
         for name in zone_names:
             names.setdefault(_normalise(name), []).append((zone, _EXACT))
+    known = {r.name for r in by_code.values()}
+    for name in vocab.local_names:
+        if name not in known:
+            raise DataFileError(
+                f"{_YAML}: local_names.{name}: 不是区划表中的名称 / not a name in the division table"
+            )
     for alias, target in vocab.aliases.items():
         try:
             region = _resolve_absolute(_normalise(target), table)
@@ -475,19 +483,21 @@ def contains(outer: RegionRef, inner: RegionRef) -> bool | None:
 
 
 @functools.cache
-def region_names() -> Mapping[str, tuple[Region, ...]]:
+def region_names(short_counties: int = 3) -> Mapping[str, tuple[Region, ...]]:
     """Every name a text may use for a region, simplified, with the regions it may mean.
 
     Full names, zone names and aliases, plus short names of provinces and cities (浙江, 杭州) and of
-    counties when three characters or more (龙泉驿); shorter county names (和平, 长安) are ordinary
-    words too often. The country and its words are left out: callers read 全国/境内 themselves.
+    counties when ``short_counties`` characters or more (龙泉驿); shorter county names (和平, 长安)
+    are ordinary words too often for a plain scan. The country and its words are left out: callers
+    read 全国/境内 themselves.
     """
     out: dict[str, tuple[Region, ...]] = {}
     for key, entries in _table().names.items():
         keep = tuple(
             r
             for r, rank in entries
-            if r.level != "country" and (rank == _EXACT or r.level in ("province", "city") or len(key) >= 3)
+            if r.level != "country"
+            and (rank == _EXACT or r.level in ("province", "city") or len(key) >= short_counties)
         )
         if keep:
             out[key] = tuple({r.code: r for r in keep}.values())

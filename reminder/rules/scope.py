@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from reminder.model import Condition, Notice, Scope
 
+from .awarded import soften_awarded
 from .regions import NOT_MAINLAND_CODES, Region, RegionError, ancestors, resolve_region
 
 __all__ = [
@@ -111,8 +112,6 @@ def outside_mainland(region: Region) -> bool:
 def judged_conditions(notice: Notice) -> tuple[Condition, ...]:
     """What a notice is judged on, and what storage keeps for matching: the scope condition first, then
     the text's conditions with ``has <the title the call awards>`` made soft (see ``awarded``)."""
-    from .awarded import soften_awarded  # awarded imports the vocabularies; scope stays light
-
     return with_scope(soften_awarded(notice.conditions, notice.title), scope_of(notice))
 
 

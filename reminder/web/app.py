@@ -11,6 +11,8 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
 from reminder.config import Settings, get_settings
+from reminder.db.engine import make_engine
+from reminder.web import admin_api, admin_pages, company_api, company_pages, ops
 
 __all__ = ["create_app"]
 
@@ -25,9 +27,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         engine: default ``make_engine()`` for the configured database.
         state: more objects put on ``app.state`` (e.g. ``scheduler``), for ``reminder serve`` and tests.
     """
-    from reminder.db.engine import make_engine
-    from reminder.web import admin_api, admin_pages, company_api, company_pages, ops
-
     settings = settings or get_settings()
     app = FastAPI(title="申报提醒 reminder", version="0.1.0")
     app.state.settings = settings

@@ -13,7 +13,9 @@ from reminder.db import get_notice_by_key, notice_key, save_document, to_notice
 from reminder.model import Document, Scope
 
 
-def test_scope_is_stored_and_read_back(session: Session, make_doc: Callable[..., Document], now: dt.datetime) -> None:
+def test_scope_is_stored_and_read_back(
+    session: Session, make_doc: Callable[..., Document], now: dt.datetime
+) -> None:
     doc = make_doc()
     scope = Scope("苍南县", "浙江省温州市苍南县", "330327", "explicit", "在本县注册")
     doc = replace(doc, notices=(replace(doc.notices[0], scope=scope),))
@@ -25,7 +27,9 @@ def test_scope_is_stored_and_read_back(session: Session, make_doc: Callable[...,
     assert to_notice(session=session, row=row).scope == scope
 
 
-def test_unknown_scope_is_stored_as_none(session: Session, make_doc: Callable[..., Document], now: dt.datetime) -> None:
+def test_unknown_scope_is_stored_as_none(
+    session: Session, make_doc: Callable[..., Document], now: dt.datetime
+) -> None:
     save_document(session=session, doc=make_doc(), now=now)
     session.commit()
     row = get_notice_by_key(session=session, key=notice_key(SOURCE, TITLE))

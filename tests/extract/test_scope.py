@@ -52,7 +52,9 @@ def test_pinyin_glosses_are_ignored() -> None:
 
 
 def _scorer() -> Any:
-    spec = importlib.util.spec_from_file_location("score_extraction", SHARED / "tools" / "score_extraction.py")
+    spec = importlib.util.spec_from_file_location(
+        "score_extraction", SHARED / "tools" / "score_extraction.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -22,7 +22,10 @@ def test_exported_members() -> None:
     assert sorted(rules.__all__) == sorted([
         "NoticeState",
         "applicant_types",
+        "condition_currency",
         "condition_spec",
+        "currencies",
+        "default_currency",
         "fold",
         "format_money",
         "format_number",

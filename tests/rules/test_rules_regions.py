@@ -151,7 +151,9 @@ def test_zone_columns_are_the_finest_the_company_table_has() -> None:
     assert region_codes(donghu)["city_code"] == "420100"
     assert region_codes(donghu)["district_code"] == donghu.code
     # a zone inside a district is stored as that district
-    assert region_codes(resolve_region("紫金港科技城"))["district_code"] == resolve_region("杭州市西湖区").code
+    assert (
+        region_codes(resolve_region("紫金港科技城"))["district_code"] == resolve_region("杭州市西湖区").code
+    )
 
 
 def test_a_profile_in_a_development_zone_is_accepted() -> None:
@@ -178,3 +180,10 @@ def test_extraction_reads_the_same_names() -> None:
     names = region_names()
     assert {"东湖新技术开发区", "长春新区", "台南市", "彰化县", "香港", "浙江", "苍南县"} <= set(names)
     assert "东湖新技术开发区" in vocab().region_names
+
+
+def test_every_local_path_resolves_back_to_its_region() -> None:
+    from reminder.rules.regions import _table, local_path
+
+    for region in _table().by_code.values():
+        assert resolve_region(local_path(region)) == region, local_path(region)

@@ -18,7 +18,9 @@ sqlite_engine, migrated_template, admin_app = fx.sqlite_engine, fx.migrated_temp
 @pytest.fixture
 def browser(admin_app: FastAPI) -> Iterator[TestClient]:
     with TestClient(admin_app, follow_redirects=False) as client:
-        response = client.post("/admin/login", data={"token": ADMIN_TOKEN, "operator": "赵六", "next": "/admin"})
+        response = client.post(
+            "/admin/login", data={"token": ADMIN_TOKEN, "operator": "赵六", "next": "/admin"}
+        )
         assert response.status_code == 303
         yield client
 

@@ -15,9 +15,9 @@ from reminder.extract.page_data import page_vocab
 __all__ = ["main_text"]
 
 # A main text shorter than this is a failed cut: keep the page whole.
-_MIN_MAIN = 40
+_MIN_MAIN = 30
 # Lines of article before a footer line may end it (a share bar may sit under the title).
-_MIN_ARTICLE_LINES = 3
+_MIN_ARTICLE_LINES = 2
 _SITE_SUFFIX = re.compile(r"\s*[-_|—]+\s*[^-_|—]{2,30}$")
 
 
@@ -46,9 +46,9 @@ def main_text(text: str, title: str | None) -> str:
         text: the page's visible text, one line per block.
         title: the article title from the page's metadata (or its ``<title>``), if any.
 
-    >>> page = "首页\\n当前位置：首页 > 通知公告\\n关于申报的通知\\n正文第一段。\\n二、要求\\n三、时间\\n网站地图 | 联系我们"
-    >>> main_text(page, "关于申报的通知_某某网")
-    '关于申报的通知\\n正文第一段。\\n二、要求\\n三、时间'
+    >>> page = "首页\\n当前位置：首页 > 通知公告\\n关于组织申报2025年度创新券的通知\\n各有关企业：\\n请于5月8日前提交申报材料。\\n网站地图 | 联系我们"
+    >>> main_text(page, "关于组织申报2025年度创新券的通知_某某网")
+    '关于组织申报2025年度创新券的通知\\n各有关企业：\\n请于5月8日前提交申报材料。'
     """
     v = page_vocab()
     lines = text.split("\n")

@@ -1,0 +1,126 @@
+"""The cue vocabulary of deadline rules, compiled once from ``data/deadlines.yaml``.
+
+:mod:`reminder.extract.deadlines` reads these patterns as ``cues.NAME``; they are vocabulary, the
+decisions stay there. Each comment says which words a pattern stands for.
+"""
+
+from __future__ import annotations
+
+import re
+
+from reminder.extract._data import alternation, load_table
+
+TABLE = load_table(
+    "deadlines",
+    {
+        "after_cues": list,
+        "before_cues": list,
+        "window_verbs": list,
+        "baseline_before": list,
+        "effective_after": list,
+        "target_before": list,
+        "milestone_verbs": list,
+        "period_after": list,
+        "recommendation_words": list,
+        "application_words": list,
+        "materials_words": list,
+        "other_words": list,
+        "open_words": list,
+        "approximate_words": list,
+        "conditional_words": list,
+        "to_be_announced": list,
+        "relative_workdays": list,
+        "time_headings": list,
+        "batch_pattern": str,
+        "clause_breaks": str,
+        "sentence_breaks": str,
+        "from_now_words": list,
+        "extension_after": list,
+        "period_before": list,
+        "event_words": list,
+        "count_units": list,
+        "authority_subjects": list,
+        "authority_steps": list,
+        "review_acts": list,
+        "policy_acts": list,
+        "list_joiners": list,
+    },
+)
+
+
+def _rx(key: str) -> re.Pattern[str]:
+    return re.compile(alternation(TABLE[key]))
+
+
+# What may stand between a date and its cue: spaces, a bracketed batch label, 24时/整.
+GAP = (
+    r"[\s]*(?:[(（]\s*(?:" + TABLE["batch_pattern"] + r"|含[^()（）]{0,4})\s*[)）]\s*)?(?:整|24时)?\s*"
+)  # a batch label or (含)/(含当日) may stand between
+AFTER_CUE = re.compile(GAP + "(?:" + alternation(TABLE["after_cues"]) + ")")
+BEFORE_CUE = _rx("before_cues")
+FROM_NOW = re.compile(r"(?:" + alternation(TABLE["from_now_words"]) + r")\s*起?\s*(?:至|到)\s*$")
+# 由6月30日延长至7月15日: the old date.
+EXTENDED = re.compile(r"^\s*(?:" + alternation(TABLE["extension_after"]) + ")")
+# 项目执行期间为2021年1月1日至12月31日: the project's period.
+PERIOD_BEFORE = re.compile("(?:" + alternation(TABLE["period_before"]) + r")\s*(?:为|是|:)?\s*(?:自|从)?\s*$")
+EVENT = _rx("event_words")
+# 截止6月30日,登记入库…92家: a figure as of that day.
+BARE_BASELINE = re.compile(r"(?:^|[^间期])(?:截止|截至)\s*(?:到|至)?\s*$")
+COUNT = re.compile(r"[0-9一二三四五六七八九十百千万]+\s*(?:" + alternation(TABLE["count_units"]) + ")")
+# 市科技局审核提交时间: the authority's own step (a 各… department's review is a recommendation).
+AUTHORITY_STEP = re.compile(
+    r"(?:^|[^各])(?:" + alternation(TABLE["authority_subjects"]) + r")[^，,。;；各、县区]{0,8}(?:局|厅|委|办)\s*(?:"
+    + alternation(TABLE["authority_steps"]) + ")"
+)
+REVIEW_ACT = _rx("review_acts")
+# Pinyin glosses some mirror sites inject after characters: 网(wǎng).
+MILESTONE_WORD = re.compile(alternation(TABLE["milestone_verbs"]))
+PINYIN = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}\)")
+# Office hours after a date in the same sentence: 收件时间为9:00-17:00.
+OFFICE_HOURS = re.compile(r"(?:收件|受理|办公|工作|接收|报送|现场受理)时间")
+# …6月30日(工作日上午9:00-12:00,下午14:00-17:30): the hours in brackets right after the date.
+HOURS_BRACKET = re.compile(r"\s*\((?:工作日|每日|每天)?")
+CLOCK_RANGE = re.compile(r"[0-9]{1,2}\s*[:∶]\s*[0-9]{2}\s*(?:-|—|–|~|至|到)+\s*(?P<h>[0-9]{1,2})\s*[:∶]\s*(?P<m>[0-9]{2})")
+BATCH_IS = re.compile("(?:" + TABLE["batch_pattern"] + r")\s*(?:截止|为|:)\s*$")
+# 于2021年11月18日报送至高新区经发局: submitting on the day is submitting by it.
+SUBMIT_ON = re.compile(r"^\s*(?:(?:将|把)[^，,。;；的]{0,20}?)?(?:报送|提交|上报|递交|寄送)(?![^，,。;；]{0,8}的)")
+POLICY_ACT = re.compile(r"^[^，,。;；]{0,30}?(?:" + alternation(TABLE["policy_acts"]) + ")")
+LIST_JOIN = re.compile(r"\s*(?:" + alternation(TABLE["list_joiners"]) + r")\s*$")
+# A short label ending the previous sentence: "(一)网络填报受理时间。2021年6月1日-6月7日".
+LABEL_BEFORE = re.compile(r"(?:" + alternation(TABLE["before_cues"]) + r")\s*[。:]?\s*$")
+WINDOW_VERB = _rx("window_verbs")
+BASELINE = re.compile("(?:" + alternation(TABLE["baseline_before"]) + r")\s*$")
+EFFECTIVE = re.compile(r"^\s*(?:" + alternation(TABLE["effective_after"]) + ")")
+TARGET = re.compile("(?:" + alternation(TABLE["target_before"]) + r")\s*$")
+MILESTONE = re.compile(r"^\s*(?:已|须|应|需|必须|要)?\s*(?:" + alternation(TABLE["milestone_verbs"]) + ")")
+APPLY_ACT = re.compile(r"申报|申请|提交|报送|填报|上传|报名|上报|递交|推荐|确认")
+PERIOD = re.compile(r"^\s*(?:" + alternation(TABLE["period_after"]) + ")")
+# 2025年6月1日前认定的高新技术企业 / …前有效的政策: the date qualifies a noun, nobody must act.
+ELIGIBLE_THING = re.compile(r"^(?!将|把|向|通过|在|登录|由)[^，,。；将把向]{0,10}的")
+RECOMMEND = _rx("recommendation_words")
+APPLICANT = _rx("application_words")
+MATERIALS = _rx("materials_words")
+OTHER = _rx("other_words")
+APPROX = _rx("approximate_words")
+CONDITIONAL = _rx("conditional_words")
+TBA = _rx("to_be_announced")
+RELATIVE = [re.compile(p) for p in TABLE["relative_workdays"]]
+BATCH = re.compile(TABLE["batch_pattern"])
+MARKER = re.compile(r"【[^【】\n]{0,60}】")
+CLAUSE_BREAKS = TABLE["clause_breaks"]
+SENTENCE_BREAKS = TABLE["sentence_breaks"]
+ORDINALS = "一二三四五六七八九十"
+# How far a clause or sentence reaches from its date, in characters.
+REACH = 300
+# A section heading that announces the dates below it: "二、申报时间", "（三）受理时间：", "【申报期限】".
+TIME_HEADING = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.]|[(（]\s*[一二三四五六七八九十\d]{1,3}\s*[)）]|\d{1,2}\s*[.、]|【)?\s*"
+    r"(?:" + alternation(TABLE["time_headings"]) + r")\s*(?:安排)?\s*[】:：]?\s*$"
+)
+# After a single date: the application window opens then.
+OPENS = re.compile(
+    r"^\s*(?:起|后|以后)?\s*(?:正式)?(?:启动|开始受理|开始申报|开始填报|开放|开通|开始|起开放|起受理)"
+    r"|^\s*起\s*(?:可|即可)?\s*(?:登录|登陆|受理|申报|报名|接受申请|提交)"
+)
+# 推荐材料 / 推荐名单 are what a recommending department sends, not the applicant's paper copies.
+RECOMMEND_THING = re.compile(r"推荐(?:材料|名单|文件|意见|函|汇总表)")
