@@ -1,8 +1,10 @@
 """Time in this project: the Asia/Shanghai zone, and working days on China's official calendar (法定节假日 and 调休 make-up working days).
 
 Notices count in working days (提前10个工作日, 5个工作日内). The calendar comes from the
+operator's holiday table (:mod:`reminder.holidays`, for the years it lists) and otherwise from the
 ``chinese_calendar`` package, which knows the State Council's holiday arrangements for the years it
-covers; outside them we fall back to Monday–Friday and log a warning once per year.
+covers; outside both we fall back to Monday–Friday and log a warning once per year (the admin
+dashboard and ``/metrics`` show such years too: :func:`reminder.holidays.missing_years`).
 """
 
 from __future__ import annotations
@@ -10,15 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
-__all__ = ["TZ", "TZ_NAME", "is_workday", "add_workdays"]
+from reminder.holidays import schedule
+from reminder.zone import TZ, TZ_NAME
 
-#: every time in this project is Asia/Shanghai; a date without a time means the end of that day
-TZ_NAME = "Asia/Shanghai"
-TZ = ZoneInfo(TZ_NAME)
+__all__ = ["TZ", "TZ_NAME", "is_workday", "add_workdays"]
 
 logger = logging.getLogger(__name__)
 
@@ -31,11 +31,19 @@ def is_workday(d: dt.date) -> bool:
 
     Returns:
         True on ordinary weekdays and make-up working weekends (调休), False on weekends and
-        public holidays. Outside the library's years: Monday to Friday.
+        public holidays. The operator's table decides the years it lists; outside it and the
+        library's years: Monday to Friday.
 
     >>> is_workday(dt.date(2025, 9, 28))  # a Sunday worked for the National Day holiday
     True
     """
+    table = schedule()
+    if d in table.worked:
+        return True
+    if d in table.days_off:
+        return False
+    if d.year in table.years:
+        return d.weekday() < 5
     try:
         return bool(chinese_calendar.is_workday(d))
     except NotImplementedError:
@@ -47,7 +55,7 @@ def is_workday(d: dt.date) -> bool:
 def _warn_uncovered(year: int) -> None:
     logger.warning(
         "节假日数据不含 %d 年,按周一至周五计算工作日 / no holiday data for %d: counting Monday–Friday; "
-        "upgrade chinese-calendar",
+        "upgrade chinese-calendar or add the year to config/data/holidays.yaml",
         year,
         year,
     )

@@ -13,7 +13,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from reminder.calendar import TZ_NAME
+from reminder.zone import TZ_NAME
 
 __all__ = ["Settings", "get_settings"]
 

@@ -37,6 +37,7 @@ from reminder.rules import (
     parse_profile,
     profile_label,
     profile_to_dict,
+    profile_warnings,
     region_by_code,
     region_codes,
     region_path,
@@ -49,6 +50,7 @@ __all__ = [
     "EMAIL_CHANNEL_NAME",
     "NO_QUALIFICATIONS",
     "profile_from_company",
+    "company_warnings",
     "company_fields_from_profile",
     "region_of",
     "qualifications_from_json",
@@ -157,6 +159,14 @@ def profile_from_company(company: Company) -> Profile:
         contact_email=company.contact_email,
         currency=company.currency,
     )
+
+
+def company_warnings(company: Company) -> tuple[str, ...]:
+    """What is worth a second look in a stored profile (Chinese), e.g. a region its credit code contradicts."""
+    try:
+        return profile_warnings(profile_from_company(company))
+    except ProfileError:
+        return ()
 
 
 # ── profile → row ──────────────────────────────────────────────────────────────────────────

@@ -49,6 +49,8 @@ _TIER_BEFORE = re.compile(
 )
 #: a line that may go on with tiers
 _TIER_LINE = re.compile(r"的(?:企业|单位|公司)?,")
+#: right after a condition: those meeting it are preferred (…企业优先 / …记录的优先)
+_PRIORITY_AFTER = re.compile(r"的?(?:企业|单位)?(?:予以)?优先")
 #: a sentence that is another route to the previous one
 _OR_START = re.compile(r"\s*(?:或者|或)(?!是|为)")
 #: the requirement a numeric exclusion leaves
@@ -331,7 +333,10 @@ def _same_list(a: Candidate, b: Candidate, s: Sentence) -> bool:
 def _condition(c: Candidate, group: str | None, s: Sentence, cleaned: str, v: Vocab) -> Condition:
     start, end = s.absolute(c.span[0]), s.absolute(c.span[1] - 1) + 1
     # 原则上… before the condition, or …企业优先 right after it
-    soft = v.cues["soft"].search(s.text, 0, c.span[0]) is not None or s.text.startswith("优先", c.span[1])
+    soft = (
+        v.cues["soft"].search(s.text, 0, c.span[0]) is not None
+        or _PRIORITY_AFTER.match(s.text, c.span[1]) is not None
+    )
     value = c.value
     if c.value_span is not None:
         value = _phrase(cleaned[s.absolute(c.value_span[0]) : s.absolute(c.value_span[1] - 1) + 1])

@@ -91,7 +91,7 @@ def region_after(text: str, start: int, v: Vocab) -> tuple[int, str] | None:
 
 
 def _region(start: int, end: int, value: str, key: tuple[int, int], rule: str) -> Candidate:
-    return entity("registered_region", "in", value, (start, end), key, rule)
+    return entity("registered_region", "==", value, (start, end), key, rule)
 
 
 @functools.cache

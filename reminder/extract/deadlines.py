@@ -4,9 +4,14 @@ The date grammar (:mod:`reminder.extract.dates`) finds every date expression; th
 ones a reminder must fire for. A date is a deadline only when a cue says so (``…前``, ``截止时间为…``,
 a window ``3月15日-4月15日开放``); it is dropped when its context says it is something else:
 a baseline (``截至…``), an entry into force (``自…起施行``), a milestone the applicant must already
-have reached (``5月底前完成项目验收``), a period (``…期间投保``), or a date before the notice itself.
+have reached (``5月底前完成项目验收``), a period (``…期间投保``), a project's execution period
+(``项目执行期间为…``), an event to attend (``…举办说明会``), a figure as of a day (``截止6月30日,…92家``),
+the issuing authority's own review (``市科技局审核时间…``), the old date of an extension
+(``由6月30日延长至…``), or a date before the notice itself.
 
-Each rule has a name that ends up in ``Deadline.rule``.
+Dates listed together share the cue after the last (``于4月10日、7月10日前``); recurring cut-offs
+(``每季度末月10日``) come from :mod:`reminder.extract.deadlines_recurring`; the cue vocabulary is
+compiled in :mod:`reminder.extract._deadline_cues`. Each rule has a name that ends up in ``Deadline.rule``.
 """
 
 from __future__ import annotations

@@ -43,6 +43,8 @@ class _Table:
 def _period(row: object) -> Period:
     if not isinstance(row, dict) or set(row) != {"name", "pattern", "months"}:
         raise DataFileError(f"recurring.yaml: 键 periods 有误 / bad key periods: {row!r}")
+    if not str(row["pattern"]).startswith("每"):
+        raise DataFileError(f"recurring.yaml: 键 pattern 须以“每”开头 / bad key pattern in {row['name']!r}: must start with 每")
     months = row["months"]
     if not months or not all(isinstance(m, int) and 1 <= m <= 12 for m in months):
         raise DataFileError(f"recurring.yaml: 键 months 有误 / bad key months in {row['name']!r}")
@@ -96,11 +98,14 @@ def find_recurring(view: str, start: int, end: int, year: int, published: dt.dat
     >>> [o.date.isoformat() for o in find_recurring("申报截止日期为每季度末月10日24:00", 0, 30, 2024, None)]
     ['2024-03-10', '2024-06-10', '2024-09-10', '2024-12-10']
     """
-    if "每" not in view[start:end]:
-        return []
     t = periods()
     out: list[Occurrence] = []
-    for hit in t.day.finditer(view, start, end):
+    at = view.find("每", start, end)
+    while at >= 0:  # every period starts with 每: try the pattern only there (a scan is 10x slower)
+        hit = t.day.match(view, at, end)
+        at = view.find("每", at + 1, end)
+        if hit is None:
+            continue
         clause = max(start, hit.start() - 40)
         clause = max([clause] + [clause + i + 1 for i, ch in enumerate(view[clause : hit.start()]) if ch in "。;；，,\n"])
         if not (t.after.match(view, hit.end()) or t.before.search(view, clause, hit.start())):

@@ -22,7 +22,7 @@ from reminder.extract.page_data import PageVocab, page_vocab
 from reminder.extract.segment_data import SegmentVocab, vocab
 from reminder.extract.segment_meta import is_org
 
-__all__ = ["PageMeta", "read_page", "doc_number_year"]
+__all__ = ["PageMeta", "read_page", "doc_number_year", "meta_date"]
 
 # A metadata line is short and is no sentence.
 _META_LINE_MAX = 120
@@ -61,6 +61,15 @@ def doc_number_year(text: str) -> int | None:
     """
     m = _DOC_NUMBER_YEAR.search(text)
     return int(m.group(1)) if m else None
+
+
+def meta_date(value: str) -> dt.date | None:
+    """The date of a metadata value such as ``<meta name="PubDate" content="2025-08-11 18:04">``.
+
+    >>> meta_date("2025-08-11 18:04"), meta_date("")
+    (datetime.date(2025, 8, 11), None)
+    """
+    return _date(value) if value else None
 
 
 def _date(value: str) -> dt.date | None:

@@ -175,14 +175,15 @@ def clean(raw: str) -> str:
     text = _GLOSS.sub("", text)
     text = _drop_chrome(text)
     # table rows keep their cells but lose the bars at their edges (关于…的通知 | |||)
-    lines = [ln.rstrip().rstrip(" \t|").rstrip() for ln in text.split("\n")]
+    lines = [ln.rstrip() for ln in text.split("\n")]
+    lines = [ln.rstrip(" \t|").rstrip() if ln.endswith("|") else ln for ln in lines]
     width = _wrap_width(lines)
     out: list[str] = []
     last = ""  # the last physical line kept: its width tells whether it wrapped
     for line in lines:
         if _is_page_line(line):
             continue
-        if line and not line.strip(_SEPARATORS):
+        if line[:1] in _SEPARATORS and not line.strip(_SEPARATORS):
             line = ""  # a separator row breaks paragraphs like a blank line
         if not line.strip():
             last = ""
@@ -192,9 +193,10 @@ def clean(raw: str) -> str:
         if out and last and _should_join(last, line, width):
             out[-1] = out[-1] + line.strip()
         else:
-            out.append(line.strip().lstrip(" \t|").lstrip())
+            kept = line.strip()
+            out.append(kept.lstrip(" \t|").lstrip() if kept[:1] == "|" else kept)
         last = line
-    text = "\n".join(_reflow(x) for x in out if x != "")
+    text = "\n".join(_reflow(x) if len(x) >= _REFLOW_MIN else x for x in out if x != "")
     return _SENTENCE_ITEM.sub("\n", text).strip() + "\n"
 
 

@@ -18,7 +18,7 @@ from reminder.extract.conditions import find_conditions
 from reminder.extract.dates import DateMention, find_dates
 from reminder.extract.deadlines import NoticeContext, find_deadlines
 from reminder.extract.loaders import Loaded, load_path, load_url
-from reminder.extract.meta import PageMeta, read_page
+from reminder.extract.meta import PageMeta, meta_date, read_page
 from reminder.extract.normalize import clean, match_view
 from reminder.extract.scope import attach_scopes
 from reminder.extract.segment import Segment, segment
@@ -141,11 +141,12 @@ def extract_text(
 
 
 def extract_loaded(loaded: Loaded, *, published: dt.date | None = None, max_chars: int = DEFAULT_MAX_BYTES) -> Document:
-    """Extract from what a loader returned."""
+    """Extract from what a loader returned; an HTML page's own date (``<meta name="PubDate">``)
+    stands in for ``published`` when none is given."""
     return extract_text(
         loaded.text,
         source=loaded.source,
-        published=published,
+        published=published or meta_date(loaded.meta.get("published", "")),
         max_chars=max_chars,
         fmt=loaded.format,
         content_hash=loaded.content_hash,

@@ -11,6 +11,7 @@ when a layout broke them); deciding which candidates really open a notice is
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -186,8 +187,16 @@ def _is_weak_text(title: str, v: SegmentVocab) -> bool:
 
 def _is_meta_line(text: str) -> bool:
     """A page-metadata row (- [ 发布日期 ], 来源:…, 发布时间:…) or a bare date: never part of a title."""
-    t = text.strip().lstrip("-•·[【 ")
+    t = text.lstrip(" -•·[【")
+    if not t or (t[0] not in _label_starts() and not t[0].isdigit()):
+        return False
     return bool(page_vocab().label.match(t) or _DATE_ONLY.match(t))
+
+
+@functools.cache
+def _label_starts() -> frozenset[str]:
+    """First characters of the metadata labels: a cheap test before the label regex."""
+    return frozenset(label[0] for label in page_vocab().fields)
 
 
 def _joinable(line: Line, v: SegmentVocab) -> bool:

@@ -22,6 +22,9 @@ from reminder.extract.meta import doc_number_year
 __all__ = ["title_year", "notice_year", "reference"]
 
 _TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s*(年度?)")
+# 民国 years in Taiwanese titles: 111年度 (only with 年度, so that 建党100年 stays a count).
+_ROC_TITLE_YEAR = re.compile(r"(?<!\d)(1[0-4]\d)\s*年度")
+_ROC_OFFSET = 1911
 _TEXT_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
 _FORWARDED_YEAR = re.compile(r"[〔\[]\s*((?:19|20)\d{2})")
 
@@ -31,9 +34,15 @@ def title_year(title: str) -> tuple[int, bool] | None:
 
     >>> title_year("关于组织申报 2025 年度项目的通知"), title_year("关于转发2016年国家技术创新示范企业通知的通知")
     ((2025, True), (2016, False))
+    >>> title_year("嘉义县111年度地方型SBIR补助")
+    (2022, True)
     """
-    m = _TITLE_YEAR.search(re.sub(r"(?<=\d)\s+(?=\d)", "", title))
-    return (int(m.group(1)), m.group(2) == "年度") if m else None
+    squashed = re.sub(r"(?<=\d)\s+(?=\d)", "", title)
+    m = _TITLE_YEAR.search(squashed)
+    if m:
+        return int(m.group(1)), m.group(2) == "年度"
+    roc = _ROC_TITLE_YEAR.search(squashed)
+    return (int(roc.group(1)) + _ROC_OFFSET, True) if roc else None
 
 
 def reference(

@@ -279,7 +279,8 @@ class NoticeJudge:
             stored = sa.func.coalesce(_c("currency"), default_currency())
             whens.append((stored != wanted, 2))
             elsewhere = next(c for c in currencies() if c != wanted)
-            other, same = (lambda v: decode(v, elsewhere)), decode
+            same = decode
+            other = lambda v: same(v, elsewhere)  # noqa: E731
             decode = lambda v: same(v, wanted)  # noqa: E731 - failures below are in the threshold's currency
         unknown = self._evaluate(cond, decode, (None,))
         if unknown.status != "unknown" or unknown.manual:  # not the "missing value" SQL assumes

@@ -2,21 +2,25 @@
 
     company (digest daily | weekly) ─ slot due? (planning.digest_slot) ─ already planned? ─ items ─ none → nothing
                                                                                               └─ one row per open channel
+
+The items are the notices the company's page lists as open (``reminder.matching.company_matches``:
+one rule, so a notice the page shows as history is never counted as 进行中 in a digest) with a
+stored eligible or possibly eligible verdict (the one reminders follow).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from reminder.config import Settings
-from reminder.db.models import Channel, Company, DeadlineRow, Match, NoticeRow, Reminder
-from reminder.db.store import list_open_notices
+from reminder.db.models import Channel, Company, DeadlineRow, Match, Reminder
+from reminder.errors import ProfileError
+from reminder.matching import company_matches
 from reminder.notify._outbox_rows import PlanStats, apply_plans
 from reminder.notify._replan import channel_open
 from reminder.notify.links import company_url
@@ -37,30 +41,23 @@ def _next_deadline(deadlines: Sequence[DeadlineRow], now: dt.datetime) -> Deadli
     return next((d for d in deadlines if d.active and d.to_be_announced), None)
 
 
-class _OpenNotices:
-    """Open notices and their deadlines, read once per planning pass."""
-
-    def __init__(self, session: Session, now: dt.datetime) -> None:
-        self.notices = {n.id: n for n in list_open_notices(session=session, now=now) if n.id is not None}
-        self.deadlines: dict[int, list[DeadlineRow]] = defaultdict(list)
-        query = select(DeadlineRow).where(col(DeadlineRow.notice_id).in_(list(self.notices)), col(DeadlineRow.active))
-        for d in session.exec(query.order_by(col(DeadlineRow.id))).all():
-            self.deadlines[d.notice_id].append(d)
-
-
-def _items(
-    session: Session, company: Company, open_notices: _OpenNotices, now: dt.datetime, settings: Settings
-) -> list[dict[str, Any]]:
+def _items(session: Session, company: Company, now: dt.datetime, settings: Settings) -> list[dict[str, Any]]:
+    """The notices the company's page lists as open, with a stored eligible or possibly eligible verdict."""
     assert company.id is not None
+    try:
+        views = company_matches(session=session, company_id=company.id, now=now)
+    except ProfileError as exc:  # a profile stored before a rule change: no digest until it is fixed
+        log.warning("company %d: no digest: %s", company.id, exc)
+        return []
     query = select(Match).where(Match.company_id == company.id, col(Match.status).in_(CONCERNED))
+    matches = {m.notice_id: m for m in session.exec(query).all()}
+    link = company_url(company.id, settings)
     items = []
-    for match in session.exec(query.order_by(col(Match.notice_id))).all():
-        notice: NoticeRow | None = open_notices.notices.get(match.notice_id)
-        if notice is None:
-            continue
-        deadline = _next_deadline(open_notices.deadlines[match.notice_id], now)
-        link = company_url(company.id, settings)
-        items.append(digest_item(notice=notice, deadline=deadline, match=match, now=now, link=link))
+    for view in views:
+        match = matches.get(view.notice.id or 0)
+        if view.open and match is not None:
+            deadline = _next_deadline(list(view.deadlines), now)
+            items.append(digest_item(notice=view.notice, deadline=deadline, match=match, now=now, link=link))
     return items
 
 
@@ -82,7 +79,6 @@ def plan_digests(*, session: Session, now: dt.datetime, settings: Settings) -> P
     Returns:
         What changed in the outbox.
     """
-    open_notices: _OpenNotices | None = None
     stats = PlanStats()
     wanted = col(Company.digest).in_(("daily", "weekly"))
     for company in session.exec(select(Company).where(wanted).order_by(col(Company.id))).all():
@@ -98,8 +94,7 @@ def plan_digests(*, session: Session, now: dt.datetime, settings: Settings) -> P
         )  # fmt: skip
         if _planned_keys(session, [p.key for p in probe]) == {p.key for p in probe}:
             continue
-        open_notices = open_notices or _OpenNotices(session, now)
-        items = _items(session, company, open_notices, now, settings)
+        items = _items(session, company, now, settings)
         plans = [p for p in probe if items]
         payload = digest_payload(company=company, items=items, settings=settings)
         stats += apply_plans(session, [(p, payload) for p in plans], now)

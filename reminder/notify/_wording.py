@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from reminder.rules import VERDICT_LABELS_ZH, manual_text_zh
+
 __all__ = ["KIND_ZH", "VERDICT_ZH", "LEVEL_ZH", "RECOMMENDATION_NOTE", "deadline_view", "verdict_view", "days_phrase"]
 
 #: deadline kinds (reminder.extract DEADLINE_KINDS) in Chinese
@@ -24,12 +26,8 @@ KIND_ZH: dict[str, str] = {
     "window_open": "申报开始",
     "other": "截止时间",
 }
-#: verdict statuses in Chinese
-VERDICT_ZH: dict[str, str] = {
-    "eligible": "符合申报条件",
-    "possibly_eligible": "可能符合申报条件（企业信息待补充）",
-    "not_eligible": "暂不符合申报条件",
-}
+#: verdict statuses in Chinese: the rules' labels, as on the company page and in the iCal feed
+VERDICT_ZH: dict[str, str] = VERDICT_LABELS_ZH
 #: shown when no verdict was recorded (yet)
 UNJUDGED_ZH = "尚未判断，请完善企业信息"
 LEVEL_ZH: dict[str, str] = {"national": "国家级", "provincial": "省级", "municipal": "市级", "district": "区县级"}
@@ -111,5 +109,5 @@ def verdict_view(verdict: dict[str, Any]) -> dict[str, Any]:
         "status_zh": VERDICT_ZH.get(str(status), UNJUDGED_ZH) if status else UNJUDGED_ZH,
         "missing": [str(x) for x in verdict.get("missing") or []],
         "unmet": [str(x) for x in verdict.get("unmet") or []],
-        "manual": [" ".join(str(x).split()) for x in verdict.get("manual") or []],
+        "manual": [manual_text_zh(str(x)) for x in verdict.get("manual") or []],
     }

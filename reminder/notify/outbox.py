@@ -11,10 +11,12 @@ Functions taking a session flush but never commit: the caller owns the transacti
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from sqlmodel import Session
 
 from reminder.config import Settings
+from reminder.holidays import reload_schedule
 from reminder.notify._attempts import (
     backoff,
     list_dead,
@@ -25,6 +27,7 @@ from reminder.notify._attempts import (
     requeue,
 )
 from reminder.notify._claims import LEASE_NAME, claim_due, hold_lease, lease_seconds, release_lease
+from reminder.notify._coverage import planning_years, years_without_holidays
 from reminder.notify._digests import plan_digests
 from reminder.notify._outbox_rows import PlanStats
 from reminder.notify._replan import cancel_stale, replan_company, replan_notice, sweep_notices
@@ -37,6 +40,9 @@ __all__ = [
     "plan_digests",
     "cancel_stale",
     "sweep",
+    "replan_calendar",
+    "planning_years",
+    "years_without_holidays",
     "claim_due",
     "hold_lease",
     "release_lease",
@@ -50,6 +56,24 @@ __all__ = [
     "list_deliveries",
 ]
 
+log = logging.getLogger(__name__)
+
+
+def replan_calendar(*, session: Session, now: dt.datetime, settings: Settings) -> PlanStats:
+    """Re-read the holiday table; when its days changed, move pending reminders to the new working days.
+
+    Only reminders never tried are moved (same key: none is sent twice); those whose day did not
+    change are left alone, so ``refreshed`` counts exactly the affected reminders.
+
+    Raises:
+        DataFileError: the table is invalid (the schedule in use is kept).
+    """
+    if not reload_schedule():
+        return PlanStats()
+    stats = sweep_notices(session=session, now=now, settings=settings)
+    log.info("节假日安排已更新 / holiday schedule changed: %s", stats)
+    return stats
+
 
 def sweep(*, session: Session, now: dt.datetime, settings: Settings) -> PlanStats:
     """The periodic pass: cancel reminders whose deadline passed or moved, replan open notices, plan digests.
@@ -62,6 +86,7 @@ def sweep(*, session: Session, now: dt.datetime, settings: Settings) -> PlanStat
     Returns:
         What changed in the outbox.
     """
+    reload_schedule()  # an operator's new holiday table: the replanning below moves reminders off it
     return sweep_notices(session=session, now=now, settings=settings) + plan_digests(
         session=session, now=now, settings=settings
     )

@@ -34,7 +34,7 @@ from reminder.errors import RenderError
 from reminder.notify._wording import LEVEL_ZH, deadline_view, verdict_view
 from reminder.notify.base import Message
 
-__all__ = ["PURPOSES", "render_message", "md_inline"]
+__all__ = ["PURPOSES", "SUBJECT_MAX", "render_message", "shorten_titles", "clip", "md_inline"]
 
 #: what a message can be for (same as reminder.db.models.REMINDER_PURPOSES)
 PURPOSES: tuple[str, ...] = ("before", "new_call", "changed", "digest", "test")
@@ -49,8 +49,24 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "test": ("company.name", "link"),
 }
 _ITEM_KEYS = ("notice.title", "link")
+#: longest subject, in characters: mail clients show about this much, and a 1,900-character title
+#: would otherwise make a 4 KB header; the title is shortened, the prefix (days left) kept
+SUBJECT_MAX = 78
+#: a title is never shortened below this many characters (the rest of the message goes first)
+TITLE_MIN = 12
 #: characters that would start Markdown (or 企业微信 <font>) markup inside a value, and harmless look-alikes
 _MD_SAFE = str.maketrans({"*": "＊", "_": "＿", "[": "［", "]": "］", "`": "｀", "<": "＜", ">": "＞", "~": "～", "#": "＃"})
+
+
+def clip(text: str, limit: int | None) -> str:
+    """``text`` shortened to ``limit`` characters, ending with "…" when cut.
+
+    >>> clip("关于组织申报2025年度高新技术企业认定的通知", 10)
+    '关于组织申报202…'
+    """
+    if limit is None or len(text) <= limit:
+        return text
+    return text[: max(limit - 1, 0)].rstrip() + "…"
 
 
 def md_inline(value: object) -> str:
@@ -99,10 +115,37 @@ def render_message(
         RenderError: unknown purpose, or a required payload key is missing.
     """
     _check(purpose, payload)
-    context = _context(purpose, payload, unsubscribe_url)
-    base = "test" if purpose == "test" else "digest" if purpose == "digest" else "notice"
+    return _render(purpose, payload, message_id, unsubscribe_url, None)
+
+
+def shorten_titles(message: Message, title_max: int) -> Message:
+    """The same message rendered again with every notice title cut to ``title_max`` characters.
+
+    Titles go first when a message must shrink: the deadline, days left, verdict and link stay.
+    Markup stays balanced because the templates, not a byte cut, put it around the shorter title.
+    """
+    return _render(message.purpose, message.data, message.id, message.unsubscribe_url, max(title_max, TITLE_MIN))
+
+
+def _subject(context: dict[str, Any]) -> str:
+    """The subject line within :data:`SUBJECT_MAX` characters, shortening the title (never the prefix)."""
     env = _env()
     subject = " ".join(env.get_template("subject.txt.j2").render(context).split())
+    title = context.get("notice", {}).get("title")
+    if len(subject) <= SUBJECT_MAX or not title:
+        return clip(subject, SUBJECT_MAX)
+    room = len(title) - (len(subject) - SUBJECT_MAX)
+    shorter = {**context, "notice": {**context["notice"], "title": clip(title, max(room, TITLE_MIN))}}
+    return clip(" ".join(env.get_template("subject.txt.j2").render(shorter).split()), SUBJECT_MAX)
+
+
+def _render(
+    purpose: str, payload: dict[str, Any], message_id: str, unsubscribe_url: str | None, title_max: int | None
+) -> Message:
+    context = _context(purpose, payload, unsubscribe_url, title_max)
+    base = "test" if purpose == "test" else "digest" if purpose == "digest" else "notice"
+    env = _env()
+    subject = _subject(context)
     return Message(
         id=message_id,
         subject=subject,
@@ -140,7 +183,9 @@ def _lookup(mapping: Any, path: str) -> Any:
     return mapping
 
 
-def _context(purpose: str, payload: dict[str, Any], unsubscribe_url: str | None) -> dict[str, Any]:
+def _context(
+    purpose: str, payload: dict[str, Any], unsubscribe_url: str | None, title_max: int | None = None
+) -> dict[str, Any]:
     context: dict[str, Any] = {
         "purpose": purpose,
         "company": payload["company"],
@@ -150,23 +195,23 @@ def _context(purpose: str, payload: dict[str, Any], unsubscribe_url: str | None)
         "new": None,
     }
     if purpose in ("before", "new_call", "changed"):
-        context.update(_notice_view(payload))
+        context.update(_notice_view(payload, title_max))
     if purpose == "changed":
         context["old"] = deadline_view(payload["change"]["old"], None)
         context["new"] = deadline_view(payload["change"]["new"], payload.get("days_left"))
     if purpose == "digest":
-        items = [_notice_view(item) for item in payload["items"]]
+        items = [_notice_view(item, title_max) for item in payload["items"]]
         items.sort(key=lambda v: (v["deadline"]["sort_key"], v["notice"]["title"]))
         context["items"] = items
     return context
 
 
-def _notice_view(payload: dict[str, Any]) -> dict[str, Any]:
+def _notice_view(payload: dict[str, Any], title_max: int | None = None) -> dict[str, Any]:
     notice = payload["notice"]
     return {
         "notice": {
             **notice,
-            "title": " ".join(str(notice["title"]).split()),
+            "title": clip(" ".join(str(notice["title"]).split()), title_max),
             "issuer": " ".join(str(notice.get("issuer") or "").split()),
             "level_zh": LEVEL_ZH.get(str(notice.get("level")), ""),
         },

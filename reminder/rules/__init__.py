@@ -16,7 +16,14 @@ from ._results import ConditionResult, Status, Verdict, VerdictStatus
 from ._units import fold, format_money, format_number, parse_bool
 from ._vocab import applicant_types, condition_spec, header_map, profile_label
 from .engine import evaluate, judge
-from .explain import render_result_zh, render_verdict_zh, verdict_summary_zh
+from .explain import (
+    VERDICT_LABELS_ZH,
+    manual_item_zh,
+    manual_text_zh,
+    render_result_zh,
+    render_verdict_zh,
+    verdict_summary_zh,
+)
 from .notice_verdict import NoticeState, judge_notice, judging_day, notice_state
 from .profile import Profile, Qualification, parse_profile, profile_to_dict, profile_warnings
 from .regions import (
@@ -51,6 +58,9 @@ __all__ = [
     "profile_warnings",
     "scope_condition",
     "verdict_summary_zh",
+    "VERDICT_LABELS_ZH",
+    "manual_item_zh",
+    "manual_text_zh",
     "with_scope",
     "ConditionResult",
     "Profile",

@@ -29,17 +29,21 @@ __all__ = [
     "manual_item_zh",
     "format_region",
     "OP_SYMBOLS",
+    "VERDICT_LABELS_ZH",
+    "manual_text_zh",
 ]
 
 OP_SYMBOLS = {"<=": "≤", "<": "<", ">=": "≥", ">": ">", "==": "="}
 # The relation that holds when a comparison fails: a failed ≥ 1 年 reads "0.8 年 < 1 年".
 _NEGATED = {"<=": ">", "<": "≥", ">=": "<", ">": "≤", "==": "≠"}
 _MARK = {"pass": " ✓", "fail": " ✗", "unknown": ""}
-_VERDICT = {
-    "eligible": "结论：符合申报条件",
-    "possibly_eligible": "结论：可能符合申报条件",
-    "not_eligible": "结论：不符合申报条件",
+#: verdict status → its Chinese label: the one wording of pages, API clients, reminders and the iCal feed
+VERDICT_LABELS_ZH: dict[str, str] = {
+    "eligible": "符合申报条件",
+    "possibly_eligible": "可能符合申报条件",
+    "not_eligible": "不符合申报条件",
 }
+_VERDICT = {status: f"结论：{label}" for status, label in VERDICT_LABELS_ZH.items()}
 
 
 def format_region(region: Region) -> str:
@@ -223,7 +227,12 @@ def _group_lines(verdict: Verdict) -> list[str]:
 
 def manual_item_zh(result: ConditionResult) -> str:
     """What a person must confirm for a manual result: the notice's words (服务收入占比不低于30%)."""
-    return (result.quote or render_result_zh(result)).strip().rstrip("。；;，,")
+    return manual_text_zh(result.quote or render_result_zh(result))
+
+
+def manual_text_zh(text: str) -> str:
+    """A quote to confirm by hand as every surface lists it: one line, without its closing punctuation."""
+    return " ".join(text.split()).rstrip("。；;，,")
 
 
 def verdict_summary_zh(verdict: Verdict) -> list[str]:

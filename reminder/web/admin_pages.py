@@ -26,6 +26,7 @@ from reminder.db.models import ConditionRow, DeadlineRow, NoticeRow, Reminder
 from reminder.errors import CorrectionError
 from reminder.fields import field_defs, ops
 from reminder.model import DEADLINE_KINDS
+from reminder.notify.outbox import years_without_holidays
 from reminder.web.admin_actions import Upload, correct, ingest_inputs, requeue_reminder, set_status
 from reminder.web.admin_common import (
     AdminPage,
@@ -135,6 +136,7 @@ def dashboard(request: Request, session: SessionDep, _: AdminPage, done: str | N
         "companies": companies_by_matches(session=session, limit=20),
         "failed": failed_deliveries(session=session, since=now - dt.timedelta(hours=24)),
         "dead": dead_reminders(session=session),
+        "holiday_gaps": years_without_holidays(session=session, now=now),
         "messages": [_DONE[done]] if done in _DONE else [],
     }
     return render(request, "admin_dashboard.html", context)

@@ -24,7 +24,7 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from sqlmodel import Session
 
-from reminder.companies.profiles import register_company, update_company_profile
+from reminder.companies.profiles import company_warnings, register_company, update_company_profile
 from reminder.config import Settings
 from reminder.db.models import Company, CompanyPublic
 from reminder.db.store import get_notice, list_conditions
@@ -96,7 +96,8 @@ def register(body: ProfileIn, request: Request, session: SessionDep, settings: S
     company_changed(session=session, company_id=company.id or 0, now=now, settings=settings)
     session.commit()
     log.info("company %s registered through the API", company.id)
-    return {"company": CompanyPublic.model_validate(company), **_links(company, token, settings)}
+    links = _links(company, token, settings)
+    return {"company": CompanyPublic.model_validate(company), **links, "warnings": list(company_warnings(company))}
 
 
 @router.get("/companies/{company_id}", response_model=CompanyPublic, responses=_AUTH)

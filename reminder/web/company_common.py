@@ -19,6 +19,7 @@ from starlette.responses import Response
 
 from reminder.calendar import TZ
 from reminder.db.models import utcnow
+from reminder.rules import manual_item_zh
 from reminder.web.company_forms import field_anchor
 from reminder.web.company_views import days_left_text, deadline_text, kind_label, status_label
 
@@ -65,6 +66,7 @@ templates.env.filters.update(
     deadline_text=deadline_text,
     days_left_text=days_left_text,
     field_anchor=field_anchor,
+    manual_item=manual_item_zh,
 )
 
 

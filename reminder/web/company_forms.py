@@ -19,7 +19,7 @@ from reminder import tables
 from reminder.companies.profiles import legal_person_from_text
 from reminder.db.models import Company
 from reminder.fields import profile_defs
-from reminder.rules import applicant_types, profile_label
+from reminder.rules import applicant_types, currencies, default_currency, profile_label
 
 __all__ = ["FormField", "profile_inputs", "form_values", "form_data", "field_anchor"]
 
@@ -45,8 +45,20 @@ class FormField:
     inputmode: str = ""
 
 
+#: how a currency is written where it is used (新台币 is 新臺幣 in Taiwan); others as their canonical name
+_CURRENCY_LABELS = {"新台币": "新臺幣"}
+
+
 def _applicant_choices() -> tuple[tuple[str, str], ...]:
     return tuple((t, t) for t in applicant_types())
+
+
+def _currency_choices() -> tuple[tuple[str, str], ...]:
+    return tuple((c, _CURRENCY_LABELS.get(c, c)) for c in currencies())
+
+
+#: select inputs whose options are not 是/否
+_CHOICES = {"applicant_type": _applicant_choices, "currency": _currency_choices}
 
 
 #: the page layout: (profile field, input kind, inputmode, required); labels and hints are the registry's
@@ -63,6 +75,7 @@ _LAYOUT: tuple[tuple[str, str, str, bool], ...] = (
     ("annual_revenue", "text", "decimal", False),
     ("total_assets", "text", "decimal", False),
     ("registered_capital", "text", "decimal", False),
+    ("currency", "select", "", False),
     ("rd_expense_ratio", "text", "decimal", False),
     ("rd_staff_ratio", "text", "decimal", False),
     ("qualifications", "textarea", "", False),
@@ -73,7 +86,7 @@ _LAYOUT: tuple[tuple[str, str, str, bool], ...] = (
 
 def _form_field(name: str, kind: str, inputmode: str, required: bool) -> FormField:
     spec = profile_defs()[name]
-    choices = _applicant_choices() if name == "applicant_type" else _YES_NO if kind == "select" else ()
+    choices = _CHOICES[name]() if name in _CHOICES else _YES_NO if kind == "select" else ()
     label = f"{spec.label}（{spec.unit}）" if spec.unit else spec.label
     return FormField(name, label, kind, spec.hint, required, choices, inputmode)
 
@@ -127,6 +140,7 @@ def form_values(company: Company) -> dict[str, str]:
         "annual_revenue": _number_text(company.annual_revenue),
         "total_assets": _number_text(company.total_assets),
         "registered_capital": _number_text(company.registered_capital),
+        "currency": company.currency or default_currency(),
         "rd_expense_ratio": _number_text(company.rd_expense_ratio),
         "rd_staff_ratio": _number_text(company.rd_staff_ratio),
         "qualifications": _qualifications_text(company.qualifications),

@@ -21,7 +21,7 @@ from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
-from reminder.companies.profiles import register_company, update_company_profile
+from reminder.companies.profiles import company_warnings, register_company, update_company_profile
 from reminder.config import Settings
 from reminder.db.models import Company
 from reminder.errors import ProfileError
@@ -66,7 +66,13 @@ def _management_link(company: Company, token: str, settings: Settings) -> str:
 
 
 def _show_token(
-    request: Request, company: Company, token: str, settings: Settings, background: BackgroundTasks, heading: str
+    request: Request,
+    company: Company,
+    token: str,
+    settings: Settings,
+    background: BackgroundTasks,
+    heading: str,
+    warnings: tuple[str, ...] = (),
 ) -> Response:
     """The page that shows the link once; the cookie is set, and the link is emailed after the response."""
     link = _management_link(company, token, settings)
@@ -75,7 +81,9 @@ def _show_token(
             send_management_link, company_id=company.id or 0, company_name=company.name,
             email=company.contact_email, link=link, settings=settings,
         )
-    context = {"company": company, "link": link, "heading": heading, "emailed_to": company.contact_email}
+    context = {
+        "company": company, "link": link, "heading": heading, "emailed_to": company.contact_email, "warnings": warnings
+    }
     response = render(request, "company_token.html", context, headers=NO_STORE)
     set_token_cookie(response, request, company.id or 0, token)
     return response
@@ -116,7 +124,7 @@ def register_submit(
     company_changed(session=session, company_id=company.id or 0, now=now, settings=settings)
     session.commit()
     log.info("company %s registered", company.id)
-    return _show_token(request, company, token, settings, background, "登记成功")
+    return _show_token(request, company, token, settings, background, "登记成功", company_warnings(company))
 
 
 @router.get("/c/{company_id}", response_class=HTMLResponse)
@@ -140,7 +148,10 @@ def company_page(company: CompanyDep, request: Request, session: SessionDep) -> 
 def _profile_page(
     request: Request, company: Company, values: dict[str, str], errors: dict[str, str], status: int
 ) -> Response:
-    context = {"company": company, "fields": profile_inputs(), "values": values, "errors": errors, "messages": flash_messages(request)}
+    context = {
+        "company": company, "fields": profile_inputs(), "values": values, "errors": errors,
+        "messages": flash_messages(request), "warnings": company_warnings(company),
+    }  # fmt: skip
     return render(request, "company_profile.html", context, status_code=status, headers=NO_STORE)
 
 

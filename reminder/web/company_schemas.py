@@ -69,6 +69,7 @@ class ProfileIn(BaseModel):
     credit_ok: bool | str | None = None
     applicant_type: str | None = Field(default=None, max_length=32, description="申报主体类型，默认 企业")
     contact_email: str | None = Field(default=None, max_length=254)
+    currency: str | None = Field(default=None, max_length=16, description="金额的币种，默认 人民币（或 新台币、港币、澳门元）")
 
     def profile_data(self) -> dict[str, Any]:
         """The fields given, as the mapping ``parse_profile`` reads."""
@@ -94,6 +95,8 @@ class CompanyRegistered(BaseModel):
     management_url: str
     #: the iCal feed to subscribe to
     calendar_url: str
+    #: things worth a second look (Chinese), e.g. a region the credit code contradicts
+    warnings: list[str] = []
 
 
 class TokenOut(BaseModel):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reminder.db.models import DeadlineRow
+from reminder.rules import VERDICT_LABELS_ZH
 
 __all__ = [
     "STATUS_LABELS",
@@ -24,12 +25,8 @@ __all__ = [
     "days_left_text",
 ]
 
-#: verdict status → Chinese heading
-STATUS_LABELS: dict[str, str] = {
-    "eligible": "符合条件",
-    "possibly_eligible": "可能符合（需补充信息或人工确认）",
-    "not_eligible": "不符合条件",
-}
+#: verdict status → Chinese heading: the rules' labels, which reminders and the iCal feed use too
+STATUS_LABELS: dict[str, str] = VERDICT_LABELS_ZH
 #: deadline kind → Chinese
 KIND_LABELS: dict[str, str] = {
     "application": "申报截止",

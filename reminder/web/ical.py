@@ -5,7 +5,8 @@
 One VEVENT per dated deadline of every notice the company is eligible or possibly eligible for:
 an all-day event for a date-only deadline, or an event ending at the stated time (Asia/Shanghai, with
 its VTIMEZONE). UIDs are stable (deadline id + company id), so a refresh updates events in place.
-Alarms follow the company's reminder offsets. Outlook, Apple Calendar, 钉钉 and 飞书 subscribe with a
+Alarms are the pushed reminders' instants (``planning.offset_times``: reminder_hour on the working day
+each offset lands on), as absolute UTC triggers. Outlook, Apple Calendar, 钉钉 and 飞书 subscribe with a
 plain GET, so the token travels in the URL (access logs redact it).
 """
 
@@ -24,6 +25,8 @@ from reminder.config import Settings
 from reminder.db.models import Company, DeadlineRow
 from reminder.matching import company_matches
 from reminder.notify.links import company_url
+from reminder.notify.planning import offset_times
+from reminder.rules import manual_item_zh
 from reminder.web.company_common import TZ, request_now
 from reminder.web.company_views import deadline_text, kind_label, status_label
 from reminder.web.deps import CompanyDep, SessionDep, SettingsDep
@@ -51,7 +54,7 @@ def _description(item: Any, deadline: DeadlineRow, link: str) -> str:
     if item.missing:
         lines.append(f"请补充企业信息：{'、'.join(item.missing)}")
     for result in item.manual:
-        lines.append(f"请人工确认：{result.quote}")
+        lines.append(f"需人工确认：{manual_item_zh(result)}")
     if deadline.quote:
         lines.append(f"原文：{deadline.quote}")
     if item.notice.issuer:
@@ -66,21 +69,14 @@ def _summary(item: Any, deadline: DeadlineRow) -> str:
     return f"{mark}{item.notice.title}（{kind_label(deadline.kind)}{batch}）"
 
 
-def _alarms(offsets: Sequence[int], *, all_day: bool, hour: int) -> list[Alarm]:
-    """One DISPLAY alarm per offset: at ``hour`` o'clock n days before an all-day deadline, or n days
-    (on the day: one hour) before a timed one."""
+def _alarms(deadline_at: dt.datetime, offsets: Sequence[int], *, hour: int) -> list[Alarm]:
+    """One DISPLAY alarm per pushed reminder, at the same instant (absolute, UTC)."""
     alarms = []
-    for days in sorted(set(offsets), reverse=True):
-        if all_day:
-            trigger = dt.timedelta(days=-days, hours=hour)
-            related = "START"
-        else:
-            trigger = dt.timedelta(days=-days) if days else dt.timedelta(hours=-1)
-            related = "END"
+    for days, due in offset_times(deadline_at, offsets, hour=hour, tz=TZ):
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
         alarm.add("description", "申报截止提醒" if days else "今天截止")
-        alarm.add("trigger", trigger, parameters={"RELATED": related})
+        alarm.add("trigger", due.astimezone(dt.UTC), parameters={"VALUE": "DATE-TIME"})
         alarms.append(alarm)
     return alarms
 
@@ -93,7 +89,6 @@ def _event(item: Any, deadline: DeadlineRow, company: Company, settings: Setting
     event.add("uid", f"deadline-{deadline.id}-company-{company.id}@{_host(settings)}")
     event.add("dtstamp", item.notice.updated_at)
     event.add("last-modified", item.notice.updated_at)
-    all_day = deadline.time is None
     if deadline.time is None:
         event.add("dtstart", deadline.date)
         event.add("dtend", deadline.date + dt.timedelta(days=1))
@@ -106,8 +101,9 @@ def _event(item: Any, deadline: DeadlineRow, company: Company, settings: Setting
     event.add("url", link)
     event.add("transp", "TRANSPARENT")
     event.add("categories", [status_label(item.status)])
-    for alarm in _alarms(company.reminder_offsets or [], all_day=all_day, hour=settings.reminder_hour):
-        event.add_component(alarm)
+    if deadline.at is not None:
+        for alarm in _alarms(deadline.at, company.reminder_offsets or [], hour=settings.reminder_hour):
+            event.add_component(alarm)
     return event
 
 

@@ -4,11 +4,13 @@
 
 Families: reminder_notices{status}, reminder_companies, reminder_matches{status},
 reminder_reminders{status}, reminder_deliveries_total{ok}, reminder_delivery_latency_seconds
-(histogram over every recorded attempt), reminder_scheduler_running and reminder_up.
+(histogram over every recorded attempt), reminder_scheduler_running, reminder_up and
+reminder_holiday_data_missing{year} (1 for a planning year counted Monday–Friday for lack of data).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +28,8 @@ from reminder.db.models import (
     NoticeRow,
     Reminder,
 )
+from reminder.holidays import covered
+from reminder.notify.outbox import planning_years
 
 __all__ = ["CONTENT_TYPE", "LATENCY_BUCKETS", "Family", "collect", "render", "down"]
 
@@ -95,12 +99,23 @@ def _latency(session: Session) -> Family:
     return fam
 
 
-def collect(session: Session, *, scheduler_running: bool) -> list[Family]:
+def _holidays(session: Session, now: dt.datetime) -> Family:
+    fam = Family(
+        "reminder_holiday_data_missing", "gauge",
+        "1 for a year reminders are planned in without official holiday data (Monday-Friday fallback).",
+    )  # fmt: skip
+    for year in planning_years(session=session, now=now):
+        fam.samples.append(("", (("year", str(year)),), 0.0 if covered(year) else 1.0))
+    return fam
+
+
+def collect(session: Session, *, scheduler_running: bool, now: dt.datetime | None = None) -> list[Family]:
     """Read every family from the database.
 
     Args:
         session: a session on the service's database.
         scheduler_running: whether the app's scheduler is running.
+        now: the current instant (default: the clock), for the holiday data years.
 
     Returns:
         The families, ready for :func:`render`.
@@ -125,6 +140,7 @@ def collect(session: Session, *, scheduler_running: bool) -> list[Family]:
         ),
         _labelled("reminder_deliveries_total", "counter", "Delivery attempts, by outcome.", "ok", deliveries),
         _latency(session),
+        _holidays(session, now or dt.datetime.now(dt.UTC)),
         Family(
             "reminder_scheduler_running", "gauge", "1 when the scheduler runs in this process.",
             [("", (), 1.0 if scheduler_running else 0.0)],

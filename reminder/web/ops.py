@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from reminder.db.migrate import current_revision, head_revision
 from reminder.errors import StorageError
+from reminder.web.admin_common import request_now
 from reminder.web.metrics import CONTENT_TYPE, collect, down, render
 
 __all__ = ["router", "Health", "scheduler_state", "check_database"]
@@ -105,7 +106,7 @@ def metrics(request: Request) -> PlainTextResponse:
     running = scheduler_state(getattr(request.app.state, "scheduler", None)).running
     try:
         with Session(request.app.state.engine) as session:
-            text = render(collect(session, scheduler_running=running))
+            text = render(collect(session, scheduler_running=running, now=request_now(request)))
     except sa.exc.SQLAlchemyError as exc:
         log.warning("metrics: %s", _reason(exc))
         return PlainTextResponse(render(down(scheduler_running=running)), status_code=503, media_type=CONTENT_TYPE)

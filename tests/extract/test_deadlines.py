@@ -118,3 +118,22 @@ def test_dev_gold_deadlines() -> None:
     f1 = 2 * precision * recall / (precision + recall)
     assert in_negatives == 0
     assert f1 >= 0.92, f"deadlines P={precision:.3f} R={recall:.3f} F1={f1:.3f}"
+
+
+def test_recurring_and_low_confidence_are_in_json() -> None:
+    (compact,) = deadlines_of("申报截止时间2025311 17:00。", dt.date(2025, 2, 1))
+    first, *_ = deadlines_of("每季度申报截止日期为每季度末月10日。", dt.date(2025, 2, 1))
+    assert compact.to_json()["low_confidence"] is True and compact.to_json()["recurring"] is False
+    assert first.to_json()["recurring"] is True and first.to_json()["low_confidence"] is False
+
+
+def test_recurring_table_is_validated() -> None:
+    from reminder.errors import DataFileError
+    from reminder.extract.deadlines_recurring import _period
+
+    with pytest.raises(DataFileError, match="months"):
+        _period({"name": "bad", "pattern": "每月", "months": [13]})
+    with pytest.raises(DataFileError, match="pattern"):
+        _period({"name": "bad", "pattern": "季度末月", "months": [3]})
+    with pytest.raises(DataFileError, match="periods"):
+        _period({"name": "bad", "pattern": "每月"})

@@ -22,6 +22,8 @@ class Received:
     content: bytes
     login: str | None
     tls: bool
+    #: MAIL FROM parameters, e.g. ["BODY=8BITMIME"]
+    mail_options: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -40,7 +42,7 @@ class Mailbox:
         login = session.auth_data.login.decode() if isinstance(session.auth_data, LoginPassword) else None
         tls = session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None
         self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content or b"",
-                                      login, tls))
+                                      login, tls, list(envelope.mail_options)))
         return "250 2.0.0 accepted"
 
 

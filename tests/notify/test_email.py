@@ -60,6 +60,7 @@ def test_email_headers_parts_and_unsubscribe(plain: tuple) -> None:  # type: ign
 
     (got,) = box.messages
     assert got.mail_from == "reminder@example.cn" and got.rcpt_tos == ["finance@example.com"]
+    assert "BODY=8BITMIME" in got.mail_options  # 8-bit parts, announced (RFC 6152)
     mail = parse(got.content)
     assert mail["Message-ID"] == "<rem_42@example.cn>"
     assert mail["Subject"] == "【申报提醒】还剩 3 天：关于组织申报2025年度高新技术企业认定的通知"

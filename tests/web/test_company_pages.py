@@ -151,7 +151,7 @@ def test_company_page_groups_open_notices_by_verdict_with_quotes(client: TestCli
     assert "2025-03-10 16:00前" in eligible, "the stated time of a deadline"
     assert "还剩 2 天" in eligible
     assert _titles(possible) == [] and "暂无" in possible
-    assert "可能符合（需补充信息或人工确认）（0）" in html and "不符合条件（4）" in html
+    assert "可能符合申报条件（0）" in html and "不符合申报条件（4）" in html
 
 
 def test_missing_fields_link_to_the_profile_inputs(client: TestClient) -> None:

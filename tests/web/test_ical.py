@@ -8,6 +8,9 @@ from fastapi.testclient import TestClient
 from icalendar import Calendar, Event
 from web_factories import HANGZHOU, NINGBO, SPARSE, TZ, bearer, register_api
 
+from reminder.calendar import is_workday
+from reminder.notify.planning import offset_times
+
 
 def _feed(client: TestClient, company_id: int, token: str) -> Calendar:
     fresh = TestClient(client.app, base_url="http://testserver")  # a calendar app: no cookie, token in the URL
@@ -66,7 +69,7 @@ def test_date_only_deadlines_are_all_day_events_with_quote_and_link(client: Test
     assert type(pilot.decoded("DTSTART")) is dt.date and pilot.decoded("DTEND") == dt.date(2025, 6, 7)
     assert str(pilot["SUMMARY"]).startswith("【截止】關于開展杭州市中小企業數字化轉型")
     description = str(pilot["DESCRIPTION"])
-    assert "资格判断：符合条件" in description and "原文：" in description
+    assert "资格判断：符合申报条件" in description and "原文：" in description
     assert str(pilot["URL"]) == f"http://testserver/c/{company_id}" and f"/c/{company_id}" in description
 
 
@@ -82,20 +85,24 @@ def test_a_deadline_with_a_time_is_a_timed_event_in_shanghai_with_its_timezone(c
     assert [str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")] == ["Asia/Shanghai"]
 
 
-def test_alarms_follow_the_company_reminder_offsets(client: TestClient) -> None:
+def test_alarms_are_at_the_pushed_reminders_instants(client: TestClient) -> None:
     company_id, token = register_api(client, HANGZHOU)
     client.patch(f"/api/companies/{company_id}", headers=bearer(token), json={"reminder_offsets": [7, 1, 0]})
-    for event in _feed(client, company_id, token).walk("VEVENT"):
-        triggers = [(a["TRIGGER"].dt, a["TRIGGER"].params.get("RELATED")) for a in event.walk("VALARM")]
-        if isinstance(event.decoded("DTSTART"), dt.datetime):  # relative to the cutoff; on the day: 1 h before
-            assert triggers == [(dt.timedelta(days=-7), "END"), (dt.timedelta(days=-1), "END"), (dt.timedelta(hours=-1), "END")]
-        else:  # all-day: at 09:00 local, n days before
-            assert triggers == [
-                (dt.timedelta(days=-7, hours=9), "START"),
-                (dt.timedelta(days=-1, hours=9), "START"),
-                (dt.timedelta(hours=9), "START"),
-            ]
-        assert all(a["ACTION"] == "DISPLAY" for a in event.walk("VALARM"))
+    events = list(_feed(client, company_id, token).walk("VEVENT"))
+    assert events
+    for event in events:
+        start = event.decoded("DTSTART")
+        if isinstance(start, dt.datetime):
+            at = event.decoded("DTEND")
+        else:  # a date-only deadline passes at the end of its day
+            at = dt.datetime.combine(start, dt.time(23, 59, 59), tzinfo=TZ)
+        planned = [due for _, due in offset_times(at, [7, 1, 0], hour=9)]
+        triggers = [a.decoded("TRIGGER") for a in event.walk("VALARM")]
+        assert triggers == planned, str(event["SUMMARY"])
+        for trigger in triggers:
+            local = trigger.astimezone(TZ)
+            assert local.time() == dt.time(9) and is_workday(local.date())  # never on a Sunday or a holiday
+        assert all(a["ACTION"] == "DISPLAY" and a["TRIGGER"].params["VALUE"] == "DATE-TIME" for a in event.walk("VALARM"))
 
 
 def test_uids_are_stable_between_fetches(client: TestClient) -> None:

@@ -21,7 +21,7 @@ import httpx
 from reminder.errors import DeliveryError
 from reminder.notify.base import Message, SendResult
 from reminder.notify.channels._http import HttpChannel, Reply
-from reminder.notify.fit import cut_utf8, summarise
+from reminder.notify.fit import cut_utf8, fit_message
 from reminder.notify.ratelimit import Limit
 
 __all__ = ["DingTalkChannel", "dingtalk_sign"]
@@ -77,7 +77,7 @@ class DingTalkChannel(HttpChannel):
 
     def build(self, message: Message) -> tuple[str, bytes, dict[str, str]]:
         assert self.body_maxlen is not None
-        text = summarise(message.markdown, self.body_maxlen, message.link)
+        text = fit_message(message, "markdown", self.body_maxlen)
         body = {"msgtype": "markdown", "markdown": {"title": cut_utf8(message.subject, 300), "text": text}}
         url = self.target
         if self.secret:

@@ -5,6 +5,11 @@ username/password (login only when a username is set; the password is never logg
 The Message-ID is ``<{message.id}@{domain of mail_from}>``, the same on every retry, so mail systems
 and people can recognise repeats. SMTP reply codes go into ``SendResult.status_code``: 4xx and
 connection failures are transient, 5xx permanent.
+
+Headers fold at 76 characters with encoded-words of at most 75 (RFC 2047 §2); ``List-Unsubscribe``
+is never encoded nor folded (RFC 8058 needs the bare ``<https://…>``; RFC 5322 allows 998 characters).
+Parts go as 8-bit with ``BODY=8BITMIME`` when the server offers it (RFC 6152), else
+quoted-printable.
 """
 
 from __future__ import annotations
@@ -21,8 +26,10 @@ import smtplib
 import ssl
 import time
 from dataclasses import replace
+from email.header import Header
+from email.headerregistry import Address
 from email.message import EmailMessage
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from reminder.config import Settings
 from reminder.errors import DeliveryError
@@ -39,8 +46,33 @@ _ADDRESS = re.compile(
     r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
 )
 _MSGID_LEFT = re.compile(r"[A-Za-z0-9._+\-]{1,100}")
-#: CRLF line ends; headers not folded before 998 characters, so List-Unsubscribe URLs stay on one line
-_POLICY = email.policy.SMTP.clone(max_line_length=998)
+#: RFC 2047 §2: a line holding encoded-words is at most 76 characters
+_FOLD_AT = 76
+
+
+class _MailPolicy(email.policy.EmailPolicy):
+    """``email.policy.SMTP`` folding at 76, with two headers folded by hand.
+
+    ``Subject`` goes through :class:`email.header.Header`, which keeps the spaces the standard
+    folder drops between encoded-words; ``List-Unsubscribe`` is ASCII and must stay a bare URL,
+    which the standard folder would turn into encoded-words once it is longer than a line.
+    """
+
+    def fold(self, name: str, value: Any) -> str:
+        lowered = name.lower()
+        if lowered == "subject":
+            return f"{name}: {Header(str(value), 'utf-8', _FOLD_AT, name).encode(linesep=self.linesep)}{self.linesep}"
+        if lowered == "list-unsubscribe":  # one line (RFC 5322 allows 998): parsers keep a folded URL's space
+            return f"{name}: {value}{self.linesep}"
+        return str(super().fold(name, value))
+
+    def fold_binary(self, name: str, value: Any) -> bytes:
+        if name.lower() in ("subject", "list-unsubscribe"):
+            return self.fold(name, value).encode("ascii")
+        return bytes(super().fold_binary(name, value))
+
+
+_POLICY = _MailPolicy(linesep="\r\n", max_line_length=_FOLD_AT)
 
 
 def check_address(address: str) -> None:
@@ -106,10 +138,15 @@ class EmailChannel:
         left = message.id if _MSGID_LEFT.fullmatch(message.id) else hashlib.sha256(message.id.encode()).hexdigest()[:32]
         return f"<{left}@{self.domain}>"
 
-    def build_email(self, message: Message) -> EmailMessage:
-        """The email for ``message``: headers, a text part and (when present) an HTML part."""
+    def build_email(self, message: Message, *, eight_bit: bool = True) -> EmailMessage:
+        """The email for ``message``: headers, a text part and (when present) an HTML part.
+
+        Args:
+            message: the rendered message.
+            eight_bit: parts as 8-bit UTF-8 (the server offers 8BITMIME), else quoted-printable.
+        """
         mail = EmailMessage(policy=_POLICY)
-        mail["From"] = email.utils.formataddr((self._sender_name, self._sender)) if self._sender_name else self._sender
+        mail["From"] = Address(self._sender_name, addr_spec=self._sender) if self._sender_name else self._sender
         mail["To"] = self.target
         mail["Subject"] = message.subject
         mail["Date"] = email.utils.format_datetime(dt.datetime.now(dt.UTC))
@@ -118,24 +155,29 @@ class EmailChannel:
         if message.unsubscribe_url:
             mail["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
             mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        mail.set_content(message.text, subtype="plain", charset="utf-8")
+        cte = "8bit" if eight_bit else "quoted-printable"
+        mail.set_content(message.text, subtype="plain", charset="utf-8", cte=cte)
         if message.html:
-            mail.add_alternative(message.html, subtype="html", charset="utf-8")
+            mail.add_alternative(message.html, subtype="html", charset="utf-8", cte=cte)
         return mail
 
     def send(self, message: Message) -> SendResult:
         """Deliver ``message`` once; never raises for the server's failure."""
         started = time.perf_counter()
-        result = self._attempt(self.build_email(message))
+        result = self._attempt(message)
         result = replace(result, latency_ms=(time.perf_counter() - started) * 1000)
         log.info("email %s → %s (%s, %.0f ms)%s", message.id, self.target, result.status_code, result.latency_ms,
                  "" if result.ok else f": {result.error}")
         return result
 
-    def _attempt(self, mail: EmailMessage) -> SendResult:
+    def _attempt(self, message: Message) -> SendResult:
         try:
             with self._connect() as smtp:
-                smtp.send_message(mail, from_addr=self._sender, to_addrs=[self.target])
+                smtp.ehlo_or_helo_if_needed()
+                eight_bit = smtp.has_extn("8bitmime")
+                mail = self.build_email(message, eight_bit=eight_bit)
+                options = ["BODY=8BITMIME"] if eight_bit else []
+                smtp.send_message(mail, from_addr=self._sender, to_addrs=[self.target], mail_options=options)
         except smtplib.SMTPRecipientsRefused as exc:
             code, reply = next(iter(exc.recipients.values()), (550, b""))
             return _coded(code, reply, "收件地址被拒绝 / recipient refused")

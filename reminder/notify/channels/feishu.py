@@ -21,7 +21,7 @@ import httpx
 from reminder.errors import DeliveryError
 from reminder.notify.base import Message, SendResult
 from reminder.notify.channels._http import HttpChannel, Reply
-from reminder.notify.fit import cut_utf8, summarise
+from reminder.notify.fit import cut_utf8, fit_message
 from reminder.notify.ratelimit import Limit
 
 __all__ = ["FeishuChannel", "feishu_sign"]
@@ -68,7 +68,7 @@ class FeishuChannel(HttpChannel):
 
     def build(self, message: Message) -> tuple[str, bytes, dict[str, str]]:
         assert self.body_maxlen is not None
-        text = summarise(message.text, self.body_maxlen, message.link)
+        text = fit_message(message, "text", self.body_maxlen, drop_link_line=True)
         lines: list[list[dict[str, str]]] = [[{"tag": "text", "text": line}] for line in text.splitlines()]
         if message.link:
             lines.append([{"tag": "a", "text": "查看详情", "href": message.link}])

@@ -16,7 +16,7 @@ import httpx
 from reminder.errors import DeliveryError
 from reminder.notify.base import Message, SendResult
 from reminder.notify.channels._http import HttpChannel, Reply
-from reminder.notify.fit import summarise
+from reminder.notify.fit import fit_message
 from reminder.notify.ratelimit import Limit
 
 __all__ = ["WeComChannel"]
@@ -54,7 +54,7 @@ class WeComChannel(HttpChannel):
 
     def build(self, message: Message) -> tuple[str, bytes, dict[str, str]]:
         assert self.body_maxlen is not None
-        content = summarise(message.markdown, self.body_maxlen, message.link)
+        content = fit_message(message, "markdown", self.body_maxlen)
         body = {"msgtype": "markdown", "markdown": {"content": content}}
         return self.target, json.dumps(body, ensure_ascii=False).encode("utf-8"), {}
 
