@@ -76,6 +76,7 @@ def company_table(company: Company, profile: Profile, session: Session) -> Table
         (profile_label("annual_revenue"), _money(profile.annual_revenue)),
         (profile_label("total_assets"), _money(profile.total_assets)),
         (profile_label("registered_capital"), _money(profile.registered_capital)),
+        (profile_label("currency"), profile.currency or _NOT_FILLED),
         (profile_label("rd_expense_ratio"), _ratio(profile.rd_expense_ratio)),
         (profile_label("rd_staff_ratio"), _ratio(profile.rd_staff_ratio)),
         (profile_label("qualifications"), _qualifications(profile)),

@@ -29,16 +29,13 @@ __all__ = [
     "CHANGE_KINDS",
     "DocumentBase",
     "DocumentRow",
-    "DocumentPublic",
     "NoticeBase",
     "NoticeRow",
     "NoticePublic",
     "DeadlineBase",
     "DeadlineRow",
-    "DeadlinePublic",
     "ConditionBase",
     "ConditionRow",
-    "ConditionPublic",
     "NoticeChange",
     "CompanyBase",
     "CompanyCreate",
@@ -47,7 +44,6 @@ __all__ = [
     "CompanyPublic",
     "MatchBase",
     "Match",
-    "MatchPublic",
     "DEFAULT_OFFSETS",
     "DIGEST_CHOICES",
     "CHANNEL_KINDS",
@@ -144,11 +140,6 @@ class DocumentRow(DocumentBase, table=True):
     ingested_at: dt.datetime = _stamp()
 
 
-class DocumentPublic(DocumentBase):
-    id: int
-    ingested_at: dt.datetime
-
-
 # ── notices ────────────────────────────────────────────────────────────────────────────────
 
 
@@ -221,14 +212,8 @@ class DeadlineRow(DeadlineBase, table=True):
     active: bool = Field(default=True, index=True)
 
 
-class DeadlinePublic(DeadlineBase):
-    id: int
-    notice_id: int
-    active: bool
-
-
 class ConditionBase(SQLModel):
-    #: one of extract CONDITION_FIELDS
+    #: one of the field registry's CONDITION_FIELDS (reminder/data/fields.yaml)
     field: str = Field(max_length=32, index=True)
     #: one of extract CONDITION_OPS
     op: str = Field(max_length=8)
@@ -250,11 +235,6 @@ class ConditionRow(ConditionBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     notice_id: int = Field(foreign_key="notices.id", ondelete="CASCADE", index=True)
-
-
-class ConditionPublic(ConditionBase):
-    id: int
-    notice_id: int
 
 
 class NoticeChange(SQLModel, table=True):
@@ -383,12 +363,6 @@ class Match(MatchBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     company_id: int = Field(foreign_key="companies.id", ondelete="CASCADE", index=True)
     notice_id: int = Field(foreign_key="notices.id", ondelete="CASCADE", index=True)
-
-
-class MatchPublic(MatchBase):
-    id: int
-    company_id: int
-    notice_id: int
 
 
 # ── delivery: channels, the reminder outbox, attempts ───────────────────────────────────────

@@ -184,7 +184,7 @@ def _bare_issuer(lines: list[tuple[int, str]], sv: SegmentVocab) -> tuple[int, i
         seen += 1
         if seen > _BARE_DATE_LINES:
             break
-        if len(t) <= _BARE_ISSUER_MAX and is_org(t, sv):
+        if len(t) <= _BARE_ISSUER_MAX and not t.startswith("各") and is_org(t, sv):  # 各区县科技局: addressees
             at = start + text.find(t)
             return at, at + len(t)
     return None

@@ -49,10 +49,11 @@ _DATE_HEAD = re.compile(r"^\d{1,2}\s*[日号號月]")
 _LINE_END = "。！？；：:;!?」』”）)】》"
 # Lines this short and unpunctuated are usually headings or table cells, not wrapped text.
 _MIN_WRAPPED = 14
-# A metadata label starts its own line: never join it onto the title above (发布时间:… under a title).
+# A metadata label or a bare page date starts its own line: never join it onto the title above
+# (发布时间:… or 2023-07-24 16:32 under a title).
 _META_START = re.compile(
     r"^(?:[-•·]\s*)?[\[【]?\s*(?:索\s*引\s*[号號]|[发發][布文](?:时间|時間|日期|机构|機構|单位|單位|部门|部門)"
-    r"|[来來]源\s*[:：]|成文日期|生成日期|政策[级級][别別]|名\s*[称稱]\s*[:：]|文\s*[号號]\s*[:：])"
+    r"|[来來]源\s*[:：]|成文日期|生成日期|政策[级級][别別]|名\s*[称稱]\s*[:：]|文\s*[号號]\s*[:：]|\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}(?:\s|$))"
 )
 # A line of these only (:::, | | |, ----) is layout, not text.
 _SEPARATORS = " \t|:：-—=_*·•"

@@ -24,7 +24,6 @@ from reminder.extract.scope import attach_scopes
 from reminder.extract.segment import Segment, segment
 from reminder.extract.segment_data import vocab
 from reminder.extract.segment_meta import issuer_level
-from reminder.fields import check_condition
 from reminder.model import Document, Notice
 
 __all__ = ["DEFAULT_MAX_BYTES", "extract", "extract_text", "extract_loaded"]

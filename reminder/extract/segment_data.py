@@ -44,6 +44,7 @@ _KEYS: dict[str, type] = {
     "call_cues": list,
     "rolling_cues": str,
     "not_call_title": str,
+    "policy_text_title": str,
     "news": dict,
 }
 _ENDINGS_KEYS = {"notice": list, "policy": list, "tagged": list}
@@ -73,7 +74,7 @@ _ISSUER_KEYS = {
 }
 _NEWS_KEYS = {"threshold": int, "head_lines": int, "rules": list}
 _MARKER_KEYS = {"name": str, "style": str, "pattern": str}
-_CUE_KEYS = {"name": str, "pattern": str}
+_CUE_KEYS = {"name": str, "pattern": str, "weak": bool}
 _NEWS_RULE_KEYS = {"name": str, "pattern": str, "weight": int, "head": bool}
 _LEVELS = ("national", "provincial", "municipal", "district")
 
@@ -97,6 +98,8 @@ class Cue:
     weight: int = 1
     #: only searched in the first lines of the document
     head: bool = False
+    #: a call cue that a policy text may also say (可申请, 组织…认定工作): not enough under a policy title
+    weak: bool = False
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,8 @@ class SegmentVocab:
     call_cues: tuple[Cue, ...]
     rolling: re.Pattern[str]
     not_call_title: re.Pattern[str]
+    #: a title that issues a policy text (关于印发…办法的通知): weak call cues do not make it a call
+    policy_text_title: re.Pattern[str]
     news_threshold: int
     news_head_lines: int
     news_rules: tuple[Cue, ...]
@@ -232,7 +237,10 @@ def _region_regexes(r: dict[str, Any]) -> tuple[re.Pattern[str], re.Pattern[str]
 
 def _cues(data: dict[str, Any]) -> tuple[Cue, ...]:
     entries = _entries(data, "call_cues", _CUE_KEYS, ("name", "pattern"))
-    return tuple(Cue(e["name"], _compile(f"call_cues.{e['name']}", e["pattern"], re.M)) for e in entries)
+    return tuple(
+        Cue(e["name"], _compile(f"call_cues.{e['name']}", e["pattern"], re.M), weak=e.get("weak", False))
+        for e in entries
+    )
 
 
 def _news(data: dict[str, Any]) -> tuple[int, int, tuple[Cue, ...]]:
@@ -316,6 +324,7 @@ def vocab() -> SegmentVocab:
         call_cues=_cues(data),
         rolling=_compile("rolling_cues", data["rolling_cues"]),
         not_call_title=_compile("not_call_title", data["not_call_title"]),
+        policy_text_title=_compile("policy_text_title", data["policy_text_title"]),
         news_threshold=threshold,
         news_head_lines=head_lines,
         news_rules=news_rules,

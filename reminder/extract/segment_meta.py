@@ -206,9 +206,13 @@ def _chain_levels(name: str, v: SegmentVocab) -> list[str]:
     return levels
 
 
-def is_call(body: str, v: SegmentVocab) -> bool:
-    """Whether a notice body calls for applications (申报/申请/报送 with a deadline or a procedure)."""
-    return any(c.regex.search(body) for c in v.call_cues)
+def is_call(body: str, v: SegmentVocab, policy_title: bool = False) -> bool:
+    """Whether a notice body calls for applications (申报/申请/报送 with a deadline or a procedure).
+
+    Under a policy text's title (关于印发…办法的通知) only the strong cues count: a 办法 also says
+    企业可申请 or 组织开展认定工作 without calling for anything now.
+    """
+    return any(c.regex.search(body) for c in v.call_cues if not (policy_title and c.weak))
 
 
 def is_rolling(body: str, v: SegmentVocab) -> bool:

@@ -32,6 +32,7 @@ import sqlalchemy as sa
 from reminder.companies.profiles import decimal_of, legal_person_from_text, qualifications_from_json
 from reminder.db.models import Company
 from reminder.errors import ProfileError
+from reminder.fields import field_defs
 from reminder.model import Condition
 from reminder.rules import (
     ConditionResult,
@@ -78,10 +79,9 @@ def prefilter_columns() -> dict[str, sa.ColumnElement[Any]]:
     ``legal_person`` is stored as text: 是 reads true, 否 false, anything else NULL (kept by the
     prefilter, decided by the engine). ``currency`` NULL is 人民币.
     """
-    names = (
-        "headcount", "annual_revenue", "total_assets", "registered_capital", "rd_expense_ratio",
-        "rd_staff_ratio", "founded_on", "currency", *_CODES,
-    )  # fmt: skip
+    # every number and money field's column, as the field registry names them (reminder/data/fields.yaml)
+    numbers = [f.profile for f in field_defs().values() if f.type in ("number", "money") and f.profile]
+    names = (*dict.fromkeys(numbers), "founded_on", "currency", *_CODES)
     columns = {n: _c(n) for n in names}
     legal = _c("legal_person")
     columns["legal_person"] = sa.case(
@@ -253,7 +253,7 @@ class NoticeJudge:
             return _Slot(
                 cond, (self._select(_region_input(self._region_depth)),), lambda k: {"region": _region(k)}
             )
-        columns, decode = _INPUTS[attr]
+        columns, decode = _INPUTS[attr] if attr in _INPUTS else _number(attr)  # a registry field's own column
         if spec.kind in _SQL_KINDS:
             decided = self._sql_slot(cond, columns[0], decode, money=spec.kind == "money")
             if decided is not None:

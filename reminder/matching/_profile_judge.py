@@ -84,6 +84,8 @@ def _reads(cond: Condition, profile: Profile) -> tuple[object, ...]:
         return ()
     if spec.kind == "industry":
         return (profile.industry, profile.industry_tags)
+    if spec.kind == "money":  # a threshold is compared only with amounts in its own currency
+        return (getattr(profile, spec.profile), profile.currency)
     return (getattr(profile, spec.profile),)
 
 

@@ -16,6 +16,7 @@ import logging
 from sqlmodel import Session
 
 from reminder.config import Settings
+from reminder.errors import DataFileError
 from reminder.holidays import reload_schedule
 from reminder.notify._attempts import (
     backoff,
@@ -86,7 +87,10 @@ def sweep(*, session: Session, now: dt.datetime, settings: Settings) -> PlanStat
     Returns:
         What changed in the outbox.
     """
-    reload_schedule()  # an operator's new holiday table: the replanning below moves reminders off it
+    try:  # an operator's new holiday table: the replanning below moves reminders off its holidays
+        reload_schedule()
+    except DataFileError as exc:  # keep planning on the schedule in use; the operator sees the error
+        log.error("%s", exc)
     return sweep_notices(session=session, now=now, settings=settings) + plan_digests(
         session=session, now=now, settings=settings
     )

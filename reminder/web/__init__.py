@@ -1,11 +1,16 @@
 """The web service: FastAPI JSON API under /api/ and zh-CN Jinja2 pages.
 
-    create_app(settings, engine) → FastAPI
-     ├── company_pages   registration, company page, notification settings, iCal, unsubscribe
-     ├── company_api     /api/companies/…  (company token)
-     ├── admin_pages     /admin/…          (admin token): ingest, review, corrections, dashboard
-     ├── admin_api       /api/admin/…      (admin token)
-     └── ops             /healthz, /metrics
+    create_app(settings, engine) → FastAPI                  (app.py)
+     ├── company/   enterprise pages: registration, company page, notification settings, iCal, unsubscribe
+     ├── admin/     operator pages under /admin (admin token): ingest, review, corrections, dashboard
+     ├── api/       /api/companies/… (company token), /api/notices, /api/admin/… (admin token);
+     │              schemas.py holds the one output schema of each object both APIs return
+     └── ops.py     /healthz, /metrics
+    templates/company/, templates/admin/ (base.html shared), static/
+    deps.py        shared dependencies (session, settings, tokens); choices.py: registry-backed choices
+
+Labels shown to people come from the registries: fields and operators from the field registry
+(``reminder.fields``), channel names and help from the channel classes (``reminder.notify.channels``).
 """
 
 from reminder.web.app import create_app

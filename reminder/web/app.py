@@ -12,7 +12,11 @@ from sqlalchemy.engine import Engine
 
 from reminder.config import Settings, get_settings
 from reminder.db.engine import make_engine
-from reminder.web import admin_api, admin_pages, company_api, company_pages, ops
+from reminder.web import ops
+from reminder.web.admin import pages as admin_pages
+from reminder.web.api import admin as admin_api
+from reminder.web.api import company as company_api
+from reminder.web.company import pages as company_pages
 
 __all__ = ["create_app"]
 

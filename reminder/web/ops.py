@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from reminder.db.migrate import current_revision, head_revision
 from reminder.errors import StorageError
-from reminder.web.admin_common import request_now
+from reminder.web.admin.common import request_now
 from reminder.web.metrics import CONTENT_TYPE, collect, down, render
 
 __all__ = ["router", "Health", "scheduler_state", "check_database"]

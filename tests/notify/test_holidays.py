@@ -9,7 +9,17 @@ from typing import Any
 
 import pytest
 import yaml
-from notify_factories import channel, company, deadline, local, reminders, settings, store_notice, summary, verdict
+from notify_factories import (
+    channel,
+    company,
+    deadline,
+    local,
+    reminders,
+    settings,
+    store_notice,
+    summary,
+    verdict,
+)
 from sqlmodel import Session
 
 from reminder import holidays
@@ -89,8 +99,10 @@ def test_loading_a_2027_schedule_replans_exactly_the_affected_reminders(session:
     stats = replan_calendar(session=session, now=now, settings=S)
 
     assert (stats.inserted, stats.refreshed, stats.cancelled, stats.revived) == (0, 1, 0, 0)
-    moved = {r.key: r.due_at for r in reminders(session) if before[r.key] != r.due_at}
-    assert list(moved.values()) == [local("2027-02-04T09:00:00")]  # moved off the new holiday
+    moved = [r for r in reminders(session) if before[r.key] != r.due_at]
+    assert [(r.channel_id, r.offset_days, r.due_at) for r in moved] == [
+        (pending_channel.id, 14, local("2027-02-04T09:00:00"))  # moved off the new holiday, the day before
+    ]
     assert summary(reminders(session, channel_id=sent_channel.id))[0][2:] == ("2027-02-05T09:00:00+08:00", "sent")
     assert len(reminders(session)) == len(before)  # none planned twice
     assert sweep(session=session, now=now, settings=S).refreshed == 0  # settled

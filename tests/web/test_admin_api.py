@@ -31,7 +31,7 @@ from sqlmodel import Session, select
 
 from reminder.db.models import Company, Match, Reminder
 from reminder.model import CONDITION_FIELDS, CONDITION_OPS, DEADLINE_KINDS
-from reminder.web.admin_schemas import DeadlineKind
+from reminder.web.api.admin_schemas import DeadlineKind
 from reminder.web.deps import hash_token
 
 sqlite_engine, migrated_template = fx.sqlite_engine, fx.migrated_template

@@ -24,7 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from reminder.db.models import Correction, Match, NoticeRow, Reminder
-from reminder.web.admin_queries import highlight
+from reminder.web.admin.queries import highlight
 
 sqlite_engine, migrated_template = fx.sqlite_engine, fx.migrated_template
 admin_app, anonymous = fx.admin_app, fx.anonymous

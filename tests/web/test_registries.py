@@ -25,8 +25,8 @@ from web_factories import SPARSE, register_api
 from reminder.errors import DeliveryError
 from reminder.notify import channels
 from reminder.notify.channels import WebhookChannel
-from reminder.web.admin_schemas import ConditionValues
-from reminder.web.company_schemas import ChannelIn
+from reminder.web.api.admin_schemas import ConditionValues
+from reminder.web.api.company_schemas import ChannelIn, ProfileIn
 
 sqlite_engine, migrated_template, admin_app, api = fx.sqlite_engine, fx.migrated_template, fx.admin_app, fx.api
 
@@ -121,3 +121,13 @@ def test_an_unknown_channel_is_refused_by_the_api(client: TestClient) -> None:
     with pytest.raises(DeliveryError):
         channels.channel_info("sms")
     assert isinstance(httpx.URL(SmsChannel.url_shape), httpx.URL)
+
+
+def test_profile_fields_are_described_from_the_registry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, client: TestClient) -> None:
+    described = client.get("/openapi.json").json()["components"]["schemas"]["ProfileIn"]["properties"]
+    assert described["headcount"]["description"] == "职工人数（人）"
+    with tables_override(tmp_path, monkeypatch) as root:
+        registry = packaged_table("reminder", "fields.yaml")
+        registry["profile"]["headcount"]["label"] = "从业人员数"
+        write_table(root, "fields.yaml", registry)
+        assert ProfileIn.model_json_schema()["properties"]["headcount"]["description"] == "从业人员数（人）"

@@ -21,7 +21,7 @@ from reminder.config import Settings
 from reminder.db.models import Channel, Company, utcnow
 from reminder.notify.channels import mask_target
 from reminder.notify.links import verify_unsubscribe
-from reminder.web.company_common import NO_STORE, PageRoute, render, request_now
+from reminder.web.company.common import NO_STORE, PageRoute, render, request_now
 from reminder.web.deps import IdPath, SessionDep, SettingsDep
 from reminder.workflow import company_changed
 
@@ -73,7 +73,7 @@ def confirm_page(channel_id: IdPath, sig: str, request: Request, session: Sessio
         "action": f"/unsubscribe/{channel_id}/{sig}",
         "now": request_now(request),
     }
-    return render(request, "unsubscribe.html", context, headers=NO_STORE)
+    return render(request, "company/unsubscribe.html", context, headers=NO_STORE)
 
 
 @router.post("/unsubscribe/{channel_id}/{sig}", response_class=HTMLResponse)
@@ -83,4 +83,4 @@ def unsubscribe(channel_id: IdPath, sig: str, request: Request, session: Session
     if channel.enabled:
         unsubscribe_channel(session=session, channel=channel, company=company, settings=settings)
     context = {"done": True, "target": _masked(channel), "company_name": company.name}
-    return render(request, "unsubscribe.html", context, headers=NO_STORE)
+    return render(request, "company/unsubscribe.html", context, headers=NO_STORE)

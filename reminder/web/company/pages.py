@@ -7,7 +7,7 @@
     GET  /c/{id}/profile        the profile form;  POST: save → re-match
     POST /c/{id}/token          a new management link (the old one stops working), shown once
 
-Notification settings (company_settings), the iCal feed (ical) and unsubscribe (unsubscribe) are
+Notification settings (notifications), the iCal feed (ical) and unsubscribe (unsubscribe) are
 included here. Wrong or missing tokens give the same 401/403 whether or not the company exists.
 """
 
@@ -27,8 +27,8 @@ from reminder.db.models import Company
 from reminder.errors import ProfileError
 from reminder.matching import company_matches
 from reminder.notify.links import company_url
-from reminder.web import company_settings, ical, unsubscribe
-from reminder.web.company_common import (
+from reminder.web.company import ical, notifications, unsubscribe
+from reminder.web.company.common import (
     NO_STORE,
     FormDep,
     PageRoute,
@@ -37,11 +37,11 @@ from reminder.web.company_common import (
     request_now,
     set_token_cookie,
 )
-from reminder.web.company_forms import form_data, form_values, profile_inputs
-from reminder.web.company_mail import send_management_link
-from reminder.web.company_views import sections
+from reminder.web.company.forms import form_data, form_values, profile_inputs
+from reminder.web.company.mail import send_management_link
+from reminder.web.company.notice_list import open_notices
+from reminder.web.company.views import sections
 from reminder.web.deps import CompanyDep, SessionDep, SettingsDep, hash_token, new_token
-from reminder.web.notice_list import open_notices
 from reminder.workflow import company_changed
 
 __all__ = ["router", "issue_token", "DUPLICATE_CREDIT_CODE"]
@@ -84,7 +84,7 @@ def _show_token(
     context = {
         "company": company, "link": link, "heading": heading, "emailed_to": company.contact_email, "warnings": warnings
     }
-    response = render(request, "company_token.html", context, headers=NO_STORE)
+    response = render(request, "company/token.html", context, headers=NO_STORE)
     set_token_cookie(response, request, company.id or 0, token)
     return response
 
@@ -92,12 +92,12 @@ def _show_token(
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, session: SessionDep) -> Response:
     """What the service is, a register button, and the open notices."""
-    return render(request, "index.html", {"notices": open_notices(session=session, now=request_now(request))})
+    return render(request, "company/index.html", {"notices": open_notices(session=session, now=request_now(request))})
 
 
 def _register_page(request: Request, values: dict[str, str], errors: dict[str, str], status: int) -> Response:
     context = {"fields": profile_inputs(), "values": values, "errors": errors}
-    return render(request, "company_register.html", context, status_code=status)
+    return render(request, "company/register.html", context, status_code=status)
 
 
 @router.get("/register", response_class=HTMLResponse)
@@ -142,7 +142,7 @@ def company_page(company: CompanyDep, request: Request, session: SessionDep) -> 
         "past": [m for m in every if not m.open],
         "messages": flash_messages(request),
     }
-    return render(request, "company_page.html", context, headers=NO_STORE)
+    return render(request, "company/page.html", context, headers=NO_STORE)
 
 
 def _profile_page(
@@ -152,7 +152,7 @@ def _profile_page(
         "company": company, "fields": profile_inputs(), "values": values, "errors": errors,
         "messages": flash_messages(request), "warnings": company_warnings(company),
     }  # fmt: skip
-    return render(request, "company_profile.html", context, status_code=status, headers=NO_STORE)
+    return render(request, "company/profile.html", context, status_code=status, headers=NO_STORE)
 
 
 @router.get("/c/{company_id}/profile", response_class=HTMLResponse)
@@ -192,6 +192,6 @@ def rotate_token(
     return _show_token(request, company, token, settings, background, "已生成新的管理链接，旧链接已失效")
 
 
-router.include_router(company_settings.router)
+router.include_router(notifications.router)
 router.include_router(unsubscribe.router)
 router.include_router(ical.router)

@@ -23,7 +23,7 @@ from reminder.config import Settings
 from reminder.db.models import utcnow
 from reminder.fields import field_label, op_label
 from reminder.notify.channels import channel_labels
-from reminder.web.company_views import kind_label
+from reminder.web.company.views import kind_label
 from reminder.web.deps import MAX_ID, IdPath, SettingsDep, request_token
 
 __all__ = [
@@ -66,7 +66,7 @@ def channel_label(kind: str) -> str:
     return channel_labels().get(kind, kind)
 
 
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
 # Chinese labels come from the registries: fields and operators from fields.yaml, channels from CHANNELS
 templates.env.filters.update(
     local=local_time, field_label=field_label, op_label=op_label, kind_label=kind_label, channel_label=channel_label

@@ -11,9 +11,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from reminder.db.models import ConditionPublic, DeadlinePublic, NoticePublic
+from reminder.db.models import NoticePublic
 from reminder.fields import condition_fields, ops
 from reminder.model import DeadlineKind, Level
+from reminder.web.api.schemas import ConditionOut, DeadlineOut
 from reminder.web.choices import Choice
 
 __all__ = [
@@ -149,8 +150,8 @@ class NoticeListItem(BaseModel):
 
 class AdminNoticeOut(NoticePublic):
     source: str | None
-    deadlines: list[DeadlinePublic]
-    conditions: list[ConditionPublic]
+    deadlines: list[DeadlineOut]
+    conditions: list[ConditionOut]
     #: the notice's part of the cleaned document text; spans minus source_offset index into it
     source_text: str
     source_offset: int

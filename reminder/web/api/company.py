@@ -31,20 +31,7 @@ from reminder.db.store import get_notice, list_conditions
 from reminder.errors import DeliveryError, ProfileError
 from reminder.matching import company_matches
 from reminder.notify.links import company_url
-from reminder.web.company_api_views import match_out, notice_detail, notice_out
-from reminder.web.company_channels import (
-    ChannelNotFound,
-    add_channel,
-    channel_view,
-    get_channel,
-    list_channels,
-    remove_channel,
-    send_test,
-)
-from reminder.web.company_common import request_now
-from reminder.web.company_pages import DUPLICATE_CREDIT_CODE, issue_token
-from reminder.web.company_prefs import save_preferences
-from reminder.web.company_schemas import (
+from reminder.web.api.company_schemas import (
     ChannelIn,
     ChannelOut,
     CompanyPatch,
@@ -56,8 +43,21 @@ from reminder.web.company_schemas import (
     TestOut,
     TokenOut,
 )
+from reminder.web.api.views import match_out, notice_detail, notice_out
+from reminder.web.company.channels import (
+    ChannelNotFound,
+    add_channel,
+    channel_view,
+    get_channel,
+    list_channels,
+    remove_channel,
+    send_test,
+)
+from reminder.web.company.common import request_now
+from reminder.web.company.notice_list import notice_line, open_notices
+from reminder.web.company.pages import DUPLICATE_CREDIT_CODE, issue_token
+from reminder.web.company.prefs import save_preferences
 from reminder.web.deps import CompanyDep, IdPath, SessionDep, SettingsDep
-from reminder.web.notice_list import notice_line, open_notices
 from reminder.workflow import company_changed
 
 __all__ = ["router"]

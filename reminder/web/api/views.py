@@ -7,24 +7,20 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from reminder.db.models import ConditionRow, DeadlineRow
-from reminder.web.company_schemas import (
-    ConditionOut,
-    DeadlineOut,
+from reminder.web.api.company_schemas import (
     MatchOut,
     NoticeDetail,
     NoticeOut,
     ResultOut,
 )
-from reminder.web.notice_list import OpenNotice, days_until, next_deadline
+from reminder.web.api.schemas import ConditionOut, DeadlineOut
+from reminder.web.company.notice_list import OpenNotice, days_until, next_deadline
 
 __all__ = ["deadline_out", "notice_out", "notice_detail", "result_out", "match_out"]
 
 
 def deadline_out(row: DeadlineRow) -> DeadlineOut:
-    return DeadlineOut(
-        id=row.id or 0, date=row.date, time=row.time, at=row.at, kind=row.kind, batch=row.batch,
-        approximate=row.approximate, to_be_announced=row.to_be_announced, quote=row.quote,
-    )
+    return DeadlineOut.model_validate(row)
 
 
 def notice_out(line: OpenNotice) -> NoticeOut:
@@ -38,10 +34,7 @@ def notice_out(line: OpenNotice) -> NoticeOut:
 
 
 def notice_detail(line: OpenNotice, conditions: Iterable[ConditionRow]) -> NoticeDetail:
-    conds = [
-        ConditionOut(field=c.field, op=c.op, value=c.value, unit=c.unit, hard=c.hard, group=c.group, quote=c.quote)
-        for c in conditions
-    ]
+    conds = [ConditionOut.model_validate(c) for c in conditions]
     return NoticeDetail(**notice_out(line).model_dump(), conditions=conds)
 
 

@@ -21,7 +21,7 @@ from reminder.db.models import DIGEST_CHOICES, Company
 from reminder.errors import DeliveryError, ProfileError
 from reminder.notify.base import SendResult
 from reminder.notify.channels import channel_help, channel_labels
-from reminder.web.company_channels import (
+from reminder.web.company.channels import (
     ChannelNotFound,
     add_channel,
     channel_view,
@@ -30,8 +30,8 @@ from reminder.web.company_channels import (
     remove_channel,
     send_test,
 )
-from reminder.web.company_common import NO_STORE, FormDep, PageRoute, flash_messages, render, request_now
-from reminder.web.company_prefs import DIGEST_LABELS, parse_offsets, save_preferences
+from reminder.web.company.common import NO_STORE, FormDep, PageRoute, flash_messages, render, request_now
+from reminder.web.company.prefs import DIGEST_LABELS, parse_offsets, save_preferences
 from reminder.web.deps import CompanyDep, IdPath, SessionDep, SettingsDep, request_token
 
 __all__ = ["router"]
@@ -70,7 +70,7 @@ def _page(
         "webcal_url": "webcal://" + feed.split("://", 1)[1],
         "messages": messages or ([] if errors or test else flash_messages(request)),
     }
-    return render(request, "company_notifications.html", context, status_code=status, headers=NO_STORE)
+    return render(request, "company/notifications.html", context, status_code=status, headers=NO_STORE)
 
 
 @router.get("/c/{company_id}/notifications", response_class=HTMLResponse)

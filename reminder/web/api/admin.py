@@ -15,16 +15,14 @@ from fastapi.exceptions import RequestValidationError
 from reminder.corrections.service import describe_correction, selector_for
 from reminder.corrections.values import CONDITION_KEYS, DEADLINE_KEYS, NOTICE_KEYS
 from reminder.db.models import (
-    ConditionPublic,
     ConditionRow,
     Correction,
-    DeadlinePublic,
     DeadlineRow,
     NoticeRow,
     Reminder,
 )
 from reminder.errors import CorrectionError
-from reminder.web.admin_actions import (
+from reminder.web.admin.actions import (
     IngestReport,
     Upload,
     correct,
@@ -33,14 +31,14 @@ from reminder.web.admin_actions import (
     requeue_reminder,
     set_status,
 )
-from reminder.web.admin_common import PathId, request_now
-from reminder.web.admin_queries import (
+from reminder.web.admin.common import PathId, request_now
+from reminder.web.admin.queries import (
     companies_by_matches,
     failed_deliveries,
     list_notices,
     notice_detail,
 )
-from reminder.web.admin_schemas import (
+from reminder.web.api.admin_schemas import (
     AdminNoticeOut,
     CompanyMatches,
     CorrectionIn,
@@ -53,6 +51,7 @@ from reminder.web.admin_schemas import (
     NoticeListItem,
     ReminderOut,
 )
+from reminder.web.api.schemas import ConditionOut, DeadlineOut
 from reminder.web.deps import SessionDep, SettingsDep, require_admin
 
 __all__ = ["router", "correction_out", "ingest_out", "MAX_FILES"]
@@ -179,8 +178,8 @@ def _notice_out(session: SessionDep, notice: NoticeRow) -> AdminNoticeOut:
     return AdminNoticeOut(
         **notice.model_dump(),
         source=d.document.source if d.document else None,
-        deadlines=[DeadlinePublic.model_validate(x) for x in d.deadlines],
-        conditions=[ConditionPublic.model_validate(x) for x in d.conditions],
+        deadlines=[DeadlineOut.model_validate(x) for x in d.deadlines],
+        conditions=[ConditionOut.model_validate(x) for x in d.conditions],
         source_text=d.source_text,
         source_offset=d.source_offset,
         corrections=[correction_out(c) for c in d.corrections],

@@ -27,8 +27,8 @@ from reminder.errors import CorrectionError
 from reminder.fields import field_defs, ops
 from reminder.model import DEADLINE_KINDS
 from reminder.notify.outbox import years_without_holidays
-from reminder.web.admin_actions import Upload, correct, ingest_inputs, requeue_reminder, set_status
-from reminder.web.admin_common import (
+from reminder.web.admin.actions import Upload, correct, ingest_inputs, requeue_reminder, set_status
+from reminder.web.admin.common import (
     AdminPage,
     PathId,
     clear_login_cookies,
@@ -38,8 +38,8 @@ from reminder.web.admin_common import (
     set_login_cookies,
     token_ok,
 )
-from reminder.web.admin_forms import condition_values, deadline_values, value_text
-from reminder.web.admin_queries import (
+from reminder.web.admin.forms import condition_values, deadline_values, value_text
+from reminder.web.admin.queries import (
     companies_by_matches,
     dead_reminders,
     failed_deliveries,
@@ -47,7 +47,7 @@ from reminder.web.admin_queries import (
     notice_detail,
     upcoming_deadlines,
 )
-from reminder.web.company_views import kind_label
+from reminder.web.company.views import kind_label
 from reminder.web.deps import SessionDep, SettingsDep
 
 __all__ = ["router"]
@@ -99,7 +99,7 @@ def _safe_next(target: str | None) -> str:
 @router.get("/login")
 def login_form(request: Request, next: str | None = None, error: str | None = None) -> Response:
     message = "令牌无效，请重新输入 / invalid token" if error else None
-    return render(request, "admin_login.html", {"next": _safe_next(next), "error": message})
+    return render(request, "admin/login.html", {"next": _safe_next(next), "error": message})
 
 
 @router.post("/login")
@@ -112,7 +112,7 @@ def login(
 ) -> Response:
     if not token_ok(token.strip(), settings):
         context = {"next": _safe_next(next), "error": "令牌无效 / invalid token", "typed_operator": operator}
-        return render(request, "admin_login.html", context, status_code=403)
+        return render(request, "admin/login.html", context, status_code=403)
     response = _redirect(_safe_next(next))
     set_login_cookies(response, request, token.strip(), operator.strip()[:100] or "admin")
     return response
@@ -139,7 +139,7 @@ def dashboard(request: Request, session: SessionDep, _: AdminPage, done: str | N
         "holiday_gaps": years_without_holidays(session=session, now=now),
         "messages": [_DONE[done]] if done in _DONE else [],
     }
-    return render(request, "admin_dashboard.html", context)
+    return render(request, "admin/dashboard.html", context)
 
 
 @router.post("/reminders/{reminder_id}/requeue")
@@ -156,7 +156,7 @@ def requeue(request: Request, session: SessionDep, _: AdminPage, reminder_id: Pa
 
 @router.get("/ingest")
 def ingest_form(request: Request, _: AdminPage) -> Response:
-    return render(request, "admin_ingest.html", {"report": None})
+    return render(request, "admin/ingest.html", {"report": None})
 
 
 @router.post("/ingest")
@@ -170,7 +170,7 @@ def ingest(request: Request, session: SessionDep, settings: SettingsDep, _: Admi
     urls = [line.strip() for line in str(form.get("urls") or "").splitlines() if line.strip()]
     if not uploads and not text.strip() and not urls:
         context = {"report": None, "error": "请上传文件、粘贴文本或填写网址 / give files, text or URLs"}
-        return render(request, "admin_ingest.html", context, status_code=422)
+        return render(request, "admin/ingest.html", context, status_code=422)
     report = ingest_inputs(
         session=session,
         settings=settings,
@@ -181,7 +181,7 @@ def ingest(request: Request, session: SessionDep, settings: SettingsDep, _: Admi
         publish=form.get("publish") == "on",
         now=request_now(request),
     )
-    return render(request, "admin_ingest.html", {"report": report})
+    return render(request, "admin/ingest.html", {"report": report})
 
 
 # ── notices ────────────────────────────────────────────────────────────────────────────────
@@ -194,7 +194,7 @@ def notices(
     status = status if status in ("published", "draft") else None
     when = when if when in ("open", "past", "all") else "all"
     items = list_notices(session=session, now=request_now(request), status=status, when=when)
-    return render(request, "admin_notices.html", {"items": items, "status": status or "", "when": when})
+    return render(request, "admin/notices.html", {"items": items, "status": status or "", "when": when})
 
 
 def _notice(session: SessionDep, notice_id: int) -> NoticeRow:
@@ -217,7 +217,7 @@ def _review(
         "describe": describe_correction,
         **_choices(),
     }
-    return render(request, "admin_notice.html", context, status_code=status_code)
+    return render(request, "admin/notice.html", context, status_code=status_code)
 
 
 @router.get("/notices/{notice_id}")

@@ -20,8 +20,8 @@ from starlette.responses import Response
 from reminder.calendar import TZ
 from reminder.db.models import utcnow
 from reminder.rules import manual_item_zh
-from reminder.web.company_forms import field_anchor
-from reminder.web.company_views import days_left_text, deadline_text, kind_label, status_label
+from reminder.web.company.forms import field_anchor
+from reminder.web.company.views import days_left_text, deadline_text, kind_label, status_label
 
 __all__ = [
     "TZ",
@@ -58,7 +58,7 @@ def _demo_day(request: Request) -> dict[str, Any]:
     return {"as_of": getattr(request.app.state, "as_of", None)}
 
 
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates", context_processors=[_demo_day])
+templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates", context_processors=[_demo_day])
 templates.env.filters.update(
     local=local_time,
     status_label=status_label,
@@ -151,6 +151,6 @@ class PageRoute(APIRoute):
                 if exc.status_code not in _DENIED:
                     raise
                 context = {"message": _DENIED[exc.status_code]}
-                return render(request, "company_denied.html", context, status_code=exc.status_code, headers=exc.headers)
+                return render(request, "company/denied.html", context, status_code=exc.status_code, headers=exc.headers)
 
         return page_handler

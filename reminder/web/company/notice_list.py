@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from reminder.db.models import DeadlineRow, NoticeRow
 from reminder.db.store import list_deadlines, list_open_notices
-from reminder.web.company_common import TZ
+from reminder.web.company.common import TZ
 
 __all__ = ["OpenNotice", "open_notices", "notice_line", "next_deadline", "days_until"]
 

@@ -27,8 +27,8 @@ from reminder.matching import company_matches
 from reminder.notify.links import company_url
 from reminder.notify.planning import offset_times
 from reminder.rules import manual_item_zh
-from reminder.web.company_common import TZ, request_now
-from reminder.web.company_views import deadline_text, kind_label, status_label
+from reminder.web.company.common import TZ, request_now
+from reminder.web.company.views import deadline_text, kind_label, status_label
 from reminder.web.deps import CompanyDep, SessionDep, SettingsDep
 
 __all__ = ["router", "build_calendar", "CALENDAR_STATUSES", "REFRESH"]

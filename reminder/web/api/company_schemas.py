@@ -12,7 +12,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from reminder.db.models import CompanyPublic
+from reminder.fields import profile_defs
 from reminder.notify.channels import channel_kinds
+from reminder.web.api.schemas import ConditionOut, DeadlineOut
 from reminder.web.choices import Choice
 
 __all__ = [
@@ -21,8 +23,6 @@ __all__ = [
     "CompanyPatch",
     "CompanyRegistered",
     "TokenOut",
-    "DeadlineOut",
-    "ConditionOut",
     "NoticeOut",
     "NoticeDetail",
     "ResultOut",
@@ -44,10 +44,18 @@ class QualificationIn(BaseModel):
     valid_until: dt.date | None = None
 
 
+def _registry_descriptions(schema: dict[str, Any]) -> None:
+    """Describe each profile field with the field registry's label and unit (职工人数（人）), unless given."""
+    for name, prop in schema.get("properties", {}).items():
+        spec = profile_defs().get(name)
+        if spec is not None and isinstance(prop, dict) and "description" not in prop:
+            prop["description"] = f"{spec.label}（{spec.unit}）" if spec.unit else spec.label
+
+
 class ProfileIn(BaseModel):
     """A company profile. Money in 万元 (or with a unit: "2亿元"), ratios in %, blanks = unknown."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_registry_descriptions)
 
     name: str | None = Field(default=None, max_length=200, description="企业名称（必填）")
     region: str | None = Field(default=None, max_length=100, description="所在地区，如 浙江省杭州市萧山区（必填，或给 region_code）")
@@ -55,13 +63,13 @@ class ProfileIn(BaseModel):
     credit_code: str | None = Field(default=None, max_length=40, description="统一社会信用代码（18位，含校验位）")
     industry: str | None = Field(default=None, max_length=100)
     industry_tags: list[str] | str | None = None
-    founded_on: dt.date | str | None = Field(default=None, description="成立日期")
-    headcount: int | str | None = Field(default=None, description="职工人数")
-    annual_revenue: Number | None = Field(default=None, description="年销售收入（万元）")
-    total_assets: Number | None = Field(default=None, description="资产总额（万元）")
-    registered_capital: Number | None = Field(default=None, description="注册资本（万元）")
-    rd_expense_ratio: Number | None = Field(default=None, description="研发费用占比（%）")
-    rd_staff_ratio: Number | None = Field(default=None, description="研发人员占比（%）")
+    founded_on: dt.date | str | None = None
+    headcount: int | str | None = None
+    annual_revenue: Number | None = Field(default=None, description="年销售收入（万元，也可写 2亿元）")
+    total_assets: Number | None = None
+    registered_capital: Number | None = None
+    rd_expense_ratio: Number | None = None
+    rd_staff_ratio: Number | None = None
     qualifications: list[QualificationIn | str] | str | None = Field(
         default=None, description="已获资质；[] 或 “无” 表示没有，不给表示未知"
     )
@@ -105,32 +113,6 @@ class TokenOut(BaseModel):
     token: str
     management_url: str
     calendar_url: str
-
-
-class DeadlineOut(BaseModel):
-    id: int
-    date: dt.date | None
-    #: stated time of day; null = end of the day (23:59:59 Asia/Shanghai)
-    time: dt.time | None
-    #: the instant it passes
-    at: dt.datetime | None
-    #: application, recommendation, materials, window_open or other
-    kind: str
-    batch: str | None
-    approximate: bool
-    to_be_announced: bool
-    #: the notice's own words
-    quote: str
-
-
-class ConditionOut(BaseModel):
-    field: str
-    op: str
-    value: Any
-    unit: str | None
-    hard: bool
-    group: str | None
-    quote: str
 
 
 class NoticeOut(BaseModel):
