@@ -40,7 +40,18 @@ FIELDS_FILE = "fields.yaml"
 _PACKAGE = "reminder"
 #: value types a condition field may have: each is one evaluator of ``reminder.rules``
 VALUE_TYPES = frozenset(
-    {"number", "money", "age", "region", "industry", "qualification", "bool", "credit", "applicant_type", "manual"}
+    {
+        "number",
+        "money",
+        "age",
+        "region",
+        "industry",
+        "qualification",
+        "bool",
+        "credit",
+        "applicant_type",
+        "manual",
+    }
 )
 _CONDITION_KEYS = ("label", "type", "profile", "unit", "ops")
 _PROFILE_KEYS = ("label", "unit", "hint", "headers")
@@ -105,17 +116,25 @@ def _condition(file: str, name: str, item: object, ops: Mapping[str, str]) -> Fi
     assert isinstance(item, Mapping)
     if item["type"] not in VALUE_TYPES:
         raise tables.table_error(
-            file, f"{where}.type", f"未知类型 {item['type']!r}（可用：{'、'.join(sorted(VALUE_TYPES))}）",
+            file,
+            f"{where}.type",
+            f"未知类型 {item['type']!r}（可用：{'、'.join(sorted(VALUE_TYPES))}）",
             f"unknown type {item['type']!r}",
         )
     if item["type"] != "manual" and not item.get("profile"):
-        raise tables.table_error(file, where, "缺少键 'profile'（非 manual 字段必须指明画像字段）", "missing key 'profile'")
+        raise tables.table_error(
+            file, where, "缺少键 'profile'（非 manual 字段必须指明画像字段）", "missing key 'profile'"
+        )
     allowed = tables.as_str_list(file, f"{where}.ops", item["ops"])
     unknown = [op for op in allowed if op not in ops]
     if unknown or not allowed:
-        raise tables.table_error(file, f"{where}.ops", f"未知运算符 {unknown}", f"unknown operators {unknown}")
+        raise tables.table_error(
+            file, f"{where}.ops", f"未知运算符 {unknown}", f"unknown operators {unknown}"
+        )
     unit = item.get("unit")
-    return FieldDef(name, str(item["label"]), str(item["type"]), item.get("profile"), unit and str(unit), tuple(allowed))
+    return FieldDef(
+        name, str(item["label"]), str(item["type"]), item.get("profile"), unit and str(unit), tuple(allowed)
+    )
 
 
 def _profile_field(file: str, name: str, item: object) -> ProfileFieldDef:
@@ -124,7 +143,9 @@ def _profile_field(file: str, name: str, item: object) -> ProfileFieldDef:
     assert isinstance(item, Mapping)
     headers = tables.as_str_list(file, f"{where}.headers", item.get("headers"))
     unit = item.get("unit")
-    return ProfileFieldDef(name, str(item["label"]), unit and str(unit), str(item.get("hint") or ""), tuple(headers))
+    return ProfileFieldDef(
+        name, str(item["label"]), unit and str(unit), str(item.get("hint") or ""), tuple(headers)
+    )
 
 
 @tables.cached

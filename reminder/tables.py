@@ -109,7 +109,9 @@ def read_table_text(package: str, name: str) -> tuple[str, str]:
         text = resources.files(package).joinpath("data").joinpath(name).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         shown = table_source(package, name)
-        raise DataFileError(f"数据表 {shown} 无法读取 / cannot read data table {shown}: {exc}", file=shown) from exc
+        raise DataFileError(
+            f"数据表 {shown} 无法读取 / cannot read data table {shown}: {exc}", file=shown
+        ) from exc
     return text, table_source(package, name)
 
 
@@ -150,7 +152,9 @@ def _mapping(text: str, file: str) -> dict[str, Any]:
     try:
         data = yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
-        raise DataFileError(f"数据表 {file} 不是有效的 YAML / {file}: invalid YAML: {exc}", file=file) from exc
+        raise DataFileError(
+            f"数据表 {file} 不是有效的 YAML / {file}: invalid YAML: {exc}", file=file
+        ) from exc
     if not isinstance(data, dict):
         raise table_error(file, "(top level)", "顶层应为映射", "top level must be a mapping")
     return data
@@ -163,7 +167,10 @@ def _validate(data: dict[str, Any], file: str, keys: Keys) -> dict[str, Any]:
             if not isinstance(data[key], expected):
                 got = type(data[key]).__name__
                 raise table_error(
-                    file, key, f"应为 {_type_name(expected)}，实为 {got}", f"must be {_type_name(expected)}, got {got}"
+                    file,
+                    key,
+                    f"应为 {_type_name(expected)}，实为 {got}",
+                    f"must be {_type_name(expected)}, got {got}",
                 )
     return data
 

@@ -29,7 +29,13 @@ from reminder.rules import Profile, compile_prefilter, evaluate, parse_profile
 from reminder.rules._vocab import condition_spec, profile_label
 
 #: the throwaway field: 社保缴纳人数, compared with the profile's headcount column
-THROWAWAY = {"label": "社保缴纳人数", "type": "number", "profile": "headcount", "unit": "人", "ops": ["<=", ">="]}
+THROWAWAY = {
+    "label": "社保缴纳人数",
+    "type": "number",
+    "profile": "headcount",
+    "unit": "人",
+    "ops": ["<=", ">="],
+}
 ON = dt.date(2025, 6, 30)
 
 
@@ -74,7 +80,9 @@ def test_a_throwaway_field_reaches_extraction_validation(throwaway: Path) -> Non
     check_condition("insured_staff", ">=")
     # an extraction rule for it: field words in (a copy of) the extractor's own table
     rules = packaged_table("reminder.extract", "conditions.yaml")
-    rules["fields"].insert(0, {"field": "insured_staff", "units": ["people"], "context": "any", "words": ["社保缴纳职工数"]})
+    rules["fields"].insert(
+        0, {"field": "insured_staff", "units": ["people"], "context": "any", "words": ["社保缴纳职工数"]}
+    )
     write_table(throwaway, "extract/conditions.yaml", rules)
     conditions_data.vocab.cache_clear()
     doc = extract_text("关于申报的通知\n一、申报条件\n1. 社保缴纳职工数不少于50人。\n")
@@ -91,10 +99,15 @@ def test_a_throwaway_field_reaches_the_engine(throwaway: Path) -> None:
 
 def test_a_throwaway_field_reaches_the_sql_prefilter(throwaway: Path) -> None:
     engine = sa.create_engine("sqlite://")
-    companies = sa.Table("companies", sa.MetaData(), sa.Column("id", sa.Integer), sa.Column("headcount", sa.Integer))
+    companies = sa.Table(
+        "companies", sa.MetaData(), sa.Column("id", sa.Integer), sa.Column("headcount", sa.Integer)
+    )
     companies.metadata.create_all(engine)
     with engine.begin() as conn:
-        conn.execute(companies.insert(), [{"id": 1, "headcount": 320}, {"id": 2, "headcount": 20}, {"id": 3, "headcount": None}])
+        conn.execute(
+            companies.insert(),
+            [{"id": 1, "headcount": 320}, {"id": 2, "headcount": 20}, {"id": 3, "headcount": None}],
+        )
         where = compile_prefilter([_condition("insured_staff")], {"headcount": companies.c.headcount}, on=ON)
         kept = conn.execute(sa.select(companies.c.id).where(where).order_by(companies.c.id)).scalars().all()
     assert kept == [1, 3]  # 20 < 50 is ruled out; unknown stays for the engine
@@ -137,6 +150,8 @@ def test_every_profile_column_named_by_the_registry_exists() -> None:
     for spec in fields.field_defs().values():
         if spec.profile is not None:
             assert spec.profile in attributes, spec
-            assert spec.profile in fields.profile_defs(), f"{spec.profile}: no label in the registry's profile table"
+            assert spec.profile in fields.profile_defs(), (
+                f"{spec.profile}: no label in the registry's profile table"
+            )
         if spec.type in ("number", "money", "age"):
             assert spec.profile in Company.model_fields, spec

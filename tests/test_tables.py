@@ -33,7 +33,9 @@ def test_an_operator_copy_takes_precedence(tmp_path: Path, monkeypatch: pytest.M
     assert field_label("headcount") == "职工总数"
 
 
-def test_an_extract_table_override_changes_extraction(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_extract_table_override_changes_extraction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     text = "关于申报的通知\n一、申报条件\n1. 在岗人员总数不超过300人。\n"
     assert not any(n.conditions for n in extract_text(text).notices)
     from reminder.extract import conditions_data
@@ -95,7 +97,11 @@ def test_no_module_parses_yaml_itself() -> None:
         if path.name == "tables.py" and path.parent == PACKAGE:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "yaml":
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "yaml"
+            ):
                 if node.attr in ("load", "safe_load", "full_load", "unsafe_load"):
                     offenders.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}")
     assert offenders == []

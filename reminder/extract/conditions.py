@@ -27,6 +27,7 @@ from reminder.extract._data import alternation
 from reminder.extract.conditions_context import Kind, LineContext, Sections
 from reminder.extract.conditions_data import Vocab, vocab
 from reminder.extract.conditions_entities import ENTITY_RULES
+from reminder.extract.conditions_kinds import KIND_RULES, kind_words, subject_rx
 from reminder.extract.conditions_numbers import compare_tail, comparison
 from reminder.extract.conditions_rules import NUMERIC_RULES, Candidate, Rule, Sentence, run_rule
 from reminder.extract.conditions_shares import SHARE_RULES
@@ -37,7 +38,7 @@ __all__ = ["RULES", "find_conditions"]
 log = logging.getLogger(__name__)
 
 #: every rule, in priority order
-RULES: tuple[Rule, ...] = SHARE_RULES[:1] + NUMERIC_RULES + SHARE_RULES[1:] + ENTITY_RULES
+RULES: tuple[Rule, ...] = SHARE_RULES[:1] + NUMERIC_RULES + SHARE_RULES[1:] + KIND_RULES + ENTITY_RULES
 #: rules that read a number: skipped in a sentence without one (most sentences: speed)
 _NEEDS_NUMBER = frozenset(r for r in NUMERIC_RULES + SHARE_RULES if r.name != "positive_growth")
 _NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千]\s*(?:万|亿|千|百|年|周年|人|名|家|个|项|件|%)")
@@ -75,7 +76,7 @@ def _prefilter(v: Vocab) -> re.Pattern[str]:
     """
     words = [*v.field_words, *re.findall(r"[\u4e00-\u9fff]+", v.age_alt), *v.prefilter_words]
     # two characters of each qualification: quotes may follow (专精特新“小巨人”)
-    words += [q[:2] for q in v.qualification_values] + v.industry["heads"]
+    words += [q[:2] for q in v.qualification_values] + v.industry["heads"] + list(kind_words())
     words += re.findall(r"[\u4e00-\u9fff]+", v.applicant_cue_rx.pattern)
     # a threshold without a field word of its own (经济贡献400万元以上, 占比不低于10%)
     words += [w for w in (*v.prefix_ops, *v.suffix_ops) if len(w) > 1] + ["正增长", "占"]
@@ -213,6 +214,8 @@ def _may_hold_conditions(s: Sentence, v: Vocab, carried: bool = False) -> bool:
     """
     if v.cues["benefit"].search(s.text) or v.cues["target"].search(s.text):
         return False
+    if subject_rx(v).match(s.text):  # 集聚区…应…: a requirement on an applicant that is no company
+        return True
     if s.eligibility or carried or v.cues["applicant"].search(s.text):
         return True
     return v.cues["requirement"].search(s.text) is not None and v.cues["statistic"].search(s.text) is None

@@ -214,6 +214,8 @@ def _list_after(text: str, pos: int, v: Vocab) -> list[tuple[str | None, tuple[i
 
 _POOL_RX = re.compile(  # a standing held (已纳入), not an act of the authority (自动纳入)
     r"(?:已经?|首次)(?:被)?(?:纳入|进入|列入|入选|入库)(?P<obj>[^,;。、:]{2,24}?(?:统计范围|名录库|培育库|企业库|数据库|名录|名单|目录|库))"
+    # 新纳入限额以上商业企业: newly counted in the statistics of a class of companies
+    r"|(?:新|首次)(?:被)?(?:纳入|进入|列入)(?P<cls>(?:限额以上|规模以上|规上|限上)[^,;。、:]{0,8}?企业)"
 )
 #: 建有区级及以上研发机构: a research unit of the applicant's own, named by its level
 _UNIT_RX = re.compile(
@@ -229,10 +231,11 @@ def _pool_rx(v: Vocab) -> re.Pattern[str]:
 
 def _pool(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidate]:
     """(申报条件) 已纳入本市规上文化产业统计范围 / 首次进入规模以上工业名录库: has that standing."""
-    if not s.eligibility or negated(s.text, m.start(), v, window=2) or _POOL_REJECT.search(m.group("obj")):
+    obj = "obj" if m.group("obj") else "cls"
+    if not s.eligibility or negated(s.text, m.start(), v, window=2) or _POOL_REJECT.search(m.group(obj)):
         return []
-    c = entity("qualification", "has", None, m.span(), m.span("obj"), rule)
-    return [replace(c, value_span=m.span("obj"))]
+    c = entity("qualification", "has", None, m.span(), m.span(obj), rule)
+    return [replace(c, value_span=m.span(obj))]
 
 
 def _unit_rx(v: Vocab) -> re.Pattern[str]:

@@ -75,6 +75,10 @@ _DATELINE = ("报导", "报道", "讯")
 #: an office followed by 关于 past the notice's start is a cited document (河南省科学技术厅关于…的通知)
 _CITED_AFTER = 60
 _SIGNATURE_CHARS = 160
+#: what follows a national office that issues the call itself
+_NATIONAL_ACT = re.compile(r"(?:办公厅|办公室)?(?:发布|印发|关于|决定|组织|公布|启动)")
+_LINE_BREAK = re.compile(r"[\n。]")
+_COLON = re.compile(r"[:：]")
 _HEAD_CHARS = 400
 #: a long text is read in its head and tail only: the issuer, addressees and signature are there, and
 #: scope stays cheap on a 2 MB compilation
@@ -126,6 +130,9 @@ class _Vocab:
     #: two-character county names (黄岩, 萧山): read only right before a department (黄岩经信局)
     counties2: dict[str, tuple[Region, ...]]
     department_rx: re.Pattern[str]
+    #: where a name or a two-character county may start: a first character followed by a second one
+    #: that some name has (a superset of the starts, so the scan skips the other ~90% in C)
+    start_rx: re.Pattern[str]
 
 
 def _strings(key: str, raw: object) -> list[str]:
@@ -171,6 +178,7 @@ def _vocab() -> _Vocab:
     prefixes: dict[str, set[int]] = defaultdict(set)
     for name in names:
         prefixes[name[:2]].add(len(name))
+    starts = set(prefixes) | set(counties2)
     return _Vocab(
         organ_rx=re.compile("(?:" + "|".join(_strings("organs", raw["organs"])) + ")"),
         meta_rx=re.compile(
@@ -195,7 +203,12 @@ def _vocab() -> _Vocab:
         prefixes={k: tuple(sorted(v, reverse=True)) for k, v in prefixes.items()},
         counties2=counties2,
         department_rx=re.compile("|".join(_strings("departments", raw["departments"]))),
+        start_rx=re.compile(f"{_char_class(k[0] for k in starts)}(?={_char_class(k[1] for k in starts)})"),
     )
+
+
+def _char_class(chars: Iterable[str]) -> str:
+    return "[" + "".join(re.escape(c) for c in sorted(set(chars))) + "]"
 
 
 @dataclass
@@ -209,28 +222,31 @@ class _Mention:
 def _mentions(text: str, v: _Vocab) -> list[_Mention]:
     """Region names in ``text``, longest first at each position, left to right without overlap."""
     out: list[_Mention] = []
-    i, n = 0, len(text)
-    while i < n - 1:
-        lengths = v.prefixes.get(text[i : i + 2])
+    names, prefixes, counties2 = v.names, v.prefixes, v.counties2
+    i = 0  # the scan resumes here: a name found is not read again inside
+    for hit in v.start_rx.finditer(text):
+        j = hit.start()
+        if j < i:
+            continue
+        key = text[j : j + 2]
+        lengths = prefixes.get(key)
         found = None
         if lengths:
             for size in lengths:
-                word = text[i : i + size]
-                if len(word) == size and word in v.names:
+                word = text[j : j + size]
+                if len(word) == size and word in names:
                     found = word
                     break
         if found is None:
-            county = v.counties2.get(text[i : i + 2])
-            if county and v.department_rx.match(text, i + 2):
-                out.append(_Mention(i, i + 2, county, True))
-                i += 2
-            else:
-                i += 1
+            county = counties2.get(key)
+            if county and v.department_rx.match(text, j + 2):
+                out.append(_Mention(j, j + 2, county, True))
+                i = j + 2
             continue
-        regions = v.names[found]
+        regions = names[found]
         short = all(r.name != found for r in regions) and not any(r.zone for r in regions)
-        out.append(_Mention(i, i + len(found), regions, short))
-        i += len(found)
+        out.append(_Mention(j, j + len(found), regions, short))
+        i = j + len(found)
     return out
 
 
@@ -292,11 +308,11 @@ def _read(text: str, title: str, issuer: str | None, v: _Vocab) -> _Evidence:
             continue
         after = text[m.end : m.end + 20]
         organ = v.organ_rx.match(after)
-        quote = text[m.start : m.end + (organ.end() if organ else 0)]
-        follows = text[m.end + (organ.end() if organ else 0) :]
-        if _quoted(text, m.start) or (organ and m.start > _CITED_AFTER and follows.startswith("关于")):
+        follows = m.end + (organ.end() if organ else 0)
+        quote = text[m.start : follows]
+        if _quoted(text, m.start) or (organ and m.start > _CITED_AFTER and text.startswith("关于", follows)):
             weight = _W_QUOTED
-        elif organ and m.start >= sig_start and _SIGNED.match(follows):
+        elif organ and m.start >= sig_start and _SIGNED.match(text, follows):
             weight = _W_SIGNATURE
         elif organ:
             weight = _W_OFFICE
@@ -358,8 +374,8 @@ def _places(text: str, v: _Vocab) -> list[Region]:
 def _read_levels(text: str, ev: _Evidence, v: _Vocab) -> None:
     """Votes for the issuer's level: addressees, 本市/我区 words, offices named by level only."""
     head = text[:_HEAD_CHARS]
-    for line in re.split(r"[\n。]", head):
-        colon = re.search(r"[:：]", line)
+    for line in _LINE_BREAK.split(head):
+        colon = _COLON.search(line)
         if colon is None:
             continue
         addressee = line[: colon.start()]
@@ -370,11 +386,9 @@ def _read_levels(text: str, ev: _Evidence, v: _Vocab) -> None:
     for _ in v.national_addressee_rx.finditer(text):
         ev.levels["national"] += 3.0
     for hit in v.national_rx.finditer(text):
-        if hit.start() >= len(text) - _SIGNATURE_CHARS and _SIGNED.match(text[hit.end() :]):
+        if hit.start() >= len(text) - _SIGNATURE_CHARS and _SIGNED.match(text, hit.end()):
             ev.levels["national"] += 3.0  # signed by a national office
-        elif not _quoted(text, hit.start()) and re.match(
-            r"(?:办公厅|办公室)?(?:发布|印发|关于|决定|组织|公布|启动)", text[hit.end() :]
-        ):
+        elif not _quoted(text, hit.start()) and _NATIONAL_ACT.match(text, hit.end()):
             ev.levels["national"] += 2.0
     for hit in v.own_area_rx.finditer(text):
         ev.levels[v.own_area[hit.group(0)]] += 1.0

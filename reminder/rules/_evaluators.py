@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from reminder.applicant_kinds import Kind, fits_kind, kind_by_value, kinds
 from reminder.model import Condition
 
 from ._age import age_years, founded_bounds, within_bounds
@@ -226,6 +227,8 @@ def _industry(condition: Condition, profile: Profile, ctx: Context) -> Outcome:
     texts = _industry_texts(profile)
     if not texts:
         return Outcome("unknown", "missing", expected=wanted, missing=_label(ctx))
+    if condition.op != "not_has" and any(kind_by_value(w) for w in wanted):
+        return _any_of([_one_industry(w, profile, texts) for w in wanted])
     match = next(
         ((t, w) for t in texts for w in wanted if fold(t) in fold(w) or fold(w) in fold(t)),
         None,
@@ -234,6 +237,40 @@ def _industry(condition: Condition, profile: Profile, ctx: Context) -> Outcome:
     used = match if match is not None else "、".join(texts)
     ok = not matched if condition.op == "not_has" else matched
     return Outcome("pass" if ok else "fail", "matched" if matched else "not_matched", used, wanted)
+
+
+def _fit(kind: Kind, profile: Profile) -> str:
+    tags = [fold(t) for t in profile.industry_tags]
+    return fits_kind(kind, fold(profile.industry) if profile.industry else None, tags)
+
+
+def _one_industry(wanted: str, profile: Profile, texts: list[str]) -> Outcome:
+    """One item of an industry list: a kind of company (工业) by the profile's sector, else by name."""
+    kind = kind_by_value(wanted)
+    used = "、".join(texts)
+    if kind is None:
+        hit = any(fold(t) in wanted or wanted in fold(t) for t in texts)
+        return Outcome("pass" if hit else "fail", "matched" if hit else "not_matched", used, [wanted])
+    fit = _fit(kind, profile)
+    if fit == "unknown":
+        # 科技推广和应用服务业 may or may not run an incubator: only a person can tell
+        return manual("kind_unknown", expected=[wanted])
+    return Outcome(fit, "matched" if fit == "pass" else "not_matched", used, [wanted])
+
+
+def _kind_named(title: str) -> Kind | None:
+    """The kind of company a title names (限额以上商业企业 → 商业), longest word first."""
+    hits = [(len(w), k) for k in kinds() if k.field == "industry" for w in k.words if w in title]
+    return max(hits, key=lambda h: h[0])[1] if hits else None
+
+
+def _unknown_title(profile: Profile, target: str, op: str) -> Outcome:
+    """A title the profile form cannot record (产品注册证, 省级孵化器…): only a person can tell, unless
+    it names a kind of company the profile's sector is not (限额以上商业企业, for a 制造业 firm)."""
+    kind = _kind_named(target)
+    if kind is not None and op != "not_has" and _fit(kind, profile) == "fail":
+        return Outcome("fail", "kind_mismatch", profile.industry, kind.value)
+    return manual("unknown_qualification", expected=target)
 
 
 def _holding(profile: Profile, target: str) -> list[Qualification]:
@@ -249,7 +286,7 @@ def _qualification(condition: Condition, profile: Profile, ctx: Context) -> Outc
         return manual()
     if profile.qualifications is None:
         if not any(is_known_qualification(t) for t in targets):
-            return manual("unknown_qualification", expected=targets[0])
+            return _any_of([_unknown_title(profile, t, condition.op) for t in targets])
         return Outcome("unknown", "missing", expected=targets[0], missing=_label(ctx))
     outcomes = [_one_qualification(profile, target, condition.op, ctx.on) for target in targets]
     return _any_of(outcomes)
@@ -257,8 +294,7 @@ def _qualification(condition: Condition, profile: Profile, ctx: Context) -> Outc
 
 def _one_qualification(profile: Profile, target: str, op: str, on: dt.date) -> Outcome:
     if not is_known_qualification(target) and not _holding(profile, target):
-        # A title the profile form cannot record (产品注册证, 省级孵化器…): only a person can tell.
-        return manual("unknown_qualification", expected=target)
+        return _unknown_title(profile, target, op)
     return _known_qualification(profile, target, op, on)
 
 

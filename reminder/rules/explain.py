@@ -122,6 +122,8 @@ def _qualification_name(value: Any) -> str:
 
 def _qualification(result: ConditionResult) -> str:
     label, target = _label(result), str(result.expected)
+    if result.why == "kind_mismatch":
+        return f"所属行业 {result.used} 不属于{target}企业（{result.quote}）"
     if result.why == "unknown_qualification":
         return f"需人工确认：{result.quote or target}（档案无法记录该资质）"
     used = result.used if isinstance(result.used, Qualification) else None
@@ -145,6 +147,8 @@ def _listing(result: ConditionResult) -> str:
     listed = "、".join(str(v) for v in result.expected or ())
     if result.why == "missing":
         return f"{label} 未填写 — 需属于 {listed}"
+    if result.why == "kind_unknown":
+        return f"需人工确认：是否属于 {listed}（{result.quote}）"
     if isinstance(result.used, tuple):
         mine, theirs = result.used
         return f"{label} “{mine}” 属于 “{theirs}”" + (

@@ -28,9 +28,20 @@ from reminder.notify.channels import WebhookChannel
 from reminder.web.api.admin_schemas import ConditionValues
 from reminder.web.api.company_schemas import ChannelIn, ProfileIn
 
-sqlite_engine, migrated_template, admin_app, api = fx.sqlite_engine, fx.migrated_template, fx.admin_app, fx.api
+sqlite_engine, migrated_template, admin_app, api = (
+    fx.sqlite_engine,
+    fx.migrated_template,
+    fx.admin_app,
+    fx.api,
+)
 
-THROWAWAY = {"label": "社保缴纳人数", "type": "number", "profile": "headcount", "unit": "人", "ops": ["<=", ">="]}
+THROWAWAY = {
+    "label": "社保缴纳人数",
+    "type": "number",
+    "profile": "headcount",
+    "unit": "人",
+    "ops": ["<=", ">="],
+}
 
 
 @pytest.fixture
@@ -52,7 +63,10 @@ def operator(admin_app: FastAPI) -> Iterator[TestClient]:
 def _options(page: str, name: str) -> dict[str, str]:
     select = re.search(rf'<select[^>]* name="{name}"[^>]*>(.*?)</select>', page, re.S)
     assert select is not None, f"no <select name={name}>"
-    return {html.unescape(v): html.unescape(t) for v, t in re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)<', select.group(1))}
+    return {
+        html.unescape(v): html.unescape(t)
+        for v, t in re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)<', select.group(1))
+    }
 
 
 def test_correction_dropdowns_show_chinese_labels(api: TestClient, operator: TestClient) -> None:
@@ -63,20 +77,36 @@ def test_correction_dropdowns_show_chinese_labels(api: TestClient, operator: Tes
     assert "职工总数 不超过 500" in html.unescape(page)  # the current value, in words
 
 
-def test_a_throwaway_field_reaches_the_admin_choices_and_api(throwaway: None, api: TestClient, operator: TestClient) -> None:
+def test_a_throwaway_field_reaches_the_admin_choices_and_api(
+    throwaway: None, api: TestClient, operator: TestClient
+) -> None:
     notice_id = ingest_text(api)
-    assert _options(operator.get(f"/admin/notices/{notice_id}").text, "field")["insured_staff"] == "社保缴纳人数"
-    schema = api.get("/openapi.json").json()["components"]["schemas"]["ConditionValues"]["properties"]["field"]
+    assert (
+        _options(operator.get(f"/admin/notices/{notice_id}").text, "field")["insured_staff"] == "社保缴纳人数"
+    )
+    schema = api.get("/openapi.json").json()["components"]["schemas"]["ConditionValues"]["properties"][
+        "field"
+    ]
     assert any("insured_staff" in s.get("enum", []) for s in schema["anyOf"])
     assert ConditionValues.model_validate({"field": "insured_staff"}).field == "insured_staff"
-    body = {"target": "condition", "action": "add", "values": {"field": "insured_staff", "op": ">=", "value": 50, "unit": "人"}}
+    body = {
+        "target": "condition",
+        "action": "add",
+        "values": {"field": "insured_staff", "op": ">=", "value": 50, "unit": "人"},
+    }
     reply = api.post(f"/api/admin/notices/{notice_id}/corrections", json=body)
     assert reply.status_code in (200, 201), reply.text
-    assert any(c["field"] == "insured_staff" for c in api.get(f"/api/admin/notices/{notice_id}").json()["conditions"])
+    assert any(
+        c["field"] == "insured_staff" for c in api.get(f"/api/admin/notices/{notice_id}").json()["conditions"]
+    )
 
 
 def test_a_field_outside_the_registry_is_refused(api: TestClient) -> None:
-    body = {"target": "condition", "action": "add", "values": {"field": "insured_staff", "op": ">=", "value": 50}}
+    body = {
+        "target": "condition",
+        "action": "add",
+        "values": {"field": "insured_staff", "op": ">=", "value": 50},
+    }
     reply = api.post(f"/api/admin/notices/{ingest_text(api)}/corrections", json=body)
     assert reply.status_code == 422
     assert any(e["loc"][-1] == "field" and e["type"] == "literal_error" for e in reply.json()["detail"])
@@ -114,7 +144,8 @@ def test_a_new_channel_appears_in_the_form_with_its_label_and_help(sms: None, cl
 def test_an_unknown_channel_is_refused_by_the_api(client: TestClient) -> None:
     company_id, token = register_api(client, SPARSE)
     reply = client.post(
-        f"/api/companies/{company_id}/channels", json={"kind": "sms", "target": "https://sms.example.com/send"},
+        f"/api/companies/{company_id}/channels",
+        json={"kind": "sms", "target": "https://sms.example.com/send"},
         headers={"Authorization": f"Bearer {token}"},
     )
     assert reply.status_code == 422 and reply.json()["detail"][0]["loc"] == ["body", "kind"]
@@ -123,7 +154,9 @@ def test_an_unknown_channel_is_refused_by_the_api(client: TestClient) -> None:
     assert isinstance(httpx.URL(SmsChannel.url_shape), httpx.URL)
 
 
-def test_profile_fields_are_described_from_the_registry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, client: TestClient) -> None:
+def test_profile_fields_are_described_from_the_registry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, client: TestClient
+) -> None:
     described = client.get("/openapi.json").json()["components"]["schemas"]["ProfileIn"]["properties"]
     assert described["headcount"]["description"] == "职工人数（人）"
     with tables_override(tmp_path, monkeypatch) as root:

@@ -1,14 +1,14 @@
 """The enterprise pages (zh-CN, no JavaScript build), under ``/``, ``/register`` and ``/c/{id}/…``.
 
-    pages.py          home, registration, the company page, profile, token rotation (router)
-    notifications.py  reminder offsets, digest, channels, test message (router, included by pages)
-    ical.py           the iCalendar feed (router, included by pages)
-    unsubscribe.py    one-click unsubscribe links (router, included by pages)
-    channels.py       a company's channels as a service (shared with the API)
-    forms.py          the profile form, labelled from the field registry
-    prefs.py          reminder offsets and digest as a service (shared with the API)
-    notice_list.py    open notices with their next deadline (shared with the API)
-    views.py          Chinese labels and texts for templates (verdicts, deadline kinds, days left)
-    mail.py           the management-link email
-    common.py         templates, the clock, the token cookie, HTML error pages
+pages.py          home, registration, the company page, profile, token rotation (router)
+notifications.py  reminder offsets, digest, channels, test message (router, included by pages)
+ical.py           the iCalendar feed (router, included by pages)
+unsubscribe.py    one-click unsubscribe links (router, included by pages)
+channels.py       a company's channels as a service (shared with the API)
+forms.py          the profile form, labelled from the field registry
+prefs.py          reminder offsets and digest as a service (shared with the API)
+notice_list.py    open notices with their next deadline (shared with the API)
+views.py          Chinese labels and texts for templates (verdicts, deadline kinds, days left)
+mail.py           the management-link email
+common.py         templates, the clock, the token cookie, HTML error pages
 """
