@@ -68,7 +68,9 @@ def _table() -> _Table:
     divisions: dict[str, str] = {}
     words: list[tuple[str, str]] = []
     for code, item in data["sections"].items():
-        tables.check_keys(KINDS_FILE, f"sections.{code}", item, ("divisions", "words"), required=("divisions",))
+        tables.check_keys(
+            KINDS_FILE, f"sections.{code}", item, ("divisions", "words"), required=("divisions",)
+        )
         divisions.update((d, str(code)) for d in _strs(f"sections.{code}.divisions", item["divisions"]))
         words += [(w, str(code)) for w in _strs(f"sections.{code}.words", item.get("words"))]
     out = []
@@ -76,7 +78,9 @@ def _table() -> _Table:
         where = f"kinds[{i}]"
         tables.check_keys(KINDS_FILE, where, item, _KIND_KEYS, required=("value", "field", "words"))
         if item["field"] not in _FIELDS:
-            raise tables.table_error(KINDS_FILE, f"{where}.field", f"须为 {_FIELDS} 之一", f"must be one of {_FIELDS}")
+            raise tables.table_error(
+                KINDS_FILE, f"{where}.field", f"须为 {_FIELDS} 之一", f"must be one of {_FIELDS}"
+            )
         codes = {k: frozenset(_strs(f"{where}.{k}", item.get(k))) for k in ("sections", "possible")}
         for key, listed in codes.items():
             if not listed <= data["sections"].keys():

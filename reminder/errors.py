@@ -33,6 +33,7 @@ __all__ = [
     "InputTooLarge",
     "DataFileError",
     "ProfileError",
+    "DuplicateCompany",
     "NotFoundError",
     "StorageError",
     "CorrectionError",
@@ -105,6 +106,11 @@ class ProfileError(ReminderError, ValueError):
         self.errors = dict(errors)
         detail = "; ".join(f"{k}: {v}" for k, v in self.errors.items())
         super().__init__(f"企业信息有误 / invalid company profile: {detail}")
+
+
+class DuplicateCompany(ProfileError):
+    """The credit code or name is another company's. ``errors`` names that company: for operators only;
+    public pages answer without naming anyone (issue 16, item 2)."""
 
 
 class NotFoundError(ReminderError, LookupError):

@@ -33,6 +33,7 @@ from reminder.db.store import IngestResult, find_document
 from reminder.errors import LoadError, ReminderError
 from reminder.extract import Document, extract_loaded
 from reminder.extract.loaders import Loaded, load_path, load_url
+from reminder.notify.httpclient import make_fetch_client
 from reminder.workflow import notice_stored
 
 __all__ = ["SUFFIXES", "ProgressCallback", "IngestSummary", "expand_inputs", "ingest_paths", "not_a_notice"]
@@ -132,8 +133,9 @@ class _Skipped(_Rejected):
 
 
 def _load(source: str, settings: Settings) -> Loaded:
-    if _is_url(source):
-        return load_url(source, max_bytes=settings.max_input_bytes, timeout=settings.fetch_timeout)
+    if _is_url(source):  # the webhook address guard on every hop: no loopback, private or metadata hosts
+        with make_fetch_client(settings) as client:
+            return load_url(source, max_bytes=settings.max_input_bytes, timeout=settings.fetch_timeout, client=client)
     return load_path(source, max_bytes=settings.max_input_bytes)
 
 

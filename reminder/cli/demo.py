@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -53,10 +54,14 @@ def demo_load_cmd(
         raise _fail(exc) from None
     base = settings.base_url.rstrip("/")
     n = summary.notices
+    files = n.documents + len(n.skipped) + n.duplicates + len(n.failures)
     _say(
-        f"示例通知 / sample notices: {n.documents} new documents ({n.notices} notices), {n.duplicates} already loaded, "
-        f"{len(n.failures)} skipped (news or policy texts)"
+        f"示例通知 / sample notices: {files} files: {n.documents} new documents ({n.notices} notices), "
+        f"{len(n.skipped)} without a call (news or policy texts), {n.duplicates} already loaded"
+        + (f", {len(n.failures)} failed" if n.failures else "")
     )
+    for source, reason in (*n.skipped, *n.failures):
+        _say(f"  {Path(source).name}: {reason}")
     for line, reason in summary.rejected:
         _say(f"  companies.csv line {line} skipped: {reason}")
     _say("\n打开 / open:")

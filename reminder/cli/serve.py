@@ -25,6 +25,7 @@ from rich.console import Console
 
 from reminder.cli._common import database, stopping
 from reminder.errors import ReminderError
+from reminder.notify.clock import DemoInstant
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 
     from reminder.config import Settings
 
-__all__ = ["register", "uvicorn_log_config", "serve_app", "as_of_clock", "parse_day", "with_dev_admin_token"]
+__all__ = ["register", "production_problems", "uvicorn_log_config", "serve_app", "as_of_clock", "parse_day", "with_dev_admin_token"]
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +65,8 @@ def as_of_clock(day: dt.date, tz: str = "Asia/Shanghai") -> Callable[[], dt.date
     """A clock showing ``day`` at the current local time of day (for ``--as-of`` demos)."""
     zone = ZoneInfo(tz)
 
-    def clock() -> dt.datetime:
-        return dt.datetime.combine(day, dt.datetime.now(zone).timetz())
+    def clock() -> dt.datetime:  # a DemoInstant: reminder planning swaps it for the real time
+        return DemoInstant.combine(day, dt.datetime.now(zone).timetz())
 
     return clock
 
@@ -127,6 +128,26 @@ def with_dev_admin_token(settings: Settings, dev: bool) -> Settings:
     return settings.model_copy(update={"admin_token": SecretStr(dev_admin_token(settings))})
 
 
+def production_problems(settings: Settings) -> list[str]:
+    """Why these settings are unfit to serve outside ``--dev`` (empty when fit): issue 16, item 1."""
+    from reminder.config import MIN_SECRET_LENGTH
+
+    problems = []
+    key = settings.secret_key.get_secret_value() if settings.secret_key else ""
+    if len(key) < MIN_SECRET_LENGTH:
+        problems.append(
+            f"REMINDER_SECRET_KEY 未设置或少于 {MIN_SECRET_LENGTH} 个字符 / "
+            f"REMINDER_SECRET_KEY missing or shorter than {MIN_SECRET_LENGTH} characters"
+        )
+    token = settings.admin_token.get_secret_value() if settings.admin_token else None
+    if token is not None and len(token) < MIN_SECRET_LENGTH:
+        problems.append(
+            f"REMINDER_ADMIN_TOKEN 少于 {MIN_SECRET_LENGTH} 个字符 / "
+            f"REMINDER_ADMIN_TOKEN shorter than {MIN_SECRET_LENGTH} characters"
+        )
+    return problems
+
+
 def serve_cmd(
     host: Annotated[str | None, typer.Option(help="address to listen on (default REMINDER_HOST, 127.0.0.1)")] = None,
     port: Annotated[int | None, typer.Option(help="port (default REMINDER_PORT, 8000)")] = None,
@@ -150,6 +171,8 @@ def serve_cmd(
     from reminder.db.migrate import check_schema
 
     day = parse_day(as_of)
+    if not dev and (problems := production_problems(get_settings())):
+        raise _fail(ReminderError("；".join(problems) + "（开发环境请加 --dev / use --dev for development）"))
     settings = with_dev_admin_token(get_settings(), dev)
     try:
         engine = make_engine(settings.sqlalchemy_url)

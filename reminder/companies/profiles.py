@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 
 from reminder.companies.records import create_company, update_company
 from reminder.db.models import Channel, Company, CompanyCreate, CompanyUpdate, utcnow
-from reminder.errors import ProfileError
+from reminder.errors import DuplicateCompany, ProfileError
 from reminder.rules import (
     Profile,
     Qualification,
@@ -235,7 +235,7 @@ def find_company(*, session: Session, ref: str | int) -> Company | None:
 
 
 def _conflicts(session: Session, fields: Mapping[str, Any], own_id: int | None) -> dict[str, str]:
-    """Per-field messages for a credit code or name another company already has."""
+    """Per-field messages (for operators: they name the holder) for a credit code or name another company has."""
     errors: dict[str, str] = {}
     checks = (("credit_code", Company.credit_code), ("name", Company.name))
     for field, column in checks:
@@ -263,8 +263,9 @@ def _email_channel(session: Session, company_id: int) -> Channel | None:
     return session.exec(query.order_by(col(Channel.id))).first()
 
 
-def _sync_email_channel(session: Session, company: Company, now: dt.datetime) -> None:
-    """Point the company's 联系邮箱 channel at its contact email (disabled when the email is cleared)."""
+def _sync_email_channel(session: Session, company: Company, now: dt.datetime, *, confirm: bool = False) -> None:
+    """Point the company's 联系邮箱 channel at its contact email (disabled when the email is cleared);
+    with ``confirm`` a new address is ``unconfirmed`` until its owner confirms it."""
     assert company.id is not None
     channel = _email_channel(session, company.id)
     email = company.contact_email
@@ -277,12 +278,14 @@ def _sync_email_channel(session: Session, company: Company, now: dt.datetime) ->
                     name=EMAIL_CHANNEL_NAME,
                     target=email,
                     enabled=True,
+                    unconfirmed=confirm,
                     created_at=now,
                     updated_at=now,
                 )
             )
         return
     if email:
+        channel.unconfirmed = confirm and (channel.unconfirmed or channel.target != email)
         channel.target, channel.enabled = email, True
     else:
         channel.enabled = False
@@ -293,13 +296,17 @@ def _sync_email_channel(session: Session, company: Company, now: dt.datetime) ->
 # ── registering and updating ───────────────────────────────────────────────────────────────
 
 
-def register_company(*, session: Session, data: Mapping[str, Any], now: dt.datetime | None = None) -> Company:
+def register_company(
+    *, session: Session, data: Mapping[str, Any], now: dt.datetime | None = None, confirm_email: bool = False
+) -> Company:
     """Validate a profile and store it as a new company (with an email channel for its contact email).
 
     Args:
         session: where to write (flushed, not committed).
         data: field → value, English (``headcount``) or Chinese (职工人数) keys, as ``parse_profile``.
         now: the creation instant (default now).
+        confirm_email: the address came from a public form: its channel stays ``unconfirmed`` (it gets
+            nothing but the confirmation) until its owner confirms it. Operators' imports vouch for theirs.
 
     Returns:
         The stored company.
@@ -312,9 +319,9 @@ def register_company(*, session: Session, data: Mapping[str, Any], now: dt.datet
     fields = company_fields_from_profile(parse_profile(data))
     errors = _conflicts(session, fields, None)
     if errors:
-        raise ProfileError(errors)
+        raise DuplicateCompany(errors)
     company = create_company(session=session, company_in=CompanyCreate(**fields), now=now)
-    _sync_email_channel(session, company, now)
+    _sync_email_channel(session, company, now, confirm=confirm_email)
     session.flush()
     log.info("registered company %d %s", company.id, company.name)
     return company
@@ -337,7 +344,12 @@ def _merged(company: Company, data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def update_company_profile(
-    *, session: Session, company: Company, data: Mapping[str, Any], now: dt.datetime | None = None
+    *,
+    session: Session,
+    company: Company,
+    data: Mapping[str, Any],
+    now: dt.datetime | None = None,
+    confirm_email: bool = False,
 ) -> Company:
     """Change some profile fields of a company, validated like ``register_company``.
 
@@ -358,11 +370,11 @@ def update_company_profile(
     changed = {k: v for k, v in fields.items() if getattr(company, k) != v}
     errors = _conflicts(session, changed, company.id)
     if errors:
-        raise ProfileError(errors)
+        raise DuplicateCompany(errors)
     email_changed = "contact_email" in changed
     update_company(session=session, company=company, company_in=CompanyUpdate(**changed), now=now)
     if email_changed:
-        _sync_email_channel(session, company, now)
+        _sync_email_channel(session, company, now, confirm=confirm_email)
         session.flush()
     log.info("updated company %d: %s", company.id, ", ".join(sorted(changed)) or "nothing changed")
     return company

@@ -1,12 +1,17 @@
 """Building the database engine and sessions, on demand (never at import time).
 
-SQLite (the default, a file under ``data_dir``) gets its parent directory created, foreign keys
+SQLite (the default, a file under ``data_dir``) gets its parent directory created, its file created
+readable by the owner only (0600; SQLite gives its -wal and -shm files the same mode), foreign keys
 enforced and WAL journaling; PostgreSQL URLs are pointed at the psycopg 3 driver.
+
+Every engine hides statement parameters in its errors (``hide_parameters=True``): a failing insert
+must never write a channel secret or a robot key into the error log (issue 16, item 8).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -63,12 +68,25 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+def _private_file(path: Path) -> None:
+    """Create the database file with mode 0600 (not the umask's 0644): it holds tokens' hashes and addresses."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        if path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o077:
+            path.chmod(0o600)  # an older 0644 file is tightened too
+    except OSError as exc:  # a read-only mount: SQLite will say what is wrong when it connects
+        log.warning("cannot restrict %s: %s", path, exc)
+
+
 def _sqlite_engine(url: URL, echo: bool) -> Engine:
     database = url.database or ""
     in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
-    if not in_memory:
+    if database.startswith("file:") and not in_memory:  # a URI filename: SQLite parses it
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(url, echo=echo)
+    elif not in_memory:
+        _private_file(Path(database).expanduser())
+    engine = sa.create_engine(url, echo=echo, hide_parameters=True)
     sa.event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 
@@ -93,7 +111,7 @@ def make_engine(url: str | URL | None = None, *, echo: bool = False) -> Engine:
     try:
         if parsed.get_backend_name() == "sqlite":
             return _sqlite_engine(parsed, echo)
-        return sa.create_engine(parsed, echo=echo, pool_pre_ping=True)
+        return sa.create_engine(parsed, echo=echo, pool_pre_ping=True, hide_parameters=True)
     except (sa.exc.NoSuchModuleError, ImportError) as exc:
         raise StorageError(
             f"不支持的数据库 / unsupported database {safe_url(parsed)}: {exc}; "

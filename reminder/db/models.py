@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 from sqlmodel import JSON, Field, SQLModel
 
+from reminder.db.crypto import EncryptedText
 from reminder.notify.channels import channel_kinds
 
 __all__ = [
@@ -334,6 +335,8 @@ class Company(CompanyBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     #: sha256 hex of the private management token (the token itself is shown once, never stored)
     token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    #: salt of the read-only view link's token (notify.links.view_token); a new salt revokes old links
+    view_salt: str | None = Field(default=None, max_length=32)
     created_at: dt.datetime = _stamp()
     updated_at: dt.datetime = _stamp()
 
@@ -373,8 +376,8 @@ class ChannelBase(SQLModel):
     kind: str = Field(max_length=16)
     #: a label the company chose, e.g. 财务群
     name: str = Field(default="", max_length=100)
-    #: webhook URL, or the email address for kind "email"
-    target: str = Field(sa_type=sa.Text)
+    #: webhook URL, or the email address for kind "email" (encrypted at rest: robot keys are in URLs)
+    target: str = Field(sa_type=EncryptedText)
     enabled: bool = True
 
 
@@ -385,7 +388,9 @@ class Channel(ChannelBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     company_id: int = Field(foreign_key="companies.id", ondelete="CASCADE", index=True)
-    secret: str | None = Field(default=None, sa_type=sa.Text)
+    secret: str | None = Field(default=None, sa_type=EncryptedText)  # encrypted at rest (reminder.db.crypto)
+    #: an email address typed on a form, not yet confirmed by its owner: it gets only the confirmation
+    unconfirmed: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     created_at: dt.datetime = _stamp()
     updated_at: dt.datetime = _stamp()
 

@@ -42,6 +42,7 @@ from reminder.db.rows import (
 )
 from reminder.db.versions import sync_deadlines
 from reminder.model import Document, Notice, Scope
+from reminder.rules.existence import EXISTS_RULE
 from reminder.rules.scope import SCOPE_RULE, judged_conditions, split_scope
 
 __all__ = [
@@ -252,6 +253,7 @@ def list_conditions(*, session: Session, notice_id: int, with_scope: bool = Fals
     """A notice's eligibility conditions, in the order the text states them; ``with_scope`` adds the
     stored scope row first (``reminder.rules.scope``: matching judges it as a hard condition)."""
     query = select(ConditionRow).where(ConditionRow.notice_id == notice_id).order_by(col(ConditionRow.id))
+    query = query.where(col(ConditionRow.rule) != EXISTS_RULE)  # judged on every notice, not the text's
     if not with_scope:
         query = query.where(col(ConditionRow.rule) != SCOPE_RULE)
     return session.exec(query).all()

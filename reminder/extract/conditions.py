@@ -24,10 +24,11 @@ from dataclasses import replace
 from typing import Any
 
 from reminder.extract._data import alternation
-from reminder.extract.conditions_context import Kind, LineContext, Sections
+from reminder.extract.conditions_context import Kind, LineContext, Sections, lone_routes_ungrouped
 from reminder.extract.conditions_data import Vocab, vocab
 from reminder.extract.conditions_entities import ENTITY_RULES
-from reminder.extract.conditions_kinds import KIND_RULES, kind_words, subject_rx
+from reminder.extract.conditions_kinds import KIND_RULES, kind_words, names_kind
+from reminder.extract.conditions_manual import MANUAL_RULES
 from reminder.extract.conditions_numbers import compare_tail, comparison
 from reminder.extract.conditions_rules import NUMERIC_RULES, Candidate, Rule, Sentence, run_rule
 from reminder.extract.conditions_shares import SHARE_RULES
@@ -38,7 +39,9 @@ __all__ = ["RULES", "find_conditions"]
 log = logging.getLogger(__name__)
 
 #: every rule, in priority order
-RULES: tuple[Rule, ...] = SHARE_RULES[:1] + NUMERIC_RULES + SHARE_RULES[1:] + KIND_RULES + ENTITY_RULES
+RULES: tuple[Rule, ...] = (
+    SHARE_RULES[:1] + NUMERIC_RULES + SHARE_RULES[1:] + KIND_RULES + ENTITY_RULES + MANUAL_RULES
+)
 #: rules that read a number: skipped in a sentence without one (most sentences: speed)
 _NEEDS_NUMBER = frozenset(r for r in NUMERIC_RULES + SHARE_RULES if r.name != "positive_growth")
 _NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千]\s*(?:万|亿|千|百|年|周年|人|名|家|个|项|件|%)")
@@ -138,10 +141,12 @@ def find_conditions(cleaned: str, view: str, start: int = 0, end: int | None = N
             if accepted and previous and _OR_START.match(sentence.text) and not any(groups):
                 _join_alternative(found, previous, groups, alternatives)
             previous = list(range(len(found), len(found) + len(accepted))) or previous
+            if ctx.route is not None:  # a route's conditions: all of them, any route (route-1/2[/or-5])
+                groups = [f"{ctx.route}/{g}" if g else ctx.route for g in groups]
             found.extend(
                 _condition(c, g, sentence, cleaned, v) for c, g in zip(accepted, groups, strict=True)
             )
-    return _unique(found)
+    return _unique(lone_routes_ungrouped(found))
 
 
 def _join_alternative(
@@ -214,7 +219,7 @@ def _may_hold_conditions(s: Sentence, v: Vocab, carried: bool = False) -> bool:
     """
     if v.cues["benefit"].search(s.text) or v.cues["target"].search(s.text):
         return False
-    if subject_rx(v).match(s.text):  # 集聚区…应…: a requirement on an applicant that is no company
+    if names_kind(s.text, v):  # 面向商贸企业 / 集聚区…应…: who may apply, by kind
         return True
     if s.eligibility or carried or v.cues["applicant"].search(s.text):
         return True

@@ -5,6 +5,8 @@ close sections; a short heading with an eligibility word (申报条件, 申报�
 eligibility section, one with a blocking word (申报程序, 奖励标准, 工作要求…) a section whose numbers
 are not eligibility conditions. A sentence such as 须同时满足以下条件 opens a list of conditions
 (eligibility until the list ends); 符合下列条件之一 opens an any-of list whose items share a group id.
+Sibling numbered sub-headings naming a class of applicant ((一)骨干企业 / (二)成长型企业) open
+alternative routes: each route's conditions all hold, any one route will do (group route-N/k).
 
     Frame stack:  [一、申报条件 (level 1, eligibility)] → [(二)直通车条件 (2, eligibility)]
                    → [符合下列条件中的一项 (2.5, eligibility, group anyof-1)] → items 1. 2. 3.
@@ -14,11 +16,12 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from reminder.extract.conditions_data import Vocab
+from reminder.model import Condition
 
-__all__ = ["Kind", "LineContext", "Sections"]
+__all__ = ["Kind", "LineContext", "Sections", "lone_routes_ungrouped"]
 
 # A numbered heading at the start of a line; the group that matched gives the level.
 _MARKER = re.compile(
@@ -42,6 +45,10 @@ _OR_BEFORE = re.compile(r"或者?\s*$")
 _BRACKETED = re.compile(r"\([^()]{0,8}\)")
 # What ends a heading's text.
 _HEAD_END = re.compile(r"[。:;,!?]")
+# A sub-heading naming a class of applicant (“20强”企业申报条件 / 专精特新产品 / 小巨人企业): sibling
+# ones are alternative routes, each with its own conditions. Generic headings (基本条件) are not.
+_ROUTE_HEAD = re.compile(r"(?:企业|公司|产品|产物|机构|类)(?:申报|申请|认定)?(?:条件|标准|要求)?$")
+_GENERIC_HEAD = re.compile(r"^(?:申报|申请|基本|具体|指标|其他|通用|共同|共性|资格|必备|主体|参评|推荐|认定)")
 
 
 class Kind(enum.Enum):
@@ -65,6 +72,8 @@ class _Frame:
     unmarked: bool = False
     #: a list of exclusions (有下列情形之一的,不予受理)
     excluding: bool = False
+    #: the alternative route a class-of-applicant sub-heading opens (route-1/2: set 1, route 2)
+    route: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,8 @@ class LineContext:
     group_from: int = 0
     #: the line is an item of a list of exclusions (有下列情形之一的,不得申报): what it names must not hold
     excluding: bool = False
+    #: the alternative route the line's conditions belong to (see ``_ROUTE_HEAD``), None outside one
+    route: str | None = None
 
 
 class Sections:
@@ -87,6 +98,9 @@ class Sections:
         self._v = v
         self._stack: list[_Frame] = []
         self._groups = 0
+        #: open route sets: heading level → (set id, routes so far)
+        self._route_sets: dict[float, tuple[int, int]] = {}
+        self._route_count = 0
 
     def enter(self, line: str) -> LineContext:
         """Update the stack for ``line`` (the next line, in view text) and return its context."""
@@ -96,15 +110,43 @@ class Sections:
         heading = self._heading(line, marker)
         if heading is not None:
             self._pop(heading[0])
-            if heading[1] is not None:
-                self._stack.append(_Frame(heading[0], heading[1], unmarked=marker is None))
+            route = self._route(line, marker, heading[0])
+            if heading[1] is not None or route is not None:
+                self._stack.append(_Frame(heading[0], heading[1], unmarked=marker is None, route=route))
         elif level is not None:
             self._adopt_items(level)
             self._pop(level)
         ctx = self._open_list(line, level)
         if marker is None and ctx.kind is Kind.NEUTRAL and self._inline_eligibility(line):
             return LineContext(Kind.ELIGIBILITY, ctx.group, ctx.group_from)
+        route = next((f.route for f in reversed(self._stack) if f.route), None)
+        if route is not None and ctx.kind is Kind.ELIGIBILITY:
+            return LineContext(ctx.kind, ctx.group, ctx.group_from, ctx.excluding, route)
         return ctx
+
+    def _route(self, line: str, marker: re.Match[str] | None, level: float) -> str | None:
+        """The route a numbered class-of-applicant heading opens inside an eligibility section.
+
+        Sibling headings at one level share a set (route-1/1, route-1/2); a heading at that level or
+        above that names no class ends the set.
+        """
+        for open_level in [lv for lv in self._route_sets if lv >= level]:
+            if open_level > level:
+                del self._route_sets[open_level]
+        rest = line[marker.end() :] if marker else ""
+        end = _HEAD_END.search(rest)
+        head = _BRACKETED.sub("", (rest[: end.start()] if end else rest).strip()).strip('“”"')
+        if marker is None or self._kind() is not Kind.ELIGIBILITY:
+            self._route_sets.pop(level, None)
+            return None
+        if len(head) < 3 or _GENERIC_HEAD.search(head) or not _ROUTE_HEAD.search(head):
+            self._route_sets.pop(level, None)
+            return None
+        if level not in self._route_sets:
+            self._route_count += 1
+        set_id, count = self._route_sets.get(level) or (self._route_count, 0)
+        self._route_sets[level] = (set_id, count + 1)
+        return f"route-{set_id}/{count + 1}"
 
     def _adopt_items(self, level: float) -> None:
         """申请资格: then 一、… 二、…: the first numbered item under an unmarked heading fixes its level."""
@@ -195,3 +237,20 @@ class Sections:
         base = level if level is not None else (self._stack[-1].level if self._stack else 0.0)
         self._stack.append(_Frame(base + 0.5, Kind.ELIGIBILITY, new_group, intro=True))
         return LineContext(Kind.ELIGIBILITY, group, group_from)
+
+
+def lone_routes_ungrouped(found: list[Condition]) -> list[Condition]:
+    """A route set with a single route (one class heading, no sibling) is no alternative: ungrouped."""
+    routes: dict[str, set[str]] = {}
+    for c in found:
+        if c.group and c.group.startswith("route-"):
+            base, route, *_ = c.group.split("/")
+            routes.setdefault(base, set()).add(route)
+    lone = {base for base, seen in routes.items() if len(seen) < 2}
+    if not lone:
+        return found
+    out = []
+    for c in found:
+        parts = c.group.split("/") if c.group else []
+        out.append(replace(c, group="/".join(parts[2:]) or None) if parts and parts[0] in lone else c)
+    return out

@@ -16,14 +16,12 @@ from reminder.extract._data import alternation
 from reminder.extract.conditions_data import Vocab
 from reminder.extract.conditions_rules import Candidate, Rule, Sentence, negated
 
-__all__ = ["KIND_RULES", "kind_words", "subject_rx"]
+__all__ = ["KIND_RULES", "kind_words", "names_kind"]
 
 #: who applies is named by these: no further applicant word is needed
-_STRONG = (
-    r"申报主体|申请主体|申报单位|申请单位|申报企业|申请企业|申报对象|申请对象|支持对象|扶持对象|参评对象|申报范围"
-)
+_STRONG = r"申报主体|申请主体|申报单位|申请单位|申报企业|申请企业|申报对象|申请对象|支持对象|扶持对象|参评对象|申报范围"
 _ANCHOR = (
-    rf"(?P<strong>(?:{_STRONG})(?:须|应|必须|应当)?(?:为|是|限于?|:)|面向|仅限|限于|只限|参加[^,;。:]{{0,6}}?申报的)"
+    rf"(?P<strong>(?:{_STRONG})(?:须|应|必须|应当)?(?:为|是|限于?|:)|面向|仅限|限于|只限|参加[^,;。:]{{0,6}}?(?:申报|认定|评选|评价)的)"
     r"|(?P<weak>属于|须为|应为|必须为|必须是|须是|应是|(?:设立|注册|成立|登记|落户|入驻)的)"
 )
 #: what may follow a kind word for it to be the applicant (工业企业技术改造项目 is a project)
@@ -42,7 +40,7 @@ def kind_words() -> tuple[str, ...]:
 
 @functools.cache
 def _kind_rx(v: Vocab) -> re.Pattern[str]:
-    words = alternation(kind_words())
+    words = alternation(list(kind_words()))
     return re.compile(
         rf"(?:{_ANCHOR})(?P<fill>[^,;。:、非不]{{0,24}}?)(?P<kinds>(?:{words})(?:(?:、|和|及|与|或|以及)(?:{words}))*){_AFTER}"
     )
@@ -55,8 +53,16 @@ def subject_rx(v: Vocab) -> re.Pattern[str]:
     return re.compile(rf"^\s*(?P<kinds>{words}){_SUBJECT_TAIL}")
 
 
+def names_kind(text: str, v: Vocab) -> bool:
+    """Whether a sentence says who applies by kind (面向商贸企业 / 集聚区…应…): it may hold conditions."""
+    if subject_rx(v).match(text):
+        return True
+    m = _kind_rx(v).search(text)
+    return m is not None and m.group("strong") is not None
+
+
 def _named(text: str) -> list[Kind]:
-    found = [kind_by_word(w) for w in re.findall(alternation(kind_words()), text)]
+    found = [kind_by_word(w) for w in re.findall(alternation(list(kind_words())), text)]
     return list(dict.fromkeys(k for k in found if k is not None))
 
 
@@ -68,7 +74,9 @@ def _candidates(m: re.Match[str], strong: bool, rule: str) -> list[Candidate]:
         if values:
             span, key = (m.start(), m.end()), m.span("kinds")
             out.append(
-                Candidate(field, "in", values, None, span, key, rule, numeric=False, needs_applicant=not strong)
+                Candidate(
+                    field, "in", values, None, span, key, rule, numeric=False, needs_applicant=not strong
+                )
             )
     return out
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
 
-from reminder.extract.page_data import page_vocab
+from reminder.extract.page_data import CHROME_LINE_MAX, page_vocab
 
 __all__ = ["clean", "match_view", "to_simplified"]
 
@@ -59,7 +60,10 @@ _META_START = re.compile(
 _SEPARATORS = " \t|:：-—=_*·•"
 # Pinyin glosses injected by mirror sites after characters: 企業(yè), 創(chuàng )新. A tone mark is required,
 # so (pdf), (ppt) and the like stay.
-_GLOSS = re.compile(r"(?<=[\u3400-\u9fff])[(（]\s?[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*\s?[)）]")
+# (The bracket comes first and the character before it is checked behind it: a pattern that starts
+# with a literal class is scanned for at C speed, one that starts with a lookbehind is tried everywhere.
+# The same holds for the sentence-end patterns below, which keep their punctuation as group 1.)
+_GLOSS = re.compile(r"[(（](?<=[\u3400-\u9fff][(（])\s?[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*\s?[)）]")
 # A whole notice on one line (web pages that lost their paragraphs) is broken up again: after the
 # addressee, before numbered items and contact lines, and before a trailing signature date.
 _REFLOW_MIN = 120
@@ -68,14 +72,14 @@ _ADDRESSEE = re.compile(
     r"(?:单位|單位|企业|企業|部门|部門|局|委|政府|机构|機構|公司|高校|院所)[:：](?=.)"
 )
 _ITEM_BREAK = re.compile(
-    r"(?<=[。;；:：,，!！?？])\s*(?=(?:[一二三四五六七八九十]{1,3}[、．.]|[(（][一二三四五六七八九十]{1,3}[)）]"
+    r"([。;；:：,，!！?？])\s*(?=(?:[一二三四五六七八九十]{1,3}[、．.]|[(（][一二三四五六七八九十]{1,3}[)）]"
     r"|\d{1,2}[、．](?!\d)|\d{1,2}\.(?!\d)|附件\s*[:：\d]|[联聯][系係](?:人|方式|[电電][话話])))"
 )
 _SIGNATURE_TAIL = re.compile(r"(\n(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)[\s,，。.]+$")
 # In lines of any length, a numbered item right after a sentence end starts a line of its own.
-_SENTENCE_ITEM = re.compile(r"(?<=[。;；])[ \t]*(?=(?:\d{1,2}[、．.](?!\d)|[(（][一二三四五六七八九十\d]{1,3}[)）])\S)")
+_SENTENCE_ITEM = re.compile(r"([。;；])[ \t]*(?=(?:\d{1,2}[、．.](?!\d)|[(（][一二三四五六七八九十\d]{1,3}[)）])\S)")
 _SIGNATURE_BREAK = re.compile(
-    r"(?<=[局厅廳委府室心组組院会會部处處科])\s*(?=(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日[\s,，。.]*$)"
+    r"([局厅廳委府室心组組院会會部处處科])\s*(?=(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日[\s,，。.]*$)"
 )
 
 
@@ -110,19 +114,43 @@ def _should_join(prev: str, nxt: str, wrap_width: int) -> bool:
     p, n = prev.rstrip(), nxt.strip()
     if not p or not n:
         return False
-    if p[-1] in _LINE_END or _TOC_LEADER.search(p) or "|" in p:  # table rows do not wrap
-        return False
-    if _BLOCK_START.match(n) or _META_START.match(n) or _META_START.match(p) or _TITLE_LINE.match(_strip_numbering(p)):
-        return False
-    if _DATE_TAIL.search(p) and _DATE_HEAD.match(n):
-        return True
     # A wrapped line runs close to the page width; a short one ends a heading or cell.
-    return len(p) >= min(_MIN_WRAPPED, wrap_width - 4) and len(p) >= wrap_width * 0.6
+    wide = len(p) >= min(_MIN_WRAPPED, wrap_width - 4) and len(p) >= wrap_width * 0.6
+    # (_DATE_TAIL only looks at the last character: searched from there, not tried at every position)
+    date_cut = bool(_DATE_TAIL.search(p, len(p) - 1) and _DATE_HEAD.match(n))
+    if not wide and not date_cut:
+        return False  # whatever the tests below say (they only veto a join): the cheap answer first
+    if p[-1] in _LINE_END or "|" in p or (_has_leader(p) and _TOC_LEADER.search(p)):  # table rows do not wrap
+        return False
+    if (
+        _BLOCK_START.match(n)
+        or _META_START.match(n)
+        or _META_START.match(p)
+        or (_has_about(p) and _TITLE_LINE.match(_strip_numbering(p)))
+    ):
+        return False
+    return date_cut or wide
+
+
+_NUMBERING = re.compile(r"^\s*(?:\d{1,3}\s*[.、．]\s*)?(?:【[^】]{0,20}】\s*)?")
 
 
 def _strip_numbering(line: str) -> str:
     """The line without a leading item number and 【tag】: "2.【省级】关于…" → "关于…"."""
-    return re.sub(r"^\s*(?:\d{1,3}\s*[.、．]\s*)?(?:【[^】]{0,20}】\s*)?", "", line)
+    # anchored at the start: one match there (a sub would try every position of the line)
+    numbering = _NUMBERING.match(line)
+    return line[numbering.end() :] if numbering else line
+
+
+def _has_leader(line: str) -> bool:
+    """Whether ``line`` (right-stripped) may end like _TOC_LEADER: a digit, and a leader character
+    somewhere (a cheap test before the search)."""
+    return line[-1:].isdecimal() and ("." in line or "…" in line or "·" in line)
+
+
+def _has_about(line: str) -> bool:
+    """Whether ``line`` holds a character _TITLE_LINE needs (关于/關於/转发/轉發)."""
+    return "关" in line or "關" in line or "转" in line or "轉" in line
 
 
 def _wrap_width(lines: list[str]) -> int:
@@ -139,13 +167,33 @@ def _drop_chrome(text: str) -> str:
     only those are searched, in one pass of the regex engine over the text."""
     v = page_vocab()
 
-    def strip(m: re.Match[str]) -> str:
-        line = m.group(0)
+    def strip(line: str) -> str:
         stripped = v.chrome.sub("", line)
         return "\x00" if stripped != line and v.residue.match(stripped) else stripped
 
-    out = v.chrome_line.sub(strip, text)
+    out = _sub_chrome_lines(text, v.chrome_trigger, strip)
     return out if "\x00" not in out else "\n".join(ln for ln in out.split("\n") if ln != "\x00")
+
+
+def _sub_chrome_lines(text: str, trigger: re.Pattern[str], replace: Callable[[str], str]) -> str:
+    """``text`` with each line of at most CHROME_LINE_MAX characters that holds a trigger character
+    replaced by ``replace(line)`` (what ``page_vocab().chrome_line.sub`` does, but the regex engine
+    only looks for trigger characters instead of trying a line start at every position)."""
+    parts: list[str] = []
+    last = pos = 0
+    while (hit := trigger.search(text, pos)) is not None:
+        start = text.rfind("\n", 0, hit.start()) + 1
+        end = text.find("\n", hit.start())
+        if end == -1:
+            end = len(text)
+        if end - start <= CHROME_LINE_MAX:
+            parts += (text[last:start], replace(text[start:end]))
+            last = end
+        pos = end + 1
+    if not parts:
+        return text
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 def _reflow(line: str) -> str:
@@ -153,8 +201,8 @@ def _reflow(line: str) -> str:
     if len(line) < _REFLOW_MIN:
         return line
     line = _ADDRESSEE.sub(lambda m: m.group(0) + "\n", line, count=1)
-    line = _ITEM_BREAK.sub("\n", line)
-    line = _SIGNATURE_BREAK.sub("\n", line)
+    line = _ITEM_BREAK.sub("\\1\n", line)
+    line = _SIGNATURE_BREAK.sub("\\1\n", line)
     # the signature date now ends the notice: stray punctuation after it is the flattening's
     return _SIGNATURE_TAIL.sub(r"\1", line) if "\n" in line else line
 
@@ -198,7 +246,7 @@ def clean(raw: str) -> str:
             out.append(kept.lstrip(" \t|").lstrip() if kept[:1] == "|" else kept)
         last = line
     text = "\n".join(_reflow(x) if len(x) >= _REFLOW_MIN else x for x in out if x != "")
-    return _SENTENCE_ITEM.sub("\n", text).strip() + "\n"
+    return _SENTENCE_ITEM.sub("\\1\n", text).strip() + "\n"
 
 
 @functools.lru_cache(maxsize=1)
@@ -214,6 +262,13 @@ def _t2s(text: str) -> str:
 
 # Full-width ASCII → half-width, ideographic space → space; both one character to one.
 _WIDTH = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+# str.translate with a dict looks up every character; only runs of the characters it maps are
+# translated (the rest is copied at regex speed).
+_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]+")
+
+
+def _half_width(text: str) -> str:
+    return _FULL_WIDTH.sub(lambda m: m.group(0).translate(_WIDTH), text)
 
 
 def to_simplified(text: str) -> str:
@@ -231,6 +286,6 @@ def match_view(cleaned: str) -> str:
     >>> match_view("協議約定的總合作經費不低于３００萬元")
     '协议约定的总合作经费不低于300万元'
     """
-    view = to_simplified(cleaned.translate(_WIDTH))
+    view = to_simplified(_half_width(cleaned))
     assert len(view) == len(cleaned)
     return view

@@ -31,7 +31,8 @@ _KEYS: dict[str, type] = {
 _FIELDS = ("index", "doc_number", "issuer", "title", "published", "level", "other")
 _LEVELS = ("national", "provincial", "municipal", "district")
 # Chrome sits on lines up to 120 characters (a metadata row with counters and buttons).
-_CHROME_LINE = "^(?=[^\\n]{{0,120}}$)[^\\n{0}]*[{0}][^\\n]*$"
+CHROME_LINE_MAX = 120
+_CHROME_LINE = "^(?=[^\\n]{{0,120}}$)[^\\n{0}]*[{0}][^\\n]*$"  # 120: CHROME_LINE_MAX
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,8 @@ class PageVocab:
     chrome: re.Pattern[str]
     #: a short line holding one of the characters every chrome pattern needs
     chrome_line: re.Pattern[str]
+    #: one of the characters every chrome pattern needs (found at C speed; its line is then checked)
+    chrome_trigger: re.Pattern[str]
     residue: re.Pattern[str]
     #: any label; group ``label`` holds it, spaces included
     label: re.Pattern[str]
@@ -100,6 +103,7 @@ def page_vocab() -> PageVocab:
     return PageVocab(
         chrome=_chrome(data["chrome"]),
         chrome_line=_compile("chrome_trigger", _CHROME_LINE.format(re.escape(data["chrome_trigger"])), re.M),
+        chrome_trigger=_compile("chrome_trigger", f"[{re.escape(data['chrome_trigger'])}]"),
         residue=_compile("residue", data["residue"]),
         label=label,
         fields=fields,

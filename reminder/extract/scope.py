@@ -570,7 +570,8 @@ def find_scope(
         for code, score in around.scores.items():
             if around.regions[code].level != "district":  # a compilation's districts are its other notices'
                 ev.add(around.regions[code], share * score, around.quotes.get(code, (0.0, ""))[1])
-    if v.taiwan_rx.search(text) and _taiwan_heavier(ev):
+    # (the cheap test on the evidence first: the cue search runs over the whole text)
+    if _taiwan_heavier(ev) and v.taiwan_rx.search(text):
         tw = _taiwan(text, ev, v)
         if tw is not None:
             tw_region = region_by_code(tw.code or _TAIWAN)

@@ -165,6 +165,23 @@ class SegmentVocab:
     news_threshold: int
     news_head_lines: int
     news_rules: tuple[Cue, ...]
+    #: every item marker in one alternation tried in order (group ``m<i>``: marker i matched, ``n<i>``:
+    #: its number), so a line is matched once instead of once per marker; None when the patterns
+    #: cannot be joined (back-references)
+    item_marker_rx: re.Pattern[str] | None = None
+
+
+def _markers_rx(markers: tuple[ItemMarker, ...]) -> re.Pattern[str] | None:
+    parts = []
+    for i, marker in enumerate(markers):
+        pattern = marker.regex.pattern
+        if "(?P=" in pattern or re.search(r"\\[1-9]", pattern) or re.search(r"\(\?P<(?!n>)", pattern):
+            return None
+        parts.append(f"(?P<m{i}>{pattern.replace('(?P<n>', f'(?P<n{i}>')})")
+    try:
+        return re.compile("|".join(parts))
+    except re.error:
+        return None
 
 
 def _compile(key: str, pattern: str, flags: int = 0) -> re.Pattern[str]:
@@ -328,4 +345,5 @@ def vocab() -> SegmentVocab:
         news_threshold=threshold,
         news_head_lines=head_lines,
         news_rules=news_rules,
+        item_marker_rx=_markers_rx(markers),
     )

@@ -127,6 +127,13 @@ def marker_style(text: str, v: SegmentVocab) -> str | None:
 
 def _marker(text: str, v: SegmentVocab) -> tuple[str | None, int | None, int]:
     """The item numbering at the start of ``text``: (style, number, length consumed)."""
+    if v.item_marker_rx is not None:
+        m = v.item_marker_rx.match(text)
+        if m is None:
+            return None, None, 0
+        i = int(str(m.lastgroup)[1:])  # the marker's own group closes last
+        n = m.group(f"n{i}") if f"n{i}" in v.item_marker_rx.groupindex else None
+        return v.item_markers[i].style, _number(n) if n else None, m.end()
     for marker in v.item_markers:
         m = marker.regex.match(text)
         if m:

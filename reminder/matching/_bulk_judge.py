@@ -49,6 +49,7 @@ from reminder.rules import (
     resolve_region,
 )
 from reminder.rules.engine import combine
+from reminder.rules.existence import shown
 from reminder.rules.regions import COUNTRY_CODE, relative_level
 
 __all__ = ["prefilter_columns", "Stored", "NoticeJudge"]
@@ -363,7 +364,7 @@ class NoticeJudge:
             trace=_dump(
                 {
                     "on": self.on.isoformat(),
-                    "statuses": [r.status for r in results],
+                    "statuses": [r.status for r in results if shown(r.status, r.condition)],
                     "manual": [r.quote for r in verdict.manual],
                 }
             ),

@@ -25,6 +25,7 @@ from reminder.matching._match_notices import (
 from reminder.model import Condition
 from reminder.rules import ConditionResult, Profile, Region, Verdict, condition_spec, evaluate
 from reminder.rules.engine import combine
+from reminder.rules.existence import shown
 
 __all__ = ["Judging", "judgings", "open_judgings", "ProfileJudge", "StoredVerdict"]
 
@@ -157,7 +158,7 @@ class ProfileJudge:
                 verdict.status,
                 _dump(list(verdict.missing)),
                 _dump([r.reason_zh for r in verdict.unmet]),
-                _dump([r.status for r in results]) + ',"manual":' + _dump([r.quote for r in verdict.manual]),
+                _dump([r.status for r in results if shown(r.status, r.condition)]) + ',"manual":' + _dump([r.quote for r in verdict.manual]),
                 judging.conditions,  # keeps the conditions alive: their ids stay unique in the key
             )
         status, missing, unmet, rest, _ = found

@@ -7,7 +7,13 @@
 
 A dispatcher killed after sending but before recording leaves its rows claimed; once the lease
 expires another claim takes them and sends them again with the same message id (receivers drop the
-repeat). So each kill repeats a message at most once.
+repeat). So each kill repeats a message at most once. The lease is short (``claim_lease``, 45 s by
+default) because a live dispatcher renews its claims while it sends (``renew_claims``): a crashed
+one's rows go out again within a minute.
+
+Several reminders of one deadline to one channel that are all overdue (the worker was down, or a
+demo planned them on a past day) would arrive together saying the same thing: only the newest (the
+smallest offset) is sent, the older ones are cancelled as superseded (issue 16, item 19).
 """
 
 from __future__ import annotations
@@ -26,12 +32,18 @@ from reminder.db.models import Channel, Company, DeadlineRow, Reminder, WorkerLe
 from reminder.errors import DispatcherBusy
 from reminder.notify._replan import CHANNEL_OFF, channel_open, deadline_reason
 
-__all__ = ["LEASE_NAME", "claim_due", "hold_lease", "release_lease", "lease_seconds"]
+__all__ = ["LEASE_NAME", "SUPERSEDED", "claim_due", "hold_lease", "release_lease", "lease_seconds", "renew_claims"]
 
 log = logging.getLogger(__name__)
 
 #: WorkerLease.name of the single SQLite dispatcher
 LEASE_NAME = "dispatcher"
+#: Reminder.cancelled_reason of an overdue reminder a newer overdue one of the same deadline replaces
+SUPERSEDED = "已由同一截止日期更近的提醒取代 / superseded by a newer overdue reminder"
+#: purposes that remind of one deadline (collapsed when several are overdue at once)
+_DEADLINE_PURPOSES = ("before", "new_call")
+#: selects per claim when rows are cancelled instead of claimed (bounded: a claim stays one short transaction)
+_REFILLS = 4
 
 
 def lease_seconds(settings: Settings) -> float:
@@ -96,8 +108,35 @@ def _why_not_send(
     return None
 
 
+def _newest_due(session: Session, rows: list[Reminder], now: dt.datetime) -> dict[tuple[int, int, int], int]:
+    """(company, channel, deadline) → id of the newest due pending reminder about it (in or out of ``rows``)."""
+    deadline_ids = {r.deadline_id for r in rows if r.deadline_id is not None and r.purpose in _DEADLINE_PURPOSES}
+    if not deadline_ids:
+        return {}
+    query = select(Reminder).where(
+        col(Reminder.deadline_id).in_(deadline_ids),
+        col(Reminder.purpose).in_(_DEADLINE_PURPOSES),
+        Reminder.status == "pending",
+        col(Reminder.next_attempt_at) <= now,
+    )
+    newest: dict[tuple[int, int, int], tuple[dt.datetime, int]] = {}
+    for row in session.exec(query).all():
+        assert row.id is not None and row.deadline_id is not None
+        group = (row.company_id, row.channel_id, row.deadline_id)
+        if group not in newest or (row.due_at, row.id) > newest[group]:
+            newest[group] = (row.due_at, row.id)
+    return {group: rid for group, (_, rid) in newest.items()}
+
+
+def _superseded(row: Reminder, newest: dict[tuple[int, int, int], int]) -> bool:
+    if row.deadline_id is None or row.purpose not in _DEADLINE_PURPOSES:
+        return False
+    return newest.get((row.company_id, row.channel_id, row.deadline_id), row.id) != row.id
+
+
 def _filter(session: Session, rows: list[Reminder], now: dt.datetime) -> list[Reminder]:
-    """Cancel the rows that must not go out any more; return the others."""
+    """Cancel the rows that must not go out any more (including superseded overdue ones); return the others."""
+    newest = _newest_due(session, rows, now)
     deadline_ids = {r.deadline_id for r in rows if r.deadline_id is not None}
     deadlines = {d.id: d for d in session.exec(select(DeadlineRow).where(col(DeadlineRow.id).in_(deadline_ids))).all()}
     channels = {c.id: c for c in session.exec(select(Channel).where(col(Channel.id).in_({r.channel_id for r in rows}))).all()}
@@ -106,12 +145,33 @@ def _filter(session: Session, rows: list[Reminder], now: dt.datetime) -> list[Re
     for row in rows:
         deadline = deadlines.get(row.deadline_id) if row.deadline_id is not None else None
         why = _why_not_send(row, deadline, channels.get(row.channel_id), companies.get(row.company_id), now)
+        why = why or (SUPERSEDED if _superseded(row, newest) else None)
         if why:
             row.status, row.cancelled_reason, row.updated_at = "cancelled", why, now
             log.info("reminder %d cancelled before sending: %s", row.id, why)
         else:
             keep.append(row)
     return keep
+
+
+def renew_claims(*, engine: Engine, worker: str, ids: list[int], now: dt.datetime, settings: Settings) -> None:
+    """Extend this worker's claims on ``ids`` (the rows it is still sending): the dispatcher's heartbeat.
+
+    Claims are short so that a crashed dispatcher's rows go out again soon; a live one keeps its rows
+    by renewing them (and, on SQLite, the dispatcher lease) every third of a lease.
+    """
+    if not ids:
+        return
+    table: sa.Table = Reminder.__table__  # type: ignore[attr-defined]
+    until = now + dt.timedelta(seconds=settings.claim_lease)
+    with Session(engine) as session, session.begin():
+        if _is_sqlite(session):
+            _take_lease(session, worker, now, now + dt.timedelta(seconds=lease_seconds(settings)))
+        session.execute(
+            sa.update(table)
+            .where(table.c.id.in_(ids), table.c.claimed_by == worker, table.c.status == "pending")
+            .values(claimed_until=until)
+        )
 
 
 def claim_due(*, engine: Engine, worker: str, now: dt.datetime, limit: int, settings: Settings) -> list[Reminder]:
@@ -147,8 +207,15 @@ def claim_due(*, engine: Engine, worker: str, now: dt.datetime, limit: int, sett
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
-        rows = _filter(session, list(session.exec(query).all()), now)
-        session.flush()
+        rows: list[Reminder] = []
+        for _ in range(_REFILLS):  # rows cancelled instead of claimed leave room: select again
+            wanted = limit - len(rows)
+            found = list(session.exec(query.where(col(Reminder.id).not_in([r.id for r in rows])).limit(wanted)).all())
+            kept = _filter(session, found, now)
+            rows += kept
+            session.flush()
+            if len(found) < wanted or len(kept) == len(found):
+                break  # nothing more is due, or the batch is full
         table: sa.Table = Reminder.__table__  # type: ignore[attr-defined]
         claimed = sa.update(table).where(table.c.id.in_([r.id for r in rows]))
         session.execute(claimed.values(claimed_by=worker, claimed_until=until))

@@ -23,7 +23,7 @@ from reminder.errors import ProfileError
 from reminder.matching import company_matches
 from reminder.notify._outbox_rows import PlanStats, apply_plans
 from reminder.notify._replan import channel_open
-from reminder.notify.links import company_url
+from reminder.notify.links import view_url
 from reminder.notify.payloads import digest_item, digest_payload
 from reminder.notify.planning import CONCERNED, PLANNED_KINDS, digest_slot, plan_digest
 
@@ -51,7 +51,7 @@ def _items(session: Session, company: Company, now: dt.datetime, settings: Setti
         return []
     query = select(Match).where(Match.company_id == company.id, col(Match.status).in_(CONCERNED))
     matches = {m.notice_id: m for m in session.exec(query).all()}
-    link = company_url(company.id, settings)
+    link = view_url(company.id, company.view_salt, settings)
     items = []
     for view in views:
         match = matches.get(view.notice.id or 0)

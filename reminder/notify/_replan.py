@@ -22,6 +22,7 @@ from reminder.config import Settings
 from reminder.db.models import Channel, Company, DeadlineRow, Match, NoticeChange, NoticeRow, Reminder
 from reminder.db.store import list_open_notices
 from reminder.notify._outbox_rows import PlanStats, apply_plans, cancel_rows
+from reminder.notify.clock import planning_instant
 from reminder.notify.payloads import reminder_payload
 from reminder.notify.planning import (
     CONCERNED,
@@ -62,8 +63,10 @@ def facts(row: DeadlineRow) -> DeadlineFacts:
 
 
 def channel_open(channel: Channel, company: Company) -> bool:
-    """Whether a channel may receive messages: enabled, and not an unsubscribed email address."""
-    return channel.enabled and not (channel.kind == "email" and company.email_unsubscribed)
+    """Whether a channel may receive messages: enabled, confirmed (double opt-in), not an unsubscribed email."""
+    if not channel.enabled or channel.unconfirmed:
+        return False
+    return not (channel.kind == "email" and company.email_unsubscribed)
 
 
 def _notice_open(notice: NoticeRow) -> bool:
@@ -236,6 +239,7 @@ def replan_notice(*, session: Session, notice_id: int, now: dt.datetime, setting
     Returns:
         What changed in the outbox.
     """
+    now = planning_instant(now)  # a demo day never plans reminders: the real clock does
     notice = session.get(NoticeRow, notice_id)
     if notice is None:
         return PlanStats()
@@ -256,6 +260,7 @@ def replan_company(*, session: Session, company_id: int, now: dt.datetime, setti
     Returns:
         What changed in the outbox (pending digests to closed channels are cancelled too).
     """
+    now = planning_instant(now)  # a demo day never plans reminders: the real clock does
     company = session.get(Company, company_id)
     matched = session.exec(select(Match.notice_id).where(Match.company_id == company_id)).all()
     queued = session.exec(

@@ -5,8 +5,9 @@
                         ├ render + send in a thread pool of settings.dispatch_concurrency
                         └ record_attempt for each result as it completes (small transactions)
 
-A crash between a send and its record leaves the row claimed; after the claim lease expires the row
-is claimed and sent again with the same message id, which receivers use to drop the repeat.
+A crash between a send and its record leaves the row claimed; after the claim lease expires (45 s by
+default: a live dispatcher renews the claims of what it is still sending every third of a lease) the
+row is claimed and sent again with the same message id, which receivers use to drop the repeat.
 Targets and secrets are never logged: only channel ids and kinds.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,7 +34,7 @@ from reminder.errors import DispatcherBusy, ReminderError
 from reminder.notify import base
 from reminder.notify.channels import build_channel, make_http_client
 from reminder.notify.links import unsubscribe_url
-from reminder.notify.outbox import claim_due, record_attempts
+from reminder.notify.outbox import claim_due, record_attempts, renew_claims
 from reminder.notify.planning import days_left
 from reminder.notify.render import render_message
 
@@ -166,6 +168,7 @@ class _Flow:
         self.seen: set[int] = set()
         self.exhausted = False
         self.stats = DispatchStats()
+        self.renewed = time.monotonic()
 
     def refill(self) -> None:
         """Claim and submit another batch when fewer than a batch are in flight and more may be due."""
@@ -188,10 +191,20 @@ class _Flow:
 
     def record_some(self) -> None:
         """Wait for sends to finish; record those that finished within a short window in one transaction."""
-        cf.wait(self.in_flight, return_when=cf.FIRST_COMPLETED)
+        beat = max(0.1, self.settings.claim_lease / 3)
+        cf.wait(self.in_flight, timeout=beat, return_when=cf.FIRST_COMPLETED)
         finished, _ = cf.wait(self.in_flight, timeout=RECORD_WINDOW)
         done = [(self.in_flight.pop(f), f.result()) for f in finished]
-        self.stats += _record(self.engine, done, self.worker, self.clock, self.settings)
+        if done:
+            self.stats += _record(self.engine, done, self.worker, self.clock, self.settings)
+        if self.in_flight and time.monotonic() - self.renewed >= beat:
+            self.heartbeat()
+
+    def heartbeat(self) -> None:
+        """Renew the claims of the rows still sending (short leases: a crash is retried within a minute)."""
+        ids = [r.id for r in self.in_flight.values() if r.id is not None]
+        renew_claims(engine=self.engine, worker=self.worker, ids=ids, now=self.clock(), settings=self.settings)
+        self.renewed = time.monotonic()
 
 
 @contextmanager

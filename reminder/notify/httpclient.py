@@ -23,7 +23,7 @@ from reminder.errors import DeliveryError, UnsafeTarget
 from reminder.notify.mask import mask_target
 from reminder.notify.safety import safe_addresses
 
-__all__ = ["make_http_client", "PinnedTransport", "USER_AGENT"]
+__all__ = ["make_http_client", "make_fetch_client", "PinnedTransport", "USER_AGENT"]
 
 USER_AGENT = "reminder/0.1 (deadline reminders)"
 
@@ -124,6 +124,27 @@ def make_http_client(settings: Settings, *, max_connections: int = 100) -> httpx
         transport=PinnedTransport(settings, limits=limits),
         timeout=httpx.Timeout(settings.webhook_timeout),
         follow_redirects=False,
+        trust_env=False,
+        headers={"User-Agent": USER_AGENT},
+    )
+
+
+#: redirects an operator's URL ingest follows (each hop's address is checked again on connection)
+FETCH_MAX_REDIRECTS = 5
+
+
+def make_fetch_client(settings: Settings) -> httpx.Client:
+    """A client for operator URL ingest with the webhook address guard (issue 16, item 12).
+
+    Redirects are followed (notices move), but every hop connects through the pinned transport, so
+    loopback, private, metadata and decimal-IP hosts are refused at each connection, not just the first.
+    http:// is allowed (many government sites); ``webhook_allow_hosts`` admits internal hosts.
+    """
+    return httpx.Client(
+        transport=PinnedTransport(settings, limits=httpx.Limits(max_connections=4, max_keepalive_connections=2)),
+        timeout=httpx.Timeout(settings.fetch_timeout),
+        follow_redirects=True,
+        max_redirects=FETCH_MAX_REDIRECTS,
         trust_env=False,
         headers={"User-Agent": USER_AGENT},
     )

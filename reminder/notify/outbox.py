@@ -27,7 +27,14 @@ from reminder.notify._attempts import (
     record_attempts,
     requeue,
 )
-from reminder.notify._claims import LEASE_NAME, claim_due, hold_lease, lease_seconds, release_lease
+from reminder.notify._claims import (
+    LEASE_NAME,
+    claim_due,
+    hold_lease,
+    lease_seconds,
+    release_lease,
+    renew_claims,
+)
 from reminder.notify._coverage import planning_years, years_without_holidays
 from reminder.notify._digests import plan_digests
 from reminder.notify._outbox_rows import PlanStats
@@ -48,6 +55,7 @@ __all__ = [
     "hold_lease",
     "release_lease",
     "lease_seconds",
+    "renew_claims",
     "record_attempt",
     "record_attempts",
     "backoff",

@@ -16,7 +16,7 @@ from typing import Any
 
 from reminder.config import Settings
 from reminder.db.models import Company, DeadlineRow, Match, NoticeRow
-from reminder.notify.links import company_url
+from reminder.notify.links import view_url
 from reminder.notify.planning import days_left
 
 __all__ = [
@@ -111,7 +111,7 @@ def reminder_payload(
         "deadline": deadline_json(deadline),
         "days_left": days_left(deadline.at, now) if deadline is not None and deadline.at else None,
         "verdict": verdict_json(match),
-        "link": company_url(company.id, settings),
+        "link": view_url(company.id, company.view_salt, settings),
     }
     if change is not None:
         payload["change"] = {"old": deadline_json(change[0]), "new": deadline_json(change[1])}
@@ -147,6 +147,6 @@ def digest_payload(
         "deadline": None,
         "days_left": None,
         "verdict": None,
-        "link": company_url(company.id, settings),
+        "link": view_url(company.id, company.view_salt, settings),
         "items": sorted(items, key=_by_days_left),
     }

@@ -29,6 +29,7 @@ from ._vocab import (
     is_known_qualification,
     profile_label,
 )
+from .existence import is_existence
 from .profile import Profile, Qualification
 from .regions import Region, RegionError, region_within, relative_level, resolve_region
 from .scope import outside_mainland
@@ -159,6 +160,9 @@ def _age(condition: Condition, profile: Profile, ctx: Context) -> Outcome:
         return manual()
     if profile.founded_on is None:
         return Outcome("unknown", "missing", expected=expected, missing=_label(ctx))
+    if is_existence(condition):  # founded after the deadline: the company did not exist yet
+        exists = profile.founded_on <= ctx.on
+        return Outcome("pass" if exists else "fail", "exists", profile.founded_on, ctx.on)
     ok = within_bounds(profile.founded_on, founded_bounds(condition.op, expected, ctx.on))
     return Outcome("pass" if ok else "fail", "compared", age_years(profile.founded_on, ctx.on), expected)
 

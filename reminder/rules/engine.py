@@ -24,6 +24,7 @@ from reminder.model import Condition
 from ._evaluators import EVALUATORS, Context, Outcome, manual
 from ._results import ConditionResult, Status, Verdict, VerdictStatus
 from ._vocab import judged_spec
+from .existence import shown
 from .explain import describe
 from .profile import Profile
 from .regions import Region
@@ -76,20 +77,43 @@ def evaluate(
 
 
 def group_status(members: Sequence[ConditionResult]) -> Status | None:
-    """An any-of group: pass if one member passes; fail if all fail.
+    """An any-of group: pass if one member (or route) passes; fail if all fail.
+
+    Group ids name routes too: ``route-1/2`` is route 2 of set 1, whose members must all hold
+    (``route-1/2/or-5``: an any-of group inside that route); a plain id (``or-3``) makes each member a
+    route of its own.
 
     Returns:
         "pass", "fail", "unknown" (some member lacks profile data), or None (undecided only because
         of members a person must check: the verdict is then at best possibly_eligible).
     """
-    statuses = [m.status for m in members]
+    routes: dict[str, list[ConditionResult]] = {}
+    for i, m in enumerate(members):
+        parts = (m.condition.group or "").split("/")
+        routes.setdefault("/".join(parts[:2]) if len(parts) > 1 else str(i), []).append(m)
+    return _any([_route_status(r) for r in routes.values()])
+
+
+def _any(statuses: Sequence[Status | None]) -> Status | None:
     if "pass" in statuses:
         return "pass"
-    if any(m.status == "unknown" and not m.manual for m in members):
+    if "unknown" in statuses:
         return "unknown"
-    if all(s == "fail" for s in statuses):
+    return "fail" if all(s == "fail" for s in statuses) else None
+
+
+def _route_status(members: Sequence[ConditionResult]) -> Status | None:
+    """All of a route's conditions (its inner any-of groups each as one)."""
+    inner: dict[str, list[ConditionResult]] = {}
+    for i, m in enumerate(members):
+        parts = (m.condition.group or "").split("/")
+        inner.setdefault("/".join(parts) if len(parts) > 2 else str(i), []).append(m)
+    statuses = [_any([_single(m) for m in unit]) for unit in inner.values()]
+    if "fail" in statuses:
         return "fail"
-    return None
+    if "unknown" in statuses:
+        return "unknown"
+    return None if None in statuses else "pass"
 
 
 def _units(results: Sequence[ConditionResult]) -> Iterable[tuple[list[ConditionResult], bool]]:
@@ -102,13 +126,14 @@ def _units(results: Sequence[ConditionResult]) -> Iterable[tuple[list[ConditionR
     order: list[list[ConditionResult]] = []
     for result in results:
         group = result.condition.group
-        if group is None:
+        base = group.split("/")[0] if group is not None else None
+        if base is None:
             order.append([result])
-        elif group in groups:
-            groups[group].append(result)
+        elif base in groups:
+            groups[base].append(result)
         else:
-            groups[group] = [result]
-            order.append(groups[group])
+            groups[base] = [result]
+            order.append(groups[base])
     for members in order:
         alone = len(members) == 1 and members[0].condition.group is not None
         yield members, not alone and any(m.condition.hard for m in members)
@@ -143,7 +168,7 @@ def combine(results: Sequence[ConditionResult]) -> Verdict:
     Returns:
         The verdict; bulk matching calls this with cached results.
     """
-    results = tuple(results)
+    results = tuple(r for r in results if shown(r.status, r.condition))
     unmet: list[ConditionResult] = []
     notes: list[ConditionResult] = []
     missing: list[str] = []

@@ -86,6 +86,8 @@ def _numeric(result: ConditionResult) -> str:
 
 
 def _age(result: ConditionResult) -> str:
+    if result.why == "exists":
+        return f"成立日期 {result.used} 晚于申报截止日 {result.expected}，截止时企业尚未成立"
     if result.status == "unknown":
         op = result.condition.op
         return f"{_label(result)} 未填写成立日期 — 需 {OP_SYMBOLS.get(op, op)} {_quantity(result, result.expected)}"
@@ -219,14 +221,21 @@ def _group_lines(verdict: Verdict) -> list[str]:
     seen: set[str] = set()
     for result in verdict.results:
         group = result.condition.group
-        if group is None:
+        base = group.split("/")[0] if group else None
+        if base is None:
             lines.append(f"  · {render_result_zh(result)}")
-        elif group not in seen:
-            seen.add(group)
+        elif base not in seen:
+            seen.add(base)
             lines.append("  以下条件满足其一即可：")
-            members = [r for r in verdict.results if r.condition.group == group]
-            lines.extend(f"    - {render_result_zh(r)}" for r in members)
+            members = [r for r in verdict.results if (r.condition.group or "").split("/")[0] == base]
+            lines.extend(f"    - {_route_label(r)}{render_result_zh(r)}" for r in members)
     return lines
+
+
+def _route_label(result: ConditionResult) -> str:
+    """路径2： before a member of route 2 (route-1/2): a route's conditions must all hold."""
+    parts = (result.condition.group or "").split("/")
+    return f"路径{parts[1]}：" if len(parts) > 1 else ""
 
 
 def manual_item_zh(result: ConditionResult) -> str:

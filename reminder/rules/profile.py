@@ -144,10 +144,16 @@ def parse_date(value: Any) -> dt.date:
     raise ValueError(f"“{value}”不是有效日期（应如 2024-03-01）")
 
 
+#: control characters (NUL broke PostgreSQL) and lone surrogates; tab and newlines are fine
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def _text(value: Any) -> str | None:
     if is_blank(value):
         return None
     text = str(value).strip()
+    if _CONTROL.search(text):
+        raise ValueError("含有不允许的控制字符（如 NUL）")
     return text or None
 
 
@@ -194,18 +200,35 @@ def _tags(value: Any) -> tuple[str, ...]:
         items = value
     else:
         raise ValueError("应为列表或以分号分隔的文字")
-    return tuple(t for t in (str(i).strip() for i in items) if t)
+    tags = tuple(t for t in (str(i).strip() for i in items) if t)
+    if any(_CONTROL.search(t) for t in tags):
+        raise ValueError("含有不允许的控制字符（如 NUL）")
+    return tags
 
 
 def _optional(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return lambda value: None if is_blank(value) else convert(value)
 
 
+#: bounds that keep every stored number inside the database's columns (issue 16: 2147483648 was a 500)
+MAX_HEADCOUNT = 10_000_000
+MAX_MONEY = Decimal(10) ** 12  # 万元
+
+
 def _headcount(value: Any) -> int:
     number = parse_number(value, integer=True)
     if number < 0:
         raise ValueError("不能为负数")
+    if number > MAX_HEADCOUNT:
+        raise ValueError(f"不能超过 {MAX_HEADCOUNT:,} 人")
     return int(number)
+
+
+def _money(value: Any) -> Decimal:
+    amount = parse_money(value)
+    if not amount.is_finite() or amount > MAX_MONEY:
+        raise ValueError("金额过大（不能超过 1万亿万元）")
+    return amount
 
 
 def _ratio(value: Any) -> Decimal:
@@ -224,6 +247,8 @@ def _qualification(item: Any) -> Qualification:
         if name is None:
             raise ValueError("资质名称为空")
         return Qualification(canonical_qualification(name), None if is_blank(until) else parse_date(until))
+    if _CONTROL.search(str(item)):
+        raise ValueError("含有不允许的控制字符（如 NUL）")
     match = _QUAL_ITEM.match(fold(str(item)))
     if not match:
         raise ValueError(f"无法读取资质“{item}”（应如 高新技术企业:2026-12-31）")
@@ -305,9 +330,9 @@ _CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "industry_tags": _tags,
     "founded_on": _optional(parse_date),
     "headcount": _optional(_headcount),
-    "annual_revenue": _optional(parse_money),
-    "total_assets": _optional(parse_money),
-    "registered_capital": _optional(parse_money),
+    "annual_revenue": _optional(_money),
+    "total_assets": _optional(_money),
+    "registered_capital": _optional(_money),
     "rd_expense_ratio": _optional(_ratio),
     "rd_staff_ratio": _optional(_ratio),
     "qualifications": _qualifications,

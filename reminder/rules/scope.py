@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from reminder.model import Condition, Notice, Scope
 
 from .awarded import soften_awarded
+from .existence import EXISTENCE, is_existence
 from .regions import NOT_MAINLAND_CODES, Region, RegionError, ancestors, resolve_region
 
 __all__ = [
@@ -111,8 +112,9 @@ def outside_mainland(region: Region) -> bool:
 
 def judged_conditions(notice: Notice) -> tuple[Condition, ...]:
     """What a notice is judged on, and what storage keeps for matching: the scope condition first, then
-    the text's conditions with ``has <the title the call awards>`` made soft (see ``awarded``)."""
-    return with_scope(soften_awarded(notice.conditions, notice.title), scope_of(notice))
+    the text's conditions with ``has <the title the call awards>`` made soft (see ``awarded``), then
+    the company's existence on the judging day (see ``existence``)."""
+    return (*with_scope(soften_awarded(notice.conditions, notice.title), scope_of(notice)), EXISTENCE)
 
 
 def split_scope(conditions: Sequence[Condition]) -> tuple[Scope | None, tuple[Condition, ...]]:
@@ -121,6 +123,8 @@ def split_scope(conditions: Sequence[Condition]) -> tuple[Scope | None, tuple[Co
     scope: Scope | None = None
     rest = []
     for cond in conditions:
+        if is_existence(cond):
+            continue
         if cond.rule != SCOPE_RULE:
             rest.append(cond)
             continue

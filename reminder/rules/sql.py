@@ -185,8 +185,8 @@ def compile_prefilter(
     clauses: list[ColumnElement[bool]] = []
     groups: dict[str, list[Condition]] = {}
     for cond in conditions:
-        if cond.group is not None:
-            groups.setdefault(cond.group, []).append(cond)
+        if cond.group is not None:  # route-1/2: route 2 of set 1 (see engine.group_status)
+            groups.setdefault(cond.group.split("/")[0], []).append(cond)
         elif cond.hard:
             expr = _keep(cond, columns, on, notice_region)
             if expr is not None:
@@ -194,7 +194,29 @@ def compile_prefilter(
     for members in groups.values():
         if len(members) == 1 or not any(m.hard for m in members):
             continue  # a lone route of a group is never a requirement (see engine._units)
-        exprs = [_keep(m, columns, on, notice_region) for m in members]
+        exprs = [_route_keep(r, columns, on, notice_region) for r in _routes(members)]
         if all(e is not None for e in exprs):
             clauses.append(or_(false(), *[e for e in exprs if e is not None]))
     return and_(true(), *clauses)
+
+
+def _routes(members: Sequence[Condition]) -> list[list[Condition]]:
+    """A group's routes: members sharing ``set/route`` together; a plain any-of member alone."""
+    routes: dict[str, list[Condition]] = {}
+    for i, m in enumerate(members):
+        parts = (m.group or "").split("/")
+        routes.setdefault("/".join(parts[:2]) if len(parts) > 1 else str(i), []).append(m)
+    return list(routes.values())
+
+
+def _route_keep(
+    route: Sequence[Condition], columns: _Columns, on: dt.date, notice_region: Region | None
+) -> ColumnElement[bool] | None:
+    """All of a route (its inner any-of groups each as an OR); None when a member cannot be compiled."""
+    inner: dict[str, list[ColumnElement[bool] | None]] = {}
+    for i, m in enumerate(route):
+        key = m.group if m.group and m.group.count("/") > 1 else str(i)
+        inner.setdefault(key, []).append(_keep(m, columns, on, notice_region))
+    if any(e is None for exprs in inner.values() for e in exprs):
+        return None
+    return and_(true(), *[or_(false(), *[e for e in exprs if e is not None]) for exprs in inner.values()])

@@ -10,6 +10,7 @@ import logging
 
 from sqlalchemy.engine import Engine
 
+from reminder.companies.data_rights import purge_deliveries
 from reminder.config import Settings
 from reminder.db.engine import session_scope
 from reminder.db.models import utcnow
@@ -42,6 +43,8 @@ def sweep(*, engine: Engine, settings: Settings) -> PlanStats:
     """Cancel reminders whose deadline passed or moved, replan open notices, catch up on digests."""
     with session_scope(engine) as session:
         stats = sweep_outbox(session=session, now=utcnow(), settings=settings)
+    with session_scope(engine) as session:  # delivery-record retention (issue 16, item 20)
+        purge_deliveries(session=session, now=utcnow(), retention_days=settings.delivery_retention_days)
     if stats.inserted or stats.cancelled:
         log.info("sweep: %s", stats)
     return stats

@@ -5,9 +5,11 @@
      ├── admin/     operator pages under /admin (admin token): ingest, review, corrections, dashboard
      ├── api/       /api/companies/… (company token), /api/notices, /api/admin/… (admin token);
      │              schemas.py holds the one output schema of each object both APIs return
-     └── ops.py     /healthz, /metrics
+     ├── ops.py     /healthz, /metrics
+     └── docs.py    /docs: Swagger UI from installed files (works offline, no inline script)
     templates/company/, templates/admin/ (base.html shared), static/
     deps.py        shared dependencies (session, settings, tokens); choices.py: registry-backed choices
+    dates.py       dates as every page shows them (2025年3月11日 周二 17:00, Beijing time)
 
 Labels shown to people come from the registries: fields and operators from the field registry
 (``reminder.fields``), channel names and help from the channel classes (``reminder.notify.channels``).

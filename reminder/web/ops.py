@@ -6,7 +6,10 @@ the database backend and a short reason when it is unreachable.
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import logging
+import sqlite3
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,7 +24,7 @@ from reminder.errors import StorageError
 from reminder.web.admin.common import request_now
 from reminder.web.metrics import CONTENT_TYPE, collect, down, render
 
-__all__ = ["router", "Health", "scheduler_state", "check_database"]
+__all__ = ["router", "Health", "scheduler_state", "check_database", "check_writable"]
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,9 @@ class DatabaseHealth(BaseModel):
     revision: str | None = None
     head: str | None = None
     schema_ok: bool = False
+    #: a write transaction could start at once (SQLite: no other writer holds the lock; PostgreSQL: not
+    #: read-only or a standby). /healthz said ok while writes failed after 5 s (issue 16, item 15).
+    writable: bool = False
     #: why not, without secrets
     error: str | None = None
 
@@ -48,7 +54,7 @@ class SchedulerHealth(BaseModel):
 
 
 class Health(BaseModel):
-    #: "ok" when the database is reachable and at the head revision, else "unavailable"
+    #: "ok" when the database is reachable, writable and at the head revision, else "unavailable"
     status: str
     database: DatabaseHealth
     scheduler: SchedulerHealth
@@ -72,8 +78,54 @@ def _reason(exc: BaseException) -> str:
     return f"数据库不可用 / database unavailable ({kind})"
 
 
+#: how long the write probe waits for SQLite's write lock, milliseconds (a health check must answer fast)
+WRITE_PROBE_MS = 500
+
+
+class NotWritable(Exception):
+    """The database answers reads but would refuse or stall writes."""
+
+
+def _probe_sqlite(engine: Engine) -> None:
+    """BEGIN IMMEDIATE then ROLLBACK: takes SQLite's write lock if free, writes nothing."""
+    raw = engine.raw_connection()
+    try:
+        db: Any = raw.driver_connection
+        previous = int(db.execute("PRAGMA busy_timeout").fetchone()[0])
+        db.execute(f"PRAGMA busy_timeout = {WRITE_PROBE_MS}")
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("ROLLBACK")
+        finally:
+            db.execute(f"PRAGMA busy_timeout = {previous}")
+    finally:
+        raw.close()
+
+
+def _probe_postgres(engine: Engine) -> None:
+    """A standby or a read-only default transaction cannot take writes."""
+    with engine.connect() as conn:
+        standby, read_only = conn.execute(
+            sa.text("SELECT pg_is_in_recovery(), current_setting('transaction_read_only')")
+        ).one()
+    if standby or read_only == "on":
+        raise NotWritable("read-only")
+
+
+def check_writable(engine: Engine) -> None:
+    """Raise when the database would not take a write now (cheap: nothing is written).
+
+    Raises:
+        NotWritable, sqlalchemy.exc.SQLAlchemyError, sqlite3.Error: it would not.
+    """
+    if engine.dialect.name == "sqlite":
+        _probe_sqlite(engine)
+    elif engine.dialect.name == "postgresql":
+        _probe_postgres(engine)
+
+
 def check_database(engine: Engine) -> DatabaseHealth:
-    """SELECT 1, then compare the schema revision with the code's head."""
+    """SELECT 1, compare the schema revision with the code's head, then probe that writes would go through."""
     health = DatabaseHealth(ok=False, backend=engine.dialect.name)
     try:
         with engine.connect() as conn:
@@ -87,22 +139,58 @@ def check_database(engine: Engine) -> DatabaseHealth:
     health.schema_ok = health.revision == health.head
     if not health.schema_ok:
         health.error = "数据库结构不是最新 / schema not at head: run `reminder db upgrade`"
+    try:
+        check_writable(engine)
+        health.writable = True
+    except (NotWritable, sa.exc.SQLAlchemyError, sqlite3.Error, OSError) as exc:
+        log.warning("health check: database not writable (%s)", type(exc).__name__)
+        health.error = health.error or f"数据库暂时不能写入 / database not accepting writes ({type(exc).__name__})"
     return health
 
 
 @router.get("/healthz", response_model=Health, responses={503: {"model": Health}})
 def healthz(request: Request) -> JSONResponse:
-    """Liveness and readiness: 200 when the database answers and its schema is current, else 503."""
+    """Liveness and readiness: 200 when the database answers, takes writes and its schema is current, else 503."""
     database = check_database(request.app.state.engine)
     scheduler = scheduler_state(getattr(request.app.state, "scheduler", None))
-    ok = database.ok and database.schema_ok
+    ok = database.ok and database.schema_ok and database.writable
     body = Health(status="ok" if ok else "unavailable", database=database, scheduler=scheduler)
     return JSONResponse(body.model_dump(), status_code=200 if ok else 503)
 
 
-@router.get("/metrics", response_class=PlainTextResponse, responses={503: {"description": "database unavailable"}})
+def metrics_allowed(request: Request) -> bool:
+    """Whether this client may read /metrics: an allowed address or network, or the metrics token."""
+    settings = request.app.state.settings
+    token = settings.metrics_token.get_secret_value() if settings.metrics_token else ""
+    given = request.headers.get("authorization", "")
+    if token and hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        return True
+    host = request.client.host if request.client else ""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host in settings.metrics_allow_ips  # a name (a test client, a unix socket peer)
+    for entry in settings.metrics_allow_ips:
+        try:
+            if address in ipaddress.ip_network(entry, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+@router.get(
+    "/metrics", response_class=PlainTextResponse,
+    responses={403: {"description": "not an allowed address, no metrics token"}, 503: {"description": "database unavailable"}},
+)  # fmt: skip
 def metrics(request: Request) -> PlainTextResponse:
-    """Counts in Prometheus text format: notices, companies, matches, reminders, deliveries, latency."""
+    """Counts in Prometheus text format: notices, companies, matches, reminders, deliveries, latency.
+
+    Only for the addresses in ``metrics_allow_ips`` (loopback by default) or with the metrics token.
+    """
+    if not metrics_allowed(request):
+        text = "无权读取监控指标（需在允许的地址访问或提供监控令牌）/ metrics: address not allowed and no metrics token\n"
+        return PlainTextResponse(text, status_code=403)
     running = scheduler_state(getattr(request.app.state, "scheduler", None)).running
     try:
         with Session(request.app.state.engine) as session:

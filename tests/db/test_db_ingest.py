@@ -14,6 +14,7 @@ import docx
 import pytest
 from sqlmodel import Session, func, select
 
+from reminder.config import Settings, get_settings
 from reminder.db import DocumentRow, NoticeChange, NoticeRow, list_changes, list_open_notices
 from reminder.extract import extract
 from reminder.ingest import ingest_paths
@@ -55,6 +56,11 @@ def site() -> Iterator[str]:
     server.shutdown()
     server.server_close()
     thread.join()
+
+
+def _local_site() -> Settings:
+    """The test site is on loopback, which URL ingest refuses unless the operator allows it (issue 16)."""
+    return get_settings().model_copy(update={"webhook_allow_hosts": ["127.0.0.1"]})
 
 
 def _count(session: Session, table: type) -> int:
@@ -144,7 +150,7 @@ def test_urls_are_fetched_and_failures_explained(session, site) -> None:
         "image": f"{site}/images/logo.png",
         "news": f"{site}/art/2025/3/12/news.html",
     }
-    summary = ingest_paths(urls.values(), session=session)
+    summary = ingest_paths(urls.values(), session=session, settings=_local_site())
 
     assert (summary.documents, summary.notices, summary.deadlines) == (1, 1, 2)
     reasons = dict(summary.failures)
@@ -158,7 +164,7 @@ def test_urls_are_fetched_and_failures_explained(session, site) -> None:
 
 
 def test_drafts_wait_for_an_operator(session, site) -> None:
-    ingest_paths([f"{site}/art/2025/3/10/notice.html"], session=session, status="draft")
+    ingest_paths([f"{site}/art/2025/3/10/notice.html"], session=session, status="draft", settings=_local_site())
     [notice] = session.exec(select(NoticeRow)).all()
     before_cutoff = dt.datetime(2025, 3, 15, 9, 0, tzinfo=TZ)
     assert notice.status == "draft"

@@ -19,6 +19,7 @@ from notify_factories import (
 )
 from sqlmodel import Session
 
+from reminder.notify.links import view_url
 from reminder.notify.outbox import cancel_stale, plan_digests, replan_company, replan_notice, sweep
 from reminder.notify.render import render_message
 
@@ -75,7 +76,8 @@ def test_the_payload_is_frozen_with_what_the_message_says(session: Session) -> N
     assert payload["verdict"] == {
         "status": "possibly_eligible", "missing": ["研发费用占比"], "unmet": [], "manual": ["须经区县主管部门推荐"],
     }  # fmt: skip
-    assert payload["link"] == f"https://reminder.example.cn/c/{b.id}"
+    assert payload["link"] == view_url(b.id, b.view_salt, S)  # read-only view link (issue 12)
+    assert payload["link"].startswith(f"https://reminder.example.cn/v/{b.id}?token=")
     message = render_message("before", payload, message_id=first.message_id, settings=S)
     assert notice.title in message.text and "研发费用占比" in message.text
 

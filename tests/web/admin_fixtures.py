@@ -139,6 +139,8 @@ def sqlite_engine(migrated_template: Path, tmp_path: Path) -> Iterator[Engine]:
 def admin_settings(tmp_path: Path, **overrides: Any) -> Settings:
     """Settings for a test app: a known admin token, data under tmp_path."""
     values: dict[str, Any] = {"admin_token": ADMIN_TOKEN, "data_dir": tmp_path / "data", "fetch_timeout": 5.0}
+    values["metrics_allow_ips"] = ["127.0.0.1", "testclient"]  # TestClient's peer is "testclient"
+    values["auth_failure_limits"] = "10000/minute"  # lockout is tested in test_security_sessions.py
     return Settings(**(values | overrides))
 
 

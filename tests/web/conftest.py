@@ -102,6 +102,8 @@ def settings(tmp_path: Path) -> Settings:
         webhook_allow_hosts=["127.0.0.1"],
         webhook_allow_http=True,
         webhook_timeout=5.0,
+        # limits are tested in test_security_*.py; here many requests come from one test client
+        auth_failure_limits="10000/minute", register_ip_limits="10000/minute", register_address_limits="10000/minute",
     )
 
 

@@ -163,6 +163,8 @@ def site() -> Iterator[str]:
 
 
 def test_urls_are_fetched_and_failures_say_why(api: TestClient, site: str) -> None:
+    settings = api.app.state.settings  # type: ignore[attr-defined]
+    api.app.state.settings = settings.model_copy(update={"webhook_allow_hosts": ["127.0.0.1"]})  # type: ignore[attr-defined]
     body = api.post("/api/admin/ingest", data={"urls": f"{site}/notice.html\n{site}/gone.html", "publish": "true"}).json()
     assert [(n["title"], n["status"]) for n in body["stored"]] == [(TITLE, "published")]
     assert [(f["source"], "404" in f["reason"]) for f in body["failures"]] == [(f"{site}/gone.html", True)]

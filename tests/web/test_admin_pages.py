@@ -69,8 +69,9 @@ def test_a_wrong_token_cookie_is_dropped_and_shows_nothing(admin_app: FastAPI, t
         paste_client.post("/api/admin/ingest", data={"text": NOTICE})
         paste_client.close()
         response = client.get("/admin/notices")
-        assert response.status_code == 303 and "error=invalid" in response.headers["location"]
-        assert "token=;" in response.headers["set-cookie"] and TITLE not in response.text
+        # a raw-token cookie is no credential any more (issue 16, item 17: sessions only)
+        assert response.status_code == 303 and response.headers["location"].startswith("/admin/login")
+        assert TITLE not in response.text
         posted = client.post("/admin/notices/1/publish")
         assert posted.status_code == 303 and posted.headers["location"].startswith("/admin/login")
 
@@ -86,8 +87,9 @@ def test_login_sets_a_strict_http_only_cookie_for_admin_pages_only(anonymous: Te
         "/admin/login", data={"token": ADMIN_TOKEN, "operator": "赵六", "next": "/admin/notices"}, follow_redirects=False
     )
     assert (response.status_code, response.headers["location"]) == (303, "/admin/notices")
-    cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith("token="))
+    cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith("admin_session="))
     assert {"HttpOnly", "Path=/admin", "SameSite=strict"} <= {part.strip() for part in cookie.split(";")}
+    assert ADMIN_TOKEN not in " ".join(response.headers.get_list("set-cookie")), "a session id, not the token"
 
 
 def test_login_never_redirects_off_site(anonymous: TestClient) -> None:
@@ -170,9 +172,9 @@ def test_correct_a_deadline_through_the_form(browser: TestClient, sqlite_engine:
     response = browser.post(f"/admin/notices/{notice_id}/deadlines/{deadline_id}", data=form)
     assert response.status_code == 303
     page = browser.get(response.headers["location"]).text
-    assert "已保存更正" in page and "2025-04-15 17:00 · 申报截止" in page
+    assert "已保存更正" in page and "2025年4月15日 周二 17:00 · 申报截止" in page
     history = re.search(r'<table class="history">(.*?)</table>', page, re.S)
-    assert history and "赵六" in history.group(1) and "2025-03-15 09:00" in history.group(1)
+    assert history and "赵六" in history.group(1) and "2025年3月15日 周六 09:00" in history.group(1)
     with Session(sqlite_engine) as session:
         [c] = session.exec(select(Correction)).all()
     assert (c.author, c.values, c.note) == ("赵六", {"date": "2025-04-15"}, "以系统为准")  # only what changed
@@ -243,7 +245,7 @@ def test_dashboard_shows_deadlines_companies_failures_and_dead_reminders(browser
     paste(browser, publish=True)
     ids = outbox(sqlite_engine, company)
     page = browser.get("/admin").text
-    assert "2025-04-10 17:00" in section(page, "upcoming") and TITLE in section(page, "upcoming")
+    assert "2025年4月10日 周四 17:00" in section(page, "upcoming") and TITLE in section(page, "upcoming")
     assert re.search(r"湖州测试科技有限公司.*?<td class=\"eligible\">1</td>", section(page, "companies"), re.S)
     failed = section(page, "failed")
     assert "HTTP 500: receiver down" in failed and "old failure" not in failed and "SECRETKEY" not in page

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import socket
 import threading
 from collections.abc import Iterator
@@ -204,7 +205,7 @@ def test_operator_uploads_corrects_and_publishes(page: Any, service: Service, tm
         row.locator("button:has-text('更正')").click()
     assert "已保存更正" in page.inner_text("main")
     corrected = page.locator("table.deadlines tr", has_text=APPLICATION_QUOTE)
-    assert "2025-04-15 17:00" in corrected.locator(".current").inner_text()
+    assert "2025年4月15日 周二 17:00" in corrected.locator(".current").inner_text()
     history = page.locator("table.history").inner_text()
     assert "浏览器测试员" in history and "以申报系统为准" in history
     shot("corrected")
@@ -257,7 +258,7 @@ def test_enterprise_registers_sets_a_webhook_tests_it_and_downloads_its_calendar
     channel.locator("button:has-text('发送测试消息')").click()
     result = page.locator("#test-result")
     assert result.locator(".status-code").inner_text() == "202"
-    assert "已送达" in result.inner_text()
+    assert "已送达" in result.inner_text() and "测试接收端" in result.locator(".channel-name").inner_text()
     assert len(receiver.received) == before + 1 and receiver.received[-1]["path"] == "/hook"
     shot("test-message")
 
@@ -270,3 +271,203 @@ def test_enterprise_registers_sets_a_webhook_tests_it_and_downloads_its_calendar
     text = saved.read_text(encoding="utf-8")
     assert text.startswith("BEGIN:VCALENDAR") and "END:VCALENDAR" in text
     shot("after-download")
+
+
+# ── issue 12: links from messages, /docs offline, phones, accessibility ───────────────────
+
+
+def _register(service: Service, name: str) -> tuple[int, str]:
+    """A company stored directly (the registration page has its own test and rate limits): (id, token)."""
+    from reminder.companies.profiles import register_company
+    from reminder.web.company.pages import issue_token
+    from reminder.workflow import company_changed
+
+    with session_scope(service.engine) as session:
+        data = {"name": name, "region": "浙江省杭州市西湖区", "headcount": 80, "legal_person": "是"}
+        company = register_company(session=session, data=data, now=NOW)
+        token = issue_token(session, company)
+        company_changed(session=session, company_id=company.id or 0, now=NOW, settings=service.settings)
+        return company.id or 0, token
+
+
+def test_a_reminder_link_opens_in_a_fresh_browser_and_shows_the_verdicts(
+    page: Any, chromium: Any, service: Service, receiver: Receiver, tmp_path: Path
+) -> None:
+    import httpx
+
+    company_id, token = _register(service, "杭州链接测试科技有限公司")
+    auth = {"Authorization": f"Bearer {token}"}
+    added = httpx.post(
+        f"{service.url}/api/companies/{company_id}/channels",
+        json={"kind": "webhook", "target": f"http://127.0.0.1:{receiver.port}/view", "name": "接收端"},
+        headers=auth, timeout=30,
+    )
+    assert added.status_code == 201, added.text
+    before = len(receiver.received)
+    tested = httpx.post(
+        f"{service.url}/api/companies/{company_id}/channels/{added.json()['id']}/test", headers=auth, timeout=30
+    )
+    assert len(receiver.received) == before + 1, tested.text
+    body = receiver.received[-1]["body"].decode().replace("\\/", "/")
+    assert token not in body
+    link = re.search(r"http://127\.0\.0\.1:\d+/v/\d+\?token=[0-9a-f]+", body)
+    assert link, body
+
+    phone = chromium.new_context(locale="zh-CN", viewport={"width": 375, "height": 800})  # no cookie
+    try:
+        viewer = phone.new_page()
+        viewer.goto(link.group(0))
+        assert "只读查看页" in viewer.inner_text("main")
+        assert viewer.locator("section.verdict h2").count() == 3
+        assert viewer.locator("form").count() == 0
+        viewer.screenshot(path=str(tmp_path / "view-link-375.png"), full_page=True)
+    finally:
+        phone.close()
+
+
+def test_api_docs_render_their_operations_offline(page: Any, service: Service, tmp_path: Path) -> None:
+    outside: list[str] = []
+
+    def only_local(route: Any) -> None:
+        if route.request.url.startswith(service.url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    page.goto(f"{service.url}/docs")
+    playwright_api.expect(page.locator(".opblock").first).to_be_visible(timeout=30_000)
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert any("/api/companies" in p for p in paths), paths
+    assert outside == []
+    page.screenshot(path=str(tmp_path / "docs.png"))
+
+
+def _enterprise_pages(service: Service, company_id: int, token: str, view: str) -> dict[str, str]:
+    base = service.url
+    return {
+        "home": f"{base}/",
+        "register": f"{base}/register",
+        "company": f"{base}/c/{company_id}",
+        "profile": f"{base}/c/{company_id}/profile",
+        "notifications": f"{base}/c/{company_id}/notifications",
+        "view": view,
+        "denied": f"{base}/c/{company_id}?token=wrong",
+    }
+
+
+def _view_link(page: Any) -> str:
+    return str(page.input_value("#view-link input"))
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_enterprise_pages_fit_the_screen_and_have_large_tap_targets(
+    chromium: Any, service: Service, tmp_path: Path, width: int
+) -> None:
+    company_id, token = _register(service, f"杭州屏幕{width}测试科技有限公司")
+    context = chromium.new_context(locale="en-US", viewport={"width": width, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(f"{service.url}/c/{company_id}?token={token}")
+        view = _view_link(page)
+        problems: dict[str, Any] = {}
+        for name, url in _enterprise_pages(service, company_id, token, view).items():
+            page.goto(url)
+            page.screenshot(path=str(tmp_path / f"{name}-{width}.png"), full_page=True)
+            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            if overflow > 0:
+                problems[f"{name}: horizontal scroll"] = overflow
+            if width == 375:
+                small = page.evaluate(_SMALL_TARGETS)
+                if small:
+                    problems[f"{name}: tap targets < 44px"] = small
+        assert not problems, "\n".join(f"{k}: {v}" for k, v in problems.items())
+    finally:
+        context.close()
+
+
+#: visible links, buttons and inputs whose box is under 44 px high (links inside running text excepted)
+_SMALL_TARGETS = """
+() => Array.from(document.querySelectorAll('a, button, input:not([type=hidden]), select, textarea, summary'))
+  .filter(el => el.offsetParent !== null)
+  .filter(el => !(el.tagName === 'A' && el.closest('p, li, td, blockquote') && !el.classList.contains('button')))
+  .map(el => [el, el.getBoundingClientRect()])
+  .filter(([el, r]) => r.height < 44 || (r.width < 44 && el.tagName !== 'INPUT'))
+  .map(([el, r]) => `${el.tagName.toLowerCase()} ${(el.innerText || el.name || '').slice(0, 20)} ${Math.round(r.width)}x${Math.round(r.height)}`)
+"""
+
+
+def test_enterprise_pages_have_no_serious_accessibility_violations(chromium: Any, service: Service) -> None:
+    from axe_playwright_python.base import AXE_SCRIPT
+
+    company_id, token = _register(service, "杭州无障碍测试科技有限公司")
+    context = chromium.new_context(locale="zh-CN", bypass_csp=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{service.url}/c/{company_id}?token={token}")
+        view = _view_link(page)
+        found: dict[str, list[str]] = {}
+        for name, url in _enterprise_pages(service, company_id, token, view).items():
+            page.goto(url)
+            page.evaluate(AXE_SCRIPT)
+            result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+            serious = [
+                f"{v['id']}: {[n['target'] for n in v['nodes']][:3]}"
+                for v in result["violations"]
+                if v["impact"] in {"serious", "critical"}
+            ]
+            if serious:
+                found[name] = serious
+        assert not found, "\n".join(f"{k}: {v}" for k, v in found.items())
+    finally:
+        context.close()
+
+
+def _codes() -> set[str]:
+    """Every ASCII code a page must not show: field names, operators, deadline kinds, verdicts, booleans."""
+    from reminder.fields import condition_fields, ops
+    from reminder.model import DEADLINE_KINDS
+
+    return {*condition_fields(), *ops(), *DEADLINE_KINDS, "eligible", "possibly_eligible", "not_eligible",
+            "True", "False", "None", "null", "REMINDER_"}  # fmt: skip
+
+
+def _visible_codes(text: str, codes: set[str]) -> set[str]:
+    words = set(re.findall(r"[A-Za-z_]+|[<>=!]=?|==", text))
+    return {c for c in codes if c in words or (c.endswith("_") and c in text)}
+
+
+def test_no_ascii_code_is_visible_on_enterprise_or_operator_pages(page: Any, service: Service, tmp_path: Path) -> None:
+    codes = _codes()
+    company_id, token = _register(service, "杭州代码扫描测试科技有限公司")
+    page.goto(f"{service.url}/c/{company_id}?token={token}")
+    urls = list(_enterprise_pages(service, company_id, token, _view_link(page)).values())
+    found: dict[str, set[str]] = {}
+    for url in urls:
+        page.goto(url)
+        for details in page.locator("details").all():
+            details.evaluate("d => d.open = true")
+        text = page.inner_text("body")
+        shown = _visible_codes(text, codes)
+        for hint in page.locator(".field .hint").all_inner_texts():  # input hints show the typed form (如 2018-05-20)
+            text = text.replace(hint, "")
+        shown |= set(re.findall(r"\b20\d\d-\d\d-\d\d\b", text))  # every shown date in Chinese form
+        if shown:
+            found[url] = shown
+
+    # the operator's pages, authenticated by header (the login flow has its own test)
+    page.set_extra_http_headers({"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    admin = [f"{service.url}/admin", f"{service.url}/admin/notices", f"{service.url}/admin/ingest"]
+    page.goto(f"{service.url}/admin/notices")
+    admin += [str(h) for h in page.locator("table.notices a").evaluate_all("els => els.map(e => e.href)")]
+    assert len(admin) > 3, admin
+    for url in admin:
+        page.goto(url)
+        assert "/admin/login" not in page.url, url
+        text = page.inner_text("body")
+        assert str(SAMPLES) not in text and str(service.settings.data_dir) not in text  # file names, not paths
+        shown = _visible_codes(text, codes)
+        if shown:
+            found[url] = shown
+    assert not found, "\n".join(f"{k}: {sorted(v)}" for k, v in found.items())

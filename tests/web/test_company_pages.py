@@ -60,7 +60,7 @@ def test_home_explains_the_service_and_lists_open_notices_only(client: TestClien
     assert 'href="/register"' in html
     assert "截止时间" in html and "申报条件" in html
     assert "2025 年人工智能醫療器械創新任務揭榜掛帥工作啟動" in html
-    assert "2025-03-03（当天24:00前）" in html and "还剩 2 天" in html
+    assert "2025年3月3日 周一（当天24:00前）" in html and "还剩 2 天" in html
     assert "2023 年度国家科技型中小企业评价" not in html, "closed notices are not listed"
     assert HANGZHOU["name"] not in html, "the public page shows no company"
 
@@ -132,7 +132,7 @@ def test_a_second_registration_of_the_same_company_is_refused(client: TestClient
     register_api(client, HANGZHOU)
     again = client.post("/register", data=form_of({**HANGZHOU, "name": "另一个名字有限公司"}))
     assert again.status_code == 422
-    assert "已被" in (field_error(again.text, "credit_code") or "")
+    assert "已登记" in (field_error(again.text, "credit_code") or "")
 
 
 # ── the company page ──────────────────────────────────────────────────────────────────────
@@ -148,7 +148,7 @@ def test_company_page_groups_open_notices_by_verdict_with_quotes(client: TestCli
     assert any("數字化轉型" in t for t in _titles(not_eligible)), "宁波 is not 杭州"
     assert "具有獨立法人資格" in not_eligible, "the quote of the unmet condition"
     assert "不满足的条件" in not_eligible
-    assert "2025-03-10 16:00前" in eligible, "the stated time of a deadline"
+    assert "2025年3月10日 周一 16:00前" in eligible, "the stated time of a deadline"
     assert "还剩 2 天" in eligible
     assert _titles(possible) == [] and "暂无" in possible
     assert "可能符合申报条件（0）" in html and "不符合申报条件（4）" in html
@@ -171,7 +171,7 @@ def test_past_notices_are_in_a_collapsed_history(client: TestClient) -> None:
     history = re.search(r'<details class="history" id="history">(.*?)</details>', html, re.S)
     assert history is not None
     assert "2023 年度国家科技型中小企业评价" in history.group(1)
-    assert "2023-09-15" in history.group(1)
+    assert "2023年9月15日 周五" in history.group(1)
     for section in ("eligible", "possibly_eligible", "not_eligible"):
         assert "2023 年度国家科技型中小企业评价" not in _section(html, section)
 

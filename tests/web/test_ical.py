@@ -70,7 +70,9 @@ def test_date_only_deadlines_are_all_day_events_with_quote_and_link(client: Test
     assert str(pilot["SUMMARY"]).startswith("【截止】關于開展杭州市中小企業數字化轉型")
     description = str(pilot["DESCRIPTION"])
     assert "资格判断：符合申报条件" in description and "原文：" in description
-    assert str(pilot["URL"]) == f"http://testserver/c/{company_id}" and f"/c/{company_id}" in description
+    link = str(pilot["URL"])  # the read-only view link (issue 12), never the management token
+    assert link.startswith(f"http://testserver/v/{company_id}?token=") and token not in link
+    assert f"详情：{link}" in description
 
 
 def test_a_deadline_with_a_time_is_a_timed_event_in_shanghai_with_its_timezone(client: TestClient) -> None:

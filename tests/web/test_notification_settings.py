@@ -202,9 +202,12 @@ def test_the_test_email_arrives_with_an_unsubscribe_header(
 ) -> None:
     client = make_client(smtp_settings)
     company_id = _logged_in(client, HANGZHOU)
-    mailbox.messages.clear()
     html = client.get(f"/c/{company_id}/notifications").text
     channel_id = int(re.findall(r'id="channel-(\d+)"', html)[0])
+    refused = _test_result(client.post(f"/c/{company_id}/channels/{channel_id}/test").text)
+    assert "尚未确认" in refused, "an unconfirmed address gets nothing but its confirmation (issue 16)"
+    client.post(re.search(r"http://testserver(/confirm/\d+/\w+)", mailbox.text(0)).group(1))  # type: ignore[union-attr]
+    mailbox.messages.clear()
     result = _test_result(client.post(f"/c/{company_id}/channels/{channel_id}/test").text)
     assert "测试消息已送达" in result and re.search(r'class="status-code">250<', result)
     assert mailbox.recipients[-1] == ["finance@hz-example.com"]

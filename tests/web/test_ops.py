@@ -203,3 +203,17 @@ def test_the_parser_rejects_broken_exposition() -> None:
         parse_prometheus('# TYPE a gauge\na{b="c} 1\n')
     with pytest.raises(ValueError):
         parse_prometheus("# TYPE a gauge\na one\n")
+
+
+# ── /metrics access (issue 16, item 18: counts were readable by anyone) ──────────────────────
+
+
+def test_metrics_are_refused_to_other_addresses_without_the_token(sqlite_engine: Engine, tmp_path: Path) -> None:
+    app = make_app(sqlite_engine, tmp_path, metrics_allow_ips=["127.0.0.1"], metrics_token="m" * 40)
+    with TestClient(app, client=("203.0.113.9", 40000)) as outsider:
+        denied = outsider.get("/metrics")
+        assert denied.status_code == 403 and "reminder_" not in denied.text and "无权" in denied.text
+        assert outsider.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 403
+        assert outsider.get("/metrics", headers={"Authorization": "Bearer " + "m" * 40}).status_code == 200
+    with TestClient(app, client=("127.0.0.1", 40000)) as local:
+        assert local.get("/metrics").status_code == 200

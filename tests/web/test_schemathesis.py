@@ -30,7 +30,7 @@ from sqlmodel import Session
 from reminder.db.models import Company
 from reminder.web.deps import hash_token
 
-sqlite_engine, migrated_template = fx.sqlite_engine, fx.migrated_template
+sqlite_engine, migrated_template, any_engine = fx.sqlite_engine, fx.migrated_template, fx.any_engine
 
 COMPANY_TOKEN = "company-" + "k" * 40
 #: examples per operation and mode: ~20 operations × 2 modes × this, well under a minute in-process
@@ -63,8 +63,10 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def service(sqlite_engine: Engine, tmp_path: Path, loopback_only: None) -> Iterator[dict[str, Any]]:
-    """The whole app with a published notice, a draft, and a company whose token we know."""
+def service(any_engine: Engine, tmp_path: Path, loopback_only: None) -> Iterator[dict[str, Any]]:
+    """The whole app with a published notice, a draft, and a company whose token we know (SQLite and
+    PostgreSQL: integer ranges and NUL bytes differ, issue 16 item 13)."""
+    sqlite_engine = any_engine
     app = make_app(sqlite_engine, tmp_path, webhook_allow_hosts=["127.0.0.1"], webhook_allow_http=True, fetch_timeout=2.0)
     company = register(sqlite_engine)
     with TestClient(app, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}) as client:

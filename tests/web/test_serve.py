@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 from reminder.cli import app
 from reminder.db.engine import make_engine
 from reminder.db.models import Company, DocumentRow, Match, Reminder
-from reminder.web.demo import SAMPLE_COMPANIES
+from reminder.web.demo import SAMPLE_COMPANIES, SAMPLE_NOTICES
 
 REMINDER = Path(sys.executable).parent / "reminder"
 runner = CliRunner()
@@ -37,6 +37,7 @@ def _free_port() -> int:
 def _env(tmp_path: Path, database: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("REMINDER_") and k != "DATABASE_URL"}
     env.update(DATABASE_URL=f"sqlite:///{database}", REMINDER_DATA_DIR=str(tmp_path / "data"))
+    env["REMINDER_SECRET_KEY"] = "serve-test-" + "k" * 40  # serve refuses to start without one
     return env
 
 
@@ -87,7 +88,7 @@ def test_serve_answers_and_stops_cleanly_on_sigterm(tmp_path: Path, sample_sqlit
 
 def test_serve_refuses_a_database_without_schema(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
-    result = runner.invoke(app, ["serve", "--port", str(_free_port())])
+    result = runner.invoke(app, ["serve", "--dev", "--port", str(_free_port())])
     assert result.exit_code != 0
     assert "reminder db upgrade" in result.output
 
@@ -104,6 +105,10 @@ def test_demo_load_is_idempotent_and_prints_working_links(tmp_path: Path, monkey
     assert SAMPLE_COMPANIES.exists(), f"the sample companies are missing: {SAMPLE_COMPANIES}"
     first = _demo(tmp_path, monkeypatch)
     second = _demo(tmp_path, monkeypatch)
+    files = len(list(SAMPLE_NOTICES.glob("*.txt")))
+    found = re.search(r"(\d+) files: (\d+) new documents \(\d+ notices\), (\d+) without a call", first)
+    assert found, first  # every sample file is accounted for, news bulletins said to be news (issue 12)
+    assert int(found.group(1)) == files == int(found.group(2)) + int(found.group(3)) and int(found.group(3)) > 0
     with SAMPLE_COMPANIES.open(encoding="utf-8-sig") as fh:
         expected = len(list(csv.DictReader(fh)))
     assert expected >= 2

@@ -73,12 +73,17 @@ def test_a_bad_signature_or_channel_is_404(client: TestClient, engine: Engine, s
     assert _email_channel(engine, company_id).enabled
 
 
-def test_registration_emails_the_management_link(
+def test_registration_emails_a_confirmation_then_the_link_once_confirmed(
     make_client: Callable[..., TestClient], smtp_settings: Settings, mailbox: Mailbox
 ) -> None:
+    """Issue 16, item 3: double opt-in; no typed text in a subject."""
     client = make_client(smtp_settings)
     reply = client.post("/register", data=form_of(HANGZHOU))
     link = management_link(reply.text)
-    assert "我们也会把链接发送到 finance@hz-example.com" in reply.text
+    assert "finance@hz-example.com" in reply.text and "确认" in reply.text
     assert mailbox.recipients == [["finance@hz-example.com"]]
-    assert link in mailbox.text() and HANGZHOU["name"] in mailbox.messages[0]["Subject"]
+    assert link not in mailbox.text() and HANGZHOU["name"] not in mailbox.messages[0]["Subject"]
+    confirm = re.search(r"http://testserver(/confirm/\d+/\w+)", mailbox.text()).group(1)  # type: ignore[union-attr]
+    assert client.post(confirm).status_code == 200
+    rotated = management_link(client.post(link.split("?")[0].replace("http://testserver", "") + "/token").text)
+    assert rotated in mailbox.text(1), "a confirmed address gets the management link"

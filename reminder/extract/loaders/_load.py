@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from reminder.errors import InputTooLarge, LoadError
+from reminder.extract.loaders._bombs import check_docx_expansion, check_pdf_expansion
 from reminder.extract.loaders._detect import detect_format, parse_content_type
 from reminder.extract.loaders._docx import read_docx
 from reminder.extract.loaders._html import read_html
@@ -25,6 +26,14 @@ def too_large(source: str, size: int | str, max_bytes: int) -> InputTooLarge:
         f"文件过大（{size} 字节，上限 {max_bytes} 字节）/ input too large ({size} bytes, limit "
         f"{max_bytes}): 请只提供通知正文，或调高上限 / give the notice text only, or raise the limit",
     )
+
+
+def _check_expansion(data: bytes, fmt: Format, source: str, max_bytes: int) -> None:
+    """The size limit holds after decompression too (decompression bombs: issue 16, item 10)."""
+    if fmt == "docx":
+        check_docx_expansion(data, source, max_bytes)
+    elif fmt == "pdf":
+        check_pdf_expansion(data, source, max_bytes)
 
 
 def _read(
@@ -71,6 +80,7 @@ def load_named(data: bytes, *, source: str, name: str, content_type: str | None,
     if len(data) > max_bytes:
         raise too_large(source, len(data), max_bytes)
     fmt = detect_format(data, source=name, content_type=content_type)
+    _check_expansion(data, fmt, source, max_bytes)
     text, encoding, meta = _read(data, fmt, source, parse_content_type(content_type)[1])
     logger.info(
         "loaded %s: format=%s size=%d encoding=%s chars=%d", source, fmt, len(data), encoding, len(text)

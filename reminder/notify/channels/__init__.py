@@ -17,6 +17,8 @@ Use :func:`validate_channel` when a channel is saved (shape, DNS, address safety
 
 from __future__ import annotations
 
+import re
+
 import httpx
 
 from reminder.config import Settings
@@ -50,6 +52,9 @@ __all__ = [
     "FeishuChannel",
     "WebhookChannel",
 ]
+
+#: control characters (and lone surrogates) never valid in an address, URL or secret
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 _ChannelClass = type[EmailChannel] | type[HttpChannel]
 
@@ -127,6 +132,8 @@ def validate_channel(kind: str, target: str, secret: str | None, settings: Setti
     Raises:
         DeliveryError: what is wrong, bilingual (:class:`~reminder.errors.UnsafeTarget` for refused addresses).
     """
+    if any(_CONTROL.search(v) for v in (target, secret or "")):  # NUL broke PostgreSQL inserts (issue 16)
+        raise DeliveryError("地址或密钥含有不允许的控制字符 / control characters are not allowed")
     cls = _cls(kind)
     if cls is EmailChannel:
         check_address(target)

@@ -94,6 +94,19 @@ def _save(directory: Path, name: str, data: bytes) -> str:
     return str(path)
 
 
+def _too_large(size: int, limit: int) -> str:
+    return f"文件过大（{size / 2**20:.1f} MB，上限 {limit / 2**20:g} MB）/ file too large ({size} > {limit} bytes)"
+
+
+def _remove_refused(saved: Sequence[str], summary: IngestSummary) -> None:
+    """Delete the saved uploads that were refused or skipped: only stored documents stay on disk."""
+    refused = {source for source, _ in (*summary.failures, *summary.skipped)}
+    for path in saved:
+        if path in refused:
+            Path(path).unlink(missing_ok=True)
+            log.info("refused upload removed: %s", Path(path).name)
+
+
 def _text_name(text: str, name: str | None) -> str:
     if name and name.strip():
         chosen = safe_filename(name.strip(), "pasted")
@@ -138,13 +151,18 @@ def ingest_inputs(
         The summary (counts, failures with reasons) and the notices stored.
     """
     directory = settings.data_dir.resolve() / "uploads"
-    sources = [_save(directory, safe_filename(u.name), u.data) for u in uploads]
+    limit = settings.max_input_bytes
+    # an oversized upload is refused before it is written (issue 16, item 11)
+    bad = [(safe_filename(u.name), _too_large(len(u.data), limit)) for u in uploads if len(u.data) > limit]
+    sources = [_save(directory, safe_filename(u.name), u.data) for u in uploads if len(u.data) <= limit]
     if text and text.strip():
         sources.append(_save(directory, _text_name(text, text_name), text.encode("utf-8")))
-    bad = [(u, "不是 http(s) 网址 / not an http(s) URL") for u in urls if not is_url(u)]
+    saved = list(sources)
+    bad += [(u, "不是 http(s) 网址 / not an http(s) URL") for u in urls if not is_url(u)]
     sources += [u.strip() for u in urls if is_url(u)]
     status = "published" if publish else "draft"
     summary = ingest_paths(sources, session=session, settings=settings, status=status, now=now)
+    _remove_refused(saved, summary)
     if bad:
         summary = IngestSummary(**{**summary.__dict__, "failures": (*summary.failures, *bad)})
     notices = _stored_notices(session, summary)

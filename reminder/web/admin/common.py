@@ -12,9 +12,10 @@ import hmac
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote, urlencode
 
 from fastapi import Depends, HTTPException, Request
+from fastapi.responses import RedirectResponse
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
@@ -23,8 +24,11 @@ from reminder.config import Settings
 from reminder.db.models import utcnow
 from reminder.fields import field_label, op_label
 from reminder.notify.channels import channel_labels
+from reminder.web.admin.sessions import SESSION_COOKIE, sessions_of
 from reminder.web.company.views import kind_label
-from reminder.web.deps import MAX_ID, IdPath, SettingsDep, request_token
+from reminder.web.dates import zh_local
+from reminder.web.deps import MAX_ID, IdPath, SettingsDep
+from reminder.web.throttle import record_failure
 
 __all__ = [
     "TZ",
@@ -52,13 +56,9 @@ _PATH = "/admin"
 PathId = IdPath
 
 
-def local_time(value: dt.datetime | dt.date | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """An instant shown in Asia/Shanghai; dates as they are; None as empty."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.astimezone(TZ).strftime(fmt)
-    return value.isoformat()
+def local_time(value: dt.datetime | dt.date | None) -> str:
+    """An instant or a day in Chinese form (2025年3月11日 周二 17:00, Beijing time); None as empty."""
+    return zh_local(value)
 
 
 def channel_label(kind: str) -> str:
@@ -94,32 +94,65 @@ def token_ok(token: str | None, settings: Settings) -> bool:
 
 
 def set_login_cookies(response: Response, request: Request, token: str, operator: str) -> None:
+    """Start a server-side session for ``operator``: the cookie holds its id, never the admin token."""
+    sid = sessions_of(request.app).create(operator, token, request_now(request))
     secure = request.url.scheme == "https"
-    response.set_cookie(COOKIE, token, path=_PATH, httponly=True, samesite="strict", secure=secure)
-    response.set_cookie(OPERATOR_COOKIE, quote(operator), path=_PATH, httponly=True, samesite="strict", secure=secure)
+    response.set_cookie(SESSION_COOKIE, sid, path=_PATH, httponly=True, samesite="strict", secure=secure)
+    response.delete_cookie(COOKIE, path=_PATH)  # the raw-token cookie of older versions
 
 
-def clear_login_cookies(response: Response) -> None:
-    response.delete_cookie(COOKIE, path=_PATH)
-    response.delete_cookie(OPERATOR_COOKIE, path=_PATH)
+def clear_login_cookies(response: Response, request: Request, *, everywhere: bool = False) -> None:
+    """End this session (or every session), and drop the cookies."""
+    store = sessions_of(request.app)
+    if everywhere:
+        store.revoke_all()
+    else:
+        store.revoke(request.cookies.get(SESSION_COOKIE))
+    for name in (SESSION_COOKIE, COOKIE, OPERATOR_COOKIE):
+        response.delete_cookie(name, path=_PATH)
 
 
 def operator_name(request: Request) -> str:
-    """Who is signed in, as typed at login ("admin" when not given)."""
-    return unquote(request.cookies.get(OPERATOR_COOKIE, "")).strip()[:100] or "admin"
+    """Who is signed in, as typed at login ("admin" when not given or not known)."""
+    name: str = getattr(request.state, "admin_operator", "") or ""
+    return name.strip()[:100] or "admin"
+
+
+def _login_redirect(request: Request, *, error: bool) -> HTTPException:
+    target = quote(request.url.path, safe="/")
+    location = f"/admin/login?next={target}" + ("&error=invalid" if error else "")
+    headers = {"Location": location, "Cache-Control": "no-store"}
+    if error:
+        headers["Set-Cookie"] = f"{SESSION_COOKIE}=; Max-Age=0; Path={_PATH}; HttpOnly; SameSite=strict"
+    return HTTPException(303, "需要登录 / sign in first", headers=headers)
 
 
 def require_admin_page(request: Request, settings: SettingsDep) -> None:
-    """Pages: no token → the login form; a wrong one → the login form saying so (cookie dropped)."""
-    token = request_token(request)
-    if token_ok(token, settings):
+    """Pages: a live session cookie, or a Bearer admin token. A ``?token=`` link signs in and redirects to
+    the same address without the token; a wrong token → the login form saying so (counted as a failure)."""
+    expected = settings.admin_token.get_secret_value() if settings.admin_token else ""
+    linked = request.query_params.get("token")
+    if linked is not None:
+        if not token_ok(linked, settings):
+            record_failure(request)
+            raise _login_redirect(request, error=True)
+        query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "token"])
+        location = request.url.path + (f"?{query}" if query else "")
+        redirect = RedirectResponse(location, status_code=303)
+        set_login_cookies(redirect, request, linked, "admin")
+        cookie = next(v for v in redirect.headers.getlist("set-cookie") if v.startswith(SESSION_COOKIE + "="))
+        raise HTTPException(303, "已登录 / signed in", headers={"Location": location, "Set-Cookie": cookie, "Cache-Control": "no-store"})
+    session = sessions_of(request.app).get(request.cookies.get(SESSION_COOKIE), expected, request_now(request))
+    if session is not None and expected:
+        request.state.admin_operator = session.operator
         return
-    target = quote(request.url.path, safe="/")
-    location = f"/admin/login?next={target}" + ("&error=invalid" if token else "")
-    headers = {"Location": location, "Cache-Control": "no-store"}
-    if token:
-        headers["Set-Cookie"] = f"{COOKIE}=; Max-Age=0; Path={_PATH}; HttpOnly; SameSite=strict"
-    raise HTTPException(303, "需要登录 / sign in first", headers=headers)
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        if token_ok(auth[7:].strip(), settings):
+            return
+        record_failure(request)
+        raise _login_redirect(request, error=True)
+    raise _login_redirect(request, error=False)
 
 
 AdminPage = Annotated[None, Depends(require_admin_page)]

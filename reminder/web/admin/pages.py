@@ -79,7 +79,10 @@ def _redirect(url: str) -> RedirectResponse:
 
 async def _form(request: Request) -> AsyncIterator[FormData]:
     """The posted form, read before the (synchronous) route runs in the thread pool; its files closed after."""
-    form = await request.form(max_files=20)
+    # pasted text may be as large as any document (Starlette's default part limit was 1 MB, in English);
+    # the whole request is bounded while it streams (reminder.web.bodylimit)
+    limit = request.app.state.settings.max_input_bytes
+    form = await request.form(max_files=20, max_part_size=limit)
     try:
         yield form
     finally:
@@ -119,9 +122,10 @@ def login(
 
 
 @router.post("/logout")
-def logout() -> Response:
+def logout(request: Request, everywhere: Annotated[str, Form()] = "") -> Response:
+    """Sign out: this session, or (``everywhere``) every admin session (revocation)."""
     response = _redirect("/admin/login")
-    clear_login_cookies(response)
+    clear_login_cookies(response, request, everywhere=bool(everywhere))
     return response
 
 

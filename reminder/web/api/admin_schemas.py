@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from reminder.db.models import NoticePublic
 from reminder.fields import condition_fields, ops
 from reminder.model import DeadlineKind, Level
+from reminder.web.api.bounds import BoundedInput, bounded
 from reminder.web.api.schemas import ConditionOut, DeadlineOut
 from reminder.web.choices import Choice
 
@@ -49,7 +50,7 @@ _Strict = ConfigDict(extra="forbid")
 RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
-class DeadlineValues(BaseModel):
+class DeadlineValues(BoundedInput):
     """Fields of a deadline to set (only those given change; null clears date, time or batch)."""
 
     model_config = _Strict
@@ -63,7 +64,7 @@ class DeadlineValues(BaseModel):
     to_be_announced: bool | None = None
 
 
-class ConditionValues(BaseModel):
+class ConditionValues(BoundedInput):
     model_config = _Strict
     field: ConditionField | None = None
     op: ConditionOp | None = None
@@ -74,7 +75,7 @@ class ConditionValues(BaseModel):
     hard: bool | None = None
 
 
-class NoticeValues(BaseModel):
+class NoticeValues(BoundedInput):
     model_config = _Strict
     title: str | None = Field(default=None, min_length=1, max_length=500)
     level: Level | None = None
@@ -89,6 +90,9 @@ class _CorrectionBase(BaseModel):
     #: who makes it (kept with the time)
     author: str = Field(default="admin", min_length=1, max_length=100)
     note: str | None = Field(default=None, max_length=2000)
+
+    # not BoundedInput: a "*" validator would touch the discriminator ``target``; values are bounded models
+    _bounded_text = field_validator("author", "note", mode="before")(bounded)
 
 
 class DeadlineCorrection(_CorrectionBase):

@@ -17,13 +17,14 @@ per field (``loc: ["body", field]``), messages in Chinese.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from sqlmodel import Session
 
+from reminder.companies.data_rights import export_company
 from reminder.companies.profiles import company_warnings, register_company, update_company_profile
 from reminder.config import Settings
 from reminder.db.models import Company, CompanyPublic
@@ -44,10 +45,12 @@ from reminder.web.api.company_schemas import (
     TokenOut,
 )
 from reminder.web.api.views import match_out, notice_detail, notice_out
+from reminder.web.company.account import erase_and_notify, send_confirmations, spend_registration
 from reminder.web.company.channels import (
     ChannelNotFound,
     add_channel,
     channel_view,
+    enterprise_error,
     get_channel,
     list_channels,
     remove_channel,
@@ -55,8 +58,9 @@ from reminder.web.company.channels import (
 )
 from reminder.web.company.common import request_now
 from reminder.web.company.notice_list import notice_line, open_notices
-from reminder.web.company.pages import DUPLICATE_CREDIT_CODE, issue_token
+from reminder.web.company.pages import DUPLICATE_CREDIT_CODE, issue_token, public_errors
 from reminder.web.company.prefs import save_preferences
+from reminder.web.company.test_gate import test_send_slot
 from reminder.web.deps import CompanyDep, IdPath, SessionDep, SettingsDep
 from reminder.workflow import company_changed
 
@@ -82,19 +86,27 @@ def _links(company: Company, token: str, settings: Settings) -> dict[str, str]:
 
 
 @router.post("/companies", status_code=201, response_model=CompanyRegistered)
-def register(body: ProfileIn, request: Request, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
-    """Register a company; the response holds its management token, which is never shown again."""
+def register(
+    body: ProfileIn, request: Request, session: SessionDep, settings: SettingsDep, background: BackgroundTasks
+) -> dict[str, Any]:
+    """Register a company; the response holds its management token, which is never shown again.
+
+    A contact email receives only a confirmation until its owner confirms it; registrations are limited
+    per client and per address (429).
+    """
     now = request_now(request)
     try:
-        company = register_company(session=session, data=body.profile_data(), now=now)
+        company = register_company(session=session, data=body.profile_data(), now=now, confirm_email=True)
     except ProfileError as exc:
-        raise _invalid(exc.errors) from None
+        raise _invalid(public_errors(exc)) from None
     except sa.exc.IntegrityError:
         session.rollback()
         raise _invalid({"credit_code": DUPLICATE_CREDIT_CODE}) from None
+    spend_registration(request, company.contact_email)  # 429 rolls the registration back
     token = issue_token(session, company)
     company_changed(session=session, company_id=company.id or 0, now=now, settings=settings)
     session.commit()
+    send_confirmations(session=session, company=company, settings=settings, background=background)
     log.info("company %s registered through the API", company.id)
     links = _links(company, token, settings)
     return {"company": CompanyPublic.model_validate(company), **links, "warnings": list(company_warnings(company))}
@@ -108,14 +120,16 @@ def read_company(company: CompanyDep) -> Company:
 
 @router.patch("/companies/{company_id}", response_model=CompanyPublic, responses=_AUTH)
 def patch_company(
-    company: CompanyDep, body: CompanyPatch, request: Request, session: SessionDep, settings: SettingsDep
-) -> Company:
+    company: CompanyDep, body: CompanyPatch, request: Request, session: SessionDep, settings: SettingsDep,
+    background: BackgroundTasks,
+) -> Company:  # fmt: skip
     """Change some fields (``null`` clears one); re-matches and re-plans reminders."""
     now = request_now(request)
     data = body.profile_data()
     try:
         if data:
-            update_company_profile(session=session, company=company, data=data, now=now)
+            update_company_profile(session=session, company=company, data=data, now=now, confirm_email=True)
+            send_confirmations(session=session, company=company, settings=settings, background=background, request=request)
         if body.reminder_offsets is not None or body.digest is not None:
             save_preferences(
                 session=session, company=company, now=now, settings=settings,
@@ -125,11 +139,27 @@ def patch_company(
             company_changed(session=session, company_id=company.id or 0, now=now, settings=settings)
     except ProfileError as exc:
         session.rollback()
-        raise _invalid(exc.errors) from None
+        raise _invalid(public_errors(exc)) from None
     except sa.exc.IntegrityError:
         session.rollback()
         raise _invalid({"credit_code": DUPLICATE_CREDIT_CODE}) from None
     return company
+
+
+@router.delete("/companies/{company_id}", status_code=204, responses=_AUTH)
+def delete_company(
+    company: CompanyDep, session: SessionDep, settings: SettingsDep, background: BackgroundTasks
+) -> Response:
+    """Erase the company: profile, channels and secrets, matches, reminders and delivery records, in one
+    transaction; its confirmed addresses are told by email."""
+    erase_and_notify(session=session, company=company, settings=settings, background=background)
+    return Response(status_code=204)
+
+
+@router.get("/companies/{company_id}/export", responses=_AUTH)
+def export(company: CompanyDep, session: SessionDep) -> dict[str, Any]:
+    """Everything held about the company (secrets masked; the token only as a hash, so not at all)."""
+    return export_company(session=session, company=company)
 
 
 @router.post("/companies/{company_id}/token", response_model=TokenOut, responses=_AUTH)
@@ -163,7 +193,10 @@ def channels(company: CompanyDep, session: SessionDep) -> list[Any]:
 
 
 @router.post("/companies/{company_id}/channels", status_code=201, response_model=ChannelOut, responses=_AUTH)
-def create_channel(company: CompanyDep, body: ChannelIn, request: Request, session: SessionDep, settings: SettingsDep) -> Any:
+def create_channel(
+    company: CompanyDep, body: ChannelIn, request: Request, session: SessionDep, settings: SettingsDep,
+    background: BackgroundTasks,
+) -> Any:  # fmt: skip
     """Add a channel, validated now (unsafe webhook URLs are refused with 422)."""
     try:
         channel, generated = add_channel(
@@ -172,7 +205,8 @@ def create_channel(company: CompanyDep, body: ChannelIn, request: Request, sessi
         )
     except DeliveryError as exc:
         session.rollback()
-        raise _invalid({"target": str(exc)}) from None
+        raise _invalid({"target": enterprise_error(exc)}) from None
+    send_confirmations(session=session, company=company, settings=settings, background=background, request=request)
     return ChannelOut(**vars(channel_view(channel)), new_secret=generated)
 
 
@@ -189,19 +223,44 @@ def delete_channel(
 @router.post(
     "/companies/{company_id}/channels/{channel_id}/test", response_model=TestOut, responses={**_AUTH, 404: {}}
 )
-def test_channel(company: CompanyDep, channel_id: IdPath, session: SessionDep, settings: SettingsDep) -> Any:
-    """Send the test message now; the answer is the receiver's (status code, error text, latency)."""
-    result = send_test(channel=_channel(session, company, channel_id), company=company, settings=settings)
+def test_channel(
+    company: CompanyDep, channel_id: IdPath, request: Request, session: SessionDep, settings: SettingsDep
+) -> Any:
+    """Send the test message now; the answer is the receiver's (status code, error text, latency).
+
+    Rate-limited per company (429) and site-wide (503); no database connection is held while sending.
+    """
+    channel = _channel(session, company, channel_id)
+    with test_send_slot(request, company.id or 0):
+        session.commit()  # release the connection before the network call (objects stay readable)
+        result = send_test(channel=channel, company=company, settings=settings)
     return TestOut(
         ok=result.ok, status_code=result.status_code, latency_ms=result.latency_ms, error=result.error,
         retry_after=result.retry_after,
     )
 
 
+#: notices per page of GET /api/notices, by default and at most
+PAGE_SIZE, MAX_PAGE_SIZE = 50, 200
+
+
 @router.get("/notices", response_model=list[NoticeOut], tags=["notices"])
-def notices(request: Request, session: SessionDep) -> list[NoticeOut]:
-    """Open notices: titles, issuers and deadlines (public, no company data)."""
-    return [notice_out(line) for line in open_notices(session=session, now=request_now(request))]
+def notices(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="每页条数 / page size")] = PAGE_SIZE,
+    offset: Annotated[int, Query(ge=0, le=10**6, description="跳过条数 / items to skip")] = 0,
+) -> list[NoticeOut]:
+    """Open notices: titles, issuers and deadlines (public, no company data), a page at a time.
+
+    ``X-Total-Count`` gives the number of open notices; ``Link: <…>; rel="next"`` the next page.
+    """
+    lines = open_notices(session=session, now=request_now(request))
+    response.headers["X-Total-Count"] = str(len(lines))
+    if offset + limit < len(lines):
+        response.headers["Link"] = f'</api/notices?limit={limit}&offset={offset + limit}>; rel="next"'
+    return [notice_out(line) for line in lines[offset : offset + limit]]
 
 
 @router.get("/notices/{notice_id}", response_model=NoticeDetail, responses={404: {}}, tags=["notices"])

@@ -1,7 +1,9 @@
 """What the enterprise JSON API reads and returns. Never a token hash, never a secret in full.
 
 Inputs are permissive where people write values many ways (``"2亿元"``, ``"2024年3月1日"``): the
-profile rules (``parse_profile``) validate and answer with Chinese messages per field.
+profile rules (``parse_profile``) validate and answer with Chinese messages per field. Every input
+model is a :class:`~reminder.web.api.bounds.BoundedInput`: finite, bounded numbers, bounded text
+without control characters, whatever the field.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from reminder.db.models import CompanyPublic
 from reminder.fields import profile_defs
 from reminder.notify.channels import channel_kinds
+from reminder.web.api.bounds import BoundedInput
 from reminder.web.api.schemas import ConditionOut, DeadlineOut
 from reminder.web.choices import Choice
 
@@ -35,7 +38,7 @@ __all__ = [
 Number = int | float | str
 
 
-class QualificationIn(BaseModel):
+class QualificationIn(BoundedInput):
     model_config = ConfigDict(extra="forbid")
 
     #: e.g. 高新技术企业
@@ -52,7 +55,7 @@ def _registry_descriptions(schema: dict[str, Any]) -> None:
             prop["description"] = f"{spec.label}（{spec.unit}）" if spec.unit else spec.label
 
 
-class ProfileIn(BaseModel):
+class ProfileIn(BoundedInput):
     """A company profile. Money in 万元 (or with a unit: "2亿元"), ratios in %, blanks = unknown."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra=_registry_descriptions)
@@ -159,7 +162,7 @@ class MatchOut(BaseModel):
     results: list[ResultOut]
 
 
-class ChannelIn(BaseModel):
+class ChannelIn(BoundedInput):
     model_config = ConfigDict(extra="forbid")
 
     #: a kind of the channel registry (reminder.notify.channels.CHANNELS)

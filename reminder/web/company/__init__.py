@@ -3,6 +3,7 @@
 pages.py          home, registration, the company page, profile, token rotation (router)
 notifications.py  reminder offsets, digest, channels, test message (router, included by pages)
 ical.py           the iCalendar feed (router, included by pages)
+view.py           the read-only view link /v/{id} that messages and calendars carry (router, included by pages)
 unsubscribe.py    one-click unsubscribe links (router, included by pages)
 channels.py       a company's channels as a service (shared with the API)
 forms.py          the profile form, labelled from the field registry

@@ -10,8 +10,10 @@ by its token; a channel id of another company is "not found", exactly like a mis
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
+import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,11 +33,12 @@ from reminder.notify.channels import (
     new_webhook_secret,
     validate_channel,
 )
-from reminder.notify.links import company_url, unsubscribe_url
+from reminder.notify.links import unsubscribe_url, view_url
 from reminder.notify.render import render_message
 from reminder.workflow import company_changed
 
 __all__ = [
+    "enterprise_error",
     "ChannelNotFound",
     "ChannelView",
     "list_channels",
@@ -146,7 +149,7 @@ def add_channel(
     now = now or utcnow()
     channel = Channel(
         company_id=company.id or 0, kind=kind, target=target, secret=secret, name=name.strip()[:100],
-        created_at=now, updated_at=now,
+        created_at=now, updated_at=now, unconfirmed=kind == "email",  # double opt-in (issue 16, item 3)
     )
     session.add(channel)
     session.flush()
@@ -170,13 +173,36 @@ def remove_channel(
     company_changed(session=session, company_id=company.id or 0, now=now or utcnow(), settings=settings)
 
 
+#: a clause that tells the operator which setting to change (REMINDER_…): for logs, not for enterprises
+_OPERATOR_CLAUSE = re.compile(r"[（(][^（()）]*REMINDER_[A-Z_]+[^（()）]*[）)]|[，,；;][^，,；;]*REMINDER_[A-Z_]+[^，,；;。]*")
+#: what an enterprise is told instead of the operator's setting
+_ASK_OPERATOR = "如确需使用，请联系服务管理员。"
+
+
+def enterprise_error(error: DeliveryError | str) -> str:
+    """A delivery error as an enterprise is shown it: the Chinese half only, no setting names.
+
+    The notify layer's messages are bilingual (中文 / English) and may say which setting allows the
+    address; the whole message is logged for the operator, the enterprise reads the Chinese half.
+    """
+    text = error.reason if hasattr(error, "reason") else str(error)
+    chinese = str(text).split(" / ", 1)[0].strip()
+    cleaned = _OPERATOR_CLAUSE.sub("", chinese).rstrip("，,；;。 ")
+    if cleaned != chinese or "REMINDER_" in str(text):
+        log.info("delivery refused for an enterprise: %s", text)
+        return f"{cleaned}。{_ASK_OPERATOR}"
+    return chinese
+
+
 def send_test(*, channel: Channel, company: Company, settings: Settings) -> SendResult:
     """Send the "test" message through the channel once and report what the receiver answered.
 
     Never raises for a receiver's failure: a misconfigured channel gives ``ok=False`` with the reason.
     """
     assert channel.id is not None and company.id is not None
-    payload = {"company": {"id": company.id, "name": company.name}, "link": company_url(company.id, settings)}
+    if channel.unconfirmed:  # an address gets nothing but its confirmation until its owner confirms it
+        return SendResult(ok=False, error="该邮箱尚未确认：请先打开确认邮件中的链接", permanent=True)
+    payload = {"company": {"id": company.id, "name": company.name}, "link": view_url(company.id, company.view_salt, settings)}
     unsubscribe = unsubscribe_url(channel.id, settings) if channel.kind == "email" else None
     message = render_message(
         "test", payload, message_id=f"test_{secrets.token_hex(8)}", settings=settings, unsubscribe_url=unsubscribe
@@ -185,6 +211,8 @@ def send_test(*, channel: Channel, company: Company, settings: Settings) -> Send
         result = build_channel(channel.kind, channel.target, channel.secret, settings).send(message)
     except DeliveryError as exc:
         result = SendResult(ok=False, error=str(exc), permanent=True)
+    if result.error:  # the receiver's own words are kept; our bilingual hints are reduced to Chinese
+        result = dataclasses.replace(result, error=enterprise_error(result.error))
     log.info(
         "test message to company %s channel %s (%s): ok=%s status=%s latency=%.0fms",
         company.id, channel.id, channel.kind, result.ok, result.status_code, result.latency_ms,

@@ -21,7 +21,14 @@ from reminder.calendar import TZ
 from reminder.db.models import utcnow
 from reminder.rules import manual_item_zh
 from reminder.web.company.forms import field_anchor
-from reminder.web.company.views import days_left_text, deadline_text, kind_label, status_label
+from reminder.web.company.views import (
+    days_left_text,
+    deadline_text,
+    kind_label,
+    simplified_title,
+    status_label,
+)
+from reminder.web.dates import zh_local
 
 __all__ = [
     "TZ",
@@ -44,13 +51,9 @@ log = logging.getLogger(__name__)
 NO_STORE: dict[str, str] = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
-def local_time(value: dt.datetime | dt.date | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """An instant shown in Asia/Shanghai (dates as they are)."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.astimezone(TZ).strftime(fmt)
-    return value.isoformat()
+def local_time(value: dt.datetime | dt.date | None) -> str:
+    """An instant or a day in Chinese form (2025年3月11日 周二 17:00, Beijing time); None as empty."""
+    return zh_local(value)
 
 
 def _demo_day(request: Request) -> dict[str, Any]:
@@ -67,6 +70,7 @@ templates.env.filters.update(
     days_left_text=days_left_text,
     field_anchor=field_anchor,
     manual_item=manual_item_zh,
+    simplified=simplified_title,
 )
 
 
@@ -108,6 +112,7 @@ FLASH: dict[str, str] = {
     "settings": "提醒设置已保存。",
     "added": "通知渠道已添加。",
     "removed": "通知渠道已删除。",
+    "view_rotated": "已生成新的查看链接，旧的查看链接已失效。",
 }
 
 
@@ -130,6 +135,7 @@ _DENIED = {
     401: "缺少管理链接中的令牌。",
     403: "管理链接无效或已失效（可能已生成新链接）。",
     404: "页面不存在。",
+    429: "操作过于频繁，请稍后再试。",
 }
 
 

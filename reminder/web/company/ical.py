@@ -24,7 +24,7 @@ from icalendar import Alarm, Calendar, Event, vDuration
 from reminder.config import Settings
 from reminder.db.models import Company, DeadlineRow
 from reminder.matching import company_matches
-from reminder.notify.links import company_url
+from reminder.notify.links import view_url
 from reminder.notify.planning import offset_times
 from reminder.rules import manual_item_zh
 from reminder.web.company.common import TZ, request_now
@@ -84,7 +84,7 @@ def _alarms(deadline_at: dt.datetime, offsets: Sequence[int], *, hour: int) -> l
 def _event(item: Any, deadline: DeadlineRow, company: Company, settings: Settings) -> Event | None:
     if deadline.date is None or deadline.to_be_announced:
         return None
-    link = company_url(company.id or 0, settings)
+    link = view_url(company.id or 0, company.view_salt, settings)
     event = Event()
     event.add("uid", f"deadline-{deadline.id}-company-{company.id}@{_host(settings)}")
     event.add("dtstamp", item.notice.updated_at)

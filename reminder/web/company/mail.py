@@ -16,6 +16,7 @@ from reminder.config import Settings
 from reminder.errors import DeliveryError
 from reminder.notify.base import Message, SendResult
 from reminder.notify.channels import build_channel
+from reminder.web.company.account_mail import quoted
 
 __all__ = ["management_link_message", "send_management_link"]
 
@@ -24,7 +25,8 @@ log = logging.getLogger(__name__)
 
 def management_link_message(company_name: str, link: str) -> Message:
     """The email carrying the link (subject, text and HTML)."""
-    subject = f"申报提醒：{company_name} 的专属管理链接"
+    subject = "申报提醒：贵企业的专属管理链接"  # never typed text in a subject (issue 16, item 3)
+    company_name = quoted(company_name)
     text = (
         f"您好，\n\n{company_name} 已登记到申报提醒。以下是贵企业的专属管理链接，凭它查看匹配结果、"
         f"修改企业信息和提醒设置：\n\n{link}\n\n"

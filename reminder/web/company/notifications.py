@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
@@ -21,10 +21,13 @@ from reminder.db.models import DIGEST_CHOICES, Company
 from reminder.errors import DeliveryError, ProfileError
 from reminder.notify.base import SendResult
 from reminder.notify.channels import channel_help, channel_labels
+from reminder.notify.links import view_calendar_url
+from reminder.web.company.account import send_confirmations
 from reminder.web.company.channels import (
     ChannelNotFound,
     add_channel,
     channel_view,
+    enterprise_error,
     get_channel,
     list_channels,
     remove_channel,
@@ -32,7 +35,8 @@ from reminder.web.company.channels import (
 )
 from reminder.web.company.common import NO_STORE, FormDep, PageRoute, flash_messages, render, request_now
 from reminder.web.company.prefs import DIGEST_LABELS, parse_offsets, save_preferences
-from reminder.web.deps import CompanyDep, IdPath, SessionDep, SettingsDep, request_token
+from reminder.web.company.test_gate import test_send_slot
+from reminder.web.deps import CompanyDep, IdPath, SessionDep, SettingsDep
 
 __all__ = ["router"]
 
@@ -52,8 +56,7 @@ def _page(
     test: tuple[int, SendResult] | None = None,
     messages: list[str] | None = None,
 ) -> Response:
-    token = request_token(request) or ""
-    feed = f"{settings.base_url.rstrip('/')}/c/{company.id}/calendar.ics?token={token}"
+    feed = view_calendar_url(company.id or 0, company.view_salt, settings)  # read-only: safe to paste into apps
     context: dict[str, Any] = {
         "company": company,
         "channels": [channel_view(c) for c in list_channels(session=session, company=company)],
@@ -102,8 +105,9 @@ def save_notifications(
 
 @router.post("/c/{company_id}/channels", response_class=HTMLResponse)
 def create_channel(
-    company: CompanyDep, request: Request, form: FormDep, session: SessionDep, settings: SettingsDep
-) -> Response:
+    company: CompanyDep, request: Request, form: FormDep, session: SessionDep, settings: SettingsDep,
+    background: BackgroundTasks,
+) -> Response:  # fmt: skip
     """Add a channel; a bad address, an unsafe URL or a bad key shows the form again with the reason."""
     entered = {k: str(form.get(k, "")).strip() for k in ("kind", "name", "target")}
     try:
@@ -113,8 +117,9 @@ def create_channel(
         )
     except DeliveryError as exc:
         session.rollback()
-        errors = {"channel": str(exc)}
+        errors = {"channel": enterprise_error(exc)}
         return _page(request, company, session, settings, status=422, errors=errors, entered=entered)
+    send_confirmations(session=session, company=company, settings=settings, background=background, request=request)
     if generated:  # the receiver needs it to check signatures: shown this once, masked afterwards
         note = f"通知渠道已添加。签名密钥只显示这一次，请复制到接收端：{generated}"
         return _page(request, company, session, settings, messages=[note])
@@ -144,5 +149,7 @@ def test_channel(
         channel = get_channel(session=session, company=company, channel_id=channel_id)
     except ChannelNotFound:
         raise HTTPException(404, "没有这个通知渠道 / channel not found") from None
-    result = send_test(channel=channel, company=company, settings=settings)
+    with test_send_slot(request, company.id or 0):  # per-company limit, site-wide cap (issue 16, item 14)
+        session.commit()  # no database connection is held while the receiver answers
+        result = send_test(channel=channel, company=company, settings=settings)
     return _page(request, company, session, settings, test=(channel_id, result))

@@ -24,10 +24,10 @@ from sqlmodel import Session
 from reminder.companies.profiles import company_warnings, register_company, update_company_profile
 from reminder.config import Settings
 from reminder.db.models import Company
-from reminder.errors import ProfileError
+from reminder.errors import DuplicateCompany, ProfileError
 from reminder.matching import company_matches
-from reminder.notify.links import company_url
-from reminder.web.company import ical, notifications, unsubscribe
+from reminder.notify.links import company_url, view_url
+from reminder.web.company import account, ical, notifications, unsubscribe, view
 from reminder.web.company.common import (
     NO_STORE,
     FormDep,
@@ -44,14 +44,26 @@ from reminder.web.company.views import sections
 from reminder.web.deps import CompanyDep, SessionDep, SettingsDep, hash_token, new_token
 from reminder.workflow import company_changed
 
-__all__ = ["router", "issue_token", "DUPLICATE_CREDIT_CODE"]
+__all__ = ["router", "issue_token", "DUPLICATE_CREDIT_CODE", "public_errors"]
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(route_class=PageRoute)
 
-#: what the credit-code input says when another company registered that code
-DUPLICATE_CREDIT_CODE = "统一社会信用代码：该代码已登记。如需找回管理链接，请联系服务管理员"
+#: what the credit-code input says when another company registered that code: naming nobody (issue 16)
+DUPLICATE_CREDIT_CODE = (
+    "统一社会信用代码：该代码已登记。如果这是贵企业，请点击下方“这是我的企业”，"
+    "我们会把管理链接发到登记时填写的邮箱"
+)
+DUPLICATE_NAME = "企业名称：该名称已登记。如果这是贵企业，请用统一社会信用代码找回管理链接"
+
+
+def public_errors(exc: ProfileError) -> dict[str, str]:
+    """Field messages fit for the public: a duplicate names no company (operators' messages do)."""
+    if not isinstance(exc, DuplicateCompany):
+        return exc.errors
+    neutral = {"credit_code": DUPLICATE_CREDIT_CODE, "name": DUPLICATE_NAME}
+    return {field: neutral.get(field, message) for field, message in exc.errors.items()}
 def issue_token(session: Session, company: Company) -> str:
     """Give the company a new management token; only its hash is stored, the old one stops working."""
     token = new_token()
@@ -76,13 +88,22 @@ def _show_token(
 ) -> Response:
     """The page that shows the link once; the cookie is set, and the link is emailed after the response."""
     link = _management_link(company, token, settings)
-    if company.contact_email:
-        background.add_task(
-            send_management_link, company_id=company.id or 0, company_name=company.name,
-            email=company.contact_email, link=link, settings=settings,
-        )
+    session = Session(request.app.state.engine)
+    try:  # only a confirmed address gets the link; an unconfirmed one gets its confirmation only (issue 16)
+        confirmed = bool(company.contact_email) and account.email_confirmed(session, company)
+        if confirmed and company.contact_email:
+            background.add_task(
+                send_management_link, company_id=company.id or 0, company_name=company.name,
+                email=company.contact_email, link=link, settings=settings,
+            )
+        else:
+            account.send_confirmations(session=session, company=company, settings=settings, background=background)
+    finally:
+        session.close()
+    pending = company.contact_email if company.contact_email and not confirmed else None
     context = {
-        "company": company, "link": link, "heading": heading, "emailed_to": company.contact_email, "warnings": warnings
+        "company": company, "link": link, "heading": heading, "warnings": warnings,
+        "emailed_to": company.contact_email if confirmed else None, "confirm_to": pending,
     }
     response = render(request, "company/token.html", context, headers=NO_STORE)
     set_token_cookie(response, request, company.id or 0, token)
@@ -96,7 +117,8 @@ def home(request: Request, session: SessionDep) -> Response:
 
 
 def _register_page(request: Request, values: dict[str, str], errors: dict[str, str], status: int) -> Response:
-    context = {"fields": profile_inputs(), "values": values, "errors": errors}
+    retention = request.app.state.settings.delivery_retention_days
+    context = {"fields": profile_inputs(), "values": values, "errors": errors, "retention_days": retention}
     return render(request, "company/register.html", context, status_code=status)
 
 
@@ -114,12 +136,13 @@ def register_submit(
     entered, data = form_data(form)
     now = request_now(request)
     try:
-        company = register_company(session=session, data=data, now=now)
+        company = register_company(session=session, data=data, now=now, confirm_email=True)
     except ProfileError as exc:
-        return _register_page(request, entered, exc.errors, 422)
+        return _register_page(request, entered, public_errors(exc), 422)
     except sa.exc.IntegrityError:
         session.rollback()
         return _register_page(request, entered, {"credit_code": DUPLICATE_CREDIT_CODE}, 422)
+    account.spend_registration(request, company.contact_email)  # 429 rolls the registration back
     token = issue_token(session, company)
     company_changed(session=session, company_id=company.id or 0, now=now, settings=settings)
     session.commit()
@@ -128,7 +151,7 @@ def register_submit(
 
 
 @router.get("/c/{company_id}", response_class=HTMLResponse)
-def company_page(company: CompanyDep, request: Request, session: SessionDep) -> Response:
+def company_page(company: CompanyDep, request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     """The company's open notices grouped by verdict, and its past notices."""
     assert company.id is not None
     if "token" in request.query_params:  # from the management link: keep it in a cookie, clean the URL
@@ -141,6 +164,7 @@ def company_page(company: CompanyDep, request: Request, session: SessionDep) -> 
         "sections": sections([m for m in every if m.open]),
         "past": [m for m in every if not m.open],
         "messages": flash_messages(request),
+        "view_link": view_url(company.id, company.view_salt, settings),
     }
     return render(request, "company/page.html", context, headers=NO_STORE)
 
@@ -163,20 +187,22 @@ def profile_form(company: CompanyDep, request: Request) -> Response:
 
 @router.post("/c/{company_id}/profile", response_class=HTMLResponse)
 def profile_submit(
-    company: CompanyDep, request: Request, form: FormDep, session: SessionDep, settings: SettingsDep
-) -> Response:
+    company: CompanyDep, request: Request, form: FormDep, session: SessionDep, settings: SettingsDep,
+    background: BackgroundTasks,
+) -> Response:  # fmt: skip
     """Save the profile and re-match; on errors, the form again with them."""
     entered, data = form_data(form)
     now = request_now(request)
     try:
-        update_company_profile(session=session, company=company, data=data, now=now)
+        update_company_profile(session=session, company=company, data=data, now=now, confirm_email=True)
     except ProfileError as exc:
         session.rollback()
-        return _profile_page(request, company, entered, exc.errors, 422)
+        return _profile_page(request, company, entered, public_errors(exc), 422)
     except sa.exc.IntegrityError:
         session.rollback()
         return _profile_page(request, company, entered, {"credit_code": DUPLICATE_CREDIT_CODE}, 422)
     company_changed(session=session, company_id=company.id or 0, now=now, settings=settings)
+    account.send_confirmations(session=session, company=company, settings=settings, background=background, request=request)
     log.info("company %s updated its profile", company.id)
     return RedirectResponse(f"/c/{company.id}/profile?msg=saved", status_code=303)
 
@@ -195,3 +221,5 @@ def rotate_token(
 router.include_router(notifications.router)
 router.include_router(unsubscribe.router)
 router.include_router(ical.router)
+router.include_router(view.router)
+router.include_router(account.router)

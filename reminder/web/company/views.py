@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from reminder.db.models import DeadlineRow
+from reminder.extract.normalize import to_simplified
 from reminder.rules import VERDICT_LABELS_ZH
+from reminder.web.dates import zh_date
 
 __all__ = [
     "STATUS_LABELS",
@@ -23,6 +25,7 @@ __all__ = [
     "kind_label",
     "deadline_text",
     "days_left_text",
+    "simplified_title",
 ]
 
 #: verdict status → Chinese heading: the rules' labels, which reminders and the iCal feed use too
@@ -60,15 +63,26 @@ def kind_label(kind: str) -> str:
 
 
 def deadline_text(deadline: DeadlineRow | None) -> str:
-    """``2025-03-10 16:00前`` / ``2025-03-28（当天24:00前）`` / ``另行通知``."""
+    """``2025年3月10日 周一 16:00前`` / ``2025年3月28日 周五（当天24:00前）`` / ``另行通知``."""
     if deadline is None:
         return "无"
     if deadline.to_be_announced or deadline.date is None:
         return "另行通知"
     mark = "约" if deadline.approximate else ""
     if deadline.time is not None:
-        return f"{mark}{deadline.date.isoformat()} {deadline.time.strftime('%H:%M')}前"
-    return f"{mark}{deadline.date.isoformat()}（当天24:00前）"
+        return f"{mark}{zh_date(deadline.date)} {deadline.time.strftime('%H:%M')}前"
+    return f"{mark}{zh_date(deadline.date)}（当天24:00前）"
+
+
+def simplified_title(title: str | None) -> str:
+    """A traditional-character title in simplified characters; "" when it is simplified already.
+
+    The original title is what the page shows first (it is the notice's own text); this is a reading aid.
+    """
+    if not title:
+        return ""
+    simplified = to_simplified(title)
+    return simplified if simplified != title else ""
 
 
 def days_left_text(days: int | None) -> str:

@@ -1,0 +1,61 @@
+"""Conditions a profile cannot answer, kept so the verdict asks a person (可能符合, 需人工确认):
+
+    对于已获得省级专项资金支持尚未完成项目验收的企业不得参与申报 → other not_has 已获得…尚未完成项目验收
+    企业需已建立研发准备金制度                                   → other has 已建立研发准备金制度
+
+Titles, credit and region exclusions have rules of their own (``conditions_entities``); a phrase one of
+them reads is left to it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from reminder.extract.conditions_data import Vocab
+from reminder.extract.conditions_rules import Candidate, Rule, Sentence
+
+__all__ = ["MANUAL_RULES"]
+
+#: …的企业(一律)不得参与申报: those of that description are excluded
+_EXCLUDED = re.compile(
+    r"(?:^|(?<=[,;。:]))\s*(?:对于|凡是?|对)?(?P<obj>[^,;。:]{6,40}?)的(?:企业|单位|申报单位|申报企业|项目单位),?(?:一律|均)?"
+    r"(?:不得|不予|不能|不再)(?:参与|参加|纳入)?(?:本次|本年度)?(?:项目)?(?:申报|推荐|申请|受理)"
+)
+#: 企业须已建立…制度: a standing the applicant must already have
+_ALREADY = re.compile(
+    r"(?:企业|申报单位|申报企业|申请单位|申请企业)(?:须|需|应|必须|应当)(?P<obj>已(?:建立|设立|完成|取得|获得|通过|制定|建成|开展)"
+    r"[^,;。:]{2,20}?)(?=$|[,;。:]|并|且)"
+)
+#: words another rule reads (a title, a credit record, a region): not a manual condition of ours
+_OTHERS = re.compile(
+    r"下列|以下|如下|情形之一|失信|违法|违规|异常|黑名单|欠税|注册|高新技术|专精特新|科技型中小|小巨人|规模以上|规上"
+)
+
+
+def _excluded_rx(v: Vocab) -> re.Pattern[str]:
+    return _EXCLUDED
+
+
+def _already_rx(v: Vocab) -> re.Pattern[str]:
+    return _ALREADY
+
+
+def _manual(op: str) -> Callable[[re.Match[str], Sentence, Vocab, str], list[Candidate]]:
+    """The producer of a manual condition with this operator."""
+
+    def prod(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidate]:
+        obj = m.group("obj")
+        if _OTHERS.search(obj) or v.qualification_rx.search(obj):
+            return []
+        span, key = (m.start(), m.end()), m.span("obj")
+        c = Candidate("other", op, None, None, span, key, rule, numeric=False, value_span=key)
+        return [c]
+
+    return prod
+
+
+MANUAL_RULES: tuple[Rule, ...] = (
+    Rule("excluded_standing", _excluded_rx, _manual("not_has")),
+    Rule("required_standing", _already_rx, _manual("has")),
+)

@@ -1,0 +1,159 @@
+"""Brute-force and abuse limits, counted per client with the ``limits`` library (moving windows).
+
+Two uses (issue 16, items 3 and 4):
+- **lockout**: a client whose token-bearing requests failed (401/403, a wrong admin login) more than
+  ``auth_failure_limits`` allows is answered 429 on every token-bearing request until the window
+  passes, even with the right token, so guessing cannot go on in the background of a lucky hit;
+- **budgets**: :func:`spend` takes one unit of a named budget (e.g. registrations per IP and per
+  address) and raises 429 when it is used up.
+
+The counters live in the process (``MemoryStorage``): ``reminder serve`` is one process. Several
+processes behind a balancer would share a Redis storage instead (``limits`` supports it).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import parse_qsl
+
+from fastapi import HTTPException, Request
+from limits import RateLimitItem, parse_many
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+
+__all__ = ["Throttle", "throttle_of", "spend", "record_failure", "AuthLockoutMiddleware", "LOCKED_MESSAGE"]
+
+LOCKED_MESSAGE = "尝试次数过多，请稍后再试 / too many attempts, try again later"
+_FAILURES = "auth-failure"
+#: cookies that carry a credential (the company token, the admin session)
+_CREDENTIAL_COOKIES = ("token", "admin_session")
+
+Scope = MutableMapping[str, Any]
+ASGIApp = Callable[[Scope, Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]], Awaitable[None]]
+
+
+class Throttle:
+    """The app's counters: one limiter, the failure limits, and named budgets."""
+
+    def __init__(self, auth_failure_limits: str, budgets: dict[str, str] | None = None) -> None:
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        self._failures = parse_many(auth_failure_limits)
+        self._budgets: dict[str, list[RateLimitItem]] = {k: parse_many(v) for k, v in (budgets or {}).items()}
+
+    def locked_for(self, client: str) -> int:
+        """Seconds until ``client`` may try again (0 when not locked out)."""
+        waits = [self._wait(item, _FAILURES, client) for item in self._failures]
+        return max(waits, default=0)
+
+    def failed(self, client: str) -> None:
+        for item in self._failures:
+            self._limiter.hit(item, _FAILURES, client)
+
+    def spend(self, budget: str, key: str) -> int:
+        """Take one unit of ``budget`` for ``key``: 0 when taken, else the seconds to wait (nothing taken)."""
+        items = self._budgets.get(budget, [])
+        waits = [self._wait(item, budget, key) for item in items]
+        if any(waits):
+            return max(waits)
+        for item in items:
+            self._limiter.hit(item, budget, key)
+        return 0
+
+    def _wait(self, item: RateLimitItem, *keys: str) -> int:
+        if self._limiter.test(item, *keys):
+            return 0
+        reset = self._limiter.get_window_stats(item, *keys).reset_time
+        return max(1, int(reset - time.time()) + 1)
+
+
+def throttle_of(app: Any) -> Throttle:
+    """The app's :class:`Throttle`, made from its settings on first use."""
+    found: Throttle | None = getattr(app.state, "throttle", None)
+    if found is None:
+        settings = app.state.settings
+        found = Throttle(
+            settings.auth_failure_limits,
+            {
+                "register-ip": settings.register_ip_limits,
+                "register-address": settings.register_address_limits,
+            },
+        )
+        app.state.throttle = found
+    return found
+
+
+def client_key(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def too_many(wait: int) -> HTTPException:
+    return HTTPException(429, LOCKED_MESSAGE, headers={"Retry-After": str(wait)})
+
+
+def spend(request: Request, budget: str, key: str) -> None:
+    """Take one unit of ``budget`` for ``key``, or raise 429 with Retry-After."""
+    wait = throttle_of(request.app).spend(budget, key)
+    if wait:
+        raise too_many(wait)
+
+
+def record_failure(request: Request) -> None:
+    """Count a failed credential that the answer does not show as 401/403 (e.g. a page's login redirect)."""
+    throttle_of(request.app).failed(client_key(request))
+    request.state.auth_failure_counted = True
+
+
+def _bears_credential(scope: Scope) -> bool:
+    path = str(scope.get("path", ""))
+    if path == "/admin/login" and scope.get("method") == "POST" or path.startswith("/unsubscribe/"):
+        return True
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+    if headers.get("authorization"):
+        return True
+    query = scope.get("query_string", b"").decode("latin-1")
+    if any(key == "token" for key, _ in parse_qsl(query, keep_blank_values=True)):
+        return True
+    cookie = headers.get("cookie", "")
+    return any(f"{name}=" in cookie for name in _CREDENTIAL_COOKIES)
+
+
+class AuthLockoutMiddleware:
+    """429 for a locked-out client's token-bearing requests; counts their 401/403 answers as failures."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Callable[[], Awaitable[Any]], send: Callable[[Any], Awaitable[None]]) -> None:
+        if scope["type"] != "http" or not _bears_credential(scope):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        throttle = throttle_of(request.app)
+        client = client_key(request)
+        wait = throttle.locked_for(client)
+        if wait:
+            body = json.dumps({"detail": LOCKED_MESSAGE}, ensure_ascii=False).encode()
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 429,
+                    "headers": [
+                        (b"content-type", b"application/json; charset=utf-8"),
+                        (b"retry-after", str(wait).encode()),
+                        (b"cache-control", b"no-store"),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})
+            return
+
+        async def counting_send(message: Any) -> None:
+            if message["type"] == "http.response.start" and message["status"] in (401, 403):
+                if not getattr(request.state, "auth_failure_counted", False):
+                    throttle.failed(client)
+            await send(message)
+
+        await self.app(scope, receive, counting_send)
