@@ -20,6 +20,7 @@ from reminder.fields import condition_fields
 __all__ = [
     "TZ",
     "DEADLINE_KINDS",
+    "DEADLINE_KIND_LABELS",
     "CONDITION_OPS",
     "CONDITION_FIELDS",
     "LEVELS",
@@ -37,6 +38,14 @@ __all__ = [
 
 DeadlineKind = Literal["application", "recommendation", "materials", "window_open", "other"]
 DEADLINE_KINDS: tuple[str, ...] = ("application", "recommendation", "materials", "window_open", "other")
+#: deadline kind → its short Chinese label, as pages, the API's readers and the CLI show it
+DEADLINE_KIND_LABELS: dict[str, str] = {
+    "application": "申报截止",
+    "recommendation": "推荐/审核截止",
+    "materials": "材料报送截止",
+    "window_open": "开始受理",
+    "other": "其他时间节点",
+}
 
 Op = Literal["<=", "<", ">=", ">", "==", "in", "has", "not_has"]
 CONDITION_OPS: tuple[str, ...] = ("<=", "<", ">=", ">", "==", "in", "has", "not_has")

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from reminder.db.models import Channel, Company, DeadlineRow
 from reminder.matching import MatchView
+from reminder.model import DEADLINE_KIND_LABELS
 from reminder.rules import Profile, format_money, format_number, profile_label
 
 __all__ = [
@@ -28,14 +29,8 @@ VERDICT_LABELS = {
     "possibly_eligible": ("可能符合", "yellow"),
     "not_eligible": ("不符合", "red"),
 }
-#: deadline kind → Chinese label
-KIND_LABELS = {
-    "application": "申报截止",
-    "recommendation": "推荐截止",
-    "materials": "材料报送",
-    "window_open": "开始受理",
-    "other": "其他",
-}
+#: deadline kind → Chinese: the one table in reminder.model
+KIND_LABELS: dict[str, str] = DEADLINE_KIND_LABELS
 _NOT_FILLED = "—"
 
 

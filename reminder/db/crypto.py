@@ -6,7 +6,8 @@
     no data_key ─ a random development key in {data_dir}/dev-data-key (mode 0600), never derived
 
 Columns typed :class:`EncryptedText` store ``fernet:<token>``; a value without the prefix is a row
-written before encryption and is read as it is (``reencrypt_channels`` or migration 0008 encrypt it).
+written before encryption and is read as it is (``reminder.db.rekey.reencrypt_channels`` or migration
+0008 encrypt it).
 ``cryptography``'s Fernet (AES-128-CBC + HMAC-SHA256, versioned tokens) is the well-kept choice here:
 authenticated, key rotation built in (``MultiFernet.rotate``), no parameters to get wrong.
 """
@@ -21,13 +22,11 @@ from typing import Any
 import sqlalchemy as sa
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm.attributes import flag_modified
-from sqlmodel import Session, select
 
 from reminder.config import get_settings
 from reminder.errors import StorageError
 
-__all__ = ["PREFIX", "DEV_DATA_KEY_FILE", "EncryptedText", "cipher", "reencrypt_channels", "new_data_key"]
+__all__ = ["PREFIX", "DEV_DATA_KEY_FILE", "EncryptedText", "cipher", "new_data_key"]
 
 PREFIX = "fernet:"
 DEV_DATA_KEY_FILE = "dev-data-key"
@@ -99,18 +98,3 @@ class EncryptedText(sa.TypeDecorator[str]):
                 "无法解密渠道数据：REMINDER_DATA_KEY 中没有加密它的密钥 / cannot decrypt channel data: "
                 "the key it was encrypted with is not in REMINDER_DATA_KEY"
             ) from None
-
-
-def reencrypt_channels(session: Session) -> int:
-    """Write every channel's target and secret again: with the newest key (rotation), or encrypted
-    for the first time (rows from before encryption). Flushes; returns how many rows were rewritten."""
-    from reminder.db.models import Channel
-
-    rows = session.exec(select(Channel)).all()
-    for row in rows:
-        flag_modified(row, "target")
-        if row.secret is not None:
-            flag_modified(row, "secret")
-        session.add(row)
-    session.flush()
-    return len(rows)

@@ -12,9 +12,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from reminder.config import get_settings
-from reminder.db.crypto import PREFIX, reencrypt_channels
+from reminder.db.crypto import PREFIX
 from reminder.db.engine import session_scope
 from reminder.db.models import Channel, Company, CompanyCreate
+from reminder.db.rekey import reencrypt_channels
 from reminder.errors import StorageError
 
 ROBOT = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa"

@@ -61,3 +61,22 @@ def test_test_sends_are_rate_limited_per_company(
     assert other_id != company_id  # another company is not limited by the first one's sends
     last = client.post(url, headers=bearer(token))
     assert "频繁" in last.json()["detail"]
+
+
+def test_the_notifications_page_says_why_in_chinese(
+    make_client: Callable[..., TestClient], settings: Settings
+) -> None:
+    client = make_client(settings.model_copy(update={"test_send_limits": "1/minute"}))
+    company_id, token = register_api(client, {"name": "杭州页面测试有限公司", "region": "浙江省杭州市"})
+    with Loopback() as rx:
+        added = client.post(
+            f"/api/companies/{company_id}/channels",
+            json={"kind": "webhook", "target": rx.url()},
+            headers=bearer(token),
+        )
+        client.get(f"/c/{company_id}", params={"token": token})  # the page link sets the cookie
+        path = f"/c/{company_id}/channels/{added.json()['id']}/test"
+        origin = {"origin": "http://testserver"}
+        assert client.post(path, headers=origin).status_code == 200
+        page = client.post(path, headers=origin)
+    assert page.status_code == 200 and "测试消息发送过于频繁" in page.text

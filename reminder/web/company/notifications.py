@@ -149,7 +149,10 @@ def test_channel(
         channel = get_channel(session=session, company=company, channel_id=channel_id)
     except ChannelNotFound:
         raise HTTPException(404, "没有这个通知渠道 / channel not found") from None
-    with test_send_slot(request, company.id or 0):  # per-company limit, site-wide cap (issue 16, item 14)
-        session.commit()  # no database connection is held while the receiver answers
-        result = send_test(channel=channel, company=company, settings=settings)
+    try:
+        with test_send_slot(request, company.id or 0):  # per-company limit, site-wide cap (issue 16, item 14)
+            session.commit()  # no database connection is held while the receiver answers
+            result = send_test(channel=channel, company=company, settings=settings)
+    except HTTPException as refused:  # shown on the page, in Chinese, like a receiver's refusal
+        result = SendResult(ok=False, error=str(refused.detail), retry_after=60.0)
     return _page(request, company, session, settings, test=(channel_id, result))

@@ -13,6 +13,7 @@ from typing import Any
 
 from reminder.db.models import DeadlineRow
 from reminder.extract.normalize import to_simplified
+from reminder.model import DEADLINE_KIND_LABELS
 from reminder.rules import VERDICT_LABELS_ZH
 from reminder.web.dates import zh_date
 
@@ -30,14 +31,8 @@ __all__ = [
 
 #: verdict status → Chinese heading: the rules' labels, which reminders and the iCal feed use too
 STATUS_LABELS: dict[str, str] = VERDICT_LABELS_ZH
-#: deadline kind → Chinese
-KIND_LABELS: dict[str, str] = {
-    "application": "申报截止",
-    "recommendation": "推荐/审核截止",
-    "materials": "材料报送截止",
-    "window_open": "开始受理",
-    "other": "其他时间节点",
-}
+#: deadline kind → Chinese: the one table in reminder.model
+KIND_LABELS: dict[str, str] = DEADLINE_KIND_LABELS
 
 
 @dataclass(frozen=True)
