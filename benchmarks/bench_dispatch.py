@@ -60,7 +60,13 @@ def _receiver(port: int) -> None:
             body = b'{"ok":true}'
         else:
             body = f'{{"total":{total[0]},"distinct":{len(seen)}}}'.encode()
-        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="error", access_log=False)
@@ -86,7 +92,10 @@ def _fill(engine: Engine, kind: str, target: str, secret: str | None, n: int) ->
         channel = Channel(company_id=company.id, kind=kind, target=target, secret=secret)
         session.add(channel)
         session.flush()
-        payload = {"company": {"id": company.id, "name": company.name}, "link": f"https://reminder.example.cn/c/{company.id}"}
+        payload = {
+            "company": {"id": company.id, "name": company.name},
+            "link": f"https://reminder.example.cn/c/{company.id}",
+        }
         rows = []
         for i in range(n):
             key = f"bench:{kind}:{channel.id}:{i}"
@@ -160,7 +169,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         engine = make_engine(args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}")
         upgrade(engine)
-        base: dict[str, Any] = {"_env_file": None, "dispatch_concurrency": args.concurrency, "webhook_timeout": 10.0}
+        base: dict[str, Any] = {
+            "_env_file": None,
+            "dispatch_concurrency": args.concurrency,
+            "webhook_timeout": 10.0,
+        }
         lines = [f"database: {engine.dialect.name}"]
         if args.webhooks:
             lines.append(_webhooks(engine, args.webhooks, base))

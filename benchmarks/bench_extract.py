@@ -21,7 +21,11 @@ from reminder.extract import extract_text
 
 def _seeds() -> list[str]:
     folder = resources.files("reminder") / "samples" / "notices"
-    return [p.read_text(encoding="utf-8") for p in sorted(folder.iterdir(), key=lambda p: p.name) if p.name.endswith(".txt")]
+    return [
+        p.read_text(encoding="utf-8")
+        for p in sorted(folder.iterdir(), key=lambda p: p.name)
+        if p.name.endswith(".txt")
+    ]
 
 
 def main() -> None:

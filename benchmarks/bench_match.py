@@ -48,7 +48,16 @@ from reminder.model import TZ
 
 NOW = dt.datetime(2023, 1, 3, 9, 0, tzinfo=TZ)
 SAMPLES = Path(__file__).resolve().parents[1] / "reminder" / "samples" / "notices"
-INDUSTRIES = ["汽车零部件", "生物医药", "通信设备制造", "软件和信息技术服务业", "新材料", "高端装备", "纺织服装", "化工"]
+INDUSTRIES = [
+    "汽车零部件",
+    "生物医药",
+    "通信设备制造",
+    "软件和信息技术服务业",
+    "新材料",
+    "高端装备",
+    "纺织服装",
+    "化工",
+]
 QUALIFICATIONS = ["高新技术企业", "科技型中小企业", "专精特新中小企业", "规上企业", '专精特新"小巨人"企业']
 APPLICANTS = ["企业"] * 18 + ["高等学校", "科研院所"]
 
@@ -56,7 +65,9 @@ APPLICANTS = ["企业"] * 18 + ["高等学校", "科研院所"]
 def _districts() -> list[tuple[str, str, str | None]]:
     """(province, city, district) codes of every county-level division, Zhejiang's ten times over."""
     text = (resources.files("reminder.rules") / "data" / "regions.csv").read_text(encoding="utf-8")
-    rows = list(csv.DictReader(io.StringIO("".join(ln for ln in text.splitlines(True) if not ln.startswith("#")))))
+    rows = list(
+        csv.DictReader(io.StringIO("".join(ln for ln in text.splitlines(True) if not ln.startswith("#"))))
+    )
     parent = {r["code"]: r["parent"] for r in rows}
     level = {r["code"]: r["level"] for r in rows}
     chains: list[tuple[str, str, str | None]] = []
@@ -133,7 +144,9 @@ def insert_companies(session: Session, n: int) -> float:
 def _seed_notices(session: Session) -> list[NoticeRow]:
     """Stored seed notices that have conditions (the ones worth matching)."""
     with_conditions = select(ConditionRow.notice_id).distinct()
-    query = select(NoticeRow).where(col(NoticeRow.id).in_(with_conditions), sa.not_(col(NoticeRow.policy_only)))
+    query = select(NoticeRow).where(
+        col(NoticeRow.id).in_(with_conditions), sa.not_(col(NoticeRow.policy_only))
+    )
     return list(session.exec(query.order_by(col(NoticeRow.id))).all())
 
 
@@ -143,17 +156,36 @@ def synthesise_notices(session: Session, seeds: list[NoticeRow], n: int) -> None
     conn = session.connection()
     doc_id = conn.execute(
         sa.insert(DocumentRow).returning(DocumentRow.id),  # type: ignore[arg-type]
-        {"source": "synthetic", "content_hash": secrets.token_hex(32), "format": "txt", "kind": "compilation",
-         "text": "合成", "ingested_at": NOW},
+        {
+            "source": "synthetic",
+            "content_hash": secrets.token_hex(32),
+            "format": "txt",
+            "kind": "compilation",
+            "text": "合成",
+            "ingested_at": NOW,
+        },
     ).scalar_one()
-    conditions = {s.id: session.exec(select(ConditionRow).where(ConditionRow.notice_id == s.id)).all() for s in seeds}
+    conditions = {
+        s.id: session.exec(select(ConditionRow).where(ConditionRow.notice_id == s.id)).all() for s in seeds
+    }
     for i in range(n):
         seed = rng.choice(seeds)
         notice_id = conn.execute(
             sa.insert(NoticeRow).returning(NoticeRow.id),  # type: ignore[arg-type]
-            {"title": f"{seed.title}（合成第{i}号）", "level": seed.level, "issuer": seed.issuer, "status": "published",
-             "policy_only": False, "rolling": False, "document_id": doc_id, "key": secrets.token_hex(32),
-             "span_start": 0, "span_end": 0, "created_at": NOW, "updated_at": NOW},
+            {
+                "title": f"{seed.title}（合成第{i}号）",
+                "level": seed.level,
+                "issuer": seed.issuer,
+                "status": "published",
+                "policy_only": False,
+                "rolling": False,
+                "document_id": doc_id,
+                "key": secrets.token_hex(32),
+                "span_start": 0,
+                "span_end": 0,
+                "created_at": NOW,
+                "updated_at": NOW,
+            },
         ).scalar_one()
         days = sorted(rng.sample(range(1, 181), rng.randint(1, 3)))
         conn.execute(sa.insert(DeadlineRow), [

@@ -83,4 +83,3 @@ def add_workdays(d: dt.date, n: int) -> dt.date:
         if is_workday(d):
             remaining -= 1
     return d
-

@@ -23,7 +23,15 @@ from chinese_calendar.constants import holidays as _package_days_off
 
 from reminder.tables import check_keys, parse_table, read_table_text, table_error
 
-__all__ = ["Schedule", "schedule", "reload_schedule", "parse_schedule", "covered", "missing_years", "package_years"]
+__all__ = [
+    "Schedule",
+    "schedule",
+    "reload_schedule",
+    "parse_schedule",
+    "covered",
+    "missing_years",
+    "package_years",
+]
 
 PACKAGE = "reminder"
 NAME = "holidays.yaml"
@@ -54,7 +62,9 @@ def _day(file: str, where: str, value: Any) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        raise table_error(file, where, f"不是日期：{value!r}（应为 YYYY-MM-DD）", f"not a date: {value!r} (YYYY-MM-DD)") from None
+        raise table_error(
+            file, where, f"不是日期：{value!r}（应为 YYYY-MM-DD）", f"not a date: {value!r} (YYYY-MM-DD)"
+        ) from None
 
 
 def _days(file: str, where: str, items: Any) -> set[dt.date]:
@@ -81,13 +91,18 @@ def _year(file: str, key: Any, entry: Any) -> tuple[int, set[dt.date], set[dt.da
     if not isinstance(key, int) or not 1949 <= key <= 2200:
         raise table_error(file, where, "年份应为四位整数", "a year must be a four-digit integer")
     check_keys(file, where, entry, (OFF, WORKED), required=(OFF,))
-    off, worked = _days(file, f"{where}.{OFF}", entry.get(OFF)), _days(file, f"{where}.{WORKED}", entry.get(WORKED))
+    off, worked = (
+        _days(file, f"{where}.{OFF}", entry.get(OFF)),
+        _days(file, f"{where}.{WORKED}", entry.get(WORKED)),
+    )
     for day in sorted(off | worked):
         if abs(day.year - key) > 1:
             raise table_error(file, where, f"{day} 不属于 {key} 年前后", f"{day} is not near {key}")
     for day in sorted(worked):
         if day.weekday() < 5:
-            raise table_error(file, f"{where}.{WORKED}", f"{day} 不是周末，无需调休", f"{day} is not a weekend day")
+            raise table_error(
+                file, f"{where}.{WORKED}", f"{day} 不是周末，无需调休", f"{day} is not a weekend day"
+            )
     if off & worked:
         both = "、".join(str(d) for d in sorted(off & worked))
         raise table_error(file, where, f"{both} 既是放假又是调休", f"{both} both off and worked")
@@ -111,7 +126,9 @@ def parse_schedule(text: str, file: str) -> Schedule:
         off |= year_off
         worked |= year_worked
     if off & worked:
-        raise table_error(file, "years", "同一天在不同年份中既放假又调休", "a day is off in one year and worked in another")
+        raise table_error(
+            file, "years", "同一天在不同年份中既放假又调休", "a day is off in one year and worked in another"
+        )
     digest = hashlib.sha256(repr((sorted(years), sorted(off), sorted(worked))).encode()).hexdigest()[:16]
     return Schedule(frozenset(years), frozenset(off), frozenset(worked), file, digest)
 
@@ -153,4 +170,3 @@ def covered(year: int) -> bool:
 def missing_years(years: Iterable[int]) -> tuple[int, ...]:
     """The years among ``years`` without official holiday data, ascending."""
     return tuple(sorted({y for y in years if not covered(y)}))
-

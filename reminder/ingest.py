@@ -102,7 +102,9 @@ def expand_inputs(items: Iterable[str | Path]) -> tuple[list[str], list[tuple[st
         if not _is_url(item) and Path(item).is_dir():
             found = _walk(Path(item))
             if not found:
-                failures.append((item, f"目录中没有可读取的文件 / no {', '.join(SUFFIXES)} files in this directory"))
+                failures.append(
+                    (item, f"目录中没有可读取的文件 / no {', '.join(SUFFIXES)} files in this directory")
+                )
             sources += found
         else:
             sources.append(item)
@@ -135,7 +137,9 @@ class _Skipped(_Rejected):
 def _load(source: str, settings: Settings) -> Loaded:
     if _is_url(source):  # the webhook address guard on every hop: no loopback, private or metadata hosts
         with make_fetch_client(settings) as client:
-            return load_url(source, max_bytes=settings.max_input_bytes, timeout=settings.fetch_timeout, client=client)
+            return load_url(
+                source, max_bytes=settings.max_input_bytes, timeout=settings.fetch_timeout, client=client
+            )
     return load_path(source, max_bytes=settings.max_input_bytes)
 
 

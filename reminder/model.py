@@ -188,7 +188,13 @@ class Scope:
     quote: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "path": self.path, "code": self.code, "source": self.source, "quote": self.quote}
+        return {
+            "name": self.name,
+            "path": self.path,
+            "code": self.code,
+            "source": self.source,
+            "quote": self.quote,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Scope:

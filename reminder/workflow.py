@@ -26,7 +26,9 @@ __all__ = ["notice_stored", "company_changed"]
 log = logging.getLogger(__name__)
 
 
-def notice_stored(*, session: Session, notice_id: int, now: dt.datetime, settings: Settings | None = None) -> None:
+def notice_stored(
+    *, session: Session, notice_id: int, now: dt.datetime, settings: Settings | None = None
+) -> None:
     """Match a new or changed notice against every company, then plan its reminders.
 
     Args:

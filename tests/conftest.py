@@ -1,10 +1,10 @@
 """Fixtures shared by the whole test tree (being here also puts tests/ on sys.path, so helpers import).
 
-    clean_environ (autouse) ─ no inherited DATABASE_URL / REMINDER_*, cwd a fresh directory, settings re-read
-    db / session ──────────── a database at the head revision on SQLite and on PostgreSQL, emptied after
-                              each test (PostgreSQL: 127.0.0.1:5432, user postgres, trust auth, one
-                              throwaway database per session; skipped with the reason when unreachable)
-    loopback.py ───────────── a plain HTTP receiver on 127.0.0.1 (notify/receiver.py plays the platforms)
+clean_environ (autouse) ─ no inherited DATABASE_URL / REMINDER_*, cwd a fresh directory, settings re-read
+db / session ──────────── a database at the head revision on SQLite and on PostgreSQL, emptied after
+                          each test (PostgreSQL: 127.0.0.1:5432, user postgres, trust auth, one
+                          throwaway database per session; skipped with the reason when unreachable)
+loopback.py ───────────── a plain HTTP receiver on 127.0.0.1 (notify/receiver.py plays the platforms)
 """
 
 from __future__ import annotations

@@ -118,9 +118,15 @@ class Loopback:
     def url(self, path: str = "/hooks/a") -> str:
         return f"http://127.0.0.1:{self.port}{path}"
 
-    def fail_next(self, n: int, status: int = 500, body: dict[str, Any] | None = None, **headers: str) -> None:
+    def fail_next(
+        self, n: int, status: int = 500, body: dict[str, Any] | None = None, **headers: str
+    ) -> None:
         """Answer the next ``n`` requests with ``status`` (and headers, e.g. Retry_After="120")."""
-        answer = (status, FAILED if body is None else body, {k.replace("_", "-"): v for k, v in headers.items()})
+        answer = (
+            status,
+            FAILED if body is None else body,
+            {k.replace("_", "-"): v for k, v in headers.items()},
+        )
         with self._lock:
             self._script.extend([answer] * n)
 

@@ -18,7 +18,9 @@ runner = CliRunner()
 
 
 def test_extract_json_prints_one_object_per_file_with_the_path_as_given() -> None:
-    result = runner.invoke(app, ["extract", "--json", str(COMPILATION), str(SAMPLES / "000_29efa1d661e0c9cf.txt")])
+    result = runner.invoke(
+        app, ["extract", "--json", str(COMPILATION), str(SAMPLES / "000_29efa1d661e0c9cf.txt")]
+    )
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
     assert [o["file"] for o in lines] == [str(COMPILATION), str(SAMPLES / "000_29efa1d661e0c9cf.txt")]
@@ -66,6 +68,8 @@ def test_help_imports_neither_the_database_nor_the_web_stack() -> None:
         print(",".join(heavy))
         """
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "", f"reminder --help imported {done.stdout.strip()}"

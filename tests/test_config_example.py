@@ -24,7 +24,13 @@ def test_every_setting_is_documented() -> None:
 
 def test_the_documented_defaults_are_the_defaults(tmp_path: Path) -> None:
     lines = [line.removeprefix("# ") for line in EXAMPLE.read_text(encoding="utf-8").splitlines()]
-    examples = {"DATABASE_URL", "REMINDER_ADMIN_TOKEN", "REMINDER_SECRET_KEY", "REMINDER_WEBHOOK_ALLOW_HOSTS", "REMINDER_DATA_KEY"}
+    examples = {
+        "DATABASE_URL",
+        "REMINDER_ADMIN_TOKEN",
+        "REMINDER_SECRET_KEY",
+        "REMINDER_WEBHOOK_ALLOW_HOSTS",
+        "REMINDER_DATA_KEY",
+    }
     examples |= {"REMINDER_METRICS_TOKEN"}
     examples |= {n for n in (f"REMINDER_{k}" for k in ("SMTP_HOST", "SMTP_USERNAME", "SMTP_PASSWORD"))}
     kept = [line for line in lines if re.match(r"^[A-Z_]+=", line) and line.split("=")[0] not in examples]

@@ -67,7 +67,9 @@ class _Walker(ast.NodeVisitor):
 
     def _add(self, module: str, node: ast.stmt) -> None:
         if module == "reminder" or module.startswith("reminder."):
-            self.found.append(Imported(module_name(self.path, self.root), module, node.lineno, self.depth > 0))
+            self.found.append(
+                Imported(module_name(self.path, self.root), module, node.lineno, self.depth > 0)
+            )
 
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
         self.depth += 1
@@ -84,7 +86,10 @@ class _Walker(ast.NodeVisitor):
         base = _absolute(node, self.path, self.root)
         self._add(base, node)
         for alias in node.names:  # ``from reminder.db import _rows`` names a module too
-            if alias.name.startswith("_") and (self.root.parent / base.replace(".", "/") / f"{alias.name}.py").exists():
+            if (
+                alias.name.startswith("_")
+                and (self.root.parent / base.replace(".", "/") / f"{alias.name}.py").exists()
+            ):
                 self._add(f"{base}.{alias.name}", node)
 
 
@@ -116,7 +121,9 @@ def private_violations(root: Path = PACKAGE) -> list[str]:
     for path, found in imports(root):
         owner = private_owner(found.module)
         if owner is not None and not _inside(package_of(path, root), owner):
-            bad.append(f"{path.relative_to(root.parent)}:{found.line}: {found.importer} imports {found.module}")
+            bad.append(
+                f"{path.relative_to(root.parent)}:{found.line}: {found.importer} imports {found.module}"
+            )
     return bad
 
 
@@ -124,7 +131,9 @@ def lazy_violations(root: Path = PACKAGE) -> list[str]:
     bad = []
     for path, found in imports(root):
         if found.in_function and not (found.importer == LAZY or found.importer.startswith(LAZY + ".")):
-            bad.append(f"{path.relative_to(root.parent)}:{found.line}: {found.module} imported inside a function")
+            bad.append(
+                f"{path.relative_to(root.parent)}:{found.line}: {found.module} imported inside a function"
+            )
     return bad
 
 
@@ -136,7 +145,9 @@ def layer_violations(root: Path = PACKAGE) -> list[str]:
     bad = []
     for path, found in imports(root):
         where = f"{path.relative_to(root.parent)}:{found.line}: {found.importer} imports {found.module}"
-        climbs = _within(found.module, ("reminder.workflow",)) and not _within(found.importer, WORKFLOW_CALLERS)
+        climbs = _within(found.module, ("reminder.workflow",)) and not _within(
+            found.importer, WORKFLOW_CALLERS
+        )
         if climbs or (_within(found.importer, ("reminder.db",)) and _within(found.module, ABOVE_STORAGE)):
             bad.append(where)
     return bad

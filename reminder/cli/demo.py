@@ -28,11 +28,14 @@ def _fail(exc: ReminderError) -> typer.Exit:
 
 def demo_load_cmd(
     dev: Annotated[
-        bool, typer.Option("--dev", help="without REMINDER_ADMIN_TOKEN, print the development admin token's link")
+        bool,
+        typer.Option("--dev", help="without REMINDER_ADMIN_TOKEN, print the development admin token's link"),
     ] = False,
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", help="match the sample companies as on this day (YYYY-MM-DD), as `serve --as-of` shows"),
+        typer.Option(
+            "--as-of", help="match the sample companies as on this day (YYYY-MM-DD), as `serve --as-of` shows"
+        ),
     ] = None,
 ) -> None:
     """Load the sample notices and sample companies (idempotent) and print the links to open."""

@@ -23,6 +23,7 @@ __all__ = ["register"]
 out = Console(soft_wrap=True)
 err = Console(stderr=True)
 
+
 def _date(value: str | None) -> dt.date | None:
     if value is None:
         return None
@@ -67,8 +68,12 @@ def _print_table(doc: Document) -> None:
 
 def extract_cmd(
     files: Annotated[list[str], typer.Argument(help="files (txt/pdf/html/docx) or http(s) URLs")],
-    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object per input (JSON Lines)")] = False,
-    published: Annotated[str | None, typer.Option(help="publication date YYYY-MM-DD for dates without a year")] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="print one JSON object per input (JSON Lines)")
+    ] = False,
+    published: Annotated[
+        str | None, typer.Option(help="publication date YYYY-MM-DD for dates without a year")
+    ] = None,
 ) -> None:
     """Extract notices, deadlines and eligibility conditions from documents."""
     from reminder.config import get_settings

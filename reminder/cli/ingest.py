@@ -40,7 +40,9 @@ def _summary_table(summary: IngestSummary) -> Table:
     return table
 
 
-def _failure_table(failures: tuple[tuple[str, str], ...], title: str = "失败 / failures", style: str = "red") -> Table:
+def _failure_table(
+    failures: tuple[tuple[str, str], ...], title: str = "失败 / failures", style: str = "red"
+) -> Table:
     table = Table(title=title, header_style=style)
     # fold, not ellipsis: a user needs the whole path and reason (Chinese has no spaces to wrap at)
     table.add_column("来源 / source", overflow="fold")
@@ -67,8 +69,12 @@ def _progress(show: bool) -> Iterator[ProgressCallback | None]:
 
 
 def ingest_cmd(
-    sources: Annotated[list[str], typer.Argument(help="files (txt/pdf/html/docx), directories or http(s) URLs")],
-    draft: Annotated[bool, typer.Option("--draft", help="store new notices as drafts for an operator to publish")] = False,
+    sources: Annotated[
+        list[str], typer.Argument(help="files (txt/pdf/html/docx), directories or http(s) URLs")
+    ],
+    draft: Annotated[
+        bool, typer.Option("--draft", help="store new notices as drafts for an operator to publish")
+    ] = False,
 ) -> None:
     """Extract documents and store their notices, deadlines and conditions."""
     from reminder.db.engine import session_scope

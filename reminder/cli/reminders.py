@@ -27,7 +27,9 @@ def _say(text: str) -> None:
 
 
 def dispatch_cmd(
-    once: Annotated[bool, typer.Option("--once/--loop", help="send what is due now and exit, or keep sending")] = True,
+    once: Annotated[
+        bool, typer.Option("--once/--loop", help="send what is due now and exit, or keep sending")
+    ] = True,
     name: Annotated[str | None, typer.Option(help="worker name (default host:pid)")] = None,
 ) -> None:
     """Send the reminders that are due (without digests or the sweep): once, or every dispatch_interval."""
@@ -74,7 +76,9 @@ def list_cmd(
     for r in rows:
         due = r.due_at.astimezone().strftime("%Y-%m-%d %H:%M")
         reason = " ".join((r.last_error or r.cancelled_reason or "").split())[:200]
-        typer.echo(f"{r.id}\t{r.status}\t{r.purpose}\t{r.company_id}\t{r.channel_id}\t{due}\t{r.attempts}\t{reason}")
+        typer.echo(
+            f"{r.id}\t{r.status}\t{r.purpose}\t{r.company_id}\t{r.channel_id}\t{due}\t{r.attempts}\t{reason}"
+        )
 
 
 def requeue_cmd(reminder_id: Annotated[int, typer.Argument(help="the dead reminder's id")]) -> None:

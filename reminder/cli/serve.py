@@ -33,7 +33,15 @@ if TYPE_CHECKING:
 
     from reminder.config import Settings
 
-__all__ = ["register", "production_problems", "uvicorn_log_config", "serve_app", "as_of_clock", "parse_day", "with_dev_admin_token"]
+__all__ = [
+    "register",
+    "production_problems",
+    "uvicorn_log_config",
+    "serve_app",
+    "as_of_clock",
+    "parse_day",
+    "with_dev_admin_token",
+]
 
 log = logging.getLogger(__name__)
 
@@ -149,10 +157,13 @@ def production_problems(settings: Settings) -> list[str]:
 
 
 def serve_cmd(
-    host: Annotated[str | None, typer.Option(help="address to listen on (default REMINDER_HOST, 127.0.0.1)")] = None,
+    host: Annotated[
+        str | None, typer.Option(help="address to listen on (default REMINDER_HOST, 127.0.0.1)")
+    ] = None,
     port: Annotated[int | None, typer.Option(help="port (default REMINDER_PORT, 8000)")] = None,
     dev: Annotated[
-        bool, typer.Option("--dev", help="without REMINDER_ADMIN_TOKEN, use a development admin token (printed)")
+        bool,
+        typer.Option("--dev", help="without REMINDER_ADMIN_TOKEN, use a development admin token (printed)"),
     ] = False,
     as_of: Annotated[
         str | None,
@@ -186,7 +197,9 @@ def serve_cmd(
     elif dev and not get_settings().admin_token:
         _say(f"开发用管理员令牌 / development admin token: {settings.admin_token.get_secret_value()}")
     if day is not None:
-        _say(f"演示模式：企业页面按 {day} 显示 / demo: enterprise pages show {day} (reminders use the real clock)")
+        _say(
+            f"演示模式：企业页面按 {day} 显示 / demo: enterprise pages show {day} (reminders use the real clock)"
+        )
     app = serve_app(engine=engine, settings=settings, as_of=day)
     config = uvicorn.Config(app, host=host, port=port, log_config=uvicorn_log_config(), proxy_headers=False)
     server = uvicorn.Server(config)
@@ -219,7 +232,9 @@ def _stop_signals_handled(server: Any) -> Iterator[None]:
 
 
 def worker_cmd(
-    name: Annotated[str | None, typer.Option(help="worker name (default host:pid); reuse it to take over at once")] = None,
+    name: Annotated[
+        str | None, typer.Option(help="worker name (default host:pid); reuse it to take over at once")
+    ] = None,
 ) -> None:
     """Run the dispatcher and the digest jobs in the foreground until SIGTERM or Ctrl-C."""
     from reminder.config import get_settings
@@ -229,7 +244,9 @@ def worker_cmd(
     stop = threading.Event()
     with database(err) as engine:
         worker = start_scheduler(engine=engine, settings=settings, name=name)
-        _say(f"发送进程已启动 / worker {worker.name} started (every {settings.dispatch_interval}s); Ctrl-C to stop")
+        _say(
+            f"发送进程已启动 / worker {worker.name} started (every {settings.dispatch_interval}s); Ctrl-C to stop"
+        )
         try:
             with stopping(stop):
                 stop.wait()

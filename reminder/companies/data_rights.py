@@ -1,9 +1,9 @@
 """A company's rights over its data (个人信息保护法; issue 16, item 20): export, erasure, retention.
 
-    export_company ──── everything held about one company, as JSON-ready data (secrets masked)
-    erase_company ───── the profile, channels and their secrets, matches, reminders (pending or not)
-                        and delivery records, deleted in the caller's one transaction
-    purge_deliveries ── delivery records and finished reminders older than the retention period
+export_company ──── everything held about one company, as JSON-ready data (secrets masked)
+erase_company ───── the profile, channels and their secrets, matches, reminders (pending or not)
+                    and delivery records, deleted in the caller's one transaction
+purge_deliveries ── delivery records and finished reminders older than the retention period
 """
 
 from __future__ import annotations
@@ -39,12 +39,18 @@ def _mask(secret: str | None) -> str | None:
 def export_company(*, session: Session, company: Company) -> dict[str, Any]:
     """Everything stored about ``company``: profile, channels, matches, reminders, delivery records."""
     assert company.id is not None
-    channels = session.exec(select(Channel).where(Channel.company_id == company.id).order_by(col(Channel.id))).all()
+    channels = session.exec(
+        select(Channel).where(Channel.company_id == company.id).order_by(col(Channel.id))
+    ).all()
     matches = session.exec(select(Match).where(Match.company_id == company.id).order_by(col(Match.id))).all()
-    reminders = session.exec(select(Reminder).where(Reminder.company_id == company.id).order_by(col(Reminder.id))).all()
+    reminders = session.exec(
+        select(Reminder).where(Reminder.company_id == company.id).order_by(col(Reminder.id))
+    ).all()
     reminder_ids = [r.id for r in reminders]
     deliveries = (
-        session.exec(select(Delivery).where(col(Delivery.reminder_id).in_(reminder_ids)).order_by(col(Delivery.id))).all()
+        session.exec(
+            select(Delivery).where(col(Delivery.reminder_id).in_(reminder_ids)).order_by(col(Delivery.id))
+        ).all()
         if reminder_ids
         else []
     )
@@ -53,16 +59,20 @@ def export_company(*, session: Session, company: Company) -> dict[str, Any]:
         "company": CompanyPublic.model_validate(company).model_dump(mode="json"),
         "channels": [
             {
-                "id": c.id, "kind": c.kind, "name": c.name, "target": c.target, "enabled": c.enabled,
-                "unconfirmed": c.unconfirmed, "secret": _mask(c.secret),
-                "created_at": _iso(c.created_at), "updated_at": _iso(c.updated_at),
+                "id": c.id,
+                "kind": c.kind,
+                "name": c.name,
+                "target": c.target,
+                "enabled": c.enabled,
+                "unconfirmed": c.unconfirmed,
+                "secret": _mask(c.secret),
+                "created_at": _iso(c.created_at),
+                "updated_at": _iso(c.updated_at),
             }
             for c in channels
         ],  # fmt: skip
         "matches": [m.model_dump(mode="json") for m in matches],
-        "reminders": [
-            r.model_dump(mode="json", exclude={"claimed_by", "claimed_until"}) for r in reminders
-        ],
+        "reminders": [r.model_dump(mode="json", exclude={"claimed_by", "claimed_until"}) for r in reminders],
         "deliveries": [d.model_dump(mode="json", exclude={"worker"}) for d in deliveries],
     }
 
@@ -87,7 +97,9 @@ def erase_company(*, session: Session, company: Company) -> int:
     channel_ids = select(Channel.id).where(Channel.company_id == company_id).scalar_subquery()
     deleted = 0
     for statement in (
-        sa.delete(Delivery).where(sa.or_(col(Delivery.reminder_id).in_(reminder_ids), col(Delivery.channel_id).in_(channel_ids))),
+        sa.delete(Delivery).where(
+            sa.or_(col(Delivery.reminder_id).in_(reminder_ids), col(Delivery.channel_id).in_(channel_ids))
+        ),
         sa.delete(Reminder).where(col(Reminder.company_id) == company_id),
         sa.delete(Match).where(col(Match.company_id) == company_id),
         sa.delete(Channel).where(col(Channel.company_id) == company_id),
@@ -107,9 +119,16 @@ def purge_deliveries(*, session: Session, now: dt.datetime, retention_days: int)
     gone = session.execute(sa.delete(Delivery).where(col(Delivery.at) < cutoff)).rowcount or 0  # type: ignore[attr-defined]
     old = select(Reminder.id).where(col(Reminder.status).in_(_FINISHED), col(Reminder.updated_at) < cutoff)
     session.execute(sa.delete(Delivery).where(col(Delivery.reminder_id).in_(old.scalar_subquery())))
-    gone += session.execute(
-        sa.delete(Reminder).where(col(Reminder.status).in_(_FINISHED), col(Reminder.updated_at) < cutoff)
-    ).rowcount or 0  # type: ignore[attr-defined]
+    gone += (
+        session.execute(
+            sa.delete(Reminder).where(col(Reminder.status).in_(_FINISHED), col(Reminder.updated_at) < cutoff)
+        ).rowcount
+        or 0
+    )  # type: ignore[attr-defined]
     if gone:
-        log.info("retention: %d delivery records and finished reminders older than %d days deleted", gone, retention_days)
+        log.info(
+            "retention: %d delivery records and finished reminders older than %d days deleted",
+            gone,
+            retention_days,
+        )
     return gone

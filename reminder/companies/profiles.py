@@ -263,7 +263,9 @@ def _email_channel(session: Session, company_id: int) -> Channel | None:
     return session.exec(query.order_by(col(Channel.id))).first()
 
 
-def _sync_email_channel(session: Session, company: Company, now: dt.datetime, *, confirm: bool = False) -> None:
+def _sync_email_channel(
+    session: Session, company: Company, now: dt.datetime, *, confirm: bool = False
+) -> None:
     """Point the company's 联系邮箱 channel at its contact email (disabled when the email is cleared);
     with ``confirm`` a new address is ``unconfirmed`` until its owner confirms it."""
     assert company.id is not None

@@ -1,8 +1,8 @@
 """Operators' corrections of extracted notices: recorded, re-applied to the stored rows and to every new version.
 
-    add_correction / apply_corrections / save_corrected ── service.py
-    applying corrections to a Notice (selectors) ───────── _corrected.py
-    checking and normalising corrected values ──────────── values.py
+add_correction / apply_corrections / save_corrected ── service.py
+applying corrections to a Notice (selectors) ───────── _corrected.py
+checking and normalising corrected values ──────────── values.py
 """
 
 from reminder.corrections.service import (

@@ -1,8 +1,8 @@
 """The database schema under Alembic, configured in code (the scripts live in ``migrations/``).
 
-    upgrade(engine) ─── brings the schema to head (``reminder db upgrade``)
-    check_schema(engine) ─ refuses an empty, outdated or unknown schema with a StorageError
-    make_revision(msg) ─── autogenerates the next revision script from the models
+upgrade(engine) ─── brings the schema to head (``reminder db upgrade``)
+check_schema(engine) ─ refuses an empty, outdated or unknown schema with a StorageError
+make_revision(msg) ─── autogenerates the next revision script from the models
 """
 
 from __future__ import annotations
@@ -126,7 +126,9 @@ def check_schema(engine: Engine) -> str:
             f"数据库尚未初始化 / the database has no schema yet ({where}): run `reminder db upgrade` to create it"
         )
     if _known(current):
-        raise StorageError(f"{OUT_OF_DATE} (database {where} is at {current}, this version of reminder needs {head})")
+        raise StorageError(
+            f"{OUT_OF_DATE} (database {where} is at {current}, this version of reminder needs {head})"
+        )
     raise StorageError(
         f"数据库版本 {current} 不被本程序识别 / database revision {current} is unknown to this version of reminder "
         f"({where}): it was probably created by a newer reminder; upgrade reminder"

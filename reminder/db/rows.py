@@ -7,7 +7,14 @@ from typing import Any
 from reminder.db.models import ConditionRow, DeadlineRow, NoticeRow
 from reminder.model import Condition, Deadline, Notice
 
-__all__ = ["deadline_row", "condition_row", "set_notice_fields", "deadline_json", "deadline_from_row", "condition_from_row"]
+__all__ = [
+    "deadline_row",
+    "condition_row",
+    "set_notice_fields",
+    "deadline_json",
+    "deadline_from_row",
+    "condition_from_row",
+]
 
 
 def deadline_row(d: Deadline, notice_id: int) -> DeadlineRow:

@@ -95,8 +95,12 @@ def find_document(*, session: Session, content_hash: str) -> DocumentRow | None:
     return session.exec(select(DocumentRow).where(DocumentRow.content_hash == content_hash)).first()
 
 
-def _insert_notice(session: Session, notice: Notice, key: str, document_id: int, status: str, now: dt.datetime) -> int:
-    row = NoticeRow(key=key, document_id=document_id, title=notice.title, status=status, created_at=now, updated_at=now)
+def _insert_notice(
+    session: Session, notice: Notice, key: str, document_id: int, status: str, now: dt.datetime
+) -> int:
+    row = NoticeRow(
+        key=key, document_id=document_id, title=notice.title, status=status, created_at=now, updated_at=now
+    )
     set_notice_fields(row, notice, document_id)
     session.add(row)
     session.flush()
@@ -106,7 +110,9 @@ def _insert_notice(session: Session, notice: Notice, key: str, document_id: int,
     return row.id
 
 
-def _update_notice(session: Session, row: NoticeRow, notice: Notice, document_id: int, now: dt.datetime) -> int:
+def _update_notice(
+    session: Session, row: NoticeRow, notice: Notice, document_id: int, now: dt.datetime
+) -> int:
     assert row.id is not None
     set_notice_fields(row, notice, document_id)
     row.updated_at = now
@@ -226,7 +232,9 @@ def open_notice_filter(*, now: dt.datetime, include_drafts: bool = False) -> sa.
     return clause if include_drafts else sa.and_(clause, col(NoticeRow.status) == "published")
 
 
-def list_open_notices(*, session: Session, now: dt.datetime, include_drafts: bool = False) -> Sequence[NoticeRow]:
+def list_open_notices(
+    *, session: Session, now: dt.datetime, include_drafts: bool = False
+) -> Sequence[NoticeRow]:
     """Notices one can still apply to, oldest first.
 
     Open means: not a policy/news text, and with an active deadline that is still ahead of ``now`` or

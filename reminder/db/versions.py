@@ -49,7 +49,9 @@ def _pop_first(items: list[Deadline], wanted: Any, key: Callable[[Deadline], Any
     return None
 
 
-def _change(notice_id: int, what: str, now: dt.datetime, old: DeadlineRow | None, new: DeadlineRow | None) -> NoticeChange:
+def _change(
+    notice_id: int, what: str, now: dt.datetime, old: DeadlineRow | None, new: DeadlineRow | None
+) -> NoticeChange:
     return NoticeChange(
         notice_id=notice_id,
         changed_at=now,

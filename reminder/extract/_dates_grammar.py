@@ -265,7 +265,6 @@ class _Builder:
         return rf"""{_S}(?:{sep}){_S}(?P<cd>{self.num()}){_S}(?:{self.day_mark})(?![0-9])
             {self.weekday_time("c")}"""
 
-
     def hours(self) -> str:
         """Opening hours in brackets after a date or range: (9:00-17:30)."""
         clock = rf"[0-9]{{1,2}}{_S}{self.colon}{_S}[0-9]{{2}}"

@@ -69,8 +69,11 @@ BARE_BASELINE = re.compile(r"(?:^|[^间期])(?:截止|截至)\s*(?:到|至)?\s*$
 COUNT = re.compile(r"[0-9一二三四五六七八九十百千万]+\s*(?:" + alternation(TABLE["count_units"]) + ")")
 # 市科技局审核提交时间: the authority's own step (a 各… department's review is a recommendation).
 AUTHORITY_STEP = re.compile(
-    r"(?:^|[^各])(?:" + alternation(TABLE["authority_subjects"]) + r")[^，,。;；各、县区]{0,8}(?:局|厅|委|办)\s*(?:"
-    + alternation(TABLE["authority_steps"]) + ")"
+    r"(?:^|[^各])(?:"
+    + alternation(TABLE["authority_subjects"])
+    + r")[^，,。;；各、县区]{0,8}(?:局|厅|委|办)\s*(?:"
+    + alternation(TABLE["authority_steps"])
+    + ")"
 )
 REVIEW_ACT = _rx("review_acts")
 # Pinyin glosses some mirror sites inject after characters: 网(wǎng).
@@ -80,10 +83,14 @@ PINYIN = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{
 OFFICE_HOURS = re.compile(r"(?:收件|受理|办公|工作|接收|报送|现场受理)时间")
 # …6月30日(工作日上午9:00-12:00,下午14:00-17:30): the hours in brackets right after the date.
 HOURS_BRACKET = re.compile(r"\s*\((?:工作日|每日|每天)?")
-CLOCK_RANGE = re.compile(r"[0-9]{1,2}\s*[:∶]\s*[0-9]{2}\s*(?:-|—|–|~|至|到)+\s*(?P<h>[0-9]{1,2})\s*[:∶]\s*(?P<m>[0-9]{2})")
+CLOCK_RANGE = re.compile(
+    r"[0-9]{1,2}\s*[:∶]\s*[0-9]{2}\s*(?:-|—|–|~|至|到)+\s*(?P<h>[0-9]{1,2})\s*[:∶]\s*(?P<m>[0-9]{2})"
+)
 BATCH_IS = re.compile("(?:" + TABLE["batch_pattern"] + r")\s*(?:截止|为|:)\s*$")
 # 于2021年11月18日报送至高新区经发局: submitting on the day is submitting by it.
-SUBMIT_ON = re.compile(r"^\s*(?:(?:将|把)[^，,。;；的]{0,20}?)?(?:报送|提交|上报|递交|寄送)(?![^，,。;；]{0,8}的)")
+SUBMIT_ON = re.compile(
+    r"^\s*(?:(?:将|把)[^，,。;；的]{0,20}?)?(?:报送|提交|上报|递交|寄送)(?![^，,。;；]{0,8}的)"
+)
 POLICY_ACT = re.compile(r"^[^，,。;；]{0,30}?(?:" + alternation(TABLE["policy_acts"]) + ")")
 LIST_JOIN = re.compile(r"\s*(?:" + alternation(TABLE["list_joiners"]) + r")\s*$")
 # A short label ending the previous sentence: "(一)网络填报受理时间。2021年6月1日-6月7日".

@@ -159,7 +159,12 @@ def find_dates(text: str) -> tuple[list[DateMention], list[ParseFailure]]:
 def _with_hours(text: str, m: DateMention, g: Grammar) -> DateMention:
     """7月10日(9:00-17:30) opens at 9:00 and closes at 17:30; 7月3日至7月4日(9:00-17:30) likewise."""
     h = g.hours.match(text, m.span[1])
-    if h is None or m.start.day is None or m.start.hour is not None or (m.end is not None and m.end.hour is not None):
+    if (
+        h is None
+        or m.start.day is None
+        or m.start.hour is not None
+        or (m.end is not None and m.end.hour is not None)
+    ):
         return m
     (h1, m1), (h2, m2) = (_clock(h.group(k)) for k in ("h1", "h2"))
     if not (h1 < 24 and h2 <= 24 and m1 < 60 and m2 < 60):
@@ -194,7 +199,10 @@ def _compact_dates(text: str, g: Grammar) -> list[DateMention]:
     """Dates whose separators were lost (202359—2023530, 2025311 17:00), read only where unambiguous."""
     out = []
     for c in g.compact.finditer(text):
-        if c.start() and (text[c.start() - 1].isascii() and (text[c.start() - 1].isalnum() or text[c.start() - 1] in "_./=%-")):
+        if c.start() and (
+            text[c.start() - 1].isascii()
+            and (text[c.start() - 1].isalnum() or text[c.start() - 1] in "_./=%-")
+        ):
             continue  # part of a code, a URL or a longer number
         if text[c.end() : c.end() + 1] in _COMPACT_UNITS:
             continue  # 2025311万元 is an amount

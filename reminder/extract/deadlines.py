@@ -33,7 +33,6 @@ from reminder.model import Deadline, DeadlineKind
 __all__ = ["NoticeContext", "find_deadlines"]
 
 
-
 @dataclass(frozen=True)
 class NoticeContext:
     """What a notice tells about its own dates.
@@ -82,7 +81,9 @@ def _bounds(view: str, pos: int, end: int, breaks: str, lo: int, hi: int) -> tup
     return a, b
 
 
-def _is_cutoff(view: str, m: DateMention, clause: tuple[int, int], policy_only: bool, tail: int) -> str | None:
+def _is_cutoff(
+    view: str, m: DateMention, clause: tuple[int, int], policy_only: bool, tail: int
+) -> str | None:
     """The name of the cue rule that makes a single date a cutoff, or None.
 
     ``tail`` is where the list the date heads ends (于4月10日、7月10日前: the cue after the last
@@ -97,26 +98,40 @@ def _is_cutoff(view: str, m: DateMention, clause: tuple[int, int], policy_only: 
         return "cue_then_date"
     if re.search(r"[于在]\s*$", before) and cues.SUBMIT_ON.match(after):
         return "submit_on_date"
-    if cues.BATCH_IS.search(before) and "截止" in view[max(0, clause[0] - 60) : clause[0]]:  # 截止…;第二批为6月30日
+    if (
+        cues.BATCH_IS.search(before) and "截止" in view[max(0, clause[0] - 60) : clause[0]]
+    ):  # 截止…;第二批为6月30日
         return "batch_then_date"
     if cues.FROM_NOW.search(before):
         return "from_now_until"
     return None
 
 
-def _rejected(view: str, m: DateMention, clause: tuple[int, int], sentence: tuple[int, int], tail: int) -> bool:
+def _rejected(
+    view: str, m: DateMention, clause: tuple[int, int], sentence: tuple[int, int], tail: int
+) -> bool:
     """Context that makes a date anything but a deadline."""
     before = view[clause[0] : m.span[0]]
     after = view[tail : clause[1]]
-    if cues.EXTENDED.match(view[m.span[1] : clause[1]]) or cues.PERIOD_BEFORE.search(before) or (cues.AUTHORITY_STEP.search(before) and "各" not in before):
+    if (
+        cues.EXTENDED.match(view[m.span[1] : clause[1]])
+        or cues.PERIOD_BEFORE.search(before)
+        or (cues.AUTHORITY_STEP.search(before) and "各" not in before)
+    ):
         return True
     if _figure_as_of(view, m, before, sentence) or _event(view, m, before, after, sentence):
         return True
-    if cues.BASELINE.search(before) and not re.search(r"(?:申报|受理|报送|提交|征集|报名|填报)(?:时间|日期)?\s*(?:截至|截止到|截止至)\s*$", before):
+    if cues.BASELINE.search(before) and not re.search(
+        r"(?:申报|受理|报送|提交|征集|报名|填报)(?:时间|日期)?\s*(?:截至|截止到|截止至)\s*$", before
+    ):
         return True
     if cues.EFFECTIVE.match(re.sub(r"^[\s(（]*(?:[零〇○0-9:：时点分]+)?", "", after)):
         return True
-    if cues.TARGET.search(before) and not cues.APPLY_ACT.search(after[:12]) and not before.rstrip().endswith("截止到"):
+    if (
+        cues.TARGET.search(before)
+        and not cues.APPLY_ACT.search(after[:12])
+        and not before.rstrip().endswith("截止到")
+    ):
         return True
     cue = cues.AFTER_CUE.match(after)
     if cue is not None:
@@ -140,7 +155,11 @@ def _rejected(view: str, m: DateMention, clause: tuple[int, int], sentence: tupl
 def _figure_as_of(view: str, m: DateMention, before: str, sentence: tuple[int, int]) -> bool:
     """截止6月30日,登记入库…92家: a report of a figure as of that day."""
     rest = view[m.span[1] : sentence[1]]
-    return bool(cues.BARE_BASELINE.search(before)) and rest.lstrip()[:1] in (",", "，") and bool(cues.COUNT.search(rest))
+    return (
+        bool(cues.BARE_BASELINE.search(before))
+        and rest.lstrip()[:1] in (",", "，")
+        and bool(cues.COUNT.search(rest))
+    )
 
 
 def _event(view: str, m: DateMention, before: str, after: str, sentence: tuple[int, int]) -> bool:
@@ -180,7 +199,9 @@ def _under_time_heading(view: str, pos: int, ctx: NoticeContext) -> bool:
     return any(cues.TIME_HEADING.match(line) for line in lines[-2:])
 
 
-def _is_window(view: str, m: DateMention, clause: tuple[int, int], sentence: tuple[int, int], policy_only: bool) -> bool:
+def _is_window(
+    view: str, m: DateMention, clause: tuple[int, int], sentence: tuple[int, int], policy_only: bool
+) -> bool:
     """A range the applicant acts in: named by a cue (申报时间…), or by a verb or a 前/止 after it."""
     if m.end is None:
         return False
@@ -190,7 +211,9 @@ def _is_window(view: str, m: DateMention, clause: tuple[int, int], sentence: tup
     before = view[clause[0] : m.span[0]]
     if cues.BEFORE_CUE.search(before) or cues.FROM_NOW.search(before):
         return True
-    return not policy_only and bool(cues.WINDOW_VERB.search(view, sentence[0], sentence[1]) or cues.AFTER_CUE.match(after))
+    return not policy_only and bool(
+        cues.WINDOW_VERB.search(view, sentence[0], sentence[1]) or cues.AFTER_CUE.match(after)
+    )
 
 
 def _label_before(view: str, sentence: tuple[int, int], ctx: NoticeContext) -> bool:
@@ -220,7 +243,9 @@ def _nearest(rx: re.Pattern[str], text: str) -> int:
     return len(text) - last if last >= 0 else 10**6
 
 
-def _kind(view: str, m: DateMention, role: str, clause: tuple[int, int], sentence: tuple[int, int]) -> DeadlineKind:
+def _kind(
+    view: str, m: DateMention, role: str, clause: tuple[int, int], sentence: tuple[int, int]
+) -> DeadlineKind:
     if role == "open":
         return "window_open"
     before = view[sentence[0] : m.span[0]]
@@ -258,7 +283,9 @@ def _batch_label(view: str, m: DateMention, clause: tuple[int, int]) -> str | No
     return re.sub(r"\s+", "", labels[-1]) if labels else None
 
 
-def _year_for(point: DatePoint, pos: int, ctx: NoticeContext, explicit: list[tuple[int, int]]) -> tuple[int, str]:
+def _year_for(
+    point: DatePoint, pos: int, ctx: NoticeContext, explicit: list[tuple[int, int]]
+) -> tuple[int, str]:
     """The year of a date written without one, and where it came from."""
     for at, year in reversed(explicit):
         if at < pos:
@@ -308,7 +335,9 @@ def _candidates(view: str, mentions: Sequence[DateMention], ctx: NoticeContext) 
             continue
         headed = not ctx.policy_only and _under_time_heading(view, m.span[0], ctx)
         labeled = _label_before(view, sentence, ctx)
-        if m.end is not None and (headed or labeled or _is_window(view, m, clause, sentence, ctx.policy_only)):
+        if m.end is not None and (
+            headed or labeled or _is_window(view, m, clause, sentence, ctx.policy_only)
+        ):
             rule_name = "window_under_heading" if headed or labeled else "window"
             out.append(_Candidate(m, m.start, "open", rule_name))
             out.append(_Candidate(m, m.end, "end", rule_name))
@@ -327,7 +356,12 @@ def _explicit_years(view: str, mentions: Sequence[DateMention], ctx: NoticeConte
     """(position, year) of dates written with a year that look like cutoffs or windows."""
     years = []
     for m in mentions:
-        if m.start.year is None or m.latent or m.low_confidence or any(a <= m.span[0] < b for a, b in ctx.exclude):
+        if (
+            m.start.year is None
+            or m.latent
+            or m.low_confidence
+            or any(a <= m.span[0] < b for a, b in ctx.exclude)
+        ):
             continue
         clause = _bounds(view, m.span[0], m.span[1], cues.CLAUSE_BREAKS, ctx.start, ctx.end)
         sentence = _bounds(view, m.span[0], m.span[1], cues.SENTENCE_BREAKS, ctx.start, ctx.end)
@@ -349,7 +383,9 @@ def _closing_time(view: str, pos: int, sentence: tuple[int, int]) -> dt.time | N
     return dt.time(hour, minute) if hour < 24 and minute < 60 else None
 
 
-def _build(cleaned: str, view: str, c: _Candidate, ctx: NoticeContext, explicit: list[tuple[int, int]]) -> Deadline | None:
+def _build(
+    cleaned: str, view: str, c: _Candidate, ctx: NoticeContext, explicit: list[tuple[int, int]]
+) -> Deadline | None:
     m = c.mention
     point = c.point
     if c.role == "end" and point.year is None and m.start.year is not None:
@@ -439,7 +475,9 @@ def _relative(cleaned: str, view: str, ctx: NoticeContext, found: list[Deadline]
     return out
 
 
-def _recurring(cleaned: str, view: str, ctx: NoticeContext, explicit: list[tuple[int, int]]) -> list[Deadline]:
+def _recurring(
+    cleaned: str, view: str, ctx: NoticeContext, explicit: list[tuple[int, int]]
+) -> list[Deadline]:
     """每季度末月10日 / 每月20日前: the occurrences in the notice's year, flagged recurring."""
     if ctx.policy_only:
         return []
@@ -487,7 +525,11 @@ def _label_lists(view: str, deadlines: list[Deadline], ctx: NoticeContext) -> li
             continue
         cutoffs = [i for i in idx if out[i].kind != "window_open"]
         # 第二批、第三批截止时间分别为6月30日、9月30日: the labels listed before, in order
-        named = [re.sub(r"\s+", "", x) for x in cues.BATCH.findall(view[s[0] : out[cutoffs[0]].span[0]])] if cutoffs else []
+        named = (
+            [re.sub(r"\s+", "", x) for x in cues.BATCH.findall(view[s[0] : out[cutoffs[0]].span[0]])]
+            if cutoffs
+            else []
+        )
         if len(cutoffs) >= 2 and len(named) == len(cutoffs):
             for label, i in zip(named, cutoffs, strict=True):
                 out[i] = replace(out[i], batch=label)

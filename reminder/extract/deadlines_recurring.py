@@ -44,7 +44,9 @@ def _period(row: object) -> Period:
     if not isinstance(row, dict) or set(row) != {"name", "pattern", "months"}:
         raise DataFileError(f"recurring.yaml: 键 periods 有误 / bad key periods: {row!r}")
     if not str(row["pattern"]).startswith("每"):
-        raise DataFileError(f"recurring.yaml: 键 pattern 须以“每”开头 / bad key pattern in {row['name']!r}: must start with 每")
+        raise DataFileError(
+            f"recurring.yaml: 键 pattern 须以“每”开头 / bad key pattern in {row['name']!r}: must start with 每"
+        )
     months = row["months"]
     if not months or not all(isinstance(m, int) and 1 <= m <= 12 for m in months):
         raise DataFileError(f"recurring.yaml: 键 months 有误 / bad key months in {row['name']!r}")
@@ -58,13 +60,33 @@ def periods() -> _Table:
     Raises:
         DataFileError: a key is unknown, missing or malformed.
     """
-    keys: dict[str, type] = {"periods": list, "after_cues": list, "before_cues": list, "acts": list, "not_acts": list}
+    keys: dict[str, type] = {
+        "periods": list,
+        "after_cues": list,
+        "before_cues": list,
+        "acts": list,
+        "not_acts": list,
+    }
     data = load_table("recurring", keys)
     table = tuple(_period(row) for row in data["periods"])
-    day = re.compile("(?:" + "|".join(f"(?P<p{i}>{p.pattern.pattern})" for i, p in enumerate(table)) + r")\s*" + _NUM + r"\s*[日号]" + _TIME)
+    day = re.compile(
+        "(?:"
+        + "|".join(f"(?P<p{i}>{p.pattern.pattern})" for i, p in enumerate(table))
+        + r")\s*"
+        + _NUM
+        + r"\s*[日号]"
+        + _TIME
+    )
     after = re.compile(r"\s*(?:" + alternation(data["after_cues"]) + ")")
     before = re.compile(alternation(data["before_cues"]))
-    return _Table(table, day, after, before, re.compile(alternation(data["acts"])), re.compile(alternation(data["not_acts"])))
+    return _Table(
+        table,
+        day,
+        after,
+        before,
+        re.compile(alternation(data["acts"])),
+        re.compile(alternation(data["not_acts"])),
+    )
 
 
 def _day(token: str) -> int:
@@ -107,7 +129,10 @@ def find_recurring(view: str, start: int, end: int, year: int, published: dt.dat
         if hit is None:
             continue
         clause = max(start, hit.start() - 40)
-        clause = max([clause] + [clause + i + 1 for i, ch in enumerate(view[clause : hit.start()]) if ch in "。;；，,\n"])
+        clause = max(
+            [clause]
+            + [clause + i + 1 for i, ch in enumerate(view[clause : hit.start()]) if ch in "。;；，,\n"]
+        )
         if not (t.after.match(view, hit.end()) or t.before.search(view, clause, hit.start())):
             continue
         around = view[clause : min(end, hit.end() + 30)]

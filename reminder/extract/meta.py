@@ -105,7 +105,9 @@ def _lines(view: str, limit: int) -> list[tuple[int, str]]:
     return out
 
 
-def _labelled(lines: list[tuple[int, str]], v: PageVocab) -> tuple[dict[str, list[tuple[int, int]]], set[int]]:
+def _labelled(
+    lines: list[tuple[int, str]], v: PageVocab
+) -> tuple[dict[str, list[tuple[int, int]]], set[int]]:
     """Label → value spans (offsets in the text), and the indexes of the lines that hold labels."""
     values: dict[str, list[tuple[int, int]]] = {}
     used: set[int] = set()
@@ -184,7 +186,9 @@ def _bare_issuer(lines: list[tuple[int, str]], sv: SegmentVocab) -> tuple[int, i
         seen += 1
         if seen > _BARE_DATE_LINES:
             break
-        if len(t) <= _BARE_ISSUER_MAX and not t.startswith("各") and is_org(t, sv):  # 各区县科技局: addressees
+        if (
+            len(t) <= _BARE_ISSUER_MAX and not t.startswith("各") and is_org(t, sv)
+        ):  # 各区县科技局: addressees
             at = start + text.find(t)
             return at, at + len(t)
     return None
@@ -227,7 +231,17 @@ def read_page(cleaned: str, view: str) -> PageMeta:
         bare_org = _bare_issuer(lines, sv)
         issuer = cut(bare_org) if bare_org else None
     title = next((cut(s) for s in _first(values, "title", v) if len(cut(s)) >= sv.title_min), None)
-    level = next((v.level_words[w] for s in _first(values, "level", v) for w in v.level_words if w in view[s[0] : s[1]]), None)
-    doc_year = next((y for s in _first(values, "doc_number", v) if (y := doc_number_year(view[s[0] : s[1]]))), None)
+    level = next(
+        (
+            v.level_words[w]
+            for s in _first(values, "level", v)
+            for w in v.level_words
+            if w in view[s[0] : s[1]]
+        ),
+        None,
+    )
+    doc_year = next(
+        (y for s in _first(values, "doc_number", v) if (y := doc_number_year(view[s[0] : s[1]]))), None
+    )
     spans = tuple((lines[k][0], lines[k][0] + len(lines[k][1])) for k in sorted(used))
     return PageMeta(title, issuer, published, level, doc_year, spans)

@@ -77,7 +77,9 @@ _ITEM_BREAK = re.compile(
 )
 _SIGNATURE_TAIL = re.compile(r"(\n(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)[\s,，。.]+$")
 # In lines of any length, a numbered item right after a sentence end starts a line of its own.
-_SENTENCE_ITEM = re.compile(r"([。;；])[ \t]*(?=(?:\d{1,2}[、．.](?!\d)|[(（][一二三四五六七八九十\d]{1,3}[)）])\S)")
+_SENTENCE_ITEM = re.compile(
+    r"([。;；])[ \t]*(?=(?:\d{1,2}[、．.](?!\d)|[(（][一二三四五六七八九十\d]{1,3}[)）])\S)"
+)
 _SIGNATURE_BREAK = re.compile(
     r"([局厅廳委府室心组組院会會部处處科])\s*(?=(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日[\s,，。.]*$)"
 )
@@ -96,8 +98,16 @@ def _control_chars() -> re.Pattern[str]:
                 ranges.append((code, code))
     if not _FULL_SCAN:
         # beyond the BMP: format characters (tags, musical/shorthand controls) and the private-use planes
-        ranges += [(0x110BD, 0x110BD), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF), (0xF0000, 0x10FFFF)]
-    body = "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+        ranges += [
+            (0x110BD, 0x110BD),
+            (0x1BCA0, 0x1BCA3),
+            (0x1D173, 0x1D17A),
+            (0xE0000, 0xE0FFF),
+            (0xF0000, 0x10FFFF),
+        ]
+    body = "".join(
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges
+    )
     return re.compile(f"[{body}]+")
 
 

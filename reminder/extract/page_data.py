@@ -69,7 +69,9 @@ def _chrome(entries: list[Any]) -> re.Pattern[str]:
     parts = []
     for i, e in enumerate(entries):
         if not isinstance(e, dict) or set(e) != {"name", "pattern"}:
-            raise DataFileError(f"{_FILE}.yaml: chrome[{i}]: 应为 {{name, pattern}} / must be a mapping of name and pattern")
+            raise DataFileError(
+                f"{_FILE}.yaml: chrome[{i}]: 应为 {{name, pattern}} / must be a mapping of name and pattern"
+            )
         _compile(f"chrome[{i}].pattern", e["pattern"])
         parts.append(f"(?:{e['pattern']})")
     return _compile("chrome", "|".join(parts), re.M)
@@ -79,7 +81,9 @@ def _labels(table: dict[str, Any]) -> tuple[re.Pattern[str], dict[str, str]]:
     fields: dict[str, str] = {}
     for field, words in table.items():
         if field not in _FIELDS:
-            raise DataFileError(f"{_FILE}.yaml: labels.{field}: 未知的字段 / unknown field; allowed: {', '.join(_FIELDS)}")
+            raise DataFileError(
+                f"{_FILE}.yaml: labels.{field}: 未知的字段 / unknown field; allowed: {', '.join(_FIELDS)}"
+            )
         if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
             raise DataFileError(f"{_FILE}.yaml: labels.{field}: 应为词表 / must be a list of words")
         fields.update({w: field for w in words})
@@ -99,7 +103,9 @@ def page_vocab() -> PageVocab:
     label, fields = _labels(data["labels"])
     for word, level in data["level_words"].items():
         if level not in _LEVELS:
-            raise DataFileError(f"{_FILE}.yaml: level_words.{word}: 级别应为 / level must be one of {', '.join(_LEVELS)}")
+            raise DataFileError(
+                f"{_FILE}.yaml: level_words.{word}: 级别应为 / level must be one of {', '.join(_LEVELS)}"
+            )
     return PageVocab(
         chrome=_chrome(data["chrome"]),
         chrome_line=_compile("chrome_trigger", _CHROME_LINE.format(re.escape(data["chrome_trigger"])), re.M),

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 #: default size limit for one input (20 MB), overridable per call and in settings
 DEFAULT_MAX_BYTES = 20 * 2**20
 
+
 def _mentions_in(mentions: list[DateMention], starts: list[int], span: tuple[int, int]) -> list[DateMention]:
     lo = bisect_left(starts, span[0])
     hi = bisect_left(starts, span[1])
@@ -56,7 +57,9 @@ def _notice(
     if seg.signature_span is not None:
         exclude.append(seg.signature_span)
     title_view = view[seg.title_span[0] : seg.title_span[1]]
-    year, reference = years.reference(title_view, view[seg.span[0] : seg.span[1]], seg.published or published, page.doc_year)
+    year, reference = years.reference(
+        title_view, view[seg.span[0] : seg.span[1]], seg.published or published, page.doc_year
+    )
     ctx = NoticeContext(
         start=seg.span[0],
         end=seg.span[1],
@@ -127,7 +130,9 @@ def extract_text(
         own = tuple(f for f in failures if s.span[0] <= f.span[0] < s.span[1])
         notices.append(replace(notice, failures=own))
     notices = list(attach_scopes(notices, view))
-    log.info("extracted %s: %d notices, %d deadlines", source, len(notices), sum(len(n.deadlines) for n in notices))
+    log.info(
+        "extracted %s: %d notices, %d deadlines", source, len(notices), sum(len(n.deadlines) for n in notices)
+    )
     return Document(
         source=source,
         text=cleaned,
@@ -139,7 +144,9 @@ def extract_text(
     )
 
 
-def extract_loaded(loaded: Loaded, *, published: dt.date | None = None, max_chars: int = DEFAULT_MAX_BYTES) -> Document:
+def extract_loaded(
+    loaded: Loaded, *, published: dt.date | None = None, max_chars: int = DEFAULT_MAX_BYTES
+) -> Document:
     """Extract from what a loader returned; an HTML page's own date (``<meta name="PubDate">``)
     stands in for ``published`` when none is given."""
     return extract_text(
@@ -152,7 +159,9 @@ def extract_loaded(loaded: Loaded, *, published: dt.date | None = None, max_char
     )
 
 
-def extract(source: str | Path, *, published: dt.date | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+def extract(
+    source: str | Path, *, published: dt.date | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Document:
     """Extract the notices of a file path or http(s) URL.
 
     Raises:

@@ -151,9 +151,13 @@ class _Scanner:
         self.hits = [read_title(lines, i, v) if ln.text.strip() else None for i, ln in enumerate(lines)]
         for i in _attachment_lines(lines, self.hits, v):
             self.hits[i] = None
-        self.headings = [read_heading(ln.text, v) if len(ln.text) <= _HEADING_LINE_CHARS else None for ln in lines]
+        self.headings = [
+            read_heading(ln.text, v) if len(ln.text) <= _HEADING_LINE_CHARS else None for ln in lines
+        ]
         self.toc_keys = {k for k in (toc_key(ln.text, v) for ln in lines) if k}
-        self.compilation = any(h and h.strength == "strong" and (h.style or h.tag) and not h.toc for h in self.hits)
+        self.compilation = any(
+            h and h.strength == "strong" and (h.style or h.tag) and not h.toc for h in self.hits
+        )
         self.state = _State()
         self.blocks: list[_Block] = []
         self.current: _Block | None = None
@@ -299,14 +303,19 @@ def _segment(
     """The notice a block of lines holds, or None for loose text too thin to be one."""
     body = [ln for ln in _body_lines(b, lines) if ln.text.strip()]
     if b.hit is None:
-        if not body or not (loose_ok or any(len(ln.text) >= _LOOSE_SENTENCE_CHARS and "。" in ln.text for ln in body)):
+        if not body or not (
+            loose_ok or any(len(ln.text) >= _LOOSE_SENTENCE_CHARS and "。" in ln.text for ln in body)
+        ):
             return None
         k = _loose_title_line(body, b.first == 0, v)
         title_span = _loose_title(body[k], v)
         body = body[:k] + body[k + 1 :]
     else:
         title_span = b.hit.span
-    span = (lines[b.first].start + len(lines[b.first].text) - len(lines[b.first].text.lstrip()), lines[b.last].end)
+    span = (
+        lines[b.first].start + len(lines[b.first].text) - len(lines[b.first].text.lstrip()),
+        lines[b.last].end,
+    )
     # text with no title line is read whole: its title is only the start of a sentence
     body_start = title_span[1] if b.hit else span[0]
     body_view = view[body_start : span[1]]
@@ -323,7 +332,10 @@ def _segment(
         level=_level(b, body_view, issuer_view, v),
         issuer=issuer,
         published=sig.date if sig else _published_in(body, v),
-        policy_only=b.policy or tag_policy or _results_title(view, title_span, b.hit is not None, v) or not (rolling or meta.is_call(body_view, v, _policy_text(view, title_span, b.hit is not None, v))),
+        policy_only=b.policy
+        or tag_policy
+        or _results_title(view, title_span, b.hit is not None, v)
+        or not (rolling or meta.is_call(body_view, v, _policy_text(view, title_span, b.hit is not None, v))),
         rolling=rolling,
         signature_span=sig.span if sig else None,
         loose_title=b.hit is None,
@@ -350,7 +362,12 @@ def _loose_title_line(body: list[Line], at_top: bool, v: SegmentVocab) -> int:
     metadata or heading. A text that starts with a short heading (二、对象条件) starts in the middle of
     a notice: that heading is all it says about itself."""
     first = body[0].text.strip()
-    if at_top and marker_style(first, v) and len(first) <= _HEADING_LINE_CHARS // 2 and not _SENTENCE_END.search(first):
+    if (
+        at_top
+        and marker_style(first, v)
+        and len(first) <= _HEADING_LINE_CHARS // 2
+        and not _SENTENCE_END.search(first)
+    ):
         return 0
     return next((i for i, ln in enumerate(body) if not v.loose_title_skip.search(ln.text.strip())), 0)
 
@@ -364,7 +381,10 @@ def _loose_title(first: Line, v: SegmentVocab) -> tuple[int, int]:
         if m and m.end() < len(text.rstrip()):
             start = m.end()
             break
-    stop = min((k for k in (text.find(c, start) for c in _LOOSE_TITLE_STOPS) if k > start), default=len(text.rstrip()))
+    stop = min(
+        (k for k in (text.find(c, start) for c in _LOOSE_TITLE_STOPS) if k > start),
+        default=len(text.rstrip()),
+    )
     return first.start + start, first.start + min(stop, start + _LOOSE_TITLE_CHARS)
 
 
@@ -429,7 +449,9 @@ def _document_date(lines: list[Line], blocks: list[_Block], v: SegmentVocab) -> 
     return None
 
 
-def _kind(view: str, lines: list[Line], blocks: list[_Block], segments: list[Segment], v: SegmentVocab) -> str:
+def _kind(
+    view: str, lines: list[Line], blocks: list[_Block], segments: list[Segment], v: SegmentVocab
+) -> str:
     calls = any(not s.policy_only for s in segments)
     score = meta.news_score(view, lines, v)
     titled = any(b.hit is not None for b in blocks)

@@ -196,7 +196,9 @@ def _section(data: dict[str, Any], key: str, allowed: Mapping[str, type]) -> dic
     section = data[key]
     for sub, value in section.items():
         if sub not in allowed:
-            raise DataFileError(f"{_FILE}.yaml: {key}.{sub}: 未知的键 / unknown key; allowed: {', '.join(allowed)}")
+            raise DataFileError(
+                f"{_FILE}.yaml: {key}.{sub}: 未知的键 / unknown key; allowed: {', '.join(allowed)}"
+            )
         if not isinstance(value, allowed[sub]):
             raise DataFileError(f"{_FILE}.yaml: {key}.{sub}: 应为 / must be {allowed[sub].__name__}")
     missing = [k for k in allowed if k not in section]
@@ -205,7 +207,9 @@ def _section(data: dict[str, Any], key: str, allowed: Mapping[str, type]) -> dic
     return cast(dict[str, Any], section)
 
 
-def _entries(data: dict[str, Any], key: str, allowed: Mapping[str, type], required: tuple[str, ...]) -> list[dict[str, Any]]:
+def _entries(
+    data: dict[str, Any], key: str, allowed: Mapping[str, type], required: tuple[str, ...]
+) -> list[dict[str, Any]]:
     """The rule list under ``key``; each entry is a mapping with known keys and a ``name``."""
     out = []
     for i, entry in enumerate(data[key]):
@@ -214,7 +218,9 @@ def _entries(data: dict[str, Any], key: str, allowed: Mapping[str, type], requir
             raise DataFileError(f"{_FILE}.yaml: {where}: 应为映射 / must be a mapping")
         for sub, value in entry.items():
             if sub not in allowed:
-                raise DataFileError(f"{_FILE}.yaml: {where}.{sub}: 未知的键 / unknown key; allowed: {', '.join(allowed)}")
+                raise DataFileError(
+                    f"{_FILE}.yaml: {where}.{sub}: 未知的键 / unknown key; allowed: {', '.join(allowed)}"
+                )
             if not isinstance(value, allowed[sub]):
                 raise DataFileError(f"{_FILE}.yaml: {where}.{sub}: 应为 / must be {allowed[sub].__name__}")
         for sub in required:
@@ -227,7 +233,9 @@ def _entries(data: dict[str, Any], key: str, allowed: Mapping[str, type], requir
 def _levels(key: str, table: dict[str, Any]) -> dict[str, str]:
     for word, level in table.items():
         if level not in _LEVELS:
-            raise DataFileError(f"{_FILE}.yaml: {key}.{word}: 级别应为 / level must be one of {', '.join(_LEVELS)}")
+            raise DataFileError(
+                f"{_FILE}.yaml: {key}.{word}: 级别应为 / level must be one of {', '.join(_LEVELS)}"
+            )
     return {str(k): str(v) for k, v in table.items()}
 
 
@@ -247,7 +255,10 @@ def _heading_regex(h: dict[str, Any], levels: dict[str, str]) -> re.Pattern[str]
 
 def _region_regexes(r: dict[str, Any]) -> tuple[re.Pattern[str], re.Pattern[str]]:
     units = alternation(list(r["units"]))
-    line = _compile("region", f"^(?:(?P<name>[\\u4e00-\\u9fff]{{1,8}}?)(?P<unit>{units})|(?P<province>{alternation(r['provinces'])}))$")
+    line = _compile(
+        "region",
+        f"^(?:(?P<name>[\\u4e00-\\u9fff]{{1,8}}?)(?P<unit>{units})|(?P<province>{alternation(r['provinces'])}))$",
+    )
     unit = _compile("region.units", f"[\\u4e00-\\u9fff]{{1,8}}?(?P<unit>{units})(?!{r['not_unit_after']})")
     return line, unit
 
@@ -264,7 +275,12 @@ def _news(data: dict[str, Any]) -> tuple[int, int, tuple[Cue, ...]]:
     news = _section(data, "news", _NEWS_KEYS)
     rules = _entries(news, "rules", _NEWS_RULE_KEYS, ("name", "pattern", "weight"))
     cues = tuple(
-        Cue(e["name"], _compile(f"news.rules.{e['name']}", e["pattern"], re.M), e["weight"], e.get("head", False))
+        Cue(
+            e["name"],
+            _compile(f"news.rules.{e['name']}", e["pattern"], re.M),
+            e["weight"],
+            e.get("head", False),
+        )
         for e in rules
     )
     return news["threshold"], news["head_lines"], cues
@@ -279,7 +295,9 @@ def vocab() -> SegmentVocab:
     """
     data = load_table(_FILE, _KEYS)
     markers = tuple(
-        ItemMarker(e["name"], e["style"], _compile(f"item_markers.{e['name']}", r"^\s*(?:" + e["pattern"] + r")\s*"))
+        ItemMarker(
+            e["name"], e["style"], _compile(f"item_markers.{e['name']}", r"^\s*(?:" + e["pattern"] + r")\s*")
+        )
         for e in _entries(data, "item_markers", _MARKER_KEYS, ("name", "style", "pattern"))
     )
     endings = _section(data, "title_endings", _ENDINGS_KEYS)
@@ -299,7 +317,9 @@ def vocab() -> SegmentVocab:
         notice_end=_ending(endings["notice"], trailer, "title_endings.notice"),
         policy_end=_ending(endings["policy"], trailer, "title_endings.policy"),
         tagged_end=_ending(endings["notice"] + endings["tagged"], trailer, "title_endings.tagged"),
-        any_end=_compile("title_endings", f"(?:{alternation(endings['notice'] + endings['policy'])}){trailer}"),
+        any_end=_compile(
+            "title_endings", f"(?:{alternation(endings['notice'] + endings['policy'])}){trailer}"
+        ),
         policy_title_needs=_compile("policy_title_needs", data["policy_title_needs"]),
         body_starter=_compile("body_starters", "|".join(f"(?:{p})" for p in data["body_starters"])),
         page_number=re.compile(r"\d{1,3}\s*(?:$|(?=[^\d\s个家项名天人次万元%年月日号.、]))"),

@@ -214,7 +214,9 @@ def _joinable(line: Line, v: SegmentVocab) -> bool:
     return _marker(t, v)[0] is None
 
 
-def _find_title(lines: list[Line], i: int, pos: int, v: SegmentVocab) -> tuple[str, list[tuple[int, int]], int, bool] | None:
+def _find_title(
+    lines: list[Line], i: int, pos: int, v: SegmentVocab
+) -> tuple[str, list[tuple[int, int]], int, bool] | None:
     """The title words starting at ``pos`` on line ``i``, joining up to two continuation lines.
 
     Returns the joined text, per piece (position in the joined text, offset in the document), where
@@ -275,7 +277,9 @@ def read_title(lines: list[Line], i: int, v: SegmentVocab) -> TitleHit | None:
         return None
     rest = text[pos:].rstrip()
     if _is_weak_text(rest, v):
-        return _hit("weak", style, number, tag, rest, [(0, lines[i].start + pos)], len(rest), False, lines[i].index)
+        return _hit(
+            "weak", style, number, tag, rest, [(0, lines[i].start + pos)], len(rest), False, lines[i].index
+        )
     return None
 
 

@@ -99,7 +99,9 @@ def find_signature(lines: list[Line], v: SegmentVocab) -> Signature | None:
         head = line.text[:at].strip()
         if head and is_org(head, v):
             lead = len(line.text) - len(line.text.lstrip())
-            return Signature((line.start + lead, line.end), (line.start + lead, line.start + lead + len(head)), date)
+            return Signature(
+                (line.start + lead, line.end), (line.start + lead, line.start + lead + len(head)), date
+            )
         if head:
             continue
         above = _issuer_lines_above(lines, k, v)

@@ -1,14 +1,14 @@
 """One notice against every company: SQL prefilter, verdicts by class of inputs, bulk writes.
 
-    compile_prefilter ── numeric, age, legal-person and region conditions: the candidates
-    a few classes ────── (inputs with a handful of values: flags, yes/no, applicant type) one GROUP BY
-                         tells the classes; the engine judges one per class; one INSERT … SELECT
-                         gives each company its class's verdict inside the database
-    many classes ─────── candidate rows read once, verdicts cached per distinct input, one
-                         executemany upsert
-    rejected ─────────── a company failing a hard condition on its own (需具备高新技术企业, which SQL
-                         cannot express) is not a candidate, like one the prefilter drops: no row
-    stale matches ────── deleted for companies no longer candidates (not eligible)
+compile_prefilter ── numeric, age, legal-person and region conditions: the candidates
+a few classes ────── (inputs with a handful of values: flags, yes/no, applicant type) one GROUP BY
+                     tells the classes; the engine judges one per class; one INSERT … SELECT
+                     gives each company its class's verdict inside the database
+many classes ─────── candidate rows read once, verdicts cached per distinct input, one
+                     executemany upsert
+rejected ─────────── a company failing a hard condition on its own (需具备高新技术企业, which SQL
+                     cannot express) is not a candidate, like one the prefilter drops: no row
+stale matches ────── deleted for companies no longer candidates (not eligible)
 """
 
 from __future__ import annotations

@@ -158,7 +158,9 @@ class ProfileJudge:
                 verdict.status,
                 _dump(list(verdict.missing)),
                 _dump([r.reason_zh for r in verdict.unmet]),
-                _dump([r.status for r in results if shown(r.status, r.condition)]) + ',"manual":' + _dump([r.quote for r in verdict.manual]),
+                _dump([r.status for r in results if shown(r.status, r.condition)])
+                + ',"manual":'
+                + _dump([r.quote for r in verdict.manual]),
                 judging.conditions,  # keeps the conditions alive: their ids stay unique in the key
             )
         status, missing, unmet, rest, _ = found

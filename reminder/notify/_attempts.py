@@ -1,11 +1,11 @@
 """Recording what each send got back, and what operators do with reminders that gave up.
 
-    SendResult ─┬─ throttled (local rate limit, nothing sent) ─ due again after retry_after; no attempt counted
-                └─ a Delivery row (channel, status code, latency, error, worker), attempts + 1, then
-                     ├─ ok ───────────────────────────── sent
-                     ├─ permanent, or max_attempts hit ─ dead (shown to operators; ``requeue`` revives it)
-                     └─ otherwise ────────────────────── pending, next try after
-                                                         min(backoff_max, backoff_base · 2^(attempts-1)) with jitter
+SendResult ─┬─ throttled (local rate limit, nothing sent) ─ due again after retry_after; no attempt counted
+            └─ a Delivery row (channel, status code, latency, error, worker), attempts + 1, then
+                 ├─ ok ───────────────────────────── sent
+                 ├─ permanent, or max_attempts hit ─ dead (shown to operators; ``requeue`` revives it)
+                 └─ otherwise ────────────────────── pending, next try after
+                                                     min(backoff_max, backoff_base · 2^(attempts-1)) with jitter
 """
 
 from __future__ import annotations
@@ -25,7 +25,15 @@ from reminder.db.models import Delivery, Reminder
 from reminder.errors import NotRequeueable, ReminderNotFound
 from reminder.notify.base import SendResult
 
-__all__ = ["backoff", "record_attempt", "record_attempts", "requeue", "list_dead", "list_reminders", "list_deliveries"]
+__all__ = [
+    "backoff",
+    "record_attempt",
+    "record_attempts",
+    "requeue",
+    "list_dead",
+    "list_reminders",
+    "list_deliveries",
+]
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +56,9 @@ def backoff(attempts: int, settings: Settings, jitter: float) -> float:
 
 def _throttled(result: SendResult) -> bool:
     """The channel's own rate limiter held the message back: nothing went out."""
-    return not result.ok and (result.throttled or (result.retry_after is not None and result.status_code is None))
+    return not result.ok and (
+        result.throttled or (result.retry_after is not None and result.status_code is None)
+    )
 
 
 def record_attempt(
@@ -79,7 +89,12 @@ def record_attempt(
         ReminderNotFound: no such reminder (deleted meanwhile).
     """
     (row,) = record_attempts(
-        session=session, results=[(reminder_id, result)], worker=worker, now=now, settings=settings, jitter=jitter
+        session=session,
+        results=[(reminder_id, result)],
+        worker=worker,
+        now=now,
+        settings=settings,
+        jitter=jitter,
     )
     return row
 
@@ -137,10 +152,16 @@ class _State:
         return cls(**{f.name: getattr(row, f.name) for f in fields(cls)})
 
 
-def _write(session: Session, states: list[tuple[Reminder, _State]], deliveries: list[dict[str, object]]) -> None:
+def _write(
+    session: Session, states: list[tuple[Reminder, _State]], deliveries: list[dict[str, object]]
+) -> None:
     table: sa.Table = Reminder.__table__  # type: ignore[attr-defined]
     names = [f.name for f in fields(_State)]
-    update = sa.update(table).where(table.c.id == sa.bindparam("b_id")).values({n: sa.bindparam(f"b_{n}") for n in names})
+    update = (
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("b_id"))
+        .values({n: sa.bindparam(f"b_{n}") for n in names})
+    )
     params = [{"b_id": row.id, **{f"b_{n}": getattr(state, n) for n in names}} for row, state in states]
     session.execute(update, params)
     if deliveries:
@@ -223,7 +244,9 @@ def list_reminders(
         query = query.where(Reminder.status == status)
     if company_id is not None:
         query = query.where(Reminder.company_id == company_id)
-    return session.exec(query.order_by(col(Reminder.due_at).desc(), col(Reminder.id).desc()).limit(limit)).all()
+    return session.exec(
+        query.order_by(col(Reminder.due_at).desc(), col(Reminder.id).desc()).limit(limit)
+    ).all()
 
 
 def list_dead(*, session: Session, limit: int = 100) -> Sequence[Reminder]:

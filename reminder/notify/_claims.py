@@ -32,7 +32,15 @@ from reminder.db.models import Channel, Company, DeadlineRow, Reminder, WorkerLe
 from reminder.errors import DispatcherBusy
 from reminder.notify._replan import CHANNEL_OFF, channel_open, deadline_reason
 
-__all__ = ["LEASE_NAME", "SUPERSEDED", "claim_due", "hold_lease", "release_lease", "lease_seconds", "renew_claims"]
+__all__ = [
+    "LEASE_NAME",
+    "SUPERSEDED",
+    "claim_due",
+    "hold_lease",
+    "release_lease",
+    "lease_seconds",
+    "renew_claims",
+]
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +107,11 @@ def release_lease(*, engine: Engine, worker: str) -> None:
 
 
 def _why_not_send(
-    row: Reminder, deadline: DeadlineRow | None, channel: Channel | None, company: Company | None, now: dt.datetime
+    row: Reminder,
+    deadline: DeadlineRow | None,
+    channel: Channel | None,
+    company: Company | None,
+    now: dt.datetime,
 ) -> str | None:
     if channel is None or company is None or not channel_open(channel, company):
         return CHANNEL_OFF
@@ -110,7 +122,9 @@ def _why_not_send(
 
 def _newest_due(session: Session, rows: list[Reminder], now: dt.datetime) -> dict[tuple[int, int, int], int]:
     """(company, channel, deadline) → id of the newest due pending reminder about it (in or out of ``rows``)."""
-    deadline_ids = {r.deadline_id for r in rows if r.deadline_id is not None and r.purpose in _DEADLINE_PURPOSES}
+    deadline_ids = {
+        r.deadline_id for r in rows if r.deadline_id is not None and r.purpose in _DEADLINE_PURPOSES
+    }
     if not deadline_ids:
         return {}
     query = select(Reminder).where(
@@ -138,9 +152,17 @@ def _filter(session: Session, rows: list[Reminder], now: dt.datetime) -> list[Re
     """Cancel the rows that must not go out any more (including superseded overdue ones); return the others."""
     newest = _newest_due(session, rows, now)
     deadline_ids = {r.deadline_id for r in rows if r.deadline_id is not None}
-    deadlines = {d.id: d for d in session.exec(select(DeadlineRow).where(col(DeadlineRow.id).in_(deadline_ids))).all()}
-    channels = {c.id: c for c in session.exec(select(Channel).where(col(Channel.id).in_({r.channel_id for r in rows}))).all()}
-    companies = {c.id: c for c in session.exec(select(Company).where(col(Company.id).in_({r.company_id for r in rows}))).all()}
+    deadlines = {
+        d.id: d for d in session.exec(select(DeadlineRow).where(col(DeadlineRow.id).in_(deadline_ids))).all()
+    }
+    channels = {
+        c.id: c
+        for c in session.exec(select(Channel).where(col(Channel.id).in_({r.channel_id for r in rows}))).all()
+    }
+    companies = {
+        c.id: c
+        for c in session.exec(select(Company).where(col(Company.id).in_({r.company_id for r in rows}))).all()
+    }
     keep = []
     for row in rows:
         deadline = deadlines.get(row.deadline_id) if row.deadline_id is not None else None
@@ -154,7 +176,9 @@ def _filter(session: Session, rows: list[Reminder], now: dt.datetime) -> list[Re
     return keep
 
 
-def renew_claims(*, engine: Engine, worker: str, ids: list[int], now: dt.datetime, settings: Settings) -> None:
+def renew_claims(
+    *, engine: Engine, worker: str, ids: list[int], now: dt.datetime, settings: Settings
+) -> None:
     """Extend this worker's claims on ``ids`` (the rows it is still sending): the dispatcher's heartbeat.
 
     Claims are short so that a crashed dispatcher's rows go out again soon; a live one keeps its rows
@@ -174,7 +198,9 @@ def renew_claims(*, engine: Engine, worker: str, ids: list[int], now: dt.datetim
         )
 
 
-def claim_due(*, engine: Engine, worker: str, now: dt.datetime, limit: int, settings: Settings) -> list[Reminder]:
+def claim_due(
+    *, engine: Engine, worker: str, now: dt.datetime, limit: int, settings: Settings
+) -> list[Reminder]:
     """Claim up to ``limit`` due reminders for ``worker``, committed in one transaction.
 
     Due means pending, ``next_attempt_at`` reached, and not claimed or claimed with an expired
@@ -210,7 +236,9 @@ def claim_due(*, engine: Engine, worker: str, now: dt.datetime, limit: int, sett
         rows: list[Reminder] = []
         for _ in range(_REFILLS):  # rows cancelled instead of claimed leave room: select again
             wanted = limit - len(rows)
-            found = list(session.exec(query.where(col(Reminder.id).not_in([r.id for r in rows])).limit(wanted)).all())
+            found = list(
+                session.exec(query.where(col(Reminder.id).not_in([r.id for r in rows])).limit(wanted)).all()
+            )
             kept = _filter(session, found, now)
             rows += kept
             session.flush()

@@ -83,8 +83,12 @@ def plan_digests(*, session: Session, now: dt.datetime, settings: Settings) -> P
     wanted = col(Company.digest).in_(("daily", "weekly"))
     for company in session.exec(select(Company).where(wanted).order_by(col(Company.id))).all():
         assert company.id is not None
-        slot = digest_slot(digest=company.digest, now=now, hour=settings.reminder_hour, weekday=settings.digest_weekday)
-        channels = session.exec(select(Channel).where(Channel.company_id == company.id).order_by(col(Channel.id))).all()
+        slot = digest_slot(
+            digest=company.digest, now=now, hour=settings.reminder_hour, weekday=settings.digest_weekday
+        )
+        channels = session.exec(
+            select(Channel).where(Channel.company_id == company.id).order_by(col(Channel.id))
+        ).all()
         open_ids = [c.id for c in channels if c.id is not None and channel_open(c, company)]
         if slot is None or not open_ids:
             continue

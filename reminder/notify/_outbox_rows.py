@@ -1,9 +1,9 @@
 """Writing plans into the outbox: insert what is new, revive what was cancelled, cancel what is unwanted.
 
-    planned key ─┬─ no row ──────────────── INSERT … ON CONFLICT (key) DO NOTHING  (a racing planner is harmless)
-                 ├─ cancelled row ───────── pending again, due at the planned instant
-                 ├─ pending, never tried ── due instant and payload refreshed
-                 └─ pending retry, sent, dead ── left alone
+planned key ─┬─ no row ──────────────── INSERT … ON CONFLICT (key) DO NOTHING  (a racing planner is harmless)
+             ├─ cancelled row ───────── pending again, due at the planned instant
+             ├─ pending, never tried ── due instant and payload refreshed
+             └─ pending retry, sent, dead ── left alone
 """
 
 from __future__ import annotations
@@ -75,7 +75,11 @@ def _insert(session: Session, values: list[dict[str, Any]]) -> int:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     done = 0
     for start in range(0, len(values), _CHUNK):
-        stmt = insert(table).values(values[start : start + _CHUNK]).on_conflict_do_nothing(index_elements=["key"])
+        stmt = (
+            insert(table)
+            .values(values[start : start + _CHUNK])
+            .on_conflict_do_nothing(index_elements=["key"])
+        )
         done += len(session.execute(stmt.returning(table.c.id)).all())
     return done
 

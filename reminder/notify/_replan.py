@@ -1,10 +1,10 @@
 """Replanning after data changed: a notice's deadlines, a company's verdict or channels, or the clock.
 
-    replan_notice(notice) ──┐  for each company with a verdict on the notice or a pending reminder for it:
-    replan_company(company) ┴─   plan  (planning.plan_change, then plan_deadline per active deadline)
-                                 cancel pending rows whose reason went away (see ``_why_cancel``)
-                                 write (``_outbox_rows.apply_plans``)
-    sweep(now) ── cancel rows whose deadline passed or moved, replan every open notice, plan digests
+replan_notice(notice) ──┐  for each company with a verdict on the notice or a pending reminder for it:
+replan_company(company) ┴─   plan  (planning.plan_change, then plan_deadline per active deadline)
+                             cancel pending rows whose reason went away (see ``_why_cancel``)
+                             write (``_outbox_rows.apply_plans``)
+sweep(now) ── cancel rows whose deadline passed or moved, replan every open notice, plan digests
 """
 
 from __future__ import annotations
@@ -89,7 +89,9 @@ class _NoticeContext:
 
 def _load(session: Session, notice: NoticeRow, company_ids: Sequence[int] | None) -> _NoticeContext:
     nid = notice.id
-    deadlines = {d.id: d for d in session.exec(select(DeadlineRow).where(DeadlineRow.notice_id == nid)).all() if d.id}
+    deadlines = {
+        d.id: d for d in session.exec(select(DeadlineRow).where(DeadlineRow.notice_id == nid)).all() if d.id
+    }
     mq = select(Match).where(Match.notice_id == nid)
     rq = select(Reminder).where(Reminder.notice_id == nid)
     if company_ids is not None:
@@ -102,7 +104,9 @@ def _load(session: Session, notice: NoticeRow, company_ids: Sequence[int] | None
     ids = sorted(set(matches) | set(rows))
     companies = {c.id: c for c in session.exec(select(Company).where(col(Company.id).in_(ids))).all() if c.id}
     channels: dict[int, list[Channel]] = defaultdict(list)
-    for ch in session.exec(select(Channel).where(col(Channel.company_id).in_(ids)).order_by(col(Channel.id))).all():
+    for ch in session.exec(
+        select(Channel).where(col(Channel.company_id).in_(ids)).order_by(col(Channel.id))
+    ).all():
         channels[ch.company_id].append(ch)
     cq = select(NoticeChange).where(NoticeChange.notice_id == nid, NoticeChange.what == "deadline_changed")
     previous = {
@@ -115,7 +119,11 @@ def _load(session: Session, notice: NoticeRow, company_ids: Sequence[int] | None
 
 def _reminded(rows: Sequence[Reminder], deadline_id: int) -> set[int]:
     """Channels that were sent a reminder about this deadline."""
-    return {r.channel_id for r in rows if r.deadline_id == deadline_id and r.status == "sent" and r.purpose != "digest"}
+    return {
+        r.channel_id
+        for r in rows
+        if r.deadline_id == deadline_id and r.status == "sent" and r.purpose != "digest"
+    }
 
 
 def _covered(rows: Sequence[Reminder], deadline_id: int) -> set[int]:
@@ -134,7 +142,12 @@ def _ancestors(ctx: _NoticeContext, deadline_id: int) -> list[int]:
 
 
 def _changes_for(
-    ctx: _NoticeContext, company_id: int, open_ids: list[int], deadline: DeadlineRow, verdict: str | None, now: dt.datetime
+    ctx: _NoticeContext,
+    company_id: int,
+    open_ids: list[int],
+    deadline: DeadlineRow,
+    verdict: str | None,
+    now: dt.datetime,
 ) -> list[PlannedReminder]:
     """One "changed" message per channel reminded of a deadline this one replaced (the nearest such)."""
     plans: list[PlannedReminder] = []
@@ -149,7 +162,9 @@ def _changes_for(
     return plans
 
 
-def _plans_for(ctx: _NoticeContext, company: Company, now: dt.datetime, settings: Settings) -> list[PlannedReminder]:
+def _plans_for(
+    ctx: _NoticeContext, company: Company, now: dt.datetime, settings: Settings
+) -> list[PlannedReminder]:
     assert company.id is not None
     if not _notice_open(ctx.notice):
         return []
@@ -201,7 +216,11 @@ def _why_cancel(
 
 
 def _replan(
-    session: Session, notice: NoticeRow, company_ids: Sequence[int] | None, now: dt.datetime, settings: Settings
+    session: Session,
+    notice: NoticeRow,
+    company_ids: Sequence[int] | None,
+    now: dt.datetime,
+    settings: Settings,
 ) -> PlanStats:
     ctx = _load(session, notice, company_ids)
     stats = PlanStats()
@@ -217,7 +236,9 @@ def _replan(
     return stats
 
 
-def _payload(ctx: _NoticeContext, company: Company, plan: PlannedReminder, settings: Settings) -> dict[str, Any]:
+def _payload(
+    ctx: _NoticeContext, company: Company, plan: PlannedReminder, settings: Settings
+) -> dict[str, Any]:
     assert company.id is not None and plan.deadline_id is not None
     deadline = ctx.deadlines[plan.deadline_id]
     previous = ctx.deadlines.get(plan.previous_deadline_id) if plan.previous_deadline_id is not None else None
@@ -276,7 +297,9 @@ def replan_company(*, session: Session, company_id: int, now: dt.datetime, setti
     return stats
 
 
-def _cancel_digests(session: Session, company_id: int, company: Company | None, now: dt.datetime) -> PlanStats:
+def _cancel_digests(
+    session: Session, company_id: int, company: Company | None, now: dt.datetime
+) -> PlanStats:
     query = select(Reminder).where(
         Reminder.company_id == company_id, Reminder.purpose == "digest", Reminder.status == "pending"
     )
@@ -284,8 +307,18 @@ def _cancel_digests(session: Session, company_id: int, company: Company | None, 
     doomed = []
     for row in session.exec(query).all():
         channel = channels.get(row.channel_id)
-        if company is None or company.digest == "off" or channel is None or not channel_open(channel, company):
-            doomed.append((row, CHANNEL_OFF if company and company.digest != "off" else "摘要已关闭 / digest turned off"))
+        if (
+            company is None
+            or company.digest == "off"
+            or channel is None
+            or not channel_open(channel, company)
+        ):
+            doomed.append(
+                (
+                    row,
+                    CHANNEL_OFF if company and company.digest != "off" else "摘要已关闭 / digest turned off",
+                )
+            )
     return cancel_rows(session, doomed, now)
 
 
@@ -295,9 +328,7 @@ def cancel_stale(*, session: Session, now: dt.datetime) -> PlanStats:
         select(Reminder, DeadlineRow)
         .join(DeadlineRow, col(DeadlineRow.id) == col(Reminder.deadline_id))
         .where(Reminder.status == "pending")
-        .where(
-            (col(DeadlineRow.at) <= now) | col(DeadlineRow.at).is_(None) | ~col(DeadlineRow.active)
-        )
+        .where((col(DeadlineRow.at) <= now) | col(DeadlineRow.at).is_(None) | ~col(DeadlineRow.active))
     )
     doomed = []
     for row, deadline in session.exec(query).all():

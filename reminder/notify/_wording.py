@@ -16,7 +16,15 @@ from typing import Any
 
 from reminder.rules import VERDICT_LABELS_ZH, manual_text_zh
 
-__all__ = ["KIND_ZH", "VERDICT_ZH", "LEVEL_ZH", "RECOMMENDATION_NOTE", "deadline_view", "verdict_view", "days_phrase"]
+__all__ = [
+    "KIND_ZH",
+    "VERDICT_ZH",
+    "LEVEL_ZH",
+    "RECOMMENDATION_NOTE",
+    "deadline_view",
+    "verdict_view",
+    "days_phrase",
+]
 
 #: deadline kinds (reminder.extract DEADLINE_KINDS) in Chinese
 KIND_ZH: dict[str, str] = {
@@ -30,7 +38,12 @@ KIND_ZH: dict[str, str] = {
 VERDICT_ZH: dict[str, str] = VERDICT_LABELS_ZH
 #: shown when no verdict was recorded (yet)
 UNJUDGED_ZH = "尚未判断，请完善企业信息"
-LEVEL_ZH: dict[str, str] = {"national": "国家级", "provincial": "省级", "municipal": "市级", "district": "区县级"}
+LEVEL_ZH: dict[str, str] = {
+    "national": "国家级",
+    "provincial": "省级",
+    "municipal": "市级",
+    "district": "区县级",
+}
 RECOMMENDATION_NOTE = "这是主管部门的截止时间，企业需更早提交"
 _WEEKDAYS = "一二三四五六日"
 #: sorts deadlines without a date after every dated one
@@ -70,8 +83,18 @@ def deadline_view(deadline: dict[str, Any] | None, days_left: int | None) -> dic
         A dict with ``kind_zh``, ``label`` (batch·kind), ``when``, ``days``, ``flags``, ``quote``, ``note`` and ``sort_key``.
     """
     if not deadline:
-        return {"present": False, "kind_zh": "", "label": "", "when": "", "days": days_phrase(days_left),
-                "flags": [], "quote": "", "note": "", "batch": "", "sort_key": _NO_DATE}
+        return {
+            "present": False,
+            "kind_zh": "",
+            "label": "",
+            "when": "",
+            "days": days_phrase(days_left),
+            "flags": [],
+            "quote": "",
+            "note": "",
+            "batch": "",
+            "sort_key": _NO_DATE,
+        }
     kind = str(deadline.get("kind") or "other")
     tba = bool(deadline.get("to_be_announced")) or not deadline.get("date")
     when = "时间另行通知" if tba else _date_zh(deadline.get("date"))

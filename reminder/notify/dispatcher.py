@@ -81,7 +81,9 @@ class _Senders:
         if self.factory is not None:
             return self.factory(row, self.settings)
         if self.client is None:
-            self.client = make_http_client(self.settings, max_connections=max(1, self.settings.dispatch_concurrency))
+            self.client = make_http_client(
+                self.settings, max_connections=max(1, self.settings.dispatch_concurrency)
+            )
         return build_channel(row.kind, row.target, row.secret, self.settings, client=self.client)
 
     def get(self, row: ChannelRow) -> base.Channel | BaseException:
@@ -89,7 +91,9 @@ class _Senders:
         if row.id not in self.built:
             try:
                 self.built[row.id] = self._build(row)
-            except Exception as exc:  # a stored channel that no longer builds: its reminders fail, others go on
+            except (
+                Exception
+            ) as exc:  # a stored channel that no longer builds: its reminders fail, others go on
                 log.warning("channel %d (%s) cannot be built: %s", row.id, row.kind, type(exc).__name__)
                 self.built[row.id] = exc
         return self.built[row.id]
@@ -115,12 +119,18 @@ def _failure(exc: BaseException) -> base.SendResult:
 
 
 def _send(
-    row: Reminder, sender: base.Channel | BaseException, channel: ChannelRow, settings: Settings, now: dt.datetime
+    row: Reminder,
+    sender: base.Channel | BaseException,
+    channel: ChannelRow,
+    settings: Settings,
+    now: dt.datetime,
 ) -> base.SendResult:
     if isinstance(sender, BaseException):
         return _failure(sender)
     try:
-        unsubscribe = unsubscribe_url(channel.id, settings) if channel.kind == "email" and channel.id else None
+        unsubscribe = (
+            unsubscribe_url(channel.id, settings) if channel.kind == "email" and channel.id else None
+        )
         message = render_message(
             row.purpose, _fresh(row.payload, now), message_id=row.message_id, settings=settings,
             unsubscribe_url=unsubscribe,
@@ -138,7 +148,9 @@ def _record(
     """Record finished sends in one transaction; count what became of them."""
     results = [(row.id, result) for row, result in done if row.id is not None]
     with session_scope(engine) as session:
-        updated = record_attempts(session=session, results=results, worker=worker, now=clock(), settings=settings)
+        updated = record_attempts(
+            session=session, results=results, worker=worker, now=clock(), settings=settings
+        )
     stats = DispatchStats()
     for (before, result), after in zip(done, updated, strict=True):
         throttled = after.attempts == before.attempts and not result.ok
@@ -175,7 +187,9 @@ class _Flow:
         if self.exhausted or len(self.in_flight) >= self.settings.dispatch_batch:
             return
         limit = self.settings.dispatch_batch
-        rows = claim_due(engine=self.engine, worker=self.worker, now=self.clock(), limit=limit, settings=self.settings)
+        rows = claim_due(
+            engine=self.engine, worker=self.worker, now=self.clock(), limit=limit, settings=self.settings
+        )
         fresh = [r for r in rows if r.id not in self.seen]
         _unclaim(self.engine, [r for r in rows if r.id in self.seen], self.worker)
         self.exhausted = len(fresh) < limit
@@ -183,7 +197,9 @@ class _Flow:
         self.stats += DispatchStats(claimed=len(fresh))
         with Session(self.engine) as session:
             ids = {r.channel_id for r in fresh}
-            channels = {c.id: c for c in session.exec(select(ChannelRow).where(col(ChannelRow.id).in_(ids))).all()}
+            channels = {
+                c.id: c for c in session.exec(select(ChannelRow).where(col(ChannelRow.id).in_(ids))).all()
+            }
         for row in fresh:
             channel = channels[row.channel_id]
             sender = self.senders.get(channel)
@@ -203,12 +219,16 @@ class _Flow:
     def heartbeat(self) -> None:
         """Renew the claims of the rows still sending (short leases: a crash is retried within a minute)."""
         ids = [r.id for r in self.in_flight.values() if r.id is not None]
-        renew_claims(engine=self.engine, worker=self.worker, ids=ids, now=self.clock(), settings=self.settings)
+        renew_claims(
+            engine=self.engine, worker=self.worker, ids=ids, now=self.clock(), settings=self.settings
+        )
         self.renewed = time.monotonic()
 
 
 @contextmanager
-def _running(factory: ChannelFactory | None, settings: Settings) -> Iterator[tuple[cf.ThreadPoolExecutor, _Senders]]:
+def _running(
+    factory: ChannelFactory | None, settings: Settings
+) -> Iterator[tuple[cf.ThreadPoolExecutor, _Senders]]:
     senders = _Senders(factory, settings)
     pool = cf.ThreadPoolExecutor(max_workers=max(1, settings.dispatch_concurrency), thread_name_prefix="send")
     try:
@@ -273,4 +293,3 @@ def _unclaim(engine: Engine, rows: list[Reminder], worker: str) -> None:
             if current is not None and current.claimed_by == worker:
                 current.claimed_by = current.claimed_until = None
                 session.add(current)
-

@@ -129,6 +129,7 @@ def fit_message(message: Message, form: Form, max_bytes: int, *, drop_link_line:
     Returns:
         At most ``max_bytes`` UTF-8 bytes; the link survives in the pointer line when lines are dropped.
     """
+
     def body(m: Message) -> str:
         text: str = getattr(m, form)
         if drop_link_line and m.link:

@@ -33,7 +33,9 @@ class _MaskURLs(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple) and any(isinstance(a, httpx.URL) for a in record.args):
-            record.args = tuple(mask_target("webhook", str(a)) if isinstance(a, httpx.URL) else a for a in record.args)
+            record.args = tuple(
+                mask_target("webhook", str(a)) if isinstance(a, httpx.URL) else a for a in record.args
+            )
         return True
 
 
@@ -141,7 +143,9 @@ def make_fetch_client(settings: Settings) -> httpx.Client:
     http:// is allowed (many government sites); ``webhook_allow_hosts`` admits internal hosts.
     """
     return httpx.Client(
-        transport=PinnedTransport(settings, limits=httpx.Limits(max_connections=4, max_keepalive_connections=2)),
+        transport=PinnedTransport(
+            settings, limits=httpx.Limits(max_connections=4, max_keepalive_connections=2)
+        ),
         timeout=httpx.Timeout(settings.fetch_timeout),
         follow_redirects=True,
         max_redirects=FETCH_MAX_REDIRECTS,

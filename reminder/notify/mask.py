@@ -1,9 +1,9 @@
 """Mask secrets for pages, API responses and logs: enough to recognise, never enough to use.
 
-    >>> mask_secret("SEC0123456789abcdef")
-    'SEC01…ef'
-    >>> mask_target("wecom", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=ab12-34cd-56ef-9f")
-    'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=ab…9f'
+>>> mask_secret("SEC0123456789abcdef")
+'SEC01…ef'
+>>> mask_target("wecom", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=ab12-34cd-56ef-9f")
+'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=ab…9f'
 """
 
 from __future__ import annotations
@@ -15,8 +15,24 @@ __all__ = ["mask_secret", "mask_target", "SECRET_PARAMS"]
 
 #: query parameters whose values are credentials (compared lower-case)
 SECRET_PARAMS: frozenset[str] = frozenset(
-    {"key", "access_token", "token", "sign", "secret", "signature", "sig", "password", "passwd",
-     "apikey", "api_key", "auth", "code", "ticket", "hook", "webhook"}
+    {
+        "key",
+        "access_token",
+        "token",
+        "sign",
+        "secret",
+        "signature",
+        "sig",
+        "password",
+        "passwd",
+        "apikey",
+        "api_key",
+        "auth",
+        "code",
+        "ticket",
+        "hook",
+        "webhook",
+    }
 )
 #: prefixes kept in front of a masked secret, so the kind stays recognisable
 _PREFIXES = ("whsec_", "SEC")
@@ -36,7 +52,7 @@ def mask_secret(value: str | None) -> str:
     if not value:
         return ""
     prefix = next((p for p in _PREFIXES if value.startswith(p)), "")
-    rest = value[len(prefix):]
+    rest = value[len(prefix) :]
     if len(rest) < 8:
         return prefix + "****"
     return f"{prefix}{rest[:2]}…{rest[-2:]}"
@@ -67,7 +83,9 @@ def mask_target(kind: str, target: str) -> str:
             netloc = f"{userinfo.split(':', 1)[0]}:****@{host}"
         else:
             netloc = f"{mask_secret(userinfo)}@{host}"
-    path = "/".join(mask_secret(seg) if _TOKEN_SEGMENT.fullmatch(seg) else seg for seg in parts.path.split("/"))
+    path = "/".join(
+        mask_secret(seg) if _TOKEN_SEGMENT.fullmatch(seg) else seg for seg in parts.path.split("/")
+    )
     query = "&".join(
         f"{quote(k, safe='')}={mask_secret(v) if k.lower() in SECRET_PARAMS else quote(v, safe='')}"
         for k, v in parse_qsl(parts.query, keep_blank_values=True)

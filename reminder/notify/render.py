@@ -55,7 +55,9 @@ SUBJECT_MAX = 78
 #: a title is never shortened below this many characters (the rest of the message goes first)
 TITLE_MIN = 12
 #: characters that would start Markdown (or 企业微信 <font>) markup inside a value, and harmless look-alikes
-_MD_SAFE = str.maketrans({"*": "＊", "_": "＿", "[": "［", "]": "］", "`": "｀", "<": "＜", ">": "＞", "~": "～", "#": "＃"})
+_MD_SAFE = str.maketrans(
+    {"*": "＊", "_": "＿", "[": "［", "]": "］", "`": "｀", "<": "＜", ">": "＞", "~": "～", "#": "＃"}
+)
 
 
 def clip(text: str, limit: int | None) -> str:
@@ -124,7 +126,9 @@ def shorten_titles(message: Message, title_max: int) -> Message:
     Titles go first when a message must shrink: the deadline, days left, verdict and link stay.
     Markup stays balanced because the templates, not a byte cut, put it around the shorter title.
     """
-    return _render(message.purpose, message.data, message.id, message.unsubscribe_url, max(title_max, TITLE_MIN))
+    return _render(
+        message.purpose, message.data, message.id, message.unsubscribe_url, max(title_max, TITLE_MIN)
+    )
 
 
 def _subject(context: dict[str, Any]) -> str:

@@ -121,7 +121,9 @@ def check_url(url: str, settings: Settings) -> CheckedURL:
     return CheckedURL(parsed, host, port, safe_addresses(host, port, settings, shown=_shown(parsed)))
 
 
-def safe_addresses(host: str, port: int, settings: Settings, *, shown: str | None = None) -> tuple[IPAddress, ...]:
+def safe_addresses(
+    host: str, port: int, settings: Settings, *, shown: str | None = None
+) -> tuple[IPAddress, ...]:
     """Resolve ``host`` and check every address; used at save time and on every connection.
 
     Raises:
@@ -131,7 +133,9 @@ def safe_addresses(host: str, port: int, settings: Settings, *, shown: str | Non
     host = host.lower().rstrip(".").strip("[]")
     shown = shown or host
     if host in METADATA_HOSTS and host not in _allowed_names(settings):
-        raise UnsafeTarget(shown, f"不允许访问云服务器元数据地址 {host} / cloud metadata host {host} is refused")
+        raise UnsafeTarget(
+            shown, f"不允许访问云服务器元数据地址 {host} / cloud metadata host {host} is refused"
+        )
     try:
         addresses = resolve(host, port)
     except (OSError, UnicodeError) as exc:
@@ -156,7 +160,9 @@ def check_address(address: IPAddress, host: str, settings: Settings, *, shown: s
         return
     names = _allowed_names(settings)
     exact = host in names or str(address) in names
-    if exact or (problem[1] != "cloud metadata" and any(address in net for net in _allowed_networks(settings))):
+    if exact or (
+        problem[1] != "cloud metadata" and any(address in net for net in _allowed_networks(settings))
+    ):
         return
     zh, en = problem
     where = host if host == str(address) else f"{host} → {address}"
@@ -211,7 +217,11 @@ def _embedded(address: IPAddress) -> list[IPAddress]:
 
 
 def _allowed_names(settings: Settings) -> set[str]:
-    return {entry.strip().lower().rstrip(".").strip("[]") for entry in settings.webhook_allow_hosts if entry.strip()}
+    return {
+        entry.strip().lower().rstrip(".").strip("[]")
+        for entry in settings.webhook_allow_hosts
+        if entry.strip()
+    }
 
 
 def _allowed_networks(settings: Settings) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:

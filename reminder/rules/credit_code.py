@@ -13,6 +13,7 @@ from .regions import Region, RegionError, region_by_code, region_path, region_wi
 
 __all__ = ["region_from_credit_code", "region_warnings"]
 
+
 def region_from_credit_code(code: str | None) -> Region | None:
     """The registering authority's region, or None when the code is short or names no known region."""
     if not code:

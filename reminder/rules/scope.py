@@ -61,7 +61,9 @@ def _alternatives(scope: Any) -> list[str]:
     alt = scope.get("alt") if isinstance(scope, dict) else getattr(scope, "alt", None)
     if not isinstance(alt, list | tuple):
         return []
-    return [t for t in (_text(a, "path") or _text(a, "name") if not isinstance(a, str) else a for a in alt) if t]
+    return [
+        t for t in (_text(a, "path") or _text(a, "name") if not isinstance(a, str) else a for a in alt) if t
+    ]
 
 
 def scope_condition(scope: ScopeLike | dict[str, Any] | None) -> Condition:
@@ -89,7 +91,9 @@ def scope_of(notice: Any) -> Any:
     return getattr(notice, "scope", None)
 
 
-def with_scope(conditions: Sequence[Condition], scope: ScopeLike | dict[str, Any] | None) -> tuple[Condition, ...]:
+def with_scope(
+    conditions: Sequence[Condition], scope: ScopeLike | dict[str, Any] | None
+) -> tuple[Condition, ...]:
     """The conditions a notice is judged on: its scope first, then the conditions of its text."""
     return (scope_condition(scope), *conditions)
 

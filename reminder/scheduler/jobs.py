@@ -48,5 +48,3 @@ def sweep(*, engine: Engine, settings: Settings) -> PlanStats:
     if stats.inserted or stats.cancelled:
         log.info("sweep: %s", stats)
     return stats
-
-

@@ -50,6 +50,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # issue 16 (S1): brute-force lockout, then Origin checks on state-changing requests (outside it)
     app.add_middleware(AuthLockoutMiddleware)
     app.add_middleware(OriginCheckMiddleware)
-    app.add_exception_handler(RequestValidationError, validation_error_handler)  # 422s that echo 1e400 stay 422s
-    with_edge_middleware(app, settings)  # last: outermost (proxy headers first, security headers on every answer)
+    app.add_exception_handler(
+        RequestValidationError, validation_error_handler
+    )  # 422s that echo 1e400 stay 422s
+    with_edge_middleware(
+        app, settings
+    )  # last: outermost (proxy headers first, security headers on every answer)
     return app

@@ -52,8 +52,14 @@ class OriginCheckMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope: Scope, receive: Callable[[], Awaitable[Any]], send: Callable[[Any], Awaitable[None]]) -> None:
-        if scope["type"] != "http" or scope.get("method") in _SAFE or str(scope.get("path", "")).startswith(_EXEMPT_PREFIXES):
+    async def __call__(
+        self, scope: Scope, receive: Callable[[], Awaitable[Any]], send: Callable[[Any], Awaitable[None]]
+    ) -> None:
+        if (
+            scope["type"] != "http"
+            or scope.get("method") in _SAFE
+            or str(scope.get("path", "")).startswith(_EXEMPT_PREFIXES)
+        ):
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
@@ -72,7 +78,9 @@ class OriginCheckMiddleware:
             claimed = _origin_of(headers["referer"]) or "null"
         if claimed is not None:
             base_url = str(getattr(scope["app"].state.settings, "base_url", ""))
-            if claimed.strip().lower() == "null" or _origin_of(claimed) not in _own_origins(scope, headers, base_url):
+            if claimed.strip().lower() == "null" or _origin_of(claimed) not in _own_origins(
+                scope, headers, base_url
+            ):
                 await _refuse(send)
                 return
         await self.app(scope, receive, send)
@@ -84,7 +92,10 @@ async def _refuse(send: Callable[[Any], Awaitable[None]]) -> None:
         {
             "type": "http.response.start",
             "status": 403,
-            "headers": [(b"content-type", b"application/json; charset=utf-8"), (b"cache-control", b"no-store")],
+            "headers": [
+                (b"content-type", b"application/json; charset=utf-8"),
+                (b"cache-control", b"no-store"),
+            ],
         }
     )
     await send({"type": "http.response.body", "body": body})

@@ -40,7 +40,15 @@ from reminder.rules import parse_profile
 from reminder.web.deps import hash_token, new_token
 from reminder.workflow import company_changed
 
-__all__ = ["SAMPLES", "SAMPLE_NOTICES", "SAMPLE_COMPANIES", "DemoCompany", "DemoSummary", "load_samples", "dev_admin_token"]
+__all__ = [
+    "SAMPLES",
+    "SAMPLE_NOTICES",
+    "SAMPLE_COMPANIES",
+    "DemoCompany",
+    "DemoSummary",
+    "load_samples",
+    "dev_admin_token",
+]
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +140,9 @@ def _register(session: Session, row: dict[str, str], now: dt.datetime) -> tuple[
     return register_company(session=session, data=row, now=now), True
 
 
-def _match(session: Session, company_id: int, now: dt.datetime, as_of: dt.datetime | None, settings: Settings) -> None:
+def _match(
+    session: Session, company_id: int, now: dt.datetime, as_of: dt.datetime | None, settings: Settings
+) -> None:
     if as_of is None:
         company_changed(session=session, company_id=company_id, now=now, settings=settings)
         return

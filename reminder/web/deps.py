@@ -71,7 +71,9 @@ def require_admin(request: Request, settings: SettingsDep) -> None:
     """401 without a token, 403 with a wrong one (or when no admin token is configured)."""
     token = request_token(request)
     if token is None:
-        raise HTTPException(401, "需要管理员令牌 / admin token required", headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401, "需要管理员令牌 / admin token required", headers={"WWW-Authenticate": "Bearer"}
+        )
     expected = settings.admin_token.get_secret_value() if settings.admin_token else None
     if not expected or not hmac.compare_digest(token.encode(), expected.encode()):
         raise HTTPException(403, "令牌无效 / invalid token")
@@ -89,9 +91,15 @@ def require_company(company_id: IdPath, request: Request, session: SessionDep) -
     """
     token = request_token(request)
     if token is None:
-        raise HTTPException(401, "需要企业管理链接中的令牌 / company token required", headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401, "需要企业管理链接中的令牌 / company token required", headers={"WWW-Authenticate": "Bearer"}
+        )
     company = session.get(Company, company_id)
-    if company is None or company.token_hash is None or not hmac.compare_digest(company.token_hash, hash_token(token)):
+    if (
+        company is None
+        or company.token_hash is None
+        or not hmac.compare_digest(company.token_hash, hash_token(token))
+    ):
         raise HTTPException(403, "令牌无效 / invalid token")
     return company
 

@@ -92,7 +92,9 @@ def _latency(session: Session) -> Family:
     )
     count, total = float(row[0]), float(row[1] or 0.0)
     cumulative = [float(n or 0) for n in row[2:]]
-    fam = Family("reminder_delivery_latency_seconds", "histogram", "Time each delivery attempt took, seconds.")
+    fam = Family(
+        "reminder_delivery_latency_seconds", "histogram", "Time each delivery attempt took, seconds."
+    )
     for le, n in zip(LATENCY_BUCKETS, cumulative, strict=True):
         fam.samples.append(("_bucket", (("le", _number(le)),), n))
     fam.samples.extend([("_bucket", (("le", "+Inf"),), count), ("_sum", (), total), ("_count", (), count)])
@@ -126,23 +128,34 @@ def collect(session: Session, *, scheduler_running: bool, now: dt.datetime | Non
     return [
         Family("reminder_up", "gauge", "1 when the database can be read.", [("", (), 1.0)]),
         _labelled(
-            "reminder_notices", "gauge", "Notices stored, by status.", "status",
+            "reminder_notices",
+            "gauge",
+            "Notices stored, by status.",
+            "status",
             _by_status(session, NoticeRow.status, NOTICE_STATUSES),
         ),
         Family("reminder_companies", "gauge", "Companies registered.", [("", (), float(companies))]),
         _labelled(
-            "reminder_matches", "gauge", "Company-notice verdicts, by status.", "status",
+            "reminder_matches",
+            "gauge",
+            "Company-notice verdicts, by status.",
+            "status",
             _by_status(session, Match.status, ()),
         ),
         _labelled(
-            "reminder_reminders", "gauge", "Reminders in the outbox, by status.", "status",
+            "reminder_reminders",
+            "gauge",
+            "Reminders in the outbox, by status.",
+            "status",
             _by_status(session, Reminder.status, REMINDER_STATUSES),
         ),
         _labelled("reminder_deliveries_total", "counter", "Delivery attempts, by outcome.", "ok", deliveries),
         _latency(session),
         _holidays(session, now or dt.datetime.now(dt.UTC)),
         Family(
-            "reminder_scheduler_running", "gauge", "1 when the scheduler runs in this process.",
+            "reminder_scheduler_running",
+            "gauge",
+            "1 when the scheduler runs in this process.",
             [("", (), 1.0 if scheduler_running else 0.0)],
         ),
     ]
@@ -153,7 +166,9 @@ def down(*, scheduler_running: bool) -> list[Family]:
     return [
         Family("reminder_up", "gauge", "1 when the database can be read.", [("", (), 0.0)]),
         Family(
-            "reminder_scheduler_running", "gauge", "1 when the scheduler runs in this process.",
+            "reminder_scheduler_running",
+            "gauge",
+            "1 when the scheduler runs in this process.",
             [("", (), 1.0 if scheduler_running else 0.0)],
         ),
     ]

@@ -68,7 +68,9 @@ def scheduler_state(scheduler: Any) -> SchedulerHealth:
     inner = getattr(scheduler, "scheduler", scheduler)
     state = getattr(inner, "state", None)  # APScheduler 3: 0 stopped, 1 running, 2 paused
     names = {0: "stopped", 1: "running", 2: "paused"}
-    name = names[state] if state in names else ("running" if getattr(scheduler, "running", False) else "stopped")
+    name = (
+        names[state] if state in names else ("running" if getattr(scheduler, "running", False) else "stopped")
+    )
     return SchedulerHealth(running=name == "running", state=name)
 
 
@@ -144,7 +146,9 @@ def check_database(engine: Engine) -> DatabaseHealth:
         health.writable = True
     except (NotWritable, sa.exc.SQLAlchemyError, sqlite3.Error, OSError) as exc:
         log.warning("health check: database not writable (%s)", type(exc).__name__)
-        health.error = health.error or f"数据库暂时不能写入 / database not accepting writes ({type(exc).__name__})"
+        health.error = (
+            health.error or f"数据库暂时不能写入 / database not accepting writes ({type(exc).__name__})"
+        )
     return health
 
 
@@ -197,5 +201,7 @@ def metrics(request: Request) -> PlainTextResponse:
             text = render(collect(session, scheduler_running=running, now=request_now(request)))
     except sa.exc.SQLAlchemyError as exc:
         log.warning("metrics: %s", _reason(exc))
-        return PlainTextResponse(render(down(scheduler_running=running)), status_code=503, media_type=CONTENT_TYPE)
+        return PlainTextResponse(
+            render(down(scheduler_running=running)), status_code=503, media_type=CONTENT_TYPE
+        )
     return PlainTextResponse(text, media_type=CONTENT_TYPE)

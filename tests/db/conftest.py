@@ -89,7 +89,9 @@ def newer_code(scripts_copy: Path) -> tuple[str, str]:
         (the shipped head, the new head "9001").
     """
     head = head_revision()
-    (scripts_copy / "versions" / "9001_probe.py").write_text(NEXT_REVISION.format(head=head), encoding="utf-8")
+    (scripts_copy / "versions" / "9001_probe.py").write_text(
+        NEXT_REVISION.format(head=head), encoding="utf-8"
+    )
     return head, "9001"
 
 

@@ -17,16 +17,22 @@ def deadline(day: str, *, kind: Any = "application", time: str | None = None, **
     date = dt.date.fromisoformat(day)
     at = dt.time.fromisoformat(time) if time else None
     quote = f"请于{date.year}年{date.month}月{date.day}日{time or ''}前提交"
-    return Deadline(date=date, time=at, kind=kind, quote=quote, span=(10, 20), grain="minute" if time else "day", **kw)
+    return Deadline(
+        date=date, time=at, kind=kind, quote=quote, span=(10, 20), grain="minute" if time else "day", **kw
+    )
 
 
 def condition(field: str, op: Any, value: Any, unit: str | None = None, **kw: Any) -> Condition:
-    return Condition(field=field, op=op, value=value, unit=unit, quote=f"{field} {op} {value}", span=(30, 40), **kw)
+    return Condition(
+        field=field, op=op, value=value, unit=unit, quote=f"{field} {op} {value}", span=(30, 40), **kw
+    )
 
 
 def tba_deadline() -> Deadline:
     """申报时间另行通知: a deadline without a date yet."""
-    return Deadline(date=None, time=None, kind="application", quote="具体申报时间另行通知", to_be_announced=True)
+    return Deadline(
+        date=None, time=None, kind="application", quote="具体申报时间另行通知", to_be_announced=True
+    )
 
 
 def one_notice_document(
@@ -49,4 +55,6 @@ def one_notice_document(
         **notice_kw,
     )
     digest = content_hash or secrets.token_hex(32)
-    return Document(source=source, text="通知正文" * 50, notices=(notice,), content_hash=digest, format="html")
+    return Document(
+        source=source, text="通知正文" * 50, notices=(notice,), content_hash=digest, format="html"
+    )

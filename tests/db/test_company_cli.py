@@ -61,7 +61,11 @@ def test_add_show_and_list(runner: CliRunner, db_url: str) -> None:
         shown = runner.invoke(app, ["company", "show", ref])
         assert shown.exit_code == 0, shown.output
         out = _flat(shown.stdout)
-        assert "所在地区 │ 浙江省杭州市萧山区" in out and "年销售收入 │ 1.8亿元" in out and "职工人数 │ 320 人" in out
+        assert (
+            "所在地区 │ 浙江省杭州市萧山区" in out
+            and "年销售收入 │ 1.8亿元" in out
+            and "职工人数 │ 320 人" in out
+        )
         assert "高新技术企业（有效期至 2026-12-31）" in out and "独立法人资格 │ 是" in out
         assert "提醒渠道 联系邮箱 │ zhang.wei@example.cn" in out
 
@@ -87,7 +91,9 @@ def test_duplicate_credit_code_is_refused(runner: CliRunner) -> None:
     assert "已被“杭州萧然智能装备有限公司”（编号 1）登记" in _error(runner.invoke(app, args))
 
 
-def test_import_reports_bad_rows_by_line_and_keeps_the_good(runner: CliRunner, tmp_path: Path, db_url: str) -> None:
+def test_import_reports_bad_rows_by_line_and_keeps_the_good(
+    runner: CliRunner, tmp_path: Path, db_url: str
+) -> None:
     csv_text = (
         "企业名称,统一社会信用代码,所在地区,职工人数,年销售收入,资质\n"
         "甲公司,,杭州市萧山区,120,8000万元,高新技术企业:2026-12-31\n"  # line 2: good
@@ -147,10 +153,24 @@ def test_changes_are_matched_at_once_and_match_shows_the_table(runner: CliRunner
     out = _flat(runner.invoke(app, ["match", "空白公司", "--now", NOW]).stdout)
     assert "可能符合" in out and "请补充：所属行业、独立法人资格" in out
 
-    beijing = ["company", "add", "--name", "北京公司", "--region", "北京市海淀区", "--industry", "芯片", "--no-legal-person"]
+    beijing = [
+        "company",
+        "add",
+        "--name",
+        "北京公司",
+        "--region",
+        "北京市海淀区",
+        "--industry",
+        "芯片",
+        "--no-legal-person",
+    ]
     assert runner.invoke(app, [*beijing, "--now", NOW]).exit_code == 0
     out = _flat(runner.invoke(app, ["match", "北京公司", "--now", NOW]).stdout)
-    assert "不符合" in out and "✗ 注册地 北京市海淀区 不在 浙江省杭州市 ✗" in out and "✗ 独立法人资格 否（需具备） ✗" in out
+    assert (
+        "不符合" in out
+        and "✗ 注册地 北京市海淀区 不在 浙江省杭州市 ✗" in out
+        and "✗ 独立法人资格 否（需具备） ✗" in out
+    )
 
 
 def test_match_of_nothing_and_of_nobody(runner: CliRunner) -> None:

@@ -14,6 +14,7 @@ from reminder.db.migrate import OUT_OF_DATE, head_revision
 SAMPLES = Path(__file__).resolve().parents[2] / "reminder" / "samples" / "notices"
 COMPILATION = SAMPLES / "003_ea2ee469bcb46e87.txt"
 
+
 @pytest.fixture
 def runner(db_url: str, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     """Runs commands against the test database, on a terminal wide enough for the tables."""
@@ -96,7 +97,10 @@ def test_news_files_are_skipped_not_failures(runner: CliRunner) -> None:
     ("url", "message"),
     [
         ("not a url", "invalid database URL"),
-        ("postgresql://postgres:s3cret@127.0.0.1:1/reminder?connect_timeout=2", "cannot connect to the database"),
+        (
+            "postgresql://postgres:s3cret@127.0.0.1:1/reminder?connect_timeout=2",
+            "cannot connect to the database",
+        ),
     ],
 )
 def test_bad_database_url_is_an_error_not_a_traceback(url: str, message: str, monkeypatch) -> None:

@@ -24,7 +24,9 @@ SAMPLES = Path(__file__).resolve().parents[2] / "reminder" / "samples" / "notice
 PAGES = Path(__file__).resolve().parent / "pages"
 COMPILATION = SAMPLES / "003_ea2ee469bcb46e87.txt"
 NEWS = SAMPLES / "000_29efa1d661e0c9cf.txt"
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+)
 
 #: path → (status, content type, body)
 ROUTES: dict[str, tuple[int, str, bytes]] = {
@@ -36,7 +38,9 @@ ROUTES: dict[str, tuple[int, str, bytes]] = {
 
 class _Site(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - http.server's name
-        status, ctype, body = ROUTES.get(self.path, (404, "text/html; charset=utf-8", "<h1>404 页面不存在</h1>".encode()))
+        status, ctype, body = ROUTES.get(
+            self.path, (404, "text/html; charset=utf-8", "<h1>404 页面不存在</h1>".encode())
+        )
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
@@ -107,7 +111,11 @@ def test_modified_version_updates_the_notice_and_records_the_change(session, tmp
     assert (summary.documents, summary.changes, summary.failures) == (1, 1, ())
     assert _count(session, NoticeRow) == notices, "the new version updates notices, it adds none"
     [change] = list_changes(session=session)
-    assert (change.what, change.old["date"], change.new["date"]) == ("deadline_changed", "2023-09-15", "2023-09-30")
+    assert (change.what, change.old["date"], change.new["date"]) == (
+        "deadline_changed",
+        "2023-09-15",
+        "2023-09-30",
+    )
     notice = session.get(NoticeRow, change.notice_id)
     assert "科技型中小企业评价" in notice.title
     assert notice.document_id == summary.results[0][1].document_id
@@ -121,7 +129,11 @@ def test_directory_is_walked_and_summarised(session, tmp_path) -> None:
         shutil.copy(sample, folder / sample.name)
     shutil.copy(PAGES / "notice.html", folder / "省级" / "html" / "notice.HTM")
     shutil.copy(COMPILATION, folder / ".cache" / "copy.txt")
-    _write_docx(folder / "省级" / "通知.docx", (PAGES / "notice.html").read_text(encoding="utf-8"), title="省级企业技术中心")
+    _write_docx(
+        folder / "省级" / "通知.docx",
+        (PAGES / "notice.html").read_text(encoding="utf-8"),
+        title="省级企业技术中心",
+    )
     (folder / "logo.png").write_bytes(PNG)
     (folder / "~$草稿.docx").write_bytes(b"lock")
     seen: list[tuple[int, int, str]] = []
@@ -139,7 +151,9 @@ def test_directory_is_walked_and_summarised(session, tmp_path) -> None:
         "001_7904c6894067e886.txt",
         "004_c8166205ebf78c1f.txt",
     ]
-    assert all("not a notice" in reason or "not an application notice" in reason for _, reason in summary.skipped)
+    assert all(
+        "not a notice" in reason or "not an application notice" in reason for _, reason in summary.skipped
+    )
     assert [(done, total) for done, total, _ in seen] == [(i, 7) for i in range(1, 8)]
 
 
@@ -164,12 +178,16 @@ def test_urls_are_fetched_and_failures_explained(session, site) -> None:
 
 
 def test_drafts_wait_for_an_operator(session, site) -> None:
-    ingest_paths([f"{site}/art/2025/3/10/notice.html"], session=session, status="draft", settings=_local_site())
+    ingest_paths(
+        [f"{site}/art/2025/3/10/notice.html"], session=session, status="draft", settings=_local_site()
+    )
     [notice] = session.exec(select(NoticeRow)).all()
     before_cutoff = dt.datetime(2025, 3, 15, 9, 0, tzinfo=TZ)
     assert notice.status == "draft"
     assert list_open_notices(session=session, now=before_cutoff) == []
-    assert [n.id for n in list_open_notices(session=session, now=before_cutoff, include_drafts=True)] == [notice.id]
+    assert [n.id for n in list_open_notices(session=session, now=before_cutoff, include_drafts=True)] == [
+        notice.id
+    ]
 
 
 def test_missing_and_oversized_inputs_are_reported(session, tmp_path, monkeypatch) -> None:

@@ -23,9 +23,20 @@ from reminder.db.migrate import (
 from reminder.errors import StorageError
 
 TABLES = {
-    "documents", "notices", "deadlines", "conditions", "notice_changes", "companies", "matches",
-    "channels", "reminders", "deliveries", "corrections", "worker_leases",
+    "documents",
+    "notices",
+    "deadlines",
+    "conditions",
+    "notice_changes",
+    "companies",
+    "matches",
+    "channels",
+    "reminders",
+    "deliveries",
+    "corrections",
+    "worker_leases",
 }
+
 
 def _tables(engine: sa.Engine) -> set[str]:
     return set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
@@ -33,7 +44,9 @@ def _tables(engine: sa.Engine) -> set[str]:
 
 def _diff(engine: sa.Engine) -> list[object]:
     with engine.connect() as conn:
-        return compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata)
+        return compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata
+        )
 
 
 def test_empty_database_is_refused_then_upgraded_to_head(empty_engine) -> None:

@@ -53,14 +53,31 @@ def test_saved_notice_reads_back_identical(session, make_doc, now) -> None:
     result = save_document(session=session, doc=doc, now=now)
     session.commit()
 
-    assert (result.duplicate, result.notices, result.created, result.updated, result.deadlines) == (False, 1, 1, 0, 2)
+    assert (result.duplicate, result.notices, result.created, result.updated, result.deadlines) == (
+        False,
+        1,
+        1,
+        0,
+        2,
+    )
     row = _the_notice(session)
-    assert (row.title, row.level, row.issuer, row.published) == (TITLE, "municipal", "湖州市经济和信息化局", dt.date(2025, 3, 10))
+    assert (row.title, row.level, row.issuer, row.published) == (
+        TITLE,
+        "municipal",
+        "湖州市经济和信息化局",
+        dt.date(2025, 3, 10),
+    )
     assert to_notice(session=session, row=row) == doc.notices[0]
     first = list_deadlines(session=session, notice_id=row.id)[0]
-    assert first.at == dt.datetime(2025, 4, 30, 17, 0, tzinfo=TZ), "the instant survives storage, timezone included"
+    assert first.at == dt.datetime(2025, 4, 30, 17, 0, tzinfo=TZ), (
+        "the instant survives storage, timezone included"
+    )
     assert first.at.tzinfo is not None
-    assert [c.value for c in list_conditions(session=session, notice_id=row.id)] == [5000, ["湖州市", "南太湖新区"], True]
+    assert [c.value for c in list_conditions(session=session, notice_id=row.id)] == [
+        5000,
+        ["湖州市", "南太湖新区"],
+        True,
+    ]
 
 
 def test_same_bytes_twice_is_a_no_op(session, make_doc, now) -> None:
@@ -111,7 +128,9 @@ def test_new_version_updates_the_notice_in_place_and_records_changes(session, ma
     ]
     assert kept_id in {d.id for d in active}, "an unchanged deadline keeps its row (reminders point at it)"
     every = list_deadlines(session=session, notice_id=notice.id, active_only=False)
-    assert [(d.date, d.active) for d in every if d.date == dt.date(2025, 4, 30)] == [(dt.date(2025, 4, 30), False)]
+    assert [(d.date, d.active) for d in every if d.date == dt.date(2025, 4, 30)] == [
+        (dt.date(2025, 4, 30), False)
+    ]
 
     changes = list_changes(session=session, notice_id=notice.id)
     assert [(c.what, c.old and c.old["date"], c.new and c.new["date"]) for c in changes] == [
@@ -121,7 +140,9 @@ def test_new_version_updates_the_notice_in_place_and_records_changes(session, ma
     assert changes[0].old["time"] == changes[0].new["time"] == "17:00"
     assert changes[0].new["deadline_id"] in {d.id for d in active}
     assert changes[0].changed_at == later
-    assert [c.value for c in list_conditions(session=session, notice_id=notice.id)] == [3000], "conditions replaced"
+    assert [c.value for c in list_conditions(session=session, notice_id=notice.id)] == [3000], (
+        "conditions replaced"
+    )
 
     v3 = make_doc(deadline("2025-05-20", time="17:00"), deadline("2025-05-15", kind="recommendation"))
     save_document(session=session, doc=v3, now=later + dt.timedelta(days=1))
@@ -135,9 +156,13 @@ def test_traditional_and_spaced_title_is_the_same_notice(session, make_doc, now)
     variant = make_doc(deadline("2025-04-30"), title="關於組織申報 2025 年度市級企業技術中心的通知")
     result = save_document(session=session, doc=variant, now=now)
     assert (result.created, result.updated, result.changes) == (0, 1, 0)
-    assert notice_key("http://JXJ.huzhou.gov.cn/art/2025/3/10/notice.html#x", TITLE) == notice_key(SOURCE, TITLE)
+    assert notice_key("http://JXJ.huzhou.gov.cn/art/2025/3/10/notice.html#x", TITLE) == notice_key(
+        SOURCE, TITLE
+    )
     assert notice_key(SOURCE, TITLE) != notice_key(SOURCE, "关于组织申报2025年度省级企业技术中心的通知")
-    assert notice_key(SOURCE, TITLE) != notice_key("https://jxj.huzhou.gov.cn/art/2025/3/11/notice.html", TITLE)
+    assert notice_key(SOURCE, TITLE) != notice_key(
+        "https://jxj.huzhou.gov.cn/art/2025/3/11/notice.html", TITLE
+    )
 
 
 def test_two_notices_with_one_title_in_a_document_stay_apart(session, make_doc, now) -> None:
@@ -149,7 +174,11 @@ def test_two_notices_with_one_title_in_a_document_stay_apart(session, make_doc, 
 
 @pytest.mark.parametrize(
     ("local_now", "is_open"),
-    [("2025-04-30T16:59:00+08:00", True), ("2025-04-30T17:01:00+08:00", False), ("2025-04-30T09:30:00+00:00", False)],
+    [
+        ("2025-04-30T16:59:00+08:00", True),
+        ("2025-04-30T17:01:00+08:00", False),
+        ("2025-04-30T09:30:00+00:00", False),
+    ],
 )
 def test_open_until_the_exact_instant(session, make_doc, local_now, is_open) -> None:
     save_document(session=session, doc=make_doc(deadline("2025-04-30", time="17:00")))
@@ -176,7 +205,9 @@ def test_which_notices_are_open(session, make_doc, now) -> None:
 
     assert [n.id for n in list_open_notices(session=session, now=now)] == [future, rolling, tba]
     assert draft in [n.id for n in list_open_notices(session=session, now=now, include_drafts=True)]
-    assert moved_to_past not in [n.id for n in list_open_notices(session=session, now=now, include_drafts=True)]
+    assert moved_to_past not in [
+        n.id for n in list_open_notices(session=session, now=now, include_drafts=True)
+    ]
     with pytest.raises(ValueError, match="timezone-aware"):
         list_open_notices(session=session, now=dt.datetime(2025, 3, 1))
 
@@ -210,17 +241,29 @@ def test_companies_and_matches(session, make_doc, now) -> None:
         now=now,
     )
     session.commit()
-    update_company(session=session, company=company, company_in=CompanyUpdate(headcount=120, industry=None), now=now)
-    assert (company.headcount, company.registered_capital, company.qualifications[0]["name"]) == (120, 1000.0, "高新技术企业")
+    update_company(
+        session=session, company=company, company_in=CompanyUpdate(headcount=120, industry=None), now=now
+    )
+    assert (company.headcount, company.registered_capital, company.qualifications[0]["name"]) == (
+        120,
+        1000.0,
+        "高新技术企业",
+    )
 
     save_document(session=session, doc=make_doc(deadline("2025-04-30")), now=now)
     notice = _the_notice(session)
-    save_match(session=session, company_id=company.id, notice_id=notice.id, status="possible", missing=["headcount"])
-    save_match(session=session, company_id=company.id, notice_id=notice.id, status="eligible", trace={"ok": True})
+    save_match(
+        session=session, company_id=company.id, notice_id=notice.id, status="possible", missing=["headcount"]
+    )
+    save_match(
+        session=session, company_id=company.id, notice_id=notice.id, status="eligible", trace={"ok": True}
+    )
     session.commit()
     match = get_match(session=session, company_id=company.id, notice_id=notice.id)
     assert (match.status, match.missing, match.trace) == ("eligible", [], {"ok": True})
     assert match.evaluated_at.tzinfo is not None
 
     with pytest.raises(sa.exc.IntegrityError):
-        create_company(session=session, company_in=CompanyCreate(name="同码公司", credit_code="91330500MA2B3C4D5E"))
+        create_company(
+            session=session, company_in=CompanyCreate(name="同码公司", credit_code="91330500MA2B3C4D5E")
+        )

@@ -39,9 +39,13 @@ SAMPLES = HERE.parents[1] / "reminder" / "samples"
 DEFAULT_DEADLINE = "2025-04-30"
 
 
-def _notice_doc(name: str, conditions: list[dict[str, Any]], *, day: str = DEFAULT_DEADLINE, **kw: Any) -> Document:
+def _notice_doc(
+    name: str, conditions: list[dict[str, Any]], *, day: str = DEFAULT_DEADLINE, **kw: Any
+) -> Document:
     conds = tuple(
-        condition(c["field"], c["op"], c["value"], c.get("unit"), hard=c.get("hard", True), group=c.get("group"))
+        condition(
+            c["field"], c["op"], c["value"], c.get("unit"), hard=c.get("hard", True), group=c.get("group")
+        )
         for c in conditions
     )
     notice = Notice(
@@ -89,7 +93,13 @@ def test_case_file_verdicts_in_both_directions(session, case) -> None:
     now = CASES["now"]
     ids = _register(session, now)
     extra = {"issuer": case["issuer"]} if "issuer" in case else {}
-    notice_id = _store(session, _notice_doc(case["name"], case["conditions"], day=str(case.get("deadline", DEFAULT_DEADLINE)), **extra), now)
+    notice_id = _store(
+        session,
+        _notice_doc(
+            case["name"], case["conditions"], day=str(case.get("deadline", DEFAULT_DEADLINE)), **extra
+        ),
+        now,
+    )
 
     stats = match_notice(session=session, notice_id=notice_id, now=now)
     assert _stored(session, notice_id, ids) == case["expect"], "notice side (SQL prefilter + engine)"
@@ -103,12 +113,22 @@ def test_case_file_verdicts_in_both_directions(session, case) -> None:
     assert _stored(session, notice_id, ids) == case["expect"], "company side"
 
     for name, company_id in ids.items():
-        [view] = [v for v in company_matches(session=session, company_id=company_id, now=now) if v.notice.id == notice_id]
-        stored = session.exec(select(Match).where(Match.company_id == company_id, Match.notice_id == notice_id)).one()
+        [view] = [
+            v
+            for v in company_matches(session=session, company_id=company_id, now=now)
+            if v.notice.id == notice_id
+        ]
+        stored = session.exec(
+            select(Match).where(Match.company_id == company_id, Match.notice_id == notice_id)
+        ).one()
         assert view.status == case["expect"][name]
         assert (stored.missing, stored.unmet) == (list(view.missing), [r.reason_zh for r in view.unmet])
         statuses = [r.status for r in view.results]
-        trace = {"on": view.judged_on.isoformat(), "statuses": statuses, "manual": [r.quote for r in view.manual]}
+        trace = {
+            "on": view.judged_on.isoformat(),
+            "statuses": statuses,
+            "manual": [r.quote for r in view.manual],
+        }
         assert stored.trace == trace
         if company_id in notice_side:
             assert notice_side[company_id] == (list(view.missing), trace)
@@ -126,12 +146,17 @@ def test_unmet_and_missing_say_what_to_do(session, now) -> None:
     rows = {m.company_id: m for m in session.exec(select(Match).where(Match.notice_id == notice_id)).all()}
     huzhou, blank = rows[ids["湖州大企"]], rows[ids["空白企业"]]
     assert huzhou.status == "not_eligible"
-    assert huzhou.unmet == ["职工总数 860 人 > 500 人 ✗", "资质 高新技术企业 已于 2024-06-30 过期 — 需具备有效的 高新技术企业 ✗"]
+    assert huzhou.unmet == [
+        "职工总数 860 人 > 500 人 ✗",
+        "资质 高新技术企业 已于 2024-06-30 过期 — 需具备有效的 高新技术企业 ✗",
+    ]
     assert (blank.status, blank.missing, blank.unmet) == ("possibly_eligible", ["职工人数", "资质"], [])
 
 
 def test_age_is_measured_on_the_deadline_not_today(session, now) -> None:
-    company = register_company(session=session, data={"name": "甲", "region": "杭州", "成立日期": "2024-03-15"}, now=now)
+    company = register_company(
+        session=session, data={"name": "甲", "region": "杭州", "成立日期": "2024-03-15"}, now=now
+    )
     rule = [{"field": "company_age_years", "op": ">=", "value": 1, "unit": "年"}]
     early = _store(session, _notice_doc("三月十日截止", rule, day="2025-03-10"), now)
     late = _store(session, _notice_doc("三月二十日截止", rule, day="2025-03-20"), now)
@@ -151,12 +176,20 @@ def test_a_new_notice_is_matched_against_registered_companies(session, now) -> N
     from reminder.workflow import notice_stored
 
     notice_stored(session=session, notice_id=notice_id, now=now)
-    assert {k for k, v in _stored(session, notice_id, ids).items() if v == "eligible"} == {"萧山小企", "空白企业", "新创企业"}
+    assert {k for k, v in _stored(session, notice_id, ids).items() if v == "eligible"} == {
+        "萧山小企",
+        "空白企业",
+        "新创企业",
+    }
 
 
 def test_a_changed_profile_changes_its_verdicts(session, now) -> None:
-    company = register_company(session=session, data={"name": "甲", "region": "杭州市萧山区", "职工人数": 100}, now=now)
-    notice_id = _store(session, _notice_doc("小企业", [{"field": "headcount", "op": "<=", "value": 300, "unit": "人"}]), now)
+    company = register_company(
+        session=session, data={"name": "甲", "region": "杭州市萧山区", "职工人数": 100}, now=now
+    )
+    notice_id = _store(
+        session, _notice_doc("小企业", [{"field": "headcount", "op": "<=", "value": 300, "unit": "人"}]), now
+    )
     match_company(session=session, company_id=company.id, now=now)
     assert _stored(session, notice_id, {"甲": company.id}) == {"甲": "eligible"}
 
@@ -180,7 +213,9 @@ def test_matches_of_companies_no_longer_candidates_are_removed(session, now) -> 
     assert _stored(session, notice_id, ids)["湖州大企"] == "eligible"
 
     hangzhou = [{"field": "registered_region", "op": "in", "value": "杭州市"}]
-    assert _store(session, _notice_doc("专项", hangzhou), now) == notice_id, "a new version of the same notice"
+    assert _store(session, _notice_doc("专项", hangzhou), now) == notice_id, (
+        "a new version of the same notice"
+    )
     stats = match_notice(session=session, notice_id=notice_id, now=now)
     assert stats.removed == 1
     assert _stored(session, notice_id, ids) == {
@@ -214,12 +249,20 @@ def test_unknown_ids_are_named(session, now) -> None:
 
 
 def test_company_view_orders_verdicts_and_counts_days(session, now) -> None:
-    company = register_company(session=session, data={"name": "甲", "region": "杭州市萧山区", "职工人数": 100}, now=now)
+    company = register_company(
+        session=session, data={"name": "甲", "region": "杭州市萧山区", "职工人数": 100}, now=now
+    )
     manual = [{"field": "other", "op": ">=", "value": 60, "unit": "分"}]
     small = [{"field": "headcount", "op": "<=", "value": 50, "unit": "人"}]
     unknown = [{"field": "annual_revenue", "op": "<=", "value": 2, "unit": "亿元"}]
     later = _store(session, _notice_doc("较晚", manual, day="2025-05-20"), now)
-    sooner = _store(session, _notice_doc("较早", manual, deadlines=(deadline("2025-03-02"), deadline("2025-06-01", kind="recommendation"))), now)
+    sooner = _store(
+        session,
+        _notice_doc(
+            "较早", manual, deadlines=(deadline("2025-03-02"), deadline("2025-06-01", kind="recommendation"))
+        ),
+        now,
+    )
     failing = _store(session, _notice_doc("不符合", small, day="2025-03-05"), now)
     possible = _store(session, _notice_doc("待补充", unknown, day="2025-04-01"), now)
     rolling = _store(session, _notice_doc("常态化", [], deadlines=(tba_deadline(),)), now)
@@ -229,7 +272,11 @@ def test_company_view_orders_verdicts_and_counts_days(session, now) -> None:
     # manual checks make sooner/later 可能符合: eligible first, then possibly by next deadline
     assert [v.notice.id for v in views] == [rolling, sooner, possible, later, failing]
     first = views[1]
-    assert (first.next_deadline.date, first.days_left, first.status) == (dt.date(2025, 3, 2), 1, "possibly_eligible")
+    assert (first.next_deadline.date, first.days_left, first.status) == (
+        dt.date(2025, 3, 2),
+        1,
+        "possibly_eligible",
+    )
     assert [d.date for d in first.deadlines] == [dt.date(2025, 3, 2), dt.date(2025, 6, 1)]
     assert first.judged_on == dt.date(2025, 6, 1), "judged on the last deadline"
     assert [r.quote for r in first.manual] == ["other >= 60"]
@@ -262,7 +309,9 @@ def _by_title(views: list[Any], fragment: str) -> Any:
 def test_sample_companies_against_the_seed_notices(session, now, seed_docs) -> None:
     for doc in seed_docs:
         save_document(session=session, doc=doc, now=now)
-    report = import_profiles(session=session, text=(SAMPLES / "companies.csv").read_text(encoding="utf-8"), now=now)
+    report = import_profiles(
+        session=session, text=(SAMPLES / "companies.csv").read_text(encoding="utf-8"), now=now
+    )
     assert (len(report.company_ids), report.problems) == (4, ())
     for notice in session.exec(select(NoticeRow)).all():
         match_notice(session=session, notice_id=notice.id, now=now)
@@ -272,23 +321,40 @@ def test_sample_companies_against_the_seed_notices(session, now, seed_docs) -> N
     # a complete profile: only the scope can fail it (a 上城区 call), only manual items can leave it possibly
     for view in views:
         trace = (view.notice.title, view.unmet, view.manual)
-        assert view.status != "not_eligible" or {r.condition.field for r in view.unmet} == {"registered_region"}, trace
+        assert view.status != "not_eligible" or {r.condition.field for r in view.unmet} == {
+            "registered_region"
+        }, trace
         assert view.status != "possibly_eligible" or (view.missing == () and view.manual), trace
     assert "eligible" in {v.status for v in views}
     digital = _by_title(views, "數字化轉型")  # 须为杭州市: a 萧山区 company is in 杭州市
     # the scope (杭州市) and the text's own 须为杭州市 both read the same way
-    assert {r.reason_zh for r in digital.results if r.condition.field == "registered_region"} == {"注册地 杭州市萧山区 属于 杭州市 ✓"}
-    stored = session.exec(select(Match).where(Match.company_id == xiaoshan.id, Match.notice_id == digital.notice.id)).one()
+    assert {r.reason_zh for r in digital.results if r.condition.field == "registered_region"} == {
+        "注册地 杭州市萧山区 属于 杭州市 ✓"
+    }
+    stored = session.exec(
+        select(Match).where(Match.company_id == xiaoshan.id, Match.notice_id == digital.notice.id)
+    ).one()
     assert stored.status == "eligible"
 
-    qiantang = company_matches(session=session, company_id=find_company(session=session, ref="91330114MA2KL7QX2W").id, now=now)
+    qiantang = company_matches(
+        session=session, company_id=find_company(session=session, ref="91330114MA2KL7QX2W").id, now=now
+    )
     assert _by_title(qiantang, "數字化轉型").missing == ("所属行业", "独立法人资格")
 
-    huzhou = company_matches(session=session, company_id=find_company(session=session, ref="湖州南太湖新材料股份有限公司").id, now=now, include_past=True)
+    huzhou = company_matches(
+        session=session,
+        company_id=find_company(session=session, ref="湖州南太湖新材料股份有限公司").id,
+        now=now,
+        include_past=True,
+    )
     renamed = _by_title(huzhou, "高新技術企業更名")
-    assert renamed.status == "not_eligible" and any("已于 2024-06-30 过期" in r.reason_zh for r in renamed.unmet)
+    assert renamed.status == "not_eligible" and any(
+        "已于 2024-06-30 过期" in r.reason_zh for r in renamed.unmet
+    )
     small_firms = _by_title(huzhou, "科技型中小企业评价")
-    assert not small_firms.open and [r.reason_zh for r in small_firms.unmet][:1] == ["职工总数 860 人 > 500 人 ✗"]
+    assert not small_firms.open and [r.reason_zh for r in small_firms.unmet][:1] == [
+        "职工总数 860 人 > 500 人 ✗"
+    ]
 
     profile = profile_from_company(xiaoshan)
     for view in views:  # the view is the engine's verdict, judged on the notice's day

@@ -30,15 +30,40 @@ from reminder.rules import Profile, Qualification, judge, resolve_region
 from reminder.rules.scope import judged_conditions
 
 NOW = dt.datetime(2025, 1, 2, 9, 0, tzinfo=TZ)
-REGIONS = ["萧山区", "杭州市", "浙江省", "杭州市余杭区", "宁波市", "江苏省", "北京市朝阳区", "北京市", "仙桃市", "中国", "臺灣桃園市"]
+REGIONS = [
+    "萧山区",
+    "杭州市",
+    "浙江省",
+    "杭州市余杭区",
+    "宁波市",
+    "江苏省",
+    "北京市朝阳区",
+    "北京市",
+    "仙桃市",
+    "中国",
+    "臺灣桃園市",
+]
 #: notice scopes (Notice.scope): stored as the first, hard condition; None = unknown (请确认适用地区)
-SCOPES = [None, Scope("全国", "全国"), Scope("浙江省", "浙江省"), Scope("杭州市", "浙江省杭州市"), Scope("萧山区", "浙江省杭州市萧山区"), Scope("北京市", "北京市")]
+SCOPES = [
+    None,
+    Scope("全国", "全国"),
+    Scope("浙江省", "浙江省"),
+    Scope("杭州市", "浙江省杭州市"),
+    Scope("萧山区", "浙江省杭州市萧山区"),
+    Scope("北京市", "北京市"),
+]
 ISSUERS = [None, "杭州市科学技术局", "浙江省经济和信息化厅", "北京市科学技术委员会"]
 MONEY = [0, 300, 500, 1999.5, 2000, 8000, 20000, 30000]
 HEADCOUNTS = [0, 10, 299, 300, 301, 500, 1000]
 RATIOS = [0, 2.5, 3, 10, 50]
 DAYS = [dt.date(2025, 2, 28), dt.date(2025, 3, 1), dt.date(2025, 6, 30), dt.date(2026, 2, 28)]
-FOUNDED = [dt.date(2024, 2, 29), dt.date(2024, 3, 1), dt.date(2023, 6, 30), dt.date(2019, 1, 1), dt.date(2025, 1, 1)]
+FOUNDED = [
+    dt.date(2024, 2, 29),
+    dt.date(2024, 3, 1),
+    dt.date(2023, 6, 30),
+    dt.date(2019, 1, 1),
+    dt.date(2025, 1, 1),
+]
 QUALIFICATIONS = ["高新技术企业", "科技型中小企业", '专精特新"小巨人"企业', "规上企业"]
 OPS = ["<=", "<", ">=", ">", "=="]
 
@@ -89,13 +114,31 @@ def _condition(draw: st.DrawFn, field: str, op: str, value: Any, unit: str | Non
 
 @st.composite
 def conditions(draw: st.DrawFn) -> Condition:
-    kind = draw(st.sampled_from(["headcount", "money", "ratio", "age", "legal", "region", "qual", "credit", "industry", "applicant", "other"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "headcount",
+                "money",
+                "ratio",
+                "age",
+                "legal",
+                "region",
+                "qual",
+                "credit",
+                "industry",
+                "applicant",
+                "other",
+            ]
+        )
+    )
     op = draw(st.sampled_from(OPS))
     if kind == "headcount":
         return _condition(draw, "headcount", op, draw(st.sampled_from(HEADCOUNTS)), "人")
     if kind == "money":
         field = draw(st.sampled_from(["annual_revenue", "total_assets"]))
-        value, unit = draw(st.sampled_from([(v, "万元") for v in MONEY] + [(2, "亿元"), (3000000, "元"), ("2亿元", None)]))
+        value, unit = draw(
+            st.sampled_from([(v, "万元") for v in MONEY] + [(2, "亿元"), (3000000, "元"), ("2亿元", None)])
+        )
         return _condition(draw, field, op, value, unit)
     if kind == "ratio":
         return _condition(draw, "rd_expense_ratio", op, draw(st.sampled_from(RATIOS)), "%")
@@ -106,16 +149,22 @@ def conditions(draw: st.DrawFn) -> Condition:
         return _condition(draw, "legal_person", "==", draw(st.booleans()))
     if kind == "region":
         names = st.sampled_from([*REGIONS, "本市", "本省"])
-        return _condition(draw, "registered_region", "in", draw(names | st.lists(names, min_size=2, max_size=3)))
+        return _condition(
+            draw, "registered_region", "in", draw(names | st.lists(names, min_size=2, max_size=3))
+        )
     if kind == "qual":
         value = draw(st.sampled_from([*QUALIFICATIONS, "专精特新中小企业", ["高新技术企业", "规上企业"]]))
-        return _condition(draw, "qualification", draw(st.sampled_from(["has", "has", "not_has", "in"])), value)
+        return _condition(
+            draw, "qualification", draw(st.sampled_from(["has", "has", "not_has", "in"])), value
+        )
     if kind == "credit":
         return _condition(draw, "credit", "==", "no_serious_violation")
     if kind == "industry":
         return _condition(draw, "industry", "in", ["汽车零部件", "生物医药"])
     if kind == "applicant":
-        return _condition(draw, "applicant_type", "in", draw(st.sampled_from([["企业"], ["高等学校", "科研院所"]])))
+        return _condition(
+            draw, "applicant_type", "in", draw(st.sampled_from([["企业"], ["高等学校", "科研院所"]]))
+        )
     return _condition(draw, "other", ">=", 60, "分")
 
 
@@ -127,7 +176,12 @@ def _notice(conds: list[Condition], day: dt.date, issuer: str | None, scope: Sco
 
 
 def _store(session: Session, notice: Notice) -> int:
-    doc = Document(source="https://example.gov.cn/a.html", text="正文" * 20, notices=(notice,), content_hash=secrets.token_hex(32))
+    doc = Document(
+        source="https://example.gov.cn/a.html",
+        text="正文" * 20,
+        notices=(notice,),
+        content_hash=secrets.token_hex(32),
+    )
     (notice_id,) = save_document(session=session, doc=doc, now=NOW).notice_ids
     return notice_id
 
@@ -135,7 +189,11 @@ def _store(session: Session, notice: Notice) -> int:
 @settings(
     max_examples=60,
     deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.data_too_large,
+    ],
 )
 @given(
     companies=st.lists(profiles(), min_size=1, max_size=8),
@@ -168,14 +226,18 @@ def test_stored_verdicts_are_the_engines(
         fresh = {c.id: judge(judged, profile_from_company(c), on=day, notice_region=region) for c in rows}
 
         match_notice(session=session, notice_id=notice_id, now=NOW)
-        stored = {m.company_id: m for m in session.exec(select(Match).where(Match.notice_id == notice_id)).all()}
+        stored = {
+            m.company_id: m for m in session.exec(select(Match).where(Match.notice_id == notice_id)).all()
+        }
         for company in rows:
             verdict = fresh[company.id]
             if company.id not in stored:
                 assert verdict.status == "not_eligible", ("dropped but", verdict.to_json())
             else:
                 match = stored[company.id]
-                assert (match.status, match.missing) == (verdict.status, list(verdict.missing)), verdict.to_json()
+                assert (match.status, match.missing) == (verdict.status, list(verdict.missing)), (
+                    verdict.to_json()
+                )
 
         for company in rows:
             match_company(session=session, company_id=company.id, now=NOW)

@@ -52,7 +52,11 @@ def test_register_stores_codes_units_and_an_email_channel(session, now) -> None:
     stored = session.get(Company, company.id)
     assert (stored.province_code, stored.city_code, stored.district_code) == ("330000", "330100", "330109")
     assert stored.region_name == "浙江省杭州市萧山区"
-    assert (stored.annual_revenue, stored.total_assets, stored.registered_capital) == (18000.0, 15000.0, 5000.0)
+    assert (stored.annual_revenue, stored.total_assets, stored.registered_capital) == (
+        18000.0,
+        15000.0,
+        5000.0,
+    )
     assert (stored.headcount, stored.rd_expense_ratio, stored.rd_staff_ratio) == (320, 4.5, 18.0)
     assert stored.qualifications == [
         {"name": "科技型中小企业", "valid_until": None},
@@ -78,7 +82,9 @@ def test_row_and_profile_round_trip(session, now) -> None:
     assert company_fields_from_profile(profile)["region_name"] == "浙江省杭州市萧山区"
 
 
-@pytest.mark.parametrize(("written", "stored", "read"), [(None, [], None), ("无", [{"name": "无", "valid_until": None}], ())])
+@pytest.mark.parametrize(
+    ("written", "stored", "read"), [(None, [], None), ("无", [{"name": "无", "valid_until": None}], ())]
+)
 def test_no_qualification_differs_from_not_filled_in(session, now, written, stored, read) -> None:
     data = {"name": "甲", "region": "杭州"} | ({"qualifications": written} if written else {})
     company = register_company(session=session, data=data, now=now)
@@ -96,7 +102,9 @@ def test_wrong_check_character_is_rejected_saying_so(session, now) -> None:
 
 def test_every_bad_field_is_reported_at_once(session, now) -> None:
     with pytest.raises(ProfileError) as caught:
-        register_company(session=session, data={"职工人数": "-3", "联系邮箱": "not-an-email", "颜色": "蓝"}, now=now)
+        register_company(
+            session=session, data={"职工人数": "-3", "联系邮箱": "not-an-email", "颜色": "蓝"}, now=now
+        )
     assert set(caught.value.errors) == {"name", "region", "headcount", "contact_email", "颜色"}
     assert caught.value.errors["name"] == "企业名称：必填"
     assert "不能为负数" in caught.value.errors["headcount"]
@@ -105,7 +113,9 @@ def test_every_bad_field_is_reported_at_once(session, now) -> None:
 def test_duplicates_are_profile_errors_not_integrity_errors(session, now) -> None:
     first = register_company(session=session, data=FULL, now=now)
     with pytest.raises(ProfileError) as caught:
-        register_company(session=session, data={"name": "别的公司", "region": "杭州", "credit_code": CODE}, now=now)
+        register_company(
+            session=session, data={"name": "别的公司", "region": "杭州", "credit_code": CODE}, now=now
+        )
     assert set(caught.value.errors) == {"credit_code"}
     assert f"已被“{first.name}”（编号 {first.id}）登记" in caught.value.errors["credit_code"]
     with pytest.raises(ProfileError, match="企业名称"):
@@ -117,11 +127,22 @@ def test_duplicates_are_profile_errors_not_integrity_errors(session, now) -> Non
 def test_update_changes_only_what_is_given(session, now) -> None:
     company = register_company(session=session, data=FULL, now=now)
     later = now + dt.timedelta(days=1)
-    update_company_profile(session=session, company=company, data={"职工人数": 400, "region": "宁波市"}, now=later)
+    update_company_profile(
+        session=session, company=company, data={"职工人数": 400, "region": "宁波市"}, now=later
+    )
     session.commit()
     stored = session.get(Company, company.id)
-    assert (stored.headcount, stored.city_code, stored.district_code, stored.region_name) == (400, "330200", None, "浙江省宁波市")
-    assert (stored.annual_revenue, stored.qualifications[1]["name"], stored.updated_at) == (18000.0, "高新技术企业", later)
+    assert (stored.headcount, stored.city_code, stored.district_code, stored.region_name) == (
+        400,
+        "330200",
+        None,
+        "浙江省宁波市",
+    )
+    assert (stored.annual_revenue, stored.qualifications[1]["name"], stored.updated_at) == (
+        18000.0,
+        "高新技术企业",
+        later,
+    )
 
     update_company_profile(session=session, company=company, data={"年销售收入": "", "资质": "无"}, now=later)
     assert (company.annual_revenue, profile_from_company(company).qualifications) == (None, ())
@@ -129,12 +150,18 @@ def test_update_changes_only_what_is_given(session, now) -> None:
 
 def test_update_is_validated_and_leaves_the_company_alone_when_bad(session, now) -> None:
     company = register_company(session=session, data=FULL, now=now)
-    other = register_company(session=session, data={"name": "乙", "region": "湖州", "credit_code": "91330502MA28C6E1XH"}, now=now)
+    other = register_company(
+        session=session, data={"name": "乙", "region": "湖州", "credit_code": "91330502MA28C6E1XH"}, now=now
+    )
     with pytest.raises(ProfileError) as caught:
-        update_company_profile(session=session, company=company, data={"headcount": "很多", "region": "火星"}, now=now)
+        update_company_profile(
+            session=session, company=company, data={"headcount": "很多", "region": "火星"}, now=now
+        )
     assert set(caught.value.errors) == {"headcount", "region"}
     with pytest.raises(ProfileError, match="已被“乙”"):
-        update_company_profile(session=session, company=company, data={"credit_code": other.credit_code}, now=now)
+        update_company_profile(
+            session=session, company=company, data={"credit_code": other.credit_code}, now=now
+        )
     assert (company.headcount, company.district_code, company.credit_code) == (320, "330109", CODE)
 
 

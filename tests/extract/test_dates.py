@@ -212,8 +212,18 @@ def test_vocabulary_file_has_only_known_keys() -> None:
 
 @pytest.mark.parametrize(
     ("token", "value"),
-    [("二〇二五", 2025), ("二○二五", 2025), ("二零二五", 2025), ("十", 10), ("十二", 12), ("二十八", 28),
-     ("三十一", 31), ("廿一", 21), ("一百一十四", 114), ("一一四", 114)],
+    [
+        ("二〇二五", 2025),
+        ("二○二五", 2025),
+        ("二零二五", 2025),
+        ("十", 10),
+        ("十二", 12),
+        ("二十八", 28),
+        ("三十一", 31),
+        ("廿一", 21),
+        ("一百一十四", 114),
+        ("一一四", 114),
+    ],
 )
 def test_chinese_numbers(token: str, value: int) -> None:
     assert _dates_grammar.load_vocab().chinese_number(token) == value
@@ -231,8 +241,14 @@ def _gold_deadlines() -> list[Any]:
     for doc in gold["documents"]:
         for notice in doc["notices"]:
             for d in notice["deadlines"] + notice.get("optional_deadlines", []):
-                if d.get("date") and "工作日" not in d["quote"]:  # 提前10个工作日: computed, see test_workdays
-                    out.append(pytest.param(d["quote"], d["date"], d.get("time"), id=f"{doc['file'][:3]}-{d['date']}"))
+                if (
+                    d.get("date") and "工作日" not in d["quote"]
+                ):  # 提前10个工作日: computed, see test_workdays
+                    out.append(
+                        pytest.param(
+                            d["quote"], d["date"], d.get("time"), id=f"{doc['file'][:3]}-{d['date']}"
+                        )
+                    )
     return out
 
 
@@ -265,15 +281,18 @@ def test_seeds_yield_no_failures_and_consistent_spans() -> None:
 
 # --- properties ---------------------------------------------------------------------------------
 
-_DATE_ALPHABET = list("0123456789年月日号时点分:-./~至到起止次旬底末份民国华〇○零一二三四五六七八九十廿卅两上下中午晚半整、和()星期周 \t\n")
+_DATE_ALPHABET = list(
+    "0123456789年月日号时点分:-./~至到起止次旬底末份民国华〇○零一二三四五六七八九十廿卅两上下中午晚半整、和()星期周 \t\n"
+)
 
 
 @settings(max_examples=300, deadline=None)
 @given(
     st.text(alphabet=st.sampled_from(_DATE_ALPHABET), max_size=80)
     | st.text(max_size=200)
-    | st.lists(st.sampled_from(["2025年", "3月", "10日", "至", "16:00", "下午", "民国", "114年", " ", "、", "底"]))
-    .map("".join)
+    | st.lists(
+        st.sampled_from(["2025年", "3月", "10日", "至", "16:00", "下午", "民国", "114年", " ", "、", "底"])
+    ).map("".join)
 )
 def test_never_raises_and_spans_are_sound(text: str) -> None:
     mentions, failures = find_dates(text)

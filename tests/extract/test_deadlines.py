@@ -26,7 +26,9 @@ def _load() -> tuple[list[Any], list[Any]]:
         for i, ex in enumerate(data.get("examples") or []):
             published = ex.get("published", data.get("published"))
             for j, text in enumerate(ex["texts"]):
-                positives.append(pytest.param(text, published, ex["expect"], policy, id=f"{path.stem}-{i}-{j}"))
+                positives.append(
+                    pytest.param(text, published, ex["expect"], policy, id=f"{path.stem}-{i}-{j}")
+                )
         for k, text in enumerate(data.get("negative") or []):
             negatives.append(pytest.param(text, data.get("published"), policy, id=f"{path.stem}-neg-{k}"))
     return positives, negatives
@@ -58,7 +60,9 @@ def _show(found: list[Deadline]) -> str:
 
 
 @pytest.mark.parametrize(("text", "published", "expect", "policy_only"), POSITIVES)
-def test_deadlines_found(text: str, published: dt.date | None, expect: list[dict[str, Any]], policy_only: bool) -> None:
+def test_deadlines_found(
+    text: str, published: dt.date | None, expect: list[dict[str, Any]], policy_only: bool
+) -> None:
     found = deadlines_of(text, published, policy_only)
     for want in expect:
         assert any(_matches(d, want) for d in found), f"missing {want} in:\n{_show(found)}"
@@ -88,7 +92,9 @@ DEV_GOLD = Path(__file__).resolve().parents[2].parent / "shared" / "gold" / "dev
 
 def _same(gold: dict[str, Any], found: dict[str, Any]) -> bool:
     """The scorer's match: same date, and same time where the gold gives one."""
-    return gold["date"] == found["date"] and (not gold.get("time") or (found["time"] or "")[:5] == gold["time"])
+    return gold["date"] == found["date"] and (
+        not gold.get("time") or (found["time"] or "")[:5] == gold["time"]
+    )
 
 
 @pytest.mark.skipif(not DEV_GOLD.exists(), reason="../shared/gold/dev.json is not beside the project")

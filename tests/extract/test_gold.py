@@ -20,16 +20,30 @@ from seed_forms import guide_gold
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
 SCORER = SHARED / "tools" / "score_extraction.py"
-needs_scorer = pytest.mark.skipif(not SCORER.exists(), reason="../shared/tools/score_extraction.py is not beside the project")
+needs_scorer = pytest.mark.skipif(
+    not SCORER.exists(), reason="../shared/tools/score_extraction.py is not beside the project"
+)
 
 
 def _score(gold: Path) -> str:
     bindir = Path(sys.executable).parent
     env = {**os.environ, "PATH": f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}"}
     run = subprocess.run(
-        [sys.executable, str(SCORER), "--gold", str(gold), "--seeds-dir", str(SHARED / "seeds"),
-         "--cmd", f"{bindir / 'reminder'} extract --json"],
-        cwd=ROOT, capture_output=True, text=True, env=env, timeout=900,
+        [
+            sys.executable,
+            str(SCORER),
+            "--gold",
+            str(gold),
+            "--seeds-dir",
+            str(SHARED / "seeds"),
+            "--cmd",
+            f"{bindir / 'reminder'} extract --json",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
     )
     assert run.returncode == 0 and run.stdout.strip(), run.stdout + run.stderr
     return run.stdout.strip().splitlines()[-1]
@@ -58,7 +72,9 @@ def test_seed_gold_meets_targets(tmp_path: Path) -> None:
 
 
 @needs_scorer
-@pytest.mark.skipif(not (SHARED / "gold" / "dev.json").exists(), reason="../shared/gold/dev.json is not beside the project")
+@pytest.mark.skipif(
+    not (SHARED / "gold" / "dev.json").exists(), reason="../shared/gold/dev.json is not beside the project"
+)
 def test_dev_gold_meets_targets() -> None:
     last = _score(SHARED / "gold" / "dev.json")
     figures = _figures(last)

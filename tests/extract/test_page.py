@@ -35,7 +35,9 @@ def _table_with(monkeypatch: pytest.MonkeyPatch, **changes: Any) -> None:
         ({"footer": "("}, "footer"),
     ],
 )
-def test_malformed_vocabulary_names_the_key(monkeypatch: pytest.MonkeyPatch, changes: dict[str, Any], key: str) -> None:
+def test_malformed_vocabulary_names_the_key(
+    monkeypatch: pytest.MonkeyPatch, changes: dict[str, Any], key: str
+) -> None:
     _table_with(monkeypatch, **changes)
     with pytest.raises(DataFileError, match=f"page.yaml.*{key}"):
         page_data.page_vocab.__wrapped__()

@@ -16,7 +16,10 @@ from reminder.extract import Document, extract, extract_text
 
 
 def _summary(doc: Document) -> list[tuple[str, list[tuple[dt.date | None, str]]]]:
-    return [(n.title.replace(" ", ""), sorted({(d.date, d.kind) for d in n.deadlines}, key=str)) for n in doc.notices]
+    return [
+        (n.title.replace(" ", ""), sorted({(d.date, d.kind) for d in n.deadlines}, key=str))
+        for n in doc.notices
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +45,9 @@ def test_reference_notice_has_its_deadline(reference: Document) -> None:
         ("gb18030.txt", lambda lines: "\n".join(lines).encode("gb18030")),
     ],
 )
-def test_every_format_gives_the_same_notice(reference: Document, tmp_path: Path, suffix: str, render: object) -> None:
+def test_every_format_gives_the_same_notice(
+    reference: Document, tmp_path: Path, suffix: str, render: object
+) -> None:
     path = tmp_path / f"notice.{suffix}"
     path.write_bytes(render(NOTICE))  # type: ignore[operator]
     doc = extract(path)
@@ -57,8 +62,25 @@ _CHARS = st.characters(
     categories=("L", "N", "P", "S", "Z", "Cc", "Cf"),
 )
 _PIECES = st.sampled_from(
-    ["2025年3月10日16:00前", "截止", "13月40日", "申报时间", "\n", "1.关于申报的通知\n", "不超过500人", "—2—", "至",
-     "民国114年", "二〇二五年三月十日", "【申报时间9月15日截止】", "提前10个工作日", "\u3000", "\ufeff", "\r\n", "。"]
+    [
+        "2025年3月10日16:00前",
+        "截止",
+        "13月40日",
+        "申报时间",
+        "\n",
+        "1.关于申报的通知\n",
+        "不超过500人",
+        "—2—",
+        "至",
+        "民国114年",
+        "二〇二五年三月十日",
+        "【申报时间9月15日截止】",
+        "提前10个工作日",
+        "\u3000",
+        "\ufeff",
+        "\r\n",
+        "。",
+    ]
 )
 
 

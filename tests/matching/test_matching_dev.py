@@ -83,7 +83,9 @@ def test_matching_dev_agreement() -> None:
         if got == pair["verdict"]:
             right[pair["basis"]] += 1
         else:
-            misses.append(f"{pair['notice']} × {pair['company']} [{pair['basis']}]: 应为 {pair['verdict']}，得 {got}")
+            misses.append(
+                f"{pair['notice']} × {pair['company']} [{pair['basis']}]: 应为 {pair['verdict']}，得 {got}"
+            )
     rate = sum(right.values()) / sum(total.values())
     report = [f"overall {sum(right.values())}/{sum(total.values())} = {rate:.3f}"]
     report += [f"  {basis}: {right[basis]}/{n} = {right[basis] / n:.3f}" for basis, n in total.most_common()]

@@ -25,7 +25,12 @@ def _doc(title: str, *, days: list[str], rolling: bool = False, scope: Scope | N
         rolling=rolling,
         scope=scope,
     )
-    return Document(source=f"https://example.gov.cn/{title}.html", text="正文" * 20, notices=(notice,), content_hash=secrets.token_hex(32))
+    return Document(
+        source=f"https://example.gov.cn/{title}.html",
+        text="正文" * 20,
+        notices=(notice,),
+        content_hash=secrets.token_hex(32),
+    )
 
 
 def _store(session: Session, doc: Document) -> int:
@@ -34,7 +39,9 @@ def _store(session: Session, doc: Document) -> int:
 
 
 def test_rolling_wording_does_not_reopen_a_past_notice(session: Session) -> None:
-    past = _store(session, _doc("常态化受理但已截止", days=["2023-05-31"], rolling=True, scope=Scope("全国", "全国")))
+    past = _store(
+        session, _doc("常态化受理但已截止", days=["2023-05-31"], rolling=True, scope=Scope("全国", "全国"))
+    )
     undated = _store(session, _doc("常年受理", days=[], rolling=True, scope=Scope("全国", "全国")))
     ahead = _store(session, _doc("正在申报", days=["2025-04-30"], scope=Scope("全国", "全国")))
     assert {n.id for n in list_open_notices(session=session, now=NOW)} == {undated, ahead}
@@ -42,8 +49,12 @@ def test_rolling_wording_does_not_reopen_a_past_notice(session: Session) -> None
 
 
 def test_scope_is_stored_judged_and_read_back(session: Session) -> None:
-    outside = register_company(session=session, data={"name": "门头沟甲", "region": "北京市门头沟区", "职工人数": 50}, now=NOW)
-    inside = register_company(session=session, data={"name": "苍南乙", "region": "浙江省温州市苍南县", "职工人数": 50}, now=NOW)
+    outside = register_company(
+        session=session, data={"name": "门头沟甲", "region": "北京市门头沟区", "职工人数": 50}, now=NOW
+    )
+    inside = register_company(
+        session=session, data={"name": "苍南乙", "region": "浙江省温州市苍南县", "职工人数": 50}, now=NOW
+    )
     scope = Scope("苍南县", "浙江省温州市苍南县")
     notice_id = _store(session, _doc("苍南县专项", days=["2025-04-30"], scope=scope))
     match_notice(session=session, notice_id=notice_id, now=NOW)
@@ -63,7 +74,9 @@ def test_scope_is_stored_judged_and_read_back(session: Session) -> None:
 
 
 def test_unknown_scope_is_possibly_eligible_with_a_question(session: Session) -> None:
-    company = register_company(session=session, data={"name": "苍南丙", "region": "浙江省温州市苍南县", "职工人数": 50}, now=NOW)
+    company = register_company(
+        session=session, data={"name": "苍南丙", "region": "浙江省温州市苍南县", "职工人数": 50}, now=NOW
+    )
     notice_id = _store(session, _doc("不知何处", days=["2025-04-30"]))
     match_notice(session=session, notice_id=notice_id, now=NOW)
     [view] = company_matches(session=session, company_id=company.id, now=NOW)

@@ -58,7 +58,11 @@ def deadline(
 
 
 def store_notice(
-    session: Session, *deadlines: Deadline, title: str = TITLE, source: str = SOURCE, now: dt.datetime | None = None
+    session: Session,
+    *deadlines: Deadline,
+    title: str = TITLE,
+    source: str = SOURCE,
+    now: dt.datetime | None = None,
 ) -> NoticeRow:
     """Store (or store a new version of) a one-notice document; returns the notice row."""
     notice = Notice(
@@ -70,7 +74,13 @@ def store_notice(
         conditions=(),
         span=(0, 200),
     )
-    doc = Document(source=source, text="通知正文" * 50, notices=(notice,), content_hash=secrets.token_hex(32), format="html")
+    doc = Document(
+        source=source,
+        text="通知正文" * 50,
+        notices=(notice,),
+        content_hash=secrets.token_hex(32),
+        format="html",
+    )
     save_document(session=session, doc=doc, now=now)
     row = get_notice_by_key(session=session, key=_notice_key(source, title))
     assert row is not None
@@ -87,7 +97,12 @@ def company(session: Session, name: str = "湖州某某科技有限公司", **fi
 
 
 def channel(
-    session: Session, owner: Company, *, kind: str = "webhook", target: str = "http://127.0.0.1:9/hooks/a", **kw: Any
+    session: Session,
+    owner: Company,
+    *,
+    kind: str = "webhook",
+    target: str = "http://127.0.0.1:9/hooks/a",
+    **kw: Any,
 ) -> Channel:
     """A channel; generic webhooks get a fresh whsec_ secret unless one is given."""
     assert owner.id is not None
@@ -100,12 +115,22 @@ def channel(
 
 
 def verdict(
-    session: Session, owner: Company, notice: NoticeRow, status: str = "eligible", missing: list[str] | None = None
+    session: Session,
+    owner: Company,
+    notice: NoticeRow,
+    status: str = "eligible",
+    missing: list[str] | None = None,
 ) -> None:
     assert owner.id is not None and notice.id is not None
     trace = {"status": status, "missing": missing or [], "manual": ["须经区县主管部门推荐"], "unmet": []}
     save_match(
-        session=session, company_id=owner.id, notice_id=notice.id, status=status, missing=missing, unmet=[], trace=trace
+        session=session,
+        company_id=owner.id,
+        notice_id=notice.id,
+        status=status,
+        missing=missing,
+        unmet=[],
+        trace=trace,
     )
 
 
@@ -123,7 +148,9 @@ def summary(rows: list[Reminder]) -> list[tuple[str, int | None, str, str]]:
     return [(r.purpose, r.offset_days, r.due_at.astimezone(TZ).isoformat(), r.status) for r in rows]
 
 
-def queued(session: Session, target: Channel, due: dt.datetime, *, n: int = 1, purpose: str = "test") -> list[Reminder]:
+def queued(
+    session: Session, target: Channel, due: dt.datetime, *, n: int = 1, purpose: str = "test"
+) -> list[Reminder]:
     """``n`` reminders straight into the outbox (no planning): a channel-test message each, due at ``due``."""
     from reminder.notify.planning import message_id
 
@@ -133,7 +160,10 @@ def queued(session: Session, target: Channel, due: dt.datetime, *, n: int = 1, p
     rows = []
     for i in range(n):
         key = f"{purpose}:{target.company_id}:{target.id}:{secrets.token_hex(6)}:{i}"
-        payload = {"company": {"id": owner.id, "name": owner.name}, "link": f"https://reminder.example.cn/c/{owner.id}"}
+        payload = {
+            "company": {"id": owner.id, "name": owner.name},
+            "link": f"https://reminder.example.cn/c/{owner.id}",
+        }
         rows.append(
             Reminder(
                 key=key, company_id=target.company_id, channel_id=target.id, purpose=purpose, due_at=due,

@@ -145,7 +145,9 @@ class Receiver:
 
     # ── lifecycle ──
     def start(self) -> Receiver:
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -271,14 +273,20 @@ def _check_feishu(rx: Receiver, hit: Hit) -> tuple[int, dict[str, Any]]:
         ts, sign = str(body.get("timestamp", "")), str(body.get("sign", ""))
         fresh = ts.isdigit() and abs(time.time() - int(ts)) <= SIGN_WINDOW_S
         if not fresh or not hmac.compare_digest(_b64_hmac(f"{ts}\n{secret}".encode(), b""), sign):
-            return 200, {"code": 19021, "msg": "sign match fail or timestamp is not within one hour from current time"}
+            return 200, {
+                "code": 19021,
+                "msg": "sign match fail or timestamp is not within one hour from current time",
+            }
     post = body.get("content", {}).get("post", {}).get("zh_cn", {})
     lines = post.get("content")
     ok_shape = (
         body.get("msg_type") == "post"
         and isinstance(post.get("title"), str)
         and isinstance(lines, list)
-        and all(isinstance(line, list) and all(el.get("tag") in ("text", "a", "at") for el in line) for line in lines)
+        and all(
+            isinstance(line, list) and all(el.get("tag") in ("text", "a", "at") for el in line)
+            for line in lines
+        )
     )
     if not ok_shape:
         return 200, {"code": 9499, "msg": "Bad Request: invalid post content", "data": {}}
@@ -300,7 +308,12 @@ def _check_webhook(rx: Receiver, hit: Hit) -> tuple[int, dict[str, Any]]:
     return 0, {"received": document["id"]}
 
 
-_ROUTES = {"wecom": _check_wecom, "dingtalk": _check_dingtalk, "feishu": _check_feishu, "webhook": _check_webhook}
+_ROUTES = {
+    "wecom": _check_wecom,
+    "dingtalk": _check_dingtalk,
+    "feishu": _check_feishu,
+    "webhook": _check_webhook,
+}
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -373,5 +386,5 @@ def _route(path: str, query: dict[str, str]) -> tuple[str, str]:
     if path.startswith("/open-apis/bot/v2/hook/"):
         return "feishu", path.rsplit("/", 1)[1]
     if path.startswith("/hooks/"):
-        return "webhook", path[len("/hooks/"):]
+        return "webhook", path[len("/hooks/") :]
     return "other", path

@@ -32,7 +32,9 @@ class Mailbox:
     #: address → SMTP reply to RCPT TO (e.g. "550 5.1.1 no such user")
     refuse: dict[str, str] = field(default_factory=dict)
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any) -> str:
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
+    ) -> str:
         if address in self.refuse:
             return self.refuse[address]
         envelope.rcpt_tos.append(address)
@@ -41,13 +43,25 @@ class Mailbox:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         login = session.auth_data.login.decode() if isinstance(session.auth_data, LoginPassword) else None
         tls = session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None
-        self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content or b"",
-                                      login, tls, list(envelope.mail_options)))
+        self.messages.append(
+            Received(
+                envelope.mail_from,
+                list(envelope.rcpt_tos),
+                envelope.original_content or b"",
+                login,
+                tls,
+                list(envelope.mail_options),
+            )
+        )
         return "250 2.0.0 accepted"
 
 
 def _authenticate(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
-    ok = isinstance(auth_data, LoginPassword) and auth_data.login == USER.encode() and auth_data.password == PASSWORD.encode()
+    ok = (
+        isinstance(auth_data, LoginPassword)
+        and auth_data.login == USER.encode()
+        and auth_data.password == PASSWORD.encode()
+    )
     return AuthResult(success=ok, handled=False, auth_data=auth_data)
 
 
@@ -58,12 +72,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def smtp_server(mode: str = "none", *, auth: bool = False, tls: ssl.SSLContext | None = None) -> Iterator[tuple[Mailbox, int]]:
+def smtp_server(
+    mode: str = "none", *, auth: bool = False, tls: ssl.SSLContext | None = None
+) -> Iterator[tuple[Mailbox, int]]:
     """Run a server: mode "none" (plain), "starttls" (STARTTLS required) or "ssl" (implicit TLS)."""
     box = Mailbox()
     kwargs: dict[str, Any] = {}
     if auth:
-        kwargs.update(authenticator=_authenticate, auth_required=True, auth_require_tls=mode == "starttls")  # aiosmtpd cannot see implicit TLS
+        kwargs.update(
+            authenticator=_authenticate, auth_required=True, auth_require_tls=mode == "starttls"
+        )  # aiosmtpd cannot see implicit TLS
     if mode == "starttls":
         kwargs.update(tls_context=tls, require_starttls=True)
     if mode == "ssl":

@@ -37,16 +37,29 @@ def _secret(kind: str) -> str | None:
 
 
 def _url(rx: Receiver, kind: str, robot: str) -> str:
-    return {"wecom": rx.wecom_url, "dingtalk": rx.dingtalk_url, "feishu": rx.feishu_url, "webhook": rx.webhook_url}[kind](robot)
+    return {
+        "wecom": rx.wecom_url,
+        "dingtalk": rx.dingtalk_url,
+        "feishu": rx.feishu_url,
+        "webhook": rx.webhook_url,
+    }[kind](robot)
 
 
 def _answer(spec: dict[str, Any]) -> Any:
-    (key, value), = spec.items()
-    return {"error": PlatformError, "status": Status, "rate_limit": RateLimit, "sleep": Sleep,
-            "redirect": Redirect, "big": Big}[key](value)
+    ((key, value),) = spec.items()
+    return {
+        "error": PlatformError,
+        "status": Status,
+        "rate_limit": RateLimit,
+        "sleep": Sleep,
+        "redirect": Redirect,
+        "big": Big,
+    }[key](value)
 
 
-def robot_for(rx: Receiver, kind: str, *, signed: bool = True, receiver: str = "same") -> tuple[str, str, str | None]:
+def robot_for(
+    rx: Receiver, kind: str, *, signed: bool = True, receiver: str = "same"
+) -> tuple[str, str, str | None]:
     """Set up a robot on the receiver; returns (robot id, URL, the secret the channel should use)."""
     robot = secrets.token_hex(16)
     secret = _secret(kind) if signed else None
@@ -58,13 +71,16 @@ def robot_for(rx: Receiver, kind: str, *, signed: bool = True, receiver: str = "
 
 
 def message(purpose: str = "before", message_id: str = "rem_0001", **overrides: Any) -> Message:
-    return render_message(purpose, payload(purpose, **overrides), message_id=message_id,
-                          settings=Settings(_env_file=None))  # type: ignore[call-arg]
+    return render_message(
+        purpose, payload(purpose, **overrides), message_id=message_id, settings=Settings(_env_file=None)
+    )  # type: ignore[call-arg]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_channel_case(case: dict[str, Any], rx: Receiver, settings: Settings) -> None:
-    robot, url, secret = robot_for(rx, case["kind"], signed=case.get("signed", True), receiver=case.get("receiver", "same"))
+    robot, url, secret = robot_for(
+        rx, case["kind"], signed=case.get("signed", True), receiver=case.get("receiver", "same")
+    )
     rx.script(robot, *[_answer(s) for s in case.get("script", [])])
     channel = build_channel(case["kind"], url, secret, settings)
 
@@ -113,7 +129,9 @@ def test_feishu_post_lines_and_link(rx: Receiver, settings: Settings) -> None:
     assert post["title"].startswith("【申报提醒】")
     texts = [el.get("text") for line in post["content"] for el in line]
     assert any("企业申报截止" in (t or "") for t in texts)
-    assert post["content"][-1] == [{"tag": "a", "text": "查看详情", "href": "https://reminder.example.cn/c/7"}]
+    assert post["content"][-1] == [
+        {"tag": "a", "text": "查看详情", "href": "https://reminder.example.cn/c/7"}
+    ]
 
 
 def test_webhook_document_and_standard_signature(rx: Receiver, settings: Settings) -> None:
@@ -133,7 +151,10 @@ def test_a_retry_reuses_the_webhook_id(rx: Receiver, settings: Settings) -> None
     robot, url, secret = robot_for(rx, "webhook")
     rx.script(robot, Status(502))
     channel = build_channel("webhook", url, secret, settings)
-    first, second = channel.send(message(message_id="rem_retry")), channel.send(message(message_id="rem_retry"))
+    first, second = (
+        channel.send(message(message_id="rem_retry")),
+        channel.send(message(message_id="rem_retry")),
+    )
     assert (first.ok, second.ok) == (False, True)
     hits = rx.hits_for(robot)
     assert [h.headers["webhook-id"] for h in hits] == ["rem_retry", "rem_retry"]
@@ -152,7 +173,14 @@ def test_shared_client_reuses_connections(rx: Receiver, settings: Settings) -> N
 
 # ── size limits: one message, summarised, never cut mid-character ──
 
-LONG = {"verdict": {"status": "possibly_eligible", "missing": [f"缺失字段{i}号" for i in range(3000)], "unmet": [], "manual": []}}
+LONG = {
+    "verdict": {
+        "status": "possibly_eligible",
+        "missing": [f"缺失字段{i}号" for i in range(3000)],
+        "unmet": [],
+        "manual": [],
+    }
+}
 
 
 @pytest.mark.parametrize("kind", ["wecom", "dingtalk", "feishu"])
@@ -196,7 +224,10 @@ def test_local_limit_holds_the_21st_wecom_message(rx: Receiver, settings: Settin
 def test_each_robot_has_its_own_window(rx: Receiver, settings: Settings, clock: Any) -> None:
     limiter = RateLimiter(clock=clock)
     (_, url_a, _), (_, url_b, _) = robot_for(rx, "wecom"), robot_for(rx, "wecom")
-    a, b = WeComChannel(url_a, None, settings, limiter=limiter), WeComChannel(url_b, None, settings, limiter=limiter)
+    a, b = (
+        WeComChannel(url_a, None, settings, limiter=limiter),
+        WeComChannel(url_b, None, settings, limiter=limiter),
+    )
     for i in range(20):
         assert a.send(message(message_id=f"a{i}")).ok
     assert a.send(message(message_id="a20")).throttled
@@ -235,7 +266,9 @@ def test_email_and_webhook_have_no_local_limit(rx: Receiver, settings: Settings,
 
 
 @pytest.mark.parametrize("kind", ["wecom", "dingtalk", "feishu", "webhook"])
-def test_secrets_are_never_logged(kind: str, rx: Receiver, settings: Settings, caplog: pytest.LogCaptureFixture) -> None:
+def test_secrets_are_never_logged(
+    kind: str, rx: Receiver, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     robot, url, secret = robot_for(rx, kind)
     rx.script(robot, Status(500))
@@ -271,7 +304,9 @@ def test_answer_is_read_only_up_to_the_limit(rx: Receiver, settings: Settings) -
 
 
 def test_connection_refused_is_transient(settings: Settings) -> None:
-    result = build_channel("webhook", "http://127.0.0.1:9/hooks/x", new_webhook_secret(), settings).send(message())
+    result = build_channel("webhook", "http://127.0.0.1:9/hooks/x", new_webhook_secret(), settings).send(
+        message()
+    )
     assert result == SendResult(ok=False, error=result.error, latency_ms=result.latency_ms)
     assert "无法连接" in (result.error or "")
 

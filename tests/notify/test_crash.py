@@ -50,19 +50,30 @@ def _env(engine: Engine, lease: float) -> dict[str, str]:
 def _fill(engine: Engine, sink: Loopback) -> set[str]:
     with session_scope(engine) as session:
         owner = company(session)
-        rows = queued(session, channel(session, owner, target=sink.url(), secret=SECRET), local("2025-03-03T09:00:00"), n=N)
+        rows = queued(
+            session,
+            channel(session, owner, target=sink.url(), secret=SECRET),
+            local("2025-03-03T09:00:00"),
+            n=N,
+        )
         return {r.message_id for r in rows}
 
 
 def _sent(engine: Engine) -> int:
     with Session(engine) as session:
-        return int(session.exec(select(func.count()).select_from(Reminder).where(Reminder.status == "sent")).one())
+        return int(
+            session.exec(select(func.count()).select_from(Reminder).where(Reminder.status == "sent")).one()
+        )
 
 
 def _start(engine: Engine, name: str, log: Path, lease: float) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
         return subprocess.Popen(
-            [str(REMINDER), "worker", "--name", name], env=_env(engine, lease), cwd=log.parent, stdout=out, stderr=out
+            [str(REMINDER), "worker", "--name", name],
+            env=_env(engine, lease),
+            cwd=log.parent,
+            stdout=out,
+            stderr=out,
         )
 
 
@@ -70,7 +81,9 @@ def _wait(condition: Callable[[], bool], timeout: float, what: str, log: Path) -
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}; worker output:\n{log.read_text(errors='replace')[-4000:]}")
+            pytest.fail(
+                f"timed out waiting for {what}; worker output:\n{log.read_text(errors='replace')[-4000:]}"
+            )
         time.sleep(0.02)
 
 
@@ -95,7 +108,12 @@ def test_killed_workers_lose_nothing_and_repeat_at_most_once_per_kill(db: Engine
             seen = len(sink.ids())
             proc = _start(db, "crash-worker", log, lease=2.0)
             try:
-                _wait(lambda seen=seen: len(sink.ids()) >= seen + 20 or _sent(db) == N, 60, "the worker to start sending", log)
+                _wait(
+                    lambda seen=seen: len(sink.ids()) >= seen + 20 or _sent(db) == N,
+                    60,
+                    "the worker to start sending",
+                    log,
+                )
                 time.sleep(rng.uniform(0.0, 0.2))
             finally:
                 proc.send_signal(signal.SIGKILL)
@@ -119,10 +137,18 @@ def test_killed_workers_lose_nothing_and_repeat_at_most_once_per_kill(db: Engine
 def test_two_postgres_workers_in_parallel_deliver_each_id_exactly_once(db: Engine, tmp_path: Path) -> None:
     logs = [tmp_path / "a.log", tmp_path / "b.log"]
     with Loopback(delay=0.005) as sink:
-        procs = [_start(db, name, log, lease=60.0) for name, log in zip(("worker-a", "worker-b"), logs, strict=True)]
+        procs = [
+            _start(db, name, log, lease=60.0)
+            for name, log in zip(("worker-a", "worker-b"), logs, strict=True)
+        ]
         try:
             for log in logs:  # both running before there is work, so both take part
-                _wait(lambda log=log: "started" in log.read_text(errors="replace"), 60, "the workers to start", log)
+                _wait(
+                    lambda log=log: "started" in log.read_text(errors="replace"),
+                    60,
+                    "the workers to start",
+                    log,
+                )
             expected = _fill(db, sink)
             _wait(lambda: _sent(db) == N, 120, f"all {N} reminders to be sent", logs[0])
         finally:
@@ -132,5 +158,7 @@ def test_two_postgres_workers_in_parallel_deliver_each_id_exactly_once(db: Engin
     assert set(counts) == expected
     assert set(counts.values()) == {1}, "no id arrived twice"
     with Session(db) as session:
-        per_worker = dict(session.exec(select(Delivery.worker, func.count()).group_by(col(Delivery.worker))).all())
+        per_worker = dict(
+            session.exec(select(Delivery.worker, func.count()).group_by(col(Delivery.worker))).all()
+        )
     assert set(per_worker) == {"worker-a", "worker-b"} and sum(per_worker.values()) == N, per_worker

@@ -13,7 +13,9 @@ S = settings()
 
 def test_the_digest_and_the_page_agree_on_what_is_open(session: Session) -> None:
     now = local("2025-03-03T09:00:30")  # a Monday
-    old = store_notice(session, deadline("2023-09-15"), title="关于组织申报2023年度科技型中小企业评价的通知", now=now)
+    old = store_notice(
+        session, deadline("2023-09-15"), title="关于组织申报2023年度科技型中小企业评价的通知", now=now
+    )
     undated = store_notice(session, deadline("2023-05-10"), deadline("2023-06-01", to_be_announced=True),
                            title="关于2023年度专项资金另行通知的通知", now=now)  # fmt: skip
     current = store_notice(session, deadline("2025-03-31"), title="关于组织申报企业技术中心的通知", now=now)

@@ -96,7 +96,11 @@ def test_a_failing_receiver_gets_retries_with_backoff_and_the_same_id(db: Engine
         dispatch_due(engine=db, settings=S, worker="w1", now=now)
     (stored,) = _rows(db)
     assert (stored.status, stored.attempts) == ("sent", 3)
-    assert [(d.attempt, d.ok, d.status_code) for d in _deliveries(db)] == [(1, False, 500), (2, False, 500), (3, True, 200)]
+    assert [(d.attempt, d.ok, d.status_code) for d in _deliveries(db)] == [
+        (1, False, 500),
+        (2, False, 500),
+        (3, True, 200),
+    ]
     assert sink.ids() == [row.message_id] * 3, "every retry carries the same webhook-id"
 
 
@@ -149,7 +153,9 @@ def test_a_local_rate_limit_requeues_without_an_attempt(db: Engine) -> None:
     _queue(db, "http://127.0.0.1:9/hooks/held", n=3)
     stats = dispatch_due(engine=db, settings=S, worker="w1", now=NOW, channel_factory=lambda row, s: _Held())
     assert (stats.claimed, stats.throttled, stats.retrying) == (3, 3, 0)
-    assert {(r.status, r.attempts, r.next_attempt_at) for r in _rows(db)} == {("pending", 0, NOW + dt.timedelta(seconds=40))}
+    assert {(r.status, r.attempts, r.next_attempt_at) for r in _rows(db)} == {
+        ("pending", 0, NOW + dt.timedelta(seconds=40))
+    }
     assert _deliveries(db) == []
 
 
@@ -158,7 +164,9 @@ def test_a_payload_that_cannot_be_rendered_is_dead_with_the_reason(db: Engine, s
     with session_scope(db) as session:
         stored = session.get(Reminder, row.id)
         assert stored is not None
-        stored.purpose = "before"  # a "before" reminder needs a notice and a deadline: this payload has neither
+        stored.purpose = (
+            "before"  # a "before" reminder needs a notice and a deadline: this payload has neither
+        )
         session.add(stored)
     assert dispatch_due(engine=db, settings=S, worker="w1", now=NOW).dead == 1
     (delivery,) = _deliveries(db)
@@ -166,11 +174,15 @@ def test_a_payload_that_cannot_be_rendered_is_dead_with_the_reason(db: Engine, s
     assert sink.ids() == []
 
 
-def test_a_stored_channel_that_no_longer_builds_fails_its_reminders_not_the_others(db: Engine, sink: Loopback) -> None:
+def test_a_stored_channel_that_no_longer_builds_fails_its_reminders_not_the_others(
+    db: Engine, sink: Loopback
+) -> None:
     _queue(db, sink.url(), n=2)
     with session_scope(db) as session:
         owner = company(session, "坏渠道企业")
-        broken = Channel(company_id=owner.id, kind="webhook", target=sink.url("/hooks/c"), secret="not-a-whsec-secret")
+        broken = Channel(
+            company_id=owner.id, kind="webhook", target=sink.url("/hooks/c"), secret="not-a-whsec-secret"
+        )
         session.add(broken)
         session.flush()
         queued(session, broken, NOW)
@@ -179,7 +191,9 @@ def test_a_stored_channel_that_no_longer_builds_fails_its_reminders_not_the_othe
     assert "whsec_" in (next(r for r in _rows(db) if r.status == "dead").last_error or "")
 
 
-def test_reminders_planned_from_a_notice_go_out_and_late_ones_say_the_days_left_today(db: Engine, sink: Loopback) -> None:
+def test_reminders_planned_from_a_notice_go_out_and_late_ones_say_the_days_left_today(
+    db: Engine, sink: Loopback
+) -> None:
     planned_at = local("2025-03-01T10:00:00")
     with session_scope(db) as session:
         notice = store_notice(session, deadline("2025-03-31", time="17:00"), now=planned_at)
@@ -189,7 +203,9 @@ def test_reminders_planned_from_a_notice_go_out_and_late_ones_say_the_days_left_
         replan_notice(session=session, notice_id=notice.id, now=planned_at, settings=S)
     down_until = local("2025-03-26T08:00:00")  # the worker was down for the 14- and 7-day reminders
     stats = dispatch_due(engine=db, settings=S, worker="w1", now=down_until)
-    assert stats.sent == 1, "the 14- and 7-day reminders came due while down: only the newer goes out (issue 16)"
+    assert stats.sent == 1, (
+        "the 14- and 7-day reminders came due while down: only the newer goes out (issue 16)"
+    )
     bodies = [r.json()["data"] for r in sink.received]
     assert [b["days_left"] for b in bodies] == [5], "days left are counted from the day it is sent"
     with Session(db) as session:
@@ -222,7 +238,12 @@ def test_sends_run_concurrently_but_never_more_than_dispatch_concurrency(db: Eng
 
 def test_email_reminders_carry_the_message_id_and_a_one_click_unsubscribe(db: Engine) -> None:
     with smtp_server("none") as (box, port):
-        mail = settings(smtp_host="127.0.0.1", smtp_port=port, smtp_security="none", mail_from="申报提醒 <reminder@example.cn>")
+        mail = settings(
+            smtp_host="127.0.0.1",
+            smtp_port=port,
+            smtp_security="none",
+            mail_from="申报提醒 <reminder@example.cn>",
+        )
         with session_scope(db) as session:
             owner = company(session)
             target = channel(session, owner, kind="email", target="boss@example.cn")
@@ -235,7 +256,9 @@ def test_email_reminders_carry_the_message_id_and_a_one_click_unsubscribe(db: En
     assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
-def test_secrets_and_targets_never_reach_the_log(db: Engine, sink: Loopback, caplog: pytest.LogCaptureFixture) -> None:
+def test_secrets_and_targets_never_reach_the_log(
+    db: Engine, sink: Loopback, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     hidden = sink.url("/hooks/k3y-do-not-log")
     _queue(db, hidden, n=2)
@@ -243,8 +266,14 @@ def test_secrets_and_targets_never_reach_the_log(db: Engine, sink: Loopback, cap
     dispatch_due(engine=db, settings=S, worker="w1", now=NOW)
     assert caplog.records, "the failures were logged"
     assert SECRET not in caplog.text
-    ours = [r.getMessage() for r in caplog.records if r.name.startswith(("reminder.notify.dispatcher", "reminder.notify._"))]
-    assert ours and not any("k3y-do-not-log" in line for line in ours), "the dispatcher names channels by id only"
+    ours = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name.startswith(("reminder.notify.dispatcher", "reminder.notify._"))
+    ]
+    assert ours and not any("k3y-do-not-log" in line for line in ours), (
+        "the dispatcher names channels by id only"
+    )
 
 
 @pytest.mark.parametrize("db", ["sqlite"], indirect=True)
@@ -253,4 +282,3 @@ def test_a_second_sqlite_dispatcher_is_refused(db: Engine, sink: Loopback) -> No
     dispatch_due(engine=db, settings=S, worker="first", now=NOW)
     with pytest.raises(DispatcherBusy, match=r"another dispatcher holds the SQLite lease \(holder first"):
         dispatch_due(engine=db, settings=S, worker="second", now=NOW + dt.timedelta(seconds=1))
-

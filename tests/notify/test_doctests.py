@@ -7,8 +7,14 @@ import importlib
 
 import pytest
 
-MODULES = ["reminder.notify._wording", "reminder.notify.fit", "reminder.notify.mask", "reminder.notify.ratelimit",
-           "reminder.notify.render", "reminder.notify.safety"]
+MODULES = [
+    "reminder.notify._wording",
+    "reminder.notify.fit",
+    "reminder.notify.mask",
+    "reminder.notify.ratelimit",
+    "reminder.notify.render",
+    "reminder.notify.safety",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -27,18 +27,29 @@ def ca(tmp_path_factory: pytest.TempPathFactory) -> LocalCA:
     return make_ca(tmp_path_factory.mktemp("tls"))
 
 
-def mail_settings(port: int, security: str = "none", *, login: bool = False, password: str = PASSWORD) -> Settings:
+def mail_settings(
+    port: int, security: str = "none", *, login: bool = False, password: str = PASSWORD
+) -> Settings:
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
-        smtp_host="127.0.0.1", smtp_port=port, smtp_security=security, smtp_timeout=5.0,
-        smtp_username=USER if login else None, smtp_password=password if login else None,
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        smtp_security=security,
+        smtp_timeout=5.0,
+        smtp_username=USER if login else None,
+        smtp_password=password if login else None,
         mail_from="申报提醒 <reminder@example.cn>",
     )
 
 
 def message(message_id: str = "rem_42", unsubscribe_url: str | None = UNSUBSCRIBE) -> Message:
-    return render_message("before", payload(), message_id=message_id, settings=Settings(_env_file=None),  # type: ignore[call-arg]
-                          unsubscribe_url=unsubscribe_url)
+    return render_message(
+        "before",
+        payload(),
+        message_id=message_id,
+        settings=Settings(_env_file=None),  # type: ignore[call-arg]
+        unsubscribe_url=unsubscribe_url,
+    )
 
 
 def parse(raw: bytes) -> EmailMessage:
@@ -88,7 +99,9 @@ def test_a_retry_carries_the_same_message_id(plain: tuple) -> None:  # type: ign
 
 def test_no_unsubscribe_headers_without_a_link(plain: tuple) -> None:  # type: ignore[type-arg]
     box, port = plain
-    build_channel("email", "finance@example.com", None, mail_settings(port)).send(message(unsubscribe_url=None))
+    build_channel("email", "finance@example.com", None, mail_settings(port)).send(
+        message(unsubscribe_url=None)
+    )
     mail = parse(box.messages[0].content)
     assert mail["List-Unsubscribe"] is None and mail["List-Unsubscribe-Post"] is None
 
@@ -105,10 +118,17 @@ def test_unusual_message_id_is_hashed_into_a_valid_one(plain: tuple) -> None:  #
     _, port = plain
     channel = EmailChannel("finance@example.com", None, mail_settings(port))
     weird = channel.message_id(Message(id="rem 1/<x>", subject="s", text="t", markdown="t"))
-    assert weird.startswith("<") and weird.endswith("@example.cn>") and " " not in weird and weird.count("<") == 1
+    assert (
+        weird.startswith("<")
+        and weird.endswith("@example.cn>")
+        and " " not in weird
+        and weird.count("<") == 1
+    )
 
 
-@pytest.mark.parametrize(("reply", "permanent"), [("550 5.1.1 no such user", True), ("450 4.2.1 mailbox busy", False)])
+@pytest.mark.parametrize(
+    ("reply", "permanent"), [("550 5.1.1 no such user", True), ("450 4.2.1 mailbox busy", False)]
+)
 def test_refused_recipient(plain: tuple, reply: str, permanent: bool) -> None:  # type: ignore[type-arg]
     box, port = plain
     box.refuse["gone@example.com"] = reply
@@ -127,11 +147,17 @@ def test_unreachable_server_is_transient() -> None:
 # ── TLS and login ──
 
 
-def test_starttls_with_login(ca: LocalCA, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]) -> None:
+def test_starttls_with_login(
+    ca: LocalCA, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
     caplog.set_level(logging.DEBUG, logger="reminder")
     with smtp_server("starttls", auth=True, tls=ca.server_context()) as (box, port):
-        channel = EmailChannel("finance@example.com", None, mail_settings(port, "starttls", login=True),
-                               ssl_context=ca.client_context())
+        channel = EmailChannel(
+            "finance@example.com",
+            None,
+            mail_settings(port, "starttls", login=True),
+            ssl_context=ca.client_context(),
+        )
         result = channel.send(message())
     assert result.ok, result
     assert box.messages[0].tls and box.messages[0].login == USER
@@ -145,8 +171,12 @@ def test_starttls_with_login(ca: LocalCA, caplog: pytest.LogCaptureFixture, caps
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
 def test_ssl_with_login(ca: LocalCA) -> None:
     with smtp_server("ssl", auth=True, tls=ca.server_context()) as (box, port):
-        channel = EmailChannel("finance@example.com", None, mail_settings(port, "ssl", login=True),
-                               ssl_context=ca.client_context())
+        channel = EmailChannel(
+            "finance@example.com",
+            None,
+            mail_settings(port, "ssl", login=True),
+            ssl_context=ca.client_context(),
+        )
         result = channel.send(message())
     assert result.ok, result
     assert box.messages[0].tls and box.messages[0].login == USER
@@ -155,8 +185,12 @@ def test_ssl_with_login(ca: LocalCA) -> None:
 def test_wrong_password_is_permanent_and_not_echoed(ca: LocalCA, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG, logger="reminder")
     with smtp_server("starttls", auth=True, tls=ca.server_context()) as (box, port):
-        channel = EmailChannel("finance@example.com", None, mail_settings(port, "starttls", login=True, password="wrong-password"),
-                               ssl_context=ca.client_context())
+        channel = EmailChannel(
+            "finance@example.com",
+            None,
+            mail_settings(port, "starttls", login=True, password="wrong-password"),
+            ssl_context=ca.client_context(),
+        )
         result = channel.send(message())
     assert (result.ok, result.status_code, result.permanent) == (False, 535, True)
     assert "登录失败" in (result.error or "")
@@ -167,7 +201,9 @@ def test_wrong_password_is_permanent_and_not_echoed(ca: LocalCA, caplog: pytest.
 def test_untrusted_certificate_is_refused(ca: LocalCA) -> None:
     """The default context verifies the server certificate: a self-signed server is not trusted."""
     with smtp_server("starttls", tls=ca.server_context()) as (box, port):
-        result = build_channel("email", "finance@example.com", None, mail_settings(port, "starttls")).send(message())
+        result = build_channel("email", "finance@example.com", None, mail_settings(port, "starttls")).send(
+            message()
+        )
     assert not result.ok and not result.permanent
     assert "CERTIFICATE_VERIFY_FAILED" in (result.error or "")
     assert box.messages == []
@@ -175,8 +211,8 @@ def test_untrusted_certificate_is_refused(ca: LocalCA) -> None:
 
 def test_server_requiring_starttls_refuses_plain_mail(ca: LocalCA) -> None:
     with smtp_server("starttls", tls=ca.server_context()) as (box, port):
-        result = build_channel("email", "finance@example.com", None, mail_settings(port, "none")).send(message())
+        result = build_channel("email", "finance@example.com", None, mail_settings(port, "none")).send(
+            message()
+        )
     assert not result.ok and result.status_code == 530
     assert box.messages == []
-
-

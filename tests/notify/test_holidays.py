@@ -80,11 +80,18 @@ def test_years_without_official_data(table_dir: Path) -> None:
     assert not holidays.reload_schedule()  # unchanged: nothing to re-plan
 
 
-def test_loading_a_2027_schedule_replans_exactly_the_affected_reminders(session: Session, table_dir: Path) -> None:
+def test_loading_a_2027_schedule_replans_exactly_the_affected_reminders(
+    session: Session, table_dir: Path
+) -> None:
     now = local("2026-12-06T10:00:00")
-    notice = store_notice(session, deadline("2027-02-19", time="17:00"), title="关于申报2027年度创新券的通知", now=now)
+    notice = store_notice(
+        session, deadline("2027-02-19", time="17:00"), title="关于申报2027年度创新券的通知", now=now
+    )
     owner = company(session)
-    sent_channel, pending_channel = channel(session, owner), channel(session, owner, target="http://127.0.0.1:9/hooks/b")
+    sent_channel, pending_channel = (
+        channel(session, owner),
+        channel(session, owner, target="http://127.0.0.1:9/hooks/b"),
+    )
     verdict(session, owner, notice)
     assert notice.id is not None
     replan_notice(session=session, notice_id=notice.id, now=now, settings=S)
@@ -103,6 +110,9 @@ def test_loading_a_2027_schedule_replans_exactly_the_affected_reminders(session:
     assert [(r.channel_id, r.offset_days, r.due_at) for r in moved] == [
         (pending_channel.id, 14, local("2027-02-04T09:00:00"))  # moved off the new holiday, the day before
     ]
-    assert summary(reminders(session, channel_id=sent_channel.id))[0][2:] == ("2027-02-05T09:00:00+08:00", "sent")
+    assert summary(reminders(session, channel_id=sent_channel.id))[0][2:] == (
+        "2027-02-05T09:00:00+08:00",
+        "sent",
+    )
     assert len(reminders(session)) == len(before)  # none planned twice
     assert sweep(session=session, now=now, settings=S).refreshed == 0  # settled

@@ -37,7 +37,11 @@ def long_message(case: dict[str, Any]) -> Message:
     if case["purpose"] == "digest":
         template = data["items"][1]
         data["items"] = [
-            {**copy.deepcopy(template), "notice": {"id": 100 + i, "title": f"{i}号{TITLE}"}, "link": f"{LINK}#n{i}"}
+            {
+                **copy.deepcopy(template),
+                "notice": {"id": 100 + i, "title": f"{i}号{TITLE}"},
+                "link": f"{LINK}#n{i}",
+            }
             for i in range(case["items"])
         ]
     else:
@@ -61,7 +65,9 @@ def _content(kind: str, body: dict[str, Any]) -> tuple[str, list[str]]:
 
 @pytest.mark.parametrize("kind", sorted(LIMITS))
 @pytest.mark.parametrize("case", CASES["examples"], ids=[c["name"] for c in CASES["examples"]])
-def test_a_long_title_is_shortened_first(case: dict[str, Any], kind: str, rx: Receiver, settings: Settings) -> None:
+def test_a_long_title_is_shortened_first(
+    case: dict[str, Any], kind: str, rx: Receiver, settings: Settings
+) -> None:
     _, url, secret = robot_for(rx, kind)
     channel = build_channel(kind, url, secret, settings)
     message = long_message(case)
@@ -74,7 +80,9 @@ def test_a_long_title_is_shortened_first(case: dict[str, Any], kind: str, rx: Re
     for needle in case["keep"]:
         assert needle in text, (needle, text[:600])
     assert any(link == LINK or link.startswith(LINK + "#") for link in links)
-    assert all(balanced(line) for line in text.splitlines()), [line for line in text.splitlines() if not balanced(line)]
+    assert all(balanced(line) for line in text.splitlines()), [
+        line for line in text.splitlines() if not balanced(line)
+    ]
     if kind == "feishu" and case["purpose"] != "digest":
         assert links.count(LINK) == 1  # the link once, as the post's link element
 
@@ -87,7 +95,9 @@ def test_an_email_subject_is_capped_and_keeps_its_prefix(case: dict[str, Any]) -
 
 
 def test_headers_fold_into_short_encoded_words(settings: Settings) -> None:
-    mail_settings = settings.model_copy(update={"smtp_host": "127.0.0.1", "mail_from": "申报提醒服务 <reminder@example.cn>"})
+    mail_settings = settings.model_copy(
+        update={"smtp_host": "127.0.0.1", "mail_from": "申报提醒服务 <reminder@example.cn>"}
+    )
     channel = build_channel("email", "finance@example.com", None, mail_settings)
     unsubscribe = "https://reminder.example.cn/unsubscribe/3/" + "0f1e2d3c4b5a6978" * 6
     message = long_message(CASES["examples"][0])

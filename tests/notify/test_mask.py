@@ -25,16 +25,36 @@ def test_mask_secret(value: str | None, shown: str) -> None:
 @pytest.mark.parametrize(
     ("kind", "target", "shown", "hidden"),
     [
-        ("wecom", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7aoc-4bc4-97a0-0ec2sifa5aaa",
-         "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=69…aa", "693a91f6-7aoc"),
-        ("dingtalk", "https://oapi.dingtalk.com/robot/send?access_token=0123456789abcdef0123456789abcdef",
-         "https://oapi.dingtalk.com/robot/send?access_token=01…ef", "0123456789abcdef"),
-        ("feishu", "https://open.feishu.cn/open-apis/bot/v2/hook/2c3b5f8e-1234-4cde-9abc-0123456789ab",
-         "https://open.feishu.cn/open-apis/bot/v2/hook/2c…ab", "2c3b5f8e-1234"),
-        ("webhook", "https://user:p4ssw0rd@hooks.example.com/in?token=abcdefgh12345678&team=ops",
-         "https://user:****@hooks.example.com/in?token=ab…78&team=ops", "p4ssw0rd"),
-        ("webhook", "https://hooks.example.com/services/T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX",
-         "https://hooks.example.com/services/T000/B000/XX…XX", "XXXXXXXXXXXXXXXXXXXXXXXX"),
+        (
+            "wecom",
+            "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7aoc-4bc4-97a0-0ec2sifa5aaa",
+            "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=69…aa",
+            "693a91f6-7aoc",
+        ),
+        (
+            "dingtalk",
+            "https://oapi.dingtalk.com/robot/send?access_token=0123456789abcdef0123456789abcdef",
+            "https://oapi.dingtalk.com/robot/send?access_token=01…ef",
+            "0123456789abcdef",
+        ),
+        (
+            "feishu",
+            "https://open.feishu.cn/open-apis/bot/v2/hook/2c3b5f8e-1234-4cde-9abc-0123456789ab",
+            "https://open.feishu.cn/open-apis/bot/v2/hook/2c…ab",
+            "2c3b5f8e-1234",
+        ),
+        (
+            "webhook",
+            "https://user:p4ssw0rd@hooks.example.com/in?token=abcdefgh12345678&team=ops",
+            "https://user:****@hooks.example.com/in?token=ab…78&team=ops",
+            "p4ssw0rd",
+        ),
+        (
+            "webhook",
+            "https://hooks.example.com/services/T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX",
+            "https://hooks.example.com/services/T000/B000/XX…XX",
+            "XXXXXXXXXXXXXXXXXXXXXXXX",
+        ),
         ("email", "finance@example.com", "finance@example.com", None),
     ],
 )

@@ -41,7 +41,13 @@ def _setup(session: Session, *statuses: str) -> tuple[Any, list[Any], list[Any]]
     for i, status in enumerate(statuses):
         owner = company(session, f"企业{i}")
         channels.append(channel(session, owner))
-        verdict(session, owner, notice, status, missing=["研发费用占比"] if status == "possibly_eligible" else None)
+        verdict(
+            session,
+            owner,
+            notice,
+            status,
+            missing=["研发费用占比"] if status == "possibly_eligible" else None,
+        )
         companies.append(owner)
     return notice, companies, channels
 
@@ -67,7 +73,12 @@ def test_the_payload_is_frozen_with_what_the_message_says(session: Session) -> N
     assert first.message_id.startswith("rem_") and first.next_attempt_at == first.due_at
     payload = first.payload
     assert payload["company"] == {"id": b.id, "name": "企业1"}
-    assert payload["notice"] == {"id": notice.id, "title": notice.title, "issuer": "湖州市经济和信息化局", "level": "municipal"}
+    assert payload["notice"] == {
+        "id": notice.id,
+        "title": notice.title,
+        "issuer": "湖州市经济和信息化局",
+        "level": "municipal",
+    }
     assert {k: payload["deadline"][k] for k in ("id", "date", "time", "kind", "batch")} == {
         "id": row.id, "date": "2025-03-31", "time": "17:00", "kind": "application", "batch": None,
     }  # fmt: skip
@@ -105,7 +116,9 @@ def _mark_sent(session: Session, rows: list[Any]) -> None:
 def test_a_moved_deadline_cancels_replans_and_tells_only_companies_already_reminded(session: Session) -> None:
     notice, (a, b), _ = _setup(session, "eligible", "eligible")
     replan_notice(session=session, notice_id=notice.id, now=NOW, settings=S)
-    _mark_sent(session, reminders(session, company_id=a.id)[:2])  # a got the 14- and 7-day reminders; b none yet
+    _mark_sent(
+        session, reminders(session, company_id=a.id)[:2]
+    )  # a got the 14- and 7-day reminders; b none yet
     moved_at = local("2025-03-28T10:00:00")
     store_notice(session, deadline("2025-04-03", time="17:00"), now=moved_at)
     stats = replan_notice(session=session, notice_id=notice.id, now=moved_at, settings=S)
@@ -128,7 +141,9 @@ def test_a_moved_deadline_cancels_replans_and_tells_only_companies_already_remin
         ("before", 1, "2025-04-02T09:00:00+08:00", "pending"),
         ("before", 0, "2025-04-03T09:00:00+08:00", "pending"),
     ]
-    assert {r.cancelled_reason for r in reminders(session, status="cancelled")} == {"截止日期已变更 / deadline changed"}
+    assert {r.cancelled_reason for r in reminders(session, status="cancelled")} == {
+        "截止日期已变更 / deadline changed"
+    }
     assert stats.cancelled == 6
     (changed,) = reminders(session, purpose="changed")
     assert changed.payload["change"]["old"]["date"] == "2025-03-31"
@@ -150,7 +165,9 @@ def test_a_deadline_moved_twice_tells_the_reminded_company_about_the_latest_date
         ("cancelled", "2025-04-10"),
         ("pending", "2025-04-20"),
     ]
-    assert changed[1].payload["change"]["old"]["date"] == "2025-03-31", "still told from the date it was reminded of"
+    assert changed[1].payload["change"]["old"]["date"] == "2025-03-31", (
+        "still told from the date it was reminded of"
+    )
 
 
 def test_a_passed_deadline_cancels_what_is_still_pending(session: Session) -> None:
@@ -167,7 +184,9 @@ def test_a_passed_deadline_cancels_what_is_still_pending(session: Session) -> No
     assert replan_notice(session=session, notice_id=notice.id, now=after, settings=S).inserted == 0
 
 
-def test_a_company_that_becomes_ineligible_loses_its_pending_reminders_and_gets_them_back(session: Session) -> None:
+def test_a_company_that_becomes_ineligible_loses_its_pending_reminders_and_gets_them_back(
+    session: Session,
+) -> None:
     notice, (a, b), _ = _setup(session, "eligible", "eligible")
     replan_notice(session=session, notice_id=notice.id, now=NOW, settings=S)
     verdict(session, a, notice, "not_eligible")
@@ -176,7 +195,9 @@ def test_a_company_that_becomes_ineligible_loses_its_pending_reminders_and_gets_
     assert {(r.status, r.cancelled_reason) for r in reminders(session, company_id=a.id)} == {
         ("cancelled", "企业不再符合条件 / company no longer eligible")
     }
-    assert {r.status for r in reminders(session, company_id=b.id)} == {"pending"}, "the other company is untouched"
+    assert {r.status for r in reminders(session, company_id=b.id)} == {"pending"}, (
+        "the other company is untouched"
+    )
     verdict(session, a, notice, "eligible")
     back = replan_company(session=session, company_id=a.id, now=NOW, settings=S)
     assert back.revived == 4 and back.inserted == 0
@@ -193,7 +214,9 @@ def test_disabled_and_unsubscribed_channels_are_cancelled(session: Session) -> N
     second.enabled = False
     session.add_all([a, second])
     replan_company(session=session, company_id=a.id, now=NOW, settings=S)
-    status = {ch: {r.status for r in reminders(session, channel_id=ch)} for ch in (hook.id, mail.id, second.id)}
+    status = {
+        ch: {r.status for r in reminders(session, channel_id=ch)} for ch in (hook.id, mail.id, second.id)
+    }
     assert status == {hook.id: {"pending"}, mail.id: {"cancelled"}, second.id: {"cancelled"}}
 
 
@@ -218,7 +241,9 @@ def test_changed_offsets_and_a_new_channel_are_planned(session: Session) -> None
 
 
 def _digest_world(session: Session) -> dict[str, Any]:
-    soon = store_notice(session, deadline("2025-03-10", time="17:00"), title="关于申报专精特新中小企业的通知", now=NOW)
+    soon = store_notice(
+        session, deadline("2025-03-10", time="17:00"), title="关于申报专精特新中小企业的通知", now=NOW
+    )
     later = store_notice(session, deadline("2025-03-31"), title="关于组织申报企业技术中心的通知", now=NOW)
     closed = store_notice(session, deadline("2025-03-02"), title="已截止的通知", now=NOW)
     weekly, daily, off, nothing = (company(session, n, digest=d) for n, d in (
@@ -291,4 +316,6 @@ def test_a_withdrawn_notice_cancels_its_reminders(session: Session) -> None:
     notice.status = "draft"
     session.add(notice)
     assert replan_notice(session=session, notice_id=notice.id, now=NOW, settings=S).cancelled == 4
-    assert {r.cancelled_reason for r in reminders(session)} == {"通知已撤回或不再接受申报 / notice withdrawn or closed"}
+    assert {r.cancelled_reason for r in reminders(session)} == {
+        "通知已撤回或不再接受申报 / notice withdrawn or closed"
+    }

@@ -46,14 +46,24 @@ def _row(engine: Engine, reminder_id: int) -> Reminder:
 
 def _deliveries(engine: Engine, reminder_id: int) -> list[tuple[int, bool, int | None, str | None]]:
     with Session(engine) as session:
-        rows = session.exec(select(Delivery).where(Delivery.reminder_id == reminder_id).order_by(Delivery.id)).all()
+        rows = session.exec(
+            select(Delivery).where(Delivery.reminder_id == reminder_id).order_by(Delivery.id)
+        ).all()
         return [(d.attempt, d.ok, d.status_code, d.worker) for d in rows]
 
 
-def _record(engine: Engine, reminder_id: int, result: SendResult, now: dt.datetime, worker: str = "w1") -> Reminder:
+def _record(
+    engine: Engine, reminder_id: int, result: SendResult, now: dt.datetime, worker: str = "w1"
+) -> Reminder:
     with session_scope(engine) as session:
         return record_attempt(
-            session=session, reminder_id=reminder_id, worker=worker, result=result, now=now, settings=S, jitter=lambda: 0.5
+            session=session,
+            reminder_id=reminder_id,
+            worker=worker,
+            result=result,
+            now=now,
+            settings=S,
+            jitter=lambda: 0.5,
         )
 
 
@@ -96,7 +106,13 @@ def test_success_marks_sent_and_records_the_attempt(db: Engine) -> None:
     (rid,) = _queue(db, 1)
     claim_due(engine=db, worker="w1", now=NOW, limit=10, settings=S)
     row = _record(db, rid, SendResult(ok=True, status_code=200, latency_ms=12.5), NOW)
-    assert (row.status, row.attempts, row.sent_at, row.claimed_by, row.last_error) == ("sent", 1, NOW, None, None)
+    assert (row.status, row.attempts, row.sent_at, row.claimed_by, row.last_error) == (
+        "sent",
+        1,
+        NOW,
+        None,
+        None,
+    )
     assert _deliveries(db, rid) == [(1, True, 200, "w1")]
 
 
@@ -179,7 +195,9 @@ def test_sqlite_allows_one_dispatcher_and_says_who_holds_the_lease(db: Engine) -
     assert "holder first" in message
     assert len(claim_due(engine=db, worker="first", now=NOW, limit=10, settings=S)) == 1, "the holder renews"
     expired = NOW + dt.timedelta(seconds=lease_seconds(S) + 1)
-    assert claim_due(engine=db, worker="second", now=expired, limit=10, settings=S) != [], "a dead holder's lease lapses"
+    assert claim_due(engine=db, worker="second", now=expired, limit=10, settings=S) != [], (
+        "a dead holder's lease lapses"
+    )
 
 
 @pytest.mark.postgres

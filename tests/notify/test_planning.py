@@ -36,7 +36,11 @@ def _cases(*names: str) -> list[Any]:
     for name in names:
         data, examples = _load(name)
         for ex in examples:
-            params.append(pytest.param({**{k: v for k, v in data.items() if k != "examples"}, **ex}, id=f"{name}:{ex['name']}"))
+            params.append(
+                pytest.param(
+                    {**{k: v for k, v in data.items() if k != "examples"}, **ex}, id=f"{name}:{ex['name']}"
+                )
+            )
     return params
 
 
@@ -62,7 +66,10 @@ def test_reminder_schedule(case: dict[str, Any]) -> None:
         covered=frozenset({5}) if case.get("covered") else frozenset(),
     )
     got = [[p.purpose, p.offset, p.due_at.astimezone(TZ).isoformat(), p.days_left] for p in plans]
-    expected = [[purpose, offset, now.isoformat() if due == "now" else due, left] for purpose, offset, due, left in case["expect"]]
+    expected = [
+        [purpose, offset, now.isoformat() if due == "now" else due, left]
+        for purpose, offset, due, left in case["expect"]
+    ]
     assert got == expected
 
 
@@ -84,12 +91,21 @@ def test_which_deadlines_concern_a_company(case: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("case", _cases("digests"))
 def test_digest_slots(case: dict[str, Any]) -> None:
-    slot = digest_slot(digest=case["digest"], now=_at(case["now"]), hour=case["hour"], weekday=case["weekday"])
+    slot = digest_slot(
+        digest=case["digest"], now=_at(case["now"]), hour=case["hour"], weekday=case["weekday"]
+    )
     assert (slot.isoformat() if slot else None) == case["slot"]
 
 
 def test_an_empty_digest_is_not_planned() -> None:
-    kwargs: dict[str, Any] = dict(company_id=1, channel_ids=[5, 6], digest="weekly", now=_at("2025-03-03T10:00:00+08:00"), hour=9, weekday=0)
+    kwargs: dict[str, Any] = dict(
+        company_id=1,
+        channel_ids=[5, 6],
+        digest="weekly",
+        now=_at("2025-03-03T10:00:00+08:00"),
+        hour=9,
+        weekday=0,
+    )
     assert plan_digest(items=0, **kwargs) == ()
     plans = plan_digest(items=3, **kwargs)
     assert [(p.key, p.purpose, p.due_at.isoformat()) for p in plans] == [
@@ -105,7 +121,12 @@ def test_keys_are_deterministic_and_per_channel() -> None:
     )  # fmt: skip
     first, again = plan_deadline(**kwargs), plan_deadline(**kwargs)
     assert first == again
-    assert [p.key for p in first] == ["before:3:42:7:10", "before:3:42:0:10", "before:3:42:7:11", "before:3:42:0:11"]
+    assert [p.key for p in first] == [
+        "before:3:42:7:10",
+        "before:3:42:0:10",
+        "before:3:42:7:11",
+        "before:3:42:0:11",
+    ]
     assert len({p.message_id for p in first}) == 4
     assert first[0].message_id == message_id("before:3:42:7:10")
     assert first[0].message_id.startswith("rem_") and len(first[0].message_id) == 28
@@ -129,15 +150,34 @@ def test_planning_later_on_only_drops_the_offsets_that_passed() -> None:
 def test_a_moved_deadline_tells_each_reminded_channel_once() -> None:
     new = _deadline("2025-04-15T17:00:00+08:00")
     plans = plan_change(
-        company_id=1, channel_ids=[5, 6], old_deadline_id=41, new=new, verdict="eligible", now=_at("2025-03-20T11:00:00+08:00")
+        company_id=1,
+        channel_ids=[5, 6],
+        old_deadline_id=41,
+        new=new,
+        verdict="eligible",
+        now=_at("2025-03-20T11:00:00+08:00"),
     )
     assert [(p.key, p.purpose, p.deadline_id, p.previous_deadline_id, p.days_left) for p in plans] == [
         ("changed:1:41:42:5", "changed", 42, 41, 26),
         ("changed:1:41:42:6", "changed", 42, 41, 26),
     ]
     assert all(p.due_at == _at("2025-03-20T11:00:00+08:00") for p in plans)
-    passed = plan_change(company_id=1, channel_ids=[5], old_deadline_id=41, new=new, verdict="eligible", now=_at("2025-04-16T00:00:00+08:00"))
-    ineligible = plan_change(company_id=1, channel_ids=[5], old_deadline_id=41, new=new, verdict="not_eligible", now=_at("2025-03-20T11:00:00+08:00"))
+    passed = plan_change(
+        company_id=1,
+        channel_ids=[5],
+        old_deadline_id=41,
+        new=new,
+        verdict="eligible",
+        now=_at("2025-04-16T00:00:00+08:00"),
+    )
+    ineligible = plan_change(
+        company_id=1,
+        channel_ids=[5],
+        old_deadline_id=41,
+        new=new,
+        verdict="not_eligible",
+        now=_at("2025-03-20T11:00:00+08:00"),
+    )
     assert passed == () and ineligible == ()
 
 

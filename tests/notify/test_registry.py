@@ -42,15 +42,33 @@ def public_dns(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_exported_names() -> None:
     assert set(channels.__all__) == {
-        "CHANNELS", "channel_kinds", "channel_labels", "channel_help", "channel_info",
-        "build_channel", "validate_channel", "mask_secret", "mask_target", "make_http_client",
-        "new_webhook_secret", "EmailChannel", "WeComChannel", "DingTalkChannel", "FeishuChannel", "WebhookChannel",
+        "CHANNELS",
+        "channel_kinds",
+        "channel_labels",
+        "channel_help",
+        "channel_info",
+        "build_channel",
+        "validate_channel",
+        "mask_secret",
+        "mask_target",
+        "make_http_client",
+        "new_webhook_secret",
+        "EmailChannel",
+        "WeComChannel",
+        "DingTalkChannel",
+        "FeishuChannel",
+        "WebhookChannel",
     }
 
 
 def test_registry_is_explicit_and_matches_the_schema() -> None:
-    assert CHANNELS == {"email": EmailChannel, "wecom": WeComChannel, "dingtalk": DingTalkChannel,
-                        "feishu": FeishuChannel, "webhook": WebhookChannel}
+    assert CHANNELS == {
+        "email": EmailChannel,
+        "wecom": WeComChannel,
+        "dingtalk": DingTalkChannel,
+        "feishu": FeishuChannel,
+        "webhook": WebhookChannel,
+    }
     assert tuple(CHANNELS) == CHANNEL_KINDS
     for kind, cls in CHANNELS.items():
         assert cls.kind == kind and cls.service_name
@@ -69,8 +87,11 @@ def test_every_channel_describes_itself(kind: str) -> None:
 def test_one_label_per_channel_everywhere() -> None:
     # 钉钉 used to be 钉钉机器人 in one place and 钉钉群机器人 in another
     assert channel_labels() == {
-        "email": "电子邮件", "wecom": "企业微信群机器人", "dingtalk": "钉钉群机器人",
-        "feishu": "飞书群机器人", "webhook": "通用 Webhook",
+        "email": "电子邮件",
+        "wecom": "企业微信群机器人",
+        "dingtalk": "钉钉群机器人",
+        "feishu": "飞书群机器人",
+        "webhook": "通用 Webhook",
     }
     assert channel_kinds() == CHANNEL_KINDS
 
@@ -109,7 +130,9 @@ def test_build_does_not_resolve(strict_settings: Settings, monkeypatch: pytest.M
     assert channel.kind == "webhook"
 
 
-def test_platform_host_may_be_replaced_only_by_an_allowed_host(settings: Settings, strict_settings: Settings) -> None:
+def test_platform_host_may_be_replaced_only_by_an_allowed_host(
+    settings: Settings, strict_settings: Settings
+) -> None:
     url = "http://127.0.0.1:8080/cgi-bin/webhook/send?key=693a91f6-7a0c"
     build_channel("wecom", url, None, settings)  # the allow-list names 127.0.0.1 (test receivers, relays)
     with pytest.raises(DeliveryError):

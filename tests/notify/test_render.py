@@ -16,8 +16,13 @@ SETTINGS = Settings(_env_file=None)  # type: ignore[call-arg]
 
 
 def render(purpose: str = "before", unsubscribe_url: str | None = None, **overrides):  # type: ignore[no-untyped-def]
-    return render_message(purpose, payload(purpose, **overrides), message_id="rem_42", settings=SETTINGS,
-                          unsubscribe_url=unsubscribe_url)
+    return render_message(
+        purpose,
+        payload(purpose, **overrides),
+        message_id="rem_42",
+        settings=SETTINGS,
+        unsubscribe_url=unsubscribe_url,
+    )
 
 
 @pytest.mark.parametrize("purpose", PURPOSES)
@@ -74,12 +79,17 @@ def test_deadline_flags_are_stated(flag: str, said: str) -> None:
 
 
 def test_to_be_announced_deadline() -> None:
-    msg = render("new_call", deadline={**DEADLINE, "date": None, "time": None, "to_be_announced": True}, days_left=None)
+    msg = render(
+        "new_call", deadline={**DEADLINE, "date": None, "time": None, "to_be_announced": True}, days_left=None
+    )
     assert "时间另行通知" in msg.text and "还剩" not in msg.text
 
 
 def test_date_without_time_shows_the_day() -> None:
-    assert "企业申报截止：2025年3月10日（周一），还剩 3 天" in render("before", deadline={**DEADLINE, "time": None}).text
+    assert (
+        "企业申报截止：2025年3月10日（周一），还剩 3 天"
+        in render("before", deadline={**DEADLINE, "time": None}).text
+    )
 
 
 def test_new_call_says_new_and_days_left() -> None:
@@ -90,17 +100,24 @@ def test_new_call_says_new_and_days_left() -> None:
 
 def test_changed_says_old_and_new() -> None:
     msg = render("changed")
-    assert msg.subject == "【截止时间变更】关于组织申报2025年度高新技术企业认定的通知：2025年3月5日（周三）16:00 → 2025年3月10日（周一）16:00"
+    assert (
+        msg.subject
+        == "【截止时间变更】关于组织申报2025年度高新技术企业认定的通知：2025年3月5日（周三）16:00 → 2025年3月10日（周一）16:00"
+    )
     assert "原截止时间：企业申报截止：2025年3月5日（周三）16:00" in msg.text
     assert "新截止时间：企业申报截止：2025年3月10日（周一）16:00" in msg.text
-    assert "~~2025年3月5日（周三）16:00~~" in msg.markdown and "<s>2025年3月5日（周三）16:00</s>" in (msg.html or "")
+    assert "~~2025年3月5日（周三）16:00~~" in msg.markdown and "<s>2025年3月5日（周三）16:00</s>" in (
+        msg.html or ""
+    )
 
 
 def test_digest_lists_notices_by_days_left_with_missing_data() -> None:
     msg = render("digest")
     assert msg.subject == "【申报汇总】杭州云栖科技有限公司：3 项申报进行中"
     for body in (msg.text, msg.markdown, msg.html or ""):
-        positions = [body.index(t) for t in ("关于组织申报2025年度", "专精特新中小企业申报", "科技型中小企业评价")]
+        positions = [
+            body.index(t) for t in ("关于组织申报2025年度", "专精特新中小企业申报", "科技型中小企业评价")
+        ]
         assert positions == sorted(positions), body
         assert "职工总数" in body and "https://reminder.example.cn/c/7#n4" in body
 
@@ -127,7 +144,10 @@ def test_html_escapes_untrusted_text() -> None:
 
 
 def test_markdown_cannot_be_broken_by_a_title() -> None:
-    msg = render("before", notice={"id": 1, "title": "**[点我](http://evil)**\n### 假标题", "issuer": None, "level": None})
+    msg = render(
+        "before",
+        notice={"id": 1, "title": "**[点我](http://evil)**\n### 假标题", "issuer": None, "level": None},
+    )
     assert "[点我](http://evil)" not in msg.markdown
     assert "\n### 假标题" not in msg.markdown
     assert "＊＊［点我］(http://evil)＊＊ ＃＃＃ 假标题" in msg.markdown
@@ -199,7 +219,9 @@ chinese = st.text(alphabet=st.sampled_from(list("申报截止企业材料通知�
 
 
 @given(text=chinese, limit=st.integers(min_value=120, max_value=5000), link=st.sampled_from([LINK, None]))
-def test_summary_never_exceeds_the_limit_nor_splits_a_character(text: str, limit: int, link: str | None) -> None:
+def test_summary_never_exceeds_the_limit_nor_splits_a_character(
+    text: str, limit: int, link: str | None
+) -> None:
     out = summarise(text, limit, link)
     assert utf8_len(out) <= limit
     out.encode("utf-8").decode("utf-8")  # whole characters only (surrogates or halves would fail)

@@ -18,7 +18,9 @@ from reminder.notify.render import render_message
 PUBLIC = "93.184.215.14"
 
 
-def fake_dns(monkeypatch: pytest.MonkeyPatch, table: dict[str, list[str]] | Callable[[str], list[str]]) -> list[str]:
+def fake_dns(
+    monkeypatch: pytest.MonkeyPatch, table: dict[str, list[str]] | Callable[[str], list[str]]
+) -> list[str]:
     """Play DNS for public-looking names; returns the log of names looked up."""
     looked_up: list[str] = []
 
@@ -63,7 +65,9 @@ REFUSED = [
 
 
 @pytest.mark.parametrize(("address", "said"), REFUSED, ids=[a for a, _ in REFUSED])
-def test_refused_at_save_time(address: str, said: str, strict_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_refused_at_save_time(
+    address: str, said: str, strict_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     fake_dns(monkeypatch, {"hooks.example.com": [address]})
     with pytest.raises(UnsafeTarget) as info:
         validate_channel("webhook", "https://hooks.example.com/in", new_webhook_secret(), strict_settings)
@@ -82,14 +86,23 @@ def test_public_address_is_accepted(strict_settings: Settings, monkeypatch: pyte
     validate_channel("webhook", "https://hooks.example.com/in", new_webhook_secret(), strict_settings)
 
 
-def test_metadata_host_names_are_refused_without_dns(strict_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_metadata_host_names_are_refused_without_dns(
+    strict_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     looked_up = fake_dns(monkeypatch, {})
     with pytest.raises(UnsafeTarget, match="元数据"):
-        validate_channel("webhook", "https://metadata.google.internal/computeMetadata/v1/", new_webhook_secret(), strict_settings)
+        validate_channel(
+            "webhook",
+            "https://metadata.google.internal/computeMetadata/v1/",
+            new_webhook_secret(),
+            strict_settings,
+        )
     assert looked_up == []
 
 
-def test_unresolvable_host_is_a_clear_error(strict_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unresolvable_host_is_a_clear_error(
+    strict_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     fake_dns(monkeypatch, {})
     with pytest.raises(DeliveryError, match="无法解析域名 nowhere.example.com") as info:
         validate_channel("webhook", "https://nowhere.example.com/in", new_webhook_secret(), strict_settings)
@@ -173,23 +186,31 @@ def test_connection_is_pinned_to_the_checked_address(
     secret = new_webhook_secret()
     rx.add_robot("pin", secret)
     port = rx.base_url.rsplit(":", 1)[1]
-    result = build_channel("webhook", f"http://hooks.example.com:{port}/hooks/pin", secret, settings).send(message())
+    result = build_channel("webhook", f"http://hooks.example.com:{port}/hooks/pin", secret, settings).send(
+        message()
+    )
     assert result.permanent and "回环" in (result.error or "")
     assert len(calls) == 2 and rx.hits_for("pin") == []
 
 
-def test_pinned_connection_uses_our_resolver(rx: Receiver, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pinned_connection_uses_our_resolver(
+    rx: Receiver, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A name only our resolver knows reaches the receiver: the socket goes to the address we checked."""
     fake_dns(monkeypatch, {"hooks.example.com": ["127.0.0.1"]})
     secret = new_webhook_secret()
     rx.add_robot("pinned-ok", secret)
     port = rx.base_url.rsplit(":", 1)[1]
-    result = build_channel("webhook", f"http://hooks.example.com:{port}/hooks/pinned-ok", secret, settings).send(message())
+    result = build_channel(
+        "webhook", f"http://hooks.example.com:{port}/hooks/pinned-ok", secret, settings
+    ).send(message())
     assert result.ok, result
     assert rx.hits_for("pinned-ok")[0].headers["host"] == f"hooks.example.com:{port}"
 
 
-def test_private_target_saved_before_a_policy_change_is_refused_when_sending(strict_settings: Settings) -> None:
+def test_private_target_saved_before_a_policy_change_is_refused_when_sending(
+    strict_settings: Settings,
+) -> None:
     strict = strict_settings.model_copy(update={"webhook_allow_http": True})
     result = build_channel("webhook", "http://10.0.0.1/hooks/x", new_webhook_secret(), strict).send(message())
     assert result.permanent and "内网" in (result.error or "")

@@ -35,7 +35,9 @@ def sink() -> Iterator[Loopback]:
 
 def _sent(engine: Engine) -> int:
     with Session(engine) as session:
-        return int(session.exec(select(func.count()).select_from(Reminder).where(Reminder.status == "sent")).one())
+        return int(
+            session.exec(select(func.count()).select_from(Reminder).where(Reminder.status == "sent")).one()
+        )
 
 
 def _until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
@@ -89,7 +91,9 @@ def test_after_a_restart_everything_that_came_due_is_sent_once(db: Engine, sink:
         time.sleep(0.5)  # several ticks of the restarted worker: nothing is due any more
     finally:
         restarted.shutdown()
-    assert sorted(sink.ids()) == sorted(r.message_id for r in due), "each due reminder once, the future one not"
+    assert sorted(sink.ids()) == sorted(r.message_id for r in due), (
+        "each due reminder once, the future one not"
+    )
 
 
 @pytest.mark.parametrize("db", ["sqlite"], indirect=True)
@@ -106,8 +110,12 @@ def test_a_second_worker_on_sqlite_is_refused_until_the_first_stops(db: Engine) 
 def test_the_sweep_job_plans_open_notices_and_cancels_passed_deadlines(db: Engine) -> None:
     now = utcnow()
     with session_scope(db) as session:
-        ahead = store_notice(session, deadline((now + dt.timedelta(days=40)).date().isoformat()), title="仍在申报期的通知")
-        passed = store_notice(session, deadline((now + dt.timedelta(days=40)).date().isoformat()), title="将要截止的通知")
+        ahead = store_notice(
+            session, deadline((now + dt.timedelta(days=40)).date().isoformat()), title="仍在申报期的通知"
+        )
+        passed = store_notice(
+            session, deadline((now + dt.timedelta(days=40)).date().isoformat()), title="将要截止的通知"
+        )
         owner = company(session)
         channel(session, owner)
         verdict(session, owner, ahead)
@@ -117,7 +125,9 @@ def test_the_sweep_job_plans_open_notices_and_cancels_passed_deadlines(db: Engin
         planned = {n.id: len(reminders(session, notice_id=n.id, purpose="before")) for n in (ahead, passed)}
     assert planned[ahead.id] >= 3 and planned[passed.id] == planned[ahead.id], "both open notices planned"
     with session_scope(db) as session:  # the second notice's deadline is corrected into the past
-        store_notice(session, deadline((now - dt.timedelta(days=1)).date().isoformat()), title="将要截止的通知")
+        store_notice(
+            session, deadline((now - dt.timedelta(days=1)).date().isoformat()), title="将要截止的通知"
+        )
     swept = jobs.sweep(engine=db, settings=settings())
     assert swept.cancelled == planned[passed.id]
     assert jobs.sweep(engine=db, settings=settings()).inserted == 0, "sweeping again changes nothing"
@@ -142,7 +152,9 @@ def test_list_dead_requeue_and_dispatch_once_from_the_command_line(cli_env: Engi
     (row,) = _queue(cli_env, sink.url(), 1, utcnow() - dt.timedelta(minutes=1))
     with session_scope(cli_env) as session:
         failure = SendResult(ok=False, status_code=410, error="HTTP 410 Gone", permanent=True)
-        record_attempt(session=session, reminder_id=row.id, worker="w", result=failure, now=utcnow(), settings=settings())
+        record_attempt(
+            session=session, reminder_id=row.id, worker="w", result=failure, now=utcnow(), settings=settings()
+        )
     listed = runner.invoke(app, ["reminders", "list", "--status", "dead"])
     assert listed.exit_code == 0, listed.output
     lines = listed.stdout.splitlines()

@@ -51,7 +51,9 @@ def test_currencies(case: dict[str, Any]) -> None:
 
 def test_mixed_currencies_in_one_profile_are_an_error() -> None:
     with pytest.raises(ValueError, match="币种"):
-        parse_profile({"name": "甲", "region": "香港", "annual_revenue": "港币500万", "total_assets": "新臺幣3000萬元"})
+        parse_profile(
+            {"name": "甲", "region": "香港", "annual_revenue": "港币500万", "total_assets": "新臺幣3000萬元"}
+        )
 
 
 @pytest.mark.parametrize("case", AWARDED, ids=[c["title"] for c in AWARDED])
@@ -60,7 +62,10 @@ def test_awarded_qualifications(case: dict[str, Any]) -> None:
 
 
 def test_awarded_title_is_soft_and_others_stay_hard() -> None:
-    conds = [Condition("qualification", "has", "高企", None, "往年认定的高企可再次申请"), Condition("headcount", "<=", 500, "人", "500人以下")]
+    conds = [
+        Condition("qualification", "has", "高企", None, "往年认定的高企可再次申请"),
+        Condition("headcount", "<=", 500, "人", "500人以下"),
+    ]
     soft = soften_awarded(conds, "关于开展2025年高新技术企业认定工作的通知")
     assert [c.hard for c in soft] == [False, True]
 
@@ -68,7 +73,11 @@ def test_awarded_title_is_soft_and_others_stay_hard() -> None:
 def test_scope_survives_storage() -> None:
     from reminder.model import Scope
 
-    notice = Notice(title="通知", scope=Scope("苍南县", "浙江省温州市苍南县"), conditions=(Condition("headcount", "<=", 5, "人", "5人"),))
+    notice = Notice(
+        title="通知",
+        scope=Scope("苍南县", "浙江省温州市苍南县"),
+        conditions=(Condition("headcount", "<=", 5, "人", "5人"),),
+    )
     scope, rest = split_scope(judged_conditions(notice))
     assert (scope.name, scope.path, rest) == ("苍南县", "浙江省温州市苍南县", notice.conditions)
     assert split_scope(judged_conditions(Notice(title="通知")))[0] is None

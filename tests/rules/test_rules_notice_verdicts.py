@@ -24,7 +24,9 @@ def _notice(spec: dict[str, Any]) -> Notice:
     scope = spec.get("scope")
     return Notice(
         title=spec["title"],
-        deadlines=tuple(Deadline(date=day, time=None, kind="application", quote=spec["text"]) for day in spec["deadlines"]),
+        deadlines=tuple(
+            Deadline(date=day, time=None, kind="application", quote=spec["text"]) for day in spec["deadlines"]
+        ),
         conditions=tuple(make_condition(c) for c in spec["conditions"]),
         scope=Scope(name=scope["name"], path=scope["path"]) if scope else None,
     )
@@ -80,8 +82,14 @@ def test_outside_scope_is_explained() -> None:
 
 def test_possibly_lists_what_to_fill_in_and_confirm() -> None:
     notice = next(n for n in DATA["notices"] if n["id"] == "mtg_service")
-    lines = render_verdict_zh(judge_notice(_notice(notice), _profile({"profile": "mtg_innov", "set": {"headcount": None}})))
-    assert lines[:3] == ["结论：可能符合申报条件", "需补充：职工人数", "需人工确认：科技服务收入占营业收入比例不低于30%"]
+    lines = render_verdict_zh(
+        judge_notice(_notice(notice), _profile({"profile": "mtg_innov", "set": {"headcount": None}}))
+    )
+    assert lines[:3] == [
+        "结论：可能符合申报条件",
+        "需补充：职工人数",
+        "需人工确认：科技服务收入占营业收入比例不低于30%",
+    ]
 
 
 def test_unknown_scope_asks_to_confirm_the_region() -> None:

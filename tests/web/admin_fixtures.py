@@ -69,7 +69,9 @@ RECOMMENDATION_QUOTE = "各区县经信局于2025年4月20日前完成审核推�
 def changed_notice() -> str:
     """NOTICE, edited elsewhere: a new contact and a later recommendation cutoff; the application
     sentence (the one an operator corrects in the tests) is unchanged."""
-    return NOTICE.replace("联系人：张三", "联系人：李四").replace("4月20日前完成审核推荐", "4月25日前完成审核推荐")
+    return NOTICE.replace("联系人：张三", "联系人：李四").replace(
+        "4月20日前完成审核推荐", "4月25日前完成审核推荐"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -88,13 +90,17 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def migrated_postgres() -> Iterator[Engine]:
     """A throwaway schema in PostgreSQL's ``test`` database, migrated once for the session."""
     try:
-        conn = psycopg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname=PG_DB, connect_timeout=2, autocommit=True)
+        conn = psycopg.connect(
+            host=PG_HOST, port=PG_PORT, user=PG_USER, dbname=PG_DB, connect_timeout=2, autocommit=True
+        )
     except psycopg.OperationalError as exc:
         pytest.skip(f"PostgreSQL not reachable on {PG_HOST}:{PG_PORT} as {PG_USER}/{PG_DB}: {exc}")
     schema = f"web_{os.getpid()}_{secrets.token_hex(4)}"
     with conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
-        engine = make_engine(f"postgresql+psycopg://{PG_USER}@{PG_HOST}:{PG_PORT}/{PG_DB}?options=-csearch_path%3D{schema}")
+        engine = make_engine(
+            f"postgresql+psycopg://{PG_USER}@{PG_HOST}:{PG_PORT}/{PG_DB}?options=-csearch_path%3D{schema}"
+        )
         try:
             upgrade(engine)
             yield engine
@@ -167,7 +173,9 @@ def anonymous(admin_app: FastAPI) -> Iterator[TestClient]:
         yield client
 
 
-def ingest_text(client: TestClient, text: str = NOTICE, *, name: str = "jishu-zhongxin", publish: bool = False) -> int:
+def ingest_text(
+    client: TestClient, text: str = NOTICE, *, name: str = "jishu-zhongxin", publish: bool = False
+) -> int:
     """Paste a notice through the API; the id of its (first) notice."""
     data = {"text": text, "text_name": name, "publish": "true" if publish else "false"}
     response = client.post("/api/admin/ingest", data=data)
@@ -179,7 +187,13 @@ def ingest_text(client: TestClient, text: str = NOTICE, *, name: str = "jishu-zh
 
 def register(engine: Engine, name: str = "湖州测试科技有限公司", **fields: Any) -> Company:
     """A company that meets every condition of NOTICE unless ``fields`` say otherwise."""
-    data = {"name": name, "region": "浙江省湖州市吴兴区", "headcount": 100, "annual_revenue": 3000, "rd_expense_ratio": 5}
+    data = {
+        "name": name,
+        "region": "浙江省湖州市吴兴区",
+        "headcount": 100,
+        "annual_revenue": 3000,
+        "rd_expense_ratio": 5,
+    }
     with session_scope(engine) as session:
         return register_company(session=session, data=data | fields)
 
@@ -225,14 +239,26 @@ def outbox(engine: Engine, company: Company) -> dict[str, int]:
     """A webhook channel with a dead reminder, a pending one, and deliveries: failed 1 h ago (with a
     reason), failed 2 days ago, succeeded 1 h ago. Returns the ids by name."""
     with session_scope(engine) as session:
-        channel = Channel(company_id=company.id or 0, kind="webhook", name="财务群", target="https://hooks.example.com/x?key=SECRETKEY")
+        channel = Channel(
+            company_id=company.id or 0,
+            kind="webhook",
+            name="财务群",
+            target="https://hooks.example.com/x?key=SECRETKEY",
+        )
         session.add(channel)
         session.flush()
 
         def reminder(key: str, status: str) -> Reminder:
             row = Reminder(
-                key=key, company_id=company.id or 0, channel_id=channel.id or 0, purpose="before", due_at=NOW,
-                next_attempt_at=NOW, message_id=f"msg-{key}", status=status, attempts=8 if status == "dead" else 0,
+                key=key,
+                company_id=company.id or 0,
+                channel_id=channel.id or 0,
+                purpose="before",
+                due_at=NOW,
+                next_attempt_at=NOW,
+                message_id=f"msg-{key}",
+                status=status,
+                attempts=8 if status == "dead" else 0,
                 last_error="HTTP 500 from receiver" if status == "dead" else None,
             )
             session.add(row)
@@ -242,12 +268,34 @@ def outbox(engine: Engine, company: Company) -> dict[str, int]:
         dead, pending = reminder("dead-one", "dead"), reminder("pending-one", "pending")
         hour, days = dt.timedelta(hours=1), dt.timedelta(days=2)
         rows = [
-            Delivery(reminder_id=dead.id or 0, channel_id=channel.id, at=NOW - hour, ok=False, status_code=500,
-                     latency_ms=120.0, error="HTTP 500: receiver down", attempt=8),
-            Delivery(reminder_id=dead.id or 0, channel_id=channel.id, at=NOW - days, ok=False, status_code=502,
-                     latency_ms=3000.0, error="HTTP 502: old failure", attempt=1),
-            Delivery(reminder_id=pending.id or 0, channel_id=channel.id, at=NOW - hour, ok=True, status_code=200,
-                     latency_ms=40.0),
+            Delivery(
+                reminder_id=dead.id or 0,
+                channel_id=channel.id,
+                at=NOW - hour,
+                ok=False,
+                status_code=500,
+                latency_ms=120.0,
+                error="HTTP 500: receiver down",
+                attempt=8,
+            ),
+            Delivery(
+                reminder_id=dead.id or 0,
+                channel_id=channel.id,
+                at=NOW - days,
+                ok=False,
+                status_code=502,
+                latency_ms=3000.0,
+                error="HTTP 502: old failure",
+                attempt=1,
+            ),
+            Delivery(
+                reminder_id=pending.id or 0,
+                channel_id=channel.id,
+                at=NOW - hour,
+                ok=True,
+                status_code=200,
+                latency_ms=40.0,
+            ),
         ]
         session.add_all(rows)
         session.flush()

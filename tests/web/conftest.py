@@ -103,7 +103,9 @@ def settings(tmp_path: Path) -> Settings:
         webhook_allow_http=True,
         webhook_timeout=5.0,
         # limits are tested in test_security_*.py; here many requests come from one test client
-        auth_failure_limits="10000/minute", register_ip_limits="10000/minute", register_address_limits="10000/minute",
+        auth_failure_limits="10000/minute",
+        register_ip_limits="10000/minute",
+        register_address_limits="10000/minute",
     )
 
 
@@ -145,5 +147,10 @@ def mailbox() -> Iterator[Mailbox]:
 @pytest.fixture
 def smtp_settings(settings: Settings, mailbox: Mailbox) -> Settings:
     return settings.model_copy(
-        update={"smtp_host": "127.0.0.1", "smtp_port": mailbox.port, "smtp_security": "none", "smtp_timeout": 5.0}
+        update={
+            "smtp_host": "127.0.0.1",
+            "smtp_port": mailbox.port,
+            "smtp_security": "none",
+            "smtp_timeout": 5.0,
+        }
     )

@@ -27,7 +27,8 @@ def _two(client: TestClient, receiver: Loopback) -> tuple[int, str, int, str, in
     a, a_token = register_api(client, HANGZHOU)
     b, b_token = register_api(client, NINGBO)
     reply = client.post(
-        f"/api/companies/{b}/channels", headers=bearer(b_token),
+        f"/api/companies/{b}/channels",
+        headers=bearer(b_token),
         json={"kind": "wecom", "target": receiver.url("/cgi-bin/webhook/send?key=bbbbbbbbbb")},
     )
     assert reply.status_code == 201
@@ -40,14 +41,20 @@ def test_a_token_opens_nothing_of_another_company(
     a, a_token, b, b_token, b_channel = _two(client, receiver)
     as_a = bearer(a_token)
     attempts = [
-        ("GET", f"/c/{b}", None), ("GET", f"/c/{b}/profile", None), ("GET", f"/c/{b}/notifications", None),
+        ("GET", f"/c/{b}", None),
+        ("GET", f"/c/{b}/profile", None),
+        ("GET", f"/c/{b}/notifications", None),
         ("POST", f"/c/{b}/profile", {"name": "改名", "region": "北京市"}),
         ("POST", f"/c/{b}/notifications", {"reminder_offsets": "1", "digest": "off"}),
         ("POST", f"/c/{b}/channels", {"kind": "email", "target": "spy@example.com"}),
-        ("POST", f"/c/{b}/channels/{b_channel}/delete", None), ("POST", f"/c/{b}/channels/{b_channel}/test", None),
-        ("POST", f"/c/{b}/token", None), ("GET", f"/c/{b}/calendar.ics", None),
-        ("GET", f"/api/companies/{b}", None), ("GET", f"/api/companies/{b}/matches", None),
-        ("GET", f"/api/companies/{b}/channels", None), ("POST", f"/api/companies/{b}/token", None),
+        ("POST", f"/c/{b}/channels/{b_channel}/delete", None),
+        ("POST", f"/c/{b}/channels/{b_channel}/test", None),
+        ("POST", f"/c/{b}/token", None),
+        ("GET", f"/c/{b}/calendar.ics", None),
+        ("GET", f"/api/companies/{b}", None),
+        ("GET", f"/api/companies/{b}/matches", None),
+        ("GET", f"/api/companies/{b}/channels", None),
+        ("POST", f"/api/companies/{b}/token", None),
         ("DELETE", f"/api/companies/{b}/channels/{b_channel}", None),
         ("POST", f"/api/companies/{b}/channels/{b_channel}/test", None),
     ]
@@ -57,7 +64,9 @@ def test_a_token_opens_nothing_of_another_company(
         assert NINGBO["name"] not in reply.text and "boss@nb-example.com" not in reply.text
     patched = client.patch(f"/api/companies/{b}", headers=as_a, json={"headcount": 1})
     assert patched.status_code == 403
-    added = client.post(f"/api/companies/{b}/channels", headers=as_a, json={"kind": "email", "target": "spy@example.com"})
+    added = client.post(
+        f"/api/companies/{b}/channels", headers=as_a, json={"kind": "email", "target": "spy@example.com"}
+    )
     assert added.status_code == 403
     assert client.get(f"/c/{b}/calendar.ics?token={a_token}").status_code == 403
     assert receiver.received == [], "no test message was sent for B"
@@ -67,7 +76,9 @@ def test_a_token_opens_nothing_of_another_company(
         assert company.reminder_offsets == [14, 7, 3, 1, 0]
         targets = {c.target for c in session.exec(select(Channel).where(Channel.company_id == b))}
         assert "spy@example.com" not in targets and len(targets) == 2
-    assert client.get(f"/api/companies/{b}", headers=bearer(b_token)).status_code == 200, "B's token still works"
+    assert client.get(f"/api/companies/{b}", headers=bearer(b_token)).status_code == 200, (
+        "B's token still works"
+    )
 
 
 def test_another_companys_channel_is_not_found_like_a_missing_one(
@@ -76,8 +87,10 @@ def test_another_companys_channel_is_not_found_like_a_missing_one(
     a, a_token, _, _, b_channel = _two(client, receiver)
     as_a = bearer(a_token)
     for method, template in [
-        ("POST", "/api/companies/{a}/channels/{c}/test"), ("DELETE", "/api/companies/{a}/channels/{c}"),
-        ("POST", "/c/{a}/channels/{c}/test"), ("POST", "/c/{a}/channels/{c}/delete"),
+        ("POST", "/api/companies/{a}/channels/{c}/test"),
+        ("DELETE", "/api/companies/{a}/channels/{c}"),
+        ("POST", "/c/{a}/channels/{c}/test"),
+        ("POST", "/c/{a}/channels/{c}/delete"),
     ]:
         theirs = client.request(method, template.format(a=a, c=b_channel), headers=as_a)
         missing = client.request(method, template.format(a=a, c=999999), headers=as_a)

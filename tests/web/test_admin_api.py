@@ -87,7 +87,9 @@ def test_without_a_configured_admin_token_nobody_is_admin(sqlite_engine: Engine,
     app = make_app(sqlite_engine, tmp_path, admin_token=None)
     with TestClient(app) as client:
         assert client.get("/api/admin/notices", headers={"Authorization": "Bearer "}).status_code == 401
-        assert client.get("/api/admin/notices", headers={"Authorization": "Bearer anything"}).status_code == 403
+        assert (
+            client.get("/api/admin/notices", headers={"Authorization": "Bearer anything"}).status_code == 403
+        )
 
 
 def test_the_token_is_also_taken_from_the_query_string(anonymous: TestClient) -> None:
@@ -165,17 +167,25 @@ def site() -> Iterator[str]:
 def test_urls_are_fetched_and_failures_say_why(api: TestClient, site: str) -> None:
     settings = api.app.state.settings  # type: ignore[attr-defined]
     api.app.state.settings = settings.model_copy(update={"webhook_allow_hosts": ["127.0.0.1"]})  # type: ignore[attr-defined]
-    body = api.post("/api/admin/ingest", data={"urls": f"{site}/notice.html\n{site}/gone.html", "publish": "true"}).json()
+    body = api.post(
+        "/api/admin/ingest", data={"urls": f"{site}/notice.html\n{site}/gone.html", "publish": "true"}
+    ).json()
     assert [(n["title"], n["status"]) for n in body["stored"]] == [(TITLE, "published")]
     assert [(f["source"], "404" in f["reason"]) for f in body["failures"]] == [(f"{site}/gone.html", True)]
 
 
 @pytest.mark.parametrize(
     ("data", "loc"),
-    [({"urls": "file:///etc/passwd"}, ["body", "urls", 0]), ({}, ["body", "files"]), ({"publish": "maybe"}, ["body", "publish"])],
+    [
+        ({"urls": "file:///etc/passwd"}, ["body", "urls", 0]),
+        ({}, ["body", "files"]),
+        ({"publish": "maybe"}, ["body", "publish"]),
+    ],
     ids=["not-http", "nothing", "bad-flag"],
 )
-def test_bad_ingest_input_is_a_422_naming_the_field(api: TestClient, data: dict[str, str], loc: list[Any]) -> None:
+def test_bad_ingest_input_is_a_422_naming_the_field(
+    api: TestClient, data: dict[str, str], loc: list[Any]
+) -> None:
     response = api.post("/api/admin/ingest", data=data)
     assert response.status_code == 422
     assert loc in [e["loc"] for e in response.json()["detail"]]
@@ -201,8 +211,14 @@ def _application(api: TestClient, notice_id: int) -> dict[str, Any]:
 def test_correct_a_deadline_and_read_the_history(api: TestClient) -> None:
     notice_id = ingest_text(api)
     deadline_id = _application(api, notice_id)["id"]
-    body = {"target": "deadline", "action": "set", "deadline_id": deadline_id, "values": {"date": "2025-04-15", "time": "09:30"},
-            "author": "王五", "note": "见补充通知"}
+    body = {
+        "target": "deadline",
+        "action": "set",
+        "deadline_id": deadline_id,
+        "values": {"date": "2025-04-15", "time": "09:30"},
+        "author": "王五",
+        "note": "见补充通知",
+    }
     created = api.post(f"/api/admin/notices/{notice_id}/corrections", json=body)
     assert created.status_code == 201, created.text
     assert created.json()["author"] == "王五"
@@ -210,18 +226,30 @@ def test_correct_a_deadline_and_read_the_history(api: TestClient) -> None:
     now = _application(api, notice_id)
     assert (now["date"], now["time"], now["at"]) == ("2025-04-15", "09:30:00", "2025-04-15T01:30:00Z")
     [kept] = api.get(f"/api/admin/notices/{notice_id}/corrections").json()
-    assert (kept["author"], kept["note"], kept["values"]) == ("王五", "见补充通知", {"date": "2025-04-15", "time": "09:30"})
+    assert (kept["author"], kept["note"], kept["values"]) == (
+        "王五",
+        "见补充通知",
+        {"date": "2025-04-15", "time": "09:30"},
+    )
 
 
 def test_a_correction_survives_uploading_the_same_file_again_changed(api: TestClient) -> None:
     files = [("files", ("jishu.txt", NOTICE.encode(), "text/plain"))]
     notice_id = api.post("/api/admin/ingest", files=files).json()["stored"][0]["id"]
     deadline_id = _application(api, notice_id)["id"]
-    body = {"target": "deadline", "action": "set", "deadline_id": deadline_id, "values": {"date": "2025-04-15"}}
+    body = {
+        "target": "deadline",
+        "action": "set",
+        "deadline_id": deadline_id,
+        "values": {"date": "2025-04-15"},
+    }
     assert api.post(f"/api/admin/notices/{notice_id}/corrections", json=body).status_code == 201
     changed = [("files", ("jishu.txt", fx.changed_notice().encode(), "text/plain"))]
     again = api.post("/api/admin/ingest", files=changed).json()
-    assert (again["documents"], again["stored"][0]["id"]) == (1, notice_id)  # a new version of the same notice
+    assert (again["documents"], again["stored"][0]["id"]) == (
+        1,
+        notice_id,
+    )  # a new version of the same notice
     assert _application(api, notice_id)["date"] == "2025-04-15"
     dates = sorted(d["date"] for d in api.get(f"/api/admin/notices/{notice_id}").json()["deadlines"])
     assert dates == ["2025-04-15", "2025-04-25"]
@@ -230,25 +258,63 @@ def test_a_correction_survives_uploading_the_same_file_again_changed(api: TestCl
 @pytest.mark.parametrize(
     ("body", "loc"),
     [
-        ({"target": "deadline", "action": "set", "values": {"date": "2025-13-40"}}, ["body", "deadline", "values", "date"]),
-        ({"target": "deadline", "action": "set", "values": {"kind": "soonish"}}, ["body", "deadline", "values", "kind"]),
-        ({"target": "condition", "action": "add", "values": {"field": "shoe_size", "op": ">=", "value": 1}},
-         ["body", "condition", "values", "field"]),
-        ({"target": "condition", "action": "add", "values": {"field": "headcount", "op": "≥", "value": 1}},
-         ["body", "condition", "values", "op"]),
-        ({"target": "condition", "action": "add", "values": {"field": "headcount", "op": ">="}},
-         ["body", "condition", "values", "value"]),
-        ({"target": "condition", "action": "add", "values": {"field": "headcount", "op": ">=", "value": "多"}},
-         ["body", "condition", "values", "value"]),
-        ({"target": "deadline", "action": "add", "values": {"kind": "application"}}, ["body", "deadline", "values", "date"]),
-        ({"target": "deadline", "action": "set", "deadline_id": 9999, "values": {"date": "2025-04-15"}},
-         ["body", "deadline", "deadline_id"]),
+        (
+            {"target": "deadline", "action": "set", "values": {"date": "2025-13-40"}},
+            ["body", "deadline", "values", "date"],
+        ),
+        (
+            {"target": "deadline", "action": "set", "values": {"kind": "soonish"}},
+            ["body", "deadline", "values", "kind"],
+        ),
+        (
+            {
+                "target": "condition",
+                "action": "add",
+                "values": {"field": "shoe_size", "op": ">=", "value": 1},
+            },
+            ["body", "condition", "values", "field"],
+        ),
+        (
+            {"target": "condition", "action": "add", "values": {"field": "headcount", "op": "≥", "value": 1}},
+            ["body", "condition", "values", "op"],
+        ),
+        (
+            {"target": "condition", "action": "add", "values": {"field": "headcount", "op": ">="}},
+            ["body", "condition", "values", "value"],
+        ),
+        (
+            {
+                "target": "condition",
+                "action": "add",
+                "values": {"field": "headcount", "op": ">=", "value": "多"},
+            },
+            ["body", "condition", "values", "value"],
+        ),
+        (
+            {"target": "deadline", "action": "add", "values": {"kind": "application"}},
+            ["body", "deadline", "values", "date"],
+        ),
+        (
+            {"target": "deadline", "action": "set", "deadline_id": 9999, "values": {"date": "2025-04-15"}},
+            ["body", "deadline", "deadline_id"],
+        ),
         ({"target": "planet", "action": "set", "values": {}}, ["body"]),
     ],
-    ids=["impossible-date", "unknown-kind", "unknown-field", "unknown-op", "no-value", "text-for-number", "add-without-date",
-         "deadline-of-another-notice", "unknown-target"],
+    ids=[
+        "impossible-date",
+        "unknown-kind",
+        "unknown-field",
+        "unknown-op",
+        "no-value",
+        "text-for-number",
+        "add-without-date",
+        "deadline-of-another-notice",
+        "unknown-target",
+    ],
 )
-def test_bad_corrections_are_422_with_the_field(api: TestClient, body: dict[str, Any], loc: list[Any]) -> None:
+def test_bad_corrections_are_422_with_the_field(
+    api: TestClient, body: dict[str, Any], loc: list[Any]
+) -> None:
     notice_id = ingest_text(api)
     if body["action"] == "set" and "deadline_id" not in body and body["target"] == "deadline":
         body = body | {"deadline_id": _application(api, notice_id)["id"]}
@@ -267,7 +333,9 @@ def test_the_api_vocabulary_is_the_extractors(api: TestClient) -> None:
     assert [s.get("enum") for s in values["op"]["anyOf"] if "enum" in s] == [list(CONDITION_OPS)]
 
 
-def test_publishing_matches_companies_and_unpublishing_returns_to_draft(api: TestClient, sqlite_engine: Engine) -> None:
+def test_publishing_matches_companies_and_unpublishing_returns_to_draft(
+    api: TestClient, sqlite_engine: Engine
+) -> None:
     fits = register(sqlite_engine)
     elsewhere = register(sqlite_engine, name="杭州另一家公司", region="浙江省杭州市西湖区")
     notice_id = ingest_text(api)
@@ -275,7 +343,9 @@ def test_publishing_matches_companies_and_unpublishing_returns_to_draft(api: Tes
         assert session.exec(select(Match)).all() == []  # a draft is matched with nobody
     assert api.post(f"/api/admin/notices/{notice_id}/publish").json()["status"] == "published"
     with Session(sqlite_engine) as session:
-        verdicts = {m.company_id: m.status for m in session.exec(select(Match).where(Match.notice_id == notice_id))}
+        verdicts = {
+            m.company_id: m.status for m in session.exec(select(Match).where(Match.notice_id == notice_id))
+        }
     assert verdicts.get(fits.id or 0) == "eligible" and verdicts.get(elsewhere.id or 0) != "eligible"
     listed = api.get("/api/admin/companies").json()
     assert listed[0]["name"] == fits.name and listed[0]["eligible"] == 1
@@ -294,7 +364,9 @@ def test_a_correction_re_matches_the_notice(api: TestClient, sqlite_engine: Engi
     body = {"target": "condition", "action": "set", "condition_id": headcount["id"], "values": {"value": 300}}
     assert api.post(f"/api/admin/notices/{notice_id}/corrections", json=body).status_code == 201
     with Session(sqlite_engine) as session:  # 400 staff > 300: no longer a match
-        assert "eligible" not in session.exec(select(Match.status).where(Match.company_id == company.id)).all()
+        assert (
+            "eligible" not in session.exec(select(Match.status).where(Match.company_id == company.id)).all()
+        )
 
 
 def test_notice_list_filters_open_and_past(admin_app: FastAPI, sqlite_engine: Engine, tmp_path: Any) -> None:
@@ -317,7 +389,9 @@ def test_notice_list_filters_open_and_past(admin_app: FastAPI, sqlite_engine: En
 def test_failed_deliveries_of_the_last_day(api: TestClient, sqlite_engine: Engine) -> None:
     ids = outbox(sqlite_engine, register(sqlite_engine))
     failed = api.get("/api/admin/deliveries?failed=1").json()
-    assert [(d["status_code"], d["error"], d["channel_name"]) for d in failed] == [(500, "HTTP 500: receiver down", "财务群")]
+    assert [(d["status_code"], d["error"], d["channel_name"]) for d in failed] == [
+        (500, "HTTP 500: receiver down", "财务群")
+    ]
     assert "SECRETKEY" not in str(failed)
     assert len(api.get("/api/admin/deliveries").json()) == 2
     assert len(api.get("/api/admin/deliveries?failed=1&hours=72").json()) == 2

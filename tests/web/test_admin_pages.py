@@ -34,7 +34,9 @@ admin_app, anonymous = fx.admin_app, fx.anonymous
 def browser(admin_app: FastAPI) -> Iterator[TestClient]:
     """A client signed in through the login form as 赵六."""
     with TestClient(admin_app, follow_redirects=False) as client:
-        response = client.post("/admin/login", data={"token": ADMIN_TOKEN, "operator": "赵六", "next": "/admin"})
+        response = client.post(
+            "/admin/login", data={"token": ADMIN_TOKEN, "operator": "赵六", "next": "/admin"}
+        )
         assert response.status_code == 303
         yield client
 
@@ -84,7 +86,9 @@ def test_login_refuses_a_wrong_token(anonymous: TestClient) -> None:
 
 def test_login_sets_a_strict_http_only_cookie_for_admin_pages_only(anonymous: TestClient) -> None:
     response = anonymous.post(
-        "/admin/login", data={"token": ADMIN_TOKEN, "operator": "赵六", "next": "/admin/notices"}, follow_redirects=False
+        "/admin/login",
+        data={"token": ADMIN_TOKEN, "operator": "赵六", "next": "/admin/notices"},
+        follow_redirects=False,
     )
     assert (response.status_code, response.headers["location"]) == (303, "/admin/notices")
     cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith("admin_session="))
@@ -94,7 +98,9 @@ def test_login_sets_a_strict_http_only_cookie_for_admin_pages_only(anonymous: Te
 
 def test_login_never_redirects_off_site(anonymous: TestClient) -> None:
     for target in ("https://evil.example/", "//evil.example/admin", "/c/1"):
-        response = anonymous.post("/admin/login", data={"token": ADMIN_TOKEN, "next": target}, follow_redirects=False)
+        response = anonymous.post(
+            "/admin/login", data={"token": ADMIN_TOKEN, "next": target}, follow_redirects=False
+        )
         assert response.headers["location"] == "/admin"
 
 
@@ -104,7 +110,14 @@ def test_login_never_redirects_off_site(anonymous: TestClient) -> None:
 def test_upload_files_and_see_the_summary_with_failures(browser: TestClient) -> None:
     files = [
         ("files", ("notice.pdf", make_pdf(), "application/pdf")),
-        ("files", ("notice.docx", make_docx(NOTICE.replace("湖州市企业技术中心", "湖州市工业设计中心")), "application/octet-stream")),
+        (
+            "files",
+            (
+                "notice.docx",
+                make_docx(NOTICE.replace("湖州市企业技术中心", "湖州市工业设计中心")),
+                "application/octet-stream",
+            ),
+        ),
         ("files", ("broken.docx", b"PK\x03\x04 truncated", "application/octet-stream")),
         ("files", ("news.txt", "今天天气很好，市民纷纷外出踏青。".encode(), "text/plain")),
     ]
@@ -126,7 +139,10 @@ def test_ingest_without_input_says_what_to_give(browser: TestClient) -> None:
 
 
 def marks(page: str) -> list[tuple[str, str]]:
-    return [(cls, html.unescape(text)) for cls, text in re.findall(r'<mark class="(\w+)"[^>]*>(.*?)</mark>', page, re.S)]
+    return [
+        (cls, html.unescape(text))
+        for cls, text in re.findall(r'<mark class="(\w+)"[^>]*>(.*?)</mark>', page, re.S)
+    ]
 
 
 def test_the_review_page_marks_every_quote_in_the_source(browser: TestClient) -> None:
@@ -183,10 +199,16 @@ def test_correct_a_deadline_through_the_form(browser: TestClient, sqlite_engine:
 def test_an_invalid_correction_is_shown_next_to_its_form(browser: TestClient) -> None:
     notice_id = paste(browser)
     deadline_id = deadline_form(browser.get(f"/admin/notices/{notice_id}").text, APPLICATION_QUOTE)
-    page = browser.post(f"/admin/notices/{notice_id}/deadlines/{deadline_id}", data={"date": "2025-13-40", "kind": "application"})
+    page = browser.post(
+        f"/admin/notices/{notice_id}/deadlines/{deadline_id}",
+        data={"date": "2025-13-40", "kind": "application"},
+    )
     assert page.status_code == 422
     assert any("日期无效" in a for a in alerts(page.text))
-    unchanged = browser.post(f"/admin/notices/{notice_id}/deadlines/{deadline_id}", data={"date": "2025-04-10", "time": "17:00", "kind": "application"})
+    unchanged = browser.post(
+        f"/admin/notices/{notice_id}/deadlines/{deadline_id}",
+        data={"date": "2025-04-10", "time": "17:00", "kind": "application"},
+    )
     assert unchanged.status_code == 422 and any("没有要更正的内容" in a for a in alerts(unchanged.text))
 
 
@@ -196,10 +218,15 @@ def test_add_and_delete_a_condition(browser: TestClient, sqlite_engine: Engine) 
     assert browser.post(f"/admin/notices/{notice_id}/conditions", data=form).status_code == 303
     page = browser.get(f"/admin/notices/{notice_id}").text
     assert "资质 具有 高新技术企业、科技型中小企业" in page  # Chinese labels from the field registry
-    assert '<option value="headcount" >职工总数</option>' in page and '<option value="<=" >不超过</option>' in html.unescape(page)
+    assert (
+        '<option value="headcount" >职工总数</option>' in page
+        and '<option value="<=" >不超过</option>' in html.unescape(page)
+    )
     headcount = re.search(r'<tr id="c(\d+)">\s*<td class="quote">职工总数', page)
     assert headcount
-    assert browser.post(f"/admin/notices/{notice_id}/conditions/{headcount.group(1)}/delete").status_code == 303
+    assert (
+        browser.post(f"/admin/notices/{notice_id}/conditions/{headcount.group(1)}/delete").status_code == 303
+    )
     page = browser.get(f"/admin/notices/{notice_id}").text
     assert "职工总数 不超过 500" not in page and "删除申报条件「职工总数不超过500人」" in html.unescape(page)
 
@@ -224,7 +251,10 @@ def test_notice_list_filters(browser: TestClient) -> None:
     published = paste(browser, NOTICE.replace("企业技术中心", "工业设计中心"), name="sheji", publish=True)
 
     def listed(query: str) -> list[int]:
-        return [int(i) for i in re.findall(r'href="/admin/notices/(\d+)"', browser.get(f"/admin/notices{query}").text)]
+        return [
+            int(i)
+            for i in re.findall(r'href="/admin/notices/(\d+)"', browser.get(f"/admin/notices{query}").text)
+        ]
 
     assert sorted(listed("")) == sorted([draft, published])
     assert listed("?status=draft") == [draft] and listed("?status=published") == [published]
@@ -240,13 +270,17 @@ def section(page: str, name: str) -> str:
     return html.unescape(found.group(1))
 
 
-def test_dashboard_shows_deadlines_companies_failures_and_dead_reminders(browser: TestClient, sqlite_engine: Engine) -> None:
+def test_dashboard_shows_deadlines_companies_failures_and_dead_reminders(
+    browser: TestClient, sqlite_engine: Engine
+) -> None:
     company = register(sqlite_engine)
     paste(browser, publish=True)
     ids = outbox(sqlite_engine, company)
     page = browser.get("/admin").text
     assert "2025年4月10日 周四 17:00" in section(page, "upcoming") and TITLE in section(page, "upcoming")
-    assert re.search(r"湖州测试科技有限公司.*?<td class=\"eligible\">1</td>", section(page, "companies"), re.S)
+    assert re.search(
+        r"湖州测试科技有限公司.*?<td class=\"eligible\">1</td>", section(page, "companies"), re.S
+    )
     failed = section(page, "failed")
     assert "HTTP 500: receiver down" in failed and "old failure" not in failed and "SECRETKEY" not in page
     assert f"/admin/reminders/{ids['dead']}/requeue" in section(page, "dead")

@@ -32,7 +32,9 @@ from reminder.ingest import ingest_paths
 from reminder.model import TZ
 from reminder.web import create_app
 
-playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed (dev extra)")
+playwright_api = pytest.importorskip(
+    "playwright.sync_api", reason="the playwright package is not installed (dev extra)"
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 SAMPLES = Path(reminder.__file__).parent / "samples" / "notices"
@@ -52,7 +54,6 @@ pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason=f"Debian's chromium is not installed at {CHROMIUM} (`make test` installs it with apt-get when it can)",
 )
-
 
 
 @dataclass
@@ -300,12 +301,15 @@ def test_a_reminder_link_opens_in_a_fresh_browser_and_shows_the_verdicts(
     added = httpx.post(
         f"{service.url}/api/companies/{company_id}/channels",
         json={"kind": "webhook", "target": f"http://127.0.0.1:{receiver.port}/view", "name": "接收端"},
-        headers=auth, timeout=30,
+        headers=auth,
+        timeout=30,
     )
     assert added.status_code == 201, added.text
     before = len(receiver.received)
     tested = httpx.post(
-        f"{service.url}/api/companies/{company_id}/channels/{added.json()['id']}/test", headers=auth, timeout=30
+        f"{service.url}/api/companies/{company_id}/channels/{added.json()['id']}/test",
+        headers=auth,
+        timeout=30,
     )
     assert len(receiver.received) == before + 1, tested.text
     body = receiver.received[-1]["body"].decode().replace("\\/", "/")
@@ -375,7 +379,9 @@ def test_enterprise_pages_fit_the_screen_and_have_large_tap_targets(
         for name, url in _enterprise_pages(service, company_id, token, view).items():
             page.goto(url)
             page.screenshot(path=str(tmp_path / f"{name}-{width}.png"), full_page=True)
-            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
             if overflow > 0:
                 problems[f"{name}: horizontal scroll"] = overflow
             if width == 375:
@@ -438,7 +444,9 @@ def _visible_codes(text: str, codes: set[str]) -> set[str]:
     return {c for c in codes if c in words or (c.endswith("_") and c in text)}
 
 
-def test_no_ascii_code_is_visible_on_enterprise_or_operator_pages(page: Any, service: Service, tmp_path: Path) -> None:
+def test_no_ascii_code_is_visible_on_enterprise_or_operator_pages(
+    page: Any, service: Service, tmp_path: Path
+) -> None:
     codes = _codes()
     company_id, token = _register(service, "杭州代码扫描测试科技有限公司")
     page.goto(f"{service.url}/c/{company_id}?token={token}")
@@ -450,7 +458,9 @@ def test_no_ascii_code_is_visible_on_enterprise_or_operator_pages(page: Any, ser
             details.evaluate("d => d.open = true")
         text = page.inner_text("body")
         shown = _visible_codes(text, codes)
-        for hint in page.locator(".field .hint").all_inner_texts():  # input hints show the typed form (如 2018-05-20)
+        for hint in page.locator(
+            ".field .hint"
+        ).all_inner_texts():  # input hints show the typed form (如 2018-05-20)
             text = text.replace(hint, "")
         shown |= set(re.findall(r"\b20\d\d-\d\d-\d\d\b", text))  # every shown date in Chinese form
         if shown:
@@ -466,7 +476,9 @@ def test_no_ascii_code_is_visible_on_enterprise_or_operator_pages(page: Any, ser
         page.goto(url)
         assert "/admin/login" not in page.url, url
         text = page.inner_text("body")
-        assert str(SAMPLES) not in text and str(service.settings.data_dir) not in text  # file names, not paths
+        assert (
+            str(SAMPLES) not in text and str(service.settings.data_dir) not in text
+        )  # file names, not paths
         shown = _visible_codes(text, codes)
         if shown:
             found[url] = shown

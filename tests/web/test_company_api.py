@@ -31,7 +31,12 @@ def test_register_returns_the_company_and_its_token_once(client: TestClient) -> 
 def test_validation_errors_are_422_per_field_in_chinese(client: TestClient) -> None:
     reply = client.post(
         "/api/companies",
-        json={"name": "杭州接口测试有限公司", "region": "火星", "headcount": -3, "credit_code": "91330110MA2B0X0X1F"},
+        json={
+            "name": "杭州接口测试有限公司",
+            "region": "火星",
+            "headcount": -3,
+            "credit_code": "91330110MA2B0X0X1F",
+        },
     )
     assert reply.status_code == 422
     detail = {tuple(d["loc"]): d for d in reply.json()["detail"]}
@@ -51,25 +56,32 @@ def test_unknown_fields_and_wrong_types_are_422(client: TestClient) -> None:
 def test_patch_changes_only_the_fields_given(client: TestClient) -> None:
     company_id, token = register_api(client, HANGZHOU)
     reply = client.patch(
-        f"/api/companies/{company_id}", headers=bearer(token),
+        f"/api/companies/{company_id}",
+        headers=bearer(token),
         json={"headcount": 150, "reminder_offsets": [3, 10, 3], "digest": "off"},
     )
     assert reply.status_code == 200, reply.text
     body = reply.json()
     assert body["headcount"] == 150 and body["reminder_offsets"] == [10, 3] and body["digest"] == "off"
     assert body["industry"] == HANGZHOU["industry"] and body["legal_person"] == "是"
-    cleared = client.patch(f"/api/companies/{company_id}", headers=bearer(token), json={"industry": None}).json()
+    cleared = client.patch(
+        f"/api/companies/{company_id}", headers=bearer(token), json={"industry": None}
+    ).json()
     assert cleared["industry"] is None and cleared["headcount"] == 150
 
 
 def test_patch_errors_are_per_field_and_change_nothing(client: TestClient) -> None:
     company_id, token = register_api(client, HANGZHOU)
     reply = client.patch(
-        f"/api/companies/{company_id}", headers=bearer(token), json={"headcount": 1, "reminder_offsets": [500]}
+        f"/api/companies/{company_id}",
+        headers=bearer(token),
+        json={"headcount": 1, "reminder_offsets": [500]},
     )
     assert reply.status_code == 422
     assert reply.json()["detail"][0]["loc"] == ["body", "reminder_offsets"]
-    bad_digest = client.patch(f"/api/companies/{company_id}", headers=bearer(token), json={"digest": "hourly"})
+    bad_digest = client.patch(
+        f"/api/companies/{company_id}", headers=bearer(token), json={"digest": "hourly"}
+    )
     assert bad_digest.status_code == 422
     now = client.get(f"/api/companies/{company_id}", headers=bearer(token)).json()
     assert now["headcount"] == 120 and now["reminder_offsets"] == [14, 7, 3, 1, 0]
@@ -110,7 +122,8 @@ def test_channels_are_added_listed_masked_tested_and_removed(client: TestClient,
     company_id, token = register_api(client, HANGZHOU)
     base = f"/api/companies/{company_id}/channels"
     added = client.post(
-        base, headers=bearer(token),
+        base,
+        headers=bearer(token),
         json={"kind": "wecom", "name": "群", "target": receiver.url(f"/cgi-bin/webhook/send?key={KEY}")},
     )
     assert added.status_code == 201, added.text
@@ -126,10 +139,14 @@ def test_channels_are_added_listed_masked_tested_and_removed(client: TestClient,
     assert client.post(f"{base}/{channel['id']}/test", headers=bearer(token)).status_code == 404
 
 
-def test_a_generic_webhook_gets_a_signing_secret_returned_once(client: TestClient, receiver: Loopback) -> None:
+def test_a_generic_webhook_gets_a_signing_secret_returned_once(
+    client: TestClient, receiver: Loopback
+) -> None:
     company_id, token = register_api(client, SPARSE)
     base = f"/api/companies/{company_id}/channels"
-    added = client.post(base, headers=bearer(token), json={"kind": "webhook", "target": receiver.url("/hooks/a")}).json()
+    added = client.post(
+        base, headers=bearer(token), json={"kind": "webhook", "target": receiver.url("/hooks/a")}
+    ).json()
     assert re.fullmatch(r"whsec_[A-Za-z0-9+/]+=*", added["new_secret"])
     assert added["new_secret"] not in str(client.get(base, headers=bearer(token)).json())
 
@@ -138,11 +155,15 @@ def test_unsafe_channel_is_422_on_target(make_client: Callable[..., TestClient],
     client = make_client(settings.model_copy(update={"webhook_allow_hosts": []}))
     company_id, token = register_api(client, SPARSE)
     reply = client.post(
-        f"/api/companies/{company_id}/channels", headers=bearer(token),
+        f"/api/companies/{company_id}/channels",
+        headers=bearer(token),
         json={"kind": "webhook", "target": "https://192.168.1.10/hook"},
     )
     assert reply.status_code == 422
-    assert reply.json()["detail"][0]["loc"] == ["body", "target"] and "192.168.1.10" in reply.json()["detail"][0]["msg"]
+    assert (
+        reply.json()["detail"][0]["loc"] == ["body", "target"]
+        and "192.168.1.10" in reply.json()["detail"][0]["msg"]
+    )
 
 
 def test_public_notices_list_titles_and_deadlines_only(client: TestClient) -> None:
@@ -161,9 +182,14 @@ def test_public_notices_list_titles_and_deadlines_only(client: TestClient) -> No
 
 def test_the_api_is_documented(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
-    for path in ("/api/companies", "/api/companies/{company_id}", "/api/companies/{company_id}/matches",
-                 "/api/companies/{company_id}/channels/{channel_id}/test", "/api/notices",
-                 "/c/{company_id}/calendar.ics"):
+    for path in (
+        "/api/companies",
+        "/api/companies/{company_id}",
+        "/api/companies/{company_id}/matches",
+        "/api/companies/{company_id}/channels/{channel_id}/test",
+        "/api/notices",
+        "/c/{company_id}/calendar.ics",
+    ):
         assert path in schema["paths"], path
     assert "/register" not in schema["paths"], "HTML pages stay out of the API schema"
     company = schema["components"]["schemas"]["CompanyPublic"]["properties"]

@@ -29,7 +29,9 @@ from web_factories import (
 from reminder.config import Settings
 from reminder.db.models import Company
 
-CASES = yaml.safe_load((Path(__file__).parent / "cases" / "registration_errors.yaml").read_text(encoding="utf-8"))
+CASES = yaml.safe_load(
+    (Path(__file__).parent / "cases" / "registration_errors.yaml").read_text(encoding="utf-8")
+)
 BASE = {"name": "杭州表单测试有限公司", "region": "浙江省杭州市"}
 
 
@@ -141,9 +143,13 @@ def test_a_second_registration_of_the_same_company_is_refused(client: TestClient
 def test_company_page_groups_open_notices_by_verdict_with_quotes(client: TestClient) -> None:
     company_id, token = register_api(client, NINGBO)
     html = _open_page(client, company_id, token)
-    eligible, possible, not_eligible = (_section(html, s) for s in ("eligible", "possibly_eligible", "not_eligible"))
+    eligible, possible, not_eligible = (
+        _section(html, s) for s in ("eligible", "possibly_eligible", "not_eligible")
+    )
     assert any("癌癥、心腦血管" in t for t in _titles(eligible))
-    assert any("高新技術企業更名" in t for t in _titles(not_eligible)), "holds no qualification: 高企 call fails"
+    assert any("高新技術企業更名" in t for t in _titles(not_eligible)), (
+        "holds no qualification: 高企 call fails"
+    )
     assert any("人工智能醫療器械" in t for t in _titles(not_eligible)), "not a legal person"
     assert any("數字化轉型" in t for t in _titles(not_eligible)), "宁波 is not 杭州"
     assert "具有獨立法人資格" in not_eligible, "the quote of the unmet condition"
@@ -205,7 +211,9 @@ def test_filling_a_missing_field_moves_the_notice_to_eligible(client: TestClient
     assert any("人工智能醫療器械" in t for t in _titles(_section(before, "possibly_eligible")))
     html = client.get(f"/c/{company_id}/profile").text
     form = {name: input_value(html, name) for name in ("name", "region", "credit_code", "headcount")}
-    saved = client.post(f"/c/{company_id}/profile", data={**form, "legal_person": "是"}, follow_redirects=False)
+    saved = client.post(
+        f"/c/{company_id}/profile", data={**form, "legal_person": "是"}, follow_redirects=False
+    )
     assert saved.status_code == 303 and saved.headers["location"] == f"/c/{company_id}/profile?msg=saved"
     after = client.get(f"/c/{company_id}").text
     assert any("人工智能醫療器械" in t for t in _titles(_section(after, "eligible")))
@@ -237,6 +245,9 @@ def test_rotating_the_token_shows_a_new_link_and_the_old_one_stops_working(
     assert new != old
     other = make_client(settings)
     assert other.get(f"/c/{company_id}?token={old}").status_code == 403
-    assert other.get(f"/api/companies/{company_id}", headers={"Authorization": f"Bearer {old}"}).status_code == 403
+    assert (
+        other.get(f"/api/companies/{company_id}", headers={"Authorization": f"Bearer {old}"}).status_code
+        == 403
+    )
     assert other.get(f"/c/{company_id}?token={new}").status_code == 200
     assert client.get(f"/c/{company_id}").status_code == 200, "the browser that rotated got the new cookie"

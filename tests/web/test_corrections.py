@@ -45,7 +45,11 @@ def deadline(session: Session, notice: NoticeRow, quote: str) -> DeadlineRow:
 def dates(session: Session, notice: NoticeRow) -> dict[str, tuple[str | None, str | None, str]]:
     """quote → (date, time, kind) of the active deadlines."""
     return {
-        d.quote: (d.date.isoformat() if d.date else None, d.time.strftime("%H:%M") if d.time else None, d.kind)
+        d.quote: (
+            d.date.isoformat() if d.date else None,
+            d.time.strftime("%H:%M") if d.time else None,
+            d.kind,
+        )
         for d in list_deadlines(session=session, notice_id=notice.id or 0)
     }
 
@@ -72,12 +76,21 @@ def test_a_corrected_deadline_is_stored_with_who_and_when_and_recorded_as_a_chan
     notice = store(session)
     original = deadline(session, notice, APPLICATION_QUOTE)
     c = correct(
-        session, notice, target="deadline", action="set", selector=selector_for(original),
-        values={"date": "2025-04-15"}, note="原文笔误，以系统为准",
+        session,
+        notice,
+        target="deadline",
+        action="set",
+        selector=selector_for(original),
+        values={"date": "2025-04-15"},
+        note="原文笔误，以系统为准",
     )
     assert dates(session, notice)[APPLICATION_QUOTE] == ("2025-04-15", "17:00", "application")
     [change] = changes(session, notice)
-    assert (change.what, change.old["date"], change.new["date"]) == ("deadline_changed", "2025-04-10", "2025-04-15")
+    assert (change.what, change.old["date"], change.new["date"]) == (
+        "deadline_changed",
+        "2025-04-10",
+        "2025-04-15",
+    )
     [kept] = list_corrections(session=session, notice=notice)
     assert (kept.id, kept.author, kept.note, kept.created_at) == (c.id, "张三", "原文笔误，以系统为准", NOW)
     assert kept.values == {"date": "2025-04-15"} and kept.selector["quote"] == APPLICATION_QUOTE
@@ -86,7 +99,14 @@ def test_a_corrected_deadline_is_stored_with_who_and_when_and_recorded_as_a_chan
 def test_the_corrected_instant_is_the_new_day_at_the_stated_time(session: Session) -> None:
     notice = store(session)
     original = deadline(session, notice, APPLICATION_QUOTE)
-    correct(session, notice, target="deadline", action="set", selector=selector_for(original), values={"time": None})
+    correct(
+        session,
+        notice,
+        target="deadline",
+        action="set",
+        selector=selector_for(original),
+        values={"time": None},
+    )
     row = deadline(session, notice, APPLICATION_QUOTE)
     assert row.at == dt.datetime(2025, 4, 10, 23, 59, 59, tzinfo=NOW.tzinfo) and row.grain == "day"
 
@@ -94,8 +114,12 @@ def test_the_corrected_instant_is_the_new_day_at_the_stated_time(session: Sessio
 def test_same_notice_again_keeps_the_correction_without_new_changes(session: Session) -> None:
     notice = store(session)
     correct(
-        session, notice, target="deadline", action="set",
-        selector=selector_for(deadline(session, notice, APPLICATION_QUOTE)), values={"date": "2025-04-15"},
+        session,
+        notice,
+        target="deadline",
+        action="set",
+        selector=selector_for(deadline(session, notice, APPLICATION_QUOTE)),
+        values={"date": "2025-04-15"},
     )
     before = len(changes(session, notice))
     store(session, NOTICE + "\n", now=LATER)  # new bytes, same notice: a re-ingest of the same document
@@ -106,7 +130,10 @@ def test_same_notice_again_keeps_the_correction_without_new_changes(session: Ses
 def test_a_changed_document_keeps_the_correction_and_records_its_own_change(session: Session) -> None:
     notice = store(session)
     correct(
-        session, notice, target="deadline", action="set",
+        session,
+        notice,
+        target="deadline",
+        action="set",
         selector=selector_for(deadline(session, notice, APPLICATION_QUOTE)),
         values={"date": "2025-04-15", "kind": "materials"},
     )
@@ -116,14 +143,20 @@ def test_a_changed_document_keeps_the_correction_and_records_its_own_change(sess
     assert now_dates[APPLICATION_QUOTE] == ("2025-04-15", "17:00", "materials")
     assert now_dates["各区县经信局于2025年4月25日前完成审核推荐。"] == ("2025-04-25", None, "recommendation")
     new = changes(session, notice)[before:]
-    assert [(c.what, c.old["date"], c.new["date"]) for c in new] == [("deadline_changed", "2025-04-20", "2025-04-25")]
+    assert [(c.what, c.old["date"], c.new["date"]) for c in new] == [
+        ("deadline_changed", "2025-04-20", "2025-04-25")
+    ]
 
 
 def test_a_correction_whose_sentence_was_rewritten_no_longer_applies(session: Session, caplog: Any) -> None:
     notice = store(session)
     correct(
-        session, notice, target="deadline", action="set",
-        selector=selector_for(deadline(session, notice, APPLICATION_QUOTE)), values={"date": "2025-04-15"},
+        session,
+        notice,
+        target="deadline",
+        action="set",
+        selector=selector_for(deadline(session, notice, APPLICATION_QUOTE)),
+        values={"date": "2025-04-15"},
     )
     rewritten = NOTICE.replace("4月10日17:00前通过系统", "5月8日17:00前通过系统")
     with caplog.at_level(logging.WARNING, logger="reminder.corrections._corrected"):
@@ -135,11 +168,20 @@ def test_a_correction_whose_sentence_was_rewritten_no_longer_applies(session: Se
 def test_deleted_and_added_deadlines_stay_so_across_versions(session: Session) -> None:
     notice = store(session)
     correct(
-        session, notice, target="deadline", action="delete",
-        selector=selector_for(deadline(session, notice, RECOMMENDATION_QUOTE)), values={},
+        session,
+        notice,
+        target="deadline",
+        action="delete",
+        selector=selector_for(deadline(session, notice, RECOMMENDATION_QUOTE)),
+        values={},
     )
-    correct(session, notice, target="deadline", action="add", values={"date": "2025-05-30", "kind": "materials"})
-    expected = {APPLICATION_QUOTE: ("2025-04-10", "17:00", "application"), "": ("2025-05-30", None, "materials")}
+    correct(
+        session, notice, target="deadline", action="add", values={"date": "2025-05-30", "kind": "materials"}
+    )
+    expected = {
+        APPLICATION_QUOTE: ("2025-04-10", "17:00", "application"),
+        "": ("2025-05-30", None, "materials"),
+    }
     assert dates(session, notice) == expected
     store(session, NOTICE + "\n\n", now=LATER)
     store(session, NOTICE + "\n\n\n", now=LATER + dt.timedelta(hours=1))
@@ -148,12 +190,24 @@ def test_deleted_and_added_deadlines_stay_so_across_versions(session: Session) -
 
 def test_condition_corrections_survive_re_ingest(session: Session) -> None:
     notice = store(session)
-    headcount = next(c for c in list_conditions(session=session, notice_id=notice.id or 0) if c.field == "headcount")
+    headcount = next(
+        c for c in list_conditions(session=session, notice_id=notice.id or 0) if c.field == "headcount"
+    )
     correct(
-        session, notice, target="condition", action="set", selector=selector_for(headcount),
+        session,
+        notice,
+        target="condition",
+        action="set",
+        selector=selector_for(headcount),
         values={"value": 300, "hard": False},
     )
-    correct(session, notice, target="condition", action="add", values={"field": "credit", "op": "==", "value": True})
+    correct(
+        session,
+        notice,
+        target="condition",
+        action="add",
+        values={"field": "credit", "op": "==", "value": True},
+    )
     store(session, changed_notice(), now=LATER)
     rows = {c.field: c for c in list_conditions(session=session, notice_id=notice.id or 0)}
     assert (rows["headcount"].value, rows["headcount"].hard, rows["headcount"].op) == (300, False, "<=")
@@ -162,7 +216,13 @@ def test_condition_corrections_survive_re_ingest(session: Session) -> None:
 
 def test_notice_fields_can_be_corrected_and_stay_corrected(session: Session) -> None:
     notice = store(session)
-    correct(session, notice, target="notice", action="set", values={"title": "市级企业技术中心（更正）", "rolling": True})
+    correct(
+        session,
+        notice,
+        target="notice",
+        action="set",
+        values={"title": "市级企业技术中心（更正）", "rolling": True},
+    )
     store(session, changed_notice(), now=LATER)
     session.refresh(notice)
     assert (notice.title, notice.rolling) == ("市级企业技术中心（更正）", True)
@@ -172,9 +232,23 @@ def test_notice_fields_can_be_corrected_and_stay_corrected(session: Session) -> 
 def test_applying_again_changes_nothing(session: Session) -> None:
     notice = store(session)
     original = deadline(session, notice, APPLICATION_QUOTE)
-    correct(session, notice, target="deadline", action="set", selector=selector_for(original), values={"date": "2025-04-15"})
+    correct(
+        session,
+        notice,
+        target="deadline",
+        action="set",
+        selector=selector_for(original),
+        values={"date": "2025-04-15"},
+    )
     moved = deadline(session, notice, APPLICATION_QUOTE)
-    correct(session, notice, target="deadline", action="set", selector=selector_for(moved), values={"date": "2025-04-18"})
+    correct(
+        session,
+        notice,
+        target="deadline",
+        action="set",
+        selector=selector_for(moved),
+        values={"date": "2025-04-18"},
+    )
     before = len(changes(session, notice))
     assert apply_corrections(session=session, notice_id=notice.id or 0, now=LATER) == 2
     assert apply_corrections(session=session, notice_id=notice.id or 0, now=LATER) == 2
@@ -195,18 +269,37 @@ def test_applying_again_changes_nothing(session: Session) -> None:
         ("condition", {"value": "很多"}, "value"),
         ("condition", {}, "values"),
     ],
-    ids=["impossible-date", "impossible-time", "unknown-kind", "unknown-key", "unknown-field", "unknown-op", "text-for-number", "nothing"],
+    ids=[
+        "impossible-date",
+        "impossible-time",
+        "unknown-kind",
+        "unknown-key",
+        "unknown-field",
+        "unknown-op",
+        "text-for-number",
+        "nothing",
+    ],
 )
-def test_invalid_values_are_refused_naming_the_field(session: Session, target: str, values: dict[str, Any], field: str) -> None:
+def test_invalid_values_are_refused_naming_the_field(
+    session: Session, target: str, values: dict[str, Any], field: str
+) -> None:
     notice = store(session)
     row: Any = (
         deadline(session, notice, APPLICATION_QUOTE)
         if target == "deadline"
-        else next(c for c in list_conditions(session=session, notice_id=notice.id or 0) if c.field == "headcount")
+        else next(
+            c for c in list_conditions(session=session, notice_id=notice.id or 0) if c.field == "headcount"
+        )
     )
     with pytest.raises(CorrectionError) as info:
         add_correction(
-            session=session, notice=notice, target=target, action="set", selector=selector_for(row), values=values, author="x"
+            session=session,
+            notice=notice,
+            target=target,
+            action="set",
+            selector=selector_for(row),
+            values=values,
+            author="x",
         )
     assert info.value.field == field
     assert session.exec(select(Correction)).all() == []
@@ -217,7 +310,12 @@ def test_a_selector_that_finds_nothing_is_refused(session: Session) -> None:
     selector = {"quote": "请于2030年1月1日前提交", "rule": "x", "kind": "application"}
     with pytest.raises(CorrectionError) as info:
         add_correction(
-            session=session, notice=notice, target="deadline", action="set", selector=selector,
-            values={"date": "2025-04-15"}, author="x",
+            session=session,
+            notice=notice,
+            target="deadline",
+            action="set",
+            selector=selector,
+            values={"date": "2025-04-15"},
+            author="x",
         )
     assert info.value.field == "selector" and "找不到" in info.value.message

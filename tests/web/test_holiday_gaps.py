@@ -70,7 +70,10 @@ def test_a_2027_deadline_without_2027_data_warns(sqlite_engine: Engine, tmp_path
         (tables / "holidays.yaml").write_text("years:\n  2027:\n    放假: [2027-01-01]\n", encoding="utf-8")
         holidays.reload_schedule()
         assert 'id="holiday-gaps"' not in client.get("/admin").text
-        assert value(parse_prometheus(client.get("/metrics").text), "reminder_holiday_data_missing", year="2027") == 0
+        assert (
+            value(parse_prometheus(client.get("/metrics").text), "reminder_holiday_data_missing", year="2027")
+            == 0
+        )
 
 
 def test_no_warning_when_every_year_is_known(sqlite_engine: Engine, tmp_path: Path, tables: Path) -> None:

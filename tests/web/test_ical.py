@@ -13,7 +13,9 @@ from reminder.notify.planning import offset_times
 
 
 def _feed(client: TestClient, company_id: int, token: str) -> Calendar:
-    fresh = TestClient(client.app, base_url="http://testserver")  # a calendar app: no cookie, token in the URL
+    fresh = TestClient(
+        client.app, base_url="http://testserver"
+    )  # a calendar app: no cookie, token in the URL
     with fresh:
         reply = fresh.get(f"/c/{company_id}/calendar.ics?token={token}")
     assert reply.status_code == 200, reply.text
@@ -65,7 +67,9 @@ def test_calendar_properties_for_subscribers(client: TestClient) -> None:
 def test_date_only_deadlines_are_all_day_events_with_quote_and_link(client: TestClient) -> None:
     company_id, token = register_api(client, HANGZHOU)
     events = list(_feed(client, company_id, token).walk("VEVENT"))
-    pilot = next(e for e in events if "數字化轉型" in str(e["SUMMARY"]) and e.decoded("DTSTART") == dt.date(2025, 6, 6))
+    pilot = next(
+        e for e in events if "數字化轉型" in str(e["SUMMARY"]) and e.decoded("DTSTART") == dt.date(2025, 6, 6)
+    )
     assert type(pilot.decoded("DTSTART")) is dt.date and pilot.decoded("DTEND") == dt.date(2025, 6, 7)
     assert str(pilot["SUMMARY"]).startswith("【截止】關于開展杭州市中小企業數字化轉型")
     description = str(pilot["DESCRIPTION"])
@@ -104,7 +108,10 @@ def test_alarms_are_at_the_pushed_reminders_instants(client: TestClient) -> None
         for trigger in triggers:
             local = trigger.astimezone(TZ)
             assert local.time() == dt.time(9) and is_workday(local.date())  # never on a Sunday or a holiday
-        assert all(a["ACTION"] == "DISPLAY" and a["TRIGGER"].params["VALUE"] == "DATE-TIME" for a in event.walk("VALARM"))
+        assert all(
+            a["ACTION"] == "DISPLAY" and a["TRIGGER"].params["VALUE"] == "DATE-TIME"
+            for a in event.walk("VALARM")
+        )
 
 
 def test_uids_are_stable_between_fetches(client: TestClient) -> None:

@@ -26,7 +26,9 @@ def _logged_in(client: TestClient, profile: dict[str, object] = SPARSE) -> int:
 
 
 def _channel_error(html: str) -> str:
-    found = re.search(r'<form class="stack" id="add-channel".*?class="error" role="alert">(.*?)</p>', html, re.S)
+    found = re.search(
+        r'<form class="stack" id="add-channel".*?class="error" role="alert">(.*?)</p>', html, re.S
+    )
     assert found is not None, "no error shown in the add-channel form"
     return found.group(1)
 
@@ -50,7 +52,8 @@ def test_offsets_and_digest_are_saved(client: TestClient, engine: Engine) -> Non
     page = client.get(f"/c/{company_id}/notifications").text
     assert 'value="14, 7, 3, 1, 0"' in page
     reply = client.post(
-        f"/c/{company_id}/notifications", data={"reminder_offsets": "1、7，30 7", "digest": "daily"},
+        f"/c/{company_id}/notifications",
+        data={"reminder_offsets": "1、7，30 7", "digest": "daily"},
         follow_redirects=False,
     )
     assert reply.status_code == 303
@@ -62,12 +65,19 @@ def test_offsets_and_digest_are_saved(client: TestClient, engine: Engine) -> Non
 
 @pytest.mark.parametrize(
     ("offsets", "says"),
-    [("7, -1", "应在 0–365 之间"), ("一周", "不是整数天数"), ("400", "而不是 400"), (",".join(map(str, range(11))), "最多设置 10 个")],
+    [
+        ("7, -1", "应在 0–365 之间"),
+        ("一周", "不是整数天数"),
+        ("400", "而不是 400"),
+        (",".join(map(str, range(11))), "最多设置 10 个"),
+    ],
     ids=["negative", "words", "too_far", "too_many"],
 )
 def test_bad_offsets_are_refused_inline(client: TestClient, engine: Engine, offsets: str, says: str) -> None:
     company_id = _logged_in(client)
-    reply = client.post(f"/c/{company_id}/notifications", data={"reminder_offsets": offsets, "digest": "weekly"})
+    reply = client.post(
+        f"/c/{company_id}/notifications", data={"reminder_offsets": offsets, "digest": "weekly"}
+    )
     assert reply.status_code == 422
     assert says in reply.text and f'value="{offsets}"' in reply.text
     with Session(engine) as session:
@@ -132,20 +142,30 @@ def test_loopback_is_admitted_when_the_operator_allows_it(client: TestClient, re
 
 def test_a_wecom_url_must_be_a_wecom_url(client: TestClient) -> None:
     company_id = _logged_in(client)
-    status, html = _add(client, company_id, kind="wecom", target="https://example.com/cgi-bin/webhook/send?key=abcdefgh")
+    status, html = _add(
+        client, company_id, kind="wecom", target="https://example.com/cgi-bin/webhook/send?key=abcdefgh"
+    )
     assert status == 422 and "qyapi.weixin.qq.com" in _channel_error(html)
 
 
 def test_a_secret_is_not_shown_back_after_an_error(client: TestClient) -> None:
     company_id = _logged_in(client)
-    status, html = _add(client, company_id, kind="dingtalk", target="not a url", secret="SECsupersecretvalue123")
+    status, html = _add(
+        client, company_id, kind="dingtalk", target="not a url", secret="SECsupersecretvalue123"
+    )
     assert status == 422
     assert "SECsupersecretvalue123" not in html and "密钥需重新填写" in html
 
 
 def test_removing_a_channel(client: TestClient, receiver: Loopback) -> None:
     company_id = _logged_in(client)
-    _add(client, company_id, kind="wecom", name="待删除", target=receiver.url(f"/cgi-bin/webhook/send?key={KEY}"))
+    _add(
+        client,
+        company_id,
+        kind="wecom",
+        name="待删除",
+        target=receiver.url(f"/cgi-bin/webhook/send?key={KEY}"),
+    )
     channel_id = int(re.findall(r'id="channel-(\d+)"', client.get(f"/c/{company_id}/notifications").text)[-1])
     reply = client.post(f"/c/{company_id}/channels/{channel_id}/delete")
     assert reply.status_code == 200 and "通知渠道已删除" in reply.text and "待删除" not in reply.text
@@ -156,7 +176,9 @@ def test_removing_a_channel(client: TestClient, receiver: Loopback) -> None:
 
 
 def _wecom(client: TestClient, company_id: int, receiver: Loopback) -> int:
-    status, html = _add(client, company_id, kind="wecom", target=receiver.url(f"/cgi-bin/webhook/send?key={KEY}"))
+    status, html = _add(
+        client, company_id, kind="wecom", target=receiver.url(f"/cgi-bin/webhook/send?key={KEY}")
+    )
     assert status == 200, html
     return int(re.findall(r'id="channel-(\d+)"', html)[-1])
 

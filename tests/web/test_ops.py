@@ -49,7 +49,9 @@ def parse_prometheus(text: str) -> dict[str, dict[str, Any]]:
             assert re.fullmatch(_NAME, name), line
             family = families.setdefault(name, {"samples": []})
             if kind == "TYPE":
-                assert rest in ("counter", "gauge", "histogram", "summary", "untyped") and "type" not in family, line
+                assert (
+                    rest in ("counter", "gauge", "histogram", "summary", "untyped") and "type" not in family
+                ), line
                 assert not family["samples"], "TYPE after samples"
             family[kind.lower()] = rest
             continue
@@ -58,7 +60,11 @@ def parse_prometheus(text: str) -> dict[str, dict[str, Any]]:
         assert m, repr(line)
         name, labels, value = m.group(1), _labels(m.group(2) or ""), float(m.group(3))
         owner = next(
-            (f for f in families if name == f or name in (f + s for s in _SUFFIXES.get(families[f].get("type", ""), ()))),
+            (
+                f
+                for f in families
+                if name == f or name in (f + s for s in _SUFFIXES.get(families[f].get("type", ""), ()))
+            ),
             None,
         )
         assert owner is not None, f"sample {name} has no # TYPE"
@@ -81,7 +87,9 @@ def test_healthy_database_without_scheduler(anonymous: TestClient) -> None:
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert body["database"]["ok"] and body["database"]["schema_ok"] and body["database"]["backend"] == "sqlite"
+    assert (
+        body["database"]["ok"] and body["database"]["schema_ok"] and body["database"]["backend"] == "sqlite"
+    )
     assert body["database"]["revision"] == body["database"]["head"]
     assert body["scheduler"] == {"running": False, "state": "not started"}
 
@@ -117,7 +125,9 @@ def test_the_services_own_worker_is_reported(sqlite_engine: Engine, tmp_path: Pa
         assert "reminder_scheduler_running 0\n" in client.get("/metrics").text
 
 
-def test_unreachable_database_is_503_without_secrets(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_unreachable_database_is_503_without_secrets(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     engine = make_engine("postgresql://reminder:hunter2-secret@127.0.0.1:1/reminder?connect_timeout=2")
     try:
         app = make_app(engine, tmp_path)
@@ -143,7 +153,11 @@ def test_a_database_without_the_schema_is_503(tmp_path: Path) -> None:
         engine.dispose()
     assert response.status_code == 503
     database = response.json()["database"]
-    assert database["ok"] is True and database["schema_ok"] is False and "reminder db upgrade" in database["error"]
+    assert (
+        database["ok"] is True
+        and database["schema_ok"] is False
+        and "reminder db upgrade" in database["error"]
+    )
 
 
 # ── /metrics ───────────────────────────────────────────────────────────────────────────────
@@ -175,7 +189,9 @@ def test_metrics_count_what_is_stored(api: TestClient, sqlite_engine: Engine) ->
     company = register(sqlite_engine)
     register(sqlite_engine, name="另一家公司", region="浙江省杭州市西湖区")
     ingest_text(api, publish=True)
-    ingest_text(api, "关于开展2025年度工业设计中心认定工作的通知\n请于2025年5月8日前提交申报材料。\n", name="sheji")
+    ingest_text(
+        api, "关于开展2025年度工业设计中心认定工作的通知\n请于2025年5月8日前提交申报材料。\n", name="sheji"
+    )
     outbox(sqlite_engine, company)
     families = parse_prometheus(api.get("/metrics").text)
     assert value(families, "reminder_notices", status="published") == 1
@@ -187,10 +203,19 @@ def test_metrics_count_what_is_stored(api: TestClient, sqlite_engine: Engine) ->
     assert value(families, "reminder_deliveries_total", ok="false") == 2
     assert value(families, "reminder_deliveries_total", ok="true") == 1
     # attempts took 0.04 s, 0.12 s and 3 s
-    buckets = [(lab["le"], v) for n, lab, v in families["reminder_delivery_latency_seconds"]["samples"] if n.endswith("_bucket")]
+    buckets = [
+        (lab["le"], v)
+        for n, lab, v in families["reminder_delivery_latency_seconds"]["samples"]
+        if n.endswith("_bucket")
+    ]
     assert buckets[-1] == ("+Inf", 3)
     assert [v for _, v in buckets] == sorted(v for _, v in buckets)  # cumulative
-    assert dict(buckets)["0.05"] == 1 and dict(buckets)["0.25"] == 2 and dict(buckets)["2.5"] == 2 and dict(buckets)["5"] == 3
+    assert (
+        dict(buckets)["0.05"] == 1
+        and dict(buckets)["0.25"] == 2
+        and dict(buckets)["2.5"] == 2
+        and dict(buckets)["5"] == 3
+    )
     assert math.isclose(value(families, "reminder_delivery_latency_seconds_sum"), 3.16)
     assert value(families, "reminder_delivery_latency_seconds_count") == 3
     assert value(families, "reminder_up") == 1
@@ -208,7 +233,9 @@ def test_the_parser_rejects_broken_exposition() -> None:
 # ── /metrics access (issue 16, item 18: counts were readable by anyone) ──────────────────────
 
 
-def test_metrics_are_refused_to_other_addresses_without_the_token(sqlite_engine: Engine, tmp_path: Path) -> None:
+def test_metrics_are_refused_to_other_addresses_without_the_token(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
     app = make_app(sqlite_engine, tmp_path, metrics_allow_ips=["127.0.0.1"], metrics_token="m" * 40)
     with TestClient(app, client=("203.0.113.9", 40000)) as outsider:
         denied = outsider.get("/metrics")

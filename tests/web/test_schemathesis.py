@@ -67,7 +67,9 @@ def service(any_engine: Engine, tmp_path: Path, loopback_only: None) -> Iterator
     """The whole app with a published notice, a draft, and a company whose token we know (SQLite and
     PostgreSQL: integer ranges and NUL bytes differ, issue 16 item 13)."""
     sqlite_engine = any_engine
-    app = make_app(sqlite_engine, tmp_path, webhook_allow_hosts=["127.0.0.1"], webhook_allow_http=True, fetch_timeout=2.0)
+    app = make_app(
+        sqlite_engine, tmp_path, webhook_allow_hosts=["127.0.0.1"], webhook_allow_http=True, fetch_timeout=2.0
+    )
     company = register(sqlite_engine)
     with TestClient(app, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}) as client:
         published = ingest_text(client, publish=True)
@@ -129,7 +131,9 @@ def _exercise(operation: Any, mode: GenerationMode, facts: dict[str, Any]) -> li
         _reset_token(facts["engine"], facts["company"])
         response = case.call()
         if response.status_code >= 500:
-            failures.append(f"{operation.label} [{mode.value}] → {response.status_code}: {case.as_curl_command()}")
+            failures.append(
+                f"{operation.label} [{mode.value}] → {response.status_code}: {case.as_curl_command()}"
+            )
         case.validate_response(response, checks=[not_a_server_error])
 
     try:

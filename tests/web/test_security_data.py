@@ -37,7 +37,9 @@ def _count(engine: Engine, model: type, **where: object) -> int:
 
 def test_a_duplicate_credit_code_names_nobody(client: TestClient) -> None:
     register_api(client, HANGZHOU)
-    again = client.post("/register", data=form_of({**HANGZHOU, "name": "另一家公司", "contact_email": "x@evil.example"}))
+    again = client.post(
+        "/register", data=form_of({**HANGZHOU, "name": "另一家公司", "contact_email": "x@evil.example"})
+    )
     assert again.status_code == 422
     assert HANGZHOU["name"] not in again.text and "编号" not in again.text
     assert 'action="/register/claim"' in again.text and "这是我的企业" in again.text
@@ -56,8 +58,13 @@ def test_this_is_my_company_mails_the_address_on_file_only_once_confirmed(
     assert len(mailbox.messages) == 1, "an unconfirmed address gets nothing but its confirmation"
     client.post(re.search(r"http://testserver(/confirm/\d+/\w+)", mailbox.text(0)).group(1))  # type: ignore[union-attr]
     client.post("/register/claim", data={"credit_code": HANGZHOU["credit_code"]})
-    assert mailbox.recipients[-1] == ["finance@hz-example.com"] and HANGZHOU["name"] not in mailbox.messages[-1]["Subject"]
-    claim = re.search(r"http://testserver(/claim/\d+/\d+/\w+)", mailbox.text(len(mailbox.messages) - 1)).group(1)  # type: ignore[union-attr]
+    assert (
+        mailbox.recipients[-1] == ["finance@hz-example.com"]
+        and HANGZHOU["name"] not in mailbox.messages[-1]["Subject"]
+    )
+    claim = re.search(
+        r"http://testserver(/claim/\d+/\d+/\w+)", mailbox.text(len(mailbox.messages) - 1)
+    ).group(1)  # type: ignore[union-attr]
     assert client.get(claim).status_code == 200
     page = client.post(claim)
     link = management_link(page.text)
@@ -83,7 +90,9 @@ def test_registration_sends_only_a_confirmation_with_no_attacker_text_in_the_sub
         channel = session.exec(select(Channel).where(Channel.company_id == company_id)).one()
         company = session.get(Company, company_id)
         assert channel.unconfirmed and company is not None and not channel_open(channel, company)
-    assert _count(engine, Reminder, company_id=company_id) == 0, "nothing is planned for an unconfirmed address"
+    assert _count(engine, Reminder, company_id=company_id) == 0, (
+        "nothing is planned for an unconfirmed address"
+    )
 
 
 def test_quoted_text_is_truncated_and_defanged() -> None:
@@ -123,13 +132,19 @@ def _with_history(engine: Engine, company_id: int, at: dt.datetime) -> None:
         session.add(reminder)
         session.flush()
         assert reminder.id is not None
-        session.add(Delivery(reminder_id=reminder.id, channel_id=channel.id, at=at, ok=True, error="to boss@nb-example.com"))
+        session.add(
+            Delivery(
+                reminder_id=reminder.id, channel_id=channel.id, at=at, ok=True, error="to boss@nb-example.com"
+            )
+        )
         session.commit()
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("how", ["api", "page"])
-def test_a_company_deletes_itself_and_everything_about_it(client: TestClient, engine: Engine, how: str, backend: str) -> None:
+def test_a_company_deletes_itself_and_everything_about_it(
+    client: TestClient, engine: Engine, how: str, backend: str
+) -> None:
     company_id, token = register_api(client, NINGBO)
     other_id, _ = register_api(client, HANGZHOU)
     _with_history(engine, company_id, dt.datetime(2025, 2, 1, tzinfo=dt.UTC))
@@ -138,7 +153,9 @@ def test_a_company_deletes_itself_and_everything_about_it(client: TestClient, en
     else:
         client.get(f"/c/{company_id}?token={token}")
         assert "永久删除" in client.get(f"/c/{company_id}/delete").text
-        assert client.post(f"/c/{company_id}/delete", data={}).status_code == 200  # not ticked: nothing happens
+        assert (
+            client.post(f"/c/{company_id}/delete", data={}).status_code == 200
+        )  # not ticked: nothing happens
         assert _count(engine, Company, id=company_id) == 1
         assert "已删除" in client.post(f"/c/{company_id}/delete", data={"confirm": "yes"}).text
     assert _count(engine, Company, id=company_id) == 0
@@ -153,7 +170,9 @@ def test_export_holds_everything_about_the_company(client: TestClient, engine: E
     company_id, token = register_api(client, {**NINGBO})
     _with_history(engine, company_id, dt.datetime(2025, 2, 1, tzinfo=dt.UTC))
     data = client.get(f"/api/companies/{company_id}/export", headers=bearer(token)).json()
-    assert data["company"]["name"] == NINGBO["name"] and data["channels"][0]["target"] == "boss@nb-example.com"
+    assert (
+        data["company"]["name"] == NINGBO["name"] and data["channels"][0]["target"] == "boss@nb-example.com"
+    )
     assert data["reminders"] and data["deliveries"] and "matches" in data
     assert token not in str(data)
     client.get(f"/c/{company_id}?token={token}")
@@ -172,7 +191,9 @@ def test_delivery_records_are_kept_180_days_by_default(
     _with_history(engine, company_id, now - dt.timedelta(days=181))
     _with_history(engine, company_id, now - dt.timedelta(days=10))
     with Session(engine) as session:
-        assert purge_deliveries(session=session, now=now, retention_days=settings.delivery_retention_days) == 2
+        assert (
+            purge_deliveries(session=session, now=now, retention_days=settings.delivery_retention_days) == 2
+        )
         session.commit()
     assert _count(engine, Delivery) == 1 and _count(engine, Reminder, company_id=company_id) == 1
 
@@ -191,7 +212,12 @@ def test_erasure_is_confirmed_by_email_to_a_confirmed_address_only(
     confirm = re.search(r"http://testserver(/confirm/\d+/\w+)", mailbox.text(1)).group(1)  # type: ignore[union-attr]
     client.post(confirm)
     sent = len(mailbox.messages)
-    assert client.delete(f"/api/companies/{unconfirmed_id}", headers=bearer(unconfirmed_token)).status_code == 204
+    assert (
+        client.delete(f"/api/companies/{unconfirmed_id}", headers=bearer(unconfirmed_token)).status_code
+        == 204
+    )
     assert len(mailbox.messages) == sent, "nothing to an address nobody confirmed"
     assert client.delete(f"/api/companies/{company_id}", headers=bearer(token)).status_code == 204
-    assert mailbox.recipients[-1] == ["finance@hz-example.com"] and "已删除" in str(mailbox.messages[-1]["Subject"])
+    assert mailbox.recipients[-1] == ["finance@hz-example.com"] and "已删除" in str(
+        mailbox.messages[-1]["Subject"]
+    )

@@ -43,11 +43,17 @@ def test_200_wrong_admin_logins_lock_the_client_out_even_for_the_right_token(cli
 
 
 def test_guessing_company_tokens_is_locked_out(client: TestClient) -> None:
-    codes = [client.get("/api/companies/1", headers={"Authorization": f"Bearer guess{i}"}).status_code for i in range(40)]
+    codes = [
+        client.get("/api/companies/1", headers={"Authorization": f"Bearer guess{i}"}).status_code
+        for i in range(40)
+    ]
     assert codes[0] in (401, 403) and codes[-1] == 429
     # also through ?token= on the iCal feed, and the admin API
     assert client.get("/c/1/calendar.ics?token=x").status_code == 429
-    assert client.get("/api/admin/notices", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).status_code == 429
+    assert (
+        client.get("/api/admin/notices", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).status_code
+        == 429
+    )
 
 
 def test_a_few_mistakes_do_not_lock_anyone_out(client: TestClient) -> None:
@@ -72,14 +78,19 @@ def test_a_cross_origin_form_post_with_the_cookie_is_refused(client: TestClient)
     assert response.status_code == 403 and "跨站" in response.json()["detail"]
     assert client.post("/admin/logout", headers={"Origin": "null"}).status_code == 403
     assert client.post("/admin/logout", headers={"Referer": "https://evil.example/x"}).status_code == 403
-    same = client.post("/admin/ingest", data={"text": NOTICE, "text_name": "x"}, headers={"Origin": "http://testserver"})
+    same = client.post(
+        "/admin/ingest", data={"text": NOTICE, "text_name": "x"}, headers={"Origin": "http://testserver"}
+    )
     assert same.status_code == 200 and TITLE in same.text
     # what browsers send: Sec-Fetch-Site decides (a no-referrer page's own form has Origin: null)
     browser_cross = {"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}
     assert client.post("/admin/logout", headers=browser_cross).status_code == 403
     assert client.post("/admin/logout", headers={"Sec-Fetch-Site": "same-site"}).status_code == 403
     own_form = {"Sec-Fetch-Site": "same-origin", "Origin": "null"}
-    assert client.post("/admin/ingest", data={"text": NOTICE, "text_name": "y"}, headers=own_form).status_code == 200
+    assert (
+        client.post("/admin/ingest", data={"text": NOTICE, "text_name": "y"}, headers=own_form).status_code
+        == 200
+    )
 
 
 def test_cross_origin_posts_to_company_pages_are_refused(client: TestClient) -> None:
@@ -87,7 +98,9 @@ def test_cross_origin_posts_to_company_pages_are_refused(client: TestClient) -> 
     client.cookies.set("token", "t", path="/c/1")
     response = client.post("/c/1/channels", data=form, headers={"Origin": "http://evil.example"})
     assert response.status_code == 403
-    register = client.post("/register", data={"name": "x"}, headers={"Origin": "http://127.0.0.1.evil.example"})
+    register = client.post(
+        "/register", data={"name": "x"}, headers={"Origin": "http://127.0.0.1.evil.example"}
+    )
     assert register.status_code == 403
 
 

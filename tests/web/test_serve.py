@@ -63,7 +63,10 @@ def test_serve_answers_and_stops_cleanly_on_sigterm(tmp_path: Path, sample_sqlit
     with out.open("wb") as stdout, err.open("wb") as stderr:
         proc = subprocess.Popen(
             [str(REMINDER), "serve", "--port", str(port), "--as-of", "2025-03-01"],
-            env=_env(tmp_path, database), stdout=stdout, stderr=stderr, cwd=tmp_path,
+            env=_env(tmp_path, database),
+            stdout=stdout,
+            stderr=stderr,
+            cwd=tmp_path,
         )
         try:
             _wait_until_up(base, proc, err)
@@ -101,20 +104,26 @@ def _demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     return result.output
 
 
-def test_demo_load_is_idempotent_and_prints_working_links(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demo_load_is_idempotent_and_prints_working_links(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert SAMPLE_COMPANIES.exists(), f"the sample companies are missing: {SAMPLE_COMPANIES}"
     first = _demo(tmp_path, monkeypatch)
     second = _demo(tmp_path, monkeypatch)
     files = len(list(SAMPLE_NOTICES.glob("*.txt")))
     found = re.search(r"(\d+) files: (\d+) new documents \(\d+ notices\), (\d+) without a call", first)
     assert found, first  # every sample file is accounted for, news bulletins said to be news (issue 12)
-    assert int(found.group(1)) == files == int(found.group(2)) + int(found.group(3)) and int(found.group(3)) > 0
+    assert (
+        int(found.group(1)) == files == int(found.group(2)) + int(found.group(3)) and int(found.group(3)) > 0
+    )
     with SAMPLE_COMPANIES.open(encoding="utf-8-sig") as fh:
         expected = len(list(csv.DictReader(fh)))
     assert expected >= 2
     links = re.findall(r"http://127\.0\.0\.1:8000/c/(\d+)\?token=(\S+)", second)
     assert len(links) == expected and "(existing)" in second and "(new)" not in second
-    assert re.findall(r"/c/\d+\?token=\S+", first) == re.findall(r"/c/\d+\?token=\S+", second), "the same links"
+    assert re.findall(r"/c/\d+\?token=\S+", first) == re.findall(r"/c/\d+\?token=\S+", second), (
+        "the same links"
+    )
     assert "http://127.0.0.1:8000/admin?token=dev-" in second and "/docs" in second
     engine = make_engine(f"sqlite:///{tmp_path / 'demo.db'}")
     try:

@@ -19,7 +19,9 @@ from reminder.notify.links import unsubscribe_url
 
 def _email_channel(engine: Engine, company_id: int) -> Channel:
     with Session(engine) as session:
-        channel = session.exec(select(Channel).where(Channel.company_id == company_id, Channel.kind == "email")).one()
+        channel = session.exec(
+            select(Channel).where(Channel.company_id == company_id, Channel.kind == "email")
+        ).one()
     return channel
 
 
@@ -27,7 +29,9 @@ def _path(url: str) -> str:
     return url.removeprefix("http://testserver")
 
 
-def test_get_shows_a_confirm_page_and_changes_nothing(client: TestClient, engine: Engine, settings: Settings) -> None:
+def test_get_shows_a_confirm_page_and_changes_nothing(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
     company_id, _ = register_api(client, HANGZHOU)
     channel = _email_channel(engine, company_id)
     assert channel.id is not None
@@ -43,7 +47,9 @@ def test_one_click_post_without_cookies_unsubscribes_the_contact_email(
     company_id, _ = register_api(client, HANGZHOU)
     channel = _email_channel(engine, company_id)
     assert channel.id is not None
-    mail_client = TestClient(client.app, base_url="http://testserver")  # what a mail client sends: no cookie, no token
+    mail_client = TestClient(
+        client.app, base_url="http://testserver"
+    )  # what a mail client sends: no cookie, no token
     with mail_client:
         reply = mail_client.post(
             _path(unsubscribe_url(channel.id, settings)),
@@ -51,7 +57,9 @@ def test_one_click_post_without_cookies_unsubscribes_the_contact_email(
             headers={"Content-Type": "application/x-www-form-urlencoded"},
         )
         assert reply.status_code == 200 and "已退订" in reply.text
-        again = mail_client.post(_path(unsubscribe_url(channel.id, settings)), content="List-Unsubscribe=One-Click")
+        again = mail_client.post(
+            _path(unsubscribe_url(channel.id, settings)), content="List-Unsubscribe=One-Click"
+        )
         assert again.status_code == 200, "idempotent"
     assert not _email_channel(engine, company_id).enabled
     with Session(engine) as session:
@@ -67,7 +75,11 @@ def test_a_bad_signature_or_channel_is_404(client: TestClient, engine: Engine, s
     good = _path(unsubscribe_url(channel.id, settings))
     forged = re.sub(r"/[0-9a-f]{32}$", "/" + "0" * 32, good)
     other = _path(unsubscribe_url(channel.id + 1000, settings))
-    for path in (forged, other, good.replace(f"/unsubscribe/{channel.id}/", f"/unsubscribe/{channel.id + 1}/")):
+    for path in (
+        forged,
+        other,
+        good.replace(f"/unsubscribe/{channel.id}/", f"/unsubscribe/{channel.id + 1}/"),
+    ):
         assert client.get(path).status_code == 404, path
         assert client.post(path, content="List-Unsubscribe=One-Click").status_code == 404, path
     assert _email_channel(engine, company_id).enabled
@@ -85,5 +97,7 @@ def test_registration_emails_a_confirmation_then_the_link_once_confirmed(
     assert link not in mailbox.text() and HANGZHOU["name"] not in mailbox.messages[0]["Subject"]
     confirm = re.search(r"http://testserver(/confirm/\d+/\w+)", mailbox.text()).group(1)  # type: ignore[union-attr]
     assert client.post(confirm).status_code == 200
-    rotated = management_link(client.post(link.split("?")[0].replace("http://testserver", "") + "/token").text)
+    rotated = management_link(
+        client.post(link.split("?")[0].replace("http://testserver", "") + "/token").text
+    )
     assert rotated in mailbox.text(1), "a confirmed address gets the management link"

@@ -137,7 +137,9 @@ class HttpChannel:
         if secret and cls.secret_use == "unused":
             return
         if not secret and cls.secret_use == "required":
-            raise DeliveryError(f"{cls.service_name}需要填写签名密钥 / a {cls.kind} channel needs a signing secret")
+            raise DeliveryError(
+                f"{cls.service_name}需要填写签名密钥 / a {cls.kind} channel needs a signing secret"
+            )
         if secret:
             cls.check_secret(secret)
 
@@ -149,7 +151,9 @@ class HttpChannel:
     def check_secret(cls, secret: str) -> None:
         """Platform-specific secret format checks (default: no whitespace)."""
         if secret != secret.strip() or any(c.isspace() for c in secret):
-            raise DeliveryError(f"{cls.service_name}密钥不应包含空格或换行 / the secret must not contain whitespace")
+            raise DeliveryError(
+                f"{cls.service_name}密钥不应包含空格或换行 / the secret must not contain whitespace"
+            )
 
     # ── sending ──
 
@@ -172,14 +176,21 @@ class HttpChannel:
         wait = self._limiter.acquire(self.rate_key, self.rate_limits)
         if wait > 0:
             return SendResult(
-                ok=False, retry_after=wait, throttled=True,
+                ok=False,
+                retry_after=wait,
+                throttled=True,
                 error=f"本地限流 / rate limited locally: {self.service_name}发送频率已达上限，{wait:.0f} 秒后再发",
             )
         result = self._attempt(message)
         result = replace(result, latency_ms=(time.perf_counter() - started) * 1000)
         log.info(
-            "%s %s → %s (%s, %.0f ms)%s", self.kind, message.id, mask_target(self.kind, self.target),
-            result.status_code, result.latency_ms, "" if result.ok else f": {result.error}",
+            "%s %s → %s (%s, %.0f ms)%s",
+            self.kind,
+            message.id,
+            mask_target(self.kind, self.target),
+            result.status_code,
+            result.latency_ms,
+            "" if result.ok else f": {result.error}",
         )
         return result
 
@@ -200,7 +211,8 @@ class HttpChannel:
             return SendResult(ok=False, error=f"{self.service_name}响应超时 / {self.kind} receiver timed out")
         except httpx.HTTPError as exc:
             return SendResult(
-                ok=False, error=f"无法连接{self.service_name} / cannot reach the {self.kind} receiver: {type(exc).__name__}"
+                ok=False,
+                error=f"无法连接{self.service_name} / cannot reach the {self.kind} receiver: {type(exc).__name__}",
             )
         return self._triage(reply)
 
@@ -224,15 +236,21 @@ class HttpChannel:
             where = reply.headers.get("location", "")
             shown = mask_target(self.kind, where) if where else "?"
             return SendResult(
-                ok=False, status_code=code, permanent=True,
+                ok=False,
+                status_code=code,
+                permanent=True,
                 error=f"{said}：接收方要求跳转到 {shown}，出于安全不跟随跳转，请填写最终地址 / redirects are not followed: save the final URL",
             )
         if code == 429:
             wait = parse_retry_after(reply.headers.get("retry-after")) or DEFAULT_RETRY_AFTER
             self._limiter.block(self.rate_key, wait)
-            return SendResult(ok=False, status_code=code, retry_after=wait, error=f"{said}：请求过于频繁 / rate limited")
+            return SendResult(
+                ok=False, status_code=code, retry_after=wait, error=f"{said}：请求过于频繁 / rate limited"
+            )
         if code == 408 or code >= 500:
-            return SendResult(ok=False, status_code=code, error=f"{said}：接收方暂时故障，稍后重试 / will retry")
+            return SendResult(
+                ok=False, status_code=code, error=f"{said}：接收方暂时故障，稍后重试 / will retry"
+            )
         return SendResult(ok=False, status_code=code, permanent=True, error=f"{said}：{_snippet(reply.body)}")
 
     def rate_limited(self, reply: Reply, seconds: float, said: str) -> SendResult:

@@ -73,7 +73,9 @@ class DingTalkChannel(HttpChannel):
         """加签 secrets start with ``SEC``."""
         super().check_secret(secret)
         if not secret.startswith("SEC") or len(secret) < 16:
-            raise DeliveryError("钉钉加签密钥应以 SEC 开头，请在机器人安全设置中复制 / a DingTalk signing secret starts with SEC")
+            raise DeliveryError(
+                "钉钉加签密钥应以 SEC 开头，请在机器人安全设置中复制 / a DingTalk signing secret starts with SEC"
+            )
 
     def build(self, message: Message) -> tuple[str, bytes, dict[str, str]]:
         assert self.body_maxlen is not None
@@ -88,14 +90,25 @@ class DingTalkChannel(HttpChannel):
     def interpret(self, reply: Reply) -> SendResult:
         answer = reply.json()
         if answer is None or not isinstance(answer.get("errcode"), int):
-            return SendResult(ok=False, status_code=reply.status_code, error="钉钉返回了无法识别的内容 / unreadable DingTalk reply")
+            return SendResult(
+                ok=False,
+                status_code=reply.status_code,
+                error="钉钉返回了无法识别的内容 / unreadable DingTalk reply",
+            )
         code = answer["errcode"]
         if code == 0:
             return SendResult(ok=True, status_code=reply.status_code)
         said = f"钉钉返回错误 {code}：{answer.get('errmsg', '')} / DingTalk error {code}"
         if code in _RATE_LIMITED:
-            return self.rate_limited(reply, _RATE_LIMITED[code], said + "（发送过于频繁 / too many messages）")
+            return self.rate_limited(
+                reply, _RATE_LIMITED[code], said + "（发送过于频繁 / too many messages）"
+            )
         if code in _TRANSIENT:
             return SendResult(ok=False, status_code=reply.status_code, error=said)
         hint = _HINTS.get(code)
-        return SendResult(ok=False, status_code=reply.status_code, permanent=True, error=f"{said}{'；' + hint if hint else ''}")
+        return SendResult(
+            ok=False,
+            status_code=reply.status_code,
+            permanent=True,
+            error=f"{said}{'；' + hint if hint else ''}",
+        )

@@ -108,11 +108,18 @@ class EmailChannel:
     secret_use: ClassVar[str] = "unused"
 
     def __init__(
-        self, target: str, secret: str | None, settings: Settings, *, ssl_context: ssl.SSLContext | None = None
+        self,
+        target: str,
+        secret: str | None,
+        settings: Settings,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         check_address(target)
         if not settings.smtp_host:
-            raise DeliveryError("未配置邮件服务器（REMINDER_SMTP_HOST），无法发送邮件 / SMTP is not configured (REMINDER_SMTP_HOST)")
+            raise DeliveryError(
+                "未配置邮件服务器（REMINDER_SMTP_HOST），无法发送邮件 / SMTP is not configured (REMINDER_SMTP_HOST)"
+            )
         if settings.smtp_security not in SECURITY_MODES:
             raise DeliveryError(
                 f"REMINDER_SMTP_SECURITY 应为 {', '.join(SECURITY_MODES)}，而不是 {settings.smtp_security!r} / "
@@ -123,7 +130,9 @@ class EmailChannel:
         self._ssl_context = ssl_context
         self._sender_name, self._sender = email.utils.parseaddr(settings.mail_from)
         if "@" not in self._sender:
-            raise DeliveryError(f"REMINDER_MAIL_FROM 不是有效的发件地址：{settings.mail_from!r} / invalid mail_from")
+            raise DeliveryError(
+                f"REMINDER_MAIL_FROM 不是有效的发件地址：{settings.mail_from!r} / invalid mail_from"
+            )
 
     def __repr__(self) -> str:
         return f"<EmailChannel {self.target}>"
@@ -135,7 +144,11 @@ class EmailChannel:
 
     def message_id(self, message: Message) -> str:
         """``<{message.id}@{domain}>``; an id with unusual characters is replaced by its hash."""
-        left = message.id if _MSGID_LEFT.fullmatch(message.id) else hashlib.sha256(message.id.encode()).hexdigest()[:32]
+        left = (
+            message.id
+            if _MSGID_LEFT.fullmatch(message.id)
+            else hashlib.sha256(message.id.encode()).hexdigest()[:32]
+        )
         return f"<{left}@{self.domain}>"
 
     def build_email(self, message: Message, *, eight_bit: bool = True) -> EmailMessage:
@@ -146,7 +159,9 @@ class EmailChannel:
             eight_bit: parts as 8-bit UTF-8 (the server offers 8BITMIME), else quoted-printable.
         """
         mail = EmailMessage(policy=_POLICY)
-        mail["From"] = Address(self._sender_name, addr_spec=self._sender) if self._sender_name else self._sender
+        mail["From"] = (
+            Address(self._sender_name, addr_spec=self._sender) if self._sender_name else self._sender
+        )
         mail["To"] = self.target
         mail["Subject"] = message.subject
         mail["Date"] = email.utils.format_datetime(dt.datetime.now(dt.UTC))
@@ -166,8 +181,14 @@ class EmailChannel:
         started = time.perf_counter()
         result = self._attempt(message)
         result = replace(result, latency_ms=(time.perf_counter() - started) * 1000)
-        log.info("email %s → %s (%s, %.0f ms)%s", message.id, self.target, result.status_code, result.latency_ms,
-                 "" if result.ok else f": {result.error}")
+        log.info(
+            "email %s → %s (%s, %.0f ms)%s",
+            message.id,
+            self.target,
+            result.status_code,
+            result.latency_ms,
+            "" if result.ok else f": {result.error}",
+        )
         return result
 
     def _attempt(self, message: Message) -> SendResult:
@@ -182,13 +203,24 @@ class EmailChannel:
             code, reply = next(iter(exc.recipients.values()), (550, b""))
             return _coded(code, reply, "收件地址被拒绝 / recipient refused")
         except smtplib.SMTPAuthenticationError as exc:
-            return _coded(exc.smtp_code, exc.smtp_error, "邮件服务器登录失败，请检查 SMTP 用户名和密码 / SMTP login failed")
+            return _coded(
+                exc.smtp_code,
+                exc.smtp_error,
+                "邮件服务器登录失败，请检查 SMTP 用户名和密码 / SMTP login failed",
+            )
         except smtplib.SMTPResponseException as exc:
             return _coded(exc.smtp_code, exc.smtp_error, "邮件服务器拒绝 / SMTP server refused")
         except smtplib.SMTPNotSupportedError as exc:
-            return SendResult(ok=False, permanent=True, error=f"邮件服务器不支持所需功能 / SMTP server lacks a feature: {exc}")
+            return SendResult(
+                ok=False,
+                permanent=True,
+                error=f"邮件服务器不支持所需功能 / SMTP server lacks a feature: {exc}",
+            )
         except (smtplib.SMTPException, OSError) as exc:  # connection refused, timeout, TLS failure
-            return SendResult(ok=False, error=f"无法连接邮件服务器 / cannot reach the SMTP server: {type(exc).__name__}: {exc}")
+            return SendResult(
+                ok=False,
+                error=f"无法连接邮件服务器 / cannot reach the SMTP server: {type(exc).__name__}: {exc}",
+            )
         return SendResult(ok=True, status_code=250)
 
     def _connect(self) -> smtplib.SMTP:
@@ -197,7 +229,9 @@ class EmailChannel:
         smtp: smtplib.SMTP
         if s.smtp_security == "ssl":
             context = self._ssl_context or _default_context()
-            smtp = smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, local_hostname=self.domain, timeout=s.smtp_timeout, context=context)
+            smtp = smtplib.SMTP_SSL(
+                s.smtp_host, s.smtp_port, local_hostname=self.domain, timeout=s.smtp_timeout, context=context
+            )
         else:
             smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, local_hostname=self.domain, timeout=s.smtp_timeout)
         try:
@@ -218,7 +252,9 @@ def _login(smtp: smtplib.SMTP, username: str, password: str) -> None:
         return
     smtp.ehlo_or_helo_if_needed()
     if "PLAIN" not in smtp.esmtp_features.get("auth", "").upper().split():
-        raise smtplib.SMTPNotSupportedError("非 ASCII 的 SMTP 用户名或密码需要服务器支持 AUTH PLAIN / UTF-8 credentials need AUTH PLAIN")
+        raise smtplib.SMTPNotSupportedError(
+            "非 ASCII 的 SMTP 用户名或密码需要服务器支持 AUTH PLAIN / UTF-8 credentials need AUTH PLAIN"
+        )
     token = base64.b64encode(f"\0{username}\0{password}".encode()).decode("ascii")
     code, reply = smtp.docmd("AUTH", "PLAIN " + token)
     if code != 235:
@@ -228,6 +264,8 @@ def _login(smtp: smtplib.SMTP, username: str, password: str) -> None:
 def _coded(code: int, reply: bytes | str, what: str) -> SendResult:
     text = reply.decode("utf-8", errors="replace") if isinstance(reply, bytes) else str(reply)
     return SendResult(
-        ok=False, status_code=code, permanent=500 <= code < 600,
+        ok=False,
+        status_code=code,
+        permanent=500 <= code < 600,
         error=f"{what}：SMTP {code} {' '.join(text.split())[:200]}",
     )

@@ -85,13 +85,26 @@ class FeishuChannel(HttpChannel):
         answer = reply.json()
         code = None if answer is None else answer.get("code", answer.get("StatusCode"))
         if answer is None or not isinstance(code, int):
-            return SendResult(ok=False, status_code=reply.status_code, error="飞书返回了无法识别的内容 / unreadable Feishu reply")
+            return SendResult(
+                ok=False,
+                status_code=reply.status_code,
+                error="飞书返回了无法识别的内容 / unreadable Feishu reply",
+            )
         if code == 0:
             return SendResult(ok=True, status_code=reply.status_code)
-        said = f"飞书返回错误 {code}：{answer.get('msg', answer.get('StatusMessage', ''))} / Feishu error {code}"
+        said = (
+            f"飞书返回错误 {code}：{answer.get('msg', answer.get('StatusMessage', ''))} / Feishu error {code}"
+        )
         if code in _RATE_LIMITED:
-            return self.rate_limited(reply, _RATE_LIMITED[code], said + "（发送过于频繁 / too many requests）")
+            return self.rate_limited(
+                reply, _RATE_LIMITED[code], said + "（发送过于频繁 / too many requests）"
+            )
         if code in _TRANSIENT:
             return SendResult(ok=False, status_code=reply.status_code, error=said)
         hint = _HINTS.get(code)
-        return SendResult(ok=False, status_code=reply.status_code, permanent=True, error=f"{said}{'；' + hint if hint else ''}")
+        return SendResult(
+            ok=False,
+            status_code=reply.status_code,
+            permanent=True,
+            error=f"{said}{'；' + hint if hint else ''}",
+        )

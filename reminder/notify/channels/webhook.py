@@ -56,7 +56,7 @@ class WebhookChannel(HttpChannel):
         if not secret.startswith(_PREFIX):
             raise DeliveryError(hint)
         try:
-            raw = base64.b64decode(secret[len(_PREFIX):], validate=True)
+            raw = base64.b64decode(secret[len(_PREFIX) :], validate=True)
         except (binascii.Error, ValueError):
             raise DeliveryError(hint) from None
         if not 24 <= len(raw) <= 64:
@@ -76,5 +76,9 @@ class WebhookChannel(HttpChannel):
         signature = Webhook(self.secret).sign(
             message.id, dt.datetime.fromtimestamp(timestamp, tz=dt.UTC), body
         )
-        headers = {"webhook-id": message.id, "webhook-timestamp": str(timestamp), "webhook-signature": signature}
+        headers = {
+            "webhook-id": message.id,
+            "webhook-timestamp": str(timestamp),
+            "webhook-signature": signature,
+        }
         return self.target, body.encode("utf-8"), headers

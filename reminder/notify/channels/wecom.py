@@ -61,14 +61,25 @@ class WeComChannel(HttpChannel):
     def interpret(self, reply: Reply) -> SendResult:
         answer = reply.json()
         if answer is None or not isinstance(answer.get("errcode"), int):
-            return SendResult(ok=False, status_code=reply.status_code, error="企业微信返回了无法识别的内容 / unreadable WeCom reply")
+            return SendResult(
+                ok=False,
+                status_code=reply.status_code,
+                error="企业微信返回了无法识别的内容 / unreadable WeCom reply",
+            )
         code = answer["errcode"]
         if code == 0:
             return SendResult(ok=True, status_code=reply.status_code)
         said = f"企业微信返回错误 {code}：{answer.get('errmsg', '')} / WeCom error {code}"
         if code in _RATE_LIMITED:
-            return self.rate_limited(reply, _RATE_LIMITED[code], said + "（发送过于频繁 / too many messages）")
+            return self.rate_limited(
+                reply, _RATE_LIMITED[code], said + "（发送过于频繁 / too many messages）"
+            )
         if code in _TRANSIENT:
             return SendResult(ok=False, status_code=reply.status_code, error=said)
         hint = _HINTS.get(code)
-        return SendResult(ok=False, status_code=reply.status_code, permanent=True, error=f"{said}{'；' + hint if hint else ''}")
+        return SendResult(
+            ok=False,
+            status_code=reply.status_code,
+            permanent=True,
+            error=f"{said}{'；' + hint if hint else ''}",
+        )

@@ -1,13 +1,13 @@
 """What operators do, shared by the admin pages and the admin API: ingest, publish, re-queue.
 
-    ingest_inputs ─ uploads saved under data_dir/uploads/<name> (same name ⇒ same notice identity,
-                  │  so a re-uploaded, changed file updates its notices and keeps their corrections)
-                  ├─ pasted text saved the same way (named by the operator, or by its hash)
-                  ├─ http(s) URLs as given
-                  └─ ingest_paths (which runs workflow.notice_stored for each notice it stores)
-    set_status ──── draft ↔ published → workflow.notice_stored (matching and reminder planning)
-    correct ─────── corrections.add_correction → workflow.notice_stored
-    requeue_reminder ─ a dead reminder back to pending (reminder.notify.outbox.requeue)
+ingest_inputs ─ uploads saved under data_dir/uploads/<name> (same name ⇒ same notice identity,
+              │  so a re-uploaded, changed file updates its notices and keeps their corrections)
+              ├─ pasted text saved the same way (named by the operator, or by its hash)
+              ├─ http(s) URLs as given
+              └─ ingest_paths (which runs workflow.notice_stored for each notice it stores)
+set_status ──── draft ↔ published → workflow.notice_stored (matching and reminder planning)
+correct ─────── corrections.add_correction → workflow.notice_stored
+requeue_reminder ─ a dead reminder back to pending (reminder.notify.outbox.requeue)
 """
 
 from __future__ import annotations
@@ -206,8 +206,15 @@ def correct(
     """
     assert notice.id is not None
     correction = add_correction(
-        session=session, notice=notice, target=target, action=action, selector=selector, values=values,
-        author=author, note=note, now=now,
+        session=session,
+        notice=notice,
+        target=target,
+        action=action,
+        selector=selector,
+        values=values,
+        author=author,
+        note=note,
+        now=now,
     )
     notice_stored(session=session, notice_id=notice.id, now=now, settings=settings)
     return correction

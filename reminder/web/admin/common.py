@@ -69,7 +69,11 @@ def channel_label(kind: str) -> str:
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
 # Chinese labels come from the registries: fields and operators from fields.yaml, channels from CHANNELS
 templates.env.filters.update(
-    local=local_time, field_label=field_label, op_label=op_label, kind_label=kind_label, channel_label=channel_label
+    local=local_time,
+    field_label=field_label,
+    op_label=op_label,
+    kind_label=kind_label,
+    channel_label=channel_label,
 )
 
 
@@ -141,8 +145,14 @@ def require_admin_page(request: Request, settings: SettingsDep) -> None:
         redirect = RedirectResponse(location, status_code=303)
         set_login_cookies(redirect, request, linked, "admin")
         cookie = next(v for v in redirect.headers.getlist("set-cookie") if v.startswith(SESSION_COOKIE + "="))
-        raise HTTPException(303, "已登录 / signed in", headers={"Location": location, "Set-Cookie": cookie, "Cache-Control": "no-store"})
-    session = sessions_of(request.app).get(request.cookies.get(SESSION_COOKIE), expected, request_now(request))
+        raise HTTPException(
+            303,
+            "已登录 / signed in",
+            headers={"Location": location, "Set-Cookie": cookie, "Cache-Control": "no-store"},
+        )
+    session = sessions_of(request.app).get(
+        request.cookies.get(SESSION_COOKIE), expected, request_now(request)
+    )
     if session is not None and expected:
         request.state.admin_operator = session.operator
         return

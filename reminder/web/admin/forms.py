@@ -84,7 +84,9 @@ def condition_values(form: Mapping[str, Any], row: ConditionRow | None) -> dict[
         return given
     current = {"field": row.field, "op": row.op, "value": row.value, "unit": row.unit, "hard": row.hard}
     changed = {
-        k: v for k, v in given.items() if (v != current[k] if k == "hard" else value_text(v) != value_text(current[k]))
+        k: v
+        for k, v in given.items()
+        if (v != current[k] if k == "hard" else value_text(v) != value_text(current[k]))
     }
     if "op" in changed and "value" not in changed:
         changed["value"] = given["value"]  # checked again against the new operator

@@ -1,12 +1,12 @@
 """Operator pages under ``/admin``: sign in, ingest, review and correct notices, publish, dashboard.
 
-    /admin/login ─────────────── admin token (+ the operator's name) → HttpOnly cookie
-    /admin ───────────────────── dashboard: deadlines in 30 days, companies by matches,
-                                 deliveries failed in 24 h, dead reminders (re-queue)
-    /admin/ingest ────────────── upload files, paste text, give URLs → summary and failures
-    /admin/notices ───────────── list, by status and open/past
-    /admin/notices/{id} ──────── source with quotes marked, deadlines and conditions with
-                                 correction forms, publish/unpublish, correction history
+/admin/login ─────────────── admin token (+ the operator's name) → HttpOnly cookie
+/admin ───────────────────── dashboard: deadlines in 30 days, companies by matches,
+                             deliveries failed in 24 h, dead reminders (re-queue)
+/admin/ingest ────────────── upload files, paste text, give URLs → summary and failures
+/admin/notices ───────────── list, by status and open/past
+/admin/notices/{id} ──────── source with quotes marked, deadlines and conditions with
+                             correction forms, publish/unpublish, correction history
 """
 
 from __future__ import annotations
@@ -164,9 +164,13 @@ def ingest_form(request: Request, _: AdminPage) -> Response:
 
 
 @router.post("/ingest")
-def ingest(request: Request, session: SessionDep, settings: SettingsDep, _: AdminPage, form: FormDep) -> Response:
+def ingest(
+    request: Request, session: SessionDep, settings: SettingsDep, _: AdminPage, form: FormDep
+) -> Response:
     uploads = [
-        Upload(name=item.filename, data=item.file.read(settings.max_input_bytes + 1))  # one byte over: refused
+        Upload(
+            name=item.filename, data=item.file.read(settings.max_input_bytes + 1)
+        )  # one byte over: refused
         for item in form.getlist("files")
         if isinstance(item, UploadFile) and item.filename
     ]
@@ -209,8 +213,13 @@ def _notice(session: SessionDep, notice_id: int) -> NoticeRow:
 
 
 def _review(
-    request: Request, session: SessionDep, notice: NoticeRow, *, errors: dict[str, str] | None = None,
-    done: str | None = None, status_code: int = 200,
+    request: Request,
+    session: SessionDep,
+    notice: NoticeRow,
+    *,
+    errors: dict[str, str] | None = None,
+    done: str | None = None,
+    status_code: int = 200,
 ) -> Response:
     detail = notice_detail(session=session, notice=notice)
     context: dict[str, Any] = {
@@ -225,26 +234,40 @@ def _review(
 
 
 @router.get("/notices/{notice_id}")
-def review(request: Request, session: SessionDep, _: AdminPage, notice_id: PathId, done: str | None = None) -> Response:
+def review(
+    request: Request, session: SessionDep, _: AdminPage, notice_id: PathId, done: str | None = None
+) -> Response:
     return _review(request, session, _notice(session, notice_id), done=done)
 
 
 @router.post("/notices/{notice_id}/publish")
-def publish(request: Request, session: SessionDep, settings: SettingsDep, _: AdminPage, notice_id: PathId) -> Response:
+def publish(
+    request: Request, session: SessionDep, settings: SettingsDep, _: AdminPage, notice_id: PathId
+) -> Response:
     notice = _notice(session, notice_id)
-    set_status(session=session, notice=notice, status="published", now=request_now(request), settings=settings)
+    set_status(
+        session=session, notice=notice, status="published", now=request_now(request), settings=settings
+    )
     return _redirect(f"/admin/notices/{notice_id}?done=published")
 
 
 @router.post("/notices/{notice_id}/unpublish")
-def unpublish(request: Request, session: SessionDep, settings: SettingsDep, _: AdminPage, notice_id: PathId) -> Response:
+def unpublish(
+    request: Request, session: SessionDep, settings: SettingsDep, _: AdminPage, notice_id: PathId
+) -> Response:
     notice = _notice(session, notice_id)
     set_status(session=session, notice=notice, status="draft", now=request_now(request), settings=settings)
     return _redirect(f"/admin/notices/{notice_id}?done=unpublished")
 
 
 def _apply_form(
-    request: Request, session: SessionDep, form: FormData, notice_id: int, target: str, action: str, row_id: int | None
+    request: Request,
+    session: SessionDep,
+    form: FormData,
+    notice_id: int,
+    target: str,
+    action: str,
+    row_id: int | None,
 ) -> Response:
     notice = _notice(session, notice_id)
     row: DeadlineRow | ConditionRow | None = None
@@ -260,14 +283,22 @@ def _apply_form(
         values = condition_values(form, row if isinstance(row, ConditionRow) else None)
     try:
         correct(
-            session=session, notice=notice, target=target, action=action,
-            selector=selector_for(row) if row is not None else {}, values=values,
-            author=operator_name(request), note=str(form.get("note") or "") or None, now=request_now(request),
+            session=session,
+            notice=notice,
+            target=target,
+            action=action,
+            selector=selector_for(row) if row is not None else {},
+            values=values,
+            author=operator_name(request),
+            note=str(form.get("note") or "") or None,
+            now=request_now(request),
             settings=request.app.state.settings,
         )
     except CorrectionError as exc:
         session.rollback()
-        return _review(request, session, _notice(session, notice_id), errors={form_id: exc.message}, status_code=422)
+        return _review(
+            request, session, _notice(session, notice_id), errors={form_id: exc.message}, status_code=422
+        )
     return _redirect(f"/admin/notices/{notice_id}?done=corrected#{form_id}")
 
 

@@ -93,7 +93,13 @@ def _next_deadline(deadlines: list[DeadlineRow], now: dt.datetime) -> DeadlineRo
 
 
 def list_notices(
-    *, session: Session, now: dt.datetime, status: str | None = None, when: str = "all", limit: int = 200, offset: int = 0
+    *,
+    session: Session,
+    now: dt.datetime,
+    status: str | None = None,
+    when: str = "all",
+    limit: int = 200,
+    offset: int = 0,
 ) -> list[NoticeSummary]:
     """Notices newest first, filtered by status ("published"/"draft") and by open/past/all."""
     is_open = open_notice_filter(now=now, include_drafts=True)
@@ -113,7 +119,9 @@ def list_notices(
     active = select(DeadlineRow).where(col(DeadlineRow.notice_id).in_(ids), col(DeadlineRow.active))
     for d in session.exec(active.order_by(col(DeadlineRow.id))).all():
         by_notice.setdefault(d.notice_id, []).append(d)
-    return [NoticeSummary(r, r.id in open_ids, _next_deadline(by_notice.get(r.id or 0, []), now)) for r in rows]
+    return [
+        NoticeSummary(r, r.id in open_ids, _next_deadline(by_notice.get(r.id or 0, []), now)) for r in rows
+    ]
 
 
 def highlight(text: str, offset: int, spans: Sequence[tuple[int, int, str]]) -> list[Segment]:
@@ -173,12 +181,18 @@ def notice_detail(*, session: Session, notice: NoticeRow) -> NoticeDetail:
     )
 
 
-def upcoming_deadlines(*, session: Session, now: dt.datetime, days: int = 30) -> list[tuple[DeadlineRow, NoticeRow]]:
+def upcoming_deadlines(
+    *, session: Session, now: dt.datetime, days: int = 30
+) -> list[tuple[DeadlineRow, NoticeRow]]:
     """Active deadlines passing within ``days``, soonest first, with their notices."""
     query = (
         select(DeadlineRow, NoticeRow)
         .join(NoticeRow, col(NoticeRow.id) == col(DeadlineRow.notice_id))
-        .where(col(DeadlineRow.active), col(DeadlineRow.at) > now, col(DeadlineRow.at) <= now + dt.timedelta(days=days))
+        .where(
+            col(DeadlineRow.active),
+            col(DeadlineRow.at) > now,
+            col(DeadlineRow.at) <= now + dt.timedelta(days=days),
+        )
         .order_by(col(DeadlineRow.at))
     )
     return [(d, n) for d, n in session.exec(query).all()]

@@ -86,7 +86,8 @@ def sessions_of(app: Any) -> AdminSessions:
     if found is None:
         settings = app.state.settings
         found = AdminSessions(
-            dt.timedelta(hours=settings.admin_session_hours), dt.timedelta(minutes=settings.admin_session_idle_minutes)
+            dt.timedelta(hours=settings.admin_session_hours),
+            dt.timedelta(minutes=settings.admin_session_idle_minutes),
         )
         app.state.admin_sessions = found
     return found

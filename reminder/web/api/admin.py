@@ -60,7 +60,10 @@ router = APIRouter(prefix="/api/admin", tags=["admin"], dependencies=[Depends(re
 
 #: files per ingest request
 MAX_FILES = 20
-_DENIED: dict[int | str, dict[str, Any]] = {401: {"description": "no admin token"}, 403: {"description": "wrong token"}}
+_DENIED: dict[int | str, dict[str, Any]] = {
+    401: {"description": "no admin token"},
+    403: {"description": "wrong token"},
+}
 
 
 def correction_out(c: Correction) -> CorrectionOut:
@@ -88,7 +91,10 @@ def ingest_out(report: IngestReport) -> IngestOut:
         changes=s.changes,
         failures=[IngestFailure(source=src, reason=why) for src, why in s.failures],
         skipped=[IngestFailure(source=src, reason=why) for src, why in s.skipped],
-        stored=[IngestedNoticeOut(id=n.id, title=n.title, status=n.status, source=n.source) for n in report.notices],
+        stored=[
+            IngestedNoticeOut(id=n.id, title=n.title, status=n.status, source=n.source)
+            for n in report.notices
+        ],
     )
 
 
@@ -158,7 +164,9 @@ def notices(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[NoticeListItem]:
     """Notices newest first, by status and by open (deadline ahead, or rolling) / past."""
-    items = list_notices(session=session, now=request_now(request), status=status, when=when, limit=limit, offset=offset)
+    items = list_notices(
+        session=session, now=request_now(request), status=status, when=when, limit=limit, offset=offset
+    )
     out = []
     for s in items:
         d = s.next_deadline
@@ -166,8 +174,15 @@ def notices(
         n = s.notice
         out.append(
             NoticeListItem(
-                id=n.id or 0, title=n.title, status=n.status, level=n.level, issuer=n.issuer,
-                published=n.published, open=s.open, next_deadline=nxt, updated_at=n.updated_at,
+                id=n.id or 0,
+                title=n.title,
+                status=n.status,
+                level=n.level,
+                issuer=n.issuer,
+                published=n.published,
+                open=s.open,
+                next_deadline=nxt,
+                updated_at=n.updated_at,
             )
         )
     return out
@@ -186,21 +201,31 @@ def _notice_out(session: SessionDep, notice: NoticeRow) -> AdminNoticeOut:
     )
 
 
-@router.get("/notices/{notice_id}", response_model=AdminNoticeOut, responses={**_DENIED, 404: {"description": "no such notice"}})
+@router.get(
+    "/notices/{notice_id}",
+    response_model=AdminNoticeOut,
+    responses={**_DENIED, 404: {"description": "no such notice"}},
+)
 def notice(session: SessionDep, notice: NoticeDep) -> AdminNoticeOut:
     """One notice with its current deadlines, conditions, source text and corrections."""
     return _notice_out(session, notice)
 
 
 @router.post("/notices/{notice_id}/publish", response_model=AdminNoticeOut, responses={**_DENIED, 404: {}})
-def publish(request: Request, session: SessionDep, settings: SettingsDep, notice: NoticeDep) -> AdminNoticeOut:
+def publish(
+    request: Request, session: SessionDep, settings: SettingsDep, notice: NoticeDep
+) -> AdminNoticeOut:
     """Publish: companies are matched against it and reminders planned."""
-    set_status(session=session, notice=notice, status="published", now=request_now(request), settings=settings)
+    set_status(
+        session=session, notice=notice, status="published", now=request_now(request), settings=settings
+    )
     return _notice_out(session, notice)
 
 
 @router.post("/notices/{notice_id}/unpublish", response_model=AdminNoticeOut, responses={**_DENIED, 404: {}})
-def unpublish(request: Request, session: SessionDep, settings: SettingsDep, notice: NoticeDep) -> AdminNoticeOut:
+def unpublish(
+    request: Request, session: SessionDep, settings: SettingsDep, notice: NoticeDep
+) -> AdminNoticeOut:
     """Back to draft: no longer shown to companies nor reminded."""
     set_status(session=session, notice=notice, status="draft", now=request_now(request), settings=settings)
     return _notice_out(session, notice)
@@ -213,9 +238,16 @@ def _selector(session: SessionDep, notice: NoticeRow, body: Any) -> dict[str, An
     row_id = getattr(body, name)
     row: DeadlineRow | ConditionRow | None = None
     if row_id is not None:
-        row = session.get(DeadlineRow, row_id) if body.target == "deadline" else session.get(ConditionRow, row_id)
+        row = (
+            session.get(DeadlineRow, row_id)
+            if body.target == "deadline"
+            else session.get(ConditionRow, row_id)
+        )
     if row is None or row.notice_id != notice.id or (isinstance(row, DeadlineRow) and not row.active):
-        raise _invalid([body.target, name], f"该通知没有这个{'截止日期' if body.target == 'deadline' else '条件'} / not in this notice")
+        raise _invalid(
+            [body.target, name],
+            f"该通知没有这个{'截止日期' if body.target == 'deadline' else '条件'} / not in this notice",
+        )
     return selector_for(row)
 
 
@@ -245,16 +277,25 @@ def correct_notice(
     values = body.values.model_dump(exclude_unset=True, mode="json")
     try:
         correction = correct(
-            session=session, notice=notice, target=body.target, action=body.action,
-            selector=_selector(session, notice, body), values=values, author=body.author, note=body.note,
-            now=request_now(request), settings=settings,
+            session=session,
+            notice=notice,
+            target=body.target,
+            action=body.action,
+            selector=_selector(session, notice, body),
+            values=values,
+            author=body.author,
+            note=body.note,
+            now=request_now(request),
+            settings=settings,
         )
     except CorrectionError as exc:
         raise _invalid(_error_loc(body.target, exc.field), exc.message) from None
     return correction_out(correction)
 
 
-@router.get("/notices/{notice_id}/corrections", response_model=list[CorrectionOut], responses={**_DENIED, 404: {}})
+@router.get(
+    "/notices/{notice_id}/corrections", response_model=list[CorrectionOut], responses={**_DENIED, 404: {}}
+)
 def corrections(session: SessionDep, notice: NoticeDep) -> list[CorrectionOut]:
     """Every correction of this notice, oldest first, with who made it and when."""
     return [correction_out(c) for c in notice_detail(session=session, notice=notice).corrections]
@@ -282,21 +323,35 @@ def deliveries(
     rows = failed_deliveries(session=session, since=since, failed_only=failed, limit=limit)
     return [
         DeliveryOut(
-            id=d.id or 0, reminder_id=d.reminder_id, at=d.at, ok=d.ok, attempt=d.attempt, status_code=d.status_code,
-            latency_ms=d.latency_ms, error=d.error, channel_kind=ch.kind if ch else None,
-            channel_name=ch.name if ch else None, company_id=co.id if co else None, company_name=co.name if co else None,
+            id=d.id or 0,
+            reminder_id=d.reminder_id,
+            at=d.at,
+            ok=d.ok,
+            attempt=d.attempt,
+            status_code=d.status_code,
+            latency_ms=d.latency_ms,
+            error=d.error,
+            channel_kind=ch.kind if ch else None,
+            channel_name=ch.name if ch else None,
+            company_id=co.id if co else None,
+            company_name=co.name if co else None,
         )
         for d, _, ch, co in rows
     ]
 
 
-@router.post("/reminders/{reminder_id}/requeue", response_model=ReminderOut, responses={**_DENIED, 404: {}, 409: {}})
+@router.post(
+    "/reminders/{reminder_id}/requeue", response_model=ReminderOut, responses={**_DENIED, 404: {}, 409: {}}
+)
 def requeue(request: Request, session: SessionDep, reminder_id: PathId) -> ReminderOut:
     """Send a dead reminder again (only dead ones: 409 otherwise)."""
     reminder = session.get(Reminder, reminder_id)
     if reminder is None:
         raise HTTPException(404, "提醒不存在 / reminder not found")
     if reminder.status != "dead":
-        raise HTTPException(409, f"只有失败的提醒可以重发 / only dead reminders can be re-queued (this one is {reminder.status})")
+        raise HTTPException(
+            409,
+            f"只有失败的提醒可以重发 / only dead reminders can be re-queued (this one is {reminder.status})",
+        )
     requeue_reminder(session=session, reminder=reminder, now=request_now(request))
     return ReminderOut.model_validate(reminder, from_attributes=True)

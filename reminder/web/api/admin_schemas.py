@@ -116,7 +116,9 @@ class NoticeCorrection(_CorrectionBase):
     values: NoticeValues
 
 
-CorrectionIn = Annotated[DeadlineCorrection | ConditionCorrection | NoticeCorrection, Field(discriminator="target")]
+CorrectionIn = Annotated[
+    DeadlineCorrection | ConditionCorrection | NoticeCorrection, Field(discriminator="target")
+]
 
 
 class CorrectionOut(BaseModel):

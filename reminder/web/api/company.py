@@ -77,12 +77,18 @@ router = APIRouter(prefix="/api", tags=["enterprise"])
 
 def _invalid(errors: dict[str, str]) -> RequestValidationError:
     """ProfileError.errors as FastAPI's 422 body: one entry per field."""
-    return RequestValidationError([{"loc": ["body", field], "msg": msg, "type": "value_error"} for field, msg in errors.items()])
+    return RequestValidationError(
+        [{"loc": ["body", field], "msg": msg, "type": "value_error"} for field, msg in errors.items()]
+    )
 
 
 def _links(company: Company, token: str, settings: Settings) -> dict[str, str]:
     page = company_url(company.id or 0, settings)
-    return {"token": token, "management_url": f"{page}?token={token}", "calendar_url": f"{page}/calendar.ics?token={token}"}
+    return {
+        "token": token,
+        "management_url": f"{page}?token={token}",
+        "calendar_url": f"{page}/calendar.ics?token={token}",
+    }
 
 
 @router.post("/companies", status_code=201, response_model=CompanyRegistered)
@@ -109,7 +115,11 @@ def register(
     send_confirmations(session=session, company=company, settings=settings, background=background)
     log.info("company %s registered through the API", company.id)
     links = _links(company, token, settings)
-    return {"company": CompanyPublic.model_validate(company), **links, "warnings": list(company_warnings(company))}
+    return {
+        "company": CompanyPublic.model_validate(company),
+        **links,
+        "warnings": list(company_warnings(company)),
+    }
 
 
 @router.get("/companies/{company_id}", response_model=CompanyPublic, responses=_AUTH)
@@ -129,11 +139,17 @@ def patch_company(
     try:
         if data:
             update_company_profile(session=session, company=company, data=data, now=now, confirm_email=True)
-            send_confirmations(session=session, company=company, settings=settings, background=background, request=request)
+            send_confirmations(
+                session=session, company=company, settings=settings, background=background, request=request
+            )
         if body.reminder_offsets is not None or body.digest is not None:
             save_preferences(
-                session=session, company=company, now=now, settings=settings,
-                offsets=body.reminder_offsets, digest=body.digest,
+                session=session,
+                company=company,
+                now=now,
+                settings=settings,
+                offsets=body.reminder_offsets,
+                digest=body.digest,
             )
         else:
             company_changed(session=session, company_id=company.id or 0, now=now, settings=settings)
@@ -172,7 +188,9 @@ def rotate(company: CompanyDep, session: SessionDep, settings: SettingsDep) -> d
 
 
 @router.get("/companies/{company_id}/matches", response_model=list[MatchOut], responses=_AUTH)
-def matches(company: CompanyDep, request: Request, session: SessionDep, include_past: bool = False) -> list[MatchOut]:
+def matches(
+    company: CompanyDep, request: Request, session: SessionDep, include_past: bool = False
+) -> list[MatchOut]:
     """The company's verdicts on open notices (``include_past``: also on closed ones)."""
     now = request_now(request)
     items = company_matches(session=session, company_id=company.id or 0, now=now, include_past=include_past)
@@ -200,13 +218,21 @@ def create_channel(
     """Add a channel, validated now (unsafe webhook URLs are refused with 422)."""
     try:
         channel, generated = add_channel(
-            session=session, company=company, kind=body.kind, target=body.target, secret=body.secret,
-            name=body.name, settings=settings, now=request_now(request),
+            session=session,
+            company=company,
+            kind=body.kind,
+            target=body.target,
+            secret=body.secret,
+            name=body.name,
+            settings=settings,
+            now=request_now(request),
         )
     except DeliveryError as exc:
         session.rollback()
         raise _invalid({"target": enterprise_error(exc)}) from None
-    send_confirmations(session=session, company=company, settings=settings, background=background, request=request)
+    send_confirmations(
+        session=session, company=company, settings=settings, background=background, request=request
+    )
     return ChannelOut(**vars(channel_view(channel)), new_secret=generated)
 
 
@@ -216,7 +242,9 @@ def delete_channel(
 ) -> Response:
     """Remove a channel."""
     _channel(session, company, channel_id)
-    remove_channel(session=session, company=company, channel_id=channel_id, settings=settings, now=request_now(request))
+    remove_channel(
+        session=session, company=company, channel_id=channel_id, settings=settings, now=request_now(request)
+    )
     return Response(status_code=204)
 
 
@@ -235,7 +263,10 @@ def test_channel(
         session.commit()  # release the connection before the network call (objects stay readable)
         result = send_test(channel=channel, company=company, settings=settings)
     return TestOut(
-        ok=result.ok, status_code=result.status_code, latency_ms=result.latency_ms, error=result.error,
+        ok=result.ok,
+        status_code=result.status_code,
+        latency_ms=result.latency_ms,
+        error=result.error,
         retry_after=result.retry_after,
     )
 

@@ -61,9 +61,13 @@ class ProfileIn(BoundedInput):
     model_config = ConfigDict(extra="forbid", json_schema_extra=_registry_descriptions)
 
     name: str | None = Field(default=None, max_length=200, description="企业名称（必填）")
-    region: str | None = Field(default=None, max_length=100, description="所在地区，如 浙江省杭州市萧山区（必填，或给 region_code）")
+    region: str | None = Field(
+        default=None, max_length=100, description="所在地区，如 浙江省杭州市萧山区（必填，或给 region_code）"
+    )
     region_code: str | None = Field(default=None, max_length=12, description="行政区划代码，如 330109")
-    credit_code: str | None = Field(default=None, max_length=40, description="统一社会信用代码（18位，含校验位）")
+    credit_code: str | None = Field(
+        default=None, max_length=40, description="统一社会信用代码（18位，含校验位）"
+    )
     industry: str | None = Field(default=None, max_length=100)
     industry_tags: list[str] | str | None = None
     founded_on: dt.date | str | None = None
@@ -80,13 +84,17 @@ class ProfileIn(BoundedInput):
     credit_ok: bool | str | None = None
     applicant_type: str | None = Field(default=None, max_length=32, description="申报主体类型，默认 企业")
     contact_email: str | None = Field(default=None, max_length=254)
-    currency: str | None = Field(default=None, max_length=16, description="金额的币种，默认 人民币（或 新台币、港币、澳门元）")
+    currency: str | None = Field(
+        default=None, max_length=16, description="金额的币种，默认 人民币（或 新台币、港币、澳门元）"
+    )
 
     def profile_data(self) -> dict[str, Any]:
         """The fields given, as the mapping ``parse_profile`` reads."""
         data = self.model_dump(exclude_unset=True, exclude={"reminder_offsets", "digest"})
         if isinstance(self.qualifications, list):
-            data["qualifications"] = [q.model_dump() if isinstance(q, QualificationIn) else q for q in self.qualifications]
+            data["qualifications"] = [
+                q.model_dump() if isinstance(q, QualificationIn) else q for q in self.qualifications
+            ]
         return data
 
 

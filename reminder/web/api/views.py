@@ -26,10 +26,16 @@ def deadline_out(row: DeadlineRow) -> DeadlineOut:
 def notice_out(line: OpenNotice) -> NoticeOut:
     notice = line.notice
     return NoticeOut(
-        id=notice.id or 0, title=notice.title, issuer=notice.issuer, level=notice.level,
-        published=notice.published, rolling=notice.rolling, scope=notice.scope,
+        id=notice.id or 0,
+        title=notice.title,
+        issuer=notice.issuer,
+        level=notice.level,
+        published=notice.published,
+        rolling=notice.rolling,
+        scope=notice.scope,
         next_deadline=deadline_out(line.next_deadline) if line.next_deadline is not None else None,
-        days_left=line.days_left, deadlines=[deadline_out(d) for d in line.deadlines],
+        days_left=line.days_left,
+        deadlines=[deadline_out(d) for d in line.deadlines],
     )
 
 
@@ -41,8 +47,13 @@ def notice_detail(line: OpenNotice, conditions: Iterable[ConditionRow]) -> Notic
 def result_out(result: Any) -> ResultOut:
     """A rules ConditionResult."""
     return ResultOut(
-        field=result.condition.field, status=result.status, hard=result.condition.hard, manual=result.manual,
-        reason_zh=result.reason_zh, quote=result.quote, missing=result.missing,
+        field=result.condition.field,
+        status=result.status,
+        hard=result.condition.hard,
+        manual=result.manual,
+        reason_zh=result.reason_zh,
+        quote=result.quote,
+        missing=result.missing,
     )
 
 

@@ -38,7 +38,14 @@ from reminder.web.deps import MAX_ID, CompanyDep, IdPath, SessionDep, SettingsDe
 from reminder.web.throttle import client_key, spend
 from reminder.workflow import company_changed
 
-__all__ = ["router", "send_confirmations", "email_confirmed", "spend_registration", "erase_and_notify", "confirm_url"]
+__all__ = [
+    "router",
+    "send_confirmations",
+    "email_confirmed",
+    "spend_registration",
+    "erase_and_notify",
+    "confirm_url",
+]
 
 log = logging.getLogger(__name__)
 
@@ -76,19 +83,28 @@ def email_confirmed(session: Session, company: Company) -> bool:
 
 
 def send_confirmations(
-    *, session: Session, company: Company, settings: Settings, background: BackgroundTasks, request: Request | None = None
+    *,
+    session: Session,
+    company: Company,
+    settings: Settings,
+    background: BackgroundTasks,
+    request: Request | None = None,
 ) -> list[str]:
     """Queue a confirmation mail for each unconfirmed email channel of the company; the addresses.
 
     With ``request``, each address's registration budget is spent first (a used-up one gets nothing).
     """
     rows = session.exec(
-        select(Channel).where(Channel.company_id == company.id, Channel.kind == "email", col(Channel.unconfirmed))
+        select(Channel).where(
+            Channel.company_id == company.id, Channel.kind == "email", col(Channel.unconfirmed)
+        )
     ).all()
     rows = [c for c in rows if request is None or throttle_ok(request, c.target)]
     for channel in rows:
         message = confirmation_message(company.name, confirm_url(channel, settings))
-        background.add_task(send_account_mail, email=channel.target, message=message, settings=settings, what="confirmation")
+        background.add_task(
+            send_account_mail, email=channel.target, message=message, settings=settings, what="confirmation"
+        )
     return [c.target for c in rows]
 
 
@@ -109,7 +125,9 @@ def _confirmable(session: Session, channel_id: int, sig: str, settings: Settings
 
 
 @router.get("/confirm/{channel_id}/{sig}", response_class=HTMLResponse)
-def confirm_form(channel_id: int, sig: str, request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+def confirm_form(
+    channel_id: int, sig: str, request: Request, session: SessionDep, settings: SettingsDep
+) -> Response:
     channel = _confirmable(session, channel_id, sig, settings)
     if not channel.unconfirmed:
         return _page(request, "邮箱已确认", ["本邮箱已确认，会按设置接收申报截止提醒。"])
@@ -118,14 +136,18 @@ def confirm_form(channel_id: int, sig: str, request: Request, session: SessionDe
 
 
 @router.post("/confirm/{channel_id}/{sig}", response_class=HTMLResponse)
-def confirm_submit(channel_id: int, sig: str, request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+def confirm_submit(
+    channel_id: int, sig: str, request: Request, session: SessionDep, settings: SettingsDep
+) -> Response:
     channel = _confirmable(session, channel_id, sig, settings)
     if channel.unconfirmed:
         channel.unconfirmed = False
         channel.updated_at = request_now(request)
         session.add(channel)
         session.flush()
-        company_changed(session=session, company_id=channel.company_id, now=request_now(request), settings=settings)
+        company_changed(
+            session=session, company_id=channel.company_id, now=request_now(request), settings=settings
+        )
         log.info("channel %s confirmed by its owner", channel.id)
     return _page(request, "邮箱已确认", ["谢谢，本邮箱会按设置接收申报截止提醒。每封邮件都带退订链接。"])
 
@@ -165,7 +187,9 @@ def throttle_ok(request: Request, email: str) -> bool:
     return True
 
 
-def _claimable(session: Session, company_id: int, expires: int, sig: str, request: Request, settings: Settings) -> Company:
+def _claimable(
+    session: Session, company_id: int, expires: int, sig: str, request: Request, settings: Settings
+) -> Company:
     company = session.get(Company, company_id) if company_id <= MAX_ID else None
     if company is None or expires < request_now(request).timestamp():
         raise HTTPException(404)
@@ -180,7 +204,9 @@ def claim_form(
 ) -> Response:
     _claimable(session, company_id, expires, sig, request, settings)
     form = {"action": f"/claim/{company_id}/{expires}/{sig}", "button": "生成新的管理链接", "hidden": {}}
-    return _page(request, "找回管理链接", ["确认后会生成新的管理链接并只显示一次，原链接随即失效。"], form=form)
+    return _page(
+        request, "找回管理链接", ["确认后会生成新的管理链接并只显示一次，原链接随即失效。"], form=form
+    )
 
 
 @router.post("/claim/{company_id}/{expires}/{sig}", response_class=HTMLResponse)
@@ -194,7 +220,13 @@ def claim_submit(
     session.commit()
     log.info("company %s claimed its management link by email", company.id)
     link = f"{company_url(company.id or 0, settings)}?token={token}"
-    context = {"company": company, "link": link, "heading": "已生成新的管理链接", "emailed_to": None, "warnings": ()}
+    context = {
+        "company": company,
+        "link": link,
+        "heading": "已生成新的管理链接",
+        "emailed_to": None,
+        "warnings": (),
+    }
     response = render(request, "company/token.html", context, headers=NO_STORE)
     set_token_cookie(response, request, company.id or 0, token)
     return response
@@ -229,14 +261,18 @@ def delete_submit(
     return response
 
 
-def erase_and_notify(*, session: Session, company: Company, settings: Settings, background: BackgroundTasks) -> None:
+def erase_and_notify(
+    *, session: Session, company: Company, settings: Settings, background: BackgroundTasks
+) -> None:
     """Erase the company in one transaction (committed here), then tell its confirmed addresses."""
     addresses = confirmed_addresses(session=session, company=company)
     name = company.name
     erase_company(session=session, company=company)
     session.commit()
     for address in addresses:
-        background.add_task(send_account_mail, email=address, message=erased_message(name), settings=settings, what="erasure")
+        background.add_task(
+            send_account_mail, email=address, message=erased_message(name), settings=settings, what="erasure"
+        )
 
 
 @router.get("/c/{company_id}/export.json")

@@ -42,7 +42,14 @@ def _message(subject: str, paragraphs: list[str], link: str | None) -> Message:
     if link:
         safe = html.escape(link, quote=True)
         body += f'<p><a href="{safe}">{safe}</a></p>'
-    return Message(id=f"acct_{secrets.token_hex(8)}", subject=subject, text=text, markdown=text, html=body, purpose="test")
+    return Message(
+        id=f"acct_{secrets.token_hex(8)}",
+        subject=subject,
+        text=text,
+        markdown=text,
+        html=body,
+        purpose="test",
+    )
 
 
 def confirmation_message(company_name: str, link: str) -> Message:
@@ -59,7 +66,7 @@ def confirmation_message(company_name: str, link: str) -> Message:
 
 
 def claim_message(company_name: str, link: str) -> Message:
-    """"This is my company": a one-time link (24 h) to a new management link, for the address on file."""
+    """ "This is my company": a one-time link (24 h) to a new management link, for the address on file."""
     return _message(
         "申报提醒：找回企业管理链接",
         [

@@ -51,6 +51,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+
 class ChannelNotFound(LookupError):
     """No channel with that id belongs to this company (whether it exists elsewhere is not said)."""
 
@@ -140,7 +141,9 @@ def add_channel(
     """
     target, secret = target.strip(), (secret or "").strip() or None
     if kind not in channel_kinds():
-        raise DeliveryError(f"未知的渠道类型“{kind}”，可选 {'、'.join(channel_kinds())} / unknown channel kind {kind!r}")
+        raise DeliveryError(
+            f"未知的渠道类型“{kind}”，可选 {'、'.join(channel_kinds())} / unknown channel kind {kind!r}"
+        )
     generated = new_webhook_secret() if kind == "webhook" and secret is None else None
     secret = secret or generated
     validate_channel(kind, target, secret, settings)
@@ -148,8 +151,14 @@ def add_channel(
         raise DeliveryError("这个渠道已经添加过了 / this channel is already set up")
     now = now or utcnow()
     channel = Channel(
-        company_id=company.id or 0, kind=kind, target=target, secret=secret, name=name.strip()[:100],
-        created_at=now, updated_at=now, unconfirmed=kind == "email",  # double opt-in (issue 16, item 3)
+        company_id=company.id or 0,
+        kind=kind,
+        target=target,
+        secret=secret,
+        name=name.strip()[:100],
+        created_at=now,
+        updated_at=now,
+        unconfirmed=kind == "email",  # double opt-in (issue 16, item 3)
     )
     session.add(channel)
     session.flush()
@@ -174,7 +183,9 @@ def remove_channel(
 
 
 #: a clause that tells the operator which setting to change (REMINDER_…): for logs, not for enterprises
-_OPERATOR_CLAUSE = re.compile(r"[（(][^（()）]*REMINDER_[A-Z_]+[^（()）]*[）)]|[，,；;][^，,；;]*REMINDER_[A-Z_]+[^，,；;。]*")
+_OPERATOR_CLAUSE = re.compile(
+    r"[（(][^（()）]*REMINDER_[A-Z_]+[^（()）]*[）)]|[，,；;][^，,；;]*REMINDER_[A-Z_]+[^，,；;。]*"
+)
 #: what an enterprise is told instead of the operator's setting
 _ASK_OPERATOR = "如确需使用，请联系服务管理员。"
 
@@ -202,10 +213,17 @@ def send_test(*, channel: Channel, company: Company, settings: Settings) -> Send
     assert channel.id is not None and company.id is not None
     if channel.unconfirmed:  # an address gets nothing but its confirmation until its owner confirms it
         return SendResult(ok=False, error="该邮箱尚未确认：请先打开确认邮件中的链接", permanent=True)
-    payload = {"company": {"id": company.id, "name": company.name}, "link": view_url(company.id, company.view_salt, settings)}
+    payload = {
+        "company": {"id": company.id, "name": company.name},
+        "link": view_url(company.id, company.view_salt, settings),
+    }
     unsubscribe = unsubscribe_url(channel.id, settings) if channel.kind == "email" else None
     message = render_message(
-        "test", payload, message_id=f"test_{secrets.token_hex(8)}", settings=settings, unsubscribe_url=unsubscribe
+        "test",
+        payload,
+        message_id=f"test_{secrets.token_hex(8)}",
+        settings=settings,
+        unsubscribe_url=unsubscribe,
     )
     try:
         result = build_channel(channel.kind, channel.target, channel.secret, settings).send(message)
@@ -215,6 +233,11 @@ def send_test(*, channel: Channel, company: Company, settings: Settings) -> Send
         result = dataclasses.replace(result, error=enterprise_error(result.error))
     log.info(
         "test message to company %s channel %s (%s): ok=%s status=%s latency=%.0fms",
-        company.id, channel.id, channel.kind, result.ok, result.status_code, result.latency_ms,
+        company.id,
+        channel.id,
+        channel.kind,
+        result.ok,
+        result.status_code,
+        result.latency_ms,
     )
     return result

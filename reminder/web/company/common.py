@@ -61,7 +61,9 @@ def _demo_day(request: Request) -> dict[str, Any]:
     return {"as_of": getattr(request.app.state, "as_of", None)}
 
 
-templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates", context_processors=[_demo_day])
+templates = Jinja2Templates(
+    directory=Path(__file__).parent.parent / "templates", context_processors=[_demo_day]
+)
 templates.env.filters.update(
     local=local_time,
     status_label=status_label,
@@ -157,6 +159,8 @@ class PageRoute(APIRoute):
                 if exc.status_code not in _DENIED:
                     raise
                 context = {"message": _DENIED[exc.status_code]}
-                return render(request, "company/denied.html", context, status_code=exc.status_code, headers=exc.headers)
+                return render(
+                    request, "company/denied.html", context, status_code=exc.status_code, headers=exc.headers
+                )
 
         return page_handler

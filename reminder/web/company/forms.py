@@ -114,7 +114,9 @@ def _yes_no(value: bool | str | None) -> str:
 
 def _qualifications_text(items: list[dict[str, Any]] | None) -> str:
     """Stored ``[]`` is "not filled in" (blank); ``[{"name": "无"}]`` is "holds none" (无)."""
-    lines = [f"{q['name']}:{q['valid_until']}" if q.get("valid_until") else str(q["name"]) for q in items or []]
+    lines = [
+        f"{q['name']}:{q['valid_until']}" if q.get("valid_until") else str(q["name"]) for q in items or []
+    ]
     return "\n".join(lines)
 
 

@@ -48,7 +48,10 @@ def _host(settings: Settings) -> str:
 
 
 def _description(item: Any, deadline: DeadlineRow, link: str) -> str:
-    lines = [f"资格判断：{status_label(item.status)}", f"时间：{deadline_text(deadline)}（{kind_label(deadline.kind)}）"]
+    lines = [
+        f"资格判断：{status_label(item.status)}",
+        f"时间：{deadline_text(deadline)}（{kind_label(deadline.kind)}）",
+    ]
     if deadline.batch:
         lines.append(f"批次：{deadline.batch}")
     if item.missing:
@@ -144,13 +147,20 @@ def build_calendar(company: Company, items: Sequence[Any], settings: Settings) -
     response_class=Response,
     responses={200: {"content": {"text/calendar": {}}, "description": "RFC 5545 feed"}},
 )
-def calendar_feed(company: CompanyDep, session: SessionDep, settings: SettingsDep, request: Request) -> Response:
+def calendar_feed(
+    company: CompanyDep, session: SessionDep, settings: SettingsDep, request: Request
+) -> Response:
     """The company's eligible and possibly eligible deadlines as an iCalendar feed."""
     assert company.id is not None
-    items = company_matches(session=session, company_id=company.id, now=request_now(request), include_past=True)
+    items = company_matches(
+        session=session, company_id=company.id, now=request_now(request), include_past=True
+    )
     body = build_calendar(company, items, settings).to_ical()
     return Response(
         body,
         media_type="text/calendar; charset=utf-8",
-        headers={"Content-Disposition": 'inline; filename="reminder.ics"', "Cache-Control": "private, max-age=300"},
+        headers={
+            "Content-Disposition": 'inline; filename="reminder.ics"',
+            "Cache-Control": "private, max-age=300",
+        },
     )

@@ -41,19 +41,28 @@ def management_link_message(company_name: str, link: str) -> Message:
         "<p>如果不是您本人登记的，请忽略此邮件。</p>"
     )
     return Message(
-        id=f"link_{secrets.token_hex(8)}", subject=subject, text=text, markdown=text, html=body, link=link,
+        id=f"link_{secrets.token_hex(8)}",
+        subject=subject,
+        text=text,
+        markdown=text,
+        html=body,
+        link=link,
         purpose="test",
     )
 
 
-def send_management_link(*, company_id: int, company_name: str, email: str, link: str, settings: Settings) -> SendResult:
+def send_management_link(
+    *, company_id: int, company_name: str, email: str, link: str, settings: Settings
+) -> SendResult:
     """Email the management link to ``email``; never raises, never logs the link.
 
     Returns:
         What the SMTP server answered (``ok=False`` with the reason when it could not be sent).
     """
     try:
-        result = build_channel("email", email, None, settings).send(management_link_message(company_name, link))
+        result = build_channel("email", email, None, settings).send(
+            management_link_message(company_name, link)
+        )
     except DeliveryError as exc:
         result = SendResult(ok=False, error=str(exc), permanent=True)
     except Exception as exc:  # a background task must not die silently; the reason is logged, the link is not

@@ -1,10 +1,10 @@
 """The notification settings page: when to remind, through which channels, and a test button.
 
-    GET  /c/{id}/notifications                  offsets, digest, channels (masked), calendar link
-    POST /c/{id}/notifications                  save offsets and digest → re-plan
-    POST /c/{id}/channels                       add a channel (validated now: unsafe URLs refused)
-    POST /c/{id}/channels/{cid}/delete          remove it
-    POST /c/{id}/channels/{cid}/test            send the test message, show what the receiver answered
+GET  /c/{id}/notifications                  offsets, digest, channels (masked), calendar link
+POST /c/{id}/notifications                  save offsets and digest → re-plan
+POST /c/{id}/channels                       add a channel (validated now: unsafe URLs refused)
+POST /c/{id}/channels/{cid}/delete          remove it
+POST /c/{id}/channels/{cid}/test            send the test message, show what the receiver answered
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 
 router = APIRouter(route_class=PageRoute)
 
+
 def _page(
     request: Request,
     company: Company,
@@ -56,7 +57,9 @@ def _page(
     test: tuple[int, SendResult] | None = None,
     messages: list[str] | None = None,
 ) -> Response:
-    feed = view_calendar_url(company.id or 0, company.view_salt, settings)  # read-only: safe to paste into apps
+    feed = view_calendar_url(
+        company.id or 0, company.view_salt, settings
+    )  # read-only: safe to paste into apps
     context: dict[str, Any] = {
         "company": company,
         "channels": [channel_view(c) for c in list_channels(session=session, company=company)],
@@ -77,7 +80,9 @@ def _page(
 
 
 @router.get("/c/{company_id}/notifications", response_class=HTMLResponse)
-def notifications(company: CompanyDep, request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+def notifications(
+    company: CompanyDep, request: Request, session: SessionDep, settings: SettingsDep
+) -> Response:
     """The settings page."""
     return _page(request, company, session, settings)
 
@@ -92,14 +97,35 @@ def save_notifications(
         offsets = parse_offsets(offsets_text)
     except ValueError as exc:
         errors = {"reminder_offsets": f"提醒时间：{exc}"}
-        return _page(request, company, session, settings, status=422, errors=errors, entered={"reminder_offsets": offsets_text})
+        return _page(
+            request,
+            company,
+            session,
+            settings,
+            status=422,
+            errors=errors,
+            entered={"reminder_offsets": offsets_text},
+        )
     try:
         save_preferences(
-            session=session, company=company, now=request_now(request), settings=settings, offsets=offsets, digest=digest
+            session=session,
+            company=company,
+            now=request_now(request),
+            settings=settings,
+            offsets=offsets,
+            digest=digest,
         )
     except ProfileError as exc:
         session.rollback()
-        return _page(request, company, session, settings, status=422, errors=exc.errors, entered={"reminder_offsets": offsets_text})
+        return _page(
+            request,
+            company,
+            session,
+            settings,
+            status=422,
+            errors=exc.errors,
+            entered={"reminder_offsets": offsets_text},
+        )
     return RedirectResponse(f"/c/{company.id}/notifications?msg=settings", status_code=303)
 
 
@@ -112,14 +138,22 @@ def create_channel(
     entered = {k: str(form.get(k, "")).strip() for k in ("kind", "name", "target")}
     try:
         _, generated = add_channel(
-            session=session, company=company, kind=entered["kind"], target=entered["target"],
-            secret=str(form.get("secret", "")), name=entered["name"], settings=settings, now=request_now(request),
+            session=session,
+            company=company,
+            kind=entered["kind"],
+            target=entered["target"],
+            secret=str(form.get("secret", "")),
+            name=entered["name"],
+            settings=settings,
+            now=request_now(request),
         )
     except DeliveryError as exc:
         session.rollback()
         errors = {"channel": enterprise_error(exc)}
         return _page(request, company, session, settings, status=422, errors=errors, entered=entered)
-    send_confirmations(session=session, company=company, settings=settings, background=background, request=request)
+    send_confirmations(
+        session=session, company=company, settings=settings, background=background, request=request
+    )
     if generated:  # the receiver needs it to check signatures: shown this once, masked afterwards
         note = f"通知渠道已添加。签名密钥只显示这一次，请复制到接收端：{generated}"
         return _page(request, company, session, settings, messages=[note])
@@ -133,7 +167,11 @@ def delete_channel(
     """Remove a channel."""
     try:
         remove_channel(
-            session=session, company=company, channel_id=channel_id, settings=settings, now=request_now(request)
+            session=session,
+            company=company,
+            channel_id=channel_id,
+            settings=settings,
+            now=request_now(request),
         )
     except ChannelNotFound:
         raise HTTPException(404, "没有这个通知渠道 / channel not found") from None

@@ -64,6 +64,8 @@ def public_errors(exc: ProfileError) -> dict[str, str]:
         return exc.errors
     neutral = {"credit_code": DUPLICATE_CREDIT_CODE, "name": DUPLICATE_NAME}
     return {field: neutral.get(field, message) for field, message in exc.errors.items()}
+
+
 def issue_token(session: Session, company: Company) -> str:
     """Give the company a new management token; only its hash is stored, the old one stops working."""
     token = new_token()
@@ -93,17 +95,27 @@ def _show_token(
         confirmed = bool(company.contact_email) and account.email_confirmed(session, company)
         if confirmed and company.contact_email:
             background.add_task(
-                send_management_link, company_id=company.id or 0, company_name=company.name,
-                email=company.contact_email, link=link, settings=settings,
+                send_management_link,
+                company_id=company.id or 0,
+                company_name=company.name,
+                email=company.contact_email,
+                link=link,
+                settings=settings,
             )
         else:
-            account.send_confirmations(session=session, company=company, settings=settings, background=background)
+            account.send_confirmations(
+                session=session, company=company, settings=settings, background=background
+            )
     finally:
         session.close()
     pending = company.contact_email if company.contact_email and not confirmed else None
     context = {
-        "company": company, "link": link, "heading": heading, "warnings": warnings,
-        "emailed_to": company.contact_email if confirmed else None, "confirm_to": pending,
+        "company": company,
+        "link": link,
+        "heading": heading,
+        "warnings": warnings,
+        "emailed_to": company.contact_email if confirmed else None,
+        "confirm_to": pending,
     }
     response = render(request, "company/token.html", context, headers=NO_STORE)
     set_token_cookie(response, request, company.id or 0, token)
@@ -113,7 +125,9 @@ def _show_token(
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, session: SessionDep) -> Response:
     """What the service is, a register button, and the open notices."""
-    return render(request, "company/index.html", {"notices": open_notices(session=session, now=request_now(request))})
+    return render(
+        request, "company/index.html", {"notices": open_notices(session=session, now=request_now(request))}
+    )
 
 
 def _register_page(request: Request, values: dict[str, str], errors: dict[str, str], status: int) -> Response:
@@ -151,14 +165,18 @@ def register_submit(
 
 
 @router.get("/c/{company_id}", response_class=HTMLResponse)
-def company_page(company: CompanyDep, request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+def company_page(
+    company: CompanyDep, request: Request, session: SessionDep, settings: SettingsDep
+) -> Response:
     """The company's open notices grouped by verdict, and its past notices."""
     assert company.id is not None
     if "token" in request.query_params:  # from the management link: keep it in a cookie, clean the URL
         response = RedirectResponse(f"/c/{company.id}", status_code=303, headers=NO_STORE)
         set_token_cookie(response, request, company.id, request.query_params["token"])
         return response
-    every = company_matches(session=session, company_id=company.id, now=request_now(request), include_past=True)
+    every = company_matches(
+        session=session, company_id=company.id, now=request_now(request), include_past=True
+    )
     context: dict[str, Any] = {
         "company": company,
         "sections": sections([m for m in every if m.open]),
@@ -202,14 +220,20 @@ def profile_submit(
         session.rollback()
         return _profile_page(request, company, entered, {"credit_code": DUPLICATE_CREDIT_CODE}, 422)
     company_changed(session=session, company_id=company.id or 0, now=now, settings=settings)
-    account.send_confirmations(session=session, company=company, settings=settings, background=background, request=request)
+    account.send_confirmations(
+        session=session, company=company, settings=settings, background=background, request=request
+    )
     log.info("company %s updated its profile", company.id)
     return RedirectResponse(f"/c/{company.id}/profile?msg=saved", status_code=303)
 
 
 @router.post("/c/{company_id}/token", response_class=HTMLResponse)
 def rotate_token(
-    company: CompanyDep, request: Request, session: SessionDep, settings: SettingsDep, background: BackgroundTasks
+    company: CompanyDep,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    background: BackgroundTasks,
 ) -> Response:
     """A new management link; the old one stops working at once."""
     token = issue_token(session, company)

@@ -84,7 +84,9 @@ def save_preferences(
             raise ProfileError({"reminder_offsets": f"提醒时间：{exc}"}) from None
     if digest is not None:
         if digest not in DIGEST_CHOICES:
-            raise ProfileError({"digest": f"汇总频率：应为 {'、'.join(DIGEST_CHOICES)} 之一，而不是“{digest}”"})
+            raise ProfileError(
+                {"digest": f"汇总频率：应为 {'、'.join(DIGEST_CHOICES)} 之一，而不是“{digest}”"}
+            )
         update.digest = digest
     update_company(session=session, company=company, company_in=update, now=now)
     company_changed(session=session, company_id=company.id or 0, now=now, settings=settings)

@@ -63,7 +63,9 @@ def unsubscribe_channel(*, session: Session, channel: Channel, company: Company,
 
 
 @router.get("/unsubscribe/{channel_id}/{sig}", response_class=HTMLResponse)
-def confirm_page(channel_id: IdPath, sig: str, request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+def confirm_page(
+    channel_id: IdPath, sig: str, request: Request, session: SessionDep, settings: SettingsDep
+) -> Response:
     """Ask before unsubscribing (so a mail scanner following links changes nothing)."""
     channel, company = _channel(session, channel_id, sig, settings)
     context = {
@@ -77,7 +79,9 @@ def confirm_page(channel_id: IdPath, sig: str, request: Request, session: Sessio
 
 
 @router.post("/unsubscribe/{channel_id}/{sig}", response_class=HTMLResponse)
-def unsubscribe(channel_id: IdPath, sig: str, request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+def unsubscribe(
+    channel_id: IdPath, sig: str, request: Request, session: SessionDep, settings: SettingsDep
+) -> Response:
     """Unsubscribe; idempotent, needs no cookie, token or particular body."""
     channel, company = _channel(session, channel_id, sig, settings)
     if channel.enabled:

@@ -1,7 +1,7 @@
 """How matches read on a page: Chinese labels, days left, and the grouping of the company page.
 
-    sections(open matches) → [eligible, possibly eligible, not eligible], each with its matches
-    deadline_text / days_left_text / kind_label / status_label ─ filters for templates and the iCal feed
+sections(open matches) → [eligible, possibly eligible, not eligible], each with its matches
+deadline_text / days_left_text / kind_label / status_label ─ filters for templates and the iCal feed
 """
 
 from __future__ import annotations

@@ -56,7 +56,9 @@ def _id(table: str) -> tuple[SchemaItem, ...]:
 def _fk(table: str, column: str, target: str, ondelete: str | None = "CASCADE") -> tuple[SchemaItem, ...]:
     return (
         sa.Column(column, sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint([column], [f"{target}.id"], name=f"fk_{table}_{column}_{target}", ondelete=ondelete),
+        sa.ForeignKeyConstraint(
+            [column], [f"{target}.id"], name=f"fk_{table}_{column}_{target}", ondelete=ondelete
+        ),
     )
 
 
@@ -210,5 +212,13 @@ def upgrade() -> None:
 def downgrade() -> None:
     for table, column in reversed(_INDEXES):
         op.drop_index(f"ix_{table}_{column}", table_name=table)
-    for table in ("matches", "companies", "notice_changes", "conditions", "deadlines", "notices", "documents"):
+    for table in (
+        "matches",
+        "companies",
+        "notice_changes",
+        "conditions",
+        "deadlines",
+        "notices",
+        "documents",
+    ):
         op.drop_table(table)
