@@ -119,12 +119,10 @@ def purge_deliveries(*, session: Session, now: dt.datetime, retention_days: int)
     gone = session.execute(sa.delete(Delivery).where(col(Delivery.at) < cutoff)).rowcount or 0  # type: ignore[attr-defined]
     old = select(Reminder.id).where(col(Reminder.status).in_(_FINISHED), col(Reminder.updated_at) < cutoff)
     session.execute(sa.delete(Delivery).where(col(Delivery.reminder_id).in_(old.scalar_subquery())))
-    gone += (
-        session.execute(
-            sa.delete(Reminder).where(col(Reminder.status).in_(_FINISHED), col(Reminder.updated_at) < cutoff)
-        ).rowcount
-        or 0
-    )  # type: ignore[attr-defined]
+    finished = sa.delete(Reminder).where(
+        col(Reminder.status).in_(_FINISHED), col(Reminder.updated_at) < cutoff
+    )
+    gone += session.execute(finished).rowcount or 0  # type: ignore[attr-defined]
     if gone:
         log.info(
             "retention: %d delivery records and finished reminders older than %d days deleted",
