@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -17,6 +17,9 @@ from rich.table import Table
 
 from reminder.errors import ReminderError
 from reminder.extract import Document, extract
+
+if TYPE_CHECKING:
+    from reminder.config import Settings
 
 __all__ = ["register"]
 
@@ -66,6 +69,21 @@ def _print_table(doc: Document) -> None:
             out.print(f"  [yellow]无法识别的日期 / unreadable date[/] {f.quote}: {f.reason}")
 
 
+def _extract(name: str, published: dt.date | None, settings: Settings) -> Document:
+    """A file, or a URL fetched through the webhook address guard like ``ingest`` (issue 16, item 12)."""
+    if not name.startswith(("http://", "https://")):
+        return extract(name, published=published, max_bytes=settings.max_input_bytes)
+    from reminder.extract import extract_loaded
+    from reminder.extract.loaders import load_url
+    from reminder.notify.httpclient import make_fetch_client
+
+    with make_fetch_client(settings) as client:  # every hop: no loopback, private or metadata hosts
+        loaded = load_url(
+            name, max_bytes=settings.max_input_bytes, timeout=settings.fetch_timeout, client=client
+        )
+    return extract_loaded(loaded, published=published, max_chars=settings.max_input_bytes)
+
+
 def extract_cmd(
     files: Annotated[list[str], typer.Argument(help="files (txt/pdf/html/docx) or http(s) URLs")],
     as_json: Annotated[
@@ -78,12 +96,12 @@ def extract_cmd(
     """Extract notices, deadlines and eligibility conditions from documents."""
     from reminder.config import get_settings
 
+    settings = get_settings()
     pub = _date(published)
-    limit = get_settings().max_input_bytes
     failed = 0
     for name in files:
         try:
-            doc = extract(name, published=pub, max_bytes=limit)
+            doc = _extract(name, pub, settings)
         except ReminderError as exc:
             failed += 1
             err.print(f"[red]Error:[/] {exc}", markup=True, highlight=False)

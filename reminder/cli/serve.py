@@ -147,6 +147,11 @@ def production_problems(settings: Settings) -> list[str]:
             f"REMINDER_SECRET_KEY 未设置或少于 {MIN_SECRET_LENGTH} 个字符 / "
             f"REMINDER_SECRET_KEY missing or shorter than {MIN_SECRET_LENGTH} characters"
         )
+    if not (settings.data_key and settings.data_key.get_secret_value().strip()):  # else a file-kept dev key
+        problems.append(
+            "REMINDER_DATA_KEY 未设置：渠道地址与密钥需用它加密保存 / "
+            "REMINDER_DATA_KEY missing: channel addresses and secrets are encrypted with it"
+        )
     token = settings.admin_token.get_secret_value() if settings.admin_token else None
     if token is not None and len(token) < MIN_SECRET_LENGTH:
         problems.append(

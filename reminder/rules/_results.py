@@ -13,6 +13,7 @@ renderer in ``explain.py``.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -53,6 +54,8 @@ class ConditionResult:
     expected: Any = None
     #: for a result unknown because the profile lacks data: the profile field to fill in (Chinese)
     missing: str | None = None
+    #: the day the condition was judged on (the deadline, or today): company age is measured then
+    on: dt.date | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {

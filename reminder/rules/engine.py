@@ -69,6 +69,7 @@ def evaluate(
         why=out.why,
         expected=out.expected,
         missing=out.missing,
+        on=on,
     )
     # frozen: filled in place rather than through dataclasses.replace (a copy per result, on the hot path)
     object.__setattr__(result, "reason_zh", describe(result))

@@ -3,7 +3,7 @@
 职工总数 320 人 ≤ 500 人 ✓
 年销售收入 未填写 — 需 ≤ 2亿元
 注册地 杭州市萧山区 属于 浙江省 ✓
-成立年限 0.8 年 < 1 年 ✗
+截至2025年3月1日，成立年限 0.8 年 < 1 年 ✗
 原则上：研发费用占比 2 % < 3 % ✗（非硬性，不影响申报）
 请人工确认：单个品种的保险金额不低于 5000 万元
 """
@@ -91,7 +91,10 @@ def _age(result: ConditionResult) -> str:
     if result.status == "unknown":
         op = result.condition.op
         return f"{_label(result)} 未填写成立日期 — 需 {OP_SYMBOLS.get(op, op)} {_quantity(result, result.expected)}"
-    return _numeric(result)
+    # Ages differ between notices (each is judged on its own deadline): the text names the day.
+    on = result.on
+    when = f"截至{on.year}年{on.month}月{on.day}日，" if on is not None else ""
+    return when + _numeric(result)
 
 
 def _region_text(value: Any) -> str:

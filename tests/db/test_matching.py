@@ -163,7 +163,10 @@ def test_age_is_measured_on_the_deadline_not_today(session, now) -> None:
     match_company(session=session, company_id=company.id, now=now)
     views = {v.notice.id: v for v in company_matches(session=session, company_id=company.id, now=now)}
     assert (views[early].status, views[late].status) == ("not_eligible", "eligible")
-    assert views[early].unmet[0].reason_zh == "成立年限 0.9 年 < 1 年 ✗"
+    # the reason names the day it is judged on: two notices may show two ages for one company
+    assert views[early].unmet[0].reason_zh == "截至2025年3月10日，成立年限 0.9 年 < 1 年 ✗"
+    late_age = next(r for r in views[late].results if r.condition.field == "company_age_years")
+    assert late_age.reason_zh == "截至2025年3月20日，成立年限 1 年 ≥ 1 年 ✓"
     assert views[late].judged_on == dt.date(2025, 3, 20)
 
 

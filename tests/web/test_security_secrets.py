@@ -17,6 +17,8 @@ from reminder.cli.serve import production_problems
 from reminder.config import DEV_SECRET_FILE, Settings, get_settings
 
 runner = CliRunner()
+#: a well-formed Fernet key (32 bytes, url-safe base64) for settings fit to serve
+DATA_KEY = "ZmFrZS1rZXktZm9yLXNlcnZlLXRlc3RzLTMyLWJ5dGU="
 
 
 def test_the_signing_key_is_not_derived_from_the_data_dir(tmp_path: Path) -> None:
@@ -56,13 +58,21 @@ def test_a_configured_key_wins(tmp_path: Path) -> None:
 )
 def test_production_settings_are_checked(secret: str | None, admin: str | None, problems: int) -> None:
     settings = Settings(
-        secret_key=SecretStr(secret) if secret else None, admin_token=SecretStr(admin) if admin else None
+        secret_key=SecretStr(secret) if secret else None,
+        admin_token=SecretStr(admin) if admin else None,
+        data_key=SecretStr(DATA_KEY),
     )
     assert len(production_problems(settings)) == problems
 
 
+def test_a_missing_data_key_is_a_production_problem() -> None:
+    settings = Settings(secret_key=SecretStr("x" * 32), data_key=None)
+    (problem,) = production_problems(settings)
+    assert "REMINDER_DATA_KEY" in problem and "未设置" in problem
+
+
 def test_serve_refuses_to_start_without_a_secret_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("REMINDER_SECRET_KEY", "REMINDER_ADMIN_TOKEN"):
+    for name in ("REMINDER_SECRET_KEY", "REMINDER_ADMIN_TOKEN", "REMINDER_DATA_KEY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
     monkeypatch.setenv("REMINDER_DATA_DIR", str(tmp_path))
@@ -75,3 +85,22 @@ def test_serve_refuses_to_start_without_a_secret_key(tmp_path: Path, monkeypatch
         get_settings.cache_clear()
     assert result.exit_code != 0
     assert "REMINDER_SECRET_KEY" in result.output and "REMINDER_ADMIN_TOKEN" in result.output
+    assert "REMINDER_DATA_KEY" in result.output and "未设置" in result.output
+
+
+def test_serve_refuses_to_start_without_a_data_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The review's setting: a strong secret key and admin token, but no REMINDER_DATA_KEY."""
+    monkeypatch.delenv("REMINDER_DATA_KEY", raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    monkeypatch.setenv("REMINDER_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("REMINDER_SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("REMINDER_ADMIN_TOKEN", "a" * 40)
+    monkeypatch.chdir(tmp_path)  # no .env
+    get_settings.cache_clear()
+    try:
+        result = runner.invoke(app, ["serve", "--port", "1"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code != 0
+    assert "REMINDER_DATA_KEY" in result.output and "未设置" in result.output
+    assert "REMINDER_SECRET_KEY" not in result.output

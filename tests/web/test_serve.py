@@ -38,6 +38,7 @@ def _env(tmp_path: Path, database: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("REMINDER_") and k != "DATABASE_URL"}
     env.update(DATABASE_URL=f"sqlite:///{database}", REMINDER_DATA_DIR=str(tmp_path / "data"))
     env["REMINDER_SECRET_KEY"] = "serve-test-" + "k" * 40  # serve refuses to start without one
+    env["REMINDER_DATA_KEY"] = "ZmFrZS1rZXktZm9yLXNlcnZlLXRlc3RzLTMyLWJ5dGU="  # and without a data key
     return env
 
 

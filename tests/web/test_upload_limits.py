@@ -98,3 +98,21 @@ def test_pasted_text_over_1_mb_gets_a_chinese_page_on_the_html_form(
             and "过大" in too_big.text
             and too_big.headers["content-type"].startswith("text/html")
         )
+
+
+def test_pasted_text_on_the_api_has_the_document_limit_and_a_chinese_refusal(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """The review's repro on the API: 1.5 MB of pasted text failed at Starlette's 1 MB part limit, in English."""
+    app = make_app(sqlite_engine, tmp_path, max_request_bytes=8 * 2**20, max_input_bytes=2 * 2**20)
+    with TestClient(app, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}) as api:
+        text = NOTICE + "\n附件说明。" * 100_000  # ≈ 1.5 MB of UTF-8: under the document limit
+        assert 2**20 < len(text.encode()) < 2 * 2**20
+        for form in ({"data": {"text": text}}, {"data": {"text": text}, "files": {"x": ("", b"")}}):
+            reply = api.post("/api/admin/ingest", **form)  # type: ignore[arg-type]
+            assert reply.status_code == 200, reply.text[:300]
+        over = "长" * (2**20)  # 3 MB of UTF-8: over the document limit, under the request limit
+        for form in ({"data": {"text": over}}, {"data": {"text": over}, "files": {"x": ("", b"")}}):
+            refused = api.post("/api/admin/ingest", **form)  # type: ignore[arg-type]
+            assert refused.status_code == 413, refused.text[:300]
+            assert "过大" in refused.json()["detail"] and "exceeded" not in refused.text

@@ -34,6 +34,7 @@ from reminder.web.company.account_mail import (
     send_account_mail,
 )
 from reminder.web.company.common import NO_STORE, FormDep, PageRoute, render, request_now, set_token_cookie
+from reminder.web.company.mail import mail_configured
 from reminder.web.deps import MAX_ID, CompanyDep, IdPath, SessionDep, SettingsDep, hash_token, new_token
 from reminder.web.throttle import client_key, spend
 from reminder.workflow import company_changed
@@ -57,6 +58,8 @@ CLAIM_SENT = (
     "如果该企业登记时填写并确认了联系邮箱，我们已把找回管理链接的邮件发到该邮箱（24 小时内有效）。"
     "出于隐私保护，这里不显示该企业的名称和邮箱。"
 )
+#: the claim answer when no mail server is configured: nothing can be mailed, so none is promised
+CLAIM_NO_MAIL = "本站尚未配置邮件服务器，无法通过邮件找回管理链接。请联系本站运营人员。"
 
 
 def _sign(settings: Settings, *parts: object) -> str:
@@ -176,6 +179,8 @@ def claim_request(
                 send_account_mail, email=company.contact_email, message=claim_message(company.name, link),
                 settings=settings, what="claim",
             )  # fmt: skip
+    if not mail_configured(settings):
+        return _page(request, "无法发送邮件", [CLAIM_NO_MAIL], back="/register")
     return _page(request, "已受理", [CLAIM_SENT], back="/register")
 
 

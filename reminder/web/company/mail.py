@@ -18,9 +18,14 @@ from reminder.notify.base import Message, SendResult
 from reminder.notify.channels import build_channel
 from reminder.web.company.account_mail import quoted
 
-__all__ = ["management_link_message", "send_management_link"]
+__all__ = ["management_link_message", "send_management_link", "mail_configured"]
 
 log = logging.getLogger(__name__)
+
+
+def mail_configured(settings: Settings) -> bool:
+    """Whether mail can go out at all: pages promise a mail only then (issue 12, item 6)."""
+    return bool(settings.smtp_host)
 
 
 def management_link_message(company_name: str, link: str) -> Message:

@@ -38,7 +38,7 @@ from reminder.web.company.common import (
     set_token_cookie,
 )
 from reminder.web.company.forms import form_data, form_values, profile_inputs
-from reminder.web.company.mail import send_management_link
+from reminder.web.company.mail import mail_configured, send_management_link
 from reminder.web.company.notice_list import open_notices
 from reminder.web.company.views import sections
 from reminder.web.deps import CompanyDep, SessionDep, SettingsDep, hash_token, new_token
@@ -109,13 +109,15 @@ def _show_token(
     finally:
         session.close()
     pending = company.contact_email if company.contact_email and not confirmed else None
+    mail_on = mail_configured(settings)  # without a mail server no page says a mail was sent
     context = {
         "company": company,
         "link": link,
         "heading": heading,
         "warnings": warnings,
-        "emailed_to": company.contact_email if confirmed else None,
-        "confirm_to": pending,
+        "emailed_to": company.contact_email if confirmed and mail_on else None,
+        "confirm_to": pending if mail_on else None,
+        "unmailed": company.contact_email if not mail_on else None,
     }
     response = render(request, "company/token.html", context, headers=NO_STORE)
     set_token_cookie(response, request, company.id or 0, token)
