@@ -24,7 +24,9 @@ UPLOAD_NAME = "数智工厂补助2025.txt"
 @pytest.fixture
 def operator(admin_app: FastAPI) -> Iterator[TestClient]:
     with TestClient(admin_app, follow_redirects=False) as client:
-        signed_in = client.post("/admin/login", data={"token": ADMIN_TOKEN, "operator": "赵六", "next": "/admin"})
+        signed_in = client.post(
+            "/admin/login", data={"token": ADMIN_TOKEN, "operator": "赵六", "next": "/admin"}
+        )
         assert signed_in.status_code == 303
         yield client
 

@@ -109,10 +109,10 @@ def test_pasted_text_on_the_api_has_the_document_limit_and_a_chinese_refusal(
         text = NOTICE + "\n附件说明。" * 100_000  # ≈ 1.5 MB of UTF-8: under the document limit
         assert 2**20 < len(text.encode()) < 2 * 2**20
         for form in ({"data": {"text": text}}, {"data": {"text": text}, "files": {"x": ("", b"")}}):
-            reply = api.post("/api/admin/ingest", **form)  # type: ignore[arg-type]
+            reply = api.post("/api/admin/ingest", **form)
             assert reply.status_code == 200, reply.text[:300]
         over = "长" * (2**20)  # 3 MB of UTF-8: over the document limit, under the request limit
         for form in ({"data": {"text": over}}, {"data": {"text": over}, "files": {"x": ("", b"")}}):
-            refused = api.post("/api/admin/ingest", **form)  # type: ignore[arg-type]
+            refused = api.post("/api/admin/ingest", **form)
             assert refused.status_code == 413, refused.text[:300]
             assert "过大" in refused.json()["detail"] and "exceeded" not in refused.text
