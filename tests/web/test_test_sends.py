@@ -11,8 +11,8 @@ import concurrent.futures as cf
 import time
 from collections.abc import Callable
 
-from fastapi.testclient import TestClient
 import pytest
+from fastapi.testclient import TestClient
 from loopback import Loopback
 from pg_utils import BACKENDS
 from web_factories import bearer, register_api
