@@ -6,24 +6,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from reminder.cli.serve import as_of_clock, parse_day, with_dev_admin_token
+from reminder.cli.serve import as_of_clock, fail, parse_day, say, with_dev_admin_token
 from reminder.errors import ReminderError
 
 __all__ = ["register"]
-
-out = Console(soft_wrap=True)
-err = Console(stderr=True)
-
-
-def _say(text: str) -> None:
-    out.print(text, markup=False, highlight=False)
-
-
-def _fail(exc: ReminderError) -> typer.Exit:
-    err.print(f"Error: {exc}", markup=False, highlight=False)
-    return typer.Exit(code=exc.exit_code)
 
 
 def demo_load_cmd(
@@ -54,27 +41,27 @@ def demo_load_cmd(
         finally:
             engine.dispose()
     except ReminderError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     base = settings.base_url.rstrip("/")
     n = summary.notices
     files = n.documents + len(n.skipped) + n.duplicates + len(n.failures)
-    _say(
+    say(
         f"示例通知 / sample notices: {files} files: {n.documents} new documents ({n.notices} notices), "
         f"{len(n.skipped)} without a call (news or policy texts), {n.duplicates} already loaded"
         + (f", {len(n.failures)} failed" if n.failures else "")
     )
     for source, reason in (*n.skipped, *n.failures):
-        _say(f"  {Path(source).name}: {reason}")
+        say(f"  {Path(source).name}: {reason}")
     for line, reason in summary.rejected:
-        _say(f"  companies.csv line {line} skipped: {reason}")
-    _say("\n打开 / open:")
-    _say(f"  首页 / home:              {base}/")
+        say(f"  companies.csv line {line} skipped: {reason}")
+    say("\n打开 / open:")
+    say(f"  首页 / home:              {base}/")
     for c in summary.companies:
         state = "new" if c.created else "existing"
-        _say(f"  {c.name} ({state}): {base}/c/{c.id}?token={c.token}")
+        say(f"  {c.name} ({state}): {base}/c/{c.id}?token={c.token}")
     if settings.admin_token is not None:
-        _say(f"  管理后台 / admin:          {base}/admin?token={settings.admin_token.get_secret_value()}")
-    _say(f"  接口文档 / API docs:       {base}/docs")
+        say(f"  管理后台 / admin:          {base}/admin?token={settings.admin_token.get_secret_value()}")
+    say(f"  接口文档 / API docs:       {base}/docs")
 
 
 def register(app: typer.Typer) -> None:

@@ -41,6 +41,8 @@ __all__ = [
     "as_of_clock",
     "parse_day",
     "with_dev_admin_token",
+    "say",
+    "fail",
 ]
 
 log = logging.getLogger(__name__)
@@ -49,11 +51,11 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True)
 
 
-def _say(text: str) -> None:
+def say(text: str) -> None:
     out.print(text, markup=False, highlight=False)
 
 
-def _fail(exc: ReminderError) -> typer.Exit:
+def fail(exc: ReminderError) -> typer.Exit:
     err.print(f"Error: {exc}", markup=False, highlight=False)
     return typer.Exit(code=exc.exit_code)
 
@@ -188,21 +190,21 @@ def serve_cmd(
 
     day = parse_day(as_of)
     if not dev and (problems := production_problems(get_settings())):
-        raise _fail(ReminderError("；".join(problems) + "（开发环境请加 --dev / use --dev for development）"))
+        raise fail(ReminderError("；".join(problems) + "（开发环境请加 --dev / use --dev for development）"))
     settings = with_dev_admin_token(get_settings(), dev)
     try:
         engine = make_engine(settings.sqlalchemy_url)
         check_schema(engine)
     except ReminderError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     host, port = host or settings.host, port or settings.port
-    _say(f"申报提醒 / reminder: http://{host}:{port}/  (database {safe_url(engine.url)})")
+    say(f"申报提醒 / reminder: http://{host}:{port}/  (database {safe_url(engine.url)})")
     if settings.admin_token is None:
-        _say("管理后台已关闭：未设置 REMINDER_ADMIN_TOKEN / admin pages disabled: set REMINDER_ADMIN_TOKEN")
+        say("管理后台已关闭：未设置 REMINDER_ADMIN_TOKEN / admin pages disabled: set REMINDER_ADMIN_TOKEN")
     elif dev and not get_settings().admin_token:
-        _say(f"开发用管理员令牌 / development admin token: {settings.admin_token.get_secret_value()}")
+        say(f"开发用管理员令牌 / development admin token: {settings.admin_token.get_secret_value()}")
     if day is not None:
-        _say(
+        say(
             f"演示模式：企业页面按 {day} 显示 / demo: enterprise pages show {day} (reminders use the real clock)"
         )
     app = serve_app(engine=engine, settings=settings, as_of=day)
@@ -213,7 +215,7 @@ def serve_cmd(
             server.run()
     finally:
         engine.dispose()
-    _say("已停止 / stopped")
+    say("已停止 / stopped")
 
 
 @contextmanager
@@ -249,7 +251,7 @@ def worker_cmd(
     stop = threading.Event()
     with database(err) as engine:
         worker = start_scheduler(engine=engine, settings=settings, name=name)
-        _say(
+        say(
             f"发送进程已启动 / worker {worker.name} started (every {settings.dispatch_interval}s); Ctrl-C to stop"
         )
         try:
@@ -257,7 +259,7 @@ def worker_cmd(
                 stop.wait()
         finally:
             worker.shutdown(wait=True)
-        _say(f"发送进程已停止 / worker {worker.name} stopped")
+        say(f"发送进程已停止 / worker {worker.name} stopped")
 
 
 def register(app: typer.Typer) -> None:
