@@ -61,7 +61,7 @@ BEFORE_CUE = _rx("before_cues")
 FROM_NOW = re.compile(r"(?:" + alternation(TABLE["from_now_words"]) + r")\s*起?\s*(?:至|到)\s*$")
 # 由6月30日延长至7月15日: the old date.
 EXTENDED = re.compile(r"^\s*(?:" + alternation(TABLE["extension_after"]) + ")")
-# 项目执行期间为2021年1月1日至12月31日: the project's period.
+# 项目实施期为2024年1月1日至12月31日: the project's period.
 PERIOD_BEFORE = re.compile("(?:" + alternation(TABLE["period_before"]) + r")\s*(?:为|是|:)?\s*(?:自|从)?\s*$")
 EVENT = _rx("event_words")
 # 截止6月30日,登记入库…92家: a figure as of that day.

@@ -25,7 +25,7 @@ _LEVEL = (
 _QUAL_REQUIRED = (
     r"(?:须为|应为|必须为|必须是|须是|应是|应当为|属于|为|是|系)(?:有效期内的?|经认定的|已认定的)?"
 )
-#: these may stand a few words before the title (应是2023年认定和复核通过的自治区专精特新中小企业)
+#: these may stand a few words before the title (应为2024年认定通过的省级专精特新中小企业)
 _QUAL_REQUIRED_FAR = r"属于|须为|应为|必须为|必须是|须是|应是|应当为|应当是|认定为|评为|评定为|获评|纳入|列入"
 _QUAL_CERTIFIED = r"(?:认定为|评为|评定为|认定的|入库的|备案的|入选|获评|列入|纳入|获得|取得|通过)(?:的)?"
 _QUAL_HELD = r"(?:拥有|具有|具备|持有|取得|获得)(?:有效期内的?)?"
@@ -120,7 +120,7 @@ def _qualification_left(v: Vocab) -> tuple[re.Pattern[str], re.Pattern[str]]:
     listed = (
         rf"(?:{_LEVEL}(?:{v.qualification_rx.pattern})(?:或者|或|、|和|及|以及))*{_LEVEL}(?:的)?{_LEVEL}$"
     )
-    # 应是2023年认定和复核通过的自治区专精特新中小企业: a few words may stand between
+    # 应为2024年认定通过的省级专精特新中小企业: a few words may stand between
     filler = r"[^,;。:不非未]{0,16}?"
     return (
         re.compile(

@@ -1,7 +1,7 @@
 """Conditions a profile cannot answer, kept so the verdict asks a person (可能符合, 需人工确认):
 
-    对于已获得省级专项资金支持尚未完成项目验收的企业不得参与申报 → other not_has 已获得…尚未完成项目验收
-    企业需已建立研发准备金制度                                   → other has 已建立研发准备金制度
+    已承担市级项目且尚未验收的企业不得参与申报 → other not_has 已承担…尚未验收
+    企业需已建立知识产权管理制度                                 → other has 已建立知识产权管理制度
 
 Titles, credit and region exclusions have rules of their own (``conditions_entities``); a phrase one of
 them reads is left to it.

@@ -3,7 +3,7 @@
     研究开发费用占营业收入的比例3%以上          → rd_expense_ratio >= 3 %
     从业人员中科技人员占10%以上                 → rd_staff_ratio >= 10 %
     主营业务收入占营业收入比重不低于70%          → other >= 70 %
-    比重分别达到5%、4%、3%(均含)以上            → three tiers, one any-of group
+    比重分别达到6%、4%、2.5%以上                 → three tiers, one any-of group
     同比增长5%以上 / 实现正增长                  → other >= 5 % / other > 0 %
     经济贡献400万元以上 / 分公司三家以上         → other >= 400 万元 / other >= 3 家
 
@@ -119,7 +119,7 @@ def _tiers_rx(v: Vocab) -> re.Pattern[str]:
 
 
 def _tiers(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidate]:
-    """比重分别达到5%、4%、3%(均含)以上: one threshold per tier (the tiers form an any-of group)."""
+    """比重分别达到6%、4%、2.5%以上: one threshold per tier (the tiers form an any-of group)."""
     pre, suf = m.group("pre"), m.group("suf")
     op = v.prefix_ops.get(pre) if pre and pre not in v.weak_prefix else None
     op = op or (v.suffix_ops[suf] if suf else None)

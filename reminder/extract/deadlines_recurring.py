@@ -117,8 +117,8 @@ def find_recurring(view: str, start: int, end: int, year: int, published: dt.dat
         year: the notice's year; occurrences are the period's days in that year.
         published: occurrences before it are dropped.
 
-    >>> [o.date.isoformat() for o in find_recurring("申报截止日期为每季度末月10日24:00", 0, 30, 2024, None)]
-    ['2024-03-10', '2024-06-10', '2024-09-10', '2024-12-10']
+    >>> [o.date.isoformat() for o in find_recurring("受理截止时间为每季度末月15日24:00", 0, 30, 2024, None)]
+    ['2024-03-15', '2024-06-15', '2024-09-15', '2024-12-15']
     """
     t = periods()
     out: list[Occurrence] = []

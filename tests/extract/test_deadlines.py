@@ -128,7 +128,7 @@ def test_dev_gold_deadlines() -> None:
 
 def test_recurring_and_low_confidence_are_in_json() -> None:
     (compact,) = deadlines_of("申报截止时间2025311 17:00。", dt.date(2025, 2, 1))
-    first, *_ = deadlines_of("每季度申报截止日期为每季度末月10日。", dt.date(2025, 2, 1))
+    first, *_ = deadlines_of("本项目申报截止日期为每季度末月20日。", dt.date(2025, 2, 1))
     assert compact.to_json()["low_confidence"] is True and compact.to_json()["recurring"] is False
     assert first.to_json()["recurring"] is True and first.to_json()["low_confidence"] is False
 
