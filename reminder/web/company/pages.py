@@ -14,7 +14,6 @@ included here. Wrong or missing tokens give the same 401/403 whether or not the 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, BackgroundTasks, Request
@@ -25,7 +24,6 @@ from reminder.companies.profiles import company_warnings, register_company, upda
 from reminder.config import Settings
 from reminder.db.models import Company
 from reminder.errors import DuplicateCompany, ProfileError
-from reminder.matching import company_matches
 from reminder.notify.links import company_url, view_url
 from reminder.web.company import account, ical, notifications, unsubscribe, view
 from reminder.web.company.common import (
@@ -40,7 +38,7 @@ from reminder.web.company.common import (
 from reminder.web.company.forms import form_data, form_values, profile_inputs
 from reminder.web.company.mail import mail_configured, send_management_link
 from reminder.web.company.notice_list import open_notices
-from reminder.web.company.views import sections
+from reminder.web.company.view import verdict_context
 from reminder.web.deps import CompanyDep, SessionDep, SettingsDep, hash_token, new_token
 from reminder.workflow import company_changed
 
@@ -176,13 +174,8 @@ def company_page(
         response = RedirectResponse(f"/c/{company.id}", status_code=303, headers=NO_STORE)
         set_token_cookie(response, request, company.id, request.query_params["token"])
         return response
-    every = company_matches(
-        session=session, company_id=company.id, now=request_now(request), include_past=True
-    )
-    context: dict[str, Any] = {
-        "company": company,
-        "sections": sections([m for m in every if m.open]),
-        "past": [m for m in every if not m.open],
+    context = {
+        **verdict_context(company, request, session),
         "messages": flash_messages(request),
         "view_link": view_url(company.id, company.view_salt, settings),
     }

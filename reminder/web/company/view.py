@@ -27,7 +27,7 @@ from reminder.web.company.common import NO_STORE, render, request_now
 from reminder.web.company.views import sections
 from reminder.web.deps import CompanyDep, IdPath, SessionDep, SettingsDep
 
-__all__ = ["router", "VIEW_DENIED"]
+__all__ = ["router", "VIEW_DENIED", "verdict_context"]
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +83,20 @@ class ViewRoute(APIRoute):
         return view_handler
 
 
+def verdict_context(company: Company, request: Request, session: SessionDep) -> dict[str, Any]:
+    """What the management page and the read-only view both show: open notices grouped by verdict, and
+    past ones (one reading, so the two pages never disagree)."""
+    assert company.id is not None
+    every = company_matches(
+        session=session, company_id=company.id, now=request_now(request), include_past=True
+    )
+    return {
+        "company": company,
+        "sections": sections([m for m in every if m.open]),
+        "past": [m for m in every if not m.open],
+    }
+
+
 router = APIRouter(route_class=ViewRoute)
 
 
@@ -90,13 +104,8 @@ router = APIRouter(route_class=ViewRoute)
 def view_page(company: ViewDep, request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     """The company's open notices grouped by verdict and its past notices, read-only."""
     assert company.id is not None
-    every = company_matches(
-        session=session, company_id=company.id, now=request_now(request), include_past=True
-    )
-    context: dict[str, Any] = {
-        "company": company,
-        "sections": sections([m for m in every if m.open]),
-        "past": [m for m in every if not m.open],
+    context = {
+        **verdict_context(company, request, session),
         "read_only": True,
         "calendar_link": view_calendar_url(company.id, company.view_salt, settings),
     }
