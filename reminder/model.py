@@ -34,6 +34,16 @@ __all__ = [
     "ParseFailure",
     "Scope",
     "ScopeSource",
+    "BENEFIT_KINDS",
+    "BENEFIT_KIND_LABELS",
+    "APPLY_STEP_KINDS",
+    "APPLY_STEP_LABELS",
+    "BenefitKind",
+    "ApplyStepKind",
+    "Benefit",
+    "ApplyStep",
+    "Contact",
+    "Attachment",
 ]
 
 DeadlineKind = Literal["application", "recommendation", "materials", "window_open", "other"]
@@ -208,6 +218,269 @@ class Scope:
         )
 
 
+BenefitKind = Literal["subsidy", "award", "interest_subsidy", "title", "tax", "other"]
+BENEFIT_KINDS: tuple[str, ...] = ("subsidy", "award", "interest_subsidy", "title", "tax", "other")
+#: benefit kind → its Chinese label
+BENEFIT_KIND_LABELS: dict[str, str] = {
+    "subsidy": "补助",
+    "award": "奖励",
+    "interest_subsidy": "贴息",
+    "title": "认定称号",
+    "tax": "税收优惠",
+    "other": "其他",
+}
+
+
+def _span(data: dict[str, Any]) -> tuple[int, int]:
+    span = data.get("span") or (0, 0)
+    return (int(span[0]), int(span[1]))
+
+
+@dataclass(frozen=True)
+class Benefit:
+    """What an applicant gets: 最高补助50万元, 按研发投入的10%给予补助（最高200万元）, 认定称号.
+
+    Amounts are in 万 of ``currency`` (最高补助50万元 → 50; 新臺幣300萬元 → 300, TWD).
+    """
+
+    kind: BenefitKind
+    quote: str
+    span: tuple[int, int] = (0, 0)
+    #: the top amount (a cap, the upper end of a range, or a fixed sum), in 万 of ``currency``
+    amount: float | None = None
+    #: the lower end of a range (10–50万元 → 10)
+    amount_min: float | None = None
+    #: True when ``amount`` is an upper bound (最高 / 不超过 / 上限 / 以内)
+    capped: bool = False
+    #: ISO 4217: CNY, TWD, HKD, MOP
+    currency: str = "CNY"
+    #: a percentage of something (按研发投入的10% → 10)
+    rate: float | None = None
+    #: what the percentage is of (研发投入, 贷款利息, 设备投资额)
+    rate_base: str | None = None
+    #: the tier the amount belongs to (国家级 / 省级 / 市级, 一等奖)
+    tier: str | None = None
+    #: 一次性 (one-off) payment
+    one_off: bool = False
+    rule: str = ""
+
+    def label(self) -> str:
+        """Short Chinese label for cards and messages: 最高 50 万元, 研发投入的 10%（最高 200 万元）."""
+        unit = {"CNY": "万元", "TWD": "万新台币", "HKD": "万港元", "MOP": "万澳门元"}.get(self.currency, "万元")
+
+        def num(x: float) -> str:
+            return f"{x:g}"
+
+        money = ""
+        if self.amount is not None:
+            if self.amount_min is not None and self.amount_min != self.amount:
+                money = f"{num(self.amount_min)}–{num(self.amount)} {unit}"
+            else:
+                money = f"{'最高 ' if self.capped else ''}{num(self.amount)} {unit}"
+        text = ""
+        if self.rate is not None:
+            text = f"{self.rate_base or ''}的 {num(self.rate)}%" if self.rate_base else f"{num(self.rate)}%"
+            if money:
+                text += f"（{money}）"
+        else:
+            text = money
+        kind = BENEFIT_KIND_LABELS.get(self.kind, "")
+        if not text:
+            return kind
+        prefix = f"{self.tier}" if self.tier else ""
+        return f"{prefix}{kind} {text}".strip() if kind and self.kind != "other" else f"{prefix}{text}".strip()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "amount": self.amount,
+            "amount_min": self.amount_min,
+            "capped": self.capped,
+            "currency": self.currency,
+            "rate": self.rate,
+            "rate_base": self.rate_base,
+            "tier": self.tier,
+            "one_off": self.one_off,
+            "label": self.label(),
+            "quote": self.quote,
+            "span": list(self.span),
+            "rule": self.rule,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Benefit:
+        kind = data.get("kind") if data.get("kind") in BENEFIT_KINDS else "other"
+        return cls(
+            kind=kind,  # type: ignore[arg-type]
+            quote=str(data.get("quote") or ""),
+            span=_span(data),
+            amount=data.get("amount"),
+            amount_min=data.get("amount_min"),
+            capped=bool(data.get("capped")),
+            currency=str(data.get("currency") or "CNY"),
+            rate=data.get("rate"),
+            rate_base=data.get("rate_base"),
+            tier=data.get("tier"),
+            one_off=bool(data.get("one_off")),
+            rule=str(data.get("rule") or ""),
+        )
+
+
+ApplyStepKind = Literal["online", "email", "post", "office", "recommend", "materials", "other"]
+APPLY_STEP_KINDS: tuple[str, ...] = ("online", "email", "post", "office", "recommend", "materials", "other")
+#: how-to-apply step kind → its Chinese label
+APPLY_STEP_LABELS: dict[str, str] = {
+    "online": "网上申报",
+    "email": "电子邮件报送",
+    "post": "邮寄报送",
+    "office": "现场报送",
+    "recommend": "推荐/受理单位",
+    "materials": "申报材料",
+    "other": "其他",
+}
+
+
+@dataclass(frozen=True)
+class ApplyStep:
+    """One part of how to apply: where (a system and its URL, an email, an address), through whom
+    (所在区县科技局 recommends), or what to submit (申报书, 承诺书…, 一式N份)."""
+
+    kind: ApplyStepKind
+    quote: str
+    span: tuple[int, int] = (0, 0)
+    #: an online system's or office's name (浙江政务服务网, 科技项目管理系统)
+    name: str | None = None
+    url: str | None = None
+    email: str | None = None
+    #: a postal or office address
+    address: str | None = None
+    #: who recommends or receives (所在区县科技局)
+    via: str | None = None
+    #: for ``materials``: the documents listed (申报书, 承诺书, 审计报告)
+    items: tuple[str, ...] = ()
+    #: 一式N份
+    copies: int | None = None
+    rule: str = ""
+
+    def label(self) -> str:
+        """One short Chinese line: 网上申报：浙江政务服务网 https://…; 电子邮件报送：a@b.cn."""
+        head = APPLY_STEP_LABELS.get(self.kind, "")
+        if self.kind == "materials":
+            body = "、".join(self.items)
+            if self.copies:
+                body += f"（一式{self.copies}份）"
+        else:
+            parts = [p for p in (self.name, self.url, self.email, self.address, self.via) if p]
+            body = " ".join(dict.fromkeys(parts))
+        return f"{head}：{body}" if body else head
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "url": self.url,
+            "email": self.email,
+            "address": self.address,
+            "via": self.via,
+            "items": list(self.items),
+            "copies": self.copies,
+            "label": self.label(),
+            "quote": self.quote,
+            "span": list(self.span),
+            "rule": self.rule,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ApplyStep:
+        kind = data.get("kind") if data.get("kind") in APPLY_STEP_KINDS else "other"
+        return cls(
+            kind=kind,  # type: ignore[arg-type]
+            quote=str(data.get("quote") or ""),
+            span=_span(data),
+            name=data.get("name"),
+            url=data.get("url"),
+            email=data.get("email"),
+            address=data.get("address"),
+            via=data.get("via"),
+            items=tuple(str(x) for x in data.get("items") or ()),
+            copies=data.get("copies"),
+            rule=str(data.get("rule") or ""),
+        )
+
+
+@dataclass(frozen=True)
+class Contact:
+    """One 联系人 line: name, department, phones (区号-号码 / 11-digit mobile) and emails."""
+
+    quote: str
+    span: tuple[int, int] = (0, 0)
+    name: str | None = None
+    #: the office the person is in (高新处), when given
+    department: str | None = None
+    #: normalised: 0571-87654321, 13812345678, 010-12345678-8001 for an extension, +852 12345678
+    phones: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+    #: what to call about (业务咨询, 技术支持, 系统操作), when given
+    topic: str | None = None
+    rule: str = ""
+
+    def label(self) -> str:
+        """One short Chinese line: 高新处 张三 0571-87654321 a@b.cn."""
+        parts = [self.department, self.name, *self.phones, *self.emails]
+        return " ".join(p for p in parts if p)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "department": self.department,
+            "phones": list(self.phones),
+            "emails": list(self.emails),
+            "topic": self.topic,
+            "label": self.label(),
+            "quote": self.quote,
+            "span": list(self.span),
+            "rule": self.rule,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Contact:
+        return cls(
+            quote=str(data.get("quote") or ""),
+            span=_span(data),
+            name=data.get("name"),
+            department=data.get("department"),
+            phones=tuple(str(x) for x in data.get("phones") or ()),
+            emails=tuple(str(x) for x in data.get("emails") or ()),
+            topic=data.get("topic"),
+            rule=str(data.get("rule") or ""),
+        )
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """An attachment the notice names (附件1：申报指南), with its link when the source has one."""
+
+    name: str
+    #: 附件1, 附件2 (None when the notice gives no number)
+    label: str | None = None
+    url: str | None = None
+    quote: str = ""
+    span: tuple[int, int] = (0, 0)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "label": self.label, "url": self.url, "quote": self.quote, "span": list(self.span)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Attachment:
+        return cls(
+            name=str(data.get("name") or ""),
+            label=data.get("label"),
+            url=data.get("url"),
+            quote=str(data.get("quote") or ""),
+            span=_span(data),
+        )
+
+
 @dataclass(frozen=True)
 class Notice:
     """One notice (申报通知, or a policy text with no call) within a document."""
@@ -229,6 +502,12 @@ class Notice:
     failures: tuple[ParseFailure, ...] = ()
     #: the region whose enterprises may apply; None when the text does not tell
     scope: Scope | None = None
+    #: what an applicant gets (never conditions)
+    benefits: tuple[Benefit, ...] = ()
+    #: where and how to apply, and what to submit
+    how_to_apply: tuple[ApplyStep, ...] = ()
+    contacts: tuple[Contact, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -244,6 +523,10 @@ class Notice:
             "conditions": [c.to_json() for c in self.conditions],
             "failures": [f.to_json() for f in self.failures],
             "scope": self.scope.to_json() if self.scope else None,
+            "benefits": [b.to_json() for b in self.benefits],
+            "how_to_apply": [a.to_json() for a in self.how_to_apply],
+            "contacts": [c.to_json() for c in self.contacts],
+            "attachments": [a.to_json() for a in self.attachments],
         }
 
 
