@@ -45,10 +45,17 @@ def is_workday(d: dt.date) -> bool:
     if d.year in table.years:
         return d.weekday() < 5
     try:
-        return bool(chinese_calendar.is_workday(d))
+        return _library_workday(d)
     except NotImplementedError:
         _warn_uncovered(d.year)
         return d.weekday() < 5
+
+
+@functools.lru_cache(maxsize=4096)
+def _library_workday(d: dt.date) -> bool:
+    """chinese_calendar's answer, kept: each of its calls scans its whole holiday table for the years
+    it covers (raises NotImplementedError, not cached, outside them)."""
+    return bool(chinese_calendar.is_workday(d))
 
 
 @functools.cache

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     register_ip_limits: str = "5/hour;20/day"
     #: registrations and confirmation mails per contact address
     register_address_limits: str = "3/day"
+    #: where the counters above live: "memory://" counts per process; several ``reminder serve``
+    #: processes share "database://" (the app's database) or a ``limits`` URI, e.g. "redis://127.0.0.1:6379"
+    ratelimit_storage: str = "memory://"
     #: an admin session ends this long after sign-in, and after this long unused
     admin_session_hours: float = 12.0
     admin_session_idle_minutes: float = 60.0
@@ -75,7 +78,7 @@ class Settings(BaseSettings):
     #: any client sending ``Authorization: Bearer <metrics_token>``; others get 403
     metrics_allow_ips: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
     metrics_token: SecretStr | None = None
-    #: "send test message": per company ("limits" notation), and at most this many in flight site-wide
+    #: "send test message": per company ("limits" notation); the test-send lane sends this many at once
     test_send_limits: str = "5/minute;30/hour"
     test_send_concurrency: int = 4
 
@@ -88,6 +91,9 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     mail_from: str = "申报提醒 <reminder@localhost>"
     smtp_timeout: float = 20.0
+    #: the operator's address: a daily digest of newly flagged watched sources (reminder.sources_digest);
+    #: unset, no digest is sent
+    operator_email: str | None = None
 
     # ── outgoing webhooks (URLs come from enterprises: untrusted) ──
     #: hosts or IP networks allowed even though they are loopback/private (e.g. "127.0.0.1")
@@ -117,6 +123,13 @@ class Settings(BaseSettings):
     #: how long a claimed row stays claimed before another dispatcher may take it, seconds; the
     #: dispatcher renews it every third while sending, so a crashed one's rows go out within a minute
     claim_lease: float = 45.0
+    # ── scale-out (several processes on one PostgreSQL database) ──
+    #: whether ``reminder serve`` runs the scheduler in its own process; off (``REMINDER_SCHEDULER=off``
+    #: or ``serve --no-scheduler``) when separate ``reminder worker`` processes run it
+    scheduler: bool = True
+    #: seconds between sweeps (passed deadlines, replanning, retention purges); each period's sweep
+    #: runs in one process however many run the scheduler
+    sweep_interval: float = 3600.0
 
     def signing_key(self) -> bytes:
         """The key for signed links: ``secret_key``, or a random development key stored once (mode 0600).

@@ -41,7 +41,21 @@ __all__ = ["SUFFIXES", "ProgressCallback", "IngestSummary", "expand_inputs", "in
 log = logging.getLogger(__name__)
 
 #: file types taken from a directory (a file named explicitly is tried whatever its name)
-SUFFIXES: tuple[str, ...] = (".txt", ".pdf", ".html", ".htm", ".docx")
+# images are read when named (a scan), not when a folder is walked: folders of saved pages hold logos
+SUFFIXES: tuple[str, ...] = (
+    ".txt",
+    ".pdf",
+    ".html",
+    ".htm",
+    ".docx",
+    ".doc",
+    ".wps",
+    ".rtf",
+    ".xls",
+    ".xlsx",
+    ".et",
+    ".ofd",
+)
 
 #: called after each source as ``progress(done, total, source)``
 ProgressCallback = Callable[[int, int, str], None]

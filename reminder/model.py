@@ -266,7 +266,9 @@ class Benefit:
 
     def label(self) -> str:
         """Short Chinese label for cards and messages: 最高 50 万元, 研发投入的 10%（最高 200 万元）."""
-        unit = {"CNY": "万元", "TWD": "万新台币", "HKD": "万港元", "MOP": "万澳门元"}.get(self.currency, "万元")
+        unit = {"CNY": "万元", "TWD": "万新台币", "HKD": "万港元", "MOP": "万澳门元"}.get(
+            self.currency, "万元"
+        )
 
         def num(x: float) -> str:
             return f"{x:g}"
@@ -288,7 +290,9 @@ class Benefit:
         if not text:
             return kind
         prefix = f"{self.tier}" if self.tier else ""
-        return f"{prefix}{kind} {text}".strip() if kind and self.kind != "other" else f"{prefix}{text}".strip()
+        return (
+            f"{prefix}{kind} {text}".strip() if kind and self.kind != "other" else f"{prefix}{text}".strip()
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -468,7 +472,13 @@ class Attachment:
     span: tuple[int, int] = (0, 0)
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "label": self.label, "url": self.url, "quote": self.quote, "span": list(self.span)}
+        return {
+            "name": self.name,
+            "label": self.label,
+            "url": self.url,
+            "quote": self.quote,
+            "span": list(self.span),
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Attachment:

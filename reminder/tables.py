@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Keys",
     "load_table",
+    "parse_mapping",
     "parse_table",
     "read_table_text",
     "table_source",
@@ -173,6 +174,15 @@ def _validate(data: dict[str, Any], file: str, keys: Keys) -> dict[str, Any]:
                     f"must be {_type_name(expected)}, got {got}",
                 )
     return data
+
+
+def parse_mapping(text: str, file: str) -> dict[str, Any]:
+    """Parse a YAML file whose top level is a mapping, leaving key checks to the caller.
+
+    Raises:
+        DataFileError: invalid YAML or a top level that is not a mapping.
+    """
+    return _mapping(text, file)
 
 
 def parse_table(text: str, file: str, keys: Keys) -> dict[str, Any]:

@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "reminder"
 #: the only package whose functions may import ``reminder.*`` (subcommands load their stack when run)
 LAZY = "reminder.cli"
 #: what runs ``reminder.workflow`` (it sits on top: nothing it calls may import it)
-WORKFLOW_CALLERS = ("reminder.cli", "reminder.web", "reminder.ingest", "reminder.scheduler")
+WORKFLOW_CALLERS = ("reminder.cli", "reminder.web", "reminder.ingest", "reminder.scheduler", "reminder.watch")
 #: the packages built on storage, which ``reminder.db`` must not import
 ABOVE_STORAGE = (
     "reminder.cli",
@@ -27,6 +27,25 @@ ABOVE_STORAGE = (
     "reminder.web",
     "reminder.workflow",
 )
+
+#: the only ``reminder.*`` modules a package may import (packages not listed are checked by the rules above)
+ALLOWED_IMPORTS: dict[str, tuple[str, ...]] = {
+    # source watching sits before extraction in the data flow: no storage, web, matching or scheduler;
+    # of notify only the address guard (safety) and the client pinned to it (httpclient)
+    "reminder.sources": (
+        "reminder",  # the top-level module itself (__version__)
+        "reminder.sources",
+        "reminder.extract",
+        "reminder.calendar",
+        "reminder.model",
+        "reminder.errors",
+        "reminder.config",
+        "reminder.tables",
+        "reminder.zone",
+        "reminder.notify.safety",
+        "reminder.notify.httpclient",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -153,6 +172,22 @@ def layer_violations(root: Path = PACKAGE) -> list[str]:
     return bad
 
 
+def allowed_import_violations(root: Path = PACKAGE) -> list[str]:
+    bad = []
+    for path, found in imports(root):
+        for package, allowed in ALLOWED_IMPORTS.items():
+            if not _within(found.importer, (package,)):
+                continue
+            ok = found.module == "reminder" or _within(
+                found.module, tuple(a for a in allowed if a != "reminder")
+            )
+            if not ok:
+                bad.append(
+                    f"{path.relative_to(root.parent)}:{found.line}: {found.importer} imports {found.module}"
+                )
+    return bad
+
+
 def test_no_module_imports_another_packages_private_module() -> None:
     assert private_violations() == []
 
@@ -163,6 +198,10 @@ def test_reminder_imports_inside_functions_only_in_the_cli() -> None:
 
 def test_storage_and_workflow_keep_their_places() -> None:
     assert layer_violations() == []
+
+
+def test_packages_import_only_what_their_table_entry_allows() -> None:
+    assert allowed_import_violations() == []
 
 
 def test_the_checks_find_what_they_look_for(tmp_path: Path) -> None:
@@ -182,5 +221,12 @@ def test_the_checks_find_what_they_look_for(tmp_path: Path) -> None:
         "reminder/web/pages.py:2: reminder.web.pages imports reminder.db._rows",
     ]
     assert lazy_violations(root) == ["reminder/web/pages.py:5: reminder.db imported inside a function"]
+    (root / "sources").mkdir()
+    (root / "sources" / "__init__.py").write_text(
+        "from reminder.db import store\nfrom reminder.notify.safety import x\n"
+    )
+    assert allowed_import_violations(root) == [
+        "reminder/sources/__init__.py:1: reminder.sources imports reminder.db"
+    ]
     (root / "db" / "models.py").write_text("import reminder.workflow\n")
     assert layer_violations(root) == ["reminder/db/models.py:1: reminder.db.models imports reminder.workflow"]

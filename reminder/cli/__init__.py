@@ -36,6 +36,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "reminders": ("reminder.cli.reminders", "查看和重新排队提醒"),
     "serve": ("reminder.cli.serve", "启动网页服务和提醒调度"),
     "demo-load": ("reminder.cli.demo", "载入示例通知和企业"),
+    "sources": ("reminder.cli.sources", "监测政府网站通知公告栏目：导入、添加、试读、轮询"),
 }
 
 

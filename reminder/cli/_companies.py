@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from reminder.errors import ProfileError, ReminderError
 
-__all__ = ["Failed", "NowOption", "changed", "find", "now_of", "open_session", "out", "summary"]
+__all__ = ["Failed", "NowOption", "changed", "err", "find", "now_of", "open_session", "out", "summary"]
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True)

@@ -1,19 +1,22 @@
 """``reminder company add|import|show|list``: companies registered, imported from CSV and shown.
 
 Every command that changes a company runs ``reminder.workflow.company_changed`` afterwards (matching
-against the open notices, reminder planning). Errors print ``Error: …`` and exit non-zero, without a
+against the open notices, reminder planning); ``import`` does the same for thousands of companies at
+once (``matching.match_new_companies``, with a progress bar on stderr). Errors print ``Error: …`` and exit non-zero, without a
 traceback. ``--now`` replays a moment (ISO date or datetime, Asia/Shanghai when no zone is given).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
 
-from reminder.cli._companies import Failed, NowOption, changed, find, now_of, open_session, out, summary
+from reminder.cli._companies import Failed, NowOption, changed, err, find, now_of, open_session, out, summary
 from reminder.cli._company_tables import company_list_table, company_table, problem_table
 
 __all__ = ["register"]
@@ -109,26 +112,61 @@ def _read_text(path: Path) -> str:
     raise Failed(f"{path}：不是 UTF-8 或 GBK 编码的文本 / not UTF-8 or GBK text")
 
 
+@contextmanager
+def _import_progress() -> Iterator[Callable[[str, int, int], None]]:
+    """A progress bar on stderr (cleared when done): told (stage, done, total) by each step of the import."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(_STAGES["校验"], total=None)
+
+        def advance(stage: str, done: int, total: int) -> None:
+            bar.update(task, description=_STAGES.get(stage, stage), completed=done, total=total)
+
+        yield advance
+
+
+_STAGES = {
+    "校验": "校验 / validating",
+    "写入": "写入 / storing",
+    "匹配": "匹配通知 / matching notices",
+    "提醒": "安排提醒 / planning reminders",
+}
+
+
 def import_cmd(
     file: Annotated[
         Path, typer.Argument(help="CSV with a header row (企业名称, 所在地区, … or English names)")
     ],
     now: NowOption = None,
 ) -> None:
-    """Import companies from CSV: good rows are registered, bad rows reported by line number."""
-    from reminder.companies.csv_import import import_profiles
+    """Import companies from CSV: good rows are registered, bad rows reported by line number.
 
-    with open_session() as session:
+    The new companies are matched against every open notice at once (in bulk), and reminders are
+    planned for those with a contact email.
+    """
+    from reminder.companies.csv_import import import_profiles
+    from reminder.config import get_settings
+    from reminder.matching import match_new_companies
+    from reminder.notify.outbox import replan_companies
+
+    with open_session() as session, _import_progress() as tell:
         at = now_of(now)
-        report = import_profiles(session=session, text=_read_text(file), now=at)
-        for company_id in report.company_ids:
-            changed(session, company_id, at)
-        out.print(
-            f"已导入 / imported: {len(report.company_ids)} 家企业；有问题的行 / rows with problems: {len(report.problems)}"
+        report = import_profiles(session=session, text=_read_text(file), now=at, progress=tell)
+        match_new_companies(
+            session=session,
+            company_ids=report.company_ids,
+            now=at,
+            done=lambda done, total: tell("匹配", done, total),
         )
-        if report.problems:
-            out.print(problem_table(report.problems))
+        tell("提醒", 0, len(report.with_email))
+        replan_companies(session=session, company_ids=report.with_email, now=at, settings=get_settings())
+    out.print(
+        f"已导入 / imported: {len(report.company_ids)} 家企业；有问题的行 / rows with problems: {len(report.problems)}"
+    )
     if report.problems:
+        out.print(problem_table(report.problems))
         raise typer.Exit(code=1)
 
 

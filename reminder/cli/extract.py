@@ -17,6 +17,7 @@ from rich.table import Table
 
 from reminder.errors import ReminderError
 from reminder.extract import Document, extract
+from reminder.model import Notice
 
 if TYPE_CHECKING:
     from reminder.config import Settings
@@ -38,6 +39,10 @@ def _date(value: str | None) -> dt.date | None:
 
 def _print_table(doc: Document) -> None:
     out.rule(f"[bold]{doc.source}[/]  ({doc.kind}, {len(doc.notices)} notices)")
+    if doc.meta.get("ocr"):
+        pages = doc.meta.get("ocr_pages")
+        where = f"第 {pages} 页" if pages else "全文"
+        out.print(f"[yellow]注意：{where}文字由 OCR 识别，可能有错字，请与原件核对[/]")
     for n in doc.notices:
         head = f"[bold]{n.title}[/]"
         tags = [t for t in (n.level, n.issuer, n.published and n.published.isoformat()) if t]
@@ -65,8 +70,25 @@ def _print_table(doc: Document) -> None:
                 value = "、".join(c.value) if isinstance(c.value, list) else str(c.value)
                 t.add_row(c.field, c.op, value, c.unit or "", "是" if c.hard else "否", c.quote[:60])
             out.print(t)
+        _print_facts(n)
         for f in n.failures:
             out.print(f"  [yellow]无法识别的日期 / unreadable date[/] {f.quote}: {f.reason}")
+
+
+def _print_facts(n: Notice) -> None:
+    """Issue 13's facts, one line each: benefits, how to apply, contacts, attachments."""
+    rows = [
+        *(("优惠", b.label(), b.quote) for b in n.benefits),
+        *(("申报方式", a.label(), a.quote) for a in n.how_to_apply),
+        *(("联系人", c.label(), c.quote) for c in n.contacts),
+        *(("附件", f"{a.label + ' ' if a.label else ''}{a.name}", a.quote) for a in n.attachments),
+    ]
+    if not rows:
+        return
+    t = Table("事项", "内容", "原文", header_style="green")
+    for head, text, quote in rows:
+        t.add_row(head, text, quote.replace("\n", " ")[:60])
+    out.print(t)
 
 
 def _extract(name: str, published: dt.date | None, settings: Settings) -> Document:
@@ -85,7 +107,10 @@ def _extract(name: str, published: dt.date | None, settings: Settings) -> Docume
 
 
 def extract_cmd(
-    files: Annotated[list[str], typer.Argument(help="files (txt/pdf/html/docx) or http(s) URLs")],
+    files: Annotated[
+        list[str],
+        typer.Argument(help="files (txt/pdf/html/docx/doc/wps/xlsx/xls/ofd/png/jpg) or http(s) URLs"),
+    ],
     as_json: Annotated[
         bool, typer.Option("--json", help="print one JSON object per input (JSON Lines)")
     ] = False,
@@ -107,7 +132,8 @@ def extract_cmd(
             err.print(f"[red]Error:[/] {exc}", markup=True, highlight=False)
             continue
         if as_json:
-            sys.stdout.write(json.dumps({**doc.to_json(), "file": name}, ensure_ascii=False) + "\n")
+            ocr = {"ocr": True} if doc.meta.get("ocr") else {}
+            sys.stdout.write(json.dumps({**doc.to_json(), "file": name, **ocr}, ensure_ascii=False) + "\n")
         else:
             _print_table(doc)
     if failed:

@@ -7,12 +7,14 @@ checking and normalising corrected values ──────────── v
 
 from reminder.corrections.service import (
     ACTIONS,
+    FACT_TARGETS,
     TARGETS,
     add_correction,
     apply_corrections,
     condition_selector,
     deadline_selector,
     describe_correction,
+    fact_selector,
     list_corrections,
     save_corrected,
     selector_for,
@@ -20,12 +22,14 @@ from reminder.corrections.service import (
 
 __all__ = [
     "ACTIONS",
+    "FACT_TARGETS",
     "TARGETS",
     "add_correction",
     "apply_corrections",
     "condition_selector",
     "deadline_selector",
     "describe_correction",
+    "fact_selector",
     "list_corrections",
     "save_corrected",
     "selector_for",

@@ -27,13 +27,17 @@ from sqlmodel import Session, col, select
 from reminder.corrections.values import format_time
 from reminder.db.models import ConditionRow, Correction, DeadlineRow
 from reminder.extract.normalize import match_view
-from reminder.model import Condition, Deadline, Notice
+from reminder.model import ApplyStep, Benefit, Condition, Contact, Deadline, Notice
 
 __all__ = [
     "ADDED_RULE",
     "Applied",
     "deadline_selector",
     "condition_selector",
+    "benefit_selector",
+    "apply_step_selector",
+    "contact_selector",
+    "fact_selector",
     "apply_to_notice",
     "corrections_for",
     "correct_extracted",
@@ -47,7 +51,8 @@ ADDED_RULE = "correction:{}"
 _DEADLINE_FLAGS = ("approximate", "conditional", "to_be_announced")
 _SPACE = re.compile(r"\s+")
 
-Item = Deadline | Condition
+Item = Deadline | Condition | Benefit | ApplyStep | Contact
+Fact = Benefit | ApplyStep | Contact
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,41 @@ def deadline_selector(d: Deadline | DeadlineRow) -> dict[str, Any]:
 def condition_selector(c: Condition | ConditionRow) -> dict[str, Any]:
     """What identifies a condition across versions of its document."""
     return {"quote": c.quote, "rule": c.rule, "field": c.field, "op": c.op, "value": c.value, "unit": c.unit}
+
+
+def benefit_selector(b: Benefit) -> dict[str, Any]:
+    """What identifies a benefit across versions of its document."""
+    return {
+        "quote": b.quote,
+        "rule": b.rule,
+        "kind": b.kind,
+        "tier": b.tier,
+        "amount": b.amount,
+        "rate": b.rate,
+    }
+
+
+def apply_step_selector(s: ApplyStep) -> dict[str, Any]:
+    """What identifies a how-to-apply step across versions of its document."""
+    return {"quote": s.quote, "rule": s.rule, "kind": s.kind, "name": s.name, "url": s.url, "email": s.email}
+
+
+def contact_selector(c: Contact) -> dict[str, Any]:
+    """What identifies a contact across versions of its document."""
+    return {"quote": c.quote, "rule": c.rule, "name": c.name, "phones": list(c.phones)}
+
+
+#: fact target → (Notice field, its class, its selector)
+_FACTS: dict[str, tuple[str, type[Fact], Callable[[Any], dict[str, Any]]]] = {
+    "benefit": ("benefits", Benefit, benefit_selector),
+    "how_to_apply": ("how_to_apply", ApplyStep, apply_step_selector),
+    "contact": ("contacts", Contact, contact_selector),
+}
+
+
+def fact_selector(target: str, item: Fact) -> dict[str, Any]:
+    """The selector of a benefit, how-to-apply step or contact (``target`` as Correction.target)."""
+    return _FACTS[target][2](item)
 
 
 def _fold(quote: str) -> str:
@@ -127,10 +167,26 @@ def _added_condition(correction_id: int | None, values: dict[str, Any]) -> Condi
     return replace(base, **values)
 
 
+def _fact(target: str, values: dict[str, Any], base: Fact | None, correction_id: int | None) -> Fact:
+    """A fact with corrected values: the original's others kept, or (``base`` None) an added one."""
+    cls = _FACTS[target][1]
+    if base is None:
+        return cls.from_json({**values, "quote": "", "rule": ADDED_RULE.format(correction_id)})
+    return cls.from_json({**base.to_json(), **values})
+
+
+def _made(c: Correction) -> Item:
+    if c.target == "deadline":
+        return _added_deadline(c.id, c.values)
+    if c.target == "condition":
+        return _added_condition(c.id, c.values)
+    return _fact(c.target, c.values, None, c.id)
+
+
 def _apply_items(items: list[Any], c: Correction, identity: Callable[[Any], dict[str, Any]]) -> bool:
     if c.action == "add":
         rule = ADDED_RULE.format(c.id)
-        made = _added_deadline(c.id, c.values) if c.target == "deadline" else _added_condition(c.id, c.values)
+        made = _made(c)
         mine = [i for i, item in enumerate(items) if item.rule == rule]
         if mine:
             items[mine[0]] = made
@@ -144,6 +200,8 @@ def _apply_items(items: list[Any], c: Correction, identity: Callable[[Any], dict
         del items[index]
     elif c.target == "deadline":
         items[index] = _set_deadline(items[index], c.values)
+    elif c.target in _FACTS:
+        items[index] = _fact(c.target, c.values, items[index], c.id)
     else:
         items[index] = replace(items[index], **c.values)
     return True
@@ -160,13 +218,15 @@ def apply_to_notice(notice: Notice, corrections: Sequence[Correction]) -> Applie
     """Apply corrections, oldest first, to a notice as extracted or as stored.
 
     Args:
-        notice: the notice (its deadlines and conditions are the ones to correct).
+        notice: the notice (its deadlines, conditions, benefits, how-to-apply steps and contacts are
+            the ones to correct).
         corrections: the corrections of this notice's key, oldest first.
 
     Returns:
         The corrected notice and, per correction, whether it found its target.
     """
     deadlines, conditions = list(notice.deadlines), list(notice.conditions)
+    facts: dict[str, list[Any]] = {name: list(getattr(notice, name)) for name, _, _ in _FACTS.values()}
     matched: list[bool] = []
     for c in corrections:
         if c.target == "notice":
@@ -174,9 +234,19 @@ def apply_to_notice(notice: Notice, corrections: Sequence[Correction]) -> Applie
             matched.append(True)
         elif c.target == "deadline":
             matched.append(_apply_items(deadlines, c, deadline_selector))
+        elif c.target in _FACTS:
+            name, _, identity = _FACTS[c.target]
+            matched.append(_apply_items(facts[name], c, identity))
         else:
             matched.append(_apply_items(conditions, c, condition_selector))
-    corrected = replace(notice, deadlines=tuple(deadlines), conditions=tuple(conditions))
+    corrected = replace(
+        notice,
+        deadlines=tuple(deadlines),
+        conditions=tuple(conditions),
+        benefits=tuple(facts["benefits"]),
+        how_to_apply=tuple(facts["how_to_apply"]),
+        contacts=tuple(facts["contacts"]),
+    )
     return Applied(notice=corrected, matched=tuple(matched))
 
 

@@ -5,7 +5,8 @@
                    └─ apply_corrections(notice) ──── current rows → Notice → every correction
                                                       → deadlines synced (moves recorded as
                                                         NoticeChange, so "changed" reminders go out)
-                                                      → conditions and notice fields rewritten
+                                                      → conditions, notice fields, benefits,
+                                                        how to apply and contacts rewritten
     save_corrected ─ save_document (reminder.db.store) with the same corrections applied to each
                      new version before it is stored (what ingest calls)
 
@@ -28,8 +29,9 @@ from reminder.corrections._corrected import (
     correct_extracted,
     corrections_for,
     deadline_selector,
+    fact_selector,
 )
-from reminder.corrections.values import ACTIONS, TARGETS, normalize_values
+from reminder.corrections.values import ACTIONS, FACT_TARGETS, TARGETS, normalize_values
 from reminder.db.models import ConditionRow, Correction, DeadlineRow, NoticeRow, utcnow
 from reminder.db.rows import condition_row, set_notice_fields
 from reminder.db.store import IngestResult, save_document, to_notice
@@ -40,6 +42,7 @@ from reminder.rules.scope import judged_conditions
 
 __all__ = [
     "TARGETS",
+    "FACT_TARGETS",
     "ACTIONS",
     "add_correction",
     "apply_corrections",
@@ -48,6 +51,7 @@ __all__ = [
     "condition_selector",
     "describe_correction",
     "selector_for",
+    "fact_selector",
     "save_corrected",
 ]
 
@@ -73,7 +77,7 @@ def _check_target(
         return
     probe = Correction(notice_key=notice.key, target=target, action="delete", selector=selector)
     if not apply_to_notice(to_notice(session=session, row=notice), [probe]).matched[0]:
-        what = "截止日期" if target == "deadline" else "申报条件"
+        what = _ZH.get(target, target)
         raise CorrectionError(
             "selector",
             f"在该通知中找不到要更正的{what}（原文已变？请刷新后重试）/ the {target} to correct is not in this "
@@ -98,13 +102,17 @@ def add_correction(
     Args:
         session: the session (flushed, not committed).
         notice: the notice corrected (the correction is kept under its key, for every version).
-        target: "deadline", "condition" or "notice".
+        target: "deadline", "condition", "notice", or a fact of issue 13: "benefit", "how_to_apply",
+            "contact".
         action: "set", "add" or "delete" ("notice" takes "set" only).
-        selector: identifies the deadline or condition corrected, as :func:`deadline_selector` /
-            :func:`condition_selector` give it; empty for "add" and for the notice itself.
+        selector: identifies the deadline, condition or fact corrected, as :func:`deadline_selector` /
+            :func:`condition_selector` / :func:`fact_selector` give it; empty for "add" and for the
+            notice itself.
         values: the corrected fields (deadline: date, time, kind, batch, approximate, conditional,
             to_be_announced; condition: field, op, value, unit, group, hard; notice: title, level,
-            issuer, published, rolling, policy_only).
+            issuer, published, rolling, policy_only; benefit: kind, amount, amount_min, capped,
+            currency, rate, rate_base, tier, one_off; how_to_apply: kind, name, url, email, address,
+            via, items, copies; contact: name, department, phones, emails, topic).
         author: who made it (kept with the time).
         note: why, in the operator's words.
         now: when (default now); also stamped on the NoticeChange a moved deadline records.
@@ -175,6 +183,9 @@ _ZH = {
     "deadline": "截止日期",
     "condition": "申报条件",
     "notice": "通知信息",
+    "benefit": "支持内容",
+    "how_to_apply": "申报方式",
+    "contact": "联系人",
     "set": "修改",
     "add": "新增",
     "delete": "删除",

@@ -6,11 +6,12 @@ Every refusal is a :class:`CorrectionError` naming the field, in Chinese and Eng
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from reminder.errors import CorrectionError
 from reminder.fields import condition_fields
-from reminder.model import CONDITION_OPS, DEADLINE_KINDS, LEVELS
+from reminder.model import APPLY_STEP_KINDS, BENEFIT_KINDS, CONDITION_OPS, DEADLINE_KINDS, LEVELS
 
 __all__ = [
     "TARGETS",
@@ -18,12 +19,21 @@ __all__ = [
     "DEADLINE_KEYS",
     "CONDITION_KEYS",
     "NOTICE_KEYS",
+    "FACT_TARGETS",
+    "BENEFIT_KEYS",
+    "APPLY_STEP_KEYS",
+    "CONTACT_KEYS",
+    "CURRENCIES",
     "normalize_values",
+    "normalize_phone",
     "format_time",
 ]
 
+#: the facts of issue 13 an operator corrects like deadlines and conditions (Notice field of each:
+#: benefits, how_to_apply, contacts)
+FACT_TARGETS: tuple[str, ...] = ("benefit", "how_to_apply", "contact")
 #: Correction.target
-TARGETS: tuple[str, ...] = ("deadline", "condition", "notice")
+TARGETS: tuple[str, ...] = ("deadline", "condition", "notice", *FACT_TARGETS)
 #: Correction.action
 ACTIONS: tuple[str, ...] = ("set", "add", "delete")
 _DEADLINE_FLAGS = ("approximate", "conditional", "to_be_announced")
@@ -31,6 +41,24 @@ _DEADLINE_FLAGS = ("approximate", "conditional", "to_be_announced")
 DEADLINE_KEYS: tuple[str, ...] = ("date", "time", "kind", "batch", *_DEADLINE_FLAGS)
 CONDITION_KEYS: tuple[str, ...] = ("field", "op", "value", "unit", "group", "hard")
 NOTICE_KEYS: tuple[str, ...] = ("title", "level", "issuer", "published", "rolling", "policy_only")
+BENEFIT_KEYS: tuple[str, ...] = (
+    "kind", "amount", "amount_min", "capped", "currency", "rate", "rate_base", "tier", "one_off",
+)  # fmt: skip
+APPLY_STEP_KEYS: tuple[str, ...] = ("kind", "name", "url", "email", "address", "via", "items", "copies")
+CONTACT_KEYS: tuple[str, ...] = ("name", "department", "phones", "emails", "topic")
+#: Benefit.currency (ISO 4217)
+CURRENCIES: tuple[str, ...] = ("CNY", "TWD", "HKD", "MOP")
+_LIST_SEP = re.compile(r"[,，、;；\s]+")
+#: phones are typed with spaces inside ((0571)8765 4321): only punctuation and new lines separate them
+_PHONE_SEP = re.compile(r"[,，、;；/\n]+")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+_URL = re.compile(r"https?://[^\s/?#]+\S*", re.I)
+#: full-width digits and punctuation in typed phone numbers
+_WIDE = str.maketrans("０１２３４５６７８９（）－＋", "0123456789()-+")
+_LANDLINE = re.compile(r"\(?(0\d{2,3})\)?-?(\d{7,8})(?:(?:-|转)(\d{1,6}))?")
+_MOBILE = re.compile(r"(?:\+?86-?)?(1[3-9]\d{9})")
+_SERVICE = re.compile(r"([48]00)-?(\d{3})-?(\d{4})")
+_ABROAD = re.compile(r"\+(\d{1,3})-?(\d{4,14})")
 _NUMBER_OPS = ("<=", "<", ">=", ">")
 
 
@@ -159,7 +187,151 @@ def _notice_values(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-_KEYS = {"deadline": DEADLINE_KEYS, "condition": CONDITION_KEYS, "notice": NOTICE_KEYS}
+def _number(field: str, value: Any) -> float | int | None:
+    """A non-negative number (typed text accepted, 50万 → 50); None when empty."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise _bad(field, f"应为数字，而不是 {value!r}", f"expected a number, got {value!r}")
+    try:
+        number = float(str(value).strip().removesuffix("万元").removesuffix("万").removesuffix("%").strip())
+    except ValueError:
+        raise _bad(field, f"应为数字，而不是 {value!r}", f"expected a number, got {value!r}") from None
+    if number < 0 or number != number or number == float("inf"):
+        raise _bad(field, f"不能为负数或无穷：{value!r}", f"must be a non-negative number, got {value!r}")
+    return int(number) if number.is_integer() else number
+
+
+def _texts(field: str, value: Any, sep: re.Pattern[str] = _LIST_SEP) -> list[str]:
+    """A list of texts: given as a list, or typed with 、，; or spaces between."""
+    if value is None:
+        return []
+    items = value if isinstance(value, list | tuple) else sep.split(str(value))
+    if not all(isinstance(v, str) for v in items):
+        raise _bad(field, "每一项都应是文字", "every item must be text")
+    return [v.strip() for v in items if v.strip()]
+
+
+def normalize_phone(text: str) -> str:
+    """A phone number as stored: 0571-87654321 (区号-号码, -分机), 13812345678, 400-123-4567, +852 12345678.
+
+    >>> normalize_phone("(0571)8765 4321"), normalize_phone("０５７１－８７６５４３２１转８００１")
+    ('0571-87654321', '0571-87654321-8001')
+
+    Raises:
+        CorrectionError: the text is no phone number.
+    """
+    typed = re.sub(r"\s+", "", text.translate(_WIDE))
+    if m := _LANDLINE.fullmatch(typed):
+        area, number = m[1], m[2]
+        if not re.search(r"[)\-]", typed[: m.start(2)]):  # no separator: 010 and 02X have 3 digits
+            joined = area + number
+            size = 3 if joined[1] in "12" else 4
+            area, number = joined[:size], joined[size:]
+        if 7 <= len(number) <= 8:
+            return f"{area}-{number}" + (f"-{m[3]}" if m[3] else "")
+    if m := _MOBILE.fullmatch(typed):
+        return m[1]
+    if m := _SERVICE.fullmatch(typed):
+        return f"{m[1]}-{m[2]}-{m[3]}"
+    if m := _ABROAD.fullmatch(typed):
+        return f"+{m[1]} {m[2]}"  # as the extractor writes it (reminder.model.Contact)
+    raise _bad(
+        "phones",
+        f"无法识别的电话号码：{text!r}（如 0571-87654321、13812345678）",
+        f"not a phone number: {text!r} (e.g. 0571-87654321, 13812345678)",
+    )
+
+
+def _email(field: str, value: Any) -> str | None:
+    text = _text(field, value)
+    if text is not None and not _EMAIL.fullmatch(text):
+        raise _bad(field, f"邮箱地址无效：{text!r}", f"not an email address: {text!r}")
+    return text
+
+
+def _url(value: Any) -> str | None:
+    text = _text("url", value)
+    if text is not None and not _URL.fullmatch(text):
+        raise _bad(
+            "url", f"网址无效：{text!r}，应以 http:// 或 https:// 开头", f"not an http(s) URL: {text!r}"
+        )
+    return text
+
+
+def _benefit_values(values: dict[str, Any], action: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if "kind" in values:
+        out["kind"] = _choice("kind", values["kind"], BENEFIT_KINDS)
+    if "currency" in values:
+        out["currency"] = _choice("currency", values["currency"] or "CNY", CURRENCIES)
+    out |= {k: _number(k, values[k]) for k in ("amount", "amount_min", "rate") if k in values}
+    out |= {k: _text(k, values[k]) for k in ("rate_base", "tier") if k in values}
+    out |= {k: _flag(k, values[k]) for k in ("capped", "one_off") if k in values}
+    low, high = out.get("amount_min"), out.get("amount")
+    if low is not None and high is not None and low > high:
+        raise _bad("amount_min", "下限不能大于上限", "the lower end is above the upper end")
+    if action == "add":
+        out.setdefault("kind", "subsidy")
+        if out.get("amount") is None and out.get("rate") is None and out["kind"] in ("subsidy", "award"):
+            raise _bad(
+                "amount",
+                "新增的补助或奖励需要金额或比例",
+                "an added subsidy or award needs an amount or a rate",
+            )
+    return out
+
+
+def _apply_step_values(values: dict[str, Any], action: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if "kind" in values:
+        out["kind"] = _choice("kind", values["kind"], APPLY_STEP_KINDS)
+    out |= {k: _text(k, values[k]) for k in ("name", "address", "via") if k in values}
+    if "url" in values:
+        out["url"] = _url(values["url"])
+    if "email" in values:
+        out["email"] = _email("email", values["email"])
+    if "items" in values:
+        out["items"] = _texts("items", values["items"])
+    if "copies" in values:
+        copies = _number("copies", values["copies"])
+        if copies is not None and (not isinstance(copies, int) or copies < 1):
+            raise _bad("copies", "份数应为正整数", "copies must be a positive whole number")
+        out["copies"] = copies
+    if action == "add":
+        out.setdefault("kind", "other")
+        if not any(out.get(k) for k in ("name", "url", "email", "address", "via", "items")):
+            raise _bad(
+                "name",
+                "新增的申报方式需要填写系统、网址、邮箱、地址、受理单位或材料之一",
+                "an added step needs content",
+            )
+    return out
+
+
+def _contact_values(values: dict[str, Any], action: str) -> dict[str, Any]:
+    out: dict[str, Any] = {k: _text(k, values[k]) for k in ("name", "department", "topic") if k in values}
+    if "phones" in values:
+        out["phones"] = list(
+            dict.fromkeys(normalize_phone(p) for p in _texts("phones", values["phones"], _PHONE_SEP))
+        )
+    if "emails" in values:
+        out["emails"] = [_email("emails", e) for e in _texts("emails", values["emails"])]
+    if action == "add" and not any(out.get(k) for k in ("name", "phones", "emails")):
+        raise _bad(
+            "name", "新增的联系人需要姓名、电话或邮箱", "an added contact needs a name, phone or email"
+        )
+    return out
+
+
+_KEYS = {
+    "deadline": DEADLINE_KEYS,
+    "condition": CONDITION_KEYS,
+    "notice": NOTICE_KEYS,
+    "benefit": BENEFIT_KEYS,
+    "how_to_apply": APPLY_STEP_KEYS,
+    "contact": CONTACT_KEYS,
+}
 
 
 def normalize_values(
@@ -193,4 +365,10 @@ def normalize_values(
         return _deadline_values(values, action)
     if target == "condition":
         return _condition_values(values, action, current_op)
+    if target == "benefit":
+        return _benefit_values(values, action)
+    if target == "how_to_apply":
+        return _apply_step_values(values, action)
+    if target == "contact":
+        return _contact_values(values, action)
     return _notice_values(values)

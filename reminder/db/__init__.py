@@ -25,6 +25,7 @@ from reminder.db.models import (
     NoticePublic,
     NoticeRow,
 )
+from reminder.db.source_models import SourceRow
 from reminder.db.store import (
     IngestResult,
     get_notice,
@@ -51,6 +52,7 @@ __all__ = [
     "NoticeChange",
     "NoticePublic",
     "NoticeRow",
+    "SourceRow",
     "check_schema",
     "current_revision",
     "downgrade",

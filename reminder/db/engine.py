@@ -72,7 +72,14 @@ def _private_file(path: Path) -> None:
     """Create the database file with mode 0600 (not the umask's 0644): it holds tokens' hashes and addresses."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        # Never open (and close) a file descriptor on an existing database: closing any descriptor
+        # drops every POSIX lock this process holds on the file, including those of SQLite's open
+        # connections, and a second engine on the same file then corrupts it (disk I/O error).
+        if not path.exists():
+            try:
+                os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            except FileExistsError:
+                pass
         if path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o077:
             path.chmod(0o600)  # an older 0644 file is tightened too
     except OSError as exc:  # a read-only mount: SQLite will say what is wrong when it connects

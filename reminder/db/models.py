@@ -4,10 +4,13 @@
                            ├── conditions       (replaced when a new version arrives)
                            └── notice_changes   (deadline added / removed / changed, old → new JSON)
     companies ── matches ── notices             (one verdict per company and notice)
+    companies ── match_counts                   (eligible / possibly eligible matches, counted)
 
     companies ── channels ── reminders ── deliveries   (the outbox: one row per message, every attempt)
     corrections   (operator edits, keyed by notice key so they survive re-ingest)
     worker_leases (who runs the single SQLite dispatcher)
+    job_runs (which process ran a periodic job for a period)   admin_sessions (operators signed in)
+    ratelimit_hits (abuse-limit counters shared by processes, when configured)
 Every datetime is stored in UTC and read back timezone-aware (:class:`UTCDateTime`), on SQLite too.
 """
 
@@ -45,6 +48,7 @@ __all__ = [
     "CompanyPublic",
     "MatchBase",
     "Match",
+    "MatchCount",
     "DEFAULT_OFFSETS",
     "DIGEST_CHOICES",
     "CHANNEL_KINDS",
@@ -173,6 +177,14 @@ class NoticeRow(NoticeBase, table=True):
     #: offsets of the notice in the document's text
     span_start: int = 0
     span_end: int = 0
+    #: what an applicant gets: Benefit.to_json per benefit (None on rows stored before issue 13: none)
+    benefits: list[dict[str, Any]] | None = Field(default=None, sa_type=JSON)
+    #: where and how to apply, what to submit: ApplyStep.to_json per step
+    how_to_apply: list[dict[str, Any]] | None = Field(default=None, sa_type=JSON)
+    #: Contact.to_json per 联系人
+    contacts: list[dict[str, Any]] | None = Field(default=None, sa_type=JSON)
+    #: Attachment.to_json per 附件
+    attachments: list[dict[str, Any]] | None = Field(default=None, sa_type=JSON)
     created_at: dt.datetime = _stamp()
     updated_at: dt.datetime = _stamp()
 
@@ -368,6 +380,25 @@ class Match(MatchBase, table=True):
     notice_id: int = Field(foreign_key="notices.id", ondelete="CASCADE", index=True)
 
 
+class MatchCount(SQLModel, table=True):
+    """A company's eligible and possibly eligible matches, counted: kept in step by matching
+    (``reminder.matching._counts``) so the dashboard reads them instead of aggregating every match."""
+
+    __tablename__ = "match_counts"
+
+    company_id: int = Field(
+        primary_key=True,
+        foreign_key="companies.id",
+        ondelete="CASCADE",
+        sa_column_kwargs={"autoincrement": False},
+    )
+    eligible: int = 0
+    #: possibly eligible (and the legacy "possible")
+    possible: int = 0
+    #: eligible + possible: what the dashboard ranks companies by
+    total: int = Field(default=0, index=True)
+
+
 # ── delivery: channels, the reminder outbox, attempts ───────────────────────────────────────
 
 
@@ -411,9 +442,12 @@ class Reminder(SQLModel, table=True):
     purpose: str = Field(max_length=16)
     offset_days: int | None = None
     due_at: dt.datetime = Field(sa_type=UTCDateTime, index=True)
-    #: one of REMINDER_STATUSES
+    #: one of REMINDER_STATUSES, or "failed": a test send that failed (shown to its company, never retried)
     status: str = Field(default="pending", max_length=16, index=True)
     attempts: int = 0
+    #: a test message its company asked for (issue 16, item 14): one attempt, a failure is "failed" (not
+    #: "dead"), kept out of operators' lists and delivery statistics
+    test_send: bool = False
     #: when the dispatcher may take it next (due_at, then later after each failure)
     next_attempt_at: dt.datetime = Field(sa_type=UTCDateTime, index=True)
     #: the stable id every attempt carries (webhook-id, Message-ID), so receivers can drop repeats
@@ -479,3 +513,43 @@ class WorkerLease(SQLModel, table=True):
     name: str = Field(max_length=64, primary_key=True)
     holder: str = Field(max_length=64)
     expires_at: dt.datetime = Field(sa_type=UTCDateTime)
+
+
+class JobRun(SQLModel, table=True):
+    """One run of a periodic job for one period (scale-out: the first process to insert it runs the job)."""
+
+    __tablename__ = "job_runs"
+
+    #: the scheduler's job id ("sweep", "digests")
+    job: str = Field(max_length=32, primary_key=True)
+    #: the period's key, e.g. its start "2026-12-06T07:00:00Z" or a local day "2026-12-06"
+    period: str = Field(max_length=32, primary_key=True)
+    worker: str = Field(max_length=64)
+    started_at: dt.datetime = Field(sa_type=UTCDateTime)
+    finished_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class AdminSessionRow(SQLModel, table=True):
+    """A signed-in operator's session, shared by every ``reminder serve`` process (id kept as sha256)."""
+
+    __tablename__ = "admin_sessions"
+
+    id_hash: str = Field(max_length=64, primary_key=True)
+    operator: str = Field(max_length=100)
+    #: sha256 of the admin token at sign-in: a new token ends the session
+    token_fingerprint: str = Field(max_length=64)
+    created_at: dt.datetime = Field(sa_type=UTCDateTime)
+    last_seen: dt.datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class RateLimitHit(SQLModel, table=True):
+    """One counted attempt of an abuse limit (``REMINDER_RATELIMIT_STORAGE=database://``), shared by processes."""
+
+    __tablename__ = "ratelimit_hits"
+    __table_args__ = (sa.Index("ix_ratelimit_hits_key_at", "key_hash", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: sha256 of the ``limits`` key (it may hold a contact address)
+    key_hash: str = Field(max_length=64)
+    #: when, in seconds since the epoch (the ``limits`` clock)
+    at: float = Field(index=True)

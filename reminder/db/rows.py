@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from reminder.db.models import ConditionRow, DeadlineRow, NoticeRow
-from reminder.model import Condition, Deadline, Notice
+from reminder.model import ApplyStep, Attachment, Benefit, Condition, Contact, Deadline, Notice
 
 __all__ = [
     "deadline_row",
     "condition_row",
     "set_notice_fields",
+    "notice_facts",
     "deadline_json",
     "deadline_from_row",
     "condition_from_row",
@@ -64,6 +65,21 @@ def set_notice_fields(row: NoticeRow, notice: Notice, document_id: int) -> None:
     row.scope = notice.scope.to_json() if notice.scope else None
     row.scope_code = notice.scope.code if notice.scope else None
     row.span_start, row.span_end = notice.span
+    row.benefits = [b.to_json() for b in notice.benefits]
+    row.how_to_apply = [a.to_json() for a in notice.how_to_apply]
+    row.contacts = [c.to_json() for c in notice.contacts]
+    row.attachments = [a.to_json() for a in notice.attachments]
+
+
+def notice_facts(row: NoticeRow) -> dict[str, Any]:
+    """The stored benefits, how-to-apply steps, contacts and attachments, as :class:`Notice` fields
+    (rows stored before they were read have none)."""
+    return {
+        "benefits": tuple(Benefit.from_json(b) for b in row.benefits or ()),
+        "how_to_apply": tuple(ApplyStep.from_json(a) for a in row.how_to_apply or ()),
+        "contacts": tuple(Contact.from_json(c) for c in row.contacts or ()),
+        "attachments": tuple(Attachment.from_json(a) for a in row.attachments or ()),
+    }
 
 
 def deadline_json(row: DeadlineRow) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from reminder.db.models import (
     DocumentRow,
     NoticeChange,
     NoticeRow,
+    UTCDateTime,
     utcnow,
 )
 from reminder.db.rows import (
@@ -38,6 +39,7 @@ from reminder.db.rows import (
     deadline_from_row,
     deadline_json,
     deadline_row,
+    notice_facts,
     set_notice_fields,
 )
 from reminder.db.versions import sync_deadlines
@@ -56,8 +58,11 @@ __all__ = [
     "get_notice",
     "get_notice_by_key",
     "list_open_notices",
+    "rank_open_notices",
     "open_notice_filter",
     "list_deadlines",
+    "list_deadlines_for",
+    "list_open_deadlines",
     "list_conditions",
     "list_changes",
     "to_notice",
@@ -249,12 +254,68 @@ def list_open_notices(
     return session.exec(query.order_by(col(NoticeRow.id))).all()
 
 
+def rank_open_notices(*, session: Session, now: dt.datetime) -> list[tuple[int, dt.datetime | None]]:
+    """The published open notices' ids with their next deadline ahead, soonest first, those without one
+    (rolling, to be announced) last, ties by id: the order of the public list, in one light query.
+
+    Args:
+        session: the session.
+        now: the reference instant (timezone-aware).
+    """
+    # Grouped first, then joined: joined per notice, SQLite walked ix_deadlines_active for every notice.
+    following = (
+        sa.select(col(DeadlineRow.notice_id).label("notice_id"), sa.func.min(col(DeadlineRow.at)).label("at"))
+        .where(col(DeadlineRow.active), col(DeadlineRow.at) > now)
+        .group_by(col(DeadlineRow.notice_id))
+        .subquery("following")
+    )
+    query = (
+        sa.select(col(NoticeRow.id), sa.type_coerce(following.c.at, UTCDateTime()))
+        .outerjoin(following, following.c.notice_id == col(NoticeRow.id))
+        .where(open_notice_filter(now=now))
+    )
+    rows = [(int(i or 0), at) for i, at in session.connection().execute(query)]
+    latest = dt.datetime.max.replace(tzinfo=dt.UTC)
+    return sorted(rows, key=lambda r: (r[1] is None, r[1] or latest, r[0]))
+
+
 def list_deadlines(*, session: Session, notice_id: int, active_only: bool = True) -> Sequence[DeadlineRow]:
     """A notice's deadlines in insertion order; by default only the current version's."""
     query = select(DeadlineRow).where(DeadlineRow.notice_id == notice_id)
     if active_only:
         query = query.where(col(DeadlineRow.active))
     return session.exec(query.order_by(col(DeadlineRow.id))).all()
+
+
+#: ids per IN (...) list: well under every backend's bound-parameter limit
+_CHUNK = 500
+
+
+def list_deadlines_for(*, session: Session, notice_ids: Sequence[int]) -> dict[int, tuple[DeadlineRow, ...]]:
+    """The active deadlines of many notices at once, each notice's in insertion order (every id is a key).
+
+    One query per 500 notices, instead of :func:`list_deadlines` once per notice.
+    """
+    found: dict[int, list[DeadlineRow]] = {i: [] for i in notice_ids}
+    ids = list(found)
+    for start in range(0, len(ids), _CHUNK):
+        query = select(DeadlineRow).where(
+            col(DeadlineRow.notice_id).in_(ids[start : start + _CHUNK]), col(DeadlineRow.active)
+        )
+        for row in session.exec(query.order_by(col(DeadlineRow.id))).all():
+            found[row.notice_id].append(row)
+    return {i: tuple(rows) for i, rows in found.items()}
+
+
+def list_open_deadlines(*, session: Session, now: dt.datetime) -> dict[int, tuple[DeadlineRow, ...]]:
+    """The active deadlines of every published open notice (see :func:`list_open_notices`), each notice's
+    in insertion order, in one query whatever their number."""
+    open_ids = select(NoticeRow.id).where(open_notice_filter(now=now))
+    query = select(DeadlineRow).where(col(DeadlineRow.notice_id).in_(open_ids), col(DeadlineRow.active))
+    found: dict[int, list[DeadlineRow]] = {}
+    for row in session.exec(query.order_by(col(DeadlineRow.id))).all():
+        found.setdefault(row.notice_id, []).append(row)
+    return {i: tuple(rows) for i, rows in found.items()}
 
 
 def list_conditions(*, session: Session, notice_id: int, with_scope: bool = False) -> Sequence[ConditionRow]:
@@ -295,4 +356,5 @@ def to_notice(*, session: Session, row: NoticeRow) -> Notice:
         policy_only=row.policy_only,
         rolling=row.rolling,
         scope=Scope.from_json(row.scope) if row.scope else scope,  # the stored scope keeps code and source
+        **notice_facts(row),
     )

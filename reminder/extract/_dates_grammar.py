@@ -161,6 +161,12 @@ class Grammar:
     list_day: re.Pattern[str]
     hours: re.Pattern[str]
     compact: re.Pattern[str]
+    #: what every match of ``date`` holds (年, 月, or a numeric date's year and separator) …
+    anchor: re.Pattern[str]
+    #: … at most this many characters after the match's start
+    reach: int
+    #: a character a match may start with
+    first: re.Pattern[str]
 
 
 class _Builder:
@@ -259,6 +265,29 @@ class _Builder:
         return rf"""{first}{self.date_point("s", day_range=True)}(?P<se>)
             (?:{_S}(?P<conn>{self.conn}){_S}(?:(?P<nx>{alternation(w["next_year_words"])}){_S})?{end})?"""
 
+    def anchor(self) -> str:
+        """What every date expression holds: a 年 (a year, 今年 and the like, 年底), a 月 (a month), or
+        the year and separator a numeric date starts with. Each branch starts with a literal so the
+        engine can skip to the next one."""
+        # (a relative year word without 年 would be an anchor of its own)
+        extra = [re.escape(w) for w in self.v.relative_years if "年" not in w and "月" not in w]
+        return "|".join(["年", "月", *extra, "19[0-9]{2}[-./]", "20[0-9]{2}[-./]"])
+
+    def first(self) -> str:
+        """The characters a date expression may start with (the lookahead at the start of ``pattern``)."""
+        words = self.w["roc_markers"] + list(self.v.relative_years)
+        return f"[0-9{self.cn}{''.join(sorted({re.escape(w[0]) for w in words}))}]"
+
+    def reach(self) -> int:
+        """How far after its start an expression's first anchor may lie, at most: a year with a 民国
+        marker (中华民国 一一四 年) is the longest lead; spaces (_S) may sit between its tokens."""
+        marker = max(len(w) for w in self.w["roc_markers"])
+        spaces = 2
+        # marker, spaces, 1-6 numerals, spaces, then 年; a Gregorian year is at most 7 characters with
+        # its spaces (2 0 2 5), a month number 3; the 今年 words hold their 年
+        longest = max(marker + spaces + 6 + spaces, 7 + spaces, 3 + spaces, 6 + spaces)
+        return longest + 4  # a margin: a longer lead than counted only costs a little speed
+
     def list_day(self) -> str:
         """A day-only list item right after a date: 、20日."""
         sep = alternation(self.w["list_separators"])
@@ -291,4 +320,7 @@ def grammar() -> Grammar:
         list_day=re.compile(b.list_day(), flags),
         hours=re.compile(b.hours(), flags),
         compact=re.compile(b.compact(), flags),
+        anchor=re.compile(b.anchor()),
+        reach=b.reach(),
+        first=re.compile(b.first()),
     )

@@ -138,7 +138,7 @@ def find_dates(text: str) -> tuple[list[DateMention], list[ParseFailure]]:
     mentions: list[DateMention] = []
     failures: list[ParseFailure] = []
     pos = 0
-    while (m := g.date.search(text, pos)) is not None:
+    while (m := _search(text, pos, g)) is not None:
         try:
             mention = _mention(m, g.vocab)
         except _Impossible as exc:
@@ -154,6 +154,21 @@ def find_dates(text: str) -> tuple[list[DateMention], list[ParseFailure]]:
         pos = mention.span[1]
         pos = _continue_list(text, mention, g, mentions, pos)
     return _merge(mentions, _compact_dates(text, g)), failures
+
+
+def _search(text: str, pos: int, g: Grammar) -> re.Match[str] | None:
+    """``g.date.search(text, pos)``, trying only the positions that may start a date: the few before
+    each anchor (年, 月, the start of a numeric date) that every expression holds near its start."""
+    while (anchor := g.anchor.search(text, pos)) is not None:
+        at = anchor.start()
+        lo = max(pos, at - g.reach)
+        while (first := g.first.search(text, lo, at + 1)) is not None:
+            m = g.date.match(text, first.start())
+            if m is not None:
+                return m
+            lo = first.start() + 1
+        pos = at + 1
+    return None
 
 
 def _with_hours(text: str, m: DateMention, g: Grammar) -> DateMention:

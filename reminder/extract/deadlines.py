@@ -66,14 +66,19 @@ def _break_rx(breaks: str) -> re.Pattern[str]:
     return re.compile("[" + re.escape(breaks) + "]")
 
 
+@functools.cache
+def _last_break_rx(breaks: str) -> re.Pattern[str]:
+    return re.compile("(?s:.*)[" + re.escape(breaks) + "]")
+
+
 def _bounds(view: str, pos: int, end: int, breaks: str, lo: int, hi: int) -> tuple[int, int]:
     """The span of the clause or sentence around [pos, end), at most cues.REACH characters each side
     (text without punctuation must not make every date scan the whole document)."""
     lo, hi = max(lo, pos - cues.REACH), min(hi, end + cues.REACH)
     rx = _break_rx(breaks)
-    a = lo
-    for hit in rx.finditer(view, lo, pos):
-        a = hit.end()
+    # the last break before pos: the greedy .* runs to pos and backs off to it, in C
+    last = _last_break_rx(breaks).match(view, lo, pos)
+    a = last.end() if last else lo
     after = rx.search(view, end, hi)
     b = after.start() if after else hi
     if b < hi and view[b] in "。；;！？!?":

@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 from reminder.extract.page_data import CHROME_LINE_MAX, page_vocab
 
-__all__ = ["clean", "match_view", "to_simplified"]
+__all__ = ["clean", "is_table_row", "match_view", "to_simplified"]
 
 # A line that is only a page number: "12", "- 3 -", "—2—", "第 3 页", "3/12".
 _PAGE_LINE = re.compile(r"^\s*(?:[-—–]\s*)?(?:第\s*)?\d{1,3}(?:\s*/\s*\d{1,3})?(?:\s*页)?(?:\s*[-—–])?\s*$")
@@ -43,8 +43,7 @@ _TOC_LEADER = re.compile(r"(?:\.{3,}|…{2,}|·{3,})\s*\d+\s*$")
 _TITLE_LINE = re.compile(
     r"^[^《〈<]*(?:[关關][于於]|[转轉][发發]).{4,}(?:通知|公告|通告|指南|[函]|意见|意見|办法|辦法|细则|細則|方案|公示|启事|啟事|簡章|简章)$"
 )
-# A date cut by a line break: "2025年8月" + "15日前…".
-_DATE_TAIL = re.compile(r"(?:\d|[年月])$")
+# A date cut by a line break: "2025年8月" + "15日前…" (the first line ends with a digit, 年 or 月).
 _DATE_HEAD = re.compile(r"^\d{1,2}\s*[日号號月]")
 # Characters after which a line really ends.
 _LINE_END = "。！？；：:;!?」』”）)】》"
@@ -75,6 +74,8 @@ _ITEM_BREAK = re.compile(
     r"([。;；:：,，!！?？])\s*(?=(?:[一二三四五六七八九十]{1,3}[、．.]|[(（][一二三四五六七八九十]{1,3}[)）]"
     r"|\d{1,2}[、．](?!\d)|\d{1,2}\.(?!\d)|附件\s*[:：\d]|[联聯][系係](?:人|方式|[电電][话話])))"
 )
+# what may follow a signature date at the end of a flattened notice (with whitespace, see _ends_with_day)
+_SIGNATURE_TRAIL = ",，。."
 _SIGNATURE_TAIL = re.compile(r"(\n(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)[\s,，。.]+$")
 # In lines of any length, a numbered item right after a sentence end starts a line of its own.
 _SENTENCE_ITEM = re.compile(
@@ -115,7 +116,19 @@ def _control_chars() -> re.Pattern[str]:
 _FULL_SCAN = False
 
 
+def _printable(text: str) -> bool:
+    """Whether ``text`` holds no character _control_chars removes (a cheap C-speed test: str.isprintable
+    is False for every category C* character, and for separators, of which only newline, tab and the
+    ideographic space are common)."""
+    return text.replace("\n", " ").replace("\t", " ").replace("\u3000", " ").isprintable()
+
+
 def _is_page_line(line: str) -> bool:
+    # what _PAGE_LINE needs at both ends of the stripped line (a digit, 页, a dash; a digit, 第, a dash),
+    # tested before the regex
+    s = line.strip()
+    if not s or not (s[-1].isdecimal() or s[-1] in "页-—–") or not (s[0].isdecimal() or s[0] in "-—–第"):
+        return False
     return bool(_PAGE_LINE.match(line))
 
 
@@ -126,11 +139,12 @@ def _should_join(prev: str, nxt: str, wrap_width: int) -> bool:
         return False
     # A wrapped line runs close to the page width; a short one ends a heading or cell.
     wide = len(p) >= min(_MIN_WRAPPED, wrap_width - 4) and len(p) >= wrap_width * 0.6
-    # (_DATE_TAIL only looks at the last character: searched from there, not tried at every position)
-    date_cut = bool(_DATE_TAIL.search(p, len(p) - 1) and _DATE_HEAD.match(n))
+    date_cut = bool((p[-1].isdecimal() or p[-1] in "年月") and _DATE_HEAD.match(n))
     if not wide and not date_cut:
         return False  # whatever the tests below say (they only veto a join): the cheap answer first
     if p[-1] in _LINE_END or "|" in p or (_has_leader(p) and _TOC_LEADER.search(p)):  # table rows do not wrap
+        return False
+    if is_table_row(p) or is_table_row(n):  # a row of cells is a line of its own, as is the row after it
         return False
     if (
         _BLOCK_START.match(n)
@@ -140,6 +154,17 @@ def _should_join(prev: str, nxt: str, wrap_width: int) -> bool:
     ):
         return False
     return date_cut or wide
+
+
+def is_table_row(line: str) -> bool:
+    """Whether ``line`` is a row of table cells: a tab between two of its cells (spreadsheets, Word
+    and web tables are loaded one row a line, cells tab-separated). A row ends where it ends: it is
+    never joined to the line before or after it.
+
+    >>> is_table_row("1\\t申报要求\\t申报截止时间为2025年4月21日。"), is_table_row("\\t申报截止时间为4月21日。")
+    (True, False)
+    """
+    return "\t" in line and "\t" in line.strip()
 
 
 _NUMBERING = re.compile(r"^\s*(?:\d{1,3}\s*[.、．]\s*)?(?:【[^】]{0,20}】\s*)?")
@@ -212,9 +237,18 @@ def _reflow(line: str) -> str:
         return line
     line = _ADDRESSEE.sub(lambda m: m.group(0) + "\n", line, count=1)
     line = _ITEM_BREAK.sub("\\1\n", line)
+    if not _ends_with_day(line):
+        return line  # neither signature pattern can match
     line = _SIGNATURE_BREAK.sub("\\1\n", line)
     # the signature date now ends the notice: stray punctuation after it is the flattening's
     return _SIGNATURE_TAIL.sub(r"\1", line) if "\n" in line else line
+
+
+def _ends_with_day(line: str) -> bool:
+    """Whether ``line`` ends with 日 followed only by whitespace and ,，。. (as a signature date does)."""
+    while (stripped := line.rstrip().rstrip(_SIGNATURE_TRAIL)) != line:
+        line = stripped
+    return line.endswith("日")
 
 
 def clean(raw: str) -> str:
@@ -224,12 +258,13 @@ def clean(raw: str) -> str:
     line is broken into paragraphs again.
 
     >>> clean("职工总数不超过 500 人、年销售收入不超过 2 亿元、\\n2\\n资产总额不超过 2 亿元。")
-    '职工总数不超过 500 人、年销售收入不超过 2 亿元、资产总额不超过 2 亿元。'
+    '职工总数不超过 500 人、年销售收入不超过 2 亿元、资产总额不超过 2 亿元。\\n'
     """
     text = unicodedata.normalize("NFC", raw.lstrip("\ufeff"))
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
-    text = re.sub(r"[\u200b\u200c\u200d\u2060\ufeff]", "", text)
-    text = _control_chars().sub("", text)
+    # (zero-width spaces and joiners, U+2060 and U+FEFF are format characters: _control_chars takes them)
+    if not _printable(text):
+        text = _control_chars().sub("", text)
     text = _INLINE_PAGE.sub("", text)
     text = _GLOSS.sub("", text)
     text = _drop_chrome(text)
@@ -255,8 +290,18 @@ def clean(raw: str) -> str:
             kept = line.strip()
             out.append(kept.lstrip(" \t|").lstrip() if kept[:1] == "|" else kept)
         last = line
-    text = "\n".join(_reflow(x) if len(x) >= _REFLOW_MIN else x for x in out if x != "")
-    return _SENTENCE_ITEM.sub("\\1\n", text).strip() + "\n"
+    text = "\n".join(
+        _reflow(x) if len(x) >= _REFLOW_MIN and not is_table_row(x) else x for x in out if x != ""
+    )
+    return _break_items(text).strip() + "\n"
+
+
+def _break_items(text: str) -> str:
+    """``text`` with a numbered item after a sentence end put on a line of its own, except inside a
+    table row (its cells stay on its line)."""
+    if "\t" not in text:
+        return _SENTENCE_ITEM.sub("\\1\n", text)
+    return "\n".join(x if is_table_row(x) else _SENTENCE_ITEM.sub("\\1\n", x) for x in text.split("\n"))
 
 
 @functools.lru_cache(maxsize=1)
@@ -274,11 +319,15 @@ def _t2s(text: str) -> str:
 _WIDTH = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 # str.translate with a dict looks up every character; only runs of the characters it maps are
 # translated (the rest is copied at regex speed).
-_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]+")
+_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
+_HALF = {chr(k): chr(v) for k, v in _WIDTH.items()}
 
 
 def _half_width(text: str) -> str:
-    return _FULL_WIDTH.sub(lambda m: m.group(0).translate(_WIDTH), text)
+    # a text uses a handful of them: one str.replace (C speed) per character present
+    for ch in set(_FULL_WIDTH.findall(text)):
+        text = text.replace(ch, _HALF[ch])
+    return text
 
 
 def to_simplified(text: str) -> str:

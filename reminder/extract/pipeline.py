@@ -17,6 +17,7 @@ from reminder.extract import years
 from reminder.extract.conditions import find_conditions
 from reminder.extract.dates import DateMention, find_dates
 from reminder.extract.deadlines import NoticeContext, find_deadlines
+from reminder.extract.facts import notice_facts
 from reminder.extract.loaders import Loaded, load_path, load_url
 from reminder.extract.meta import PageMeta, meta_date, read_page
 from reminder.extract.normalize import clean, match_view
@@ -128,7 +129,7 @@ def extract_text(
     for s in seg.segments:
         notice = _notice(cleaned, view, s, _mentions_in(mentions, starts, s.span), doc_published, notice_page)
         own = tuple(f for f in failures if s.span[0] <= f.span[0] < s.span[1])
-        notices.append(replace(notice, failures=own))
+        notices.append(replace(notice, failures=own, **notice_facts(cleaned, view, s.span, s.policy_only)))
     notices = list(attach_scopes(notices, view))
     log.info(
         "extracted %s: %d notices, %d deadlines", source, len(notices), sum(len(n.deadlines) for n in notices)
@@ -148,8 +149,8 @@ def extract_loaded(
     loaded: Loaded, *, published: dt.date | None = None, max_chars: int = DEFAULT_MAX_BYTES
 ) -> Document:
     """Extract from what a loader returned; an HTML page's own date (``<meta name="PubDate">``)
-    stands in for ``published`` when none is given."""
-    return extract_text(
+    stands in for ``published`` when none is given. Text read by OCR sets ``meta["ocr"]``."""
+    doc = extract_text(
         loaded.text,
         source=loaded.source,
         published=published or meta_date(loaded.meta.get("published", "")),
@@ -157,6 +158,9 @@ def extract_loaded(
         fmt=loaded.format,
         content_hash=loaded.content_hash,
     )
+    if loaded.meta.get("ocr"):  # text read by OCR may hold misread characters: say so (issue 17)
+        doc = replace(doc, meta={**doc.meta, "ocr": True, "ocr_pages": loaded.meta.get("ocr_pages", "")})
+    return doc
 
 
 def extract(

@@ -133,6 +133,9 @@ class _Vocab:
     #: where a name or a two-character county may start: a first character followed by a second one
     #: that some name has (a superset of the starts, so the scan skips the other ~90% in C)
     start_rx: re.Pattern[str]
+    #: the first two characters of a name or two-character county → (lengths of the names starting
+    #: with them, longest first; the county of that name, if any)
+    starts: dict[str, tuple[tuple[int, ...], tuple[Region, ...] | None]]
 
 
 def _strings(key: str, raw: object) -> list[str]:
@@ -178,7 +181,8 @@ def _vocab() -> _Vocab:
     prefixes: dict[str, set[int]] = defaultdict(set)
     for name in names:
         prefixes[name[:2]].add(len(name))
-    starts = set(prefixes) | set(counties2)
+    lengths = {k: tuple(sorted(v, reverse=True)) for k, v in prefixes.items()}
+    starts = {k: (lengths.get(k, ()), counties2.get(k)) for k in set(prefixes) | set(counties2)}
     return _Vocab(
         organ_rx=re.compile("(?:" + "|".join(_strings("organs", raw["organs"])) + ")"),
         meta_rx=re.compile(
@@ -190,7 +194,7 @@ def _vocab() -> _Vocab:
         level_office_rx=tuple(offices),
         own_area=own_area,
         own_area_rx=re.compile(alternation(list(own_area))),
-        national_rx=re.compile("|".join(_strings("national_issuers", raw["national_issuers"]))),
+        national_rx=_fast_alternation(_strings("national_issuers", raw["national_issuers"])),
         national_addressee_rx=re.compile(
             "|".join(_strings("national_addressees", raw["national_addressees"]))
         ),
@@ -200,11 +204,72 @@ def _vocab() -> _Vocab:
         taiwan_central_rx=re.compile("|".join(_strings("taiwan_central", raw["taiwan_central"]))),
         ignore=ignore,
         names=names,
-        prefixes={k: tuple(sorted(v, reverse=True)) for k, v in prefixes.items()},
+        prefixes=lengths,
         counties2=counties2,
         department_rx=re.compile("|".join(_strings("departments", raw["departments"]))),
         start_rx=re.compile(f"{_char_class(k[0] for k in starts)}(?={_char_class(k[1] for k in starts)})"),
+        starts=starts,
     )
+
+
+def _fast_alternation(patterns: list[str]) -> re.Pattern[str]:
+    """``patterns`` as one alternation; spelt out word by word when they are only literal words and
+    (?:…|…) groups, so that every branch starts with a literal and the engine skips in C to the
+    positions holding a first character (a branch starting with a group is tried at every position)."""
+    words: list[str] = []
+    for pattern in patterns:
+        expanded = _literal_words(pattern)
+        if expanded is None or len(words) + len(expanded) > _MAX_WORDS:
+            return re.compile("|".join(patterns))
+        words += expanded
+    return re.compile("|".join(re.escape(w) for w in words))
+
+
+_MAX_WORDS = 500
+_SPECIAL = set("\\.^$*+?{}[]|()")
+
+
+def _literal_words(pattern: str) -> list[str] | None:
+    """The strings a pattern of literal characters, ``(?:…|…)`` groups, ``|`` and greedy ``?`` matches, in
+    the order the regex engine tries them (so the alternation of these words matches what the pattern
+    matches at each position); None when the pattern holds anything else.
+
+    >>> _literal_words("人力资源(?:和)?社会保障部|国家(?:能源|税务)局")
+    ['人力资源和社会保障部', '人力资源社会保障部', '国家能源局', '国家税务局']
+    """
+    words, end = _alternatives(pattern, 0)
+    if words is None or end != len(pattern) or "" in words:
+        return None
+    return words
+
+
+def _alternatives(p: str, i: int) -> tuple[list[str] | None, int]:
+    """Words of the alternation starting at ``p[i]``, up to an unmatched ``)`` or the end."""
+    out: list[str] = []
+    while True:
+        seq: list[str] = [""]
+        while i < len(p) and p[i] not in "|)":
+            if p.startswith("(?:", i):
+                inner, i = _alternatives(p, i + 3)
+                if inner is None or i >= len(p) or p[i] != ")":
+                    return None, i
+                i += 1
+            elif p[i] in _SPECIAL:
+                return None, i
+            else:
+                inner, i = [p[i]], i + 1
+            if i < len(p) and p[i] == "?":
+                if p.startswith("??", i):
+                    return None, i  # lazy: tried without first
+                inner, i = [*inner, ""], i + 1
+            seq = [a + b for a in seq for b in inner]
+            if len(seq) > _MAX_WORDS:
+                return None, i
+        out += seq
+        if i < len(p) and p[i] == "|":
+            i += 1
+            continue
+        return out, i
 
 
 def _char_class(chars: Iterable[str]) -> str:
@@ -222,23 +287,23 @@ class _Mention:
 def _mentions(text: str, v: _Vocab) -> list[_Mention]:
     """Region names in ``text``, longest first at each position, left to right without overlap."""
     out: list[_Mention] = []
-    names, prefixes, counties2 = v.names, v.prefixes, v.counties2
+    names, starts = v.names, v.starts
     i = 0  # the scan resumes here: a name found is not read again inside
     for hit in v.start_rx.finditer(text):
         j = hit.start()
         if j < i:
             continue
-        key = text[j : j + 2]
-        lengths = prefixes.get(key)
+        entry = starts.get(text[j : j + 2])
+        if entry is None:
+            continue  # (most hits: start_rx pairs any first character with any second one)
+        lengths, county = entry
         found = None
-        if lengths:
-            for size in lengths:
-                word = text[j : j + size]
-                if len(word) == size and word in names:
-                    found = word
-                    break
+        for size in lengths:
+            word = text[j : j + size]
+            if len(word) == size and word in names:
+                found = word
+                break
         if found is None:
-            county = counties2.get(key)
             if county and v.department_rx.match(text, j + 2):
                 out.append(_Mention(j, j + 2, county, True))
                 i = j + 2

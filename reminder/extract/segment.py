@@ -17,11 +17,14 @@ vocabulary in ``data/segment.yaml``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from reminder.extract import segment_meta as meta
+from reminder.extract.normalize import is_table_row
 from reminder.extract.segment_data import SegmentVocab, vocab
 from reminder.extract.segment_lines import (
     HeadingHit,
@@ -38,6 +41,9 @@ from reminder.extract.segment_lines import (
 __all__ = ["Segment", "Segmentation", "segment"]
 
 logger = logging.getLogger(__name__)
+
+# meta.line_date, or a cache of it for one document
+_Dated = Callable[[str], "tuple[dt.date, int] | None"]
 
 # Text before the first title is a notice of its own only when it holds a sentence this long.
 _LOOSE_SENTENCE_CHARS = 20
@@ -125,12 +131,14 @@ def segment(cleaned: str, view: str) -> Segmentation:
     """
     v = vocab()
     lines = split_lines(view)
-    blocks = _dedupe(_Scanner(lines, v).run(), lines)
-    pairs = [(b, s) for b in blocks if (s := _segment(b, lines, cleaned, view, v))]
+    # the scan and the signature search read the same lines' dates: each line is read once
+    dated: _Dated = functools.lru_cache(maxsize=None)(meta.line_date)
+    blocks = _dedupe(_Scanner(lines, v, dated).run(), lines)
+    pairs = [(b, s) for b in blocks if (s := _segment(b, lines, cleaned, view, v, dated))]
     if not pairs and view.strip():
         # no title and no sentence: the whole text is one (short) notice
         whole = _Block(0, len(lines) - 1, None, None, None, False)
-        pairs = [(whole, _segment(whole, lines, cleaned, view, v, loose_ok=True))]  # type: ignore[list-item]
+        pairs = [(whole, _segment(whole, lines, cleaned, view, v, dated, loose_ok=True))]  # type: ignore[list-item]
     segments = [s for _, s in pairs]
     published = _document_date(lines, blocks, v)
     kind = _kind(view, lines, blocks, segments, v)
@@ -145,9 +153,10 @@ def segment(cleaned: str, view: str) -> Segmentation:
 class _Scanner:
     """One pass over the lines: headings, TOC entries, titles, body text → blocks."""
 
-    def __init__(self, lines: list[Line], v: SegmentVocab) -> None:
+    def __init__(self, lines: list[Line], v: SegmentVocab, dated: _Dated = meta.line_date) -> None:
         self.lines = lines
         self.v = v
+        self.dated = dated
         self.hits = [read_title(lines, i, v) if ln.text.strip() else None for i, ln in enumerate(lines)]
         for i in _attachment_lines(lines, self.hits, v):
             self.hits[i] = None
@@ -259,7 +268,7 @@ class _Scanner:
         if st.last_style is not None and marker_style(text, self.v) == st.last_style:
             st.same_style_since += 1
         aside = st.after_signature and bool(self.v.aside.match(text.strip()))
-        st.after_signature = aside or meta.line_date(text) is not None
+        st.after_signature = aside or self.dated(text) is not None
         st.after_heading = False
 
     def _close(self) -> None:
@@ -298,7 +307,13 @@ def _dedupe(blocks: list[_Block], lines: list[Line]) -> list[_Block]:
 
 
 def _segment(
-    b: _Block, lines: list[Line], cleaned: str, view: str, v: SegmentVocab, loose_ok: bool = False
+    b: _Block,
+    lines: list[Line],
+    cleaned: str,
+    view: str,
+    v: SegmentVocab,
+    dated: _Dated = meta.line_date,
+    loose_ok: bool = False,
 ) -> Segment | None:
     """The notice a block of lines holds, or None for loose text too thin to be one."""
     body = [ln for ln in _body_lines(b, lines) if ln.text.strip()]
@@ -319,7 +334,7 @@ def _segment(
     # text with no title line is read whole: its title is only the start of a sentence
     body_start = title_span[1] if b.hit else span[0]
     body_view = view[body_start : span[1]]
-    sig = meta.find_signature(body, v)
+    sig = meta.find_signature(body, v, dated)
     issuer_span = _issuer_span(sig, title_span, body_start, view, body_view, v, b.hit is not None)
     issuer = " ".join(cleaned[issuer_span[0] : issuer_span[1]].split()) if issuer_span else None
     issuer_view = view[issuer_span[0] : issuer_span[1]] if issuer_span else ""
@@ -369,14 +384,37 @@ def _loose_title_line(body: list[Line], at_top: bool, v: SegmentVocab) -> int:
         and not _SENTENCE_END.search(first)
     ):
         return 0
-    return next((i for i, ln in enumerate(body) if not v.loose_title_skip.search(ln.text.strip())), 0)
+    return next((i for i, ln in enumerate(body) if _loose_title_fits(ln.text.strip(), v)), 0)
+
+
+def _loose_title_fits(text: str, v: SegmentVocab) -> bool:
+    """Whether a line can title text that has no title line (a table row: when one of its cells can)."""
+    if is_table_row(text):
+        return _title_cell(text, v) is not None
+    return not v.loose_title_skip.search(text)
+
+
+def _title_cell(row: str, v: SegmentVocab) -> tuple[int, int] | None:
+    """Offsets in ``row`` of its first cell that can title a notice: long enough, not a number, not an
+    addressee, heading or contact (a header row 序号<tab>事项 has none)."""
+    pos = 0
+    for cell in row.split("\t"):
+        t = cell.strip()
+        if len(t) >= v.title_min and not v.loose_title_skip.search(t):
+            lead = len(cell) - len(cell.lstrip())
+            return pos + lead, pos + lead + len(t)
+        pos += len(cell) + 1
+    return None
 
 
 def _loose_title(first: Line, v: SegmentVocab) -> tuple[int, int]:
     """Title of text that has no title line: its line, numbering dropped, up to the first sentence end."""
     text = first.text
-    start = len(text) - len(text.lstrip())
-    for marker in v.item_markers:
+    cell = _title_cell(text, v) if is_table_row(text) else None
+    if cell is not None:  # the cell only: a title never runs into the next cell
+        text = text[: cell[1]]
+    start = cell[0] if cell is not None else len(text) - len(text.lstrip())
+    for marker in v.item_markers if cell is None else ():
         m = marker.regex.match(text)
         if m and m.end() < len(text.rstrip()):
             start = m.end()

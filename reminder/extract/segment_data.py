@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from reminder.errors import DataFileError
@@ -169,6 +169,19 @@ class SegmentVocab:
     #: its number), so a line is matched once instead of once per marker; None when the patterns
     #: cannot be joined (back-references)
     item_marker_rx: re.Pattern[str] | None = None
+    #: group ``m<i>`` of item_marker_rx → (marker i's style, its number's group ``n<i>`` or None)
+    item_marker_groups: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+
+
+def _marker_groups(
+    markers: tuple[ItemMarker, ...], rx: re.Pattern[str] | None
+) -> dict[str, tuple[str, str | None]]:
+    if rx is None:
+        return {}
+    return {
+        f"m{i}": (marker.style, f"n{i}" if f"n{i}" in rx.groupindex else None)
+        for i, marker in enumerate(markers)
+    }
 
 
 def _markers_rx(markers: tuple[ItemMarker, ...]) -> re.Pattern[str] | None:
@@ -365,5 +378,6 @@ def vocab() -> SegmentVocab:
         news_threshold=threshold,
         news_head_lines=head_lines,
         news_rules=news_rules,
-        item_marker_rx=_markers_rx(markers),
+        item_marker_rx=(marker_rx := _markers_rx(markers)),
+        item_marker_groups=_marker_groups(markers, marker_rx),
     )

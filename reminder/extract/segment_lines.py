@@ -15,6 +15,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from reminder.extract.normalize import is_table_row
 from reminder.extract.page_data import page_vocab
 from reminder.extract.segment_data import SegmentVocab
 
@@ -35,6 +36,7 @@ __all__ = [
 _SENTENCE = re.compile(r"[。;；:：,，]")
 _LINE_END_PUNCT = re.compile(r"[。;；:：,，、!?！？]$")
 _KEY_DROP = re.compile(r"[\s\W_]+")
+_SPACES = re.compile(r"\s+")
 # A document number line (东科函〔2017〕181号) never starts a title, though a title may follow it.
 _DOC_NUMBER_LINE = re.compile(r"^[\u4e00-\u9fff]{1,16}\s*[〔\[(【]\s*\d{4}\s*[〕\])】]\s*\d{1,4}\s*号$")
 _SOURCE_PREFIX = re.compile(r"[\u4e00-\u9fff]{2,8}[:丨|](?=关于)")
@@ -131,9 +133,9 @@ def _marker(text: str, v: SegmentVocab) -> tuple[str | None, int | None, int]:
         m = v.item_marker_rx.match(text)
         if m is None:
             return None, None, 0
-        i = int(str(m.lastgroup)[1:])  # the marker's own group closes last
-        n = m.group(f"n{i}") if f"n{i}" in v.item_marker_rx.groupindex else None
-        return v.item_markers[i].style, _number(n) if n else None, m.end()
+        style, group = v.item_marker_groups[str(m.lastgroup)]  # the marker's own group closes last
+        n = m.group(group) if group else None
+        return style, _number(n) if n else None, m.end()
     for marker in v.item_markers:
         m = marker.regex.match(text)
         if m:
@@ -154,13 +156,25 @@ def _number(token: str) -> int:
     return _CN_DIGITS.get(token, 0)
 
 
-def _title_end(text: str, v: SegmentVocab) -> tuple[int, bool] | None:
+def _title_end(text: str, v: SegmentVocab, limit: int | None = None) -> tuple[int, bool] | None:
     """Where the title in ``text`` ends, and whether a TOC page number follows it.
 
     The title ends after the first ending word (通知, 公告, …工作启动) that is followed by nothing,
     by text clean() glued on from the body (各有关单位:, 浙政发〔2023〕6号), or by a page number.
+    ``limit`` is where the text's first sentence punctuation stands, when the caller knows it.
     """
-    for m in v.any_end.finditer(text):
+    # A title holds no sentence punctuation and no ending word holds any: only the text before the
+    # first punctuation mark can end a title (an ending found after it gives a title that
+    # _is_title_text refuses, and _find_title stops joining lines there anyway).
+    if limit is None:
+        stop = _SENTENCE.search(text)
+        limit = stop.start() if stop else len(text)
+    lead = -1
+    for m in v.any_end.finditer(text, 0, limit):
+        if lead < 0:
+            lead = len(text) - len(text.lstrip())
+        if m.end() - lead > v.title_max:
+            return None  # too long for a title, as is any later ending
         rest = text[m.end() :].lstrip()
         if not rest:
             return m.end(), False
@@ -211,6 +225,8 @@ def _joinable(line: Line, v: SegmentVocab) -> bool:
     t = line.text.strip()
     if not t or len(t) > _JOIN_MAX_CHARS or _SENTENCE.search(t) or t.startswith("【") or _is_meta_line(t):
         return False
+    if is_table_row(t):  # a row of table cells is never the rest of a title
+        return False
     return _marker(t, v)[0] is None
 
 
@@ -231,10 +247,11 @@ def _find_title(
             lead = len(lines[j].text) - len(lines[j].text.lstrip())
             pieces.append((len(text), lines[j].start + lead))
             text += lines[j].text.strip()
-        end = _title_end(text, v)
+        stop = _SENTENCE.search(text)
+        end = _title_end(text, v, stop.start() if stop else len(text))
         if end is not None:
             return text, pieces, end[0], end[1]
-        if _SENTENCE.search(text) or len(text) > v.title_max:
+        if stop or len(text) > v.title_max:
             break
     return None
 
@@ -255,8 +272,11 @@ def read_title(lines: list[Line], i: int, v: SegmentVocab) -> TitleHit | None:
     ('strong', 'num_comma', 14, '重大专项')
     """
     text = lines[i].text
-    if _DOC_NUMBER_LINE.match(text.strip()) or _is_meta_line(text):
+    # (a document number line ends with 号: the regex only runs on those)
+    if (text.rstrip().endswith("号") and _DOC_NUMBER_LINE.match(text.strip())) or _is_meta_line(text):
         return None
+    if is_table_row(text):
+        return None  # a row of table cells (1<tab>申报要求<tab>…指南) is body text, whatever its cells say
     style, number, pos = _marker(text, v)
     prefix = _SOURCE_PREFIX.match(text, pos)
     if prefix:  # 成都龙泉驿:关于…的通知 (a reposting site names the source before the title)
@@ -305,9 +325,11 @@ def _hit(
 def read_heading(text: str, v: SegmentVocab) -> HeadingHit | None:
     """The section heading a line states, if it is one (国家级可申报项目, 二月政策汇编, 上城区)."""
     t = text.strip()
+    if is_table_row(t):
+        return None
     _, _, pos = _marker(t, v)
     t = v.heading_ordinal.sub("", t[pos:]).strip().strip("【】[]")
-    t = re.sub(r"\s+", "", t)
+    t = _SPACES.sub("", t)
     if not t or len(t) > v.heading_max:
         return None
     if v.empty_marker.match(t):

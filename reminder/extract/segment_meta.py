@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from reminder.extract.dates import find_dates
@@ -84,15 +85,18 @@ def is_org(text: str, v: SegmentVocab) -> bool:
     return all(v.org_suffix.search(part) for part in _ORG_SEPARATORS.split(t) if part)
 
 
-def find_signature(lines: list[Line], v: SegmentVocab) -> Signature | None:
+def find_signature(
+    lines: list[Line], v: SegmentVocab, dated: Callable[[str], tuple[dt.date, int] | None] | None = None
+) -> Signature | None:
     """The notice's signature block among ``lines`` (its body lines, title excluded).
 
     The first date line with a signing body (on the same line or the lines above) wins: in a
     印发 notice the cover letter is signed before the attached plan. A date line with no body
-    counts only as the notice's last line.
+    counts only as the notice's last line. ``dated`` stands in for :func:`line_date` (a cache of it).
     """
+    dated = dated or line_date
     for k, line in enumerate(lines):
-        found = line_date(line.text)
+        found = dated(line.text)
         if found is None:
             continue
         date, at = found

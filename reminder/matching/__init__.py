@@ -1,10 +1,11 @@
 """Matching: verdicts of companies against notices, kept up to date as either side changes.
 
-    match_notice / match_company / company_matches ── service.py
+    match_notice / match_company / match_new_companies / company_matches ── service.py
     SQL pre-filter and bulk judging of candidates ─── _bulk_judge.py, _notice_match.py
     one company against the open notices ──────────── _profile_judge.py
     what a notice's conditions and region need ────── _match_notices.py
     stored verdicts (bulk upsert, deletions) ──────── _match_rows.py
+    each company's counted verdicts (dashboard) ───── _counts.py
 
 Reads notices and profiles from storage (``reminder.db``, ``reminder.companies``), judges them with the
 engine (``reminder.rules``) and stores the verdicts. Nothing here commits.
@@ -16,7 +17,16 @@ from reminder.matching.service import (
     MatchView,
     company_matches,
     match_company,
+    match_new_companies,
     match_notice,
 )
 
-__all__ = ["MatchStats", "MatchView", "VERDICT_ORDER", "match_notice", "match_company", "company_matches"]
+__all__ = [
+    "MatchStats",
+    "MatchView",
+    "VERDICT_ORDER",
+    "match_notice",
+    "match_company",
+    "match_new_companies",
+    "company_matches",
+]

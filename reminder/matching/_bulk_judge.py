@@ -61,8 +61,6 @@ _Decode = Callable[..., dict[str, Any]]
 _NAME = "批量匹配"
 #: condition kinds the SQL prefilter decides exactly from one column value
 _SQL_KINDS = frozenset({"number", "money", "age"})
-#: profile attributes with a handful of stored values
-_FEW = frozenset({"credit_ok", "legal_person", "applicant_type"})
 #: prefix marking a region name (not a code) in the region input
 _NAME_MARK = "~"
 _DEPTH = {"country": 0, "province": 1, "city": 2, "district": 3}
@@ -196,8 +194,6 @@ class NoticeJudge:
         self.notice_region = notice_region
         self.inputs: list[sa.ColumnElement[Any]] = []
         self._at: dict[str, int] = {}
-        #: positions of inputs with a handful of values (flags, yes/no, applicant types)
-        self._few: set[int] = set()
         self._results: list[ConditionResult] = []
         self._blank = Profile(name=_NAME, region=region_by_code(COUNTRY_CODE))
         sizes = Counter(c.group for c in conditions if c.group is not None)
@@ -214,18 +210,11 @@ class NoticeJudge:
 
     # ── compiling ──────────────────────────────────────────────────────────────────────────
 
-    @property
-    def few_classes(self) -> bool:
-        """Whether every input takes only a handful of values (so companies fall into few classes)."""
-        return len(self._few) == len(self.inputs)
-
-    def _select(self, column: sa.ColumnElement[Any], *, few: bool = False) -> int:
+    def _select(self, column: sa.ColumnElement[Any]) -> int:
         name = str(column.compile(compile_kwargs={"literal_binds": True}))
         if name not in self._at:
             self._at[name] = len(self.inputs)
             self.inputs.append(column)
-            if few:
-                self._few.add(self._at[name])
         return self._at[name]
 
     def _depth(self, conditions: Sequence[Condition]) -> int:
@@ -259,8 +248,7 @@ class NoticeJudge:
             decided = self._sql_slot(cond, columns[0], decode, money=spec.kind == "money")
             if decided is not None:
                 return decided
-        few = attr in _FEW
-        return _Slot(cond, tuple(self._select(c, few=few) for c in columns), decode)
+        return _Slot(cond, tuple(self._select(c) for c in columns), decode)
 
     def _sql_slot(
         self, cond: Condition, column: sa.ColumnElement[Any], decode: _Decode, *, money: bool = False
@@ -288,7 +276,7 @@ class NoticeJudge:
             return None
         flag = sa.case(*whens, (column.is_(None), sa.null()), (where, 1), else_=0)
         raw_at = self._select(column) if cond.group in self._hard_groups else None
-        slot = _Slot(cond, (self._select(flag, few=True),), decode, raw_at=raw_at, decided=True)
+        slot = _Slot(cond, (self._select(flag),), decode, raw_at=raw_at, decided=True)
         passed = ConditionResult(cond, "pass", None, "", cond.quote, False, "compared")
         slot.results = {(None,): self._number(unknown), (1,): self._number(passed)}
         slot.results[(0,)] = self._number(replace(passed, status="fail"))

@@ -25,6 +25,8 @@ __all__ = [
     "upsert_matches",
     "stored_verdicts",
     "upsert_classes",
+    "classed",
+    "has_matches",
     "delete_matches_of",
     "delete_matches_except",
 ]
@@ -103,19 +105,46 @@ def upsert_matches(*, session: Session, rows: Sequence[MatchRow], evaluated_at: 
 _VERDICT_COLUMNS = ("status", "missing", "unmet", "trace")
 #: ids per IN (...) list
 _CHUNK = 500
+#: the verdict of each class of companies, by the class's key (per connection; emptied before use)
+_CLASSES = "match_class_verdicts"
+_CREATE_CLASSES = {
+    "sqlite": f"CREATE TEMP TABLE IF NOT EXISTS {_CLASSES} (key TEXT PRIMARY KEY, status TEXT NOT NULL, "
+    "missing TEXT NOT NULL, unmet TEXT NOT NULL, trace TEXT NOT NULL)",
+    "postgresql": f"CREATE TEMP TABLE IF NOT EXISTS {_CLASSES} (key TEXT PRIMARY KEY, status TEXT NOT NULL, "
+    "missing TEXT NOT NULL, unmet TEXT NOT NULL, trace TEXT NOT NULL) ON COMMIT DELETE ROWS",
+}
+_classes = sa.table(_CLASSES, *(sa.column(c) for c in ("key", *_VERDICT_COLUMNS)))
+#: separates the values in a class key, and stands for NULL (neither occurs in stored text: profile
+#: values refuse control characters, JSON text escapes them)
+_SEPARATOR, _NULL = "\x1f", "\x1e"
 
 
 def _table(name: str) -> sa.Table:
     return SQLModel.metadata.tables[name]
 
 
-def _class_number(inputs: Sequence[sa.ColumnElement[Any]], classes: Sequence[Sequence[Any]]) -> Any:
-    """CASE: the index of the class a company's inputs equal (NULL-safe comparison)."""
-    whens = [
-        (sa.and_(sa.true(), *(c.is_not_distinct_from(v) for c, v in zip(inputs, values, strict=True))), i)
-        for i, values in enumerate(classes)
-    ]
-    return sa.case(*whens, else_=sa.null())
+def classed(
+    inputs: Sequence[sa.ColumnElement[Any]], keep: sa.ColumnElement[bool]
+) -> tuple[sa.Subquery, sa.ColumnElement[str]]:
+    """The companies passing ``keep`` with their inputs (``k0``, ``k1``…), and the key naming a class.
+
+    The key is the inputs' text joined, computed by the database: the same expression over the same
+    subquery when the classes are read and when their verdicts are written, so it always agrees.
+    """
+    companies = _table("companies")
+    columns = [companies.c.id, *(c.label(f"k{i}") for i, c in enumerate(inputs))]
+    source = sa.select(*columns).where(keep).subquery("classed")
+    parts = [sa.func.coalesce(sa.cast(source.c[f"k{i}"], sa.Text), _NULL) for i in range(len(inputs))]
+    key: sa.ColumnElement[str] = parts[0] if parts else sa.literal("")
+    for part in parts[1:]:
+        key = key + _SEPARATOR + part
+    return source, key
+
+
+def has_matches(*, session: Session, notice_id: int) -> bool:
+    """Whether any company has a stored verdict on the notice."""
+    query = sa.select(sa.exists().where(col(Match.notice_id) == notice_id))
+    return bool(session.connection().execute(query).scalar())
 
 
 def upsert_classes(
@@ -123,22 +152,23 @@ def upsert_classes(
     session: Session,
     notice_id: int,
     inputs: Sequence[sa.ColumnElement[Any]],
-    classes: Sequence[tuple[Sequence[Any], Stored]],
+    classes: Sequence[tuple[str, Stored]],
     keep: sa.ColumnElement[bool],
     evaluated_at: dt.datetime,
 ) -> sa.ColumnElement[bool]:
     """Give every company of the listed classes its class's verdict, in one INSERT … SELECT upsert.
 
-    The database picks each company's class by comparing its inputs (a CASE), so no company row
-    travels to Python; with no inputs every company passing ``keep`` is in the single class.
+    The class verdicts go to a temporary table; the database joins each company to its class by the
+    key (see :func:`classed`), so no company row travels to Python. A verdict already stored unchanged
+    is not rewritten.
 
     Args:
         session: the session (its pending changes are flushed first).
         notice_id: the notice judged.
-        inputs: the columns classes are told apart by (empty: one class).
-        classes: (values of ``inputs``, verdict) for every class to write.
-        keep: the notice's prefilter.
-        evaluated_at: stamped on every row.
+        inputs: the columns classes are told apart by (empty: one class, key "").
+        classes: (key, verdict) for every class to write.
+        keep: the notice's prefilter (and scope).
+        evaluated_at: stamped on every row written.
 
     Returns:
         The condition on the companies table selecting the companies written (companies of classes
@@ -148,29 +178,50 @@ def upsert_classes(
         return sa.false()
     session.flush()
     conn = session.connection()
-    pg = conn.dialect.name == "postgresql"
-    companies = _table("companies")
-    number = _class_number(inputs, [values for values, _ in classes]) if inputs else sa.literal(0)
-    written = sa.and_(keep, number.is_not(None)) if inputs else keep
-    source = sa.select(companies.c.id, number.label("class_number")).where(written).subquery("classed")
+    dialect = conn.dialect.name
+    if dialect not in _CREATE_CLASSES:
+        raise NotImplementedError(f"bulk matching supports SQLite and PostgreSQL, not {dialect}")
+    pg = dialect == "postgresql"
 
-    def pick(name: str) -> sa.ColumnElement[Any]:
-        whens = [(source.c.class_number == i, getattr(v, name)) for i, (_, v) in enumerate(classes)]
-        value = (
-            sa.case(*whens, else_=sa.null()) if len(whens) > 1 else sa.literal(getattr(classes[0][1], name))
+    def json(value: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+        return sa.cast(value, postgresql.JSON) if pg else value
+
+    head = (sa.literal(notice_id, sa.Integer),)
+    tail = (sa.literal(evaluated_at, UTCDateTime),)
+    if not inputs:
+        companies = _table("companies")
+        [(_, verdict)] = classes
+        fixed: list[sa.ColumnElement[Any]] = [sa.literal(getattr(verdict, c)) for c in _VERDICT_COLUMNS]
+        rows = sa.select(companies.c.id, *head, fixed[0], *map(json, fixed[1:]), *tail).where(keep)
+        written = keep
+    else:
+        conn.exec_driver_sql(_CREATE_CLASSES[dialect])
+        conn.execute(sa.delete(_classes))
+        conn.execute(
+            sa.insert(_classes),
+            [{"key": key, **{c: getattr(v, c) for c in _VERDICT_COLUMNS}} for key, v in classes],
         )
-        return sa.cast(value, postgresql.JSON) if pg and name != "status" else value
-
-    rows = sa.select(
-        source.c.id,
-        sa.literal(notice_id, sa.Integer),
-        *(pick(c) for c in _VERDICT_COLUMNS),
-        sa.literal(evaluated_at, UTCDateTime),
-    ).where(sa.true())  # SQLite needs a WHERE to read ON CONFLICT as the upsert clause
-    insert = (postgresql.insert if pg else sqlite.insert)(_table("matches"))
+        if pg:
+            conn.exec_driver_sql(f"ANALYZE {_CLASSES}")  # a temporary table has no statistics otherwise
+        source, key = classed(inputs, keep)
+        joined = source.join(_classes, _classes.c.key == key)
+        found: list[sa.ColumnElement[Any]] = [_classes.c[c] for c in _VERDICT_COLUMNS]
+        rows = sa.select(source.c.id, *head, found[0], *map(json, found[1:]), *tail).select_from(joined)
+        rows = rows.where(sa.true())  # SQLite needs a WHERE to read ON CONFLICT as the upsert clause
+        written = col(Company.id).in_(sa.select(source.c.id).select_from(joined))
+    matches = _table("matches")
+    insert = (postgresql.insert if pg else sqlite.insert)(matches)
     upsert = insert.from_select(["company_id", "notice_id", *_VERDICT_COLUMNS, "evaluated_at"], rows)
     updates = {c: upsert.excluded[c] for c in (*_VERDICT_COLUMNS, "evaluated_at")}
-    conn.execute(upsert.on_conflict_do_update(index_elements=["company_id", "notice_id"], set_=updates))
+    changed = sa.or_(
+        *(
+            sa.cast(matches.c[c], sa.Text).is_distinct_from(sa.cast(upsert.excluded[c], sa.Text))
+            for c in _VERDICT_COLUMNS
+        )
+    )
+    conn.execute(
+        upsert.on_conflict_do_update(index_elements=["company_id", "notice_id"], set_=updates, where=changed)
+    )
     _expire_matches(session)
     return written
 

@@ -1,14 +1,18 @@
 """One notice against every company: SQL prefilter, verdicts by class of inputs, bulk writes.
 
 compile_prefilter ── numeric, age, legal-person and region conditions: the candidates
-a few classes ────── (inputs with a handful of values: flags, yes/no, applicant type) one GROUP BY
-                     tells the classes; the engine judges one per class; one INSERT … SELECT
-                     gives each company its class's verdict inside the database
-many classes ─────── candidate rows read once, verdicts cached per distinct input, one
-                     executemany upsert
+classes ──────────── candidates with equal inputs (the column values the notice's conditions read)
+                     form a class: one GROUP BY in the database tells the classes, the engine judges
+                     one company per class, the class verdicts go to a temporary table and one
+                     INSERT … SELECT joins every candidate to its class's verdict inside the database
+                     (a 全国 notice meets 100,000 companies but a few thousand classes)
+too many classes ─── (inputs nearly unique per company) candidate rows read once, verdicts cached
+                     per distinct input, one executemany upsert
 rejected ─────────── a company failing a hard condition on its own (需具备高新技术企业, which SQL
                      cannot express) is not a candidate, like one the prefilter drops: no row
+unchanged ────────── a stored verdict that did not change is not rewritten
 stale matches ────── deleted for companies no longer candidates (not eligible)
+scope ────────────── an extra condition on the companies judged (an import judges only its own)
 """
 
 from __future__ import annotations
@@ -24,8 +28,10 @@ from reminder.db.models import Company, Match
 from reminder.matching._bulk_judge import NoticeJudge, Stored, prefilter_columns
 from reminder.matching._match_rows import (
     MatchRow,
+    classed,
     delete_matches_except,
     delete_matches_of,
+    has_matches,
     upsert_classes,
     upsert_matches,
 )
@@ -36,26 +42,30 @@ __all__ = ["judge_notice"]
 
 log = logging.getLogger(__name__)
 
-#: the most classes of companies written by one INSERT … SELECT (beyond: row by row)
-_MAX_CLASSES = 64
+#: the most classes written through the class table (beyond: row by row)
+_MAX_CLASSES = 20_000
 
 
 def _by_class(
     session: Session, judge: NoticeJudge, keep: sa.ColumnElement[bool]
-) -> list[tuple[tuple[Any, ...], int, Stored]] | None:
-    """(input values, companies, verdict) per class of candidates when they fall into a few classes
-    (one grouping scan), rejected classes left out; else None."""
+) -> list[tuple[str, int, Stored]] | None:
+    """(class key, companies, verdict) per class of candidates, rejected classes left out; None when
+    there are too many classes to be worth it (one grouping scan either way)."""
     conn = session.connection()
     if not judge.inputs:
         count = conn.execute(sa.select(sa.func.count()).select_from(Company).where(keep)).scalar_one()
-        return [((), count, judge.verdict(()))] if count else []
-    if not judge.few_classes:
-        return None
-    query = sa.select(*judge.inputs, sa.func.count()).select_from(Company).where(keep).group_by(*judge.inputs)
-    rows = [tuple(row) for row in conn.execute(query.limit(_MAX_CLASSES + 1))]
+        return [("", count, judge.verdict(()))] if count else []
+    source, key = classed(judge.inputs, keep)
+    values = [sa.func.min(source.c[f"k{i}"]) for i in range(len(judge.inputs))]
+    query = sa.select(key, sa.func.count(), *values).group_by(key).limit(_MAX_CLASSES + 1)
+    rows = conn.execute(query).all()
     if len(rows) > _MAX_CLASSES:
         return None
-    return [(row[:-1], row[-1], judge.verdict(row[:-1])) for row in rows if not judge.rejected(row[:-1])]
+    classes = []
+    for name, count, *inputs in rows:
+        if not judge.rejected(inputs):
+            classes.append((name, count, judge.verdict(inputs)))
+    return classes
 
 
 def _judge_rows(
@@ -76,8 +86,10 @@ def _judge_rows(
     return rows
 
 
-def _existing(session: Session, notice_id: int) -> set[int]:
+def _existing(session: Session, notice_id: int, scope: sa.ColumnElement[bool] | None) -> set[int]:
     query = sa.select(col(Match.company_id)).where(col(Match.notice_id) == notice_id)
+    if scope is not None:
+        query = query.where(col(Match.company_id).in_(sa.select(col(Company.id)).where(scope)))
     return set(session.connection().execute(query).scalars())
 
 
@@ -89,6 +101,7 @@ def judge_notice(
     on: dt.date,
     region: Region | None,
     now: dt.datetime,
+    scope: sa.ColumnElement[bool] | None = None,
 ) -> tuple[list[tuple[str, int]], int]:
     """Judge and store the verdicts of every candidate company for one notice; delete stale ones.
 
@@ -98,7 +111,8 @@ def judge_notice(
         conditions: its conditions.
         on: the day to judge on.
         region: the notice's own region (for 本市), if needed.
-        now: stamped on the matches.
+        now: stamped on the matches written.
+        scope: judge only the companies meeting this condition (default: every company).
 
     Returns:
         ([(status, companies)], stale matches deleted).
@@ -106,20 +120,25 @@ def judge_notice(
     keep = compile_prefilter(conditions, prefilter_columns(), on=on, notice_region=region)
     judge = NoticeJudge(conditions, on=on, notice_region=region)
     session.flush()
-    existing = _existing(session, notice_id)
-    classes = _by_class(session, judge, keep)
+    within = sa.and_(keep, scope) if scope is not None else keep
+    stored = has_matches(session=session, notice_id=notice_id)
+    classes = _by_class(session, judge, within)
     if classes is not None:
         written = upsert_classes(
             session=session,
             notice_id=notice_id,
             inputs=judge.inputs,
-            classes=[(values, verdict) for values, _, verdict in classes],
-            keep=keep,
+            classes=[(key, verdict) for key, _, verdict in classes],
+            keep=within,
             evaluated_at=now,
         )
-        removed = delete_matches_except(session=session, notice_id=notice_id, keep=written) if existing else 0
+        removed = 0
+        if stored:
+            kept = written if scope is None else sa.or_(written, sa.not_(scope))
+            removed = delete_matches_except(session=session, notice_id=notice_id, keep=kept)
         return [(verdict.status, count) for _, count, verdict in classes], removed
-    rows = _judge_rows(session, judge, notice_id, keep)
+    rows = _judge_rows(session, judge, notice_id, within)
+    existing = _existing(session, notice_id, scope) if stored else set()
     upsert_matches(session=session, rows=rows, evaluated_at=now)
     stale = existing - {r[0] for r in rows}
     delete_matches_of(session=session, notice_id=notice_id, company_ids=stale)

@@ -6,6 +6,8 @@
                              → matches of companies no longer candidates are deleted (not eligible)
     match_company(company)   a profile changed → judged against every open notice, every verdict saved
     company_matches(company) what ``reminder match`` and the company page show, judged afresh
+    match_new_companies(ids) thousands of companies just imported → per open notice, the bulk judging
+                             of match_notice limited to them → their counts recounted at once
 
 Statuses are the engine's: eligible / possibly_eligible / not_eligible. Each notice is judged on its
 last active deadline's date (company age and qualification expiry are measured then), or on today's
@@ -17,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -27,6 +29,7 @@ from reminder.companies.profiles import profile_from_company
 from reminder.db.models import Company, DeadlineRow, NoticeRow
 from reminder.db.store import list_open_notices
 from reminder.errors import NotFoundError
+from reminder.matching._counts import counting_notice, recount_companies, recount_company
 from reminder.matching._match_notices import (
     NoticeHead,
     judge_days,
@@ -40,7 +43,15 @@ from reminder.matching._notice_match import judge_notice
 from reminder.matching._profile_judge import Judging, ProfileJudge, judgings, open_judgings
 from reminder.rules import ConditionResult, Verdict, VerdictStatus
 
-__all__ = ["MatchStats", "MatchView", "VERDICT_ORDER", "match_notice", "match_company", "company_matches"]
+__all__ = [
+    "MatchStats",
+    "MatchView",
+    "VERDICT_ORDER",
+    "match_notice",
+    "match_company",
+    "match_new_companies",
+    "company_matches",
+]
 
 log = logging.getLogger(__name__)
 
@@ -110,16 +121,18 @@ def match_notice(*, session: Session, notice_id: int, now: dt.datetime) -> Match
         raise NotFoundError(f"没有编号为 {notice_id} 的通知 / no notice with id {notice_id}")
     reason = _skip_reason(notice)
     if reason is not None:
-        removed = delete_matches_except(session=session, notice_id=notice_id, keep=None)
+        with counting_notice(session, notice_id):
+            removed = delete_matches_except(session=session, notice_id=notice_id, keep=None)
         return MatchStats(removed=removed, skipped=reason)
     conditions = notice_conditions(session=session, notice_ids=[notice_id])[notice_id]
     on = judge_days(session=session, notice_ids=[notice_id], now=now)[notice_id]
     region = (
         notice_region(notice.issuer, notice.title, notice.level) if needs_notice_region(conditions) else None
     )
-    statuses, removed = judge_notice(
-        session=session, notice_id=notice_id, conditions=conditions, on=on, region=region, now=now
-    )
+    with counting_notice(session, notice_id):
+        statuses, removed = judge_notice(
+            session=session, notice_id=notice_id, conditions=conditions, on=on, region=region, now=now
+        )
     stats = _stats(statuses, removed)
     log.info("notice %d matched on %s: %s", notice_id, on, stats)
     return stats
@@ -143,9 +156,59 @@ def match_company(*, session: Session, company_id: int, now: dt.datetime) -> Mat
     judge = ProfileJudge(profile_from_company(_company(session, company_id)))
     rows = [(company_id, j.notice_id, *judge.stored(j)) for j in open_judgings(session=session, now=now)]
     stored = stored_verdicts(session=session, company_id=company_id)
-    upsert_matches(session=session, rows=[r for r in rows if stored.get(r[1]) != r[2:]], evaluated_at=now)
+    if upsert_matches(session=session, rows=[r for r in rows if stored.get(r[1]) != r[2:]], evaluated_at=now):
+        recount_company(session, company_id)
     stats = _stats([(r[2], 1) for r in rows])
     log.info("company %d matched against %d open notices: %s", company_id, len(rows), stats)
+    return stats
+
+
+def match_new_companies(
+    *,
+    session: Session,
+    company_ids: Sequence[int],
+    now: dt.datetime,
+    done: Callable[[int, int], None] | None = None,
+) -> MatchStats:
+    """Judge companies registered in bulk (a CSV import) against every open notice.
+
+    Each open notice judges them as ``match_notice`` judges every company (SQL prefilter, one engine
+    run per class of equal inputs, one INSERT … SELECT), limited to the id range of the new
+    companies; then their match counts are recounted at once. Verdicts are saved for the candidates of
+    each notice (as when a notice is matched after the companies were registered).
+
+    Args:
+        session: the session (flushed, not committed).
+        company_ids: the companies just registered.
+        now: the reference instant: notices whose last deadline has passed are left alone.
+        done: called with (notices judged, open notices) after each notice (a progress bar).
+
+    Returns:
+        Counts of verdicts over every notice.
+    """
+    if not company_ids:
+        return MatchStats()
+    scope = col(Company.id).between(min(company_ids), max(company_ids))
+    statuses: list[tuple[str, int]] = []
+    removed = 0
+    notices = open_judgings(session=session, now=now)
+    for number, j in enumerate(notices, 1):
+        found, stale = judge_notice(
+            session=session,
+            notice_id=j.notice_id,
+            conditions=j.conditions,
+            on=j.on,
+            region=j.region,
+            now=now,
+            scope=scope,
+        )
+        statuses += found
+        removed += stale
+        if done is not None:
+            done(number, len(notices))
+    recount_companies(session, scope)
+    stats = _stats(statuses, removed)
+    log.info("%d new companies matched against %d open notices: %s", len(company_ids), len(notices), stats)
     return stats
 
 

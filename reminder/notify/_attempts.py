@@ -4,8 +4,11 @@ SendResult ─┬─ throttled (local rate limit, nothing sent) ─ due again af
             └─ a Delivery row (channel, status code, latency, error, worker), attempts + 1, then
                  ├─ ok ───────────────────────────── sent
                  ├─ permanent, or max_attempts hit ─ dead (shown to operators; ``requeue`` revives it)
+                 │                                   a test send: failed (its company reads the result)
                  └─ otherwise ────────────────────── pending, next try after
                                                      min(backoff_max, backoff_base · 2^(attempts-1)) with jitter
+
+A test send (``Reminder.test_send``) has one attempt, whatever ``settings.max_attempts`` says.
 """
 
 from __future__ import annotations
@@ -190,7 +193,7 @@ def _apply(
         state.last_error = result.error or "本地限流，稍后发送 / held back by the local rate limit"
         return None
     state.attempts += 1
-    _decide(state, row.id, result, now, settings, jitter)
+    _decide(state, row, result, now, settings, jitter)
     return {
         "reminder_id": row.id, "channel_id": row.channel_id, "attempt": state.attempts, "at": now, "ok": result.ok,
         "status_code": result.status_code, "latency_ms": result.latency_ms, "error": result.error, "worker": worker,
@@ -198,7 +201,7 @@ def _apply(
 
 
 def _decide(
-    state: _State, reminder_id: int | None, result: SendResult, now: dt.datetime, settings: Settings,
+    state: _State, row: Reminder, result: SendResult, now: dt.datetime, settings: Settings,
     jitter: Callable[[], float],
 ) -> None:  # fmt: skip
     if result.ok:
@@ -207,9 +210,18 @@ def _decide(
     if state.status != "pending":  # cancelled meanwhile, or sent by another worker: leave it
         return
     state.last_error = result.error or f"发送失败 / send failed (status {result.status_code})"
-    if result.permanent or state.attempts >= settings.max_attempts:
-        state.status = "dead"
-        log.warning("reminder %s dead after %d attempts: %s", reminder_id, state.attempts, state.last_error)
+    if result.permanent or state.attempts >= (1 if row.test_send else settings.max_attempts):
+        # a test send's failure is its company's to read, not an operator's to re-queue (issue 16, item 14)
+        state.status = "failed" if row.test_send else "dead"
+        level = logging.WARNING if state.status == "dead" else logging.INFO  # a failed test: its company's
+        log.log(
+            level,
+            "reminder %s %s after %d attempts: %s",
+            row.id,
+            state.status,
+            state.attempts,
+            state.last_error,
+        )
         return
     wait = max(backoff(state.attempts, settings, jitter()), result.retry_after or 0.0)
     state.next_attempt_at = now + dt.timedelta(seconds=wait)

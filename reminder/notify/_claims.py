@@ -14,6 +14,9 @@ one's rows go out again within a minute.
 Several reminders of one deadline to one channel that are all overdue (the worker was down, or a
 demo planned them on a past day) would arrive together saying the same thing: only the newest (the
 smallest offset) is sent, the older ones are cancelled as superseded (issue 16, item 19).
+
+A test send (purpose "test") that waited longer than ``TEST_SEND_TTL`` (no dispatcher ran) is cancelled
+instead of surprising its company much later; ``only_test_sends`` lets the test-send lane claim only those.
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ from reminder.notify._replan import CHANNEL_OFF, channel_open, deadline_reason
 __all__ = [
     "LEASE_NAME",
     "SUPERSEDED",
+    "TEST_EXPIRED",
+    "TEST_SEND_TTL",
     "claim_due",
     "hold_lease",
     "release_lease",
@@ -52,6 +57,10 @@ SUPERSEDED = "已由同一截止日期更近的提醒取代 / superseded by a ne
 _DEADLINE_PURPOSES = ("before", "new_call")
 #: selects per claim when rows are cancelled instead of claimed (bounded: a claim stays one short transaction)
 _REFILLS = 4
+#: how long a test send may wait for a dispatcher before it is cancelled (its company asked minutes ago)
+TEST_SEND_TTL = dt.timedelta(minutes=10)
+#: Reminder.cancelled_reason of a test send nobody sent in time
+TEST_EXPIRED = "测试消息排队超时，未发送，请重新发送 / test send expired unsent"
 
 
 def lease_seconds(settings: Settings) -> float:
@@ -115,6 +124,8 @@ def _why_not_send(
 ) -> str | None:
     if channel is None or company is None or not channel_open(channel, company):
         return CHANNEL_OFF
+    if row.test_send and row.created_at + TEST_SEND_TTL < now:
+        return TEST_EXPIRED
     if row.deadline_id is not None and row.purpose in ("before", "new_call", "changed"):
         return deadline_reason(deadline, now)
     return None
@@ -199,7 +210,13 @@ def renew_claims(
 
 
 def claim_due(
-    *, engine: Engine, worker: str, now: dt.datetime, limit: int, settings: Settings
+    *,
+    engine: Engine,
+    worker: str,
+    now: dt.datetime,
+    limit: int,
+    settings: Settings,
+    only_test_sends: bool = False,
 ) -> list[Reminder]:
     """Claim up to ``limit`` due reminders for ``worker``, committed in one transaction.
 
@@ -214,6 +231,7 @@ def claim_due(
         now: the current instant.
         limit: most rows to claim.
         settings: claim_lease (seconds a claim lasts) and the SQLite lease length.
+        only_test_sends: claim only test sends (``Reminder.test_send``: the test-send lane).
 
     Returns:
         The claimed rows (detached, readable), oldest due first.
@@ -233,6 +251,8 @@ def claim_due(
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
+        if only_test_sends:
+            query = query.where(col(Reminder.test_send))
         rows: list[Reminder] = []
         for _ in range(_REFILLS):  # rows cancelled instead of claimed leave room: select again
             wanted = limit - len(rows)

@@ -73,14 +73,11 @@ def _insert(session: Session, values: list[dict[str, Any]]) -> int:
     table: sa.Table = Reminder.__table__  # type: ignore[attr-defined]
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # one statement run over the rows (executemany): a multi-row VALUES clause is compiled afresh per batch
+    stmt = insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
     done = 0
     for start in range(0, len(values), _CHUNK):
-        stmt = (
-            insert(table)
-            .values(values[start : start + _CHUNK])
-            .on_conflict_do_nothing(index_elements=["key"])
-        )
-        done += len(session.execute(stmt.returning(table.c.id)).all())
+        done += len(session.execute(stmt, values[start : start + _CHUNK]).all())
     return done
 
 

@@ -38,6 +38,7 @@ __all__ = [
     "CHANNEL_OFF",
     "replan_notice",
     "replan_company",
+    "replan_companies",
     "cancel_stale",
     "channel_open",
     "deadline_reason",
@@ -294,6 +295,67 @@ def replan_company(*, session: Session, company_id: int, now: dt.datetime, setti
             stats += _replan(session, notice, [company_id], now, settings)
     stats += _cancel_digests(session, company_id, company, now)
     log.info("company %d: %s", company_id, stats)
+    return stats
+
+
+#: companies per load in ``replan_companies``
+_MANY = 200
+
+
+def _replan_many(
+    session: Session, notice: NoticeRow, company_ids: Sequence[int], now: dt.datetime, settings: Settings
+) -> PlanStats:
+    """``_replan`` for a few hundred companies, their plans written in one ``apply_plans``."""
+    ctx = _load(session, notice, company_ids)
+    stats = PlanStats()
+    planned: list[tuple[PlannedReminder, dict[str, Any]]] = []
+    for company_id in sorted(set(ctx.matches) | set(ctx.rows)):
+        company = ctx.companies.get(company_id)
+        pending = [r for r in ctx.rows[company_id] if r.status == "pending"]
+        reasons = [(r, _why_cancel(r, ctx, company, settings, now)) for r in pending]
+        stats += cancel_rows(session, [(r, why) for r, why in reasons if why], now)
+        if company is not None:
+            planned += [
+                (p, _payload(ctx, company, p, settings)) for p in _plans_for(ctx, company, now, settings)
+            ]
+    return stats + apply_plans(session, planned, now)
+
+
+def replan_companies(
+    *, session: Session, company_ids: Sequence[int], now: dt.datetime, settings: Settings
+) -> PlanStats:
+    """``replan_company`` for many companies at once (a bulk import): per notice with a verdict or a
+    pending reminder of theirs, one load and one write per few hundred companies.
+
+    Args:
+        session: the session (flushed, not committed).
+        company_ids: the companies.
+        now: the planning instant (timezone-aware).
+        settings: reminder_hour and the link base.
+
+    Returns:
+        What changed in the outbox.
+    """
+    now = planning_instant(now)
+    ids = sorted(set(company_ids))
+    stats = PlanStats()
+    for start in range(0, len(ids), _MANY):
+        chunk = ids[start : start + _MANY]
+        matched = select(Match.notice_id).where(col(Match.company_id).in_(chunk))
+        queued = select(Reminder.notice_id).where(
+            col(Reminder.company_id).in_(chunk), Reminder.status == "pending"
+        )
+        notice_ids = {*session.exec(matched.distinct()).all(), *session.exec(queued.distinct()).all()}
+        for notice_id in sorted(n for n in notice_ids if n is not None):
+            notice = session.get(NoticeRow, notice_id)
+            if notice is not None:
+                stats += _replan_many(session, notice, chunk, now, settings)
+        digests = select(Reminder.company_id).where(
+            col(Reminder.company_id).in_(chunk), Reminder.purpose == "digest", Reminder.status == "pending"
+        )
+        for company_id in sorted(set(session.exec(digests.distinct()).all())):
+            stats += _cancel_digests(session, company_id, session.get(Company, company_id), now)
+    log.info("%d companies replanned: %s", len(ids), stats)
     return stats
 
 

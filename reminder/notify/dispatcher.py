@@ -61,12 +61,14 @@ class DispatchStats:
     dead: int = 0
     #: held back by a local rate limit, due again later (not an attempt)
     throttled: int = 0
+    #: one-attempt sends (test messages) that failed: their company reads why, nobody retries them
+    failed: int = 0
 
     def __add__(self, other: DispatchStats) -> DispatchStats:
         return DispatchStats(*(a + b for a, b in zip(self.astuple(), other.astuple(), strict=True)))
 
     def astuple(self) -> tuple[int, ...]:
-        return (self.claimed, self.sent, self.retrying, self.dead, self.throttled)
+        return (self.claimed, self.sent, self.retrying, self.dead, self.throttled, self.failed)
 
 
 class _Senders:
@@ -159,6 +161,7 @@ def _record(
             retrying=int(after.status == "pending" and not throttled),
             dead=int(after.status == "dead"),
             throttled=int(throttled),
+            failed=int(after.status == "failed"),
         )
     return stats
 
@@ -172,10 +175,10 @@ class _Flow:
 
     def __init__(
         self, engine: Engine, pool: cf.ThreadPoolExecutor, senders: _Senders, worker: str,
-        clock: Callable[[], dt.datetime], settings: Settings,
+        clock: Callable[[], dt.datetime], settings: Settings, only_test_sends: bool = False,
     ) -> None:  # fmt: skip
         self.engine, self.pool, self.senders, self.worker = engine, pool, senders, worker
-        self.clock, self.settings = clock, settings
+        self.clock, self.settings, self.only_test_sends = clock, settings, only_test_sends
         self.in_flight: dict[cf.Future[base.SendResult], Reminder] = {}
         self.seen: set[int] = set()
         self.exhausted = False
@@ -188,8 +191,9 @@ class _Flow:
             return
         limit = self.settings.dispatch_batch
         rows = claim_due(
-            engine=self.engine, worker=self.worker, now=self.clock(), limit=limit, settings=self.settings
-        )
+            engine=self.engine, worker=self.worker, now=self.clock(), limit=limit, settings=self.settings,
+            only_test_sends=self.only_test_sends,
+        )  # fmt: skip
         fresh = [r for r in rows if r.id not in self.seen]
         _unclaim(self.engine, [r for r in rows if r.id in self.seen], self.worker)
         self.exhausted = len(fresh) < limit
@@ -245,6 +249,7 @@ def dispatch_due(
     worker: str,
     now: dt.datetime | None = None,
     channel_factory: ChannelFactory | None = None,
+    only_test_sends: bool = False,
 ) -> DispatchStats:
     """Send every reminder that is due, batch after batch, until none is left.
 
@@ -259,6 +264,7 @@ def dispatch_due(
         now: a fixed clock for tests; default the wall clock.
         channel_factory: builds a sender from a stored channel; default the real channels
             (``build_channel``) sharing one pinned HTTP client.
+        only_test_sends: send only test sends (``Reminder.test_send``): the test-send lane.
 
     Returns:
         Counts of what happened.
@@ -268,7 +274,7 @@ def dispatch_due(
     """
     clock: Callable[[], dt.datetime] = (lambda: now) if now is not None else utcnow
     with _running(channel_factory, settings) as (pool, senders):
-        flow = _Flow(engine, pool, senders, worker, clock, settings)
+        flow = _Flow(engine, pool, senders, worker, clock, settings, only_test_sends)
         try:
             flow.refill()
             while flow.in_flight:

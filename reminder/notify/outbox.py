@@ -3,6 +3,7 @@
     planning (pure) ──▶ replan_notice / replan_company / plan_digests / sweep ──▶ reminders (pending)
     dispatcher ──▶ claim_due ──▶ send ──▶ record_attempt ──▶ sent │ pending (retry later) │ dead
     operators ──▶ list_dead / requeue
+    test sends ──▶ ``test_sends.queue_test``: one attempt, sent at once, a failure is "failed" (not dead)
 
 Keys make planning idempotent; claims with leases make sending survive crashes (see ``_claims``).
 Functions taking a session flush but never commit: the caller owns the transaction.
@@ -38,13 +39,20 @@ from reminder.notify._claims import (
 from reminder.notify._coverage import planning_years, years_without_holidays
 from reminder.notify._digests import plan_digests
 from reminder.notify._outbox_rows import PlanStats
-from reminder.notify._replan import cancel_stale, replan_company, replan_notice, sweep_notices
+from reminder.notify._replan import (
+    cancel_stale,
+    replan_companies,
+    replan_company,
+    replan_notice,
+    sweep_notices,
+)
 
 __all__ = [
     "LEASE_NAME",
     "PlanStats",
     "replan_notice",
     "replan_company",
+    "replan_companies",
     "plan_digests",
     "cancel_stale",
     "sweep",

@@ -1,11 +1,14 @@
 """What a message says, as plain JSON: built from rows when a reminder is planned, frozen into it.
 
-    {"company": {id, name}, "notice": {id, title, issuer, level}, "deadline": {...} | None,
+    {"company": {id, name}, "notice": {id, title, issuer, level, facts}, "deadline": {...} | None,
      "days_left": int | None, "verdict": {status, missing, unmet, manual}, "link": company page,
      "change": {old, new}            ("changed" only)
      "items": [{notice, deadline, days_left, verdict}, …]   ("digest" only)}
 
 ``render_message(purpose, payload, …)`` turns it into text; the generic webhook sends it as-is.
+A notice's ``facts`` are the lines :mod:`reminder.notify.facts_lines` chose, only those it has (no
+``facts`` key when it has none): ``{"benefit": "补助 最高 50 万元", "how_to_apply": "网上申报 …",
+"contact": "高新处 张三 0571-…"}``.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 
 from reminder.config import Settings
 from reminder.db.models import Company, DeadlineRow, Match, NoticeRow
+from reminder.notify.facts_lines import row_facts_json
 from reminder.notify.links import view_url
 from reminder.notify.planning import days_left
 
@@ -38,7 +42,18 @@ def company_json(company: Company) -> dict[str, Any]:
 
 
 def notice_json(notice: NoticeRow) -> dict[str, Any]:
-    return {"id": notice.id, "title": notice.title, "issuer": notice.issuer, "level": notice.level}
+    """The notice as messages name it, with its top benefit, how to apply and first contact (issue 13:
+    ``facts``, left out when the notice has none)."""
+    data: dict[str, Any] = {
+        "id": notice.id,
+        "title": notice.title,
+        "issuer": notice.issuer,
+        "level": notice.level,
+    }
+    facts = row_facts_json(notice)
+    if facts:
+        data["facts"] = facts
+    return data
 
 
 def deadline_json(deadline: DeadlineRow | None) -> dict[str, Any] | None:

@@ -6,7 +6,8 @@ same words. Its schema (keys marked * are required for the purposes named)::
     {
       "company":  {"id": int, "name"*: str},                                   # every purpose
       "link"*:    str,                                                          # company page URL
-      "notice":   {"id", "title"*: str, "issuer": str|None, "level": str|None}, # before/new_call/changed
+      "notice":   {"id", "title"*: str, "issuer": str|None, "level": str|None,  # before/new_call/changed
+                   "facts": {"benefit", "how_to_apply", "contact": str}},  # optional, each key too (issue 13)
       "deadline": {"id", "date": "YYYY-MM-DD"|None, "time": "HH:MM"|None, "kind"*: str,
                    "batch", "quote", "approximate", "conditional", "to_be_announced"} | None,
       "days_left": int | None,
@@ -20,21 +21,37 @@ Purposes: ``before`` (N days before a deadline), ``new_call`` (a notice found la
 instead of the missed ones), ``changed`` (a deadline moved), ``digest`` (open notices by days left)
 and ``test`` (a channel check). Templates live in ``templates/``: ``subject.txt.j2`` and
 ``{notice,digest,test}.{txt,md,html}.j2``; HTML is autoescaped.
+
+A notice's facts (:mod:`reminder.notify.facts_lines`) are shown only when present: the top benefit
+right after the title and issuer, how to apply and the contact as the notice's last lines (so a chat
+message that must shrink drops the contact first, then how to apply; never the deadline or verdict).
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 import jinja2
+from markupsafe import Markup, escape
 
 from reminder.config import Settings
 from reminder.errors import RenderError
 from reminder.notify._wording import LEVEL_ZH, deadline_view, verdict_view
 from reminder.notify.base import Message
+from reminder.notify.facts_lines import fact_lines
 
-__all__ = ["PURPOSES", "SUBJECT_MAX", "render_message", "shorten_titles", "clip", "md_inline"]
+__all__ = [
+    "PURPOSES",
+    "SUBJECT_MAX",
+    "render_message",
+    "shorten_titles",
+    "clip",
+    "md_inline",
+    "md_links",
+    "html_links",
+]
 
 #: what a message can be for (same as reminder.db.models.REMINDER_PURPOSES)
 PURPOSES: tuple[str, ...] = ("before", "new_call", "changed", "digest", "test")
@@ -80,6 +97,57 @@ def md_inline(value: object) -> str:
     return " ".join(str(value).split()).translate(_MD_SAFE)
 
 
+#: a web address or an email address inside a fact line (an ASCII run)
+_LINKISH = re.compile(r"https?://[!-~]+|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+#: a web or email address that Markdown leaves alone (no markup characters, no parentheses)
+_MD_PLAIN = re.compile(r"[A-Za-z0-9\-._:/?#@!$&'+,;=%]+")
+#: punctuation that ends a sentence rather than an address
+_TRAILING = ".,;:!?'"
+
+
+def _split_links(text: str) -> list[tuple[str, bool]]:
+    """``text`` as (piece, is_address) pairs, addresses without trailing punctuation."""
+    pieces: list[tuple[str, bool]] = []
+    pos = 0
+    for found in _LINKISH.finditer(text):
+        token = found.group().rstrip(_TRAILING)
+        end = found.start() + len(token)
+        pieces += [(text[pos : found.start()], False), (token, True)]
+        pos = end
+    pieces.append((text[pos:], False))
+    return [(piece, is_link) for piece, is_link in pieces if piece]
+
+
+def md_links(value: object) -> str:
+    """Like :func:`md_inline`, but web and email addresses stay as written (so they still work)
+    unless they hold markup characters.
+
+    >>> md_links("网上申报 https://kj.example.cn/a_b；推荐/受理单位：*区*科技局")
+    '网上申报 https://kj.example.cn/a_b；推荐/受理单位：＊区＊科技局'
+    """
+    text = " ".join(str(value).split())
+    return "".join(
+        piece if is_link and _MD_PLAIN.fullmatch(piece) else piece.translate(_MD_SAFE)
+        for piece, is_link in _split_links(text)
+    )
+
+
+def html_links(value: object) -> Markup:
+    """``value`` escaped for HTML, with web addresses and email addresses as links.
+
+    >>> str(html_links("邮箱 a@b.cn <x>"))
+    '邮箱 <a href="mailto:a@b.cn">a@b.cn</a> &lt;x&gt;'
+    """
+    out = []
+    for piece, is_link in _split_links(" ".join(str(value).split())):
+        if not is_link:
+            out.append(str(escape(piece)))
+        else:
+            href = piece if piece.startswith(("http://", "https://")) else f"mailto:{piece}"
+            out.append(f'<a href="{escape(href)}">{escape(piece)}</a>')
+    return Markup("".join(out))
+
+
 @functools.lru_cache(maxsize=1)
 def _env() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -90,6 +158,8 @@ def _env() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["md"] = md_inline
+    env.filters["md_links"] = md_links
+    env.filters["html_links"] = html_links
     return env
 
 
@@ -212,7 +282,12 @@ def _context(
 
 def _notice_view(payload: dict[str, Any], title_max: int | None = None) -> dict[str, Any]:
     notice = payload["notice"]
+    facts = fact_lines(notice.get("facts"))
     return {
+        #: the top benefit, shown with the title (at most one line)
+        "benefit_facts": [f for f in facts if f.key == "benefit"],
+        #: how to apply and the contact, the notice's last lines (the first to go when a message shrinks)
+        "apply_facts": [f for f in facts if f.key != "benefit"],
         "notice": {
             **notice,
             "title": clip(" ".join(str(notice["title"]).split()), title_max),

@@ -71,8 +71,11 @@ def _units() -> _Units:
 _HALF_WIDTH = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
-    """Simplified, half-width, trimmed, without thousands separators: the form values are read in."""
+    """Simplified, half-width, trimmed, without thousands separators: the form values are read in.
+
+    Cached: a CSV import folds the same headers, yes/no words and regions for every row."""
     half = text.translate(_HALF_WIDTH)
     return to_simplified(half).strip().replace(",", "").replace(" ", "")
 

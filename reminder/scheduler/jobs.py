@@ -18,6 +18,7 @@ from reminder.errors import DispatcherBusy
 from reminder.notify.dispatcher import DispatchStats, dispatch_due
 from reminder.notify.outbox import PlanStats, plan_digests
 from reminder.notify.outbox import sweep as sweep_outbox
+from reminder.notify.test_sends import purge_test_sends
 
 __all__ = ["tick", "digests", "sweep"]
 
@@ -45,6 +46,7 @@ def sweep(*, engine: Engine, settings: Settings) -> PlanStats:
         stats = sweep_outbox(session=session, now=utcnow(), settings=settings)
     with session_scope(engine) as session:  # delivery-record retention (issue 16, item 20)
         purge_deliveries(session=session, now=utcnow(), retention_days=settings.delivery_retention_days)
+        purge_test_sends(session=session, now=utcnow())  # test results are read within minutes
     if stats.inserted or stats.cancelled:
         log.info("sweep: %s", stats)
     return stats

@@ -15,8 +15,10 @@ from reminder.config import Settings, get_settings
 from reminder.db.engine import make_engine
 from reminder.web import docs, ops
 from reminder.web.admin import pages as admin_pages
+from reminder.web.admin import sources as admin_sources
 from reminder.web.api import admin as admin_api
 from reminder.web.api import company as company_api
+from reminder.web.api import sources as sources_api
 from reminder.web.api.bounds import validation_error_handler
 from reminder.web.company import pages as company_pages
 from reminder.web.csrf import OriginCheckMiddleware
@@ -45,7 +47,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     for name, value in state.items():
         setattr(app.state, name, value)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    for module in (ops, docs, company_api, admin_api, company_pages, admin_pages):
+    for module in (ops, docs, company_api, admin_api, sources_api, company_pages, admin_pages, admin_sources):
         app.include_router(module.router)
     # issue 16 (S1): brute-force lockout, then Origin checks on state-changing requests (outside it)
     app.add_middleware(AuthLockoutMiddleware)

@@ -11,15 +11,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, HTTPException, Path, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session
 
 from reminder.config import Settings
-from reminder.db.engine import session_scope
 from reminder.db.models import Company
+from reminder.web.session_slots import session_slot
 
 __all__ = [
     "SettingsDep",
@@ -49,14 +51,32 @@ def get_settings_dep(request: Request) -> Settings:
     return settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One session per request, committed when the route returns without raising."""
-    with session_scope(request.app.state.engine) as session:
-        yield session
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One session per request, committed when the route returns without raising.
+
+    At most a pool's worth of requests hold one at once (``session_slots``: otherwise a burst of
+    requests deadlocked the worker threads against the connection pool, issue 16 item 14). The
+    database calls of commit, rollback and close run in a worker thread, never on the event loop.
+    """
+    engine = request.app.state.engine
+    async with session_slot(request.app, engine):
+        session = Session(engine, expire_on_commit=False)  # objects stay readable after commit
+        try:
+            yield session
+            await run_in_threadpool(session.commit)
+        except BaseException:
+            with anyio.CancelScope(shield=True):
+                await run_in_threadpool(session.rollback)
+            raise
+        finally:
+            with anyio.CancelScope(shield=True):
+                await run_in_threadpool(session.close)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-SessionDep = Annotated[Session, Depends(get_session)]
+#: "function" scope: committed (and the connection given back) before the response is sent, so a
+#: client following a redirect reads what the request wrote
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def request_token(request: Request) -> str | None:

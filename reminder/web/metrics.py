@@ -5,7 +5,9 @@
 Families: reminder_notices{status}, reminder_companies, reminder_matches{status},
 reminder_reminders{status}, reminder_deliveries_total{ok}, reminder_delivery_latency_seconds
 (histogram over every recorded attempt), reminder_scheduler_running, reminder_up and
-reminder_holiday_data_missing{year} (1 for a planning year counted Monday–Friday for lack of data).
+reminder_holiday_data_missing{year} (1 for a planning year counted Monday–Friday for lack of data),
+reminder_sources_flagged (watched sources an operator should look at) and
+reminder_source_failures{source} (failed polls in a row, per source id).
 """
 
 from __future__ import annotations
@@ -28,8 +30,10 @@ from reminder.db.models import (
     NoticeRow,
     Reminder,
 )
+from reminder.db.source_models import SourceRow
 from reminder.holidays import covered
 from reminder.notify.outbox import planning_years
+from reminder.notify.test_sends import REAL_DELIVERY, REAL_REMINDER
 
 __all__ = ["CONTENT_TYPE", "LATENCY_BUCKETS", "Family", "collect", "render", "down"]
 
@@ -72,8 +76,8 @@ def render(families: Iterable[Family]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _by_status(session: Session, column: Any, statuses: Sequence[str]) -> dict[str, int]:
-    rows = session.exec(select(column, func.count()).group_by(column)).all()
+def _by_status(session: Session, column: Any, statuses: Sequence[str], *where: Any) -> dict[str, int]:
+    rows = session.exec(select(column, func.count()).where(*where).group_by(column)).all()
     counts = dict.fromkeys(statuses, 0)
     counts.update({str(status): int(n) for status, n in rows})
     return counts
@@ -85,7 +89,7 @@ def _labelled(name: str, kind: str, help: str, label: str, counts: dict[str, int
 
 def _latency(session: Session) -> Family:
     seconds = col(Delivery.latency_ms) / 1000.0
-    known = col(Delivery.latency_ms).is_not(None)
+    known = sa.and_(col(Delivery.latency_ms).is_not(None), REAL_DELIVERY)  # test sends are no deliveries
     buckets = [func.coalesce(func.sum(sa.case((seconds <= le, 1), else_=0)), 0) for le in LATENCY_BUCKETS]
     row: tuple[Any, ...] = tuple(
         session.exec(select(func.count(), func.coalesce(func.sum(seconds), 0.0), *buckets).where(known)).one()
@@ -111,6 +115,22 @@ def _holidays(session: Session, now: dt.datetime) -> Family:
     return fam
 
 
+def _sources(session: Session) -> list[Family]:
+    rows = session.exec(
+        select(SourceRow.id, SourceRow.consecutive_failures, SourceRow.flagged).order_by(col(SourceRow.id))
+    ).all()
+    flagged = Family(
+        "reminder_sources_flagged", "gauge",
+        "Watched sources flagged for an operator (failing, or the list template probably changed).",
+        [("", (), float(sum(1 for _, _, flag in rows if flag)))],
+    )  # fmt: skip
+    failures = Family(
+        "reminder_source_failures", "gauge", "Failed polls in a row, per watched source id.",
+        [("", (("source", str(i)),), float(n)) for i, n, _ in rows],
+    )  # fmt: skip
+    return [flagged, failures]
+
+
 def collect(session: Session, *, scheduler_running: bool, now: dt.datetime | None = None) -> list[Family]:
     """Read every family from the database.
 
@@ -123,7 +143,9 @@ def collect(session: Session, *, scheduler_running: bool, now: dt.datetime | Non
         The families, ready for :func:`render`.
     """
     companies = session.exec(select(func.count()).select_from(Company)).one()
-    delivered = session.exec(select(col(Delivery.ok), func.count()).group_by(col(Delivery.ok))).all()
+    delivered = session.exec(
+        select(col(Delivery.ok), func.count()).where(REAL_DELIVERY).group_by(col(Delivery.ok))
+    ).all()
     deliveries = {"true": 0, "false": 0} | {("true" if ok else "false"): int(n) for ok, n in delivered}
     return [
         Family("reminder_up", "gauge", "1 when the database can be read.", [("", (), 1.0)]),
@@ -147,11 +169,12 @@ def collect(session: Session, *, scheduler_running: bool, now: dt.datetime | Non
             "gauge",
             "Reminders in the outbox, by status.",
             "status",
-            _by_status(session, Reminder.status, REMINDER_STATUSES),
+            _by_status(session, Reminder.status, REMINDER_STATUSES, REAL_REMINDER),
         ),
         _labelled("reminder_deliveries_total", "counter", "Delivery attempts, by outcome.", "ok", deliveries),
         _latency(session),
         _holidays(session, now or dt.datetime.now(dt.UTC)),
+        *_sources(session),
         Family(
             "reminder_scheduler_running",
             "gauge",

@@ -7,8 +7,11 @@ Two uses (issue 16, items 3 and 4):
 - **budgets**: :func:`spend` takes one unit of a named budget (e.g. registrations per IP and per
   address) and raises 429 when it is used up.
 
-The counters live in the process (``MemoryStorage``): ``reminder serve`` is one process. Several
-processes behind a balancer would share a Redis storage instead (``limits`` supports it).
+The counters live where ``settings.ratelimit_storage`` says: "memory://" (the default) counts in the
+process, so N ``reminder serve`` processes behind a proxy would each allow the full limit; they share
+counters through "database://" (the app's database, table ``ratelimit_hits``: :mod:`reminder.web.ratelimit_db`)
+or a ``limits`` storage URI such as "redis://host:6379" (``pip install redis``). A storage that cannot
+be used fails at the first request with a :class:`~reminder.errors.StorageError` naming the setting.
 """
 
 from __future__ import annotations
@@ -16,21 +19,37 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
 from fastapi import HTTPException, Request
 from limits import RateLimitItem, parse_many
-from limits.storage import MemoryStorage
+from limits.errors import ConfigurationError
+from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
+from sqlalchemy.engine import Engine
+from starlette.concurrency import run_in_threadpool
 
-__all__ = ["Throttle", "throttle_of", "spend", "record_failure", "AuthLockoutMiddleware", "LOCKED_MESSAGE"]
+from reminder.errors import StorageError
+from reminder.web.ratelimit_db import SCHEME as DATABASE_SCHEME
+from reminder.web.ratelimit_db import DatabaseStorage
+
+__all__ = [
+    "Throttle",
+    "throttle_of",
+    "limits_storage",
+    "spend",
+    "record_failure",
+    "AuthLockoutMiddleware",
+    "LOCKED_MESSAGE",
+]
 
 LOCKED_MESSAGE = "尝试次数过多，请稍后再试 / too many attempts, try again later"
 _FAILURES = "auth-failure"
 #: cookies that carry a credential (the company token, the admin session)
 _CREDENTIAL_COOKIES = ("token", "admin_session")
 
+T = TypeVar("T")
 Scope = MutableMapping[str, Any]
 ASGIApp = Callable[[Scope, Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]], Awaitable[None]]
 
@@ -38,8 +57,13 @@ ASGIApp = Callable[[Scope, Callable[[], Awaitable[Any]], Callable[[Any], Awaitab
 class Throttle:
     """The app's counters: one limiter, the failure limits, and named budgets."""
 
-    def __init__(self, auth_failure_limits: str, budgets: dict[str, str] | None = None) -> None:
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+    def __init__(
+        self, auth_failure_limits: str, budgets: dict[str, str] | None = None, storage: Storage | None = None
+    ) -> None:
+        storage = storage if storage is not None else MemoryStorage()
+        #: counting does I/O (database, Redis): the middleware runs it in a worker thread, off the event loop
+        self.blocking = not isinstance(storage, MemoryStorage)
+        self._limiter = MovingWindowRateLimiter(storage)
         self._failures = parse_many(auth_failure_limits)
         self._budgets: dict[str, list[RateLimitItem]] = {k: parse_many(v) for k, v in (budgets or {}).items()}
 
@@ -69,6 +93,27 @@ class Throttle:
         return max(1, int(reset - time.time()) + 1)
 
 
+def limits_storage(uri: str, engine: Engine) -> Storage:
+    """The ``limits`` storage ``uri`` names ("database://": ``engine``'s), or a StorageError saying what to fix."""
+    if uri.strip() in ("", "memory://"):
+        return MemoryStorage()
+    if uri.strip() == DATABASE_SCHEME:
+        return DatabaseStorage(engine)
+    try:
+        found = storage_from_string(uri.strip())
+    except ConfigurationError as exc:
+        scheme = uri.split("://", 1)[0]
+        raise StorageError(
+            f"限额计数存储不可用 / REMINDER_RATELIMIT_STORAGE ({scheme}://…) cannot be used: {exc}; "
+            "use memory:// (one process) or a reachable redis:// / memcached:// (several processes)"
+        ) from exc
+    if not isinstance(found, Storage):  # an asyncio storage ("async+redis://"): the limiter is synchronous
+        raise StorageError(
+            f"REMINDER_RATELIMIT_STORAGE 需为同步存储 / must be a synchronous storage, not {uri!r}"
+        )
+    return found
+
+
 def throttle_of(app: Any) -> Throttle:
     """The app's :class:`Throttle`, made from its settings on first use."""
     found: Throttle | None = getattr(app.state, "throttle", None)
@@ -80,6 +125,7 @@ def throttle_of(app: Any) -> Throttle:
                 "register-ip": settings.register_ip_limits,
                 "register-address": settings.register_address_limits,
             },
+            limits_storage(settings.ratelimit_storage, app.state.engine),
         )
         app.state.throttle = found
     return found
@@ -120,6 +166,11 @@ def _bears_credential(scope: Scope) -> bool:
     return any(f"{name}=" in cookie for name in _CREDENTIAL_COOKIES)
 
 
+async def _off_loop(throttle: Throttle, call: Callable[[str], T], client: str) -> T:
+    """``call(client)``, in a worker thread when the throttle's storage does I/O."""
+    return await run_in_threadpool(call, client) if throttle.blocking else call(client)
+
+
 class AuthLockoutMiddleware:
     """429 for a locked-out client's token-bearing requests; counts their 401/403 answers as failures."""
 
@@ -135,7 +186,7 @@ class AuthLockoutMiddleware:
         request = Request(scope)
         throttle = throttle_of(request.app)
         client = client_key(request)
-        wait = throttle.locked_for(client)
+        wait = await _off_loop(throttle, throttle.locked_for, client)
         if wait:
             body = json.dumps({"detail": LOCKED_MESSAGE}, ensure_ascii=False).encode()
             await send(
@@ -155,7 +206,7 @@ class AuthLockoutMiddleware:
         async def counting_send(message: Any) -> None:
             if message["type"] == "http.response.start" and message["status"] in (401, 403):
                 if not getattr(request.state, "auth_failure_counted", False):
-                    throttle.failed(client)
+                    await _off_loop(throttle, throttle.failed, client)
             await send(message)
 
         await self.app(scope, receive, counting_send)

@@ -22,6 +22,7 @@ def test_exported_members() -> None:
         "NoticeChange",
         "NoticePublic",
         "NoticeRow",
+        "SourceRow",
         "check_schema",
         "current_revision",
         "downgrade",

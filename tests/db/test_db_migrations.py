@@ -30,11 +30,16 @@ TABLES = {
     "notice_changes",
     "companies",
     "matches",
+    "match_counts",
     "channels",
     "reminders",
     "deliveries",
     "corrections",
     "worker_leases",
+    "job_runs",
+    "admin_sessions",
+    "ratelimit_hits",
+    "sources",
 }
 
 

@@ -61,7 +61,7 @@ def test_the_worker_schedules_its_three_jobs_and_stops_cleanly(db: Engine) -> No
     try:
         assert worker.running
         found = {job.id: job for job in worker.scheduler.get_jobs()}
-        assert set(found) == set(JOB_IDS) == {"dispatch", "digests", "sweep"}
+        assert set(found) == set(JOB_IDS) == {"dispatch", "digests", "sweep", "sources", "source_digest"}
         assert found["dispatch"].func_ref == "reminder.scheduler.jobs:tick"
         assert isinstance(found["dispatch"].trigger, IntervalTrigger)
         assert found["dispatch"].trigger.interval == dt.timedelta(seconds=3600)

@@ -12,12 +12,12 @@ from fastapi.testclient import TestClient
 from loopback import Loopback
 from pg_utils import BACKENDS
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from web_factories import HANGZHOU, NINGBO, bearer, form_of, management_link, register_api
 from web_smtp import Mailbox
 
 from reminder.config import Settings
-from reminder.db.models import Channel, Company
+from reminder.db.models import Channel, Company, Reminder
 
 pytestmark = pytest.mark.parametrize("backend", BACKENDS)
 
@@ -71,6 +71,8 @@ def test_a_token_opens_nothing_of_another_company(
     assert client.get(f"/c/{b}/calendar.ics?token={a_token}").status_code == 403
     assert receiver.received == [], "no test message was sent for B"
     with Session(engine) as session:
+        queued = session.exec(select(Reminder).where(col(Reminder.test_send))).all()
+        assert queued == [], "nor queued"
         company = session.get(Company, b)
         assert company is not None and company.name == NINGBO["name"] and company.headcount is None
         assert company.reminder_offsets == [14, 7, 3, 1, 0]
@@ -84,7 +86,7 @@ def test_a_token_opens_nothing_of_another_company(
 def test_another_companys_channel_is_not_found_like_a_missing_one(
     client: TestClient, receiver: Loopback, backend: str
 ) -> None:
-    a, a_token, _, _, b_channel = _two(client, receiver)
+    a, a_token, b, b_token, b_channel = _two(client, receiver)
     as_a = bearer(a_token)
     for method, template in [
         ("POST", "/api/companies/{a}/channels/{c}/test"),
@@ -97,6 +99,15 @@ def test_another_companys_channel_is_not_found_like_a_missing_one(
         assert theirs.status_code == missing.status_code == 404, template
         assert theirs.text == missing.text
     assert receiver.received == []
+    queued = client.post(f"/api/companies/{b}/channels/{b_channel}/test", headers=bearer(b_token))
+    assert queued.status_code == 202, queued.text
+    b_test = queued.json()["id"]  # B's test send: A reads it neither under A's id nor under B's
+    for template in ("/api/companies/{a}/tests/{t}", "/c/{a}/tests/{t}"):
+        theirs = client.get(template.format(a=a, t=b_test), headers=as_a)
+        missing = client.get(template.format(a=a, t=999999), headers=as_a)
+        assert theirs.status_code == missing.status_code == 404 and theirs.text == missing.text, template
+    assert client.get(f"/api/companies/{b}/tests/{b_test}", headers=as_a).status_code == 403
+    assert client.get(f"/c/{b}/tests/{b_test}", headers=as_a).status_code == 403
 
 
 def test_missing_token_401_wrong_token_403_and_no_existence_leak(client: TestClient, backend: str) -> None:

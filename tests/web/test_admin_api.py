@@ -53,7 +53,10 @@ def admin_routes(app: FastAPI) -> list[tuple[str, str]]:
     """(method, path) of every documented admin operation, with id 1 in the path."""
     paths = app.openapi()["paths"]
     return [
-        (method.upper(), path.replace("{notice_id}", "1").replace("{reminder_id}", "1"))
+        (
+            method.upper(),
+            path.replace("{notice_id}", "1").replace("{reminder_id}", "1").replace("{source_id}", "1"),
+        )
         for path, operations in paths.items()
         if path.startswith("/api/admin")
         for method in operations
@@ -70,7 +73,7 @@ def test_every_admin_route_refuses_a_missing_a_wrong_and_a_company_token(
     company_token = "company-" + "c" * 40
     company_with_token(sqlite_engine, company_token)
     routes = admin_routes(admin_app)
-    assert len(routes) == 10
+    assert len(routes) == 17  # 10 + the sources API (issue 17: list, add, get, patch, test ×2, discover)
     with TestClient(admin_app) as client:
         for method, path in routes:
             missing = client.request(method, path)
@@ -132,7 +135,7 @@ def test_several_inputs_succeed_or_fail_each_with_a_reason(api: TestClient) -> N
     assert (body["documents"], body["duplicates"]) == (1, 1)
     failed = {f["source"].rsplit("/", 1)[-1]: f["reason"] for f in body["failures"]}
     skipped = {f["source"].rsplit("/", 1)[-1]: f["reason"] for f in body["skipped"]}
-    assert list(failed) == ["scan.png"] and "unsupported format .png" in failed["scan.png"]
+    assert list(failed) == ["scan.png"] and "image is damaged" in failed["scan.png"]  # images are OCR'd
     assert list(skipped) == ["news.txt"] and "不是申报通知" in skipped["news.txt"]
 
 

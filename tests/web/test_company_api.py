@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 from loopback import Loopback
+from queued_sends import api_test
 from web_factories import HANGZHOU, NINGBO, SPARSE, bearer, register_api
 
 from reminder.config import Settings
@@ -131,8 +132,9 @@ def test_channels_are_added_listed_masked_tested_and_removed(client: TestClient,
     assert KEY not in channel["target"] and channel["kind"] == "wecom" and channel["new_secret"] is None
     listed = client.get(base, headers=bearer(token)).json()
     assert [c["kind"] for c in listed] == ["email", "wecom"] and KEY not in str(listed)
-    tested = client.post(f"{base}/{channel['id']}/test", headers=bearer(token)).json()
-    assert tested["ok"] is True and tested["status_code"] == 200 and tested["latency_ms"] >= 0
+    tested = api_test(client, company_id, channel["id"], bearer(token))  # queued, then sent (issue 16)
+    assert tested["status"] == "sent" and tested["ok"] is True and tested["status_code"] == 200
+    assert tested["latency_ms"] >= 0
     assert len(receiver.received) == 1
     assert client.delete(f"{base}/{channel['id']}", headers=bearer(token)).status_code == 204
     assert [c["kind"] for c in client.get(base, headers=bearer(token)).json()] == ["email"]
@@ -187,6 +189,7 @@ def test_the_api_is_documented(client: TestClient) -> None:
         "/api/companies/{company_id}",
         "/api/companies/{company_id}/matches",
         "/api/companies/{company_id}/channels/{channel_id}/test",
+        "/api/companies/{company_id}/tests/{test_id}",
         "/api/notices",
         "/c/{company_id}/calendar.ics",
     ):

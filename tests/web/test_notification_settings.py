@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 from loopback import Loopback
+from queued_sends import wait_for_page
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from web_factories import HANGZHOU, SPARSE, register_api
@@ -42,6 +43,14 @@ def _test_result(html: str) -> str:
     found = re.search(r'<div class="test-result[^"]*" id="test-result".*?</div>', html, re.S)
     assert found is not None, "no test result on the page"
     return found.group(0)
+
+
+def _press_test(client: TestClient, company_id: int, channel_id: int) -> str:
+    """Press 发送测试消息: queued at once (issue 16, item 14); the result block once the receiver answered."""
+    reply = client.post(f"/c/{company_id}/channels/{channel_id}/test", follow_redirects=False)
+    assert reply.status_code == 303, reply.text
+    assert re.fullmatch(rf"/c/{company_id}/tests/\d+", reply.headers["location"])
+    return _test_result(wait_for_page(client, reply.headers["location"]))
 
 
 # ── offsets and digest ────────────────────────────────────────────────────────────────────
@@ -188,9 +197,7 @@ def test_the_test_message_reaches_the_receiver_and_the_page_reports_its_answer(
 ) -> None:
     company_id = _logged_in(client)
     channel_id = _wecom(client, company_id, receiver)
-    reply = client.post(f"/c/{company_id}/channels/{channel_id}/test")
-    assert reply.status_code == 200
-    result = _test_result(reply.text)
+    result = _press_test(client, company_id, channel_id)
     assert "测试消息已送达" in result
     assert re.search(r'class="status-code">200<', result)
     assert re.search(r'class="latency">\d+ 毫秒<', result)
@@ -205,7 +212,7 @@ def test_a_refusing_receiver_is_reported_with_its_error_code(client: TestClient,
     company_id = _logged_in(client)
     channel_id = _wecom(client, company_id, receiver)
     receiver.fail_always(200, {"errcode": 93000, "errmsg": "invalid webhook url, hint: [xyz]"})
-    result = _test_result(client.post(f"/c/{company_id}/channels/{channel_id}/test").text)
+    result = _press_test(client, company_id, channel_id)
     assert "发送失败" in result
     assert re.search(r'class="status-code">200<', result)
     assert "93000" in result and "invalid webhook url" in result
@@ -215,8 +222,9 @@ def test_an_http_error_is_reported_with_its_status(client: TestClient, receiver:
     company_id = _logged_in(client)
     channel_id = _wecom(client, company_id, receiver)
     receiver.fail_always(503, {"error": "maintenance"})
-    result = _test_result(client.post(f"/c/{company_id}/channels/{channel_id}/test").text)
+    result = _press_test(client, company_id, channel_id)
     assert "发送失败" in result and re.search(r'class="status-code">503<', result)
+    assert len(receiver.received) == 1, "a test message is tried once, never retried"
 
 
 def test_the_test_email_arrives_with_an_unsubscribe_header(
@@ -226,11 +234,13 @@ def test_the_test_email_arrives_with_an_unsubscribe_header(
     company_id = _logged_in(client, HANGZHOU)
     html = client.get(f"/c/{company_id}/notifications").text
     channel_id = int(re.findall(r'id="channel-(\d+)"', html)[0])
-    refused = _test_result(client.post(f"/c/{company_id}/channels/{channel_id}/test").text)
+    pressed = client.post(f"/c/{company_id}/channels/{channel_id}/test")
+    assert pressed.status_code == 409, "refused at once: nothing is queued"
+    refused = _test_result(pressed.text)
     assert "尚未确认" in refused, "an unconfirmed address gets nothing but its confirmation (issue 16)"
     client.post(re.search(r"http://testserver(/confirm/\d+/\w+)", mailbox.text(0)).group(1))  # type: ignore[union-attr]
     mailbox.messages.clear()
-    result = _test_result(client.post(f"/c/{company_id}/channels/{channel_id}/test").text)
+    result = _press_test(client, company_id, channel_id)
     assert "测试消息已送达" in result and re.search(r'class="status-code">250<', result)
     assert mailbox.recipients[-1] == ["finance@hz-example.com"]
     assert f"/unsubscribe/{channel_id}/" in mailbox.messages[-1]["List-Unsubscribe"]

@@ -178,6 +178,8 @@ def test_metrics_of_an_empty_service(anonymous: TestClient) -> None:
         "reminder_delivery_latency_seconds": "histogram",
         "reminder_scheduler_running": "gauge",
         "reminder_holiday_data_missing": "gauge",
+        "reminder_sources_flagged": "gauge",
+        "reminder_source_failures": "gauge",
     }
     assert all(f.get("help") for f in families.values())
     for status in ("pending", "sent", "dead", "cancelled"):

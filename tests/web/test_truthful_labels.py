@@ -53,8 +53,8 @@ def test_a_test_result_names_the_channel(client: TestClient) -> None:
         assert added.status_code in (200, 201), added.text
         client.get(f"/c/{company_id}", params={"token": token})  # the page link sets the cookie
         path = f"/c/{company_id}/channels/{added.json()['id']}/test"
-        page = client.post(path, headers={"origin": "http://testserver"})
-    assert page.status_code == 200
+        page = client.post(path, headers={"origin": "http://testserver"})  # → the queued send's page
+    assert page.status_code == 200 and 'id="test-result"' in page.text
     name = re.search(r'class="channel-name">([^<]*)<', page.text)
     assert name is not None and name.group(1).startswith("财务群（"), name
     assert "渠道 #" not in page.text

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 from fastapi.testclient import TestClient
 from icalendar import Calendar
 from loopback import Loopback
+from queued_sends import api_test
 from web_factories import HANGZHOU, bearer, register_api
 
 from reminder.notify.links import view_url
@@ -91,7 +92,7 @@ def test_test_message_carries_the_view_link(client: TestClient, receiver: Loopba
     )
     assert added.status_code == 201, added.text
     channel_id = added.json()["id"]
-    client.post(f"/api/companies/{company_id}/channels/{channel_id}/test", headers=bearer(token))
+    assert api_test(client, company_id, channel_id, bearer(token))["status"] == "sent"
     body = receiver.received[-1].body.decode()
     assert f"/v/{company_id}?token=" in body and token not in body
     assert _view_link(client, company_id, token) in body.replace("\\/", "/")

@@ -11,6 +11,7 @@ from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import AutoString
 
 import reminder.db.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import reminder.db.source_models  # noqa: F401  (the watched sources' table, issue 17)
 from reminder.db.engine import make_engine
 from reminder.db.models import UTCDateTime
 

@@ -3,8 +3,12 @@
     load_path ─┐
     load_url ──┼─ load_bytes ── detect_format ─┬─ txt   decode_text (BOM, UTF-8, GB18030 vs Big5)
                │                               ├─ html  html.parser, blocks → lines
-               │                               ├─ pdf   pdfplumber, page after page
-               │                               └─ docx  python-docx, body order
+               │                               ├─ pdf   pdfplumber, page after page (pages without text: OCR)
+               │                               ├─ docx  python-docx, body order
+               │                               ├─ doc/wps/rtf/xls  LibreOffice headless → docx/xlsx
+               │                               ├─ xlsx  openpyxl, rows as tab-separated lines
+               │                               ├─ ofd   its XML, page after page
+               │                               └─ image RapidOCR offline (meta "ocr")
                └─ errors: LoadError ← UnsupportedFormat, EncodingError, InputTooLarge
 
 The text is raw: the pipeline cleans it with ``normalize.clean``.

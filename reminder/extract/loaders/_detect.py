@@ -1,12 +1,16 @@
 """Which loader reads a file: leading bytes first, then what the name or content type claims.
 
 magic bytes ── %PDF ─────────────────────────── pdf
-            ├─ PK… with word/document.xml ───── docx
+            ├─ PK… with word/document.xml ───── docx (xl/workbook.xml: xlsx, OFD.xml: ofd)
+            ├─ OLE compound file ────────────── doc / wps / xls (its streams, then the name)
+            ├─ {\rtf ────────────────────────── rtf
+            ├─ PNG / JPEG / TIFF ────────────── image (OCR), unless the name claims text
             ├─ <!doctype html / <html / <head ─ html
             └─ none of these ── claim (content type, else file extension)
-                                  ├─ txt / html / pdf / docx
+                                  ├─ txt / html
+                                  ├─ a binary format (pdf, docx, doc, xlsx, ofd, png…) → damaged
                                   ├─ nothing (no extension, octet-stream) → txt, decoded or refused
-                                  └─ anything else (.exe, image/png, .doc) → UnsupportedFormat
+                                  └─ anything else (.exe, .pptx) → UnsupportedFormat
 """
 
 from __future__ import annotations
@@ -31,6 +35,17 @@ SUPPORTED_MIME: dict[str, Format] = {
     "application/pdf": "pdf",
     "application/x-pdf": "pdf",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/vnd.ms-excel": "xls",
+    "application/vnd.ms-works": "wps",
+    "application/kswps": "wps",
+    "application/wps-office.wps": "wps",
+    "application/rtf": "rtf",
+    "text/rtf": "rtf",
+    "application/ofd": "ofd",
+    "image/png": "image",
+    "image/jpeg": "image",
+    "image/tiff": "image",
 }
 # Media types servers send for any download; the bytes and the file name decide instead.
 GENERIC_MIME = frozenset(
@@ -59,19 +74,54 @@ _EXTENSIONS: dict[str, Format] = {
     ".php": "html",
     ".pdf": "pdf",
     ".docx": "docx",
+    ".doc": "doc",
+    ".wps": "wps",
+    ".rtf": "rtf",
+    ".xls": "xls",
+    ".et": "xls",  # WPS spreadsheet: an Excel 97 file inside
+    ".xlsx": "xlsx",
+    ".ofd": "ofd",
+    ".png": "image",
+    ".jpg": "image",
+    ".jpeg": "image",
+    ".tif": "image",
+    ".tiff": "image",
 }
 _ADVICE = {
-    ".doc": "旧版 Word 格式，请另存为 .docx 或 PDF / legacy Word: save it as .docx or PDF",
-    ".wps": "WPS 格式，请另存为 .docx 或 PDF / WPS file: save it as .docx or PDF",
-    ".ofd": "OFD 版式文件，请导出为 PDF / OFD file: export it as PDF",
+    ".ppt": "PowerPoint 演示文稿，请导出为 PDF / PowerPoint file: export it as PDF",
+    ".pptx": "PowerPoint 演示文稿，请导出为 PDF / PowerPoint file: export it as PDF",
 }
-_SUPPORTED = "支持 txt、html、pdf、docx / supported: txt, html, pdf, docx"
+_SUPPORTED = (
+    "支持 txt、html、pdf、docx、doc、wps、rtf、xls、xlsx、ofd 及扫描图片（png、jpg、tif）/ "
+    "supported: txt, html, pdf, docx, doc, wps, rtf, xls, xlsx, ofd and scanned images (png, jpg, tif)"
+)
 FORMAT_MIME_HINT = _SUPPORTED
 # What an extension looks like: dots in Chinese file names often belong to dates instead.
 _EXTENSION = re.compile(r"\.[a-z][a-z0-9]{0,5}")
 _TEXTUAL: dict[str, Format] = {"txt": "txt", "html": "html"}
 # Compound File header of .doc/.xls/.wps, whatever the file is named.
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Stream names in a compound file's directory (UTF-16LE) → the format they make it.
+_OLE_STREAMS: tuple[tuple[bytes, Format], ...] = (
+    ("WordDocument".encode("utf-16-le"), "doc"),
+    ("Workbook".encode("utf-16-le"), "xls"),
+    ("Book\0".encode("utf-16-le"), "xls"),  # Excel 95
+)
+_ENCRYPTED_OOXML = "EncryptedPackage".encode("utf-16-le")
+# What a compound file with no known stream may still be, when the name says so (Works .wps).
+_OLE_CLAIMS: dict[str, Format] = {".wps": "wps", ".et": "xls", ".xls": "xls"}
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
+# Formats read from binary bytes: a file claiming one of them without its magic is damaged.
+_BINARY_NAMES: dict[str, str] = {
+    "docx": "DOCX",
+    "doc": "DOC",
+    "wps": "WPS",
+    "rtf": "RTF",
+    "xls": "XLS",
+    "xlsx": "XLSX",
+    "ofd": "OFD",
+    "image": "图片 / image",
+}
 # A PDF header may follow some junk; readers look in the first kilobyte.
 _PDF_WINDOW = 1024
 _HTML_START = re.compile(
@@ -131,19 +181,49 @@ def _zip_kind(data: bytes, source: str) -> Format:
         ) from exc
     if "word/document.xml" in names:
         return "docx"
-    kind = (
-        "Excel" if "xl/workbook.xml" in names else "PowerPoint" if "ppt/presentation.xml" in names else "ZIP"
-    )
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "OFD.xml" in names:
+        return "ofd"
+    kind = "PowerPoint" if "ppt/presentation.xml" in names else "ZIP"
     raise UnsupportedFormat(
         source, f"这是 {kind} 文件，不是 Word 文档 / this is a {kind} file, not a Word document; {_SUPPORTED}"
     )
 
 
-def _sniff(data: bytes, source: str) -> Format | None:
+def _ole_kind(data: bytes, source: str) -> Format:
+    """doc, wps or xls from a compound file's stream names (and its name), or why it is none."""
+    claim = _suffix(source)
+    if _ENCRYPTED_OOXML in data:
+        raise LoadError(
+            source,
+            "文档已加密，需要打开密码 / the document is encrypted: 请提供未加密的版本 / get an unencrypted copy",
+        )
+    for name, fmt in _OLE_STREAMS:
+        if name in data:
+            return "wps" if fmt == "doc" and claim == ".wps" else fmt
+    if claim in _OLE_CLAIMS:
+        return _OLE_CLAIMS[claim]
+    if claim in (".doc", ".docx"):
+        raise LoadError(
+            source,
+            "DOC 文件已损坏：缺少 Word 正文 / DOC is damaged: no Word text stream; "
+            "请重新下载 / download it again",
+        )
+    raise _unsupported(source, claim or "OLE", data)
+
+
+def _sniff(data: bytes, source: str, mime: str | None) -> Format | None:
     if b"%PDF-" in data[:_PDF_WINDOW]:
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
         return _zip_kind(data, source)
+    if data.startswith(_OLE_MAGIC):
+        return _ole_kind(data, source)
+    if data.startswith(b"{\\rtf"):
+        return "rtf"
+    if data.startswith(_IMAGE_MAGIC) and _claim(source, mime) not in _TEXTUAL:
+        return "image"
     if _HTML_START.match(data[:_PDF_WINDOW]):
         return "html"
     return None
@@ -167,16 +247,18 @@ def detect_format(data: bytes, *, source: str, content_type: str | None = None) 
         content_type: a Content-Type header, if the bytes came over HTTP.
 
     Returns:
-        "pdf", "docx", "html" or "txt" (txt also when nothing is known: decoding then decides).
+        "pdf", "docx", "doc", "wps", "rtf", "xls", "xlsx", "ofd", "image", "html" or "txt" (txt also
+        when nothing is known: decoding then decides).
 
     Raises:
         UnsupportedFormat: the bytes or the claim name a format we do not read.
         LoadError: the bytes contradict the claim (a .pdf without a PDF header, a broken ZIP).
     """
-    sniffed = _sniff(data, source)
+    mime = parse_content_type(content_type)[0]
+    sniffed = _sniff(data, source, mime)
     if sniffed is not None:
         return sniffed
-    claim = _claim(source, parse_content_type(content_type)[0])
+    claim = _claim(source, mime)
     if claim is None:
         return "txt"
     if claim in _TEXTUAL:
@@ -186,9 +268,15 @@ def detect_format(data: bytes, *, source: str, content_type: str | None = None) 
             source,
             "PDF 文件已损坏：缺少 %PDF 文件头 / PDF is damaged: no %PDF header; 请重新下载 / download it again",
         )
-    if claim == "docx" and not data.startswith(_OLE_MAGIC):
+    if claim == "docx":
         raise LoadError(
             source,
             "DOCX 文件已损坏：不是 ZIP 包 / DOCX is damaged: not a ZIP package; 请重新下载 / download it again",
         )
-    raise _unsupported(source, ".doc" if claim == "docx" else claim, data)
+    if claim in _BINARY_NAMES:
+        name = _BINARY_NAMES[claim]
+        raise LoadError(
+            source,
+            f"{name} 文件已损坏：文件头不符 / {name} is damaged: its header is wrong; 请重新下载 / download it again",
+        )
+    raise _unsupported(source, claim, data)

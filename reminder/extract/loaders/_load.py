@@ -11,8 +11,12 @@ from reminder.extract.loaders._detect import detect_format, parse_content_type
 from reminder.extract.loaders._docx import read_docx
 from reminder.extract.loaders._html import read_html
 from reminder.extract.loaders._loaded import DEFAULT_MAX_BYTES, Format, Loaded, sha256
+from reminder.extract.loaders._ocr import ocr_pdf_pages, read_image
+from reminder.extract.loaders._ofd import read_ofd
+from reminder.extract.loaders._office import LEGACY_FORMATS, read_legacy
 from reminder.extract.loaders._pdf import read_pdf
 from reminder.extract.loaders._text import decode_text
+from reminder.extract.loaders._xlsx import read_xlsx
 
 __all__ = ["load_bytes", "load_named", "load_path", "too_large"]
 
@@ -30,19 +34,35 @@ def too_large(source: str, size: int | str, max_bytes: int) -> InputTooLarge:
 
 def _check_expansion(data: bytes, fmt: Format, source: str, max_bytes: int) -> None:
     """The size limit holds after decompression too (decompression bombs: issue 16, item 10)."""
-    if fmt == "docx":
+    if fmt in ("docx", "xlsx", "ofd"):  # ZIP packages: declared member sizes bound what is read
         check_docx_expansion(data, source, max_bytes)
     elif fmt == "pdf":
         check_pdf_expansion(data, source, max_bytes)
 
 
+def _read_binary(data: bytes, fmt: Format, source: str, max_bytes: int) -> tuple[str, dict[str, str]] | None:
+    """(text, meta) of the formats read through a converter, an archive reader or OCR, else None."""
+    if fmt in LEGACY_FORMATS:
+        return read_legacy(data, fmt, source, max_bytes)
+    if fmt == "xlsx":
+        return read_xlsx(data, source)
+    if fmt == "ofd":
+        return read_ofd(data, source)
+    if fmt == "image":
+        return read_image(data, source, max_bytes)
+    return None
+
+
 def _read(
-    data: bytes, fmt: Format, source: str, charset: str | None
+    data: bytes, fmt: Format, source: str, charset: str | None, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> tuple[str, str | None, dict[str, str]]:
     """(text, encoding, meta) from the loader for ``fmt``."""
     if fmt == "pdf":
-        text, meta = read_pdf(data, source)
+        text, meta = read_pdf(data, source, ocr_pdf_pages)
         return text, None, meta
+    binary = _read_binary(data, fmt, source, max_bytes)
+    if binary is not None:
+        return binary[0], None, binary[1]
     if fmt == "docx":
         text, meta = read_docx(data, source)
         return text, None, meta
@@ -68,9 +88,11 @@ def load_bytes(
 
     Raises:
         InputTooLarge: ``data`` exceeds ``max_bytes``.
-        UnsupportedFormat: the format is not txt, html, pdf or docx.
+        UnsupportedFormat: the format is none of txt, html, pdf, docx, doc, wps, rtf, xls, xlsx, ofd
+            or a scanned image.
         EncodingError: text bytes in no supported encoding.
-        LoadError: a damaged, encrypted or scanned document.
+        LoadError: a damaged or encrypted document, one LibreOffice cannot convert, or a scan
+            in which OCR finds no text.
     """
     return load_named(data, source=source, name=source, content_type=content_type, max_bytes=max_bytes)
 
@@ -81,7 +103,7 @@ def load_named(data: bytes, *, source: str, name: str, content_type: str | None,
         raise too_large(source, len(data), max_bytes)
     fmt = detect_format(data, source=name, content_type=content_type)
     _check_expansion(data, fmt, source, max_bytes)
-    text, encoding, meta = _read(data, fmt, source, parse_content_type(content_type)[1])
+    text, encoding, meta = _read(data, fmt, source, parse_content_type(content_type)[1], max_bytes)
     logger.info(
         "loaded %s: format=%s size=%d encoding=%s chars=%d", source, fmt, len(data), encoding, len(text)
     )
@@ -111,7 +133,7 @@ def _read_file(path: Path, source: str, max_bytes: int) -> bytes:
 
 
 def load_path(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Loaded:
-    """Read a document file (txt, html, pdf or docx).
+    """Read a document file (txt, html, pdf, docx, doc, wps, rtf, xls, xlsx, ofd, png, jpg, tif).
 
     Args:
         path: the file; ``Loaded.source`` is this path as given.

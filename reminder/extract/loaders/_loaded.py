@@ -8,8 +8,20 @@ from typing import Literal
 
 __all__ = ["Format", "FORMATS", "Loaded", "DEFAULT_MAX_BYTES", "sha256"]
 
-Format = Literal["txt", "pdf", "html", "docx"]
-FORMATS: tuple[Format, ...] = ("txt", "pdf", "html", "docx")
+Format = Literal["txt", "pdf", "html", "docx", "doc", "wps", "rtf", "xls", "xlsx", "ofd", "image"]
+FORMATS: tuple[Format, ...] = (
+    "txt",
+    "pdf",
+    "html",
+    "docx",
+    "doc",
+    "wps",
+    "rtf",
+    "xls",
+    "xlsx",
+    "ofd",
+    "image",
+)
 
 #: inputs above this many bytes are refused (20 MiB)
 DEFAULT_MAX_BYTES = 20 * 2**20
@@ -23,7 +35,7 @@ class Loaded:
     source: str
     #: the raw text, not yet cleaned (PDF line breaks and page numbers still in)
     text: str
-    #: "txt", "pdf", "html" or "docx"
+    #: "txt", "pdf", "html", "docx", "doc", "wps", "rtf", "xls", "xlsx", "ofd" or "image" (OCR'd)
     format: Format
     #: sha256 hex digest of the raw bytes
     content_hash: str

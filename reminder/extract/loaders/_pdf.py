@@ -13,6 +13,7 @@ import io
 import logging
 import re
 import threading
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from reminder.errors import LoadError
@@ -35,6 +36,10 @@ _META_KEYS = {"Title": "title", "Author": "author", "Subject": "subject", "Creat
 
 # PDFium is not thread-safe.
 _PDFIUM_LOCK = threading.Lock()
+PDFIUM_LOCK = _PDFIUM_LOCK
+
+#: (PDF bytes, 0-based page numbers, source) → OCR text of the pages it could read (None: no OCR engine)
+PageOcr = Callable[[bytes, Sequence[int], str], dict[int, str] | None]
 
 _DAMAGED = "PDF 文件已损坏或加密 / PDF is damaged or encrypted"
 
@@ -133,7 +138,13 @@ def _readable(text: str) -> bool:
     return not looks_binary(text) and plausibility(text) >= MIN_PLAUSIBILITY
 
 
-def _check_text_layer(source: str, text: str) -> None:
+def _check_text_layer(source: str, text: str, ocr_tried: bool = False) -> None:
+    if not re.sub(r"\s", "", text) and ocr_tried:
+        raise LoadError(
+            source,
+            "PDF 没有文字层（可能是扫描件），OCR 文字识别也没有识别出文字 / the PDF has no text layer "
+            "(probably scanned) and OCR recognised no text in it: 请提供更清晰的版本 / provide a clearer copy",
+        )
     if not re.sub(r"\s", "", text):
         raise LoadError(
             source,
@@ -148,12 +159,29 @@ def _check_text_layer(source: str, text: str) -> None:
         )
 
 
-def read_pdf(data: bytes, source: str) -> tuple[str, dict[str, str]]:
+def _fill_by_ocr(data: bytes, source: str, pages: list[str], meta: dict[str, str], ocr: PageOcr) -> list[str]:
+    """Pages without text (all pages when the fonts are unmapped) replaced by what OCR reads."""
+    blank = [i for i, page in enumerate(pages) if not re.sub(r"\s", "", page)]
+    if _unmapped(_join(pages)):
+        blank = list(range(len(pages)))
+    found = ocr(data, blank, source) if blank else None
+    if found is not None:
+        meta["ocr_tried"] = "true"
+    if not found:
+        return pages
+    meta["ocr"] = "true"
+    meta["ocr_pages"] = ",".join(str(i + 1) for i in sorted(found))
+    return [found.get(i, page) for i, page in enumerate(pages)]
+
+
+def read_pdf(data: bytes, source: str, ocr: PageOcr | None = None) -> tuple[str, dict[str, str]]:
     """Text and metadata of a PDF.
 
     Args:
         data: the PDF bytes.
         source: the path or URL, for messages.
+        ocr: reads pages without a text layer (or with unmapped fonts); its pages get meta
+            "ocr" = "true" and "ocr_pages" (1-based numbers).
 
     Returns:
         The pages' text joined by newlines, and meta with "pages" and, when set, "title",
@@ -182,6 +210,8 @@ def read_pdf(data: bytes, source: str) -> tuple[str, dict[str, str]]:
         retry = _second_try(source, data, "could not map the fonts")
         if retry is not None and _readable(_join(retry)):
             pages = retry
+    if ocr is not None:
+        pages = _fill_by_ocr(data, source, pages, meta, ocr)
     text = _join(pages)
-    _check_text_layer(source, text)
+    _check_text_layer(source, text, meta.pop("ocr_tried", "") == "true")
     return text, meta

@@ -12,8 +12,17 @@ from typing import Any
 
 from reminder.corrections.values import format_time
 from reminder.db.models import ConditionRow, DeadlineRow
+from reminder.model import ApplyStep, Benefit, Contact
 
-__all__ = ["deadline_values", "condition_values", "parse_condition_value", "value_text", "LIST_OPS"]
+__all__ = [
+    "deadline_values",
+    "condition_values",
+    "fact_values",
+    "parse_condition_value",
+    "value_text",
+    "LIST_OPS",
+    "FACT_FORM_KEYS",
+]
 
 #: operators whose value is a list of names
 LIST_OPS: tuple[str, ...] = ("in", "has", "not_has")
@@ -91,3 +100,39 @@ def condition_values(form: Mapping[str, Any], row: ConditionRow | None) -> dict[
     if "op" in changed and "value" not in changed:
         changed["value"] = given["value"]  # checked again against the new operator
     return changed
+
+
+#: per fact target: the text inputs of its form, and its checkboxes
+FACT_FORM_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "benefit": (
+        ("kind", "amount", "amount_min", "currency", "rate", "rate_base", "tier"),
+        ("capped", "one_off"),
+    ),
+    "how_to_apply": (("kind", "name", "url", "email", "address", "via", "items", "copies"), ()),
+    "contact": (("name", "department", "phones", "emails", "topic"), ()),
+}
+
+
+def _fact_text(value: Any) -> str:
+    """A fact's value as its form shows it: lists joined with 、, numbers without a trailing .0."""
+    if isinstance(value, list | tuple):
+        return "、".join(str(v) for v in value)
+    return value_text(value)
+
+
+def fact_values(
+    target: str, form: Mapping[str, Any], current: Benefit | ApplyStep | Contact | None
+) -> dict[str, Any]:
+    """A benefit, how-to-apply or contact form's fields as typed (checked by ``corrections.values``);
+    for a "set", only those that differ from ``current``."""
+    texts, flags = FACT_FORM_KEYS[target]
+    given: dict[str, Any] = {k: _field(form, k) for k in texts}
+    given |= {k: form.get(k) in ("on", "true", "1") for k in flags}
+    if current is None:
+        return {k: v for k, v in given.items() if v not in ("", False)}
+    shown = current.to_json()
+    return {
+        k: v
+        for k, v in given.items()
+        if (v != bool(shown.get(k)) if k in flags else v != _fact_text(shown.get(k)))
+    }

@@ -5,8 +5,9 @@
                              deliveries failed in 24 h, dead reminders (re-queue)
 /admin/ingest ────────────── upload files, paste text, give URLs → summary and failures
 /admin/notices ───────────── list, by status and open/past
-/admin/notices/{id} ──────── source with quotes marked, deadlines and conditions with
-                             correction forms, publish/unpublish, correction history
+/admin/notices/{id} ──────── source with quotes marked, deadlines, conditions, benefits, how to
+                             apply and contacts with correction forms, attachments,
+                             publish/unpublish, correction history
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData, UploadFile
 from starlette.responses import Response
 
-from reminder.corrections.service import describe_correction, selector_for
+from reminder.corrections.service import FACT_TARGETS, describe_correction, fact_selector, selector_for
 from reminder.db.models import ConditionRow, DeadlineRow, NoticeRow, Reminder
+from reminder.db.rows import notice_facts
 from reminder.errors import CorrectionError
 from reminder.fields import field_defs, ops
-from reminder.model import DEADLINE_KINDS
+from reminder.model import APPLY_STEP_LABELS, BENEFIT_KIND_LABELS, DEADLINE_KINDS
 from reminder.notify.outbox import years_without_holidays
 from reminder.web.admin.actions import Upload, correct, ingest_inputs, requeue_reminder, set_status
 from reminder.web.admin.common import (
@@ -38,7 +40,7 @@ from reminder.web.admin.common import (
     set_login_cookies,
     token_ok,
 )
-from reminder.web.admin.forms import condition_values, deadline_values, value_text
+from reminder.web.admin.forms import condition_values, deadline_values, fact_values, value_text
 from reminder.web.admin.queries import (
     companies_by_matches,
     dead_reminders,
@@ -47,6 +49,7 @@ from reminder.web.admin.queries import (
     notice_detail,
     upcoming_deadlines,
 )
+from reminder.web.admin.sources import flagged_sources
 from reminder.web.company.views import kind_label
 from reminder.web.deps import SessionDep, SettingsDep
 
@@ -70,7 +73,16 @@ def _choices() -> dict[str, list[tuple[str, str]]]:
         "kinds": [(k, kind_label(k)) for k in DEADLINE_KINDS],
         "fields": [(name, f.label) for name, f in field_defs().items()],
         "ops": [(op, label) for op, label in ops().items()],
+        "benefit_kinds": list(BENEFIT_KIND_LABELS.items()),
+        "currencies": list(CURRENCY_LABELS.items()),
+        "step_kinds": list(APPLY_STEP_LABELS.items()),
     }
+
+
+#: Benefit.currency → Chinese, for the correction form
+CURRENCY_LABELS: dict[str, str] = {"CNY": "人民币", "TWD": "新台币", "HKD": "港元", "MOP": "澳门元"}
+#: fact target → the NoticeDetail field listing those facts
+_FACT_FIELDS: dict[str, str] = {"benefit": "benefits", "how_to_apply": "how_to_apply", "contact": "contacts"}
 
 
 def _redirect(url: str) -> RedirectResponse:
@@ -141,6 +153,7 @@ def dashboard(request: Request, session: SessionDep, _: AdminPage, done: str | N
         "failed": failed_deliveries(session=session, since=now - dt.timedelta(hours=24)),
         "dead": dead_reminders(session=session),
         "holiday_gaps": years_without_holidays(session=session, now=now),
+        "flagged_sources": flagged_sources(session=session),
         "messages": [_DONE[done]] if done in _DONE else [],
     }
     return render(request, "admin/dashboard.html", context)
@@ -281,25 +294,8 @@ def _apply_form(
         values = deadline_values(form, row if isinstance(row, DeadlineRow) else None)
     elif action != "delete":
         values = condition_values(form, row if isinstance(row, ConditionRow) else None)
-    try:
-        correct(
-            session=session,
-            notice=notice,
-            target=target,
-            action=action,
-            selector=selector_for(row) if row is not None else {},
-            values=values,
-            author=operator_name(request),
-            note=str(form.get("note") or "") or None,
-            now=request_now(request),
-            settings=request.app.state.settings,
-        )
-    except CorrectionError as exc:
-        session.rollback()
-        return _review(
-            request, session, _notice(session, notice_id), errors={form_id: exc.message}, status_code=422
-        )
-    return _redirect(f"/admin/notices/{notice_id}?done=corrected#{form_id}")
+    selector = selector_for(row) if row is not None else {}
+    return _correct(request, session, form, notice, (target, action, selector, values), form_id, form_id)
 
 
 @router.post("/notices/{notice_id}/deadlines")
@@ -342,3 +338,99 @@ def delete_condition(
     request: Request, session: SessionDep, _: AdminPage, form: FormDep, notice_id: PathId, row_id: PathId
 ) -> Response:
     return _apply_form(request, session, form, notice_id, "condition", "delete", row_id)
+
+
+# ── benefits, how to apply, contacts (issue 13) ────────────────────────────────────────────
+
+
+def _apply_fact_form(
+    request: Request,
+    session: SessionDep,
+    form: FormData,
+    notice_id: int,
+    target: str,
+    action: str,
+    number: int | None,
+) -> Response:
+    """A correction of the ``number``-th (1-based, as the page lists them) benefit, step or contact, or an added one."""
+    if target not in FACT_TARGETS:
+        raise HTTPException(404, "没有这一类信息 / no such kind of fact")
+    notice = _notice(session, notice_id)
+    items = notice_facts(notice)[_FACT_FIELDS[target]]
+    current = None
+    if number is not None:
+        if number > len(items):
+            raise HTTPException(404, "该通知没有这一项 / not in this notice")
+        current = items[number - 1]
+    form_id = f"{target}-{number}" if number is not None else f"add-{target}"
+    values = fact_values(target, form, current) if action != "delete" else {}
+    selector = fact_selector(target, current) if current is not None else {}
+    anchor = form_id if number else target
+    return _correct(request, session, form, notice, (target, action, selector, values), form_id, anchor)
+
+
+@router.post("/notices/{notice_id}/facts/{target}")
+def add_fact(
+    request: Request, session: SessionDep, _: AdminPage, form: FormDep, notice_id: PathId, target: str
+) -> Response:
+    return _apply_fact_form(request, session, form, notice_id, target, "add", None)
+
+
+@router.post("/notices/{notice_id}/facts/{target}/{number}")
+def set_fact(
+    request: Request,
+    session: SessionDep,
+    _: AdminPage,
+    form: FormDep,
+    notice_id: PathId,
+    target: str,
+    number: PathId,
+) -> Response:
+    return _apply_fact_form(request, session, form, notice_id, target, "set", number)
+
+
+@router.post("/notices/{notice_id}/facts/{target}/{number}/delete")
+def delete_fact(
+    request: Request,
+    session: SessionDep,
+    _: AdminPage,
+    form: FormDep,
+    notice_id: PathId,
+    target: str,
+    number: PathId,
+) -> Response:
+    return _apply_fact_form(request, session, form, notice_id, target, "delete", number)
+
+
+def _correct(
+    request: Request,
+    session: SessionDep,
+    form: FormData,
+    notice: NoticeRow,
+    change: tuple[str, str, dict[str, Any], dict[str, Any]],
+    form_id: str,
+    anchor: str,
+) -> Response:
+    """Record one correction (target, action, selector, values); on a refused value show the review
+    page again with the message under the form that sent it."""
+    target, action, selector, values = change
+    notice_id = notice.id or 0
+    try:
+        correct(
+            session=session,
+            notice=notice,
+            target=target,
+            action=action,
+            selector=selector,
+            values=values,
+            author=operator_name(request),
+            note=str(form.get("note") or "") or None,
+            now=request_now(request),
+            settings=request.app.state.settings,
+        )
+    except CorrectionError as exc:
+        session.rollback()
+        return _review(
+            request, session, _notice(session, notice_id), errors={form_id: exc.message}, status_code=422
+        )
+    return _redirect(f"/admin/notices/{notice_id}?done=corrected#{anchor}")

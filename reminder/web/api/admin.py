@@ -12,8 +12,15 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 
-from reminder.corrections.service import describe_correction, selector_for
-from reminder.corrections.values import CONDITION_KEYS, DEADLINE_KEYS, NOTICE_KEYS
+from reminder.corrections.service import describe_correction, fact_selector, selector_for
+from reminder.corrections.values import (
+    APPLY_STEP_KEYS,
+    BENEFIT_KEYS,
+    CONDITION_KEYS,
+    CONTACT_KEYS,
+    DEADLINE_KEYS,
+    NOTICE_KEYS,
+)
 from reminder.db.models import (
     ConditionRow,
     Correction,
@@ -21,6 +28,7 @@ from reminder.db.models import (
     NoticeRow,
     Reminder,
 )
+from reminder.db.rows import notice_facts
 from reminder.errors import CorrectionError
 from reminder.web.admin.actions import (
     IngestReport,
@@ -51,7 +59,14 @@ from reminder.web.api.admin_schemas import (
     NoticeListItem,
     ReminderOut,
 )
-from reminder.web.api.schemas import ConditionOut, DeadlineOut
+from reminder.web.api.schemas import (
+    ApplyStepOut,
+    AttachmentOut,
+    BenefitOut,
+    ConditionOut,
+    ContactOut,
+    DeadlineOut,
+)
 from reminder.web.deps import SessionDep, SettingsDep, require_admin
 
 __all__ = ["router", "correction_out", "ingest_out", "MAX_FILES"]
@@ -204,7 +219,11 @@ def notices(
 def _notice_out(session: SessionDep, notice: NoticeRow) -> AdminNoticeOut:
     d = notice_detail(session=session, notice=notice)
     return AdminNoticeOut(
-        **notice.model_dump(),
+        **notice.model_dump(exclude={"benefits", "how_to_apply", "contacts", "attachments"}),
+        benefits=[BenefitOut.model_validate(x.to_json()) for x in d.benefits],
+        how_to_apply=[ApplyStepOut.model_validate(x.to_json()) for x in d.how_to_apply],
+        contacts=[ContactOut.model_validate(x.to_json()) for x in d.contacts],
+        attachments=[AttachmentOut.model_validate(x.to_json()) for x in d.attachments],
         source=d.document.source if d.document else None,
         deadlines=[DeadlineOut.model_validate(x) for x in d.deadlines],
         conditions=[ConditionOut.model_validate(x) for x in d.conditions],
@@ -244,9 +263,23 @@ def unpublish(
     return _notice_out(session, notice)
 
 
+#: fact target → the NoticeDetail field listing those facts (issue 13)
+_FACT_FIELDS: dict[str, str] = {"benefit": "benefits", "how_to_apply": "how_to_apply", "contact": "contacts"}
+FACT_KEYS: tuple[str, ...] = (*BENEFIT_KEYS, *APPLY_STEP_KEYS, *CONTACT_KEYS)
+
+
+def _fact_selector(notice: NoticeRow, body: Any) -> dict[str, Any]:
+    items = notice_facts(notice)[_FACT_FIELDS[body.target]]
+    if body.number is None or body.number > len(items):
+        raise _invalid([body.target, "number"], "该通知没有这一项 / not in this notice")
+    return fact_selector(body.target, items[body.number - 1])
+
+
 def _selector(session: SessionDep, notice: NoticeRow, body: Any) -> dict[str, Any]:
     if body.target == "notice" or body.action == "add":
         return {}
+    if body.target in _FACT_FIELDS:
+        return _fact_selector(notice, body)
     name = "deadline_id" if body.target == "deadline" else "condition_id"
     row_id = getattr(body, name)
     row: DeadlineRow | ConditionRow | None = None
@@ -267,8 +300,8 @@ def _selector(session: SessionDep, notice: NoticeRow, body: Any) -> dict[str, An
 def _error_loc(target: str, field: str) -> list[str | int]:
     """Where a CorrectionError points in the request body."""
     if field == "selector":
-        return [target, f"{target}_id"]
-    if field in (*DEADLINE_KEYS, *CONDITION_KEYS, *NOTICE_KEYS, "values"):
+        return [target, "number" if target in _FACT_FIELDS else f"{target}_id"]
+    if field in (*DEADLINE_KEYS, *CONDITION_KEYS, *NOTICE_KEYS, *FACT_KEYS, "values"):
         return [target, "values", field] if field != "values" else [target, "values"]
     return [target, field]
 
@@ -282,7 +315,7 @@ def _error_loc(target: str, field: str) -> list[str | int]:
 def correct_notice(
     request: Request, session: SessionDep, settings: SettingsDep, notice: NoticeDep, body: CorrectionIn
 ) -> CorrectionOut:
-    """Correct, add or delete a deadline or condition, or correct the notice itself.
+    """Correct, add or delete a deadline, condition, benefit, way to apply or contact, or correct the notice.
 
     The correction is kept (who/when) and re-applied whenever the document is ingested again;
     matching and reminder planning run again for the notice.

@@ -15,7 +15,14 @@ from reminder.db.models import NoticePublic
 from reminder.fields import condition_fields, ops
 from reminder.model import DeadlineKind, Level
 from reminder.web.api.bounds import BoundedInput, bounded
-from reminder.web.api.schemas import ConditionOut, DeadlineOut
+from reminder.web.api.schemas import (
+    ApplyStepOut,
+    AttachmentOut,
+    BenefitOut,
+    ConditionOut,
+    ContactOut,
+    DeadlineOut,
+)
 from reminder.web.choices import Choice
 
 __all__ = [
@@ -28,6 +35,12 @@ __all__ = [
     "DeadlineCorrection",
     "ConditionCorrection",
     "NoticeCorrection",
+    "BenefitValues",
+    "ApplyStepValues",
+    "ContactValues",
+    "BenefitCorrection",
+    "ApplyStepCorrection",
+    "ContactCorrection",
     "CorrectionIn",
     "CorrectionOut",
     "NoticeListItem",
@@ -116,8 +129,82 @@ class NoticeCorrection(_CorrectionBase):
     values: NoticeValues
 
 
+class BenefitValues(BoundedInput):
+    """Fields of a benefit to set (amounts in 万 of ``currency``; null clears)."""
+
+    model_config = _Strict
+    kind: Literal["subsidy", "award", "interest_subsidy", "title", "tax", "other"] | None = None
+    amount: float | None = Field(default=None, ge=0, le=1e9)
+    amount_min: float | None = Field(default=None, ge=0, le=1e9)
+    capped: bool | None = None
+    currency: Literal["CNY", "TWD", "HKD", "MOP"] | None = None
+    rate: float | None = Field(default=None, ge=0, le=1000)
+    rate_base: str | None = Field(default=None, max_length=100)
+    tier: str | None = Field(default=None, max_length=64)
+    one_off: bool | None = None
+
+
+class ApplyStepValues(BoundedInput):
+    model_config = _Strict
+    kind: Literal["online", "email", "post", "office", "recommend", "materials", "other"] | None = None
+    name: str | None = Field(default=None, max_length=200)
+    url: str | None = Field(default=None, max_length=2000)
+    email: str | None = Field(default=None, max_length=254)
+    address: str | None = Field(default=None, max_length=500)
+    via: str | None = Field(default=None, max_length=200)
+    items: list[Annotated[str, Field(min_length=1, max_length=200)]] | None = Field(
+        default=None, max_length=50
+    )
+    copies: int | None = Field(default=None, ge=1, le=100)
+
+
+class ContactValues(BoundedInput):
+    model_config = _Strict
+    name: str | None = Field(default=None, max_length=100)
+    department: str | None = Field(default=None, max_length=200)
+    #: normalised when saved: (0571)8765 4321 → 0571-87654321
+    phones: list[Annotated[str, Field(min_length=1, max_length=40)]] | None = Field(
+        default=None, max_length=10
+    )
+    emails: list[Annotated[str, Field(min_length=1, max_length=254)]] | None = Field(
+        default=None, max_length=10
+    )
+    topic: str | None = Field(default=None, max_length=100)
+
+
+#: which benefit, step or contact: its position (from 1) in GET /api/admin/notices/{id}; not for "add"
+FactNumber = Annotated[int, Field(ge=1, le=1000)]
+
+
+class BenefitCorrection(_CorrectionBase):
+    target: Literal["benefit"]
+    action: Action
+    number: FactNumber | None = None
+    values: BenefitValues = Field(default_factory=BenefitValues)
+
+
+class ApplyStepCorrection(_CorrectionBase):
+    target: Literal["how_to_apply"]
+    action: Action
+    number: FactNumber | None = None
+    values: ApplyStepValues = Field(default_factory=ApplyStepValues)
+
+
+class ContactCorrection(_CorrectionBase):
+    target: Literal["contact"]
+    action: Action
+    number: FactNumber | None = None
+    values: ContactValues = Field(default_factory=ContactValues)
+
+
 CorrectionIn = Annotated[
-    DeadlineCorrection | ConditionCorrection | NoticeCorrection, Field(discriminator="target")
+    DeadlineCorrection
+    | ConditionCorrection
+    | NoticeCorrection
+    | BenefitCorrection
+    | ApplyStepCorrection
+    | ContactCorrection,
+    Field(discriminator="target"),
 ]
 
 
@@ -162,6 +249,11 @@ class AdminNoticeOut(NoticePublic):
     source_text: str
     source_offset: int
     corrections: list[CorrectionOut]
+    #: issue 13, numbered from 1 in these lists for corrections (``number``)
+    benefits: list[BenefitOut] = []
+    how_to_apply: list[ApplyStepOut] = []
+    contacts: list[ContactOut] = []
+    attachments: list[AttachmentOut] = []
 
 
 class IngestFailure(BaseModel):

@@ -6,7 +6,8 @@
     GET    /api/companies/{id}/matches             verdicts, deadlines, what is missing, quotes
     GET    /api/companies/{id}/channels  POST      notification channels (masked)
     DELETE /api/companies/{id}/channels/{cid}
-    POST   /api/companies/{id}/channels/{cid}/test send the test message, report the answer
+    POST   /api/companies/{id}/channels/{cid}/test queue the test message → 202 with its id
+    GET    /api/companies/{id}/tests/{tid}         that test send: queued, sending, sent or failed (the answer)
     GET    /api/notices  /api/notices/{id}         public: open notices, titles and deadlines only
 
 Token as ``Authorization: Bearer …``. Missing → 401, wrong → 403, the same whether or not the company
@@ -32,6 +33,7 @@ from reminder.db.store import get_notice, list_conditions
 from reminder.errors import DeliveryError, ProfileError
 from reminder.matching import company_matches
 from reminder.notify.links import company_url
+from reminder.notify.test_sends import TestSend
 from reminder.web.api.company_schemas import (
     ChannelIn,
     ChannelOut,
@@ -53,14 +55,15 @@ from reminder.web.company.channels import (
     enterprise_error,
     get_channel,
     list_channels,
+    queue_test_send,
     remove_channel,
-    send_test,
+    shown_test_send,
 )
 from reminder.web.company.common import request_now
-from reminder.web.company.notice_list import notice_line, open_notices
+from reminder.web.company.notice_list import notice_line, open_notices_page
 from reminder.web.company.pages import DUPLICATE_CREDIT_CODE, issue_token, public_errors
 from reminder.web.company.prefs import save_preferences
-from reminder.web.company.test_gate import test_send_slot
+from reminder.web.company.test_gate import admit_test_send, wake_test_sends
 from reminder.web.deps import CompanyDep, IdPath, SessionDep, SettingsDep
 from reminder.workflow import company_changed
 
@@ -248,27 +251,68 @@ def delete_channel(
     return Response(status_code=204)
 
 
+_TEST_REFUSED: dict[int | str, dict[str, Any]] = {
+    404: {"description": "没有这个通知渠道 / no such channel for this company"},
+    409: {
+        "description": "该渠道现在不能接收消息（邮箱未确认、已退订或已停用）/ the channel may receive nothing now"
+    },
+    429: {"description": "测试消息发送过于频繁 / too many test sends by this company (Retry-After)"},
+}
+
+
+def _test_out(test: TestSend) -> TestOut:
+    return TestOut(
+        id=test.id, channel_id=test.channel_id, status=test.state, queued_at=test.queued_at,
+        finished_at=test.finished_at, ok=test.ok, status_code=test.status_code, latency_ms=test.latency_ms,
+        error=test.error,
+    )  # fmt: skip
+
+
 @router.post(
-    "/companies/{company_id}/channels/{channel_id}/test", response_model=TestOut, responses={**_AUTH, 404: {}}
+    "/companies/{company_id}/channels/{channel_id}/test",
+    status_code=202,
+    response_model=TestOut,
+    responses={**_AUTH, **_TEST_REFUSED},
 )
 def test_channel(
-    company: CompanyDep, channel_id: IdPath, request: Request, session: SessionDep, settings: SettingsDep
+    company: CompanyDep,
+    channel_id: IdPath,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> Any:
-    """Send the test message now; the answer is the receiver's (status code, error text, latency).
+    """Queue the test message (202); ``GET …/tests/{id}`` gives the receiver's answer once it arrives.
 
-    Rate-limited per company (429) and site-wide (503); no database connection is held while sending.
+    The message goes through the outbox with one attempt, sent at once in the background; nothing is
+    sent inside this request. Rate-limited per company (429).
     """
     channel = _channel(session, company, channel_id)
-    with test_send_slot(request, company.id or 0):
-        session.commit()  # release the connection before the network call (objects stay readable)
-        result = send_test(channel=channel, company=company, settings=settings)
-    return TestOut(
-        ok=result.ok,
-        status_code=result.status_code,
-        latency_ms=result.latency_ms,
-        error=result.error,
-        retry_after=result.retry_after,
-    )
+    admit_test_send(request, company.id or 0)
+    try:
+        test_id = queue_test_send(session=session, channel=channel, company=company, settings=settings)
+    except DeliveryError as exc:
+        raise HTTPException(409, str(exc)) from None
+    session.commit()
+    wake_test_sends(request.app)
+    test = shown_test_send(session=session, company=company, test_id=test_id)
+    assert test is not None
+    response.headers["Location"] = f"/api/companies/{company.id}/tests/{test_id}"
+    return _test_out(test)
+
+
+@router.get(
+    "/companies/{company_id}/tests/{test_id}",
+    response_model=TestOut,
+    responses={**_AUTH, 404: {"description": "没有这条测试消息 / no such test send"}},
+)
+def test_send(company: CompanyDep, test_id: IdPath, session: SessionDep) -> Any:
+    """A test send: ``queued`` or ``sending`` until the receiver answered, then ``sent`` or ``failed``
+    with its status code, latency and error (kept 7 days)."""
+    test = shown_test_send(session=session, company=company, test_id=test_id)
+    if test is None:
+        raise HTTPException(404, "没有这条测试消息 / no such test send")
+    return _test_out(test)
 
 
 #: notices per page of GET /api/notices, by default and at most
@@ -287,11 +331,11 @@ def notices(
 
     ``X-Total-Count`` gives the number of open notices; ``Link: <…>; rel="next"`` the next page.
     """
-    lines = open_notices(session=session, now=request_now(request))
-    response.headers["X-Total-Count"] = str(len(lines))
-    if offset + limit < len(lines):
+    total, lines = open_notices_page(session=session, now=request_now(request), offset=offset, limit=limit)
+    response.headers["X-Total-Count"] = str(total)
+    if offset + limit < total:
         response.headers["Link"] = f'</api/notices?limit={limit}&offset={offset + limit}>; rel="next"'
-    return [notice_out(line) for line in lines[offset : offset + limit]]
+    return [notice_out(line) for line in lines]
 
 
 @router.get("/notices/{notice_id}", response_model=NoticeDetail, responses={404: {}}, tags=["notices"])

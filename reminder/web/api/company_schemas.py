@@ -16,8 +16,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from reminder.db.models import CompanyPublic
 from reminder.fields import profile_defs
 from reminder.notify.channels import channel_kinds
+from reminder.notify.test_sends import TestState
 from reminder.web.api.bounds import BoundedInput
-from reminder.web.api.schemas import ConditionOut, DeadlineOut
+from reminder.web.api.schemas import (
+    ApplyStepOut,
+    AttachmentOut,
+    BenefitOut,
+    ConditionOut,
+    ContactOut,
+    DeadlineOut,
+)
 from reminder.web.choices import Choice
 
 __all__ = [
@@ -139,6 +147,14 @@ class NoticeOut(BaseModel):
     #: calendar days until next_deadline (0 = today)
     days_left: int | None
     deadlines: list[DeadlineOut]
+    #: the label of the largest benefit (CNY first), e.g. "补助 最高 50 万元"; null when none is stated
+    top_benefit: str | None = None
+    #: the first way to apply as one line, e.g. "网上申报：浙江政务服务网 https://…"; null when not stated
+    first_step: str | None = None
+    benefits: list[BenefitOut] = []
+    how_to_apply: list[ApplyStepOut] = []
+    contacts: list[ContactOut] = []
+    attachments: list[AttachmentOut] = []
 
 
 class NoticeDetail(NoticeOut):
@@ -198,10 +214,22 @@ class ChannelOut(BaseModel):
 
 
 class TestOut(BaseModel):
-    """What the receiver answered to the test message."""
+    """A test send: queued at once, sent by the outbox (one attempt), then what the receiver answered."""
 
-    ok: bool
-    status_code: int | None
-    latency_ms: float
-    error: str | None
-    retry_after: float | None
+    __test__ = False  # not a pytest class
+
+    #: read it again at ``GET /api/companies/{company_id}/tests/{id}``
+    id: int
+    channel_id: int
+    #: "queued", "sending", "sent" (the receiver accepted it) or "failed"
+    status: TestState
+    queued_at: dt.datetime
+    #: when the receiver answered or the send was given up; null until then
+    finished_at: dt.datetime | None = None
+    #: null until the receiver answered
+    ok: bool | None = None
+    #: the receiver's HTTP status or SMTP reply code
+    status_code: int | None = None
+    latency_ms: float | None = None
+    #: why it failed, in Chinese (the receiver's error code and text kept)
+    error: str | None = None

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["DeadlineOut", "ConditionOut"]
+__all__ = ["DeadlineOut", "ConditionOut", "BenefitOut", "ApplyStepOut", "ContactOut", "AttachmentOut"]
 
 
 class DeadlineOut(BaseModel):
@@ -65,3 +65,75 @@ class ConditionOut(BaseModel):
     span_start: int
     span_end: int
     rule: str
+
+
+class BenefitOut(BaseModel):
+    """What an applicant gets (issue 13): amounts in 万 of ``currency``."""
+
+    #: subsidy, award, interest_subsidy, title, tax or other
+    kind: str
+    #: the top amount (a cap, the upper end of a range, or a fixed sum), in 万
+    amount: float | None
+    #: the lower end of a range (10–50万元 → 10)
+    amount_min: float | None
+    #: True when ``amount`` is an upper bound (最高 / 不超过)
+    capped: bool
+    #: CNY, TWD, HKD or MOP
+    currency: str
+    #: a percentage of ``rate_base`` (按研发投入的10% → 10)
+    rate: float | None
+    rate_base: str | None
+    #: 国家级 / 省级 / 市级 …
+    tier: str | None
+    one_off: bool
+    #: short Chinese label: 补助 最高 50 万元
+    label: str
+    quote: str
+    span: list[int]
+    rule: str
+
+
+class ApplyStepOut(BaseModel):
+    """One part of how to apply: a system and its URL, an email, an address, who recommends, or what to submit."""
+
+    #: online, email, post, office, recommend, materials or other
+    kind: str
+    name: str | None
+    url: str | None
+    email: str | None
+    address: str | None
+    via: str | None
+    #: for materials: the documents listed
+    items: list[str]
+    #: 一式N份
+    copies: int | None
+    #: one Chinese line: 网上申报：浙江政务服务网 https://…
+    label: str
+    quote: str
+    span: list[int]
+    rule: str
+
+
+class ContactOut(BaseModel):
+    """One 联系人: phones normalised (0571-87654321, 13812345678)."""
+
+    name: str | None
+    department: str | None
+    phones: list[str]
+    emails: list[str]
+    topic: str | None
+    label: str
+    quote: str
+    span: list[int]
+    rule: str
+
+
+class AttachmentOut(BaseModel):
+    """An attachment the notice names (附件1：申报指南), with its link when the source has one."""
+
+    name: str
+    #: 附件1 (null when unnumbered)
+    label: str | None
+    url: str | None
+    quote: str
+    span: list[int]

@@ -6,17 +6,25 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from reminder.db.models import ConditionRow, DeadlineRow
+from reminder.db.models import ConditionRow, DeadlineRow, NoticeRow
 from reminder.web.api.company_schemas import (
     MatchOut,
     NoticeDetail,
     NoticeOut,
     ResultOut,
 )
-from reminder.web.api.schemas import ConditionOut, DeadlineOut
+from reminder.web.api.schemas import (
+    ApplyStepOut,
+    AttachmentOut,
+    BenefitOut,
+    ConditionOut,
+    ContactOut,
+    DeadlineOut,
+)
+from reminder.web.company.facts import facts_of
 from reminder.web.company.notice_list import OpenNotice, days_until, next_deadline
 
-__all__ = ["deadline_out", "notice_out", "notice_detail", "result_out", "match_out"]
+__all__ = ["deadline_out", "notice_out", "facts_out", "notice_detail", "result_out", "match_out"]
 
 
 def deadline_out(row: DeadlineRow) -> DeadlineOut:
@@ -36,7 +44,21 @@ def notice_out(line: OpenNotice) -> NoticeOut:
         next_deadline=deadline_out(line.next_deadline) if line.next_deadline is not None else None,
         days_left=line.days_left,
         deadlines=[deadline_out(d) for d in line.deadlines],
+        **facts_out(notice),
     )
+
+
+def facts_out(notice: NoticeRow) -> dict[str, Any]:
+    """A notice's benefits, how to apply, contacts and attachments (columns of its row: no query)."""
+    facts = facts_of(notice)
+    return {
+        "top_benefit": facts.top_label or None,
+        "first_step": facts.first_step or None,
+        "benefits": [BenefitOut.model_validate(b.to_json()) for b in facts.benefits],
+        "how_to_apply": [ApplyStepOut.model_validate(a.to_json()) for a in facts.how_to_apply],
+        "contacts": [ContactOut.model_validate(c.to_json()) for c in facts.contacts],
+        "attachments": [AttachmentOut.model_validate(a.to_json()) for a in facts.attachments],
+    }
 
 
 def notice_detail(line: OpenNotice, conditions: Iterable[ConditionRow]) -> NoticeDetail:

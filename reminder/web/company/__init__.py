@@ -9,6 +9,8 @@ channels.py       a company's channels as a service (shared with the API)
 forms.py          the profile form, labelled from the field registry
 prefs.py          reminder offsets and digest as a service (shared with the API)
 notice_list.py    open notices with their next deadline (shared with the API)
+notice_page.py    one published notice: benefits, how to apply, contacts, attachments (router, included by pages)
+facts.py          benefits and how to apply for cards and the API: top benefit, first step, sort by benefit
 views.py          Chinese labels and texts for templates (verdicts, deadline kinds, days left)
 mail.py           the management-link email
 common.py         templates, the clock, the token cookie, HTML error pages

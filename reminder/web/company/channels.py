@@ -5,7 +5,8 @@ by its token; a channel id of another company is "not found", exactly like a mis
 
     add_channel ──── validate_channel (kind, URL safety, keys) ── insert ── company_changed
     remove_channel ─ delete ── company_changed
-    send_test ────── render "test" message ── build_channel().send() ── SendResult as the receiver answered
+    queue_test_send ─ a one-attempt "test" reminder in the outbox (notify.test_sends); the lane sends it
+    shown_test_send ─ that send as the receiver answered (queued / sending / sent / failed), error in Chinese
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import dataclasses
 import datetime as dt
 import logging
 import re
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -23,9 +23,7 @@ from sqlmodel import Session, col, select
 from reminder.config import Settings
 from reminder.db.models import Channel, Company, utcnow
 from reminder.errors import DeliveryError
-from reminder.notify.base import SendResult
 from reminder.notify.channels import (
-    build_channel,
     channel_kinds,
     channel_labels,
     mask_secret,
@@ -33,8 +31,7 @@ from reminder.notify.channels import (
     new_webhook_secret,
     validate_channel,
 )
-from reminder.notify.links import unsubscribe_url, view_url
-from reminder.notify.render import render_message
+from reminder.notify.test_sends import TestSend, queue_test, read_test_send
 from reminder.workflow import company_changed
 
 __all__ = [
@@ -45,7 +42,8 @@ __all__ = [
     "get_channel",
     "add_channel",
     "remove_channel",
-    "send_test",
+    "queue_test_send",
+    "shown_test_send",
     "channel_view",
 ]
 
@@ -205,39 +203,42 @@ def enterprise_error(error: DeliveryError | str) -> str:
     return chinese
 
 
-def send_test(*, channel: Channel, company: Company, settings: Settings) -> SendResult:
-    """Send the "test" message through the channel once and report what the receiver answered.
+def queue_test_send(
+    *,
+    session: Session,
+    channel: Channel,
+    company: Company,
+    settings: Settings,
+    now: dt.datetime | None = None,
+) -> int:
+    """Queue the "test" message to the channel (one attempt, sent at once by the test-send lane).
 
-    Never raises for a receiver's failure: a misconfigured channel gives ``ok=False`` with the reason.
+    The caller commits, then wakes the lane (``test_gate.wake_test_sends``); the result is read with
+    :func:`shown_test_send` once the receiver answered.
+
+    Returns:
+        The test send's id.
+
+    Raises:
+        DeliveryError: the channel may receive nothing now (unconfirmed address, unsubscribed, disabled),
+            with the Chinese reason only.
     """
-    assert channel.id is not None and company.id is not None
-    if channel.unconfirmed:  # an address gets nothing but its confirmation until its owner confirms it
-        return SendResult(ok=False, error="该邮箱尚未确认：请先打开确认邮件中的链接", permanent=True)
-    payload = {
-        "company": {"id": company.id, "name": company.name},
-        "link": view_url(company.id, company.view_salt, settings),
-    }
-    unsubscribe = unsubscribe_url(channel.id, settings) if channel.kind == "email" else None
-    message = render_message(
-        "test",
-        payload,
-        message_id=f"test_{secrets.token_hex(8)}",
-        settings=settings,
-        unsubscribe_url=unsubscribe,
-    )
     try:
-        result = build_channel(channel.kind, channel.target, channel.secret, settings).send(message)
+        row = queue_test(
+            session=session, channel=channel, company=company, settings=settings, now=now or utcnow()
+        )
     except DeliveryError as exc:
-        result = SendResult(ok=False, error=str(exc), permanent=True)
-    if result.error:  # the receiver's own words are kept; our bilingual hints are reduced to Chinese
-        result = dataclasses.replace(result, error=enterprise_error(result.error))
-    log.info(
-        "test message to company %s channel %s (%s): ok=%s status=%s latency=%.0fms",
-        company.id,
-        channel.id,
-        channel.kind,
-        result.ok,
-        result.status_code,
-        result.latency_ms,
-    )
-    return result
+        raise DeliveryError(enterprise_error(exc)) from None
+    assert row.id is not None
+    return row.id
+
+
+def shown_test_send(*, session: Session, company: Company, test_id: int) -> TestSend | None:
+    """The company's test send as it may be shown: the receiver's own words, our hints in Chinese only.
+
+    None when there is no such test send for this company (another company's is "not found" too).
+    """
+    found = read_test_send(session=session, company=company, test_id=test_id)
+    if found is None or not found.error:
+        return found
+    return dataclasses.replace(found, error=enterprise_error(found.error))

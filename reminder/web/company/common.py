@@ -20,6 +20,7 @@ from starlette.responses import Response
 from reminder.calendar import TZ
 from reminder.db.models import utcnow
 from reminder.rules import manual_item_zh
+from reminder.web.company.facts import facts_of, safe_url
 from reminder.web.company.forms import field_anchor
 from reminder.web.company.views import (
     days_left_text,
@@ -73,6 +74,8 @@ templates.env.filters.update(
     field_anchor=field_anchor,
     manual_item=manual_item_zh,
     simplified=simplified_title,
+    facts=facts_of,
+    safe_url=safe_url,
 )
 
 

@@ -2,7 +2,8 @@
 
     GET /c/{company_id}/calendar.ics?token=…
 
-One VEVENT per dated deadline of every notice the company is eligible or possibly eligible for:
+One VEVENT per dated deadline of every notice the company is eligible or possibly eligible for
+(its description: verdict, time, the notice's top benefit, how to apply and first contact, quote, link):
 an all-day event for a date-only deadline, or an event ending at the stated time (Asia/Shanghai, with
 its VTIMEZONE). UIDs are stable (deadline id + company id), so a refresh updates events in place.
 Alarms are the pushed reminders' instants (``planning.offset_times``: reminder_hour on the working day
@@ -13,17 +14,19 @@ plain GET, so the token travels in the URL (access logs redact it).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from icalendar import Alarm, Calendar, Event, vDuration
+from icalendar import Alarm, Calendar, Event, Timezone, vDuration
 
 from reminder.config import Settings
 from reminder.db.models import Company, DeadlineRow
 from reminder.matching import company_matches
+from reminder.notify.facts_lines import fact_lines, row_facts_json
 from reminder.notify.links import view_url
 from reminder.notify.planning import offset_times
 from reminder.rules import manual_item_zh
@@ -31,7 +34,7 @@ from reminder.web.company.common import TZ, request_now
 from reminder.web.company.views import deadline_text, kind_label, status_label
 from reminder.web.deps import CompanyDep, SessionDep, SettingsDep
 
-__all__ = ["router", "build_calendar", "CALENDAR_STATUSES", "REFRESH"]
+__all__ = ["router", "build_calendar", "CALENDAR_STATUSES", "REFRESH", "vtimezone"]
 
 router = APIRouter(tags=["calendar"])
 
@@ -54,6 +57,8 @@ def _description(item: Any, deadline: DeadlineRow, link: str) -> str:
     ]
     if deadline.batch:
         lines.append(f"批次：{deadline.batch}")
+    # issue 13: the top benefit, how to apply and the first contact, as in every reminder
+    lines += [f"{fact.label}：{fact.text}" for fact in fact_lines(row_facts_json(item.notice))]
     if item.missing:
         lines.append(f"请补充企业信息：{'、'.join(item.missing)}")
     for result in item.manual:
@@ -138,8 +143,28 @@ def build_calendar(company: Company, items: Sequence[Any], settings: Settings) -
             event = _event(item, deadline, company, settings)
             if event is not None:
                 cal.add_component(event)
-    cal.add_missing_timezones()
+    for index, tzid in enumerate(_zones(cal)):
+        zone = vtimezone(tzid)
+        if zone is not None:
+            cal.subcomponents.insert(index, zone)
     return cal
+
+
+def _zones(cal: Calendar) -> list[str]:
+    """The zones the events' start times are in (alarms are in UTC, all-day events in none): what
+    ``get_used_tzids`` finds by walking every property of every component, a fifth of the feed's time."""
+    starts = (c.decoded("DTSTART") for c in cal.subcomponents if c.name == "VEVENT")
+    return sorted({str(s.tzinfo) for s in starts if isinstance(s, dt.datetime) and s.tzinfo is not None})
+
+
+@functools.cache
+def vtimezone(tzid: str) -> Timezone | None:
+    """The VTIMEZONE of a zone, built once per process (``add_missing_timezones`` rebuilt Asia/Shanghai
+    on every request: a third of the feed's time); None for a zone icalendar does not know."""
+    try:
+        return Timezone.from_tzid(tzid)
+    except ValueError:
+        return None
 
 
 @router.get(

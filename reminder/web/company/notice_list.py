@@ -8,13 +8,27 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from reminder.db.models import DeadlineRow, NoticeRow
-from reminder.db.store import list_deadlines, list_open_notices
+from reminder.db.store import (
+    list_deadlines,
+    list_deadlines_for,
+    list_open_deadlines,
+    list_open_notices,
+    rank_open_notices,
+)
 from reminder.web.company.common import TZ
 
-__all__ = ["OpenNotice", "open_notices", "notice_line", "next_deadline", "days_until"]
+__all__ = [
+    "OpenNotice",
+    "open_notices",
+    "open_notices_page",
+    "notice_line",
+    "line_of",
+    "next_deadline",
+    "days_until",
+]
 
 
 @dataclass(frozen=True)
@@ -41,13 +55,17 @@ def next_deadline(deadlines: Sequence[DeadlineRow], now: dt.datetime) -> Deadlin
     return min(ahead, key=lambda d: (d.at, d.id or 0)) if ahead else None
 
 
+def line_of(notice: NoticeRow, deadlines: Sequence[DeadlineRow], now: dt.datetime) -> OpenNotice:
+    """The notice with these (active) deadlines and the next one."""
+    upcoming = next_deadline(deadlines, now)
+    days = days_until(upcoming.at, now) if upcoming is not None and upcoming.at is not None else None
+    return OpenNotice(notice, tuple(deadlines), upcoming, days)
+
+
 def notice_line(*, session: Session, notice: NoticeRow, now: dt.datetime) -> OpenNotice:
     """The notice with its active deadlines and the next one."""
     assert notice.id is not None
-    deadlines = tuple(list_deadlines(session=session, notice_id=notice.id))
-    upcoming = next_deadline(deadlines, now)
-    days = days_until(upcoming.at, now) if upcoming is not None and upcoming.at is not None else None
-    return OpenNotice(notice, deadlines, upcoming, days)
+    return line_of(notice, list_deadlines(session=session, notice_id=notice.id), now)
 
 
 def _order(item: OpenNotice) -> tuple[int, dt.datetime, int]:
@@ -58,4 +76,22 @@ def _order(item: OpenNotice) -> tuple[int, dt.datetime, int]:
 def open_notices(*, session: Session, now: dt.datetime) -> list[OpenNotice]:
     """Published notices one can still apply to, soonest deadline first (rolling ones last)."""
     rows = list_open_notices(session=session, now=now)
-    return sorted((notice_line(session=session, notice=row, now=now) for row in rows), key=_order)
+    deadlines = list_open_deadlines(session=session, now=now)
+    return sorted((line_of(row, deadlines.get(row.id or 0, ()), now) for row in rows), key=_order)
+
+
+def open_notices_page(
+    *, session: Session, now: dt.datetime, offset: int, limit: int
+) -> tuple[int, list[OpenNotice]]:
+    """One page of :func:`open_notices` (the same order) and how many there are in all.
+
+    Only the page's notices and deadlines are loaded: ranking every open notice takes one light query
+    (ids and next deadline instants), not an object per notice and deadline.
+    """
+    ranked = rank_open_notices(session=session, now=now)
+    ids = [notice_id for notice_id, _ in ranked[offset : offset + limit]]
+    if not ids:
+        return len(ranked), []
+    rows = {row.id: row for row in session.exec(select(NoticeRow).where(col(NoticeRow.id).in_(ids))).all()}
+    deadlines = list_deadlines_for(session=session, notice_ids=ids)
+    return len(ranked), [line_of(rows[i], deadlines[i], now) for i in ids if i in rows]

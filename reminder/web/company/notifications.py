@@ -4,7 +4,8 @@ GET  /c/{id}/notifications                  offsets, digest, channels (masked), 
 POST /c/{id}/notifications                  save offsets and digest → re-plan
 POST /c/{id}/channels                       add a channel (validated now: unsafe URLs refused)
 POST /c/{id}/channels/{cid}/delete          remove it
-POST /c/{id}/channels/{cid}/test            send the test message, show what the receiver answered
+POST /c/{id}/channels/{cid}/test            queue the test message (outbox, one attempt) → its result page
+GET  /c/{id}/tests/{tid}                    the test send: queued (the page refreshes itself) or the answer
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from reminder.config import Settings
-from reminder.db.models import DIGEST_CHOICES, Company
+from reminder.db.models import DIGEST_CHOICES, Company, utcnow
 from reminder.errors import DeliveryError, ProfileError
-from reminder.notify.base import SendResult
 from reminder.notify.channels import channel_help, channel_labels
 from reminder.notify.links import view_calendar_url
+from reminder.notify.test_sends import TestSend
 from reminder.web.company.account import send_confirmations
 from reminder.web.company.channels import (
     ChannelNotFound,
@@ -30,12 +31,13 @@ from reminder.web.company.channels import (
     enterprise_error,
     get_channel,
     list_channels,
+    queue_test_send,
     remove_channel,
-    send_test,
+    shown_test_send,
 )
 from reminder.web.company.common import NO_STORE, FormDep, PageRoute, flash_messages, render, request_now
 from reminder.web.company.prefs import DIGEST_LABELS, parse_offsets, save_preferences
-from reminder.web.company.test_gate import test_send_slot
+from reminder.web.company.test_gate import admit_test_send, wake_test_sends
 from reminder.web.deps import CompanyDep, IdPath, SessionDep, SettingsDep
 
 __all__ = ["router"]
@@ -54,7 +56,7 @@ def _page(
     status: int = 200,
     errors: dict[str, str] | None = None,
     entered: dict[str, str] | None = None,
-    test: tuple[int, SendResult] | None = None,
+    test: tuple[int, TestSend] | None = None,
     messages: list[str] | None = None,
 ) -> Response:
     feed = view_calendar_url(
@@ -178,19 +180,56 @@ def delete_channel(
     return RedirectResponse(f"/c/{company.id}/notifications?msg=removed", status_code=303)
 
 
+#: seconds between reloads of a test send's page while it waits for the receiver
+TEST_REFRESH = 2
+
+
+def _refused(channel_id: int, reason: str, retry_after: float | None = None) -> TestSend:
+    """A test send refused before it was queued, shown like a receiver's refusal."""
+    return TestSend(
+        id=0, channel_id=channel_id, state="failed", queued_at=utcnow(), finished_at=None, ok=None,
+        status_code=None, latency_ms=None, error=reason, retry_after=retry_after,
+    )  # fmt: skip
+
+
 @router.post("/c/{company_id}/channels/{channel_id}/test", response_class=HTMLResponse)
 def test_channel(
     company: CompanyDep, channel_id: IdPath, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    """Send the test message now and show the receiver's answer (status, error text, latency)."""
+    """Queue the test message and go to its page, which shows the receiver's answer once it arrives.
+
+    Nothing is sent inside the request (issue 16, item 14): the test-send lane sends it at once.
+    """
     try:
         channel = get_channel(session=session, company=company, channel_id=channel_id)
     except ChannelNotFound:
         raise HTTPException(404, "没有这个通知渠道 / channel not found") from None
     try:
-        with test_send_slot(request, company.id or 0):  # per-company limit, site-wide cap (issue 16, item 14)
-            session.commit()  # no database connection is held while the receiver answers
-            result = send_test(channel=channel, company=company, settings=settings)
+        admit_test_send(request, company.id or 0)  # per-company limit
+        test_id = queue_test_send(session=session, channel=channel, company=company, settings=settings)
     except HTTPException as refused:  # shown on the page, in Chinese, like a receiver's refusal
-        result = SendResult(ok=False, error=str(refused.detail), retry_after=60.0)
-    return _page(request, company, session, settings, test=(channel_id, result))
+        test = _refused(channel_id, str(refused.detail), 60.0)
+        return _page(request, company, session, settings, status=refused.status_code, test=(channel_id, test))
+    except DeliveryError as exc:
+        test = _refused(channel_id, str(exc))
+        return _page(request, company, session, settings, status=409, test=(channel_id, test))
+    session.commit()
+    wake_test_sends(request.app)
+    return RedirectResponse(f"/c/{company.id}/tests/{test_id}", status_code=303)
+
+
+@router.get("/c/{company_id}/tests/{test_id}", response_class=HTMLResponse)
+def test_page(company: CompanyDep, test_id: IdPath, request: Request, session: SessionDep) -> Response:
+    """A test send: "已排队，结果稍后显示" (the page reloads itself, no script) until the receiver answered."""
+    test = shown_test_send(session=session, company=company, test_id=test_id)
+    if test is None:
+        raise HTTPException(404, "没有这条测试消息 / no such test send")
+    channel = next(
+        (channel_view(c) for c in list_channels(session=session, company=company) if c.id == test.channel_id),
+        None,
+    )
+    headers = dict(NO_STORE)
+    if not test.done:
+        headers["Refresh"] = str(TEST_REFRESH)
+    context = {"company": company, "test": test, "channel": channel, "refresh": TEST_REFRESH}
+    return render(request, "company/test_result.html", context, headers=headers)

@@ -3,7 +3,9 @@
     GET  /                      what the service is, open notices (titles and deadlines only)
     GET  /register              the profile form;  POST: register → the management link, shown once
     GET  /c/{id}?token=…        stores the token in a cookie for /c/{id}, redirects to /c/{id}
-    GET  /c/{id}                open notices by verdict, with deadlines, what is unmet or missing, quotes
+    GET  /c/{id}                open notices by verdict, with deadlines, what is unmet or missing, quotes,
+                                the top benefit and the first way to apply (``?sort=benefit|days``)
+    GET  /notices/{id}          one published notice: benefits, how to apply, contacts, attachments
     GET  /c/{id}/profile        the profile form;  POST: save → re-match
     POST /c/{id}/token          a new management link (the old one stops working), shown once
 
@@ -25,7 +27,7 @@ from reminder.config import Settings
 from reminder.db.models import Company
 from reminder.errors import DuplicateCompany, ProfileError
 from reminder.notify.links import company_url, view_url
-from reminder.web.company import account, ical, notifications, unsubscribe, view
+from reminder.web.company import account, ical, notice_page, notifications, unsubscribe, view
 from reminder.web.company.common import (
     NO_STORE,
     FormDep,
@@ -35,6 +37,7 @@ from reminder.web.company.common import (
     request_now,
     set_token_cookie,
 )
+from reminder.web.company.facts import by_benefit, sort_choice, sort_links
 from reminder.web.company.forms import form_data, form_values, profile_inputs
 from reminder.web.company.mail import mail_configured, send_management_link
 from reminder.web.company.notice_list import open_notices
@@ -124,10 +127,14 @@ def _show_token(
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, session: SessionDep) -> Response:
-    """What the service is, a register button, and the open notices."""
-    return render(
-        request, "company/index.html", {"notices": open_notices(session=session, now=request_now(request))}
-    )
+    """What the service is, a register button, and the open notices (``?sort=benefit``: largest benefit first)."""
+    notices = open_notices(session=session, now=request_now(request))
+    sort = sort_choice(request.query_params.get("sort"))
+    context = {
+        "notices": by_benefit(notices) if sort == "benefit" else notices,
+        "sort_links": sort_links(request.query_params, sort),
+    }
+    return render(request, "company/index.html", context)
 
 
 def _register_page(request: Request, values: dict[str, str], errors: dict[str, str], status: int) -> Response:
@@ -242,3 +249,4 @@ router.include_router(unsubscribe.router)
 router.include_router(ical.router)
 router.include_router(view.router)
 router.include_router(account.router)
+router.include_router(notice_page.router)

@@ -1,66 +1,87 @@
-"""Admission for "send test message": per-company rate limit and a cap on sends in flight.
+"""Admission and hand-off for "send test message": a per-company rate limit, then the outbox.
 
 80 concurrent test sends to a 3-second webhook exhausted the database pool and stalled /healthz for
-30 s (issue 16, item 14). Now each company may send ``settings.test_send_limits`` (``limits``
-notation, moving window: the well-kept ``limits`` package, also used for logins), at most
-``settings.test_send_concurrency`` test sends are in flight for the whole site (more are refused at
-once, not queued on threads), and the route commits its session before the network call, so no
-database connection is held while a receiver answers.
+30 s (issue 16, item 14). Now a request only queues a one-attempt reminder (``reminder.notify.
+test_sends``) and wakes the test-send lane, which sends at most ``settings.test_send_concurrency`` at
+once in the background; no request waits on a receiver or holds a connection while one answers.
+Each company may send ``settings.test_send_limits`` (``limits`` notation, moving window: the
+well-kept ``limits`` package, also used for logins); more are refused with 429.
+
+    admit_test_send ── over the company's limit → 429 (Chinese, Retry-After)
+    wake_test_sends ── the serving worker's lane (``reminder serve``), else the app's own lane
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-from fastapi import HTTPException, Request
+from fastapi import FastAPI, HTTPException, Request
 from limits import parse_many
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
 from reminder.config import Settings
+from reminder.scheduler import TestSendLane, default_worker_name
 
-__all__ = ["TestSendGate", "test_send_slot"]
+__all__ = ["TOO_MANY", "TestSendGate", "admit_test_send", "wake_test_sends"]
+
+#: what a company over its limit is told
+TOO_MANY = "测试消息发送过于频繁，请稍后再试"
 
 
 class TestSendGate:
-    """Per-company moving-window limits plus a site-wide cap on concurrent test sends."""
+    """Per-company moving-window limits on test sends."""
+
+    __test__ = False  # not a pytest class
 
     def __init__(self, settings: Settings) -> None:
         self.limits = parse_many(settings.test_send_limits)
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
-        self.slots = threading.BoundedSemaphore(max(1, settings.test_send_concurrency))
 
-    @contextmanager
-    def admit(self, company_id: int) -> Iterator[None]:
-        """Hold a slot for one test send of ``company_id``.
+    def admit(self, company_id: int) -> None:
+        """Count one test send of ``company_id``.
 
         Raises:
-            HTTPException: 429 (this company sent too many) or 503 (too many in flight), in Chinese.
+            HTTPException: 429 when this company sent too many, in Chinese, with Retry-After.
         """
         key = str(company_id)
         if not all(self.limiter.test(item, "test-send", key) for item in self.limits):
-            raise HTTPException(429, "测试消息发送过于频繁，请稍后再试", headers={"Retry-After": "60"})
-        if not self.slots.acquire(blocking=False):
-            raise HTTPException(503, "测试发送繁忙，请稍后再试", headers={"Retry-After": "5"})
-        try:
-            for item in self.limits:
-                self.limiter.hit(item, "test-send", key)
-            yield
-        finally:
-            self.slots.release()
+            raise HTTPException(429, TOO_MANY, headers={"Retry-After": "60"})
+        for item in self.limits:
+            self.limiter.hit(item, "test-send", key)
 
 
 _LOCK = threading.Lock()
 
 
-@contextmanager
-def test_send_slot(request: Request, company_id: int) -> Iterator[None]:
-    """:meth:`TestSendGate.admit` with the app's gate (made on first use)."""
+def admit_test_send(request: Request, company_id: int) -> None:
+    """:meth:`TestSendGate.admit` with the app's gate (made on first use).
+
+    Raises:
+        HTTPException: 429, this company sent too many.
+    """
     with _LOCK:
         gate = getattr(request.app.state, "test_send_gate", None)
         if gate is None:
             gate = request.app.state.test_send_gate = TestSendGate(request.app.state.settings)
-    with gate.admit(company_id):
-        yield
+    gate.admit(company_id)
+
+
+def wake_test_sends(app: FastAPI) -> None:
+    """Have the queued test sends go out now: the serving worker's lane, else one the app keeps.
+
+    Without a worker in this process (``reminder serve`` whose scheduler could not take the SQLite
+    lease, or an app built alone) the app's lane still tries; on SQLite a dispatcher elsewhere holds
+    the lease and its next tick sends them instead.
+    """
+    worker = getattr(app.state, "scheduler", None)
+    if worker is not None and getattr(worker, "lane", None) is not None:
+        worker.wake()
+        return
+    with _LOCK:
+        lane = getattr(app.state, "test_send_lane", None)
+        if lane is None:
+            lane = app.state.test_send_lane = TestSendLane(
+                engine=app.state.engine, settings=app.state.settings, worker=default_worker_name()
+            )
+    lane.wake()

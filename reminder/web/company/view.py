@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Coroutine
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -24,6 +25,7 @@ from reminder.matching import company_matches
 from reminder.notify.links import new_view_salt, verify_view_token, view_calendar_url
 from reminder.web.company import ical
 from reminder.web.company.common import NO_STORE, render, request_now
+from reminder.web.company.facts import by_benefit, sort_choice, sort_links
 from reminder.web.company.views import sections
 from reminder.web.deps import CompanyDep, IdPath, SessionDep, SettingsDep
 
@@ -90,10 +92,15 @@ def verdict_context(company: Company, request: Request, session: SessionDep) -> 
     every = company_matches(
         session=session, company_id=company.id, now=request_now(request), include_past=True
     )
+    grouped = sections([m for m in every if m.open])
+    sort = sort_choice(request.query_params.get("sort"))  # ?sort=benefit: largest benefit first in each group
+    if sort == "benefit":
+        grouped = [replace(s, items=tuple(by_benefit(s.items))) for s in grouped]
     return {
         "company": company,
-        "sections": sections([m for m in every if m.open]),
+        "sections": grouped,
         "past": [m for m in every if not m.open],
+        "sort_links": sort_links(request.query_params, sort),
     }
 
 
