@@ -31,6 +31,9 @@ __all__ = [
     "sort_choice",
     "sort_links",
     "safe_url",
+    "PageLink",
+    "page_number",
+    "page_links",
 ]
 
 #: ``?sort=`` value → the link's Chinese label; the first is the default
@@ -147,8 +150,43 @@ class SortLink:
 
 def sort_links(query: Mapping[str, Any], current: str) -> list[SortLink]:
     """The links that switch the order of a notice list, keeping the other query parameters."""
-    kept = {k: str(v) for k, v in query.items() if k not in ("sort", "msg")}
+    kept = {k: str(v) for k, v in query.items() if k not in ("sort", "msg", "page")}
     return [
         SortLink(key, label, "?" + urlencode({**kept, "sort": key}), key == current)
         for key, label in SORTS.items()
     ]
+
+
+@dataclass(frozen=True)
+class PageLink:
+    """One link of a list's pager (上一页 / 第 N 页 / 下一页)."""
+
+    label: str
+    href: str
+    #: the page shown now (rendered as text, not a link)
+    current: bool = False
+
+
+def page_number(raw: str | None) -> int:
+    """The page asked for (from 1); anything else (missing, 0, -3, 'x', 10**30) is page 1."""
+    if raw is None or not raw.isdigit() or len(raw) > 6:
+        return 1
+    return max(1, int(raw))
+
+
+def page_links(query: Mapping[str, Any], page: int, total: int, size: int) -> list[PageLink]:
+    """上一页 · 第 N/M 页 · 下一页 for a list of ``total`` items shown ``size`` at a time, keeping the
+    other query parameters; no links when everything fits on one page."""
+    pages = max(1, -(-total // size))
+    if pages == 1:
+        return []
+    kept = {k: str(v) for k, v in query.items() if k not in ("page", "msg")}
+
+    def href(n: int) -> str:
+        return "?" + urlencode({**kept, "page": str(n)})
+
+    links = [PageLink("上一页", href(page - 1))] if page > 1 else []
+    links.append(PageLink(f"第 {min(page, pages)}/{pages} 页", href(page), current=True))
+    if page < pages:
+        links.append(PageLink("下一页", href(page + 1)))
+    return links

@@ -37,10 +37,10 @@ from reminder.web.company.common import (
     request_now,
     set_token_cookie,
 )
-from reminder.web.company.facts import by_benefit, sort_choice, sort_links
+from reminder.web.company.facts import by_benefit, page_links, page_number, sort_choice, sort_links
 from reminder.web.company.forms import form_data, form_values, profile_inputs
 from reminder.web.company.mail import mail_configured, send_management_link
-from reminder.web.company.notice_list import open_notices
+from reminder.web.company.notice_list import open_notices, open_notices_page
 from reminder.web.company.view import verdict_context
 from reminder.web.deps import CompanyDep, SessionDep, SettingsDep, hash_token, new_token
 from reminder.workflow import company_changed
@@ -125,14 +125,27 @@ def _show_token(
     return response
 
 
+#: open notices per home page (with 1,000 open calls the whole list made the page slow and unreadable)
+HOME_PAGE_SIZE = 50
+
+
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, session: SessionDep) -> Response:
     """What the service is, a register button, and the open notices (``?sort=benefit``: largest benefit first)."""
-    notices = open_notices(session=session, now=request_now(request))
+    now = request_now(request)
     sort = sort_choice(request.query_params.get("sort"))
+    page = page_number(request.query_params.get("page"))
+    offset = (page - 1) * HOME_PAGE_SIZE
+    if sort == "benefit":  # the order needs every notice's benefits
+        ranked = by_benefit(open_notices(session=session, now=now))
+        total, notices = len(ranked), ranked[offset : offset + HOME_PAGE_SIZE]
+    else:  # soonest deadline first: only this page's notices are loaded
+        total, notices = open_notices_page(session=session, now=now, offset=offset, limit=HOME_PAGE_SIZE)
     context = {
-        "notices": by_benefit(notices) if sort == "benefit" else notices,
+        "notices": notices,
+        "total": total,
         "sort_links": sort_links(request.query_params, sort),
+        "pages": page_links(request.query_params, page, total, HOME_PAGE_SIZE),
     }
     return render(request, "company/index.html", context)
 
