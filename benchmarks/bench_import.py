@@ -17,23 +17,21 @@ Target (issue 15): 100,000 companies in under 60 s on SQLite. Figures are printe
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import datetime as dt
 import io
 import os
 import random
 import resource
-import secrets
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
 import sqlalchemy as sa
+from _bench_db import database
 from sqlmodel import Session
 from stdnum.cn import uscc
 
@@ -45,30 +43,12 @@ from reminder.model import TZ
 NOW = dt.datetime(2025, 3, 1, 9, 0, tzinfo=TZ)
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "reminder" / "samples" / "notices"
-PG_ADMIN = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test"}
 HEADER = [
     "企业名称", "统一社会信用代码", "所在地区", "所属行业", "成立日期", "职工人数", "年销售收入", "资产总额",
     "注册资本", "研发费用占比", "研发人员占比", "资质", "独立法人资格", "信用状况良好", "联系邮箱",
 ]  # fmt: skip
 INDUSTRIES = ["汽车零部件", "生物医药", "通信设备制造", "软件和信息技术服务业", "新材料", "高端装备", "化工"]
 QUALIFICATIONS = ["高新技术企业", "科技型中小企业", "专精特新中小企业", "规上企业"]
-
-
-@contextlib.contextmanager
-def database(pg: bool, tmp: Path) -> Iterator[str]:
-    """The URL of an empty database: a SQLite file under ``tmp``, or a throwaway PostgreSQL database."""
-    if not pg:
-        yield f"sqlite:///{tmp / 'bench.db'}"
-        return
-    import psycopg
-
-    name = f"bench_import_{os.getpid()}_{secrets.token_hex(3)}"
-    with psycopg.connect(**PG_ADMIN, autocommit=True) as admin:  # type: ignore[arg-type]
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield f"postgresql+psycopg://{PG_ADMIN['user']}@{PG_ADMIN['host']}:{PG_ADMIN['port']}/{name}"
-        finally:
-            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 def _districts() -> list[tuple[str, str]]:
@@ -175,7 +155,10 @@ def main() -> None:
     ap.add_argument("--pg", action="store_true", help="PostgreSQL on 127.0.0.1:5432 instead of SQLite")
     args = ap.parse_args()
     out = sys.stdout.write
-    with tempfile.TemporaryDirectory(prefix="bench-import-") as name, database(args.pg, Path(name)) as url:
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-import-") as name,
+        database(args.pg, name, "bench_import") as url,
+    ):
         tmp = Path(name)
         notices = prepare(url)
         path = tmp / "companies.csv"

@@ -21,7 +21,6 @@ Targets (issue 15): one notice under 1 s against 100,000 profiles on both databa
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import datetime as dt
 import gc
@@ -41,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from _bench_db import database
 from sqlmodel import Session, col, select
 
 from reminder.companies.profiles import update_company_profile
@@ -64,24 +64,6 @@ INDUSTRIES = [
 ]
 QUALIFICATIONS = ["高新技术企业", "科技型中小企业", "专精特新中小企业", "规上企业", '专精特新"小巨人"企业']
 APPLICANTS = ["企业"] * 18 + ["高等学校", "科研院所"]
-PG_ADMIN = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test"}
-
-
-@contextlib.contextmanager
-def database(pg: bool, tmp: str) -> Iterator[str]:
-    """The URL of an empty database: a SQLite file under ``tmp``, or a throwaway PostgreSQL database."""
-    if not pg:
-        yield f"sqlite:///{tmp}/bench.db"
-        return
-    import psycopg
-
-    name = f"bench_match_{os.getpid()}_{secrets.token_hex(3)}"
-    with psycopg.connect(**PG_ADMIN, autocommit=True) as admin:  # type: ignore[arg-type]
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield f"postgresql+psycopg://{PG_ADMIN['user']}@{PG_ADMIN['host']}:{PG_ADMIN['port']}/{name}"
-        finally:
-            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 def _districts() -> list[tuple[str, str, str | None]]:
@@ -325,7 +307,7 @@ def main() -> None:
     ap.add_argument("--no-company", action="store_true", help="skip the changed-company benchmark")
     args = ap.parse_args()
     out = sys.stdout.write
-    with tempfile.TemporaryDirectory() as tmp, database(args.pg, tmp) as url:
+    with tempfile.TemporaryDirectory() as tmp, database(args.pg, tmp, "bench_match") as url:
         engine = make_engine(url)
         upgrade(engine)
         with Session(engine, expire_on_commit=False) as session:

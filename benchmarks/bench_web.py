@@ -39,6 +39,7 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
+from _bench_db import database
 from sqlmodel import Session, col, select
 
 from reminder.companies.profiles import register_company
@@ -55,7 +56,6 @@ AS_OF = dt.date(2025, 3, 1)
 NOW = dt.datetime.combine(AS_OF, dt.time(9), tzinfo=TZ)
 SAMPLES = Path(__file__).resolve().parents[1] / "reminder" / "samples" / "notices"
 ADMIN_TOKEN = "bench-admin-" + "a" * 40
-PG_ADMIN = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test"}
 #: ids per executemany batch
 BATCH = 20_000
 VERDICTS = ["eligible"] * 3 + ["possibly_eligible"] * 3 + ["not_eligible"] * 4
@@ -84,23 +84,6 @@ def timed(what: str) -> Iterator[None]:
 
 
 # ── the database ────────────────────────────────────────────────────────────────────────────
-
-
-@contextlib.contextmanager
-def database(pg: bool, tmp: Path) -> Iterator[str]:
-    """The SQLAlchemy URL of an empty database: a SQLite file under ``tmp``, or a throwaway PostgreSQL one."""
-    if not pg:
-        yield f"sqlite:///{tmp / 'bench.db'}"
-        return
-    import psycopg
-
-    name = f"bench_web_{os.getpid()}_{secrets.token_hex(3)}"
-    with psycopg.connect(**PG_ADMIN, autocommit=True) as admin:  # type: ignore[arg-type]
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield f"postgresql+psycopg://{PG_ADMIN['user']}@{PG_ADMIN['host']}:{PG_ADMIN['port']}/{name}"
-        finally:
-            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 def _next_id(session: Session, table: type[Any]) -> int:
@@ -420,7 +403,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     say(f"bench_web: {args.notices:,} notices, {args.companies:,} companies × {args.matches} matches, "
         f"{'PostgreSQL' if args.pg else 'SQLite'}, {args.clients} clients")  # fmt: skip
-    with tempfile.TemporaryDirectory(prefix="bench-web-") as name, database(args.pg, Path(name)) as url:
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-web-") as name,
+        database(args.pg, name, "bench_web") as url,
+    ):
         tmp = Path(name)
         say("building the data:")
         probe = build(url, args)

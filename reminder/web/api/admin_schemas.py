@@ -176,24 +176,25 @@ class ContactValues(BoundedInput):
 FactNumber = Annotated[int, Field(ge=1, le=1000)]
 
 
-class BenefitCorrection(_CorrectionBase):
-    target: Literal["benefit"]
+class _FactCorrection(_CorrectionBase):
+    """A correction of one benefit, step or contact: they are addressed by position, not by row id."""
+
     action: Action
     number: FactNumber | None = None
+
+
+class BenefitCorrection(_FactCorrection):
+    target: Literal["benefit"]
     values: BenefitValues = Field(default_factory=BenefitValues)
 
 
-class ApplyStepCorrection(_CorrectionBase):
+class ApplyStepCorrection(_FactCorrection):
     target: Literal["how_to_apply"]
-    action: Action
-    number: FactNumber | None = None
     values: ApplyStepValues = Field(default_factory=ApplyStepValues)
 
 
-class ContactCorrection(_CorrectionBase):
+class ContactCorrection(_FactCorrection):
     target: Literal["contact"]
-    action: Action
-    number: FactNumber | None = None
     values: ContactValues = Field(default_factory=ContactValues)
 
 
