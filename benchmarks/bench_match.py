@@ -162,7 +162,7 @@ def synthesise_notices(session: Session, seeds: list[NoticeRow], n: int) -> None
     rng = random.Random(7)
     conn = session.connection()
     doc_id = conn.execute(
-        sa.insert(DocumentRow).returning(DocumentRow.id),  # type: ignore[arg-type]
+        sa.insert(DocumentRow).returning(col(DocumentRow.id)),
         {
             "source": "synthetic",
             "content_hash": secrets.token_hex(32),
@@ -178,7 +178,7 @@ def synthesise_notices(session: Session, seeds: list[NoticeRow], n: int) -> None
     for i in range(n):
         seed = rng.choice(seeds)
         notice_id = conn.execute(
-            sa.insert(NoticeRow).returning(NoticeRow.id),  # type: ignore[arg-type]
+            sa.insert(NoticeRow).returning(col(NoticeRow.id)),
             {
                 "title": f"{seed.title}（合成第{i}号）",
                 "level": seed.level,
@@ -234,6 +234,11 @@ def _server_cpu(session: Session) -> Callable[[], float]:
     return used
 
 
+def _target(profiles: int) -> str:
+    """Issue 15's target for one notice: 1 s at 100,000 profiles, 5 s at 1,000,000 (PostgreSQL)."""
+    return "1 s" if profiles <= 100_000 else "5 s at 1,000,000 (PostgreSQL)"
+
+
 def bench_notices(session: Session, seeds: list[NoticeRow], profiles: int) -> NoticeRow:
     """Time ``match_notice`` of each seed notice against every company; returns the slowest notice."""
     out = sys.stdout.write
@@ -267,7 +272,8 @@ def bench_notices(session: Session, seeds: list[NoticeRow], profiles: int) -> No
     out(
         f"one new notice against {profiles:,} profiles ({session.get_bind().dialect.name}): "
         f"median {statistics.median(walls):.3f} s (cpu {statistics.median(total):.3f} s), "
-        f"slowest {max(walls):.3f} s (cpu {max(total):.3f} s) — target < 1 s; load average {load:.1f}"
+        f"slowest {max(walls):.3f} s (cpu {max(total):.3f} s) — target < {_target(profiles)}; "
+        f"load average {load:.1f}"
         " (cpu: this process plus, on PostgreSQL, its server process)\n"
     )
     return seeds[walls.index(max(walls))]

@@ -8,6 +8,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from reminder.cli import app
@@ -73,3 +74,60 @@ def test_help_imports_neither_the_database_nor_the_web_stack() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "", f"reminder --help imported {done.stdout.strip()}"
+
+
+def test_db_recount_rebuilds_the_match_counts_from_the_matches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime as dt
+
+    import sqlalchemy as sa
+    from sqlmodel import Session, select
+
+    from reminder.companies.profiles import register_company
+    from reminder.db.engine import make_engine
+    from reminder.db.migrate import upgrade
+    from reminder.db.models import Match, MatchCount
+    from reminder.ingest import ingest_paths
+    from reminder.model import TZ
+    from reminder.workflow import company_changed
+
+    url = f"sqlite:///{tmp_path / 'recount.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    now = dt.datetime(2025, 3, 1, 9, tzinfo=TZ)
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+        with Session(engine) as session:
+            ingest_paths([SAMPLES], session=session, now=now)
+            for name, region in (
+                ("杭州甲科技有限公司", "浙江省杭州市西湖区"),
+                ("宁波乙科技有限公司", "浙江省宁波市鄞州区"),
+            ):
+                data = {"name": name, "region": region, "headcount": 50, "annual_revenue": 3000}
+                company = register_company(session=session, data=data, now=now)
+                company_changed(session=session, company_id=company.id or 0, now=now)
+            session.commit()
+            kept = {c.company_id: (c.eligible, c.possible, c.total) for c in session.exec(select(MatchCount))}
+            assert kept and any(total for _, _, total in kept.values())
+            session.execute(
+                sa.update(MatchCount).values(eligible=0, possible=0, total=0)
+            )  # counts gone astray
+            session.commit()
+
+        result = runner.invoke(app, ["db", "recount"])
+        assert result.exit_code == 0, result.output
+        assert f"{len(kept)} companies" in result.stdout
+
+        with Session(engine) as session:
+            counted = {
+                c.company_id: (c.eligible, c.possible, c.total) for c in session.exec(select(MatchCount))
+            }
+            statuses = [(m.company_id, m.status) for m in session.exec(select(Match))]
+        assert counted == kept
+        for company_id, (eligible, possible, total) in counted.items():
+            mine = [s for c, s in statuses if c == company_id]
+            assert eligible == mine.count("eligible") and total == eligible + possible
+            assert possible == sum(1 for s in mine if s in ("possibly_eligible", "possible"))
+    finally:
+        engine.dispose()

@@ -119,7 +119,7 @@ def _import_progress() -> Iterator[Callable[[str, int, int], None]]:
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True) as bar:
-        task = bar.add_task(_STAGES["校验"], total=None)
+        task = bar.add_task(_STAGES["导入"], total=None)
 
         def advance(stage: str, done: int, total: int) -> None:
             bar.update(task, description=_STAGES.get(stage, stage), completed=done, total=total)
@@ -128,11 +128,14 @@ def _import_progress() -> Iterator[Callable[[str, int, int], None]]:
 
 
 _STAGES = {
-    "校验": "校验 / validating",
-    "写入": "写入 / storing",
+    "导入": "校验并写入 / validating and storing",
     "匹配": "匹配通知 / matching notices",
     "提醒": "安排提醒 / planning reminders",
 }
+
+
+#: companies replanned between two moves of the progress bar
+_REPLAN_STEP = 1000
 
 
 def import_cmd(
@@ -160,8 +163,11 @@ def import_cmd(
             now=at,
             done=lambda done, total: tell("匹配", done, total),
         )
-        tell("提醒", 0, len(report.with_email))
-        replan_companies(session=session, company_ids=report.with_email, now=at, settings=get_settings())
+        settings, emails = get_settings(), report.with_email
+        for start in range(0, len(emails), _REPLAN_STEP):  # in steps, to move the bar
+            tell("提醒", start, len(emails))
+            step = emails[start : start + _REPLAN_STEP]
+            replan_companies(session=session, company_ids=step, now=at, settings=settings)
     out.print(
         f"已导入 / imported: {len(report.company_ids)} 家企业；有问题的行 / rows with problems: {len(report.problems)}"
     )

@@ -1,4 +1,4 @@
-"""``reminder db upgrade|current|revision``: the database schema (Alembic migrations).
+"""``reminder db upgrade|current|revision|recount``: the database schema (Alembic migrations), and repairs.
 
 Heavy imports (SQLAlchemy, Alembic) happen inside the commands. Only these commands work on an
 out-of-date schema; errors print ``Error: …`` without a traceback.
@@ -67,10 +67,24 @@ def revision_cmd(
     _say(f"新迁移 / new revision: {path} (review it before committing)")
 
 
+def recount_cmd() -> None:
+    """Count every company's eligible and possibly eligible matches again (the ``match_counts`` table the
+    dashboard and /metrics read; matching keeps it in step, this repairs it after a manual change)."""
+    from sqlmodel import Session
+
+    from reminder.db.match_counts import rebuild_counts
+
+    with database(err) as engine, Session(engine) as session:
+        companies = rebuild_counts(session)
+        session.commit()
+    _say(f"已重新统计匹配数 / match counts rebuilt: {companies} companies with matches")
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``db upgrade``, ``db current`` and ``db revision`` to the ``reminder`` app."""
+    """Add ``db upgrade``, ``db current``, ``db revision`` and ``db recount`` to the ``reminder`` app."""
     db_app = typer.Typer(help="数据库结构 / database schema (Alembic migrations).", no_args_is_help=True)
     db_app.command("upgrade")(upgrade_cmd)
     db_app.command("current")(current_cmd)
     db_app.command("revision")(revision_cmd)
+    db_app.command("recount")(recount_cmd)
     app.add_typer(db_app, name="db")

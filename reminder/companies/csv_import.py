@@ -1,9 +1,11 @@
 """Importing companies from CSV text: every good row registered, every bad row reported by line number.
 
-parse_profiles_csv (reminder.rules) ── bad rows: line + reasons (invalid values, repeats in the file)
+The file is read a batch of rows at a time (100,000 rows never sit in memory as objects at once):
+
+read_profiles_csv (reminder.rules) ──── bad rows: line + reasons (invalid values, repeats in the file)
 registered_conflicts ───────────────── rows whose credit code or name is already registered: line +
-                                       reason (a few set-based queries for the whole file)
-insert_companies ───────────────────── the good rows in batched core inserts (100,000 rows in seconds)
+                                       reason (a few set-based queries per batch)
+insert_companies ───────────────────── the batch's good rows in core inserts
 
 Nothing is matched here: callers match the new companies in bulk (``matching.match_new_companies``).
 """
@@ -19,18 +21,23 @@ from dataclasses import dataclass
 from typing import Any
 
 import pydantic
-from sqlmodel import Session
+import sqlalchemy as sa
+from sqlmodel import Session, col
 
 from reminder.companies.profiles import company_fields_from_profile, insert_companies, registered_conflicts
-from reminder.db.models import CompanyCreate
-from reminder.rules import parse_profiles_csv
+from reminder.db.models import Company, CompanyCreate, utcnow
+from reminder.rules import Profile, read_profiles_csv
 
 __all__ = ["ImportReport", "ImportProgress", "import_profiles"]
 
-#: told (stage, done, total) as the import goes: "校验" rows read, then "写入" rows stored
+#: told (stage, done, total) as the import goes: "导入" data rows read and stored, of all data rows
 ImportProgress = Callable[[str, int, int], None]
 
 log = logging.getLogger(__name__)
+
+#: rows validated, checked and stored together: large enough for few statements, small enough to
+#: keep memory flat (each row is a few kB as Python objects)
+BATCH = 2000
 
 
 @dataclass(frozen=True)
@@ -45,21 +52,14 @@ class ImportReport:
     with_email: tuple[int, ...] = ()
 
 
-def _data_lines(text: str) -> list[int]:
-    """The line on which each non-blank data row starts, read as ``parse_profiles_csv`` reads them."""
+def _data_rows(text: str) -> int:
+    """How many non-blank data rows ``read_profiles_csv`` will read (for the progress bar's total)."""
     text = text.lstrip("\ufeff")
     first = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first and "," not in first else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    if next(reader, None) is None:
-        return []
-    lines = []
-    start = reader.line_num + 1
-    for cells in reader:
-        line, start = start, reader.line_num + 1
-        if any(c.strip() for c in cells):
-            lines.append(line)
-    return lines
+    next(reader, None)
+    return sum(1 for cells in reader if any(c.strip() for c in cells))
 
 
 def _company(row: dict[str, Any]) -> CompanyCreate | str:
@@ -68,6 +68,37 @@ def _company(row: dict[str, Any]) -> CompanyCreate | str:
         return CompanyCreate(**row)
     except pydantic.ValidationError as exc:
         return "；".join(f"{'.'.join(map(str, e['loc']))}：{e['msg']}" for e in exc.errors())
+
+
+@dataclass
+class _Batches:
+    """The import so far: rows waiting to be stored, what was stored, every problem."""
+
+    session: Session
+    now: dt.datetime
+    #: the highest company id before the import (its own rows never repeat a name: see read_profiles_csv)
+    registered: int
+    lines: list[int]
+    profiles: list[Profile]
+    problems: list[tuple[int, str]]
+    ids: list[int]
+    emails: list[int]
+
+    def store(self) -> None:
+        """Check the waiting rows against the database and store the good ones."""
+        rows = [company_fields_from_profile(p) for p in self.profiles]
+        good: list[CompanyCreate] = []
+        taken_by = registered_conflicts(session=self.session, rows=rows, names_up_to=self.registered)
+        for line, row, taken in zip(self.lines, rows, taken_by, strict=True):
+            company = _company(row) if not taken else "；".join(taken.values())
+            if isinstance(company, str):
+                self.problems.append((line, company))
+            else:
+                good.append(company)
+        new = insert_companies(session=self.session, rows=good, now=self.now)
+        self.ids += new
+        self.emails += [i for i, c in zip(new, good, strict=True) if c.contact_email]
+        self.lines, self.profiles = [], []
 
 
 def import_profiles(
@@ -89,32 +120,24 @@ def import_profiles(
         The ids registered and every problem with its line number, sorted by line.
     """
     tell = progress or (lambda stage, done, total: None)
-    profiles, problems = parse_profiles_csv(text)
-    tell("校验", len(profiles), len(profiles))
-    bad = {line for line, _ in problems}
-    lines = [n for n in _data_lines(text) if n not in bad]
-    if len(lines) != len(profiles):  # cannot happen while both read CSV alike; fall back to no line
-        log.warning("CSV rows and profiles disagree (%d lines, %d profiles)", len(lines), len(profiles))
-        lines = [0] * len(profiles)
-    rows = [company_fields_from_profile(p) for p in profiles]
-    del profiles  # 100,000 rows: keep one form of them at a time
-    found = list(problems)
-    good: list[CompanyCreate] = []
-    for line, row, taken in zip(lines, rows, registered_conflicts(session=session, rows=rows), strict=True):
-        company = _company(row) if not taken else "；".join(taken.values())
-        if isinstance(company, str):
-            found.append((line, company))
+    total = _data_rows(text)
+    tell("导入", 0, total)
+    registered = session.connection().execute(sa.select(sa.func.max(col(Company.id)))).scalar_one()
+    state = _Batches(session, now or utcnow(), int(registered or 0), [], [], [], [], [])
+    read = 0
+    for line, found in read_profiles_csv(text):
+        if isinstance(found, str):
+            state.problems.append((line, found))
+            read += line > 1  # header problems are not data rows
         else:
-            good.append(company)
-    del rows
-    stored = 0
-
-    def done(count: int) -> None:
-        nonlocal stored
-        stored += count
-        tell("写入", stored, len(good))
-
-    ids = insert_companies(session=session, rows=good, now=now, done=done)
-    log.info("CSV import: %d companies registered, %d problems", len(ids), len(found))
-    emails = tuple(i for i, c in zip(ids, good, strict=True) if c.contact_email)
-    return ImportReport(tuple(ids), tuple(sorted(found, key=lambda p: p[0])), emails)
+            state.lines.append(line)
+            state.profiles.append(found)
+            read += 1
+        if len(state.profiles) >= BATCH:
+            state.store()
+            tell("导入", min(read, total), total)
+    state.store()
+    tell("导入", total, total)
+    log.info("CSV import: %d companies registered, %d problems", len(state.ids), len(state.problems))
+    problems = tuple(sorted(state.problems, key=lambda p: p[0]))
+    return ImportReport(tuple(state.ids), problems, tuple(state.emails))

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from reminder.db.models import Channel, Company, CompanyPublic, Delivery, Match, Reminder
+from reminder.db.verdicts import drop_unused
 
 __all__ = ["export_company", "erase_company", "purge_deliveries", "confirmed_addresses"]
 
@@ -71,7 +72,11 @@ def export_company(*, session: Session, company: Company) -> dict[str, Any]:
             }
             for c in channels
         ],  # fmt: skip
-        "matches": [m.model_dump(mode="json") for m in matches],
+        "matches": [
+            m.model_dump(mode="json", exclude={"verdict_id"})
+            | {"missing": m.missing, "unmet": m.unmet, "trace": m.trace}
+            for m in matches
+        ],
         "reminders": [r.model_dump(mode="json", exclude={"claimed_by", "claimed_until"}) for r in reminders],
         "deliveries": [d.model_dump(mode="json", exclude={"worker"}) for d in deliveries],
     }
@@ -95,6 +100,7 @@ def erase_company(*, session: Session, company: Company) -> int:
     assert company_id is not None
     reminder_ids = select(Reminder.id).where(Reminder.company_id == company_id).scalar_subquery()
     channel_ids = select(Channel.id).where(Channel.company_id == company_id).scalar_subquery()
+    verdicts = session.exec(select(Match.verdict_id).where(Match.company_id == company_id)).all()
     deleted = 0
     for statement in (
         sa.delete(Delivery).where(
@@ -106,6 +112,7 @@ def erase_company(*, session: Session, company: Company) -> int:
         sa.delete(Company).where(col(Company.id) == company_id),
     ):
         deleted += session.execute(statement).rowcount or 0  # type: ignore[attr-defined]
+    drop_unused(session.connection(), verdicts)  # those only its matches had: they hold its own figures
     session.expunge(company)
     log.info("company %d erased at its request (%d rows)", company_id, deleted)
     return deleted

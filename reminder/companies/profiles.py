@@ -266,13 +266,18 @@ def _conflicts(session: Session, fields: Mapping[str, Any], own_id: int | None) 
 _CHUNK = 500
 
 
-def registered_conflicts(*, session: Session, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
+def registered_conflicts(
+    *, session: Session, rows: Sequence[Mapping[str, Any]], names_up_to: int | None = None
+) -> list[dict[str, str]]:
     """For each row of company columns, the messages ``register_company`` gives for a credit code or
     name already registered (empty when none), found with a few set-based queries.
 
     Args:
         session: the session.
         rows: company columns (``company_fields_from_profile``), e.g. the rows of a CSV file.
+        names_up_to: compare names with companies up to this id only (those registered before an
+            import began: its own rows have distinct names). Names are not indexed: each query
+            reads the table, and an import of 100,000 rows would read its own rows again per batch.
 
     Returns:
         Per row, field → Chinese message (the lowest-numbered holder is named).
@@ -285,6 +290,8 @@ def registered_conflicts(*, session: Session, rows: Sequence[Mapping[str, Any]])
             query = sa.select(col(Company.id), col(Company.name), column).where(
                 column.in_(values[start : start + _CHUNK])
             )
+            if field == "name" and names_up_to is not None:
+                query = query.where(col(Company.id) <= names_up_to)
             for company_id, name, value in session.connection().execute(query.order_by(col(Company.id))):
                 holders.setdefault((field, value), (name, company_id))
     found = []
@@ -296,6 +303,18 @@ def registered_conflicts(*, session: Session, rows: Sequence[Mapping[str, Any]])
                 errors[field] = _taken(field, row[field], *holder)
         found.append(errors)
     return found
+
+
+def _insert_rows(conn: sa.Connection, companies: sa.Table, chunk: list[dict[str, Any]]) -> list[int]:
+    """Insert company rows; their new ids, in the order of ``chunk``."""
+    names = [row["name"] for row in chunk]
+    if len(set(names)) < len(names):  # ids in parameter order: SQLite then inserts row by row
+        insert = sa.insert(companies).returning(companies.c.id, sort_by_parameter_order=True)
+        return [int(i) for i in conn.execute(insert, chunk).scalars()]
+    # multi-row INSERTs (a CSV's names are distinct): RETURNING comes in no set order, the name says whose
+    insert = sa.insert(companies).returning(companies.c.id, companies.c.name)
+    by_name = {name: int(company_id) for company_id, name in conn.execute(insert, chunk)}
+    return [by_name[name] for name in names]
 
 
 def insert_companies(
@@ -323,13 +342,12 @@ def insert_companies(
     session.flush()
     conn = session.connection()
     companies, channels = Company.__table__, Channel.__table__  # type: ignore[attr-defined]
-    insert = sa.insert(companies).returning(companies.c.id, sort_by_parameter_order=True)
     ids: list[int] = []
     for start in range(0, len(rows), batch):
         chunk = [
             {**row.model_dump(), "created_at": now, "updated_at": now} for row in rows[start : start + batch]
         ]
-        new = [int(i) for i in conn.execute(insert, chunk).scalars()]
+        new = _insert_rows(conn, companies, chunk)
         emails = [
             {
                 "company_id": company_id, "kind": "email", "name": EMAIL_CHANNEL_NAME, "target": row["contact_email"],

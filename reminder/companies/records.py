@@ -9,7 +9,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from reminder.db.match_counts import recount_company
 from reminder.db.models import Company, CompanyCreate, CompanyUpdate, Match, utcnow
+from reminder.db.verdicts import digest, verdict_ids, verdict_json
 
 __all__ = ["create_company", "get_company", "list_companies", "update_company", "save_match", "get_match"]
 
@@ -78,15 +80,23 @@ def save_match(
         unmet: the conditions not met, JSON-ready.
         trace: the evaluation trace, JSON-ready.
         evaluated_at: when (default now).
+
+    The company's eligible / possibly eligible counts (``match_counts``) are recounted with it.
     """
     match = get_match(session=session, company_id=company_id, notice_id=notice_id)
+    verdict = (
+        status,
+        verdict_json(list(missing or [])),
+        verdict_json(list(unmet or [])),
+        verdict_json(trace),
+    )
+    verdict_id = verdict_ids(session.connection(), [(notice_id, verdict)])[notice_id, digest(verdict)]
     if match is None:
-        match = Match(company_id=company_id, notice_id=notice_id, status=status)
+        match = Match(company_id=company_id, notice_id=notice_id, status=status, verdict_id=verdict_id)
     match.status = status
-    match.missing = list(missing or [])
-    match.unmet = list(unmet or [])
-    match.trace = trace
+    match.verdict_id = verdict_id
     match.evaluated_at = evaluated_at or utcnow()
     session.add(match)
     session.flush()
+    recount_company(session, company_id)  # the dashboard reads match_counts, not the matches
     return match

@@ -3,7 +3,7 @@
     documents ── notices ──┬── deadlines        (old versions kept, ``active`` = False)
                            ├── conditions       (replaced when a new version arrives)
                            └── notice_changes   (deadline added / removed / changed, old → new JSON)
-    companies ── matches ── notices             (one verdict per company and notice)
+    companies ── matches ── verdicts ── notices (one verdict per company and notice; distinct ones stored once)
     companies ── match_counts                   (eligible / possibly eligible matches, counted)
 
     companies ── channels ── reminders ── deliveries   (the outbox: one row per message, every attempt)
@@ -21,6 +21,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import object_session
 from sqlmodel import JSON, Field, SQLModel
 
 from reminder.db.crypto import EncryptedText
@@ -46,6 +47,7 @@ __all__ = [
     "CompanyUpdate",
     "Company",
     "CompanyPublic",
+    "Verdict",
     "MatchBase",
     "Match",
     "MatchCount",
@@ -359,25 +361,86 @@ class CompanyPublic(CompanyBase):
     updated_at: dt.datetime
 
 
-class MatchBase(SQLModel):
+class Verdict(SQLModel, table=True):
+    """One distinct verdict on a notice, stored once however many companies share it (issue 15: a
+    全国 notice gives 100,000 companies a few hundred verdicts). Never changed once written: a new
+    verdict is a new row, and rows no match refers to are dropped after the notice is matched."""
+
+    __tablename__ = "verdicts"
+    __table_args__ = (
+        sa.UniqueConstraint("notice_id", "digest"),
+        {"sqlite_autoincrement": True},  # ids never reused: a loaded verdict is that verdict for good
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_id: int = Field(foreign_key="notices.id", ondelete="CASCADE")
+    #: hash of status, missing, unmet and trace as stored (``reminder.matching._verdicts.digest``)
+    digest: str = Field(max_length=32)
     #: the rules engine's verdict: "eligible", "possibly_eligible" or "not_eligible"
-    status: str = Field(max_length=32, index=True)
+    status: str = Field(max_length=32)
     #: profile fields the verdict needed but the company has not given
     missing: list[Any] = Field(default_factory=list, sa_type=JSON)
     #: conditions not met, with reasons
     unmet: list[Any] = Field(default_factory=list, sa_type=JSON)
     #: the evaluation trace (rendered elsewhere)
     trace: Any = Field(default=None, sa_type=JSON)
+
+
+class MatchBase(SQLModel):
+    #: the rules engine's verdict: "eligible", "possibly_eligible" or "not_eligible" (its verdict's)
+    status: str = Field(max_length=32)
     evaluated_at: dt.datetime = _stamp()
 
 
 class Match(MatchBase, table=True):
+    """A company's verdict on a notice: the status, and the shared :class:`Verdict` row holding what is
+    missing, unmet and the trace. Rows are narrow because a notice writes one per company."""
+
     __tablename__ = "matches"
-    __table_args__ = (sa.UniqueConstraint("company_id", "notice_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("company_id", "notice_id"),
+        # a notice's matches; and whether one of its verdicts is still used
+        sa.Index("ix_matches_notice_id_verdict_id", "notice_id", "verdict_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    company_id: int = Field(foreign_key="companies.id", ondelete="CASCADE", index=True)
-    notice_id: int = Field(foreign_key="notices.id", ondelete="CASCADE", index=True)
+    #: no foreign keys: their check per row was most of the cost of writing 100,000 matches. Deleting a
+    #: company or a notice deletes its matches all the same (triggers, migration 0016); matching writes
+    #: only ids it has just read, and ``verdict_id`` names a row it has locked (``matching._verdicts``).
+    company_id: int
+    notice_id: int
+    verdict_id: int
+
+    def _verdict(self) -> Verdict:
+        session = object_session(self)
+        if session is None:
+            raise LookupError(f"verdict {self.verdict_id} of match {self.id} not loaded")
+        # The session's identity map holds rows weakly: without this strong reference a verdict read
+        # for one match is read again for the next (planning 100,000 reminders read it per reminder).
+        # Verdict rows never change, so keeping them for the session's life is safe.
+        held: dict[int, Verdict] = session.info.setdefault("verdicts", {})
+        found = held.get(self.verdict_id)
+        if found is None:
+            found = session.get(Verdict, self.verdict_id)
+            if found is None:
+                raise LookupError(f"verdict {self.verdict_id} of match {self.id} not found")
+            held[self.verdict_id] = found
+        return found
+
+    @property
+    def missing(self) -> list[Any]:
+        """Profile fields the verdict needed but the company has not given."""
+        return self._verdict().missing
+
+    @property
+    def unmet(self) -> list[Any]:
+        """Conditions not met, with reasons."""
+        return self._verdict().unmet
+
+    @property
+    def trace(self) -> Any:
+        """The evaluation trace (rendered elsewhere)."""
+        return self._verdict().trace
 
 
 class MatchCount(SQLModel, table=True):

@@ -167,6 +167,8 @@ class Grammar:
     reach: int
     #: a character a match may start with
     first: re.Pattern[str]
+    #: the run of characters a written date holds before its first 年 or 月, up to the end of the search
+    lead: re.Pattern[str]
 
 
 class _Builder:
@@ -271,7 +273,9 @@ class _Builder:
         engine can skip to the next one."""
         # (a relative year word without 年 would be an anchor of its own)
         extra = [re.escape(w) for w in self.v.relative_years if "年" not in w and "月" not in w]
-        return "|".join(["年", "月", *extra, "19[0-9]{2}[-./]", "20[0-9]{2}[-./]"])
+        # a 年 followed by neither a part of year nor a month (2025年度, 每年) is no date's first 年
+        year = f"年(?={self.after_year()})"
+        return "|".join([year, "月", *extra, "19[0-9]{2}[-./]", "20[0-9]{2}[-./]"])
 
     def first(self) -> str:
         """The characters a date expression may start with (the lookahead at the start of ``pattern``)."""
@@ -287,6 +291,19 @@ class _Builder:
         # its spaces (2 0 2 5), a month number 3; the 今年 words hold their 年
         longest = max(marker + spaces + 6 + spaces, 7 + spaces, 3 + spaces, 6 + spaces)
         return longest + 4  # a margin: a longer lead than counted only costs a little speed
+
+    def lead(self) -> str:
+        """The characters a written date may hold before its first 年 or 月 (digits, numerals with the
+        O/o some pages write for 〇, spaces, 民国 markers, the first character of 今年 and the like),
+        as a run that reaches the end of the searched stretch."""
+        words = self.w["roc_markers"] + [w[0] for w in self.v.relative_years]
+        chars = {*self.v.digits, *self.v.units, *"".join(words), *"0123456789 \t"} - {"年", "月"}
+        return "[" + "".join(re.escape(c) for c in sorted(chars)) + r"]+\Z"
+
+    def after_year(self) -> str:
+        """What a written date holds right after its first 年 (a year's or 今年's): spaces, then a part
+        of year (年底, 2025年年底) or the first character of a month's number."""
+        return rf"{_S}(?:年?(?:{alternation(list(self.v.year_parts))})|[0-9{self.cn}])"
 
     def list_day(self) -> str:
         """A day-only list item right after a date: 、20日."""
@@ -323,4 +340,5 @@ def grammar() -> Grammar:
         anchor=re.compile(b.anchor()),
         reach=b.reach(),
         first=re.compile(b.first()),
+        lead=re.compile(b.lead()),
     )

@@ -111,8 +111,14 @@ OTHER = _rx("other_words")
 APPROX = _rx("approximate_words")
 CONDITIONAL = _rx("conditional_words")
 TBA = _rx("to_be_announced")
+#: the characters the 另行通知 words start with (see facts_text.literal_finditer; none: scan them all)
+TBA_FIRSTS = (
+    "".join(sorted({w[0] for w in TABLE["to_be_announced"]})) if all(TABLE["to_be_announced"]) else ""
+)
 RELATIVE = [re.compile(p) for p in TABLE["relative_workdays"]]
 BATCH = re.compile(TABLE["batch_pattern"])
+# a batch label in brackets right after a date: 6月30日（第二批）
+BATCH_AFTER = re.compile(r"\s*[(（]\s*(" + TABLE["batch_pattern"] + r")\s*[)）]")
 MARKER = re.compile(r"【[^【】\n]{0,60}】")
 CLAUSE_BREAKS = TABLE["clause_breaks"]
 SENTENCE_BREAKS = TABLE["sentence_breaks"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from operator import itemgetter
 
 from reminder.extract.benefits_data import BenefitVocab, benefit_vocab
 from reminder.extract.benefits_extra import notice_currency, taxes, titles
@@ -42,7 +43,7 @@ _BASE_TRIM = re.compile(
 _QUOTED = re.compile(r"[“\"「]([^”\"」,;。]{1,20})[”\"」]")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Item:
     """An amount or a percentage in a sentence, and what the rules made of it."""
 
@@ -91,36 +92,40 @@ def find_benefits(cleaned: str, view: str, start: int = 0, end: int | None = Non
     return unique
 
 
-def _items(view: str, start: int, end: int, currency: str, v: BenefitVocab) -> list[_Item]:
-    items = []
+def _matches(view: str, start: int, end: int, v: BenefitVocab) -> list[tuple[int, re.Match[str], bool]]:
+    """(start, match, is a rate) of every amount and percentage, in text order (amounts first on a tie)."""
     found = [
-        m
+        (m.start(), m, False)
         for w0, w1 in windows(_MONEY_ANCHOR, view, start, end, 30, 6)
         for m in v.money.finditer(view, w0, w1)
     ]
-    for m in found:
-        unit = m.group("unit")
-        if unit in ("万", "亿", "千万", "百万") and view[m.end() : m.end() + 1] in v.not_money_after:
-            continue
-        top = cn_number(m.group("num2") or m.group("num"))
-        if top is None:
-            continue
-        factor = v.units[unit]
-        low = None
-        if m.group("num2"):
-            low_n = cn_number(m.group("num"))
-            low = None if low_n is None else low_n * v.units[m.group("unit1") or unit]
-        cur = _currency(view, m.start(), m.end(), currency, v)
-        items.append(_Item(m.start(), m.end(), False, round(top * factor, 6), low, cur, span_start=m.start()))
-    for m in (
-        m
+    found += [
+        (m.start(), m, True)
         for w0, w1 in windows(_RATE_ANCHOR, view, start, end, 12, 8)
         for m in v.percent.finditer(view, w0, w1)
-    ):
+    ]
+    found.sort(key=itemgetter(0))
+    return found
+
+
+def _item(view: str, m: re.Match[str], rate: bool, v: BenefitVocab) -> _Item | None:
+    """The amount or percentage a match reads, or None when it is none (50万人次, an unreadable number)."""
+    if rate:
         value = cn_number(m.group("num") or m.group("cnum"))
-        if value is not None:
-            items.append(_Item(m.start(), m.end(), True, value, span_start=m.start()))
-    return sorted(items, key=lambda i: i.start)
+        return None if value is None else _Item(m.start(), m.end(), True, value, span_start=m.start())
+    unit = m.group("unit")
+    if unit in ("万", "亿", "千万", "百万") and view[m.end() : m.end() + 1] in v.not_money_after:
+        return None
+    top = cn_number(m.group("num2") or m.group("num"))
+    if top is None:
+        return None
+    factor = v.units[unit]
+    low = None
+    if m.group("num2"):
+        low_n = cn_number(m.group("num"))
+        low = None if low_n is None else low_n * v.units[m.group("unit1") or unit]
+    cur = _currency(view, m.start(), m.end(), "", v)
+    return _Item(m.start(), m.end(), False, round(top * factor, 6), low, cur, span_start=m.start())
 
 
 def _currency(view: str, s: int, e: int, default: str, v: BenefitVocab) -> str:
@@ -141,19 +146,25 @@ def _amounts(view: str, start: int, end: int, v: BenefitVocab) -> list[tuple[_It
     out: list[tuple[_Item, tuple[int, int]]] = []
     sentence: list[_Item] = []
     bounds = (start, start)
-    for it in _items(view, start, end, "", v):
-        if it.start >= bounds[1]:
+    gives = False
+    # Sentences are told apart by where the matches start (any position in a sentence gives its
+    # bounds), so the items are read only in sentences that give something: most amounts are not.
+    for at, m, rate in _matches(view, start, end, v):
+        if at >= bounds[1]:
             out += [(x, bounds) for x in _sentence(view, bounds, sentence, v)]
-            bounds = sentence_bounds(view, it.start, start, end)
+            bounds = sentence_bounds(view, at, start, end)
+            gives = bool(v.give_any.search(view, bounds[0], bounds[1]))
             sentence = []
-        sentence.append(it)
+        if gives and (it := _item(view, m, rate, v)) is not None:
+            sentence.append(it)
     out += [(x, bounds) for x in _sentence(view, bounds, sentence, v)]
     return out
 
 
 def _sentence(view: str, bounds: tuple[int, int], items: list[_Item], v: BenefitVocab) -> list[_Item]:
+    """The accepted items of one sentence that gives something (its items, in order)."""
     s0, s1 = bounds
-    if not items or not v.give_any.search(view, s0, s1):
+    if not items:
         return []
     accepted: list[_Item] = []
     for it in items:

@@ -17,6 +17,11 @@ from reminder.model import BENEFIT_KINDS
 __all__ = ["BenefitVocab", "benefit_vocab"]
 
 _FILE = "benefits.yaml"
+# NUM that never gives characters back: what follows an amount's number (space, a unit, a connector)
+# cannot start with anything the number's run holds, except 千/百 of 千万元/百万元, and those units
+# match without them too; backtracking into a long digit run only re-fails, once per digit
+_NUM = r"\d[\d,]*+(?:\.\d++)?|[零〇○一二两三四五六七八九十百千]++(?:点[零〇○一二三四五六七八九]++)?"
+
 _KEYS: dict[str, type] = {
     "prefilter": list,
     "currencies": dict,
@@ -158,7 +163,7 @@ def benefit_vocab() -> BenefitVocab:
     return BenefitVocab(
         prefilter=re.compile(alternation(words["prefilter"])),
         money=re.compile(
-            rf"(?P<num>{NUM})\s*(?:(?:(?P<unit1>{unit})\s*)?[-–—~～至到]\s*(?:{cur})?\s*(?P<num2>{NUM})\s*)?"
+            rf"(?P<num>{_NUM})\s*(?:(?:(?P<unit1>{unit})\s*)?[-–—~～至到]\s*(?:{cur})?\s*(?P<num2>{_NUM})\s*)?"
             rf"(?P<unit>{unit})"
         ),
         percent=re.compile(rf"(?P<num>\d+(?:\.\d+)?)\s*%|百分之(?P<cnum>{NUM})"),

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, replace
 
 from reminder.extract.conditions_data import Vocab
+from reminder.extract.conditions_rules import gated_search
 from reminder.model import Condition
 
 __all__ = ["Kind", "LineContext", "Sections", "lone_routes_ungrouped"]
@@ -89,6 +90,10 @@ class LineContext:
     excluding: bool = False
     #: the alternative route the line's conditions belong to (see ``_ROUTE_HEAD``), None outside one
     route: str | None = None
+
+
+#: the context of a line in no list and no route, per kind (one shared instance: most lines)
+_PLAIN = {kind: LineContext(kind) for kind in Kind}
 
 
 class Sections:
@@ -213,20 +218,24 @@ class Sections:
         """A sentence opening a list of conditions pushes an eligibility frame (any-of: with a group)."""
         kind = self._kind()
         if kind is Kind.BLOCKING:
-            return LineContext(kind)
+            return _PLAIN[kind]
         group, group_from = self._group(), 0
         excluding = any(f.excluding for f in self._stack)
-        intro = self._v.intro_rx.search(line)
+        intro = gated_search(self._v.intro_rx, line)
         if intro is not None and self._v.exclusion_rx.search(line, intro.start()):
             # 有下列情形之一的企业不得申报: its items are what an applicant must not be
             base = level if level is not None else (self._stack[-1].level if self._stack else 0.0)
             self._stack.append(_Frame(base + 0.5, Kind.ELIGIBILITY, intro=True, excluding=True))
-            return LineContext(Kind.ELIGIBILITY)
+            return _PLAIN[Kind.ELIGIBILITY]
         if intro is not None and intro.lastgroup == "all":
             # 同时符合下列条件中的一项 starts like an all-of list but is an any-of one
             intro = self._v.any_of_rx.search(line, intro.start()) or intro
         if intro is None:
-            return LineContext(kind, group, excluding=excluding)
+            return (
+                _PLAIN[kind]
+                if group is None and not excluding
+                else LineContext(kind, group, excluding=excluding)
+            )
         new_group: str | None = None
         if intro.lastgroup != "all":  # an any-of intro (any_of_rx matches carry no group name)
             self._groups += 1

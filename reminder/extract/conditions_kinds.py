@@ -14,7 +14,7 @@ import re
 from reminder.applicant_kinds import Kind, kind_by_word, kinds
 from reminder.extract._data import alternation
 from reminder.extract.conditions_data import Vocab
-from reminder.extract.conditions_rules import Candidate, Rule, Sentence, negated
+from reminder.extract.conditions_rules import Candidate, Rule, Sentence, gated_search, negated
 
 __all__ = ["KIND_RULES", "kind_words", "names_kind"]
 
@@ -57,7 +57,7 @@ def names_kind(text: str, v: Vocab) -> bool:
     """Whether a sentence says who applies by kind (面向商贸企业 / 集聚区…应…): it may hold conditions."""
     if subject_rx(v).match(text):
         return True
-    m = _kind_rx(v).search(text)
+    m = gated_search(_kind_rx(v), text)
     return m is not None and m.group("strong") is not None
 
 

@@ -20,7 +20,17 @@ from reminder.extract._data import alternation
 from reminder.extract.conditions_data import Vocab
 from reminder.extract.conditions_numbers import NUM, amount, compare_tail, comparison, tidy, unit_name
 
-__all__ = ["Sentence", "Candidate", "Rule", "NUMERIC_RULES", "run_rule", "entity", "negated"]
+__all__ = [
+    "Sentence",
+    "Candidate",
+    "Rule",
+    "NUMERIC_RULES",
+    "run_rule",
+    "entity",
+    "negated",
+    "required_words",
+    "gated_search",
+]
 
 #: words that may stand between a field word and its comparison (上年度, 须, 均, a bracketed remark)
 _FILLER = r"(?:\([^()]{0,30}\)|[^\d,;。:()\n、]){0,12}?"
@@ -348,3 +358,79 @@ def _class_items(av: Any, k: Any) -> list[str] | None:
         else:
             return None
     return out
+
+
+def gated_search(rx: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """``rx.search(text)``, after a cheap search for the words every match holds (:func:`required_words`):
+    for a pattern that starts with a group or an assertion the engine tries at every position, the
+    words' alternation is scanned in C, and most texts hold none of them."""
+    known = _GATES.get(id(rx))
+    if known is None or known[0] is not rx:
+        words = required_words(rx)
+        known = _GATES[id(rx)] = (rx, re.compile(alternation(list(words))) if words else None)
+    gate = known[1]
+    if gate is not None and gate.search(text) is None:
+        return None
+    return rx.search(text)
+
+
+#: id of a pattern → (the pattern, the alternation of its required words, if any)
+_GATES: dict[int, tuple[re.Pattern[str], re.Pattern[str] | None]] = {}
+#: at most this many characters in a class read as a set of required words
+_MAX_CLASS_WORDS = 16
+
+
+def required_words(rx: re.Pattern[str]) -> frozenset[str] | None:
+    """Words one of which every match of ``rx`` contains (a text holding none of them cannot match, so
+    the rule need not run); None when the analysis finds no such set.
+
+    Read from the re module's parse tree: literal runs, alternations of them and repeats of at least
+    one; of the pattern's mandatory parts the most selective one (longest shortest word) is kept.
+
+    >>> sorted(required_words(re.compile(r"(?:营业收入|销售收入)\\s*不低于\\d+")))
+    ['营业收入', '销售收入']
+    """
+    if rx.flags & re.IGNORECASE:
+        return None
+    try:
+        parser, k = importlib.import_module("re._parser"), importlib.import_module("re._constants")
+        best = _best(_options(parser.parse(rx.pattern, rx.flags).data, k))
+    except Exception:  # noqa: BLE001 - an analysis that fails only costs speed
+        return None
+    return frozenset(best) if best else None
+
+
+def _selectivity(words: frozenset[str] | set[str]) -> tuple[int, int]:
+    return min(map(len, words)), -len(words)
+
+
+def _options(seq: Any, k: Any) -> list[set[str]]:
+    """The word sets a parsed sequence requires: its literal runs, and those of its mandatory parts."""
+    options: list[set[str]] = []
+    run = ""
+    for op, av in seq:
+        if op is k.LITERAL:
+            run += chr(av)
+            continue
+        if run:
+            options.append({run})
+            run = ""
+        if op is k.SUBPATTERN:
+            if not av[1] & re.IGNORECASE:
+                options += _options(av[3].data, k)
+        elif op is k.BRANCH:
+            alts = [_best(_options(alt.data, k)) for alt in av[1]]
+            if all(alts):
+                options.append(set().union(*(a for a in alts if a)))
+        elif op in (k.MAX_REPEAT, k.MIN_REPEAT, k.POSSESSIVE_REPEAT):
+            if av[0] >= 1:
+                options += _options(av[2].data, k)
+        elif op is k.IN and len(av) <= _MAX_CLASS_WORDS and all(o is k.LITERAL for o, _ in av):
+            options.append({chr(a) for _, a in av})
+    if run:
+        options.append({run})
+    return options
+
+
+def _best(options: list[set[str]]) -> set[str] | None:
+    return max(options, key=_selectivity) if options else None

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from reminder.extract.contacts_data import ContactVocab, contact_vocab
 from reminder.extract.contacts_phones import EMAIL, PHONE, emails_in, phones_in
-from reminder.extract.facts_text import line_bounds, quote
+from reminder.extract.facts_text import line_bounds, literal_finditer, quote
 from reminder.model import Contact
 
 __all__ = ["find_contacts"]
@@ -39,6 +39,10 @@ _MARKS = ("@", "☎", "联系人", "联络人", "[at]", "(at)")
 _HEADING_MAX = 16
 _NAME_CUE = re.compile(r"(?:联系|联络)人\s*[:]?\s*(?=[\u4e00-\u9fff])")
 _AFTER_CONTACT_CUE = re.compile(r"(?:联系|联络)人(?:及电话|及联系方式)?\s*[:]?\s*$|[、/,和及]\s*$")
+_NUMBER_WORD = re.compile(r"(?:联系)?(?:电话|手机|座机|邮箱|固话)")
+_LIST_GAP = re.compile(r"[\s、/,和及]*")
+_TRAILING_CUE = re.compile(r"(?:联系|联络)人\s*[:]?\s*$")
+_LEADING_CUE = re.compile(r"^(?:联系方式|联系人|联系电话)[:]?")
 
 
 @dataclass
@@ -78,7 +82,7 @@ def find_contacts(cleaned: str, view: str, start: int = 0, end: int | None = Non
 def _regions(view: str, start: int, end: int, v: ContactVocab) -> list[tuple[int, int]]:
     """Runs of adjacent contact lines: lines with a phone, an email or 联系人, and the lines after a heading."""
     lines = set(_lines_with_numbers(view, start, end))
-    for m in v.heading.finditer(view, start, end):
+    for m in literal_finditer(v.heading, v.heading_firsts, view, start, end):
         h0, pos = line_bounds(view, m.start(), start, end)
         if pos - h0 > _HEADING_MAX:  # a sentence mentioning 联系人, not a heading
             continue
@@ -166,10 +170,8 @@ def _names(view: str, l0: int, l1: int, stops: list[tuple[int, int]], v: Contact
             or bool(_NAME_CUE.search(before))
             or out[-1].end >= len(before.rstrip("、/,和及 ")) + l0 - 1
         )
-        precedes_number = bool(
-            PHONE.match(after) or re.match(r"(?:联系)?(?:电话|手机|座机|邮箱|固话)", after)
-        )
-        at_start = bool(re.match(r"[、,]", after)) and (
+        precedes_number = bool(PHONE.match(after) or _NUMBER_WORD.match(after))
+        at_start = after[:1] in ("、", ",") and (
             not _LEAD.sub("", before).strip() or before.rstrip().endswith(":")
         )
         if listed or precedes_number or at_start or _CUE_PREFIX.search(before):
@@ -204,7 +206,7 @@ def _share(people: list[_Person], view: str) -> list[_Person]:
             and p.name
             and not prev.phones
             and not prev.emails
-            and re.fullmatch(r"[\s、/,和及]*", view[prev.end : p.start])
+            and _LIST_GAP.fullmatch(view[prev.end : p.start])
         ):
             prev.name = f"{prev.name}、{p.name}"
             prev.end, prev.phones, prev.emails, prev.last = p.end, p.phones, p.emails, p.last
@@ -216,11 +218,11 @@ def _share(people: list[_Person], view: str) -> list[_Person]:
 def _department(view: str, l0: int, pos: int, v: ContactVocab) -> str | None:
     before = view[l0:pos]
     before = _CUE_PREFIX.sub("", before).rstrip(" :,")
-    before = re.sub(r"(?:联系|联络)人\s*[:]?\s*$", "", before)
+    before = _TRAILING_CUE.sub("", before)
     m = v.department.search(_LEAD.sub("", before))
     if not m:
         return None
-    dept = re.sub(r"^(?:联系方式|联系人|联系电话)[:]?", "", m.group("dept")).strip("()")
+    dept = _LEADING_CUE.sub("", m.group("dept")).strip("()")
     return dept or None
 
 

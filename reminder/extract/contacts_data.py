@@ -35,6 +35,8 @@ class ContactVocab:
 
     cue: re.Pattern[str]
     heading: re.Pattern[str]
+    #: the characters the headings start with (see :func:`~reminder.extract.facts_text.literal_finditer`)
+    heading_firsts: str
     heading_reach: int
     not_phone_before: re.Pattern[str]
     #: a personal name (group ``name``, title included) followed by a separator, a phone or a cue
@@ -67,6 +69,7 @@ def contact_vocab() -> ContactVocab:
     return ContactVocab(
         cue=re.compile(alternation(lists["cues"])),
         heading=re.compile(alternation(lists["headings"])),
+        heading_firsts="".join(sorted({w[0] for w in lists["headings"]})),
         heading_reach=int(t["heading_reach"]),
         not_phone_before=re.compile(rf"(?:{alternation(lists['not_phone_before'])})[^\d]{{0,4}}$"),
         name=re.compile(

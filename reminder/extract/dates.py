@@ -162,6 +162,14 @@ def _search(text: str, pos: int, g: Grammar) -> re.Match[str] | None:
     while (anchor := g.anchor.search(text, pos)) is not None:
         at = anchor.start()
         lo = max(pos, at - g.reach)
+        if text[at] in "年月":
+            # only the run of date characters right before a 年 or 月 may start a date whose first 年 or
+            # 月 it is (the dates with an earlier one were tried at that one); a numeric date starts at
+            # its anchor
+            run = g.lead.search(text, lo, at)
+            lo = run.start() if run is not None else at
+        else:
+            lo = at
         while (first := g.first.search(text, lo, at + 1)) is not None:
             m = g.date.match(text, first.start())
             if m is not None:
@@ -263,8 +271,11 @@ def _continue_list(text: str, head: DateMention, g: Grammar, out: list[DateMenti
     """Day-only items after a date (3月10日、20日和30日) inherit its year and month."""
     if head.end is not None or head.start.day is None:
         return pos
+    c = g.list_day.match(text, pos)
+    if c is None:  # most dates head no list: spare them the copy below
+        return pos
     base = replace(head.start, hour=None, minute=None)
-    while (c := g.list_day.match(text, pos)) is not None:
+    while c is not None:
         try:
             point = _with_time(
                 c, "c", replace(base, day=_point_day(c, "c", base.year, base.month, g.vocab)), g.vocab
@@ -274,6 +285,7 @@ def _continue_list(text: str, head: DateMention, g: Grammar, out: list[DateMenti
         span = (c.start("cd"), c.end())
         out.append(DateMention(span, text[span[0] : span[1]], point, rule="list_day"))
         pos = c.end()
+        c = g.list_day.match(text, pos)
     return pos
 
 

@@ -22,12 +22,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-import cn2an
-
 from reminder.calendar import add_workdays
 from reminder.extract import _deadline_cues as cues
 from reminder.extract.dates import DateMention, DatePoint
 from reminder.extract.deadlines_recurring import find_recurring
+from reminder.extract.facts_text import literal_finditer
 from reminder.model import Deadline, DeadlineKind
 
 __all__ = ["NoticeContext", "find_deadlines"]
@@ -59,6 +58,20 @@ class _Candidate:
     point: DatePoint
     role: str  # "cutoff", "open", "end"
     rule: str
+
+
+# compiled once: these run for every date mention
+_AT_END = re.compile(r"[于在]\s*$")
+_APPLY_UNTIL = re.compile(
+    r"(?:申报|受理|报送|提交|征集|报名|填报)(?:时间|日期)?\s*(?:截至|截止到|截止至)\s*$"
+)
+_LEADING_TIME = re.compile(r"^[\s(（]*(?:[零〇○0-9:：时点分]+)?")
+_DAY_MARK = re.compile(r"[0-9一二三四五六七八九十]\s*[日号]")
+_FORMS = re.compile(r"申报(?:书|材料|资料)")
+_PASS_ON = re.compile(r"^[^，,。]{0,20}(?:推荐|汇总|行文|填写意见|审核意见)")
+_SPACES = re.compile(r"\s+")
+_LINE_BREAK = re.compile(r"\s*\n\s*")
+_ABOUT_APPLYING = re.compile(r"申报|截止|时间|受理|报送")
 
 
 @functools.cache
@@ -101,7 +114,7 @@ def _is_cutoff(
         return "date_before_cue" if tail == m.span[1] else "date_list_before_cue"
     if cues.BEFORE_CUE.search(before):
         return "cue_then_date"
-    if re.search(r"[于在]\s*$", before) and cues.SUBMIT_ON.match(after):
+    if _AT_END.search(before) and cues.SUBMIT_ON.match(after):
         return "submit_on_date"
     if (
         cues.BATCH_IS.search(before) and "截止" in view[max(0, clause[0] - 60) : clause[0]]
@@ -126,11 +139,9 @@ def _rejected(
         return True
     if _figure_as_of(view, m, before, sentence) or _event(view, m, before, after, sentence):
         return True
-    if cues.BASELINE.search(before) and not re.search(
-        r"(?:申报|受理|报送|提交|征集|报名|填报)(?:时间|日期)?\s*(?:截至|截止到|截止至)\s*$", before
-    ):
+    if cues.BASELINE.search(before) and not _APPLY_UNTIL.search(before):
         return True
-    if cues.EFFECTIVE.match(re.sub(r"^[\s(（]*(?:[零〇○0-9:：时点分]+)?", "", after)):
+    if cues.EFFECTIVE.match(_LEADING_TIME.sub("", after)):
         return True
     if (
         cues.TARGET.search(before)
@@ -266,12 +277,11 @@ def _kind(
         return "recommendation"
     # the sentence up to this date's clause, from the clause after an earlier date in it
     own = view[sentence[0] : clause[1]]
-    earlier = list(re.finditer(r"[0-9一二三四五六七八九十]\s*[日号]", view[sentence[0] : clause[0]]))
-    if earlier:
+    if _DAY_MARK.search(view[sentence[0] : clause[0]]):
         own = view[clause[0] : clause[1]]
-    if "预审" in whole or (cues.MATERIALS.search(own) and not re.search(r"申报(?:书|材料|资料)", own)):
+    if "预审" in whole or (cues.MATERIALS.search(own) and not _FORMS.search(own)):
         return "materials"
-    if re.match(r"^[^，,。]{0,20}(?:推荐|汇总|行文|填写意见|审核意见)", after):
+    if _PASS_ON.match(after):
         return "recommendation"
     if _nearest(cues.RECOMMEND, before) < _nearest(cues.APPLICANT, before):
         return "recommendation"
@@ -280,12 +290,12 @@ def _kind(
 
 def _batch_label(view: str, m: DateMention, clause: tuple[int, int]) -> str | None:
     after = view[m.span[1] : min(m.span[1] + 12, clause[1])]
-    hit = re.match(r"\s*[(（]\s*(" + cues.TABLE["batch_pattern"] + r")\s*[)）]", after)
+    hit = cues.BATCH_AFTER.match(after)
     if hit:
-        return re.sub(r"\s+", "", hit.group(1))
+        return _SPACES.sub("", hit.group(1))
     before = view[clause[0] : m.span[0]]
     labels = cues.BATCH.findall(before)
-    return re.sub(r"\s+", "", labels[-1]) if labels else None
+    return _SPACES.sub("", labels[-1]) if labels else None
 
 
 def _year_for(
@@ -323,7 +333,7 @@ def _resolve(
 
 
 def _quote(cleaned: str, sentence: tuple[int, int]) -> str:
-    return re.sub(r"\s*\n\s*", "", cleaned[sentence[0] : sentence[1]]).strip()
+    return _LINE_BREAK.sub("", cleaned[sentence[0] : sentence[1]]).strip()
 
 
 def _candidates(view: str, mentions: Sequence[DateMention], ctx: NoticeContext) -> list[_Candidate]:
@@ -444,6 +454,8 @@ def _dedupe(deadlines: list[Deadline], view: str, ctx: NoticeContext) -> list[De
 
 def _number(text: str) -> int | None:
     try:
+        import cn2an  # slow to import (0.1 s at start-up): only Chinese numerals need it
+
         return int(text) if text.isdigit() else int(cn2an.cn2an(text, "smart"))
     except (ValueError, KeyError):
         return None
@@ -501,9 +513,9 @@ def _recurring(
 def _announced_later(cleaned: str, view: str, ctx: NoticeContext) -> list[Deadline]:
     """``申报时间另行通知``: a deadline exists but has no date yet."""
     out = []
-    for hit in cues.TBA.finditer(view, ctx.start, ctx.end):
+    for hit in literal_finditer(cues.TBA, cues.TBA_FIRSTS, view, ctx.start, ctx.end):
         sentence = _bounds(view, hit.start(), hit.end(), cues.SENTENCE_BREAKS, ctx.start, ctx.end)
-        if re.search(r"申报|截止|时间|受理|报送", view[sentence[0] : hit.start()]):
+        if _ABOUT_APPLYING.search(view[sentence[0] : hit.start()]):
             out.append(
                 Deadline(
                     date=None,
@@ -531,7 +543,7 @@ def _label_lists(view: str, deadlines: list[Deadline], ctx: NoticeContext) -> li
         cutoffs = [i for i in idx if out[i].kind != "window_open"]
         # 第二批、第三批截止时间分别为6月30日、9月30日: the labels listed before, in order
         named = (
-            [re.sub(r"\s+", "", x) for x in cues.BATCH.findall(view[s[0] : out[cutoffs[0]].span[0]])]
+            [_SPACES.sub("", x) for x in cues.BATCH.findall(view[s[0] : out[cutoffs[0]].span[0]])]
             if cutoffs
             else []
         )

@@ -8,6 +8,8 @@ the same length, so a span found in one is the same span in the other.
     cn_number                       一式四份 → 4, 二七○○ → 2700, 1,000 → 1000
     compile_rx                      a regex from a data table, with the file and key in the error
     windows                         the stretches around cheap anchors where a heavier regex may match
+    anchor_hits / windows_at        the same in two steps, for stretches of several widths around one anchor
+    literal_finditer                a regex's matches, found from the characters they start with
 """
 
 from __future__ import annotations
@@ -15,11 +17,21 @@ from __future__ import annotations
 import functools
 import re
 
-import cn2an
-
 from reminder.errors import DataFileError
 
-__all__ = ["sentence_bounds", "line_bounds", "quote", "cn_number", "compile_rx", "windows", "near", "NUM"]
+__all__ = [
+    "sentence_bounds",
+    "line_bounds",
+    "quote",
+    "cn_number",
+    "compile_rx",
+    "windows",
+    "anchor_hits",
+    "windows_at",
+    "near",
+    "literal_finditer",
+    "NUM",
+]
 
 #: a number as notices write it: 500, 1,000, 1.5, 一百, 两千, 二七○○
 NUM = r"\d[\d,]*(?:\.\d+)?|[零〇○一二两三四五六七八九十百千]+(?:点[零〇○一二三四五六七八九]+)?"
@@ -34,7 +46,13 @@ def sentence_bounds(view: str, pos: int, lo: int = 0, hi: int | None = None) -> 
     back = max(
         lo, view.rfind("\n", lo, pos) + 1
     )  # a line break is never far; the others only within the line
-    start = max(back, *(view.rfind(ch, back, pos) + 1 for ch in "。;!?"))
+    start = max(  # four rfind calls written out: a generator over them costs more than the searches
+        back,
+        view.rfind("。", back, pos) + 1,
+        view.rfind(";", back, pos) + 1,
+        view.rfind("!", back, pos) + 1,
+        view.rfind("?", back, pos) + 1,
+    )
     m = _SENTENCE_END.search(view, pos, hi)
     end = m.end() if m else hi
     if end > start and view[end - 1] == "\n":
@@ -72,6 +90,8 @@ def cn_number(token: str) -> float | None:
     if len(token) > 1 and all(ch in _DIGITS for ch in token):  # 二七○○ / 一一七: digit by digit
         return float("".join(_DIGITS[ch] for ch in token))
     try:
+        import cn2an  # slow to import (0.1 s at start-up): only Chinese numerals need it
+
         return float(cn2an.cn2an(token.replace("○", "零").replace("〇", "零"), "smart"))
     except (ValueError, KeyError, TypeError):
         return None
@@ -89,6 +109,53 @@ def compile_rx(file: str, key: str, pattern: str, flags: int = 0) -> re.Pattern[
         ) from exc
 
 
+def anchor_hits(
+    anchor: re.Pattern[str] | tuple[str, ...], view: str, start: int, end: int
+) -> list[tuple[int, int]]:
+    """The spans of a cheap anchor's hits in ``view[start:end]``, in order (for :func:`windows_at`).
+
+    Literal anchors (a tuple of words) are found with ``str.find``, the fastest scan there is; every
+    occurrence of every word counts, overlapping ones too.
+    """
+    if not isinstance(anchor, tuple):
+        return [m.span() for m in anchor.finditer(view, start, end)]
+    hits: list[tuple[int, int]] = []
+    for word in anchor:
+        n = len(word)
+        i = view.find(word, start, end)
+        while i >= 0:
+            hits.append((i, i + n))
+            i = view.find(word, i + 1, end)
+    if len(anchor) > 1:
+        hits.sort()
+    return hits
+
+
+def windows_at(
+    hits: list[tuple[int, int]], start: int, end: int, before: int, after: int
+) -> list[tuple[int, int]]:
+    """Merged stretches ``[hit - before, hit + after)`` around ``hits`` (in order), within ``start:end``."""
+    out: list[tuple[int, int]] = []
+    if not hits:
+        return out
+    # the open stretch is kept in two locals: a tuple rebuilt per merged hit costs more than the scan
+    lo, hi = max(start, hits[0][0] - before), min(end, hits[0][1] + after)
+    for h0, h1 in hits:
+        w0, w1 = h0 - before, h1 + after
+        if w0 < start:
+            w0 = start
+        if w1 > end:
+            w1 = end
+        if w0 <= hi:
+            if w1 > hi:
+                hi = w1
+        else:
+            out.append((lo, hi))
+            lo, hi = w0, w1
+    out.append((lo, hi))
+    return out
+
+
 def windows(
     anchor: re.Pattern[str] | tuple[str, ...], view: str, start: int, end: int, before: int, after: int
 ) -> list[tuple[int, int]]:
@@ -96,26 +163,8 @@ def windows(
 
     A regex that starts with optional parts, a repeat or a lookbehind is tried at every position; run
     over these stretches only, it costs in proportion to the anchors (units, suffixes, verbs) instead.
-    Literal anchors (a tuple of words) are found with ``str.find``, the fastest scan there is.
     """
-    hits: list[tuple[int, int]] = []
-    if isinstance(anchor, tuple):
-        for word in anchor:
-            i = view.find(word, start, end)
-            while i >= 0:
-                hits.append((i, i + len(word)))
-                i = view.find(word, i + 1, end)
-        hits.sort()
-    else:
-        hits = [m.span() for m in anchor.finditer(view, start, end)]
-    out: list[tuple[int, int]] = []
-    for h0, h1 in hits:
-        w0, w1 = max(start, h0 - before), min(end, h1 + after)
-        if out and w0 <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], w1))
-        else:
-            out.append((w0, w1))
-    return out
+    return windows_at(anchor_hits(anchor, view, start, end), start, end, before, after)
 
 
 def near(
@@ -131,3 +180,30 @@ def near(
     return [
         m for w0, w1 in windows(anchor, view, start, end, before, after) for m in rx.finditer(view, w0, w1)
     ]
+
+
+def literal_finditer(
+    rx: re.Pattern[str], firsts: str, view: str, start: int, end: int
+) -> list[re.Match[str]]:
+    """``list(rx.finditer(view, start, end))`` for a pattern whose every match is non-empty and starts
+    with one of the characters ``firsts``.
+
+    The engine tries a pattern that starts with several characters at every position (about ten times
+    slower than a literal scan); ``str.find`` jumps from one of those characters to the next instead.
+    """
+    if not firsts:  # no words: the pattern is empty and matches everywhere
+        return list(rx.finditer(view, start, end))
+    spots: list[int] = []
+    for ch in firsts:
+        i = view.find(ch, start, end)
+        while i >= 0:
+            spots.append(i)
+            i = view.find(ch, i + 1, end)
+    spots.sort()
+    out: list[re.Match[str]] = []
+    last = start
+    for i in spots:
+        if i >= last and (m := rx.match(view, i, end)) is not None:
+            out.append(m)
+            last = m.end()
+    return out

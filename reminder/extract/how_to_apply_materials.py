@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 
 from reminder.extract.apply_data import ApplyVocab
-from reminder.extract.facts_text import cn_number, near, quote, sentence_bounds
+from reminder.extract.facts_text import anchor_hits, cn_number, quote, sentence_bounds, windows_at
 from reminder.model import ApplyStep
 
 __all__ = ["find_materials"]
@@ -33,8 +33,17 @@ def find_materials(cleaned: str, view: str, start: int, end: int, v: ApplyVocab)
     """One step per list of materials (a cue or heading then numbered items), then documents named in sentences."""
     steps: list[ApplyStep] = []
     taken: list[tuple[int, int]] = []
-    cues = [m.end() for m in near(v.materials_cue, _CUE_ANCHOR, view, start, end, 14, 8)]
-    cues += [m.end() for m in near(v.materials_heading, _CUE_ANCHOR, view, start, end, 20, 12)]
+    hits = anchor_hits(_CUE_ANCHOR, view, start, end)  # found once for both widths
+    cues = [
+        m.end()
+        for w0, w1 in windows_at(hits, start, end, 14, 8)
+        for m in v.materials_cue.finditer(view, w0, w1)
+    ]
+    cues += [
+        m.end()
+        for w0, w1 in windows_at(hits, start, end, 20, 12)
+        for m in v.materials_heading.finditer(view, w0, w1)
+    ]
     for pos in sorted(set(cues)):
         if any(a <= pos < b for a, b in taken):
             continue

@@ -61,8 +61,11 @@ _SEPARATORS = " \t|:：-—=_*·•"
 # so (pdf), (ppt) and the like stay.
 # (The bracket comes first and the character before it is checked behind it: a pattern that starts
 # with a literal class is scanned for at C speed, one that starts with a lookbehind is tried everywhere.
-# The same holds for the sentence-end patterns below, which keep their punctuation as group 1.)
+# The same holds for the sentence-end patterns below: _SENTENCE_ITEM keeps its punctuation as group 1,
+# _ITEM_BREAK and _SIGNATURE_BREAK, which a group at their start made twice as slow, as their first
+# character.)
 _GLOSS = re.compile(r"[(（](?<=[\u3400-\u9fff][(（])\s?[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*\s?[)）]")
+_TONE = re.compile("[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]")
 # A whole notice on one line (web pages that lost their paragraphs) is broken up again: after the
 # addressee, before numbered items and contact lines, and before a trailing signature date.
 _REFLOW_MIN = 120
@@ -71,7 +74,7 @@ _ADDRESSEE = re.compile(
     r"(?:单位|單位|企业|企業|部门|部門|局|委|政府|机构|機構|公司|高校|院所)[:：](?=.)"
 )
 _ITEM_BREAK = re.compile(
-    r"([。;；:：,，!！?？])\s*(?=(?:[一二三四五六七八九十]{1,3}[、．.]|[(（][一二三四五六七八九十]{1,3}[)）]"
+    r"[。;；:：,，!！?？]\s*(?=(?:[一二三四五六七八九十]{1,3}[、．.]|[(（][一二三四五六七八九十]{1,3}[)）]"
     r"|\d{1,2}[、．](?!\d)|\d{1,2}\.(?!\d)|附件\s*[:：\d]|[联聯][系係](?:人|方式|[电電][话話])))"
 )
 # what may follow a signature date at the end of a flattened notice (with whitespace, see _ends_with_day)
@@ -82,7 +85,7 @@ _SENTENCE_ITEM = re.compile(
     r"([。;；])[ \t]*(?=(?:\d{1,2}[、．.](?!\d)|[(（][一二三四五六七八九十\d]{1,3}[)）])\S)"
 )
 _SIGNATURE_BREAK = re.compile(
-    r"([局厅廳委府室心组組院会會部处處科])\s*(?=(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日[\s,，。.]*$)"
+    r"[局厅廳委府室心组組院会會部处處科]\s*(?=(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日[\s,，。.]*$)"
 )
 
 
@@ -123,37 +126,31 @@ def _printable(text: str) -> bool:
     return text.replace("\n", " ").replace("\t", " ").replace("\u3000", " ").isprintable()
 
 
-def _is_page_line(line: str) -> bool:
-    # what _PAGE_LINE needs at both ends of the stripped line (a digit, 页, a dash; a digit, 第, a dash),
-    # tested before the regex
-    s = line.strip()
-    if not s or not (s[-1].isdecimal() or s[-1] in "页-—–") or not (s[0].isdecimal() or s[0] in "-—–第"):
-        return False
-    return bool(_PAGE_LINE.match(line))
+def _wide_at(wrap_width: int) -> float:
+    """The length from which a line counts as wrapped: it runs close to the page width."""
+    return max(min(_MIN_WRAPPED, wrap_width - 4), wrap_width * 0.6)
 
 
-def _should_join(prev: str, nxt: str, wrap_width: int) -> bool:
-    """Whether ``nxt`` continues the sentence that ``prev`` left unfinished."""
-    p, n = prev.rstrip(), nxt.strip()
-    if not p or not n:
-        return False
+def _should_join(p: str, n: str, wide_at: float) -> bool:
+    """Whether line ``n`` continues the sentence that line ``p`` left unfinished (``p`` right-stripped,
+    ``n`` stripped, both non-empty; ``wide_at``: _wide_at of the text's wrap width)."""
     # A wrapped line runs close to the page width; a short one ends a heading or cell.
-    wide = len(p) >= min(_MIN_WRAPPED, wrap_width - 4) and len(p) >= wrap_width * 0.6
-    date_cut = bool((p[-1].isdecimal() or p[-1] in "年月") and _DATE_HEAD.match(n))
-    if not wide and not date_cut:
+    if len(p) < wide_at and not ((p[-1].isdecimal() or p[-1] in "年月") and _DATE_HEAD.match(n)):
         return False  # whatever the tests below say (they only veto a join): the cheap answer first
     if p[-1] in _LINE_END or "|" in p or (_has_leader(p) and _TOC_LEADER.search(p)):  # table rows do not wrap
         return False
-    if is_table_row(p) or is_table_row(n):  # a row of cells is a line of its own, as is the row after it
+    # a row of cells is a line of its own, as is the row after it (is_table_row, inline: every line)
+    if "\t" in n or ("\t" in p and "\t" in p.strip()):
         return False
-    if (
-        _BLOCK_START.match(n)
-        or _META_START.match(n)
-        or _META_START.match(p)
-        or (_has_about(p) and _TITLE_LINE.match(_strip_numbering(p)))
-    ):
+    if _NEXT_BREAK.match(n) or _META_START.match(p):
         return False
-    return date_cut or wide
+    # 关于/關於/转发/轉發: a title line ends where it ends
+    about = "关" in p or "關" in p or "转" in p or "轉" in p
+    return not (about and _TITLE_LINE.match(_strip_numbering(p)))
+
+
+# _BLOCK_START or _META_START: the line after a break starts a block of its own (one match, not two)
+_NEXT_BREAK = re.compile(f"(?x:{_BLOCK_START.pattern})|(?:{_META_START.pattern})")
 
 
 def is_table_row(line: str) -> bool:
@@ -183,14 +180,9 @@ def _has_leader(line: str) -> bool:
     return line[-1:].isdecimal() and ("." in line or "…" in line or "·" in line)
 
 
-def _has_about(line: str) -> bool:
-    """Whether ``line`` holds a character _TITLE_LINE needs (关于/關於/转发/轉發)."""
-    return "关" in line or "關" in line or "转" in line or "轉" in line
-
-
 def _wrap_width(lines: list[str]) -> int:
     """The typical width of wrapped lines (the 80th percentile of line lengths)."""
-    lengths = sorted(len(x.strip()) for x in lines if len(x.strip()) > 4)
+    lengths = sorted(n for n in map(len, map(str.strip, lines)) if n > 4)
     if not lengths:
         return 0
     return lengths[int(len(lengths) * 0.8)]
@@ -203,6 +195,8 @@ def _drop_chrome(text: str) -> str:
     v = page_vocab()
 
     def strip(line: str) -> str:
+        if v.chrome_guard is not None and not v.chrome_guard.search(line):
+            return line  # none of the words chrome needs (most lines with a trigger character)
         stripped = v.chrome.sub("", line)
         return "\x00" if stripped != line and v.residue.match(stripped) else stripped
 
@@ -236,12 +230,19 @@ def _reflow(line: str) -> str:
     if len(line) < _REFLOW_MIN:
         return line
     line = _ADDRESSEE.sub(lambda m: m.group(0) + "\n", line, count=1)
-    line = _ITEM_BREAK.sub("\\1\n", line)
+    line = _ITEM_BREAK.sub(_break_after_first, line)
     if not _ends_with_day(line):
         return line  # neither signature pattern can match
-    line = _SIGNATURE_BREAK.sub("\\1\n", line)
+    line = _SIGNATURE_BREAK.sub(_break_after_first, line)
     # the signature date now ends the notice: stray punctuation after it is the flattening's
     return _SIGNATURE_TAIL.sub(r"\1", line) if "\n" in line else line
+
+
+def _break_after_first(m: re.Match[str]) -> str:
+    """The match's first character (its punctuation or issuer's last character), then a line break
+    instead of the spaces after it (_ITEM_BREAK, _SIGNATURE_BREAK: starting with a class rather than a
+    group, they are scanned for at C speed, twice as fast on long lines)."""
+    return m.group()[0] + "\n"
 
 
 def _ends_with_day(line: str) -> bool:
@@ -266,29 +267,38 @@ def clean(raw: str) -> str:
     if not _printable(text):
         text = _control_chars().sub("", text)
     text = _INLINE_PAGE.sub("", text)
-    text = _GLOSS.sub("", text)
+    if _TONE.search(text):  # (a gloss needs a tone mark: most texts have none, and this scan is faster)
+        text = _GLOSS.sub("", text)
     text = _drop_chrome(text)
     # table rows keep their cells but lose the bars at their edges (关于…的通知 | |||)
     lines = [ln.rstrip() for ln in text.split("\n")]
-    lines = [ln.rstrip(" \t|").rstrip() if ln.endswith("|") else ln for ln in lines]
+    if "|" in text:
+        lines = [ln.rstrip(" \t|").rstrip() if ln.endswith("|") else ln for ln in lines]
     width = _wrap_width(lines)
+    wide_at = _wide_at(width)
     out: list[str] = []
     last = ""  # the last physical line kept: its width tells whether it wrapped
     for line in lines:
-        if _is_page_line(line):
+        s = line.strip()
+        # a page number line (what _PAGE_LINE needs at both ends of the line is tested before it)
+        if (
+            s
+            and (s[-1].isdecimal() or s[-1] in "页-—–")
+            and (s[0].isdecimal() or s[0] in "-—–第")
+            and _PAGE_LINE.match(line)
+        ):
             continue
         if line[:1] in _SEPARATORS and not line.strip(_SEPARATORS):
-            line = ""  # a separator row breaks paragraphs like a blank line
-        if not line.strip():
+            s = ""  # a separator row breaks paragraphs like a blank line
+        if not s:
             last = ""
             if out and out[-1] != "":
                 out.append("")
             continue
-        if out and last and _should_join(last, line, width):
-            out[-1] = out[-1] + line.strip()
+        if last and _should_join(last, s, wide_at):
+            out[-1] += s
         else:
-            kept = line.strip()
-            out.append(kept.lstrip(" \t|").lstrip() if kept[:1] == "|" else kept)
+            out.append(s.lstrip(" \t|").lstrip() if s[:1] == "|" else s)
         last = line
     text = "\n".join(
         _reflow(x) if len(x) >= _REFLOW_MIN and not is_table_row(x) else x for x in out if x != ""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reminder.errors import DataFileError
-from reminder.extract._data import load_table
+from reminder.extract._data import load_table, word_guard
 
 __all__ = ["PageVocab", "page_vocab"]
 
@@ -45,6 +45,8 @@ class PageVocab:
     chrome_line: re.Pattern[str]
     #: one of the characters every chrome pattern needs (found at C speed; its line is then checked)
     chrome_trigger: re.Pattern[str]
+    #: words of which a line chrome matches holds one (:func:`word_guard`), or None
+    chrome_guard: re.Pattern[str] | None
     residue: re.Pattern[str]
     #: any label; group ``label`` holds it, spaces included
     label: re.Pattern[str]
@@ -106,8 +108,10 @@ def page_vocab() -> PageVocab:
             raise DataFileError(
                 f"{_FILE}.yaml: level_words.{word}: 级别应为 / level must be one of {', '.join(_LEVELS)}"
             )
+    chrome = _chrome(data["chrome"])
     return PageVocab(
-        chrome=_chrome(data["chrome"]),
+        chrome=chrome,
+        chrome_guard=word_guard(chrome),
         chrome_line=_compile("chrome_trigger", _CHROME_LINE.format(re.escape(data["chrome_trigger"])), re.M),
         chrome_trigger=_compile("chrome_trigger", f"[{re.escape(data['chrome_trigger'])}]"),
         residue=_compile("residue", data["residue"]),

@@ -22,8 +22,10 @@ from __future__ import annotations
 import functools
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+
+import ahocorasick_rs
 
 from reminder.extract._data import alternation, load_table
 from reminder.extract.normalize import to_simplified
@@ -72,12 +74,16 @@ _GLOSS = re.compile(r"\((?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘ
 _SIGNED = re.compile(r"\s*(?:[(（]?\s*)?(?:(?:19|20)\d{2}\s*(?:年|[-/.])|[一二〇○零]{4}年|$)")
 #: a reporter's dateline (记者某某/台北报导): the place is where the news was written
 _DATELINE = ("报导", "报道", "讯")
+#: how far after a place its office's name may reach
+_ORGAN_CHARS = 20
 #: an office followed by 关于 past the notice's start is a cited document (河南省科学技术厅关于…的通知)
 _CITED_AFTER = 60
 _SIGNATURE_CHARS = 160
 #: what follows a national office that issues the call itself
 _NATIONAL_ACT = re.compile(r"(?:办公厅|办公室)?(?:发布|印发|关于|决定|组织|公布|启动)")
 _LINE_BREAK = re.compile(r"[\n。]")
+#: what may stand right before an office named by its level only (报市科技局, 由区经信局)
+_BEFORE_LEVEL = "报至送到向由和、与及经将请的"
 _COLON = re.compile(r"[:：]")
 _HEAD_CHARS = 400
 #: a long text is read in its head and tail only: the issuer, addressees and signature are there, and
@@ -115,8 +121,10 @@ class _Vocab:
     addressees: tuple[tuple[str, re.Pattern[str]], ...]
     level_office_rx: tuple[tuple[str, re.Pattern[str]], ...]
     own_area: dict[str, str]
-    own_area_rx: re.Pattern[str]
-    national_rx: re.Pattern[str]
+    #: where 本市/我区… words stand (start, end)
+    own_area_spans: _Finder
+    #: where national offices stand (start, end)
+    national_spans: _Finder
     national_addressee_rx: re.Pattern[str]
     bare_zone_rx: re.Pattern[str]
     #: bare zone word → zones whose names end as it may mean
@@ -125,17 +133,13 @@ class _Vocab:
     taiwan_central_rx: re.Pattern[str]
     ignore: frozenset[str]
     names: dict[str, tuple[Region, ...]]
-    #: first two characters of every name → the lengths of names starting with them
-    prefixes: dict[str, tuple[int, ...]]
-    #: two-character county names (黄岩, 萧山): read only right before a department (黄岩经信局)
-    counties2: dict[str, tuple[Region, ...]]
+    #: every region name and two-character county name (黄岩, 萧山), found in one pass over a text
+    automaton: ahocorasick_rs.AhoCorasick
+    #: per word of the automaton: (the regions it may mean, whether it is a short name of divisions
+    #: only, whether it is a two-character county: read only right before a department, 黄岩经信局,
+    #: as a bare two-character county is an ordinary word too often)
+    words: tuple[tuple[tuple[Region, ...], bool, bool], ...]
     department_rx: re.Pattern[str]
-    #: where a name or a two-character county may start: a first character followed by a second one
-    #: that some name has (a superset of the starts, so the scan skips the other ~90% in C)
-    start_rx: re.Pattern[str]
-    #: the first two characters of a name or two-character county → (lengths of the names starting
-    #: with them, longest first; the county of that name, if any)
-    starts: dict[str, tuple[tuple[int, ...], tuple[Region, ...] | None]]
 
 
 def _strings(key: str, raw: object) -> list[str]:
@@ -178,11 +182,10 @@ def _vocab() -> _Vocab:
     counties2 = {
         k: rs for k, rs in region_names(2).items() if len(k) == 2 and k not in names and k not in ignore
     }
-    prefixes: dict[str, set[int]] = defaultdict(set)
-    for name in names:
-        prefixes[name[:2]].add(len(name))
-    lengths = {k: tuple(sorted(v, reverse=True)) for k, v in prefixes.items()}
-    starts = {k: (lengths.get(k, ()), counties2.get(k)) for k in set(prefixes) | set(counties2)}
+    words = [
+        (rs, all(r.name != n for r in rs) and not any(r.zone for r in rs), False) for n, rs in names.items()
+    ]
+    words += [(rs, True, True) for rs in counties2.values()]
     return _Vocab(
         organ_rx=re.compile("(?:" + "|".join(_strings("organs", raw["organs"])) + ")"),
         meta_rx=re.compile(
@@ -193,8 +196,8 @@ def _vocab() -> _Vocab:
         addressees=tuple(addressees),
         level_office_rx=tuple(offices),
         own_area=own_area,
-        own_area_rx=re.compile(alternation(list(own_area))),
-        national_rx=_fast_alternation(_strings("national_issuers", raw["national_issuers"])),
+        own_area_spans=_finder([re.escape(w) for w in sorted(own_area, key=len, reverse=True)]),
+        national_spans=_finder(_strings("national_issuers", raw["national_issuers"])),
         national_addressee_rx=re.compile(
             "|".join(_strings("national_addressees", raw["national_addressees"]))
         ),
@@ -204,25 +207,31 @@ def _vocab() -> _Vocab:
         taiwan_central_rx=re.compile("|".join(_strings("taiwan_central", raw["taiwan_central"]))),
         ignore=ignore,
         names=names,
-        prefixes=lengths,
-        counties2=counties2,
+        automaton=ahocorasick_rs.AhoCorasick([*names, *counties2]),
+        words=tuple(words),
         department_rx=re.compile("|".join(_strings("departments", raw["departments"]))),
-        start_rx=re.compile(f"{_char_class(k[0] for k in starts)}(?={_char_class(k[1] for k in starts)})"),
-        starts=starts,
     )
 
 
-def _fast_alternation(patterns: list[str]) -> re.Pattern[str]:
-    """``patterns`` as one alternation; spelt out word by word when they are only literal words and
-    (?:…|…) groups, so that every branch starts with a literal and the engine skips in C to the
-    positions holding a first character (a branch starting with a group is tried at every position)."""
+_Finder = Callable[[str], list[tuple[int, int]]]
+
+
+def _finder(patterns: list[str]) -> _Finder:
+    """Where the alternation of ``patterns`` matches in a text, left to right without overlap (the
+    spans ``re.finditer`` gives). When the patterns are only literal words and (?:…|…) groups, one
+    Aho–Corasick pass over the words, the first listed winning at a position as in the regex; the
+    regex otherwise."""
     words: list[str] = []
     for pattern in patterns:
         expanded = _literal_words(pattern)
         if expanded is None or len(words) + len(expanded) > _MAX_WORDS:
-            return re.compile("|".join(patterns))
+            rx = re.compile("|".join(patterns))
+            return lambda text: [m.span() for m in rx.finditer(text)]
         words += expanded
-    return re.compile("|".join(re.escape(w) for w in words))
+    if not words:
+        return lambda text: []
+    automaton = ahocorasick_rs.AhoCorasick(words, matchkind=ahocorasick_rs.MatchKind.LeftmostFirst)
+    return lambda text: [(start, end) for _, start, end in automaton.find_matches_as_indexes(text)]
 
 
 _MAX_WORDS = 500
@@ -272,10 +281,6 @@ def _alternatives(p: str, i: int) -> tuple[list[str] | None, int]:
         return out, i
 
 
-def _char_class(chars: Iterable[str]) -> str:
-    return "[" + "".join(re.escape(c) for c in sorted(set(chars))) + "]"
-
-
 @dataclass
 class _Mention:
     start: int
@@ -286,32 +291,27 @@ class _Mention:
 
 def _mentions(text: str, v: _Vocab) -> list[_Mention]:
     """Region names in ``text``, longest first at each position, left to right without overlap."""
+    names: dict[int, tuple[int, tuple[Region, ...], bool]] = {}  # start → the longest name there
+    counties: dict[int, tuple[Region, ...]] = {}
+    words = v.words
+    for index, start, end in v.automaton.find_matches_as_indexes(text, overlapping=True):
+        regions, short, county = words[index]
+        if county:
+            counties[start] = regions
+        elif start not in names or names[start][0] < end - start:
+            names[start] = (end - start, regions, short)
     out: list[_Mention] = []
-    names, starts = v.names, v.starts
     i = 0  # the scan resumes here: a name found is not read again inside
-    for hit in v.start_rx.finditer(text):
-        j = hit.start()
+    for j in sorted(names.keys() | counties.keys()):
         if j < i:
             continue
-        entry = starts.get(text[j : j + 2])
-        if entry is None:
-            continue  # (most hits: start_rx pairs any first character with any second one)
-        lengths, county = entry
-        found = None
-        for size in lengths:
-            word = text[j : j + size]
-            if len(word) == size and word in names:
-                found = word
-                break
-        if found is None:
-            if county and v.department_rx.match(text, j + 2):
-                out.append(_Mention(j, j + 2, county, True))
-                i = j + 2
-            continue
-        regions = names[found]
-        short = all(r.name != found for r in regions) and not any(r.zone for r in regions)
-        out.append(_Mention(j, j + len(found), regions, short))
-        i = j + len(found)
+        if j in names:
+            size, regions, short = names[j]
+            out.append(_Mention(j, j + size, regions, short))
+            i = j + size
+        elif v.department_rx.match(text, j + 2):
+            out.append(_Mention(j, j + 2, counties[j], True))
+            i = j + 2
     return out
 
 
@@ -368,14 +368,16 @@ def _read(text: str, title: str, issuer: str | None, v: _Vocab) -> _Evidence:
     ev = _Evidence({}, {}, defaultdict(float), {})
     mentions = _chains(_mentions(text, v))
     sig_start = max(0, len(text) - _SIGNATURE_CHARS)
+    quotes = "《" in text
     for m in mentions:
-        if text[m.end : m.end + 2] in _DATELINE or text[m.end : m.end + 1] == "讯":
+        if text.startswith(_DATELINE, m.end):
             continue
-        after = text[m.end : m.end + 20]
-        organ = v.organ_rx.match(after)
-        follows = m.end + (organ.end() if organ else 0)
+        organ = v.organ_rx.match(text, m.end, m.end + _ORGAN_CHARS)
+        follows = organ.end() if organ else m.end
         quote = text[m.start : follows]
-        if _quoted(text, m.start) or (organ and m.start > _CITED_AFTER and text.startswith("关于", follows)):
+        if (quotes and _quoted(text, m.start)) or (
+            organ and m.start > _CITED_AFTER and text.startswith("关于", follows)
+        ):
             weight = _W_QUOTED
         elif organ and m.start >= sig_start and _SIGNED.match(text, follows):
             weight = _W_SIGNATURE
@@ -387,7 +389,7 @@ def _read(text: str, title: str, issuer: str | None, v: _Vocab) -> _Evidence:
             weight = _W_SHORT if m.short else _W_PLAIN
         for region in m.regions:
             ev.add(region, weight / len(m.regions), quote)
-    _read_bare_zones(text, [(m.start, m.end) for m in mentions], ev, v)
+    _read_bare_zones(text, mentions, ev, v)
     _read_title(title, ev, v)
     for place in _places(issuer or "", v):
         ev.add(place, _W_ISSUER, issuer or "")
@@ -402,12 +404,12 @@ def _read(text: str, title: str, issuer: str | None, v: _Vocab) -> _Evidence:
     return ev
 
 
-def _read_bare_zones(text: str, named: list[tuple[int, int]], ev: _Evidence, v: _Vocab) -> None:
+def _read_bare_zones(text: str, named: list[_Mention], ev: _Evidence, v: _Vocab) -> None:
     """高新区管委会 with no city: the zone of that kind inside the place the text names most."""
     if not ev.scores:
         return
     for hit in v.bare_zone_rx.finditer(text):
-        if any(start <= hit.start() < end for start, end in named):
+        if any(m.start <= hit.start() < m.end for m in named):
             continue  # part of a full name (东湖高新区管委会), read already
         zones = [z for z in v.bare_zones[hit.group(0)] if any(a.code in ev.scores for a in ancestors(z)[1:])]
         if not zones:
@@ -450,22 +452,26 @@ def _read_levels(text: str, ev: _Evidence, v: _Vocab) -> None:
                 break
     for _ in v.national_addressee_rx.finditer(text):
         ev.levels["national"] += 3.0
-    for hit in v.national_rx.finditer(text):
-        if hit.start() >= len(text) - _SIGNATURE_CHARS and _SIGNED.match(text, hit.end()):
+    quotes = "《" in text  # (no 《 in most texts: nothing is inside a cited title)
+    for start, end in v.national_spans(text):
+        if start >= len(text) - _SIGNATURE_CHARS and _SIGNED.match(text, end):
             ev.levels["national"] += 3.0  # signed by a national office
-        elif not _quoted(text, hit.start()) and _NATIONAL_ACT.match(text, hit.end()):
+        elif not (quotes and _quoted(text, start)) and _NATIONAL_ACT.match(text, end):
             ev.levels["national"] += 2.0
-    for hit in v.own_area_rx.finditer(text):
-        ev.levels[v.own_area[hit.group(0)]] += 1.0
+    for start, end in v.own_area_spans(text):
+        ev.levels[v.own_area[text[start:end]]] += 1.0
     for level, rx in v.level_office_rx:
+        count = 0  # (every vote is a multiple of 0.5: adding them at once gives the same sum)
         for hit in rx.finditer(text):
-            if _quoted(text, hit.start()) or text.startswith("关于", hit.end()):
+            start = hit.start()
+            if (quotes and _quoted(text, start)) or text.startswith("关于", hit.end()):
                 continue  # a cited document's issuer (省工信委关于…的通知)
-            before = text[hit.start() - 1 : hit.start()] if hit.start() else ""
             # 市 of 杭州市科技局 belongs to the place name; only a bare 市科技局 names a level
-            if before and "\u4e00" <= before <= "\u9fff" and before not in "报至送到向由和、与及经将请的":
+            if start and "\u4e00" <= text[start - 1] <= "\u9fff" and text[start - 1] not in _BEFORE_LEVEL:
                 continue
-            ev.levels[level] += 1.5
+            count += 1
+        if count:
+            ev.levels[level] += 1.5 * count
 
 
 def _combined(ev: _Evidence) -> dict[str, float]:

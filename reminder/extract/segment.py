@@ -461,11 +461,22 @@ def _tag_level(tag: str | None, v: SegmentVocab) -> str | None:
     """A level tag on the item itself: 【国家级】, 【省级】, 【市级】 (tags come in the match view's script)."""
     if not tag:
         return None
-    words = sorted(v.heading_levels, key=len, reverse=True)
-    for word in words:
-        if re.search(re.escape(word) + r"[级級]", tag):
+    for word, rx in _level_words(v):
+        if rx.search(tag):
             return v.heading_levels[word]
     return None
+
+
+def _level_words(v: SegmentVocab) -> list[tuple[str, re.Pattern[str]]]:
+    """The heading level words, longest first, each with its ``…级`` pattern (compiled once)."""
+    found = _LEVEL_WORDS.get(id(v))
+    if found is None or found[0] is not v:
+        words = sorted(v.heading_levels, key=len, reverse=True)
+        found = _LEVEL_WORDS[id(v)] = (v, [(w, re.compile(re.escape(w) + r"[级級]")) for w in words])
+    return found[1]
+
+
+_LEVEL_WORDS: dict[int, tuple[SegmentVocab, list[tuple[str, re.Pattern[str]]]]] = {}
 
 
 def _published_in(body: list[Line], v: SegmentVocab) -> dt.date | None:

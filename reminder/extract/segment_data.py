@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from reminder.errors import DataFileError
-from reminder.extract._data import alternation, load_table
+from reminder.extract._data import alternation, load_table, needed_words
 
 __all__ = ["Cue", "ItemMarker", "SegmentVocab", "vocab"]
 
@@ -100,6 +100,14 @@ class Cue:
     head: bool = False
     #: a call cue that a policy text may also say (可申请, 组织…认定工作): not enough under a policy title
     weak: bool = False
+    #: words one of which every match contains (:func:`needed_words`), tested before the regex
+    needs: tuple[str, ...] | None = None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """``regex.search(text)``, skipped when ``text`` lacks every word a match needs."""
+        if self.needs is not None and not any(w in text for w in self.needs):
+            return None
+        return self.regex.search(text)
 
 
 @dataclass(frozen=True)
@@ -171,6 +179,12 @@ class SegmentVocab:
     item_marker_rx: re.Pattern[str] | None = None
     #: group ``m<i>`` of item_marker_rx → (marker i's style, its number's group ``n<i>`` or None)
     item_marker_groups: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    #: words one of which every national_addressee match holds (tested before the regex)
+    national_needs: tuple[str, ...] | None = None
+    #: line text → its item marker (style, number, length), filled by ``segment_lines._marker``
+    marker_memo: dict[str, tuple[str | None, int | None, int]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 def _marker_groups(
@@ -278,25 +292,21 @@ def _region_regexes(r: dict[str, Any]) -> tuple[re.Pattern[str], re.Pattern[str]
 
 def _cues(data: dict[str, Any]) -> tuple[Cue, ...]:
     entries = _entries(data, "call_cues", _CUE_KEYS, ("name", "pattern"))
-    return tuple(
-        Cue(e["name"], _compile(f"call_cues.{e['name']}", e["pattern"], re.M), weak=e.get("weak", False))
-        for e in entries
-    )
+    out = []
+    for e in entries:
+        regex = _compile(f"call_cues.{e['name']}", e["pattern"], re.M)
+        out.append(Cue(e["name"], regex, weak=e.get("weak", False), needs=needed_words(regex)))
+    return tuple(out)
 
 
 def _news(data: dict[str, Any]) -> tuple[int, int, tuple[Cue, ...]]:
     news = _section(data, "news", _NEWS_KEYS)
     rules = _entries(news, "rules", _NEWS_RULE_KEYS, ("name", "pattern", "weight"))
-    cues = tuple(
-        Cue(
-            e["name"],
-            _compile(f"news.rules.{e['name']}", e["pattern"], re.M),
-            e["weight"],
-            e.get("head", False),
-        )
-        for e in rules
-    )
-    return news["threshold"], news["head_lines"], cues
+    cues = []
+    for e in rules:
+        regex = _compile(f"news.rules.{e['name']}", e["pattern"], re.M)
+        cues.append(Cue(e["name"], regex, e["weight"], e.get("head", False), needs=needed_words(regex)))
+    return news["threshold"], news["head_lines"], tuple(cues)
 
 
 @functools.cache
@@ -369,7 +379,8 @@ def vocab() -> SegmentVocab:
         national_name=_compile("issuer.national", iss["national"]),
         abbreviations=_levels("issuer.abbreviations", iss["abbreviations"]),
         issuer_max=iss["max_chars"],
-        national_addressee=_compile("national_addressee", data["national_addressee"]),
+        national_addressee=(national := _compile("national_addressee", data["national_addressee"])),
+        national_needs=needed_words(national),
         published_label=_compile("published_labels", data["published_labels"]),
         call_cues=_cues(data),
         rolling=_compile("rolling_cues", data["rolling_cues"]),

@@ -34,7 +34,7 @@ __all__ = [
 
 # Sentence punctuation: a title never contains it (a body sub-item usually does).
 _SENTENCE = re.compile(r"[。;；:：,，]")
-_LINE_END_PUNCT = re.compile(r"[。;；:：,，、!?！？]$")
+_LINE_END_PUNCT = "。;；:：,，、!?！？"
 _KEY_DROP = re.compile(r"[\s\W_]+")
 _SPACES = re.compile(r"\s+")
 # A document number line (东科函〔2017〕181号) never starts a title, though a title may follow it.
@@ -129,6 +129,21 @@ def marker_style(text: str, v: SegmentVocab) -> str | None:
 
 def _marker(text: str, v: SegmentVocab) -> tuple[str | None, int | None, int]:
     """The item numbering at the start of ``text``: (style, number, length consumed)."""
+    # each line is asked several times (title, heading, joins, body numbering): remember the answers
+    memo = v.marker_memo
+    found = memo.get(text)
+    if found is None:
+        if len(memo) >= _MEMO_MAX:
+            memo.clear()
+        found = memo[text] = _read_marker(text, v)
+    return found
+
+
+# answers kept by _marker before the memo starts over (a long-running server reads many documents)
+_MEMO_MAX = 50_000
+
+
+def _read_marker(text: str, v: SegmentVocab) -> tuple[str | None, int | None, int]:
     if v.item_marker_rx is not None:
         m = v.item_marker_rx.match(text)
         if m is None:
@@ -147,6 +162,7 @@ def _marker(text: str, v: SegmentVocab) -> tuple[str | None, int | None, int]:
 _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
 
 
+@functools.lru_cache(maxsize=256)
 def _number(token: str) -> int:
     if token.isdigit():
         return int(token)
@@ -201,7 +217,7 @@ def _is_weak_text(title: str, v: SegmentVocab) -> bool:
     t = title.strip()
     if not v.weak_min <= len(t) <= v.weak_max:
         return False
-    if _SENTENCE.search(t) or _LINE_END_PUNCT.search(t) or v.title_reject_start.match(t):
+    if _SENTENCE.search(t) or (t and t[-1] in _LINE_END_PUNCT) or v.title_reject_start.match(t):
         return False
     return not v.weak_reject_end.search(t) and bool(v.weak_words.search(t))
 
@@ -239,14 +255,23 @@ def _find_title(
     the title ends in the joined text, and whether a TOC page number follows it.
     """
     text = lines[i].text[pos:]
+    stop = _SENTENCE.search(text)
+    limit = stop.start() if stop else len(text)
     pieces = [(0, lines[i].start + pos)]
-    for j in range(i, min(i + 1 + _MAX_JOIN, len(lines))):
-        if j > i:
-            if not _joinable(lines[j], v):
-                break
-            lead = len(lines[j].text) - len(lines[j].text.lstrip())
-            pieces.append((len(text), lines[j].start + lead))
-            text += lines[j].text.strip()
+    # the line alone: with no ending word before its first sentence mark, _title_end finds nothing
+    # (most lines), and a line with a sentence mark or too long is never joined to the next
+    if v.any_end.search(text, 0, limit) is not None:
+        end = _title_end(text, v, limit)
+        if end is not None:
+            return text, pieces, end[0], end[1]
+    if stop or len(text) > v.title_max:
+        return None
+    for j in range(i + 1, min(i + 1 + _MAX_JOIN, len(lines))):
+        if not _joinable(lines[j], v):
+            break
+        lead = len(lines[j].text) - len(lines[j].text.lstrip())
+        pieces.append((len(text), lines[j].start + lead))
+        text += lines[j].text.strip()
         stop = _SENTENCE.search(text)
         end = _title_end(text, v, stop.start() if stop else len(text))
         if end is not None:
@@ -278,7 +303,7 @@ def read_title(lines: list[Line], i: int, v: SegmentVocab) -> TitleHit | None:
     if is_table_row(text):
         return None  # a row of table cells (1<tab>申报要求<tab>…指南) is body text, whatever its cells say
     style, number, pos = _marker(text, v)
-    prefix = _SOURCE_PREFIX.match(text, pos)
+    prefix = _SOURCE_PREFIX.match(text, pos) if "关于" in text else None
     if prefix:  # 成都龙泉驿:关于…的通知 (a reposting site names the source before the title)
         pos = prefix.end()
     tag_m = v.tag.match(text, pos)

@@ -218,7 +218,7 @@ def is_call(body: str, v: SegmentVocab, policy_title: bool = False) -> bool:
     Under a policy text's title (关于印发…办法的通知) only the strong cues count: a 办法 also says
     企业可申请 or 组织开展认定工作 without calling for anything now.
     """
-    return any(c.regex.search(body) for c in v.call_cues if not (policy_title and c.weak))
+    return any(c.search(body) for c in v.call_cues if not (policy_title and c.weak))
 
 
 def is_rolling(body: str, v: SegmentVocab) -> bool:
@@ -228,10 +228,12 @@ def is_rolling(body: str, v: SegmentVocab) -> bool:
 
 def addressed_nationally(body: str, v: SegmentVocab) -> bool:
     """Whether the notice addresses every province (各省、自治区、直辖市): a national notice."""
+    if v.national_needs is not None and not any(w in body for w in v.national_needs):
+        return False
     return bool(v.national_addressee.search(body))
 
 
 def news_score(view: str, lines: list[Line], v: SegmentVocab) -> int:
     """How strongly the document reads as a news bulletin or newspaper page (sum of rule weights)."""
     head = "\n".join(ln.text for ln in lines[: v.news_head_lines])
-    return sum(rule.weight for rule in v.news_rules if rule.regex.search(head if rule.head else view))
+    return sum(rule.weight for rule in v.news_rules if rule.search(head if rule.head else view))

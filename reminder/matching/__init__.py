@@ -5,7 +5,8 @@
     one company against the open notices ──────────── _profile_judge.py
     what a notice's conditions and region need ────── _match_notices.py
     stored verdicts (bulk upsert, deletions) ──────── _match_rows.py
-    each company's counted verdicts (dashboard) ───── _counts.py
+    each company's counted verdicts (dashboard) ───── reminder.db.match_counts
+    distinct verdicts stored once ─────────────────── reminder.db.verdicts
 
 Reads notices and profiles from storage (``reminder.db``, ``reminder.companies``), judges them with the
 engine (``reminder.rules``) and stores the verdicts. Nothing here commits.

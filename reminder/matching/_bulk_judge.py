@@ -31,6 +31,7 @@ import sqlalchemy as sa
 
 from reminder.companies.profiles import decimal_of, legal_person_from_text, qualifications_from_json
 from reminder.db.models import Company
+from reminder.db.verdicts import verdict_json
 from reminder.errors import ProfileError
 from reminder.fields import field_defs
 from reminder.model import Condition
@@ -50,7 +51,7 @@ from reminder.rules import (
 )
 from reminder.rules.engine import combine
 from reminder.rules.existence import shown
-from reminder.rules.regions import COUNTRY_CODE, relative_level
+from reminder.rules.regions import COUNTRY_CODE, NOT_MAINLAND_CODES, relative_level
 
 __all__ = ["prefilter_columns", "Stored", "NoticeJudge"]
 
@@ -63,6 +64,8 @@ _NAME = "批量匹配"
 _SQL_KINDS = frozenset({"number", "money", "age"})
 #: prefix marking a region name (not a code) in the region input
 _NAME_MARK = "~"
+# 0: only 中国 is named — the input then tells the mainland from 香港, 澳门 and 台湾 (outside it for the
+# engine) and nothing finer, so a 全国 notice judges a handful of classes, not one per province
 _DEPTH = {"country": 0, "province": 1, "city": 2, "district": 3}
 _CODES = ("province_code", "city_code", "district_code")
 
@@ -95,7 +98,19 @@ def _text(name: str) -> sa.ColumnElement[Any]:
 
 
 def _region_input(depth: int) -> sa.ColumnElement[Any]:
-    """The company's most precise code down to ``depth`` (1 province … 3 district), else its marked name."""
+    """The company's most precise code down to ``depth`` (1 province … 3 district), else its marked name.
+
+    At depth 0 (only 中国 named) a mainland province reads as 中国 itself, and 香港, 澳门 and 台湾 as
+    themselves: all the engine's region check can tell apart there.
+    """
+    if depth == 0:
+        province = _c("province_code")
+        mainland = sa.case(
+            (province.in_(sorted(NOT_MAINLAND_CODES)), province), else_=sa.literal(COUNTRY_CODE)
+        )
+        return sa.func.coalesce(
+            sa.case((province.is_(None), None), else_=mainland), sa.literal(_NAME_MARK) + _c("region_name")
+        )
     codes = [_c(name) for name in reversed(_CODES[:depth])]
     return sa.func.coalesce(*codes, sa.literal(_NAME_MARK) + _c("region_name"))
 
@@ -173,10 +188,6 @@ class Stored:
     trace: str
 
 
-def _dump(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
 class NoticeJudge:
     """A notice's conditions, compiled for judging many companies.
 
@@ -218,8 +229,8 @@ class NoticeJudge:
         return self._at[name]
 
     def _depth(self, conditions: Sequence[Condition]) -> int:
-        """The deepest level any region condition names (0 when none, or only 中国)."""
-        depth = 0
+        """The deepest level any region condition names (-1 when none, 0 when only 中国)."""
+        depth = -1
         for cond in conditions:
             if cond.field != "registered_region":
                 continue
@@ -238,7 +249,7 @@ class NoticeJudge:
         if spec is None or attr is None:
             return _Slot(cond, (), lambda: {})
         if attr == "region":
-            if self._region_depth == 0:
+            if self._region_depth < 0:
                 return _Slot(cond, (), lambda: {})
             return _Slot(
                 cond, (self._select(_region_input(self._region_depth)),), lambda k: {"region": _region(k)}
@@ -347,9 +358,9 @@ class NoticeJudge:
         verdict = combine(results)
         return Stored(
             status=verdict.status,
-            missing=_dump(list(verdict.missing)),
-            unmet=_dump([r.reason_zh for r in verdict.unmet]),
-            trace=_dump(
+            missing=verdict_json(list(verdict.missing)),
+            unmet=verdict_json([r.reason_zh for r in verdict.unmet]),
+            trace=verdict_json(
                 {
                     "on": self.on.isoformat(),
                     "statuses": [r.status for r in results if shown(r.status, r.condition)],

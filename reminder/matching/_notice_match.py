@@ -10,8 +10,9 @@ too many classes ─── (inputs nearly unique per company) candidate rows rea
                      per distinct input, one executemany upsert
 rejected ─────────── a company failing a hard condition on its own (需具备高新技术企业, which SQL
                      cannot express) is not a candidate, like one the prefilter drops: no row
-unchanged ────────── a stored verdict that did not change is not rewritten
-stale matches ────── deleted for companies no longer candidates (not eligible)
+unchanged ────────── a stored verdict that did not change is not rewritten (its verdict id is the same)
+stale matches ────── deleted for companies no longer candidates (not eligible); verdicts of the
+                     notice no match refers to any more are dropped
 scope ────────────── an extra condition on the companies judged (an import judges only its own)
 """
 
@@ -26,13 +27,13 @@ from sqlmodel import Session, col
 
 from reminder.db.models import Company, Match
 from reminder.matching._bulk_judge import NoticeJudge, Stored, prefilter_columns
+from reminder.matching._class_rows import candidate_classes, write_classes
 from reminder.matching._match_rows import (
     MatchRow,
-    classed,
-    delete_matches_except,
     delete_matches_of,
+    drop_unused_verdicts,
     has_matches,
-    upsert_classes,
+    notice_verdicts,
     upsert_matches,
 )
 from reminder.model import Condition
@@ -55,14 +56,11 @@ def _by_class(
     if not judge.inputs:
         count = conn.execute(sa.select(sa.func.count()).select_from(Company).where(keep)).scalar_one()
         return [("", count, judge.verdict(()))] if count else []
-    source, key = classed(judge.inputs, keep)
-    values = [sa.func.min(source.c[f"k{i}"]) for i in range(len(judge.inputs))]
-    query = sa.select(key, sa.func.count(), *values).group_by(key).limit(_MAX_CLASSES + 1)
-    rows = conn.execute(query).all()
-    if len(rows) > _MAX_CLASSES:
+    rows = candidate_classes(session=session, inputs=judge.inputs, keep=keep, most=_MAX_CLASSES)
+    if rows is None:
         return None
     classes = []
-    for name, count, *inputs in rows:
+    for name, count, inputs in rows:
         if not judge.rejected(inputs):
             classes.append((name, count, judge.verdict(inputs)))
     return classes
@@ -122,20 +120,35 @@ def judge_notice(
     session.flush()
     within = sa.and_(keep, scope) if scope is not None else keep
     stored = has_matches(session=session, notice_id=notice_id)
+    before = notice_verdicts(session=session, notice_id=notice_id) if stored else []
+    statuses, removed = _write(session, judge, notice_id, within, scope, now, stored=stored)
+    drop_unused_verdicts(session=session, verdict_ids=before)
+    return statuses, removed
+
+
+def _write(
+    session: Session,
+    judge: NoticeJudge,
+    notice_id: int,
+    within: sa.ColumnElement[bool],
+    scope: sa.ColumnElement[bool] | None,
+    now: dt.datetime,
+    *,
+    stored: bool,
+) -> tuple[list[tuple[str, int]], int]:
+    """Judge the candidates within ``within`` and write their verdicts; delete the stale matches."""
     classes = _by_class(session, judge, within)
     if classes is not None:
-        written = upsert_classes(
+        removed = write_classes(
             session=session,
             notice_id=notice_id,
             inputs=judge.inputs,
             classes=[(key, verdict) for key, _, verdict in classes],
             keep=within,
+            scope=scope,
+            stored=stored,
             evaluated_at=now,
         )
-        removed = 0
-        if stored:
-            kept = written if scope is None else sa.or_(written, sa.not_(scope))
-            removed = delete_matches_except(session=session, notice_id=notice_id, keep=kept)
         return [(verdict.status, count) for _, count, verdict in classes], removed
     rows = _judge_rows(session, judge, notice_id, within)
     existing = _existing(session, notice_id, scope) if stored else set()

@@ -8,13 +8,13 @@ and the notice's region (本市) only, so results are cached by those, and verdi
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from collections.abc import Sequence
 from typing import NamedTuple
 
 from sqlmodel import Session
 
+from reminder.db.verdicts import verdict_json
 from reminder.matching._match_notices import (
     NoticeHead,
     needs_notice_region,
@@ -102,10 +102,6 @@ def _shared_result(
     return found
 
 
-def _dump(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
 class ProfileJudge:
     """``judge`` for one profile over many notices.
 
@@ -156,11 +152,11 @@ class ProfileJudge:
             verdict = combine(results)
             found = self._stored[key] = (
                 verdict.status,
-                _dump(list(verdict.missing)),
-                _dump([r.reason_zh for r in verdict.unmet]),
-                _dump([r.status for r in results if shown(r.status, r.condition)])
+                verdict_json(list(verdict.missing)),
+                verdict_json([r.reason_zh for r in verdict.unmet]),
+                verdict_json([r.status for r in results if shown(r.status, r.condition)])
                 + ',"manual":'
-                + _dump([r.quote for r in verdict.manual]),
+                + verdict_json([r.quote for r in verdict.manual]),
                 judging.conditions,  # keeps the conditions alive: their ids stay unique in the key
             )
         status, missing, unmet, rest, _ = found

@@ -22,25 +22,30 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from reminder.companies.profiles import profile_from_company
+from reminder.db.match_counts import counting_notice, recount_companies, recount_company
 from reminder.db.models import Company, DeadlineRow, NoticeRow
-from reminder.db.store import list_open_notices
+from reminder.db.verdicts import digest
 from reminder.errors import NotFoundError
-from reminder.matching._counts import counting_notice, recount_companies, recount_company
 from reminder.matching._match_notices import (
-    NoticeHead,
     judge_days,
     local_day,
     needs_notice_region,
     notice_conditions,
     notice_region,
 )
-from reminder.matching._match_rows import delete_matches_except, stored_verdicts, upsert_matches
+from reminder.matching._match_rows import (
+    delete_matches_except,
+    drop_unused_verdicts,
+    notice_verdicts,
+    stored_digests,
+    upsert_matches,
+)
 from reminder.matching._notice_match import judge_notice
-from reminder.matching._profile_judge import Judging, ProfileJudge, judgings, open_judgings
+from reminder.matching._profile_judge import Judging, ProfileJudge, open_judgings
+from reminder.matching.company_view import Shared, load_company_view
 from reminder.rules import ConditionResult, Verdict, VerdictStatus
 
 __all__ = [
@@ -123,6 +128,9 @@ def match_notice(*, session: Session, notice_id: int, now: dt.datetime) -> Match
     if reason is not None:
         with counting_notice(session, notice_id):
             removed = delete_matches_except(session=session, notice_id=notice_id, keep=None)
+        drop_unused_verdicts(
+            session=session, verdict_ids=notice_verdicts(session=session, notice_id=notice_id)
+        )
         return MatchStats(removed=removed, skipped=reason)
     conditions = notice_conditions(session=session, notice_ids=[notice_id])[notice_id]
     on = judge_days(session=session, notice_ids=[notice_id], now=now)[notice_id]
@@ -155,8 +163,12 @@ def match_company(*, session: Session, company_id: int, now: dt.datetime) -> Mat
     """
     judge = ProfileJudge(profile_from_company(_company(session, company_id)))
     rows = [(company_id, j.notice_id, *judge.stored(j)) for j in open_judgings(session=session, now=now)]
-    stored = stored_verdicts(session=session, company_id=company_id)
-    if upsert_matches(session=session, rows=[r for r in rows if stored.get(r[1]) != r[2:]], evaluated_at=now):
+    stored = stored_digests(session=session, company_id=company_id)
+    changed = [r for r in rows if r[1] not in stored or stored[r[1]][1] != digest(r[2:])]
+    if upsert_matches(session=session, rows=changed, evaluated_at=now):
+        drop_unused_verdicts(
+            session=session, verdict_ids=[stored[r[1]][0] for r in changed if r[1] in stored]
+        )
         recount_company(session, company_id)
     stats = _stats([(r[2], 1) for r in rows])
     log.info("company %d matched against %d open notices: %s", company_id, len(rows), stats)
@@ -243,26 +255,11 @@ class MatchView:
     open: bool
 
 
-def _past_notices(session: Session, open_ids: set[int]) -> list[NoticeRow]:
-    query = select(NoticeRow).where(NoticeRow.status == "published", sa.not_(col(NoticeRow.policy_only)))
-    return [n for n in session.exec(query.order_by(col(NoticeRow.id))).all() if n.id not in open_ids]
-
-
-def _active_deadlines(session: Session, notice_ids: Sequence[int]) -> dict[int, list[DeadlineRow]]:
-    found: dict[int, list[DeadlineRow]] = {i: [] for i in notice_ids}
-    for start in range(0, len(notice_ids), 500):
-        chunk = notice_ids[start : start + 500]
-        query = select(DeadlineRow).where(col(DeadlineRow.notice_id).in_(chunk), col(DeadlineRow.active))
-        for row in session.exec(query.order_by(col(DeadlineRow.id))).all():
-            found[row.notice_id].append(row)
-    return found
-
-
 def _view(
     notice: NoticeRow,
     judging: Judging,
     verdict: Verdict,
-    deadlines: list[DeadlineRow],
+    deadlines: Sequence[DeadlineRow],
     now: dt.datetime,
     is_open: bool,
 ) -> MatchView:
@@ -294,7 +291,12 @@ def _order(view: MatchView) -> tuple[int, bool, dt.datetime, int]:
 
 
 def company_matches(
-    *, session: Session, company_id: int, now: dt.datetime, include_past: bool = False
+    *,
+    session: Session,
+    company_id: int,
+    now: dt.datetime,
+    include_past: bool = False,
+    shared: Shared | None = None,
 ) -> list[MatchView]:
     """The company's verdict on every open notice (and closed ones when asked), judged afresh.
 
@@ -303,6 +305,7 @@ def company_matches(
         company_id: the company.
         now: the reference instant (which notices are open, days left).
         include_past: also list published notices whose deadlines have all passed.
+        shared: where the notices read are kept for other companies (``company_view.Shared``).
 
     Returns:
         Eligible first, then possibly eligible, then not eligible; within each, by next deadline.
@@ -311,16 +314,14 @@ def company_matches(
         NotFoundError: no company with this id.
         ProfileError: the stored profile is invalid.
     """
-    judge = ProfileJudge(profile_from_company(_company(session, company_id)))
-    notices = list(list_open_notices(session=session, now=now))
-    open_ids = {n.id for n in notices if n.id is not None}
-    notices += _past_notices(session, open_ids) if include_past else []
-    by_id = {n.id: n for n in notices if n.id is not None}
-    days = judge_days(session=session, notice_ids=list(by_id), now=now)
-    heads = [NoticeHead(i, n.issuer, n.title, n.level, days[i]) for i, n in by_id.items()]
-    deadlines = _active_deadlines(session, list(by_id))
+    # the company and its notices in three queries, their conditions in one (company_view.py says
+    # why the stored verdicts cannot give what the pages show)
+    seen = load_company_view(
+        session=session, company_id=company_id, now=now, include_past=include_past, shared=shared
+    )
     views = [
-        _view(by_id[j.notice_id], j, judge.verdict(j), deadlines[j.notice_id], now, j.notice_id in open_ids)
-        for j in judgings(session=session, heads=heads)
-    ]
+        _view(seen.notices[j.notice_id], j, seen.judge.verdict(j), seen.deadlines[j.notice_id], now,
+              j.notice_id in seen.open_ids)
+        for j in seen.judgings
+    ]  # fmt: skip
     return sorted(views, key=_order)

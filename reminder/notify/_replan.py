@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import SecretStr
 from sqlmodel import Session, col, select
 
 from reminder.config import Settings
@@ -23,7 +24,7 @@ from reminder.db.models import Channel, Company, DeadlineRow, Match, NoticeChang
 from reminder.db.store import list_open_notices
 from reminder.notify._outbox_rows import PlanStats, apply_plans, cancel_rows
 from reminder.notify.clock import planning_instant
-from reminder.notify.payloads import reminder_payload
+from reminder.notify.payloads import notice_json, reminder_payload, verdict_json
 from reminder.notify.planning import (
     CONCERNED,
     PLANNED_KINDS,
@@ -97,7 +98,11 @@ def _load(session: Session, notice: NoticeRow, company_ids: Sequence[int] | None
     rq = select(Reminder).where(Reminder.notice_id == nid)
     if company_ids is not None:
         mq = mq.where(col(Match.company_id).in_(company_ids))
-        rq = rq.where(col(Reminder.company_id).in_(company_ids))
+        # ``+ 0`` keeps SQLite (no table statistics) off the notice index: it read every reminder of
+        # the notice once per few hundred companies, quadratic in a bulk import
+        rq = select(Reminder).where(
+            col(Reminder.notice_id) + 0 == nid, col(Reminder.company_id).in_(company_ids)
+        )
     matches = {m.company_id: m for m in session.exec(mq).all()}
     rows: dict[int, list[Reminder]] = defaultdict(list)
     for r in session.exec(rq.order_by(col(Reminder.id))).all():
@@ -237,15 +242,38 @@ def _replan(
     return stats
 
 
+class _SharedParts:
+    """The payload parts that reminders about one notice share, built once: the notice, and each
+    verdict (a bulk import plans tens of thousands of reminders for a handful of notices and verdicts)."""
+
+    def __init__(self, notice: NoticeRow) -> None:
+        self.notice = notice_json(notice)
+        self._verdicts: dict[tuple[str, int], dict[str, Any]] = {}
+
+    def verdict(self, match: Match | None) -> dict[str, Any]:
+        if match is None:
+            return verdict_json(None)
+        key = (match.status, match.verdict_id)  # equal verdicts share one Verdict row
+        if key not in self._verdicts:
+            self._verdicts[key] = verdict_json(match)
+        return self._verdicts[key]
+
+
 def _payload(
-    ctx: _NoticeContext, company: Company, plan: PlannedReminder, settings: Settings
+    ctx: _NoticeContext,
+    company: Company,
+    plan: PlannedReminder,
+    settings: Settings,
+    shared: _SharedParts | None = None,
 ) -> dict[str, Any]:
     assert company.id is not None and plan.deadline_id is not None
     deadline = ctx.deadlines[plan.deadline_id]
     previous = ctx.deadlines.get(plan.previous_deadline_id) if plan.previous_deadline_id is not None else None
+    match = ctx.matches.get(company.id)
     return reminder_payload(
-        company=company, notice=ctx.notice, deadline=deadline, match=ctx.matches.get(company.id),
+        company=company, notice=ctx.notice, deadline=deadline, match=match,
         now=plan.due_at, settings=settings, change=(previous, deadline) if previous is not None else None,
+        notice_part=shared.notice if shared else None, verdict_part=shared.verdict(match) if shared else None,
     )  # fmt: skip
 
 
@@ -302,11 +330,18 @@ def replan_company(*, session: Session, company_id: int, now: dt.datetime, setti
 _MANY = 200
 
 
+def _pending() -> Any:
+    """``status = 'pending'`` that SQLite does not answer from the status index (every pending
+    reminder) when a few hundred companies' reminders are wanted (their index is the short way)."""
+    return col(Reminder.status).concat("") == "pending"
+
+
 def _replan_many(
     session: Session, notice: NoticeRow, company_ids: Sequence[int], now: dt.datetime, settings: Settings
 ) -> PlanStats:
     """``_replan`` for a few hundred companies, their plans written in one ``apply_plans``."""
     ctx = _load(session, notice, company_ids)
+    shared = _SharedParts(notice)
     stats = PlanStats()
     planned: list[tuple[PlannedReminder, dict[str, Any]]] = []
     for company_id in sorted(set(ctx.matches) | set(ctx.rows)):
@@ -316,7 +351,8 @@ def _replan_many(
         stats += cancel_rows(session, [(r, why) for r, why in reasons if why], now)
         if company is not None:
             planned += [
-                (p, _payload(ctx, company, p, settings)) for p in _plans_for(ctx, company, now, settings)
+                (p, _payload(ctx, company, p, settings, shared))
+                for p in _plans_for(ctx, company, now, settings)
             ]
     return stats + apply_plans(session, planned, now)
 
@@ -337,21 +373,21 @@ def replan_companies(
         What changed in the outbox.
     """
     now = planning_instant(now)
+    # the same key, read once: a development key lives in a file read on every ``signing_key()`` call
+    settings = settings.model_copy(update={"secret_key": SecretStr(settings.signing_key().decode())})
     ids = sorted(set(company_ids))
     stats = PlanStats()
     for start in range(0, len(ids), _MANY):
         chunk = ids[start : start + _MANY]
         matched = select(Match.notice_id).where(col(Match.company_id).in_(chunk))
-        queued = select(Reminder.notice_id).where(
-            col(Reminder.company_id).in_(chunk), Reminder.status == "pending"
-        )
+        queued = select(Reminder.notice_id).where(col(Reminder.company_id).in_(chunk), _pending())
         notice_ids = {*session.exec(matched.distinct()).all(), *session.exec(queued.distinct()).all()}
         for notice_id in sorted(n for n in notice_ids if n is not None):
             notice = session.get(NoticeRow, notice_id)
             if notice is not None:
                 stats += _replan_many(session, notice, chunk, now, settings)
         digests = select(Reminder.company_id).where(
-            col(Reminder.company_id).in_(chunk), Reminder.purpose == "digest", Reminder.status == "pending"
+            col(Reminder.company_id).in_(chunk), Reminder.purpose == "digest", _pending()
         )
         for company_id in sorted(set(session.exec(digests.distinct()).all())):
             stats += _cancel_digests(session, company_id, session.get(Company, company_id), now)

@@ -107,6 +107,8 @@ def reminder_payload(
     now: dt.datetime,
     settings: Settings,
     change: tuple[DeadlineRow, DeadlineRow] | None = None,
+    notice_part: dict[str, Any] | None = None,
+    verdict_part: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The payload of a before / new_call / changed reminder.
 
@@ -118,14 +120,17 @@ def reminder_payload(
         now: when it goes out (for ``days_left``): the due instant, or the planning instant if sooner.
         settings: for the company page link.
         change: (old, new) deadline rows, for "changed" (the pair a NoticeChange recorded).
+        notice_part: ``notice_json(notice)`` when the caller already built it (bulk planning: once
+            per notice, not once per reminder).
+        verdict_part: ``verdict_json(match)``, likewise (companies with equal verdicts share it).
     """
     assert company.id is not None
     payload: dict[str, Any] = {
         "company": company_json(company),
-        "notice": notice_json(notice),
+        "notice": notice_json(notice) if notice_part is None else notice_part,
         "deadline": deadline_json(deadline),
         "days_left": days_left(deadline.at, now) if deadline is not None and deadline.at else None,
-        "verdict": verdict_json(match),
+        "verdict": verdict_json(match) if verdict_part is None else verdict_part,
         "link": view_url(company.id, company.view_salt, settings),
     }
     if change is not None:

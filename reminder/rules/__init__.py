@@ -1,6 +1,6 @@
 """Eligibility rules: company profiles, China's regions, and the engine that judges conditions.
 
-    parse_profile / parse_profiles_csv → Profile
+    parse_profile / parse_profiles_csv / read_profiles_csv (streamed) → Profile
     resolve_region → Region (ancestors, region_within, region_codes)
     judge(notice.conditions, profile, on=deadline) → Verdict → render_verdict_zh(verdict)
     judge_notice(notice, profile) → Verdict: the notice's scope as a hard condition, judged on its
@@ -10,7 +10,7 @@
 Pure functions over plain objects: storage lives elsewhere and calls in.
 """
 
-from ._csv import parse_profiles_csv
+from ._csv import parse_profiles_csv, read_profiles_csv
 from ._currency import condition_currency, currencies, default_currency
 from ._results import ConditionResult, Status, Verdict, VerdictStatus
 from ._units import fold, format_money, format_number, parse_bool
@@ -76,6 +76,7 @@ __all__ = [
     "judge",
     "parse_profile",
     "parse_profiles_csv",
+    "read_profiles_csv",
     "profile_to_dict",
     "region_by_code",
     "region_codes",

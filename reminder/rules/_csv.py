@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+from collections.abc import Iterator
 
 from reminder.errors import ProfileError
 
@@ -18,7 +19,7 @@ from ._units import fold
 from ._vocab import header_map, profile_label
 from .profile import Profile, parse_profile
 
-__all__ = ["parse_profiles_csv"]
+__all__ = ["parse_profiles_csv", "read_profiles_csv"]
 
 log = logging.getLogger(__name__)
 
@@ -71,25 +72,28 @@ def _delimiter(text: str) -> str:
     return "\t" if "\t" in first and "," not in first else ","
 
 
-def parse_profiles_csv(text: str) -> tuple[list[Profile], list[tuple[int, str]]]:
-    """Read company profiles from CSV text.
+def read_profiles_csv(text: str) -> Iterator[tuple[int, Profile | str]]:
+    """Read company profiles from CSV text one row at a time (a large import need not hold them all).
 
     Args:
         text: the whole file, header row first (a BOM is ignored; tab-separated works too).
 
-    Returns:
-        (profiles from the good rows, [(line number, Chinese reason)] for bad rows and bad headers).
+    Yields:
+        (line number, profile) for each good row and (line number, Chinese reason) for each bad row
+        or bad header, in file order.
     """
     text = text.lstrip("\ufeff")
     reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
     header = next(reader, None)
     if header is None:
-        return [], [(1, "文件为空")]
+        yield 1, "文件为空"
+        return
     columns, problems = _columns(header, reader.line_num)
+    yield from problems
     missing = _missing_required(columns)
     if missing:
-        return [], [*problems, (reader.line_num, f"缺少必填列：{'、'.join(missing)}")]
-    profiles: list[Profile] = []
+        yield reader.line_num, f"缺少必填列：{'、'.join(missing)}"
+        return
     seen: dict[str, int] = {}
     start = reader.line_num + 1
     for cells in reader:
@@ -99,16 +103,34 @@ def parse_profiles_csv(text: str) -> tuple[list[Profile], list[tuple[int, str]]]
         try:
             profile = parse_profile(_row(cells, columns, len(header)))
         except ProfileError as exc:
-            problems.append((line, "；".join(exc.errors.values())))
+            yield line, "；".join(exc.errors.values())
             continue
         except ValueError as exc:
-            problems.append((line, str(exc)))
+            yield line, str(exc)
             continue
         reason = _duplicate(profile, seen)
         if reason:
-            problems.append((line, reason))
+            yield line, reason
             continue
         seen.update({f"统一社会信用代码:{profile.credit_code}": line, f"企业名称:{profile.name}": line})
-        profiles.append(profile)
+        yield line, profile
+
+
+def parse_profiles_csv(text: str) -> tuple[list[Profile], list[tuple[int, str]]]:
+    """Read company profiles from CSV text.
+
+    Args:
+        text: the whole file, header row first (a BOM is ignored; tab-separated works too).
+
+    Returns:
+        (profiles from the good rows, [(line number, Chinese reason)] for bad rows and bad headers).
+    """
+    profiles: list[Profile] = []
+    problems: list[tuple[int, str]] = []
+    for line, read in read_profiles_csv(text):
+        if isinstance(read, str):
+            problems.append((line, read))
+        else:
+            profiles.append(read)
     log.info("CSV import: %d profiles, %d problems", len(profiles), len(problems))
     return profiles, problems

@@ -175,10 +175,28 @@ def _region(value: Any) -> Region:
         raise ValueError(exc.errors["region"]) from exc
 
 
+#: a credit code written as stored (18 ASCII characters, upper case, nothing to clean up)
+_USCC_PLAIN = re.compile(r"[0-9]{8}[0-9A-HJ-NPQRTUWXY]{10}")
+#: GB 32100-2015 check character: the value of each character and the weight of each position
+_USCC_VALUES = {c: i for i, c in enumerate("0123456789ABCDEFGHJKLMNPQRTUWXY")}
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def _plain_valid_credit_code(text: str) -> bool:
+    """Whether ``text`` is a well-formed credit code with the right check character (what
+    ``uscc.validate`` decides, about ten times faster: an import checks one per row)."""
+    if not _USCC_PLAIN.fullmatch(text):
+        return False
+    total = sum(_USCC_VALUES[c] * w for c, w in zip(text, _USCC_WEIGHTS, strict=False))
+    return _USCC_VALUES[text[17]] == (31 - total) % 31
+
+
 def _credit_code(value: Any) -> str | None:
     text = _text(value)
     if text is None:
         return None
+    if _plain_valid_credit_code(text):
+        return text
     number = uscc.compact(fold(text))
     try:
         return str(uscc.validate(number))
@@ -362,7 +380,8 @@ def _rename(data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     out: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for key, value in data.items():
-        field = known.get(fold(str(key)).lower())
+        # a field name maps to itself (a CSV import's rows are keyed so): no folding needed
+        field = key if known.get(key) == key else known.get(fold(str(key)).lower())
         if field is None:
             errors[str(key)] = f"未知字段“{key}”"
         elif field in out:
@@ -400,6 +419,21 @@ def _region_or_none(text: str) -> Region | None:
         return None
 
 
+def _converted_profile(converted: dict[str, Any]) -> Profile:
+    """``Profile(**converted)`` without converting every value a second time in ``__post_init__``
+    (a CSV import of 100,000 rows spent half its validation there): only the fields not given are
+    converted, from their defaults, as ``__post_init__`` would."""
+    profile = object.__new__(Profile)
+    for name, default in _DEFAULTS:
+        value = converted[name] if name in converted else _CONVERTERS[name](default)
+        object.__setattr__(profile, name, value)
+    return profile
+
+
+#: every field of ``Profile`` with its default, in order
+_DEFAULTS = tuple((f.name, f.default) for f in fields(Profile))
+
+
 def parse_profile(data: Mapping[str, Any]) -> Profile:
     """Validate a company profile given as a mapping.
 
@@ -426,7 +460,7 @@ def parse_profile(data: Mapping[str, Any]) -> Profile:
     errors.update(bad)
     if errors:
         raise ProfileError(errors)
-    profile = Profile(**converted)
+    profile = _converted_profile(converted)
     for warning in profile_warnings(profile):
         log.warning("%s: %s", profile.name, warning)
     return profile

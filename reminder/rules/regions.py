@@ -396,12 +396,24 @@ def _ancestors(region: Region, table: _Table) -> list[Region]:
 
 def ancestors(region: Region) -> list[Region]:
     """The region and every division containing it, innermost first, ending with 中国."""
-    return _ancestors(region, _table())
+    return [region] if region.parent is None else [region, *_outer(region.parent)]
+
+
+@functools.cache  # one entry per division at most; hot in scope reading and bulk matching
+def _outer(code: str) -> tuple[Region, ...]:
+    """The division with this code and every division containing it, innermost first."""
+    table = _table()
+    return tuple(_ancestors(table.by_code[code], table))
+
+
+@functools.cache
+def _outer_codes(code: str) -> frozenset[str]:
+    return frozenset(r.code for r in _outer(code))
 
 
 def region_within(inner: Region, outer: Region) -> bool:
     """Whether ``inner`` is ``outer`` or lies inside it (萧山区 is within 浙江省 and 中国)."""
-    return any(a.code == outer.code for a in ancestors(inner))
+    return inner.code == outer.code or inner.parent is not None and outer.code in _outer_codes(inner.parent)
 
 
 def region_path(region: Region) -> str:

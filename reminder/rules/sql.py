@@ -19,10 +19,7 @@ import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any, cast
-
-from sqlalchemy import ColumnElement, and_, false, func, or_, true
-from sqlalchemy import not_ as sa_not
+from typing import TYPE_CHECKING, Any, cast
 
 from reminder.model import Condition
 
@@ -31,6 +28,14 @@ from ._currency import condition_currency, default_currency
 from ._evaluators import NUMBER_OPS, expected_bool, read_number
 from ._vocab import FieldSpec, condition_spec
 from .regions import NOT_MAINLAND_CODES, Region, RegionError, region_codes, relative_level, resolve_region
+
+if TYPE_CHECKING:
+    from sqlalchemy import ColumnElement
+
+    _Columns = Mapping[str, ColumnElement[Any]]
+
+# SQLAlchemy is imported by the functions that build clauses, not with the package: reminder.rules is
+# imported by extraction (regions), where it would cost 0.17 s of start-up (issue 15)
 
 __all__ = ["compile_prefilter", "COLUMN_NAMES"]
 
@@ -50,7 +55,6 @@ COLUMN_NAMES = (
     "district_code",
     "currency",
 )
-_Columns = Mapping[str, ColumnElement[Any]]
 
 
 def _plain(number: Decimal) -> int | float:
@@ -66,11 +70,14 @@ def _column(columns: _Columns, name: str) -> ColumnElement[Any] | None:
 
 
 def _number(cond: Condition, spec: FieldSpec, columns: _Columns) -> ColumnElement[bool] | None:
+    from sqlalchemy import func, or_
+    from sqlalchemy import not_ as sa_not
+
     threshold = read_number(cond, spec.kind)
     column = _column(columns, str(spec.profile))
     if threshold is None or cond.op not in NUMBER_OPS or column is None:
         return None
-    compared = cast(ColumnElement[bool], NUMBER_OPS[cond.op](column, _plain(threshold)))
+    compared = cast("ColumnElement[bool]", NUMBER_OPS[cond.op](column, _plain(threshold)))
     if spec.kind != "money":
         return or_(column.is_(None), compared)
     # Amounts in another currency than the threshold's are a manual check, never a rejection.
@@ -83,6 +90,8 @@ def _number(cond: Condition, spec: FieldSpec, columns: _Columns) -> ColumnElemen
 
 
 def _age(cond: Condition, columns: _Columns, on: dt.date) -> ColumnElement[bool] | None:
+    from sqlalchemy import and_, or_, true
+
     years = read_number(cond, "age")
     column = _column(columns, "founded_on")
     if years is None or cond.op not in NUMBER_OPS or column is None:
@@ -94,6 +103,8 @@ def _age(cond: Condition, columns: _Columns, on: dt.date) -> ColumnElement[bool]
 
 
 def _bool(cond: Condition, spec: FieldSpec, columns: _Columns) -> ColumnElement[bool] | None:
+    from sqlalchemy import or_
+
     expected = expected_bool(cond)  # the engine's reading, so both agree
     column = _column(columns, str(spec.profile))
     if expected is None or column is None:
@@ -115,6 +126,8 @@ def _within(target: Region, columns: _Columns) -> ColumnElement[bool] | None:
 
     全国 (the country) keeps mainland companies only: Taiwan, Hong Kong and Macau are outside it.
     """
+    from sqlalchemy import and_, or_, true
+
     if target.level == "country":
         province = _column(columns, "province_code")
         if province is None:
@@ -133,6 +146,8 @@ def _within(target: Region, columns: _Columns) -> ColumnElement[bool] | None:
 
 
 def _region(cond: Condition, columns: _Columns, notice_region: Region | None) -> ColumnElement[bool] | None:
+    from sqlalchemy import false, or_
+
     if cond.op not in ("in", "==", "has"):
         return None
     values = cond.value if isinstance(cond.value, list | tuple) else [cond.value]
@@ -182,6 +197,8 @@ def compile_prefilter(
     Returns:
         A boolean expression for ``select(...).where(...)``.
     """
+    from sqlalchemy import and_, false, or_, true
+
     clauses: list[ColumnElement[bool]] = []
     groups: dict[str, list[Condition]] = {}
     for cond in conditions:
@@ -213,6 +230,8 @@ def _route_keep(
     route: Sequence[Condition], columns: _Columns, on: dt.date, notice_region: Region | None
 ) -> ColumnElement[bool] | None:
     """All of a route (its inner any-of groups each as an OR); None when a member cannot be compiled."""
+    from sqlalchemy import and_, false, or_, true
+
     inner: dict[str, list[ColumnElement[bool] | None]] = {}
     for i, m in enumerate(route):
         key = m.group if m.group and m.group.count("/") > 1 else str(i)

@@ -63,14 +63,25 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         session = Session(engine, expire_on_commit=False)  # objects stay readable after commit
         try:
             yield session
-            await run_in_threadpool(session.commit)
+            if _unfinished(session):
+                await run_in_threadpool(session.commit)
         except BaseException:
             with anyio.CancelScope(shield=True):
                 await run_in_threadpool(session.rollback)
             raise
         finally:
-            with anyio.CancelScope(shield=True):
-                await run_in_threadpool(session.close)
+            if session.in_transaction():
+                with anyio.CancelScope(shield=True):
+                    await run_in_threadpool(session.close)
+            else:  # nothing to give back to the pool: no database call, no thread
+                session.close()
+
+
+def _unfinished(session: Session) -> bool:
+    """Whether the session has a transaction or changes to commit. A route that committed itself (a
+    read-only page, :mod:`reminder.web.page_cache`) saves the two worker-thread hops of commit and close:
+    under load, waking a thread cost more than serving a kept page (issue 15)."""
+    return session.in_transaction() or bool(session.new or session.dirty or session.deleted)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]

@@ -2,7 +2,8 @@
 
     collect(session, scheduler_running) ─ one query per family ─ [Family] ─ render() ─ text
 
-Families: reminder_notices{status}, reminder_companies, reminder_matches{status},
+Families: reminder_notices{status}, reminder_companies, reminder_matches{status} (eligible and possibly
+eligible, from ``match_counts``),
 reminder_reminders{status}, reminder_deliveries_total{ok}, reminder_delivery_latency_seconds
 (histogram over every recorded attempt), reminder_scheduler_running, reminder_up and
 reminder_holiday_data_missing{year} (1 for a planning year counted Monday–Friday for lack of data),
@@ -26,7 +27,7 @@ from reminder.db.models import (
     REMINDER_STATUSES,
     Company,
     Delivery,
-    Match,
+    MatchCount,
     NoticeRow,
     Reminder,
 )
@@ -81,6 +82,17 @@ def _by_status(session: Session, column: Any, statuses: Sequence[str], *where: A
     counts = dict.fromkeys(statuses, 0)
     counts.update({str(status): int(n) for status, n in rows})
     return counts
+
+
+def _matches(session: Session) -> dict[str, int]:
+    """Eligible and possibly eligible verdicts, summed from the counts matching keeps per company
+    (``match_counts``): counting every match row took ~20 ms per scrape at 200,000 matches."""
+    eligible, possible = session.exec(
+        select(
+            func.coalesce(func.sum(MatchCount.eligible), 0), func.coalesce(func.sum(MatchCount.possible), 0)
+        )
+    ).one()
+    return {"eligible": int(eligible), "possibly_eligible": int(possible)}
 
 
 def _labelled(name: str, kind: str, help: str, label: str, counts: dict[str, int]) -> Family:
@@ -160,9 +172,9 @@ def collect(session: Session, *, scheduler_running: bool, now: dt.datetime | Non
         _labelled(
             "reminder_matches",
             "gauge",
-            "Company-notice verdicts, by status.",
+            "Company-notice verdicts that concern the company (eligible, possibly eligible), by status.",
             "status",
-            _by_status(session, Match.status, ()),
+            _matches(session),
         ),
         _labelled(
             "reminder_reminders",

@@ -6,15 +6,19 @@ the database backend and a short reason when it is unreachable.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import hmac
 import ipaddress
 import logging
 import sqlite3
+import time
+import weakref
 from typing import Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
@@ -30,6 +34,8 @@ __all__ = [
     "Health",
     "scheduler_state",
     "check_database",
+    "database_health",
+    "HEALTH_TTL",
     "check_writable",
     "stored_revision",
     "code_head",
@@ -184,10 +190,38 @@ def check_database(engine: Engine) -> DatabaseHealth:
     return health
 
 
+#: seconds one database check answers /healthz for: a burst of probes (or many balancers polling) costs
+#: one check, and an answer is never older than this
+HEALTH_TTL = 1.0
+
+
+async def database_health(app: Any) -> DatabaseHealth:
+    """:func:`check_database` of the app's engine, run in a worker thread at most once per ``HEALTH_TTL``
+    (concurrent requests wait for the one check in flight)."""
+    loop = asyncio.get_running_loop()
+    locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] | None = getattr(
+        app.state, "health_locks", None
+    )
+    if locks is None:
+        locks = app.state.health_locks = weakref.WeakKeyDictionary()
+    lock = locks.get(loop)
+    if lock is None:  # no await since the lookup: no other task can slip in on this loop
+        lock = locks[loop] = asyncio.Lock()
+    async with lock:
+        checked: tuple[float, DatabaseHealth] | None = getattr(app.state, "health", None)
+        if checked is None or time.monotonic() - checked[0] >= HEALTH_TTL:
+            checked = (time.monotonic(), await run_in_threadpool(check_database, app.state.engine))
+            app.state.health = checked
+        return checked[1].model_copy()
+
+
 @router.get("/healthz", response_model=Health, responses={503: {"model": Health}})
-def healthz(request: Request) -> JSONResponse:
-    """Liveness and readiness: 200 when the database answers, takes writes and its schema is current, else 503."""
-    database = check_database(request.app.state.engine)
+async def healthz(request: Request) -> JSONResponse:
+    """Liveness and readiness: 200 when the database answers, takes writes and its schema is current, else 503.
+
+    The database part is at most ``HEALTH_TTL`` seconds old; the scheduler's state is read each time.
+    """
+    database = await database_health(request.app)
     scheduler = scheduler_state(getattr(request.app.state, "scheduler", None))
     ok = database.ok and database.schema_ok and database.writable
     body = Health(status="ok" if ok else "unavailable", database=database, scheduler=scheduler)

@@ -31,6 +31,7 @@ TABLES = {
     "companies",
     "matches",
     "match_counts",
+    "verdicts",
     "channels",
     "reminders",
     "deliveries",

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from db_factories import deadline
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session, select
 
@@ -186,6 +186,23 @@ def _store(session: Session, notice: Notice) -> int:
     return notice_id
 
 
+# 中国 alone in an any-of group: a company in 台湾 is outside it for the engine, so bulk matching must not
+# read "only 中国 named" as "every company passes" (found by hypothesis)
+@example(
+    companies=[
+        Profile(name="甲", region=resolve_region("臺灣桃園市")),
+        Profile(name="乙", region=resolve_region("萧山区")),
+    ],
+    conds=[
+        Condition(field="rd_expense_ratio", op="<=", value=0, unit="%", quote="研发", hard=True, group="g1"),
+        Condition(
+            field="registered_region", op="in", value="中国", unit=None, quote="中国", hard=True, group="g1"
+        ),
+    ],
+    day=DAYS[0],
+    issuer=None,
+    scope=None,
+)
 @settings(
     max_examples=60,
     deadline=None,

@@ -24,9 +24,9 @@ from sqlmodel import Session, select
 
 from reminder.companies.profiles import company_fields_from_profile, insert_companies
 from reminder.db import CompanyCreate, Match, save_document
+from reminder.db.match_counts import rebuild_counts
 from reminder.db.models import MatchCount
 from reminder.matching import match_company, match_new_companies, match_notice
-from reminder.matching._counts import rebuild_counts
 from reminder.model import TZ, Condition, Deadline, Document, Notice, Scope
 from reminder.rules import Profile, Qualification, resolve_region
 

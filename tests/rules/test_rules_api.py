@@ -57,6 +57,7 @@ def test_exported_members() -> None:
             "judge",
             "parse_profile",
             "parse_profiles_csv",
+            "read_profiles_csv",
             "profile_to_dict",
             "region_by_code",
             "region_codes",

@@ -300,3 +300,29 @@ def outbox(engine: Engine, company: Company) -> dict[str, int]:
         session.add_all(rows)
         session.flush()
         return {"channel": channel.id or 0, "dead": dead.id or 0, "pending": pending.id or 0}
+
+
+class Clock:
+    """A clock a test moves."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(NOW)
+
+
+@pytest.fixture
+def clients(any_engine: Engine, tmp_path: Path, clock: Clock) -> Iterator[tuple[TestClient, TestClient]]:
+    """(the public or a company's browser, an operator) on one app whose clock the test moves."""
+    app = create_app(admin_settings(tmp_path), engine=any_engine, clock=clock)
+    with (
+        TestClient(app) as public,
+        TestClient(app, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}) as admin,
+    ):
+        yield public, admin

@@ -39,7 +39,11 @@ def fresh_counts(engine: Engine) -> dict[str, tuple[int, int]]:
     """(eligible, possibly eligible) per company name, counted from the matches now."""
     eligible = func.sum(sa.case((col(Match.status) == "eligible", 1), else_=0))
     possible = func.sum(sa.case((col(Match.status).in_(["possibly_eligible", "possible"]), 1), else_=0))
-    query = select(Company.name, eligible, possible).join(Match).group_by(col(Company.name))
+    query = (
+        select(Company.name, eligible, possible)
+        .join(Match, col(Match.company_id) == col(Company.id))  # no foreign key since migration 0016
+        .group_by(col(Company.name))
+    )
     with Session(engine) as session:
         return {name: (int(e), int(p)) for name, e, p in session.exec(query).all() if e or p}
 

@@ -10,13 +10,16 @@ from typing import Any
 
 import admin_fixtures as fx
 import pytest
+import sqlalchemy as sa
 from admin_fixtures import ingest_text, make_app, outbox, register
 from apscheduler.schedulers.background import BackgroundScheduler
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from reminder.db.engine import make_engine
+from reminder.db.models import MatchCount
 from reminder.scheduler import start_scheduler
+from reminder.web import ops
 
 sqlite_engine, migrated_template = fx.sqlite_engine, fx.migrated_template
 admin_app, api, anonymous = fx.admin_app, fx.api, fx.anonymous
@@ -92,6 +95,26 @@ def test_healthy_database_without_scheduler(anonymous: TestClient) -> None:
     )
     assert body["database"]["revision"] == body["database"]["head"]
     assert body["scheduler"] == {"running": False, "state": "not started"}
+
+
+def test_healthz_checks_the_database_once_per_ttl(
+    anonymous: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 15: a burst of probes costs one database check; an answer is at most HEALTH_TTL old."""
+    checks: list[int] = []
+    check = ops.check_database
+
+    def counted(engine: Engine) -> Any:
+        checks.append(1)
+        return check(engine)
+
+    monkeypatch.setattr(ops, "check_database", counted)
+    monkeypatch.setattr(ops, "HEALTH_TTL", 60.0)
+    assert all(anonymous.get("/healthz").json()["status"] == "ok" for _ in range(5))
+    assert len(checks) == 1
+    monkeypatch.setattr(ops, "HEALTH_TTL", 0.0)
+    assert all(anonymous.get("/healthz").json()["status"] == "ok" for _ in range(3))
+    assert len(checks) == 4
 
 
 def test_a_running_scheduler_is_reported(sqlite_engine: Engine, tmp_path: Path) -> None:
@@ -221,6 +244,23 @@ def test_metrics_count_what_is_stored(api: TestClient, sqlite_engine: Engine) ->
     assert math.isclose(value(families, "reminder_delivery_latency_seconds_sum"), 3.16)
     assert value(families, "reminder_delivery_latency_seconds_count") == 3
     assert value(families, "reminder_up") == 1
+
+
+def test_metrics_sum_the_match_counts_kept_at_matching_time(api: TestClient, sqlite_engine: Engine) -> None:
+    """Issue 15: the match families come from ``match_counts``, not from counting every match row."""
+    register(sqlite_engine)
+    register(sqlite_engine, name="另一家公司", region="浙江省杭州市西湖区")
+    ingest_text(api, publish=True)
+    families = parse_prometheus(api.get("/metrics").text)
+    assert value(families, "reminder_matches", status="eligible") == 1
+    assert value(families, "reminder_matches", status="possibly_eligible") == 0
+    with sqlite_engine.begin() as conn:  # what the counts say is what /metrics says
+        conn.execute(sa.update(MatchCount).values(eligible=7, possible=5, total=12))
+        counted = conn.execute(sa.select(sa.func.count()).select_from(MatchCount)).scalar_one()
+    assert counted >= 1
+    families = parse_prometheus(api.get("/metrics").text)
+    assert value(families, "reminder_matches", status="eligible") == 7 * counted
+    assert value(families, "reminder_matches", status="possibly_eligible") == 5 * counted
 
 
 def test_the_parser_rejects_broken_exposition() -> None:

@@ -161,7 +161,8 @@ def _requests(site: Site) -> dict[str, tuple[str, dict[str, str] | None]]:
         "read-only view": (site.view, None),
         "notice page": (f"/notices/{site.notice_id}", None),
         "iCal feed": (f"/c/{c}/calendar.ics?token={token}", None),
-        "/api/notices": ("/api/notices?limit=200", None),
+        "/api/notices": ("/api/notices?limit=200", None),  # kept from the site's first request
+        "/api/notices, rendered": ("/api/notices?limit=199", None),  # a page not yet kept
         "/api/notices/{id}": (f"/api/notices/{site.notice_id}", None),
         "/api/companies/{id}/matches": (f"/api/companies/{c}/matches?include_past=true", bearer(token)),
         "admin dashboard": ("/admin", ADMIN),

@@ -5,15 +5,20 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
-
-import httpx
 
 from reminder import __version__
 from reminder.errors import LoadError, UnsupportedFormat
 from reminder.extract.loaders._detect import FORMAT_MIME_HINT, content_type_claim, parse_content_type
 from reminder.extract.loaders._load import load_named, too_large
 from reminder.extract.loaders._loaded import DEFAULT_MAX_BYTES, FORMATS, Loaded
+
+if TYPE_CHECKING:
+    import httpx
+
+# httpx is imported when a URL is loaded, not with the loaders: reading a file never needs it and it
+# costs start-up time (``reminder extract``, issue 15)
 
 __all__ = ["load_url"]
 
@@ -42,6 +47,8 @@ def _status_reason(code: int) -> str:
 
 
 def _client(timeout: float) -> httpx.Client:
+    import httpx
+
     return httpx.Client(
         follow_redirects=True,
         max_redirects=MAX_REDIRECTS,
@@ -85,6 +92,8 @@ def _file_name(response: httpx.Response) -> str:
 
 
 def _network_reason(exc: Exception, timeout: float) -> str:
+    import httpx
+
     if isinstance(exc, httpx.TimeoutException):
         return f"请求超时（{timeout:g} 秒）/ timed out after {timeout:g} s: 请稍后再试 / try again later"
     if isinstance(exc, httpx.TooManyRedirects):
@@ -113,6 +122,8 @@ def load_url(
         UnsupportedFormat: the server returned something other than html, text, pdf or docx.
         InputTooLarge: the body exceeds ``max_bytes``.
     """
+    import httpx
+
     if urlsplit(url).scheme not in ("http", "https"):
         raise LoadError(url, "只支持 http/https 网址 / only http and https URLs are supported")
     http = client or _client(timeout)

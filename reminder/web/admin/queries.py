@@ -40,6 +40,8 @@ __all__ = [
     "notice_detail",
     "highlight",
     "upcoming_deadlines",
+    "UpcomingDeadline",
+    "UpcomingNotice",
     "companies_by_matches",
     "failed_deliveries",
     "dead_reminders",
@@ -201,22 +203,36 @@ def notice_detail(*, session: Session, notice: NoticeRow) -> NoticeDetail:
     )
 
 
+@dataclass(frozen=True)
+class UpcomingDeadline:
+    """What the dashboard shows of a deadline."""
+
+    at: dt.datetime | None
+    kind: str
+    batch: str | None
+
+
+@dataclass(frozen=True)
+class UpcomingNotice:
+    """What the dashboard shows of a deadline's notice."""
+
+    id: int | None
+    title: str
+    status: str
+
+
 def upcoming_deadlines(
     *, session: Session, now: dt.datetime, days: int = 30
-) -> list[tuple[DeadlineRow, NoticeRow]]:
+) -> list[tuple[UpcomingDeadline, UpcomingNotice]]:
     """Active deadlines passing within ``days``, soonest first, with their notices.
 
-    Only what the dashboard lists is loaded (when, kind, batch; the notice's id, title and status): the
-    notices' facts and the quotes stay in the database.
+    Only the columns the dashboard lists are read, as plain rows (when, kind, batch; the notice's id,
+    title and status): loading hundreds of ORM objects was most of the dashboard's time (issue 15).
     """
-    shown = (
-        load_only(*(getattr(DeadlineRow, name) for name in ("at", "kind", "batch", "notice_id"))),
-        load_only(*(getattr(NoticeRow, name) for name in ("id", "title", "status"))),
-    )
     query = (
-        select(DeadlineRow, NoticeRow)
-        .options(*shown)
-        .join(NoticeRow, col(NoticeRow.id) == col(DeadlineRow.notice_id))
+        sa.select(col(DeadlineRow.at), col(DeadlineRow.kind), col(DeadlineRow.batch))
+        .add_columns(col(NoticeRow.id), col(NoticeRow.title), col(NoticeRow.status))
+        .join_from(DeadlineRow, NoticeRow, col(NoticeRow.id) == col(DeadlineRow.notice_id))
         .where(
             col(DeadlineRow.active),
             col(DeadlineRow.at) > now,
@@ -224,17 +240,23 @@ def upcoming_deadlines(
         )
         .order_by(col(DeadlineRow.at))
     )
-    return [(d, n) for d, n in session.exec(query).all()]
+    return [
+        (UpcomingDeadline(at, kind, batch), UpcomingNotice(notice_id, title, status))
+        for at, kind, batch, notice_id, title, status in session.connection().execute(query)
+    ]
 
 
 def companies_by_matches(*, session: Session, limit: int = 50) -> list[tuple[Company, int, int]]:
     """Companies with (eligible, possibly eligible) counts, most matches first, then by id.
 
     Reads the counts matching keeps (``match_counts``, ranked through its index), never the matches:
-    aggregating a million match rows took 1.9 s per dashboard view.
+    aggregating a million match rows took 1.9 s per dashboard view. Only the companies' id, name and
+    region are loaded (what the dashboard and the API show; profiles' JSON columns cost more to read).
     """
+    shown = load_only(*(getattr(Company, name) for name in ("id", "name", "region_name")))
     ranked = (
         select(Company, col(MatchCount.eligible), col(MatchCount.possible))
+        .options(shown)
         .join(MatchCount, col(MatchCount.company_id) == col(Company.id))
         .where(col(MatchCount.total) > 0)
         .order_by(col(MatchCount.total).desc(), col(Company.id))
@@ -243,7 +265,7 @@ def companies_by_matches(*, session: Session, limit: int = 50) -> list[tuple[Com
     found = [(c, int(e), int(p)) for c, e, p in session.exec(ranked).all()]
     if len(found) < limit:  # then companies without matches, as before: by id
         counted = select(MatchCount.company_id).where(col(MatchCount.total) > 0)
-        rest = select(Company).where(col(Company.id).not_in(counted)).order_by(col(Company.id))
+        rest = select(Company).options(shown).where(col(Company.id).not_in(counted)).order_by(col(Company.id))
         found += [(c, 0, 0) for c in session.exec(rest.limit(limit - len(found))).all()]
     return found
 

@@ -6,6 +6,8 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from reminder.db.models import ConditionRow, DeadlineRow, NoticeRow
 from reminder.web.api.company_schemas import (
     MatchOut,
@@ -24,7 +26,15 @@ from reminder.web.api.schemas import (
 from reminder.web.company.facts import facts_of
 from reminder.web.company.notice_list import OpenNotice, days_until, next_deadline
 
-__all__ = ["deadline_out", "notice_out", "facts_out", "notice_detail", "result_out", "match_out"]
+__all__ = [
+    "deadline_out",
+    "notice_out",
+    "notices_json",
+    "facts_out",
+    "notice_detail",
+    "result_out",
+    "match_out",
+]
 
 
 def deadline_out(row: DeadlineRow) -> DeadlineOut:
@@ -46,6 +56,15 @@ def notice_out(line: OpenNotice) -> NoticeOut:
         deadlines=[deadline_out(d) for d in line.deadlines],
         **facts_out(notice),
     )
+
+
+#: how FastAPI writes a ``list[NoticeOut]`` response (its dump_json path), for answers built ahead
+_NOTICE_LIST = TypeAdapter(list[NoticeOut])
+
+
+def notices_json(lines: Iterable[OpenNotice]) -> bytes:
+    """The JSON body of ``GET /api/notices`` for these lines, byte for byte what the response model gives."""
+    return _NOTICE_LIST.dump_json([notice_out(line) for line in lines], by_alias=True)
 
 
 def facts_out(notice: NoticeRow) -> dict[str, Any]:
@@ -88,10 +107,10 @@ def _line(item: Any, now: dt.datetime) -> OpenNotice:
     return OpenNotice(item.notice, tuple(deadlines), upcoming, days)
 
 
-def match_out(item: Any, now: dt.datetime) -> MatchOut:
-    """A MatchView (``reminder.matching``)."""
+def match_out(item: Any, now: dt.datetime, notice: NoticeOut | None = None) -> MatchOut:
+    """A MatchView (``reminder.matching``); ``notice``: its notice's part when already made."""
     return MatchOut(
-        notice=notice_out(_line(item, now)),
+        notice=notice if notice is not None else notice_out(_line(item, now)),
         status=item.status,
         missing=list(item.missing),
         unmet=[result_out(r) for r in item.unmet],

@@ -41,8 +41,9 @@ from reminder.web.company.facts import by_benefit, page_links, page_number, sort
 from reminder.web.company.forms import form_data, form_values, profile_inputs
 from reminder.web.company.mail import mail_configured, send_management_link
 from reminder.web.company.notice_list import open_notices, open_notices_page
-from reminder.web.company.view import verdict_context
+from reminder.web.company.view import render_page, verdict_context
 from reminder.web.deps import CompanyDep, SessionDep, SettingsDep, hash_token, new_token
+from reminder.web.page_cache import cached_page
 from reminder.workflow import company_changed
 
 __all__ = ["router", "issue_token", "DUPLICATE_CREDIT_CODE", "public_errors"]
@@ -132,6 +133,10 @@ HOME_PAGE_SIZE = 50
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, session: SessionDep) -> Response:
     """What the service is, a register button, and the open notices (``?sort=benefit``: largest benefit first)."""
+    return cached_page(request, session, lambda: _home(request, session))
+
+
+def _home(request: Request, session: Session) -> Response:
     now = request_now(request)
     sort = sort_choice(request.query_params.get("sort"))
     page = page_number(request.query_params.get("page"))
@@ -199,7 +204,7 @@ def company_page(
         "messages": flash_messages(request),
         "view_link": view_url(company.id, company.view_salt, settings),
     }
-    return render(request, "company/page.html", context, headers=NO_STORE)
+    return render_page(request, context)
 
 
 def _profile_page(

@@ -12,24 +12,27 @@ opens the link as it is. A wrong token and a missing company give the same 403.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Hashable
 from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
+from markupsafe import Markup
 
 from reminder.db.models import Company
 from reminder.matching import company_matches
+from reminder.matching.company_view import Shared
 from reminder.notify.links import new_view_salt, verify_view_token, view_calendar_url
 from reminder.web.company import ical
-from reminder.web.company.common import NO_STORE, render, request_now
+from reminder.web.company.common import NO_STORE, render, request_now, templates
 from reminder.web.company.facts import by_benefit, sort_choice, sort_links
+from reminder.web.company.output_cache import cached_output, notice_parts
 from reminder.web.company.views import sections
 from reminder.web.deps import CompanyDep, IdPath, SessionDep, SettingsDep
 
-__all__ = ["router", "VIEW_DENIED", "verdict_context"]
+__all__ = ["router", "VIEW_DENIED", "verdict_context", "render_page"]
 
 log = logging.getLogger(__name__)
 
@@ -85,23 +88,85 @@ class ViewRoute(APIRoute):
         return view_handler
 
 
-def verdict_context(company: Company, request: Request, session: SessionDep) -> dict[str, Any]:
+#: the verdict sections and past notices of the company page and the read-only view, rendered apart
+#: from the page so the output cache can keep them (the page around them shows the time and the links)
+VERDICTS_TEMPLATE = "company/_verdicts.html"
+
+
+def verdict_context(
+    company: Company, request: Request, session: SessionDep, *, read_only: bool = False
+) -> dict[str, Any]:
     """What the management page and the read-only view both show: open notices grouped by verdict, and
-    past ones (one reading, so the two pages never disagree)."""
+    past ones (one reading, so the two pages never disagree), as ``verdicts`` (markup)."""
     assert company.id is not None
-    every = company_matches(
-        session=session, company_id=company.id, now=request_now(request), include_past=True
-    )
-    grouped = sections([m for m in every if m.open])
+    now = request_now(request)
     sort = sort_choice(request.query_params.get("sort"))  # ?sort=benefit: largest benefit first in each group
-    if sort == "benefit":
-        grouped = [replace(s, items=tuple(by_benefit(s.items))) for s in grouped]
+
+    def fresh(shared: Shared) -> bytes:
+        every = company_matches(
+            session=session, company_id=company.id or 0, now=now, include_past=True, shared=shared
+        )
+        grouped = sections([m for m in every if m.open])
+        if sort == "benefit":
+            grouped = [replace(s, items=tuple(by_benefit(s.items))) for s in grouped]
+        past = [m for m in every if not m.open]
+        once = _once(notice_parts(request, shared.version))
+        context = {
+            "company": company,
+            "sections": grouped,
+            "past": past,
+            "read_only": read_only,
+            "once": once,
+        }
+        return templates.get_template(VERDICTS_TEMPLATE).render(context).encode()
+
+    body = cached_output(request, session, company, now, ("page", sort, read_only), fresh)
     return {
         "company": company,
-        "sections": grouped,
-        "past": [m for m in every if not m.open],
+        "verdicts": _Verdicts(body),
         "sort_links": sort_links(request.query_params, sort),
     }
+
+
+def _once(parts: dict[Hashable, Any]) -> Callable[..., Markup]:
+    """The template's ``once(notice_id, part, macro, *args)``: the macro's output, rendered for one company
+    and reused for the next while the notices' version holds (``notice_parts``): a thousand notices'
+    headings and deadline tables cost ~40 ms of CPU a company."""
+
+    def once(notice_id: int, part: str, macro: Callable[..., Markup], *args: Any) -> Markup:
+        key = ("html", part, notice_id)
+        found = parts.get(key)
+        if found is None:
+            found = parts[key] = Markup(macro(*args))
+        return found
+
+    return once
+
+
+#: where page.html's ``{{ verdicts }}`` renders: a comment, which escaped text never contains
+_SLOT = b"<!--verdicts-->"
+
+
+class _Verdicts:
+    """The rendered sections as page.html's ``verdicts``: the page is rendered around a slot and the
+    section bytes are put in it (decoding and re-encoding 2 MB of Chinese text cost 10 ms a page)."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    def __html__(self) -> str:
+        return _SLOT.decode()
+
+
+def render_page(request: Request, context: dict[str, Any]) -> Response:
+    """company/page.html with ``verdict_context``'s sections in place (not kept by browsers)."""
+    page = render(request, "company/page.html", context, headers=NO_STORE)
+    verdicts, shell = context["verdicts"], bytes(page.body)
+    assert isinstance(verdicts, _Verdicts) and shell.count(_SLOT) == 1
+    response = Response(shell.replace(_SLOT, verdicts.body), status_code=page.status_code)
+    kept = [(k, v) for k, v in page.raw_headers if k != b"content-length"]
+    response.raw_headers = [*kept, (b"content-length", str(len(response.body)).encode())]
+    return response
 
 
 router = APIRouter(route_class=ViewRoute)
@@ -112,11 +177,11 @@ def view_page(company: ViewDep, request: Request, session: SessionDep, settings:
     """The company's open notices grouped by verdict and its past notices, read-only."""
     assert company.id is not None
     context = {
-        **verdict_context(company, request, session),
+        **verdict_context(company, request, session, read_only=True),
         "read_only": True,
         "calendar_link": view_calendar_url(company.id, company.view_salt, settings),
     }
-    return render(request, "company/page.html", context, headers=NO_STORE)
+    return render_page(request, context)
 
 
 @router.get("/v/{company_id}/calendar.ics", response_class=Response)

@@ -1,0 +1,244 @@
+"""Writing one notice's verdicts by class of companies, inside the database.
+
+    candidates  every candidate's class key, computed once by the database (see :func:`classed`),
+                into a temporary table; grouped by key, the input values read for one company per class
+    classes ─── (key, verdict) per class → verdict ids (``_verdicts``) → temporary table ``classes``
+    rows ────── candidates joined to their class: (company, status, verdict id) into temporary table
+                ``rows``; no company row travels to Python
+    matches ─── rows whose stored verdict id differs (or that have none) are upserted: an unchanged
+                verdict is not rewritten; companies of the scope without a row lose their match
+                (no longer candidates, or rejected)
+
+Each company's key is computed once: the upsert and the stale deletion read the ``rows`` table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, SQLModel
+
+from reminder.db.models import UTCDateTime
+from reminder.db.verdicts import digest, verdict_ids
+from reminder.matching._bulk_judge import Stored
+from reminder.matching._match_rows import expire_matches
+
+__all__ = ["classed", "candidate_classes", "write_classes", "ROWS"]
+
+#: ids per IN (...) list
+_CHUNK = 500
+#: the verdict of each class of companies, by the class's key (per connection; emptied before use)
+_CLASSES = "match_class_verdicts"
+#: the verdict of each candidate company of the notice being written (per connection; emptied before use)
+ROWS = "match_notice_rows"
+#: every candidate company's class key (per connection; emptied before use)
+_CANDIDATES = "match_candidates"
+_CREATE = {
+    "sqlite": (
+        f"CREATE TEMP TABLE IF NOT EXISTS {_CANDIDATES} (company_id INTEGER PRIMARY KEY, key TEXT NOT NULL)",
+        f"CREATE TEMP TABLE IF NOT EXISTS {_CLASSES} "
+        "(key TEXT PRIMARY KEY, status TEXT NOT NULL, verdict_id INTEGER NOT NULL)",
+        f"CREATE TEMP TABLE IF NOT EXISTS {ROWS} "
+        "(company_id INTEGER PRIMARY KEY, status TEXT NOT NULL, verdict_id INTEGER NOT NULL)",
+    ),
+    "postgresql": (
+        f"CREATE TEMP TABLE IF NOT EXISTS {_CANDIDATES} "
+        "(company_id INTEGER PRIMARY KEY, key TEXT NOT NULL) ON COMMIT DELETE ROWS",
+        f"CREATE TEMP TABLE IF NOT EXISTS {_CLASSES} "
+        "(key TEXT PRIMARY KEY, status TEXT NOT NULL, verdict_id INTEGER NOT NULL) ON COMMIT DELETE ROWS",
+        f"CREATE TEMP TABLE IF NOT EXISTS {ROWS} "
+        "(company_id INTEGER PRIMARY KEY, status TEXT NOT NULL, verdict_id INTEGER NOT NULL) "
+        "ON COMMIT DELETE ROWS",
+    ),
+}
+_candidates = sa.table(_CANDIDATES, sa.column("company_id"), sa.column("key"))
+_classes = sa.table(_CLASSES, *(sa.column(c) for c in ("key", "status", "verdict_id")))
+_rows = sa.table(ROWS, *(sa.column(c) for c in ("company_id", "status", "verdict_id")))
+#: separates the values in a class key, and stands for NULL (neither occurs in stored text: profile
+#: values refuse control characters, JSON text escapes them)
+_SEPARATOR, _NULL = "\x1f", "\x1e"
+
+
+def _table(name: str) -> sa.Table:
+    return SQLModel.metadata.tables[name]
+
+
+def classed(
+    inputs: Sequence[sa.ColumnElement[Any]], keep: sa.ColumnElement[bool]
+) -> tuple[sa.Subquery, sa.ColumnElement[str]]:
+    """The companies passing ``keep`` with their inputs (``k0``, ``k1``…), and the key naming a class.
+
+    The key is the inputs' text joined, computed by the database: the same expression over the same
+    subquery when the classes are read and when their verdicts are written, so it always agrees.
+    """
+    companies = _table("companies")
+    columns = [companies.c.id, *(c.label(f"k{i}") for i, c in enumerate(inputs))]
+    source = sa.select(*columns).where(keep).subquery("classed")
+    parts = [sa.func.coalesce(sa.cast(source.c[f"k{i}"], sa.Text), _NULL) for i in range(len(inputs))]
+    key: sa.ColumnElement[str] = parts[0] if parts else sa.literal("")
+    for part in parts[1:]:
+        key = key + _SEPARATOR + part
+    return source, key
+
+
+def _create(conn: sa.Connection) -> None:
+    dialect = conn.dialect.name
+    if dialect not in _CREATE:
+        raise NotImplementedError(f"bulk matching supports SQLite and PostgreSQL, not {dialect}")
+    for create in _CREATE[dialect]:
+        conn.exec_driver_sql(create)
+
+
+def candidate_classes(
+    *, session: Session, inputs: Sequence[sa.ColumnElement[Any]], keep: sa.ColumnElement[bool], most: int
+) -> list[tuple[str, int, tuple[Any, ...]]] | None:
+    """(key, companies, input values) of every class of the candidates; None beyond ``most`` classes.
+
+    Each candidate's key is computed once, into a temporary table that :func:`write_classes` joins
+    to the class verdicts; the values are read for one company per class.
+    """
+    session.flush()
+    conn = session.connection()
+    _create(conn)
+    conn.execute(sa.delete(_candidates))
+    source, key = classed(inputs, keep)
+    conn.execute(sa.insert(_candidates).from_select(["company_id", "key"], sa.select(source.c.id, key)))
+    query = (
+        sa.select(_candidates.c.key, sa.func.count(), sa.func.min(_candidates.c.company_id))
+        .group_by(_candidates.c.key)
+        .limit(most + 1)
+    )
+    groups = conn.execute(query).all()
+    if len(groups) > most:
+        return None
+    values: dict[int, tuple[Any, ...]] = {}
+    ids = sorted(g[2] for g in groups)
+    columns = [source.c[f"k{i}"] for i in range(len(inputs))]
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        for company_id, *found in conn.execute(
+            sa.select(source.c.id, *columns).where(source.c.id.in_(chunk))
+        ):
+            values[company_id] = tuple(found)
+    return [(name, count, values[first]) for name, count, first in groups]
+
+
+def _fill_rows(
+    conn: sa.Connection,
+    notice_id: int,
+    inputs: Sequence[sa.ColumnElement[Any]],
+    classes: Sequence[tuple[str, Stored]],
+    keep: sa.ColumnElement[bool],
+) -> None:
+    """The ``rows`` table: every candidate of a listed class with its class's status and verdict id."""
+    texts = {v: (v.status, v.missing, v.unmet, v.trace) for _, v in classes}
+    ids = verdict_ids(conn, ((notice_id, t) for t in texts.values()))
+    verdict_of = {v: ids[notice_id, digest(t)] for v, t in texts.items()}
+    _create(conn)
+    conn.execute(sa.delete(_rows))
+    if not inputs:
+        [(_, verdict)] = classes
+        companies = _table("companies")
+        fixed = (sa.literal(verdict.status), sa.literal(verdict_of[verdict], sa.Integer))
+        rows = sa.select(companies.c.id, *fixed).where(keep)
+    else:
+        conn.execute(sa.delete(_classes))
+        conn.execute(
+            sa.insert(_classes),
+            [{"key": key, "status": v.status, "verdict_id": verdict_of[v]} for key, v in classes],
+        )
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"ANALYZE {_CLASSES}")  # a temporary table has no statistics otherwise
+        joined = _candidates.join(_classes, _classes.c.key == _candidates.c.key)
+        rows = sa.select(_candidates.c.company_id, _classes.c.status, _classes.c.verdict_id).select_from(
+            joined
+        )
+    conn.execute(sa.insert(_rows).from_select(["company_id", "status", "verdict_id"], rows))
+
+
+def _inserted(session: Session, insert: sa.Insert) -> bool:
+    """Run a plain INSERT of a notice's first matches (cheaper than the upsert on PostgreSQL); False,
+    with nothing written, when a row exists already (another process matched a company meanwhile)."""
+    try:
+        with session.begin_nested():
+            session.connection().execute(insert)
+    except sa.exc.IntegrityError:
+        return False
+    return True
+
+
+def write_classes(
+    *,
+    session: Session,
+    notice_id: int,
+    inputs: Sequence[sa.ColumnElement[Any]],
+    classes: Sequence[tuple[str, Stored]],
+    keep: sa.ColumnElement[bool],
+    scope: sa.ColumnElement[bool] | None,
+    stored: bool,
+    evaluated_at: dt.datetime,
+) -> int:
+    """Give every company of the listed classes its class's verdict; delete the notice's other matches
+    within ``scope``.
+
+    Args:
+        session: the session (its pending changes are flushed first).
+        notice_id: the notice judged.
+        inputs: the columns classes are told apart by (empty: one class, key "").
+        classes: (key, verdict) for every class to write (rejected classes left out).
+        keep: the notice's prefilter (and scope).
+        scope: the companies judged (None: every company).
+        stored: whether the notice has stored matches (else nothing is compared or deleted).
+        evaluated_at: stamped on every row written.
+
+    Returns:
+        How many stale matches were deleted.
+    """
+    session.flush()
+    conn = session.connection()
+    dialect = conn.dialect.name
+    _create(conn)
+    matches = _table("matches")
+    if classes:
+        _fill_rows(conn, notice_id, inputs, classes, keep)
+        new = sa.select(
+            _rows.c.company_id,
+            sa.literal(notice_id, sa.Integer),
+            _rows.c.status,
+            _rows.c.verdict_id,
+            sa.literal(evaluated_at, UTCDateTime),
+        )
+        if stored:  # only the rows whose verdict changed go to the upsert
+            old = matches.alias("old")
+            on = sa.and_(old.c.company_id == _rows.c.company_id, old.c.notice_id == notice_id)
+            new = new.select_from(_rows.outerjoin(old, on)).where(
+                old.c.verdict_id.is_distinct_from(_rows.c.verdict_id)
+            )
+        else:
+            new = new.where(sa.true())  # SQLite needs a WHERE to read ON CONFLICT as the upsert clause
+        columns = ["company_id", "notice_id", "status", "verdict_id", "evaluated_at"]
+        if stored or not _inserted(session, sa.insert(matches).from_select(columns, new)):
+            insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(matches)
+            upsert = insert.from_select(columns, new)
+            updates = {c: upsert.excluded[c] for c in ("status", "verdict_id", "evaluated_at")}
+            changed = matches.c.verdict_id.is_distinct_from(upsert.excluded.verdict_id)
+            conn.execute(
+                upsert.on_conflict_do_update(
+                    index_elements=["company_id", "notice_id"], set_=updates, where=changed
+                )
+            )
+    removed = 0
+    if stored:
+        stale = sa.delete(matches).where(matches.c.notice_id == notice_id)
+        if classes:
+            stale = stale.where(matches.c.company_id.not_in(sa.select(_rows.c.company_id)))
+        if scope is not None:
+            companies = _table("companies")
+            stale = stale.where(matches.c.company_id.in_(sa.select(companies.c.id).where(scope)))
+        removed = int(getattr(conn.execute(stale), "rowcount", 0) or 0)
+    expire_matches(session)
+    return removed

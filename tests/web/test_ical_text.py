@@ -1,0 +1,45 @@
+"""The feed's events are written by hand (``reminder.web.company.ical``): their escaping and folding are
+the icalendar library's, checked against it on any text (the library wrote the feed before)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from icalendar import vText
+from icalendar.parser.string import _foldline
+
+from reminder.web.company import ical
+
+#: what notices hold: ASCII, CJK, full-width punctuation, emoji, and the characters TEXT escapes
+TEXT = st.text(
+    st.one_of(
+        st.sampled_from('\\;,\n\r^:"N'),
+        st.characters(min_codepoint=0x20, max_codepoint=0x7E),
+        st.characters(min_codepoint=0x4E00, max_codepoint=0x4FFF),
+        st.characters(min_codepoint=0xFF01, max_codepoint=0xFF20),
+        st.characters(min_codepoint=0x1F300, max_codepoint=0x1F3FF),
+    ),
+    max_size=400,
+)
+
+
+@given(TEXT)
+def test_text_is_escaped_as_icalendar_escapes_it(text: str) -> None:
+    assert ical._text(text) == vText(text).to_ical().decode()
+
+
+@given(st.sampled_from(["DESCRIPTION:", "SUMMARY:", "X:"]), TEXT)
+def test_lines_are_folded_as_icalendar_folds_them(name: str, text: str) -> None:
+    line = name + ical._text(text)
+    folded = ical._fold(line.encode())
+    assert folded == _foldline(line).encode()
+    assert all(len(piece) <= 75 for piece in folded.split(b"\r\n"))  # 74 octets and the leading space
+
+
+@pytest.mark.parametrize("shift", range(66, 80))
+def test_an_escape_or_a_character_at_the_fold_stays_whole(shift: int) -> None:
+    """Each escape and each multi-byte character in turn reaches the 74th octet (random text rarely does)."""
+    for text in ("a" * shift + ",;\\\n^中" * 3, "中" * (shift // 3) + "a" * (shift % 3) + "\\,😀" * 9):
+        line = "X:" + ical._text(text)
+        assert ical._fold(line.encode()) == _foldline(line).encode(), text
