@@ -28,6 +28,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from reminder.db.models import Correction, DeadlineRow, DocumentRow, NoticeChange, NoticeRow
+from reminder.web.app_state import per_app
 from reminder.web.company.common import request_now
 
 __all__ = ["Memo", "notices_version", "cached_page", "cached_part", "memo_of"]
@@ -143,10 +144,7 @@ class Memo:
 
 def memo_of(app: Any) -> Memo:
     """The app's memo (one per app: each app has its own database)."""
-    found: Memo | None = getattr(app.state, "page_memo", None)
-    if found is None:
-        found = app.state.page_memo = Memo()
-    return found
+    return per_app(app, "page_memo", lambda _: Memo())
 
 
 def _minute(request: Request) -> str:

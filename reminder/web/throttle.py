@@ -31,6 +31,7 @@ from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
 
 from reminder.errors import StorageError
+from reminder.web.app_state import per_app
 from reminder.web.ratelimit_db import SCHEME as DATABASE_SCHEME
 from reminder.web.ratelimit_db import DatabaseStorage
 
@@ -116,10 +117,10 @@ def limits_storage(uri: str, engine: Engine) -> Storage:
 
 def throttle_of(app: Any) -> Throttle:
     """The app's :class:`Throttle`, made from its settings on first use."""
-    found: Throttle | None = getattr(app.state, "throttle", None)
-    if found is None:
+
+    def make(app: Any) -> Throttle:
         settings = app.state.settings
-        found = Throttle(
+        return Throttle(
             settings.auth_failure_limits,
             {
                 "register-ip": settings.register_ip_limits,
@@ -127,8 +128,8 @@ def throttle_of(app: Any) -> Throttle:
             },
             limits_storage(settings.ratelimit_storage, app.state.engine),
         )
-        app.state.throttle = found
-    return found
+
+    return per_app(app, "throttle", make)
 
 
 def client_key(request: Request) -> str:

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
 
 from reminder.db.models import AdminSessionRow
+from reminder.web.app_state import per_app
 
 __all__ = ["AdminSession", "AdminSessions", "sessions_of", "SESSION_COOKIE"]
 
@@ -112,13 +113,13 @@ class AdminSessions:
 
 def sessions_of(app: Any) -> AdminSessions:
     """The app's session store (in the app's database), made from its settings on first use."""
-    found: AdminSessions | None = getattr(app.state, "admin_sessions", None)
-    if found is None:
+
+    def make(app: Any) -> AdminSessions:
         settings = app.state.settings
-        found = AdminSessions(
+        return AdminSessions(
             dt.timedelta(hours=settings.admin_session_hours),
             dt.timedelta(minutes=settings.admin_session_idle_minutes),
             app.state.engine,
         )
-        app.state.admin_sessions = found
-    return found
+
+    return per_app(app, "admin_sessions", make)

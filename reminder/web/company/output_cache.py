@@ -40,6 +40,7 @@ from sqlmodel import Session, col
 
 from reminder.db.models import Company, ConditionRow, DeadlineRow, NoticeRow
 from reminder.matching.company_view import Shared, SharedNotices
+from reminder.web.app_state import per_app
 from reminder.web.company.common import TZ
 
 __all__ = ["MAX_BYTES", "OutputCache", "cached_output", "data_version", "generation", "notice_parts"]
@@ -229,20 +230,12 @@ class OutputCache:
 
 def _cache(request: Request) -> OutputCache:
     """The app's cache (one per app: tests build many apps over different databases)."""
-    state = request.app.state
-    found: OutputCache | None = getattr(state, "company_output_cache", None)
-    if found is None:
-        found = state.company_output_cache = OutputCache()
-    return found
+    return per_app(request.app, "company_output_cache", lambda _: OutputCache())
 
 
 def _shared_notices(request: Request) -> SharedNotices:
     """The app's loaded notices (per app, as the cache)."""
-    state = request.app.state
-    found: SharedNotices | None = getattr(state, "company_shared_notices", None)
-    if found is None:
-        found = state.company_shared_notices = SharedNotices()
-    return found
+    return per_app(request.app, "company_shared_notices", lambda _: SharedNotices())
 
 
 class _NoticeParts:
