@@ -10,7 +10,7 @@
     templates/company/, templates/admin/ (base.html shared), static/
     deps.py        shared dependencies (session, settings, tokens); choices.py: registry-backed choices
     dates.py       dates as every page shows them (2025年3月11日 周二 17:00, Beijing time)
-    page_cache.py  public lists kept rendered per data version; company/output_cache.py: a company's outputs
+    page_cache.py  public lists kept rendered per data version (data_version.py); company/output_cache.py: a company's outputs
     app_state.py   objects an app makes once and keeps (caches, throttle, admin sessions)
 
 Labels shown to people come from the registries: fields and operators from the field registry

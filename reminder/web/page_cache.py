@@ -1,7 +1,7 @@
 """Public pages rendered once a minute per data version: the home page and ``GET /api/notices`` (issue 15),
 and the admin dashboard's deadlines in 30 days (``cached_part``).
 
-    request ── notices_version(session): one cheap aggregate over notices and deadlines
+    request ── notices_version(session) (reminder.web.data_version): one cheap aggregate
             └─ key (path, query, version, minute) ─ hit: the stored bytes ─ miss: render, store
 
 Rendering the open-notice list took ~20 ms of CPU per request (ranking every open notice, loading a
@@ -15,70 +15,24 @@ are rendered each time. Concurrent misses of one key render once (the others wai
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-import sqlalchemy as sa
-from sqlmodel import Session, col
+from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from reminder.db.models import Correction, DeadlineRow, DocumentRow, NoticeChange, NoticeRow
 from reminder.web.app_state import per_app
 from reminder.web.company.common import request_now
+from reminder.web.data_version import notices_version
 
-__all__ = ["Memo", "notices_version", "cached_page", "cached_part", "memo_of"]
+__all__ = ["Memo", "cached_page", "cached_part", "memo_of"]
 
 #: rendered pages kept per app (a key per path, query and minute: old minutes fall out first)
 SIZE = 256
-
-
-def _instants_sum(column: Any, dialect: str) -> sa.ColumnElement[Any]:
-    """A number that moves when any row's instant does (max alone misses an older ``now``, e.g. a demo clock)."""
-    if dialect == "postgresql":
-        return sa.func.sum(sa.func.extract("epoch", column))
-    return sa.func.total(sa.func.julianday(column))  # SQLite keeps UTC text; milliseconds count
-
-
-@functools.cache
-def _version_query(dialect: str) -> sa.Select[Any]:
-    """Built once per dialect: one pass over each table."""
-    notices = sa.select(
-        sa.func.count().label("notices"),
-        sa.func.max(col(NoticeRow.id)).label("last_notice"),
-        sa.func.max(col(NoticeRow.updated_at)).label("updated"),
-        _instants_sum(col(NoticeRow.updated_at), dialect).label("updated_sum"),
-        sa.func.sum(sa.case((col(NoticeRow.status) == "published", 1), else_=0)).label("published"),
-    ).subquery("n")
-    deadlines = sa.select(
-        sa.func.count().label("deadlines"),
-        sa.func.max(col(DeadlineRow.id)).label("last_deadline"),
-        sa.func.sum(sa.case((col(DeadlineRow.active), 1), else_=0)).label("active"),
-    ).subquery("d")
-    # append-only tables: a correction or a new version of a document may leave both counts and, under a
-    # stopped clock (tests), ``updated_at`` as they were; their last id (the primary key's end) moves
-    last = [
-        sa.select(sa.func.max(column)).scalar_subquery().label(name)
-        for name, column in (
-            ("last_correction", col(Correction.id)),
-            ("last_document", col(DocumentRow.id)),
-            ("last_change", col(NoticeChange.id)),
-        )
-    ]
-    return sa.select(notices, deadlines, *last).join_from(notices, deadlines, sa.true())
-
-
-def notices_version(session: Session) -> tuple[str, ...]:
-    """What the public notice lists are made of, summed up in one statement: changes whenever a notice is
-    added, deleted, published, withdrawn or edited (every edit stamps ``updated_at``; corrections and new
-    document versions are counted too), or a deadline is added, deactivated or deleted."""
-    conn = session.connection()
-    row = conn.execute(_version_query(conn.dialect.name)).one()
-    return tuple(str(value) for value in row)
 
 
 @dataclass(frozen=True)

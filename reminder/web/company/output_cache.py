@@ -5,8 +5,9 @@ calendar subscription or API client asks again long before anything it shows has
 used again only while all of these hold (otherwise it is rendered afresh and replaces the entry):
 
     the company's row        every column value the same (profile, name, reminder offsets…)
-    the notices' data        ``data_version``: counts and newest stamps of notices, active deadlines and
-                             conditions, read in one query (catches another process's writes)
+    the notices' data        ``reminder.web.data_version``: counts, stamps and last ids of notices,
+                             deadlines, conditions and corrections, read in one query with the next
+                             active deadline (catches another process's writes)
     this process's writes    a generation bumped whenever this process commits a change to those
                              tables (catches edits whose stamps do not move, e.g. under a fixed clock)
     the clock                ``now`` is on the same Asia/Shanghai day, not before the instant the entry
@@ -17,8 +18,9 @@ Each process keeps its own entries (least recently used dropped beyond ``MAX_BYT
 or written. A miss (another company) hands ``render`` a ``company_view.Shared`` keyed by the same
 version without the company (and with this process's last write to a notice, deadline or condition, not
 to a company): the notices read for one company are judged for the next instead of read again, and what is
-made of a notice alone (``notice_parts``: page fragments, the API's notice, iCal lines) is made once. The stored verdicts (table ``matches``) are not part of the key: what is shown is judged
-afresh from the profile and the notices, which the key covers.
+made of a notice alone (``notice_parts``: page fragments, the API's notice, iCal lines) is made once.
+The stored verdicts (table ``matches``) are not part of the key: what is shown is judged afresh from the
+profile and the notices, which the key covers.
 """
 
 from __future__ import annotations
@@ -36,12 +38,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from fastapi import Request
-from sqlmodel import Session, col
+from sqlmodel import Session
 
-from reminder.db.models import Company, ConditionRow, DeadlineRow, NoticeRow
+from reminder.db.models import Company
 from reminder.matching.company_view import Shared, SharedNotices
 from reminder.web.app_state import per_app
 from reminder.web.company.common import TZ
+from reminder.web.data_version import notices_version
 
 __all__ = ["MAX_BYTES", "OutputCache", "cached_output", "data_version", "generation", "notice_parts"]
 
@@ -117,42 +120,8 @@ sa.event.listen(Session, "after_commit", _on_session_commit)
 
 
 def data_version(session: Session, now: dt.datetime) -> tuple[tuple[Any, ...], dt.datetime | None]:
-    """What the notices' side of the output depends on, and the next active deadline after ``now``.
-
-    One query: notice count, newest ``updated_at`` and the sum of every ``updated_at`` (an edit
-    stamped with an earlier instant, e.g. by a demo clock, moves the sum but not the newest); active
-    deadline count, deadline count and newest id; condition count and newest id.
-    """
-
-    def scalar(*columns: Any) -> Any:
-        return sa.select(*columns).scalar_subquery()
-
-    stamp = col(NoticeRow.updated_at)
-    postgres = session.get_bind().dialect.name == "postgresql"
-    stamps = (
-        sa.func.sum(sa.func.extract("epoch", stamp)) if postgres else sa.func.total(sa.func.julianday(stamp))
-    )
-    active = sa.case((col(DeadlineRow.active), 1), else_=0)
-    query = sa.select(
-        scalar(sa.func.count(col(NoticeRow.id))),
-        scalar(sa.func.max(stamp)),
-        scalar(stamps),
-        scalar(sa.func.count(col(DeadlineRow.id))),
-        scalar(sa.func.max(col(DeadlineRow.id))),
-        scalar(sa.func.sum(active)),
-        scalar(sa.func.count(col(ConditionRow.id))),
-        scalar(sa.func.max(col(ConditionRow.id))),
-        sa.select(sa.func.min(col(DeadlineRow.at)))
-        .where(col(DeadlineRow.active), col(DeadlineRow.at) > now)
-        .scalar_subquery(),
-    )
-    row = session.connection().execute(query).one()
-    following = row[-1]
-    if isinstance(following, str):  # SQLite hands the subquery's aggregate back as text
-        following = dt.datetime.fromisoformat(following)
-    if following is not None and following.tzinfo is None:
-        following = following.replace(tzinfo=dt.UTC)
-    return tuple(str(v) for v in row[:-1]), following
+    """What the notices' side of the output depends on, and the next active deadline after ``now``."""
+    return notices_version(session, now)
 
 
 def _company_key(company: Company) -> tuple[Any, ...]:
