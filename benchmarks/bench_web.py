@@ -5,12 +5,20 @@ the sample notices, ``--notices`` synthetic open notices (conditions copied from
 1–3 deadlines in the coming six months) and ``--companies`` synthetic companies, each with
 ``--matches`` verdicts on random notices (pointing at one stored verdict per notice and status) and its
 match counts, all written in bulk (executemany; COPY for the matches on PostgreSQL; INSERT … SELECT),
-not through the per-company service. One more company, registered and matched through the service, is
-the one whose pages are requested. Then it starts ``reminder serve`` as a subprocess on loopback and,
-for each endpoint (``--only`` picks some), drives ``--clients`` concurrent clients (httpx, keep-alive)
-for ``--requests`` requests or ``--seconds`` seconds, whichever ends first, after a short warm-up, and
-prints req/s, p50/p95/p99, the server's CPU time per request (steadier than latency on a shared
-machine) and the clients' own (near 1000 / req/s: the clients limit the rate) beside the targets:
+not through the per-company service; each synthetic company has a management token (its sha256
+written with it, as registration stores it). One more company, registered and matched through the
+service, is the probe. The company page, the matches API and the iCal feed are each loaded twice: "one
+(cached)" requests the probe's every time (after the warm-up the per-company output cache answers),
+"many (miss)" requests ``--spread`` random synthetic companies in turn (a different company each time, as
+in a province: each request misses the cache as long as there are fewer requests than companies). Then
+it starts ``reminder serve`` as a subprocess on loopback and, for each endpoint (``--only`` picks some),
+drives ``--clients`` concurrent clients for ``--requests`` requests or ``--seconds`` seconds, whichever
+ends first, after a warm-up of one request per client: httpx (keep-alive) in this process, or with
+``--client wrk`` the ``wrk`` load generator (2 threads, a Lua script taking the paths in turn; only
+``--seconds`` bounds it), which needs far less CPU per request than Python clients on the same cores.
+It prints req/s, p50/p90/p95/p99 (wrk's own histogram with wrk), the server's CPU time per request
+(steadier than latency on a shared machine) and the clients' own (near 1000 / req/s: the clients limit
+the rate) beside the targets:
 p95 < 150 ms for enterprise pages and the API, < 300 ms for the admin dashboard, < 20 ms for /healthz,
 and at least 100 req/s for the home page (/metrics has none). Figures are printed, not asserted; the
 load average is printed with them.
@@ -18,6 +26,7 @@ load average is printed with them.
     .venv/bin/python benchmarks/bench_web.py [--notices 1000] [--companies 100000] [--matches 10] [--pg]
     .venv/bin/python benchmarks/bench_web.py --notices 200 --companies 5000      # a quick run
     .venv/bin/python benchmarks/bench_web.py --only "home,/api/notices,/healthz"  # some endpoints
+    .venv/bin/python benchmarks/bench_web.py --client wrk --seconds 15           # wrk as the client
 """
 
 from __future__ import annotations
@@ -26,9 +35,12 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
+import json
 import os
 import random
+import resource
 import secrets
+import shutil
 import socket
 import statistics
 import subprocess
@@ -63,17 +75,27 @@ ADMIN_TOKEN = "bench-admin-" + "a" * 40
 #: ids per executemany batch
 BATCH = 20_000
 VERDICTS = ["eligible"] * 3 + ["possibly_eligible"] * 3 + ["not_eligible"] * 4
-#: (path, the p95 target in ms or None, the req/s target or None) per endpoint; {c} is the probe company
+#: (path, the p95 target in ms or None, the req/s target or None) per endpoint; {c} is a company: the
+#: probe on the "one" rows (after the warm-up, the output cache answers), a different synthetic company
+#: per request on the "many" rows (a cache miss each, as in a province)
 TARGETS: dict[str, tuple[str, float | None, float | None]] = {
     "home": ("/", 150, 100),
-    "company page": ("/c/{c}", 150, None),
+    "company page: one (cached)": ("/c/{c}", 150, None),
+    "company page: many (miss)": ("/c/{c}", 150, None),
     "/api/notices": ("/api/notices", 150, None),
-    "/api/companies/{id}/matches": ("/api/companies/{c}/matches", 150, None),
-    "iCal feed": ("/c/{c}/calendar.ics", 150, None),
+    "matches API: one (cached)": ("/api/companies/{c}/matches", 150, None),
+    "matches API: many (miss)": ("/api/companies/{c}/matches", 150, None),
+    "iCal feed: one (cached)": ("/c/{c}/calendar.ics", 150, None),
+    "iCal feed: many (miss)": ("/c/{c}/calendar.ics", 150, None),
     "/healthz": ("/healthz", 20, None),
     "admin dashboard": ("/admin", 300, None),
     "/metrics": ("/metrics", None, None),
 }
+
+
+def company_token(company_id: int) -> str:
+    """A synthetic company's management token (its sha256 is stored, as for a registered company)."""
+    return f"bench-company-{company_id}-" + "t" * 24
 
 
 def say(text: str) -> None:
@@ -153,6 +175,7 @@ def _company(i: int, rng: random.Random) -> dict[str, Any]:
         "rd_staff_ratio": None, "qualifications": [], "legal_person": "是", "credit_ok": True,
         "applicant_type": "企业", "contact_email": None, "currency": None, "reminder_offsets": [14, 7, 3, 1, 0],
         "digest": "weekly", "email_unsubscribed": False, "created_at": NOW, "updated_at": NOW,
+        "token_hash": hash_token(company_token(i)),
     }  # fmt: skip
 
 
@@ -246,7 +269,15 @@ def probe_company(session: Session) -> tuple[int, str]:
     return company.id or 0, token
 
 
-def build(url: str, args: argparse.Namespace) -> tuple[int, str]:
+@dataclass
+class Built:
+    #: the probe company (registered through the service) and its token
+    probe: tuple[int, str]
+    #: synthetic companies whose pages are requested on the "many" rows, in request order
+    spread: list[int]
+
+
+def build(url: str, args: argparse.Namespace) -> Built:
     engine = make_engine(url)
     rng = random.Random(15)
     try:
@@ -273,7 +304,7 @@ def build(url: str, args: argparse.Namespace) -> tuple[int, str]:
         if engine.dialect.name == "postgresql":
             with engine.connect() as conn, timed("ANALYZE"):
                 conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
-        return probe
+        return Built(probe, rng.sample(companies, min(args.spread, len(companies))))
     finally:
         engine.dispose()
 
@@ -323,55 +354,125 @@ def server(url: str, tmp: Path) -> Iterator[tuple[str, int]]:
         log.close()
 
 
+#: one request: its path and headers
+Request = tuple[str, dict[str, str]]
+#: wrk's threads (its connections are ``--clients``)
+WRK_THREADS = 2
+#: wrk's Lua script: the requests round-robin (each thread starts at its own offset and steps by the
+#: number of threads, so no two threads ask for the same company at once); ``done`` prints the totals
+#: and wrk's own latency percentiles (µs) as one JSON line
+WRK_LUA = """\
+local paths = {%(paths)s}
+local auths = {%(auths)s}
+local counter = 0
+function setup(thread)
+  thread:set("offset", counter)
+  counter = counter + 1
+end
+local requests, i = {}, 0
+function init(args)
+  for k = 1, #paths do
+    local headers = {}
+    if auths[k] ~= "" then headers["Authorization"] = auths[k] end
+    requests[k] = wrk.format("GET", paths[k], headers)
+  end
+  i = offset or 0
+end
+function request()
+  local r = requests[(i %% #requests) + 1]
+  i = i + %(threads)d
+  return r
+end
+function done(summary, latency, _)
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH {"requests": %%.0f, "us": %%.0f, "errors": %%.0f, "p50": %%.0f, "p90": %%.0f, "p95": %%.0f, "p99": %%.0f}\\n',
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.status + e.timeout,
+    latency:percentile(50), latency:percentile(90), latency:percentile(95), latency:percentile(99)))
+end
+"""
+
+
 @dataclass
 class Result:
     name: str
-    latencies: list[float]
+    count: int
     errors: int
     seconds: float
+    #: latency in ms by percentile (50, 90, 95, 99)
+    percentiles: dict[int, float]
     #: the server process's CPU time (user + system) per request, ms: steadier than latency on a shared machine
     cpu_ms: float
-    #: this process's (the clients') CPU time per request, ms: when it is near 1000 / req/s, the clients
-    #: are what limits the rate, not the server
+    #: the clients' CPU time per request, ms (this process's for httpx, wrk's for wrk): when it is near
+    #: 1000 / req/s, the clients are what limits the rate, not the server
     client_ms: float
 
-    def quantile(self, q: float) -> float:
-        if len(self.latencies) < 2:
-            return self.latencies[0] if self.latencies else float("nan")
-        return statistics.quantiles(self.latencies, n=100, method="inclusive")[int(q * 100) - 1]
+
+def quantiles(latencies: list[float]) -> dict[int, float]:
+    if len(latencies) < 2:
+        return dict.fromkeys((50, 90, 95, 99), latencies[0] if latencies else float("nan"))
+    cuts = statistics.quantiles(latencies, n=100, method="inclusive")
+    return {q: cuts[q - 1] for q in (50, 90, 95, 99)}
 
 
 async def _drive(
-    base: str, path: str, headers: dict[str, str], args: argparse.Namespace
+    base: str, requests: list[Request], warm: list[Request], args: argparse.Namespace
 ) -> tuple[list[float], int, float]:
-    """(latencies in ms, failed requests, seconds) of ``args.clients`` clients requesting ``path``: a
-    failure (an error status, a timeout) counts with the time it took."""
-    clients, requests, seconds = args.clients, args.requests, args.seconds
+    """(latencies in ms, failed requests, seconds) of ``args.clients`` clients taking ``requests`` in
+    turn (round-robin) after one ``warm`` request each: a failure (an error status, a timeout) counts
+    with the time it took."""
+    clients, limit, seconds = args.clients, args.requests, args.seconds
     latencies: list[float] = []
     errors = 0
     issued = 0
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(
-        base_url=base, headers=headers, limits=limits, timeout=args.timeout
-    ) as client:
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=args.timeout) as client:
 
         async def worker(stop: float) -> None:
             nonlocal issued, errors
-            while issued < requests and time.perf_counter() < stop:
+            while issued < limit and time.perf_counter() < stop:
+                path, headers = requests[issued % len(requests)]
                 issued += 1
                 started = time.perf_counter()
                 try:
-                    ok = (await client.get(path)).status_code == 200
+                    ok = (await client.get(path, headers=headers)).status_code == 200
                 except httpx.HTTPError:
                     ok = False
                 latencies.append((time.perf_counter() - started) * 1000)
                 errors += 0 if ok else 1
 
-        warm_up = [client.get(path) for _ in range(clients)]  # connections, caches
-        await asyncio.gather(*warm_up, return_exceptions=True)
+        await asyncio.gather(*(client.get(p, headers=h) for p, h in warm), return_exceptions=True)
         started = time.perf_counter()
         await asyncio.gather(*(worker(started + seconds) for _ in range(clients)))
         return latencies, errors, time.perf_counter() - started
+
+
+def _wrk(
+    base: str, requests: list[Request], warm: list[Request], args: argparse.Namespace, tmp: Path
+) -> tuple[int, int, float, dict[int, float]]:
+    """(requests, failed ones, seconds, latency ms by percentile) of ``wrk`` with ``args.clients``
+    connections for ``args.seconds`` seconds (``--requests`` does not bound it), after the warm-up."""
+    for path, headers in warm:
+        with contextlib.suppress(httpx.HTTPError):
+            httpx.get(base + path, headers=headers, timeout=args.timeout)
+    script = tmp / "bench_web.lua"
+    script.write_text(
+        WRK_LUA
+        % {
+            "paths": ", ".join(json.dumps(path) for path, _ in requests),
+            "auths": ", ".join(json.dumps(h.get("Authorization", "")) for _, h in requests),
+            "threads": WRK_THREADS,
+        }
+    )
+    command = ["wrk", f"-t{WRK_THREADS}", f"-c{args.clients}", f"-d{max(1, round(args.seconds))}s"]
+    command += ["--latency", f"--timeout={max(1, round(args.timeout))}s", "-s", str(script), base + "/"]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    line = next((x for x in out.splitlines() if x.startswith("BENCH ")), None)
+    if line is None:
+        raise SystemExit(f"wrk printed no summary:\n{out}")
+    summary = json.loads(line[6:])
+    latency = {q: summary[f"p{q}"] / 1000 for q in (50, 90, 95, 99)}
+    return int(summary["requests"]), int(summary["errors"]), summary["us"] / 1e6, latency
 
 
 def cpu_seconds(pid: int) -> float:
@@ -380,45 +481,68 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def measure(base: str, pid: int, probe: tuple[int, str], args: argparse.Namespace) -> list[Result]:
-    company_id, token = probe
+def client_seconds() -> float:
+    """CPU time of this process and of its finished children (wrk; the server is not reaped yet)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def loads(name: str, built: Built, args: argparse.Namespace) -> tuple[list[Request], list[Request]]:
+    """(the requests in turn, the warm-up requests: none means the same ones) of an endpoint."""
+    template = TARGETS[name][0]
+    if name == "admin dashboard":
+        return [(template, {"Authorization": f"Bearer {ADMIN_TOKEN}"})], []
+    if "{c}" not in template:
+        no_auth: dict[str, str] = {}
+        return [(template, no_auth)], []
+    if name.endswith("(miss)"):
+        # warm up on companies that are not requested afterwards, so each measured request misses
+        pages = [
+            (template.format(c=c), {"Authorization": f"Bearer {company_token(c)}"}) for c in built.spread
+        ]
+        return pages[args.clients :] or pages, pages[: args.clients]
+    company_id, token = built.probe
+    return [(template.format(c=company_id), {"Authorization": f"Bearer {token}"})], []
+
+
+def measure(base: str, pid: int, built: Built, args: argparse.Namespace, tmp: Path) -> list[Result]:
     results = []
-    for name, (template, _, _) in TARGETS.items():
+    for name in TARGETS:
         if args.only and name not in args.only:
             continue
-        path = template.format(c=company_id)
-        if name == "admin dashboard":
-            headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-        elif "{c}" in template:
-            headers = {"Authorization": f"Bearer {token}"}
+        requests, warm = loads(name, built, args)
+        warm = ((warm or requests) * args.clients)[: args.clients]
+        cpu, client = cpu_seconds(pid), client_seconds()
+        if args.client == "wrk":
+            count, errors, seconds, latency = _wrk(base, requests, warm, args, tmp)
         else:
-            headers = {}
-        cpu, client = cpu_seconds(pid), time.process_time()
-        latencies, errors, seconds = asyncio.run(_drive(base, path, headers, args))
-        done = len(latencies) + args.clients  # warm-up included
+            latencies, errors, seconds = asyncio.run(_drive(base, requests, warm, args))
+            count, latency = len(latencies), quantiles(latencies)
+        done = count + len(warm)
         cpu_ms = (cpu_seconds(pid) - cpu) * 1000 / done
-        client_ms = (time.process_time() - client) * 1000 / done
-        results.append(Result(name, latencies, errors, seconds, cpu_ms, client_ms))
-        say(f"  {name}: {len(latencies)} requests in {seconds:.1f} s")
+        client_ms = (client_seconds() - client) * 1000 / done
+        results.append(Result(name, count, errors, seconds, latency, cpu_ms, client_ms))
+        distinct = len({path for path, _ in requests})
+        say(f"  {name}: {count} requests in {seconds:.1f} s ({distinct} different paths)")
     return results
 
 
 def report(results: list[Result]) -> None:
     say("")
     say(
-        f"{'endpoint':<30}{'n':>6}{'err':>5}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+        f"{'endpoint':<30}{'n':>6}{'err':>5}{'req/s':>8}{'p50 ms':>9}{'p90 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
         f"{'CPU ms':>8}{'client':>8}   target"
     )
     for r in results:
         _, p95_target, rate_target = TARGETS[r.name]
-        rate = len(r.latencies) / r.seconds if r.seconds else 0.0
-        p50, p95, p99 = (r.quantile(q) for q in (0.5, 0.95, 0.99))
+        rate = r.count / r.seconds if r.seconds else 0.0
+        p = r.percentiles
         target = f"p95 < {p95_target:.0f} ms" if p95_target is not None else "—"
         target += f", ≥ {rate_target:.0f} req/s" if rate_target else ""
-        met = (p95_target is None or p95 < p95_target) and (rate_target is None or rate >= rate_target)
+        met = (p95_target is None or p[95] < p95_target) and (rate_target is None or rate >= rate_target)
         say(
-            f"{r.name:<30}{len(r.latencies):>6}{r.errors:>5}{rate:>8.1f}{p50:>9.1f}{p95:>9.1f}{p99:>9.1f}{r.cpu_ms:>8.1f}{r.client_ms:>8.1f}"
-            f"   {target}{'' if p95_target is None else (' ok' if met else ' MISSED')}"
+            f"{r.name:<30}{r.count:>6}{r.errors:>5}{rate:>8.1f}{p[50]:>9.1f}{p[90]:>9.1f}{p[95]:>9.1f}{p[99]:>9.1f}"
+            f"{r.cpu_ms:>8.1f}{r.client_ms:>8.1f}   {target}{'' if p95_target is None else (' ok' if met else ' MISSED')}"
         )
 
 
@@ -438,6 +562,14 @@ def main(argv: list[str] | None = None) -> None:
         "--seconds", type=float, default=20.0, help="seconds per endpoint at most (default 20)"
     )
     parser.add_argument(
+        "--spread", type=int, default=2000,
+        help="synthetic companies the 'many (miss)' rows request in turn (default 2,000)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--client", choices=("httpx", "wrk"), default="httpx",
+        help="httpx clients in this process (default), or wrk -t2 (--seconds bounds it, not --requests)",
+    )  # fmt: skip
+    parser.add_argument(
         "--timeout", type=float, default=120.0, help="seconds one request may take (default 120)"
     )
     parser.add_argument(
@@ -447,18 +579,20 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if unknown := [n for n in args.only if n not in TARGETS]:
         parser.error(f"unknown endpoints {unknown}: choose from {list(TARGETS)}")
+    if args.client == "wrk" and shutil.which("wrk") is None:
+        parser.error("wrk is not installed (Debian: apt-get install wrk)")
     say(f"bench_web: {args.notices:,} notices, {args.companies:,} companies × {args.matches} matches, "
-        f"{'PostgreSQL' if args.pg else 'SQLite'}, {args.clients} clients")  # fmt: skip
+        f"{'PostgreSQL' if args.pg else 'SQLite'}, {args.clients} clients ({args.client})")  # fmt: skip
     with (
         tempfile.TemporaryDirectory(prefix="bench-web-") as name,
         database(args.pg, name, "bench_web") as url,
     ):
         tmp = Path(name)
         say("building the data:")
-        probe = build(url, args)
+        built = build(url, args)
         say("load (after a warm-up of one request per client):")
         with server(url, tmp) as (base, pid):
-            results = measure(base, pid, probe, args)
+            results = measure(base, pid, built, args, tmp)
     report(results)
     say(f"machine: {os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
