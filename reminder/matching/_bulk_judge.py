@@ -6,7 +6,9 @@
                                 failure can be listed as unmet: inside a hard any-of group)
         region ──────────────── the company's division cut at the deepest level the notice names
                                 (a 萧山区 and a 余杭区 company meet 杭州市 alike)
-        anything else ───────── the columns it reads (qualification JSON, credit, industry…)
+        anything else ───────── the columns it reads (qualification JSON, credit, industry…); the
+                                qualification JSON is classed by ``token``: what its conditions
+                                make of it (held / expired / absent / not filled in, failure reason)
     per distinct input of a condition: the engine's ``evaluate`` on a stand-in profile
     per distinct combination of results: the engine's ``combine`` → status, missing, unmet
     reasons, trace, as JSON text ready to store
@@ -217,7 +219,14 @@ class NoticeJudge:
         self._signature_of: dict[tuple[str, bool, str | None, str], int] = {}
         self._signatures: list[int] = []
         self._verdicts: dict[tuple[int, ...], Stored] = {}
+        self._tokens: dict[tuple[str, bool, str | None, str], int] = {}
         self._slots = [self._slot(c) for c in conditions]
+        #: inputs classed by their slots' results, not their text (see ``token``), and the slots reading each
+        self.coarse: dict[int, list[_Slot]] = {}
+        at = self._at.get(str(_text("qualifications").compile(compile_kwargs={"literal_binds": True})))
+        readers = [s for s in self._slots if at is not None and at in s.key_at]
+        if at is not None and all(s.key_at == (at,) and not s.decided for s in readers):
+            self.coarse[at] = readers
 
     # ── compiling ──────────────────────────────────────────────────────────────────────────
 
@@ -338,6 +347,23 @@ class NoticeJudge:
                 slot.explained[value] = self._number(result)
             return slot.explained[value]
         return number
+
+    def token(self, at: int, value: Any) -> str:
+        """A short name for what the slots reading input ``at`` make of ``value``: values with equal tokens
+        give every company the same verdict (a qualification list's dates matter only as far as they decide
+        held, expired or absent and the reason text), so classes need not tell them apart."""
+        names = []
+        for slot in self.coarse[at]:
+            result = self._results[self._by_key(slot, (value,))]
+            # only a failure's reason is stored (as unmet): a pass by 有效期至 2026 or 2027 is one token
+            told = (
+                result.status,
+                result.manual,
+                result.missing,
+                result.reason_zh if result.status == "fail" else "",
+            )
+            names.append(str(self._tokens.setdefault(told, len(self._tokens))))
+        return ",".join(names)
 
     def rejected(self, values: Sequence[Any]) -> bool:
         """Whether a hard condition on its own (not one of an any-of group) fails for these values.

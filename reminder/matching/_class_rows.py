@@ -2,6 +2,9 @@
 
     candidates  every candidate's class key, computed once by the database (see :func:`classed`),
                 into a temporary table; grouped by key, the input values read for one company per class
+    tokens ──── a coarse input (a qualification list) stands in the key by a token: its distinct values
+                among the candidates, judged once each, name what the conditions make of them, so
+                lists differing only in dates that change nothing share a class
     classes ─── (key, verdict) per class → verdict ids (``_verdicts``) → temporary table ``classes``
     rows ────── candidates joined to their class: (company, status, verdict id) into temporary table
                 ``rows``; no company row travels to Python
@@ -15,7 +18,7 @@ Each company's key is computed once: the upsert and the stale deletion read the 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -31,15 +34,22 @@ __all__ = ["classed", "candidate_classes", "write_classes", "ROWS"]
 
 #: ids per IN (...) list
 _CHUNK = 500
+#: companies sampled to tell whether most pass a notice's prefilter (SQLite then scans every company
+#: rather than walk an index, and coarse inputs are told by token)
+_SAMPLE = 2_000
 #: the verdict of each class of companies, by the class's key (per connection; emptied before use)
 _CLASSES = "match_class_verdicts"
 #: the verdict of each candidate company of the notice being written (per connection; emptied before use)
 ROWS = "match_notice_rows"
 #: every candidate company's class key (per connection; emptied before use)
 _CANDIDATES = "match_candidates"
+#: the token standing for each value of a coarse input (per connection; emptied before use)
+_TOKENS = "match_input_tokens"
 _CREATE = {
     "sqlite": (
         f"CREATE TEMP TABLE IF NOT EXISTS {_CANDIDATES} (company_id INTEGER PRIMARY KEY, key TEXT NOT NULL)",
+        f"CREATE TEMP TABLE IF NOT EXISTS {_TOKENS} "
+        "(at INTEGER NOT NULL, value TEXT NOT NULL, token TEXT NOT NULL, PRIMARY KEY (at, value))",
         f"CREATE TEMP TABLE IF NOT EXISTS {_CLASSES} "
         "(key TEXT PRIMARY KEY, status TEXT NOT NULL, verdict_id INTEGER NOT NULL)",
         f"CREATE TEMP TABLE IF NOT EXISTS {ROWS} "
@@ -48,6 +58,9 @@ _CREATE = {
     "postgresql": (
         f"CREATE TEMP TABLE IF NOT EXISTS {_CANDIDATES} "
         "(company_id INTEGER PRIMARY KEY, key TEXT NOT NULL) ON COMMIT DELETE ROWS",
+        f"CREATE TEMP TABLE IF NOT EXISTS {_TOKENS} "
+        "(at INTEGER NOT NULL, value TEXT NOT NULL, token TEXT NOT NULL, PRIMARY KEY (at, value)) "
+        "ON COMMIT DELETE ROWS",
         f"CREATE TEMP TABLE IF NOT EXISTS {_CLASSES} "
         "(key TEXT PRIMARY KEY, status TEXT NOT NULL, verdict_id INTEGER NOT NULL) ON COMMIT DELETE ROWS",
         f"CREATE TEMP TABLE IF NOT EXISTS {ROWS} "
@@ -56,6 +69,7 @@ _CREATE = {
     ),
 }
 _candidates = sa.table(_CANDIDATES, sa.column("company_id"), sa.column("key"))
+_tokens = sa.table(_TOKENS, *(sa.column(c) for c in ("at", "value", "token")))
 _classes = sa.table(_CLASSES, *(sa.column(c) for c in ("key", "status", "verdict_id")))
 _rows = sa.table(ROWS, *(sa.column(c) for c in ("company_id", "status", "verdict_id")))
 #: separates the values in a class key, and stands for NULL (neither occurs in stored text: profile
@@ -68,21 +82,72 @@ def _table(name: str) -> sa.Table:
 
 
 def classed(
-    inputs: Sequence[sa.ColumnElement[Any]], keep: sa.ColumnElement[bool]
-) -> tuple[sa.Subquery, sa.ColumnElement[str]]:
-    """The companies passing ``keep`` with their inputs (``k0``, ``k1``…), and the key naming a class.
+    inputs: Sequence[sa.ColumnElement[Any]],
+    keep: sa.ColumnElement[bool],
+    coarse: Collection[int] = (),
+    *,
+    scan: bool = False,
+) -> tuple[sa.Subquery, sa.ColumnElement[str], sa.FromClause]:
+    """The companies passing ``keep`` with their inputs (``k0``, ``k1``…), the key naming a class, and
+    what the key is selected from.
 
-    The key is the inputs' text joined, computed by the database: the same expression over the same
-    subquery when the classes are read and when their verdicts are written, so it always agrees.
+    The key is the inputs' text joined, computed by the database; a ``coarse`` input stands in it by its
+    token (table ``match_input_tokens``, filled by :func:`candidate_classes`). ``scan``: read every company
+    rather than through an index (cheaper when most companies pass).
     """
     companies = _table("companies")
     columns = [companies.c.id, *(c.label(f"k{i}") for i, c in enumerate(inputs))]
-    source = sa.select(*columns).where(keep).subquery("classed")
-    parts = [sa.func.coalesce(sa.cast(source.c[f"k{i}"], sa.Text), _NULL) for i in range(len(inputs))]
+    # coalesce hides the terms from SQLite's planner: a scan, not an index walk fetching most rows one by one
+    where = sa.func.coalesce(keep, sa.false()) if scan else keep
+    source = sa.select(*columns).where(where).subquery("classed")
+    joined: sa.FromClause = source
+    parts = []
+    for i in range(len(inputs)):
+        text: sa.ColumnElement[Any] = sa.func.coalesce(sa.cast(source.c[f"k{i}"], sa.Text), _NULL)
+        if i in coarse:
+            token = _tokens.alias(f"t{i}")
+            joined = joined.join(token, sa.and_(token.c.at == i, token.c.value == text))
+            text = token.c.token
+        parts.append(text)
     key: sa.ColumnElement[str] = parts[0] if parts else sa.literal("")
     for part in parts[1:]:
         key = key + _SEPARATOR + part
-    return source, key
+    return source, key, joined
+
+
+def _fill_tokens(
+    conn: sa.Connection, source: sa.Subquery, tokens: Mapping[int, Callable[[Any], str]]
+) -> None:
+    """The token of every value a coarse input takes among the candidates (a few hundred: judged once each)."""
+    conn.execute(sa.delete(_tokens))
+    for at, token in tokens.items():
+        raw = source.c[f"k{at}"]
+        text = sa.func.coalesce(sa.cast(raw, sa.Text), _NULL)
+        found = conn.execute(sa.select(text, raw).distinct()).all()
+        rows = [{"at": at, "value": value, "token": _token(token, v, value)} for value, v in found]
+        if rows:
+            conn.execute(sa.insert(_tokens), rows)
+    if tokens and conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"ANALYZE {_TOKENS}")  # a temporary table has no statistics otherwise
+
+
+def _most(conn: sa.Connection, keep: sa.ColumnElement[bool]) -> bool:
+    """Whether most companies pass ``keep``, judging from the first ``_SAMPLE`` (a millisecond's work)."""
+    companies = _table("companies")
+    sample = sa.select(companies.c.id).order_by(companies.c.id).limit(_SAMPLE)
+    passing = sa.func.sum(sa.case((sa.func.coalesce(keep, sa.false()), 1), else_=0))
+    query = sa.select(passing, sa.func.count()).where(companies.c.id.in_(sample))
+    found, sampled = conn.execute(query).one()
+    return 2 * int(found or 0) > int(sampled)
+
+
+def _token(token: Callable[[Any], str], value: Any, text: str) -> str:
+    """The value's token; an unreadable value is its own class (judging it raises, as it did before,
+    only if a candidate holds it)."""
+    try:
+        return token(value)
+    except ValueError:
+        return _NULL + text
 
 
 def _create(conn: sa.Connection) -> None:
@@ -94,19 +159,38 @@ def _create(conn: sa.Connection) -> None:
 
 
 def candidate_classes(
-    *, session: Session, inputs: Sequence[sa.ColumnElement[Any]], keep: sa.ColumnElement[bool], most: int
+    *,
+    session: Session,
+    inputs: Sequence[sa.ColumnElement[Any]],
+    keep: sa.ColumnElement[bool],
+    most: int,
+    tokens: Mapping[int, Callable[[Any], str]] | None = None,
 ) -> list[tuple[str, int, tuple[Any, ...]]] | None:
     """(key, companies, input values) of every class of the candidates; None beyond ``most`` classes.
 
     Each candidate's key is computed once, into a temporary table that :func:`write_classes` joins
-    to the class verdicts; the values are read for one company per class.
+    to the class verdicts; the values are read for one company per class. ``tokens`` names, by input
+    position, inputs classed by the token of their value rather than its text: every value of such an
+    input must give the same verdicts as any other value of equal token (the class's first company
+    stands for all).
     """
+    tokens = tokens or {}
     session.flush()
     conn = session.connection()
     _create(conn)
     conn.execute(sa.delete(_candidates))
-    source, key = classed(inputs, keep)
-    conn.execute(sa.insert(_candidates).from_select(["company_id", "key"], sa.select(source.c.id, key)))
+    scan = False
+    if conn.dialect.name == "sqlite":
+        # SQLite's planner walks an index for ``headcount IS NULL OR headcount <= 500`` even when it keeps
+        # four companies in five, fetching each row apart (several times a scan's cost per row): with
+        # many candidates it is made to scan. PostgreSQL's planner weighs that by itself.
+        scan = _most(conn, keep)
+        if not scan:
+            tokens = {}  # fewer candidates: their values' own query costs about what tokens save
+    source, key, joined = classed(inputs, keep, tokens.keys(), scan=scan)
+    _fill_tokens(conn, source, tokens)
+    named = sa.select(source.c.id, key).select_from(joined)
+    conn.execute(sa.insert(_candidates).from_select(["company_id", "key"], named))
     query = (
         sa.select(_candidates.c.key, sa.func.count(), sa.func.min(_candidates.c.company_id))
         .group_by(_candidates.c.key)

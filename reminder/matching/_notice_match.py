@@ -19,6 +19,7 @@ scope ────────────── an extra condition on the compa
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from typing import Any
 
@@ -56,7 +57,10 @@ def _by_class(
     if not judge.inputs:
         count = conn.execute(sa.select(sa.func.count()).select_from(Company).where(keep)).scalar_one()
         return [("", count, judge.verdict(()))] if count else []
-    rows = candidate_classes(session=session, inputs=judge.inputs, keep=keep, most=_MAX_CLASSES)
+    tokens = {at: functools.partial(judge.token, at) for at in judge.coarse}
+    rows = candidate_classes(
+        session=session, inputs=judge.inputs, keep=keep, most=_MAX_CLASSES, tokens=tokens
+    )
     if rows is None:
         return None
     classes = []

@@ -203,6 +203,32 @@ def _store(session: Session, notice: Notice) -> int:
     issuer=None,
     scope=None,
 )
+# companies classed by what the qualification condition makes of their lists (present, expired, absent,
+# not filled in, 无): each keeps its own status and missing fields
+@example(
+    companies=[
+        Profile(name="甲", region=resolve_region("萧山区"), qualifications=q)
+        for q in [
+            None,
+            (),
+            (Qualification("高新技术企业", DAYS[3]),),
+            (Qualification("高新技术企业", DAYS[0]),),
+            (Qualification("高新技术企业", None),),
+            (Qualification("科技型中小企业", DAYS[3]),),
+            (Qualification('专精特新"小巨人"企业', DAYS[0]),),
+        ]
+    ],
+    conds=[
+        Condition(field="qualification", op="has", value="高新技术企业", unit=None, quote="高新", hard=True, group="g1"),
+        Condition(field="qualification", op="in", value=["专精特新中小企业", "规上企业"], unit=None, quote="专精特新",
+                  hard=True, group="g1"),
+        Condition(field="qualification", op="not_has", value="科技型中小企业", unit=None, quote="科小", hard=True,
+                  group=None),
+    ],
+    day=DAYS[1],
+    issuer=None,
+    scope=None,
+)  # fmt: skip
 @settings(
     max_examples=60,
     deadline=None,
