@@ -6,6 +6,7 @@ import datetime as dt
 import secrets
 from typing import Any
 
+from reminder.db import save_document
 from reminder.extract import Condition, Deadline, Document, Notice
 
 SOURCE = "https://jxj.huzhou.gov.cn/art/2025/3/10/notice.html"
@@ -58,3 +59,15 @@ def one_notice_document(
     return Document(
         source=source, text="通知正文" * 50, notices=(notice,), content_hash=digest, format="html"
     )
+
+
+def store_notice(session: Any, notice: Notice, now: dt.datetime) -> int:
+    """Store a document holding just this notice (a fresh content hash); its notice id."""
+    doc = Document(
+        source="https://example.gov.cn/a.html",
+        text="正文" * 20,
+        notices=(notice,),
+        content_hash=secrets.token_hex(32),
+    )
+    (notice_id,) = save_document(session=session, doc=doc, now=now).notice_ids
+    return notice_id

@@ -10,19 +10,18 @@ engine's verdict. tests/rules/test_rules_sql.py checks the SQL alone on an in-me
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from decimal import Decimal
 from typing import Any
 
-from db_factories import deadline
+from db_factories import deadline, store_notice
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session, select
 
 from reminder.companies import create_company
 from reminder.companies.profiles import company_fields_from_profile, profile_from_company
-from reminder.db import CompanyCreate, Match, save_document
-from reminder.extract import Condition, Document, Notice
+from reminder.db import CompanyCreate, Match
+from reminder.extract import Condition, Notice
 from reminder.matching import match_company, match_notice
 from reminder.matching._match_notices import notice_region
 from reminder.model import TZ, Scope
@@ -176,14 +175,7 @@ def _notice(conds: list[Condition], day: dt.date, issuer: str | None, scope: Sco
 
 
 def _store(session: Session, notice: Notice) -> int:
-    doc = Document(
-        source="https://example.gov.cn/a.html",
-        text="正文" * 20,
-        notices=(notice,),
-        content_hash=secrets.token_hex(32),
-    )
-    (notice_id,) = save_document(session=session, doc=doc, now=NOW).notice_ids
-    return notice_id
+    return store_notice(session, notice, NOW)
 
 
 # 中国 alone in an any-of group: a company in 台湾 is outside it for the engine, so bulk matching must not

@@ -8,17 +8,16 @@ engine's, with its own reason: 已于 2024-12-31 过期 is not 不具备, nor 20
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from typing import Any
 
 import pytest
-from db_factories import deadline
+from db_factories import deadline, store_notice
 from sqlmodel import Session, select
 
 from reminder.companies import create_company
 from reminder.companies.profiles import company_fields_from_profile, profile_from_company
-from reminder.db import CompanyCreate, Match, save_document
-from reminder.extract import Condition, Document, Notice
+from reminder.db import CompanyCreate, Match
+from reminder.extract import Condition, Notice
 from reminder.matching import match_company, match_notice
 from reminder.model import TZ
 from reminder.rules import Profile, Qualification, judge, resolve_region
@@ -71,14 +70,7 @@ def _store(session: Session, conds: list[Condition]) -> tuple[int, Notice]:
         title="关于组织申报专项资金的通知", level="municipal", published=dt.date(2025, 1, 1), issuer=None,
         deadlines=(deadline(DAY.isoformat()),), conditions=tuple(conds), span=(0, 10), scope=None,
     )  # fmt: skip
-    doc = Document(
-        source="https://example.gov.cn/a.html",
-        text="正文" * 20,
-        notices=(notice,),
-        content_hash=secrets.token_hex(32),
-    )
-    (notice_id,) = save_document(session=session, doc=doc, now=NOW).notice_ids
-    return notice_id, notice
+    return store_notice(session, notice, NOW), notice
 
 
 def _told(match: Match) -> tuple[Any, ...]:

@@ -326,3 +326,12 @@ def clients(any_engine: Engine, tmp_path: Path, clock: Clock) -> Iterator[tuple[
         TestClient(app, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}) as admin,
     ):
         yield public, admin
+
+
+def move_application_deadline(admin: TestClient, notice_id: int, date: str) -> None:
+    """The operator corrects the date of the notice's application deadline (the one quoting
+    ``APPLICATION_QUOTE``) through the admin API."""
+    deadlines = admin.get(f"/api/admin/notices/{notice_id}").json()["deadlines"]
+    application = next(d for d in deadlines if d["quote"] == APPLICATION_QUOTE)
+    body = {"target": "deadline", "action": "set", "deadline_id": application["id"], "values": {"date": date}}
+    assert admin.post(f"/api/admin/notices/{notice_id}/corrections", json=body).status_code == 201

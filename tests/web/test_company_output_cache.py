@@ -12,7 +12,7 @@ from typing import Any
 
 import admin_fixtures as fx
 import pytest
-from admin_fixtures import APPLICATION_QUOTE, NOW, TITLE, ingest_text
+from admin_fixtures import NOW, TITLE, ingest_text
 from fastapi.testclient import TestClient
 from icalendar import Calendar
 from web_factories import bearer, register_api
@@ -108,15 +108,7 @@ def test_a_corrected_deadline_and_the_passing_days_show_at_once(
         return match["notice"]["next_deadline"]["date"], match["notice"]["days_left"]
 
     assert next_deadline() == ("2025-04-10", 26) and "还剩 26 天" in shown.page()
-    deadlines = admin.get(f"/api/admin/notices/{notice_id}").json()["deadlines"]
-    application = next(d for d in deadlines if d["quote"] == APPLICATION_QUOTE)
-    body = {
-        "target": "deadline",
-        "action": "set",
-        "deadline_id": application["id"],
-        "values": {"date": "2025-04-15"},
-    }
-    assert admin.post(f"/api/admin/notices/{notice_id}/corrections", json=body).status_code == 201
+    fx.move_application_deadline(admin, notice_id, "2025-04-15")
     assert next_deadline() == ("2025-04-15", 31) and "2025年4月15日" in shown.page()
     renamed = "关于组织申报2025年度湖州市企业技术中心（第二批）的通知"  # one column of the notice row
     body = {"target": "notice", "action": "set", "values": {"title": renamed}}

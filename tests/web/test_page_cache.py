@@ -8,7 +8,7 @@ import datetime as dt
 
 import admin_fixtures as fx
 import sqlalchemy as sa
-from admin_fixtures import APPLICATION_QUOTE, NOW, TITLE, ingest_text
+from admin_fixtures import NOW, TITLE, ingest_text
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
@@ -50,18 +50,7 @@ def test_a_corrected_deadline_shows_at_once(clients: tuple[TestClient, TestClien
         return str(notice["next_deadline"]["date"])
 
     assert shown() == "2025-04-10"
-    application = next(
-        d
-        for d in admin.get(f"/api/admin/notices/{notice_id}").json()["deadlines"]
-        if d["quote"] == APPLICATION_QUOTE
-    )
-    body = {
-        "target": "deadline",
-        "action": "set",
-        "deadline_id": application["id"],
-        "values": {"date": "2025-04-15"},
-    }
-    assert admin.post(f"/api/admin/notices/{notice_id}/corrections", json=body).status_code == 201
+    fx.move_application_deadline(admin, notice_id, "2025-04-15")
     assert shown() == "2025-04-15"
 
 
