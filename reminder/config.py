@@ -153,7 +153,19 @@ DEV_SECRET_FILE = "dev-secret-key"
 MIN_SECRET_LENGTH = 32
 
 
+#: development keys already read, by file: every signed link asks for the key (a bulk replan, thousands)
+_DEV_KEYS: dict[Path, bytes] = {}
+
+
 def _dev_secret_key(path: Path) -> bytes:
+    """The key kept in ``path``, read once per process (see ``_read_dev_key``)."""
+    key = _DEV_KEYS.get(path)
+    if key is None:
+        key = _DEV_KEYS[path] = _read_dev_key(path)
+    return key
+
+
+def _read_dev_key(path: Path) -> bytes:
     """The key kept in ``path``, created once with 256 random bits and mode 0600 (O_EXCL: no race)."""
     try:
         key = path.read_text(encoding="ascii").strip()

@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import SecretStr
 from sqlmodel import Session, col, select
 
 from reminder.config import Settings
@@ -373,8 +372,6 @@ def replan_companies(
         What changed in the outbox.
     """
     now = planning_instant(now)
-    # the same key, read once: a development key lives in a file read on every ``signing_key()`` call
-    settings = settings.model_copy(update={"secret_key": SecretStr(settings.signing_key().decode())})
     ids = sorted(set(company_ids))
     stats = PlanStats()
     for start in range(0, len(ids), _MANY):
