@@ -16,6 +16,14 @@ Targets (issue 15): one notice under 1 s against 100,000 profiles on both databa
 1,000,000 on PostgreSQL; one company under 50 ms. Figures are printed, not asserted.
 
     .venv/bin/python benchmarks/bench_match.py [--profiles 100000] [--notices 1000] [--pg] [--no-company]
+        [--keep NAME] [--statements]
+
+``--keep NAME`` builds the database once and reuses it in later runs with the same ``--profiles``
+(generating 1,000,000 profiles takes minutes): on PostgreSQL the database NAME, on SQLite the file
+bench.db in the folder NAME of the temporary folder. Each run starts from no matches: they, their verdicts and counts are
+emptied and the synthesised notices deleted. ``--statements`` lists the SQL statements of the slowest
+notice's matching with their wall time and, on PostgreSQL, the server process's CPU time (where the time
+goes: client or server, and which statement).
 """
 
 from __future__ import annotations
@@ -239,12 +247,54 @@ def _target(profiles: int) -> str:
     return "1 s" if profiles <= 100_000 else "5 s at 1,000,000 (PostgreSQL)"
 
 
-def bench_notices(session: Session, seeds: list[NoticeRow], profiles: int) -> NoticeRow:
-    """Time ``match_notice`` of each seed notice against every company; returns the slowest notice."""
+class _Statements:
+    """Each SQL statement's wall time and its server process's CPU time (0 on SQLite) while recording."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+        self.server: Callable[[], float] = lambda: 0.0
+        self.found: list[tuple[float, float, str]] = []
+        self._start = (0.0, 0.0)
+
+    def _before(self, *_: Any) -> None:
+        self._start = (time.perf_counter(), self.server())
+
+    def _after(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        wall, cpu = self._start
+        self.found.append((time.perf_counter() - wall, self.server() - cpu, " ".join(statement.split())))
+
+    def record(self, server: Callable[[], float]) -> None:
+        self.server, self.found = server, []
+        sa.event.listen(self.engine, "before_cursor_execute", self._before)
+        sa.event.listen(self.engine, "after_cursor_execute", self._after)
+
+    def stop(self) -> list[tuple[float, float, str]]:
+        sa.event.remove(self.engine, "before_cursor_execute", self._before)
+        sa.event.remove(self.engine, "after_cursor_execute", self._after)
+        return self.found
+
+
+def _print_statements(nid: int, wall: float, found: list[tuple[float, float, str]]) -> None:
+    """The statements of notice ``nid``'s matching that took at least 2% of its time, in order."""
+    out = sys.stdout.write
+    out(f"statements of notice {nid} taking ≥ 2% of its {wall:.3f} s (wall s, server cpu s):\n")
+    for took, cpu, text in found:
+        if took >= 0.02 * wall:
+            out(f"  {took:7.3f} {cpu:6.2f}  {text[:110]}\n")
+    out(f"  {sum(f[0] for f in found):7.3f} {sum(f[1] for f in found):6.2f}  all {len(found)} statements\n")
+
+
+def bench_notices(
+    session: Session, seeds: list[NoticeRow], profiles: int, statements: bool = False
+) -> NoticeRow:
+    """Time ``match_notice`` of each seed notice against every company; returns the slowest notice.
+    With ``statements``, the slowest notice's statements are listed with their time."""
     out = sys.stdout.write
     walls: list[float] = []
     cpus: list[float] = []
     servers: list[float] = []
+    recorder = _Statements(session.get_bind().engine)
+    recorded: list[list[tuple[float, float, str]]] = []
     for notice in seeds:
         nid = notice.id or 0
         server = _server_cpu(session)
@@ -255,7 +305,11 @@ def bench_notices(session: Session, seeds: list[NoticeRow], profiles: int) -> No
             session.commit()
             return stats
 
+        if statements:
+            recorder.record(server)
         wall, cpu, stats = _timed(run)
+        if statements:
+            recorded.append(recorder.stop())
         walls.append(wall)
         cpus.append(cpu)
         servers.append(server() - before)
@@ -276,7 +330,10 @@ def bench_notices(session: Session, seeds: list[NoticeRow], profiles: int) -> No
         f"load average {load:.1f}"
         " (cpu: this process plus, on PostgreSQL, its server process)\n"
     )
-    return seeds[walls.index(max(walls))]
+    slowest = walls.index(max(walls))
+    if statements:
+        _print_statements(seeds[slowest].id or 0, walls[slowest], recorded[slowest])
+    return seeds[slowest]
 
 
 def bench_company(session: Session) -> None:
@@ -305,25 +362,69 @@ def bench_company(session: Session) -> None:
     )
 
 
+def _reused(session: Session, profiles: int) -> bool:
+    """Whether the database holds what an earlier ``--keep`` run built (then emptied of matches and
+    synthesised notices); False when it is empty. Other contents stop the run."""
+    held = session.exec(select(sa.func.count()).select_from(Company)).one()
+    if held == 0:
+        return False
+    if held != profiles or not session.exec(select(sa.func.count()).select_from(NoticeRow)).one():
+        raise SystemExit(
+            f"the kept database holds {held:,} companies, not {profiles:,}: drop it or choose another name"
+        )
+    conn = session.connection()
+    synthetic = sa.select(col(DocumentRow.id)).where(col(DocumentRow.source) == "synthetic")
+    conn.execute(sa.delete(NoticeRow).where(col(NoticeRow.document_id).in_(synthetic)))
+    conn.execute(sa.delete(DocumentRow).where(col(DocumentRow.source) == "synthetic"))
+    if conn.dialect.name == "postgresql":  # emptied files and indexes, as in a new database
+        conn.exec_driver_sql("TRUNCATE matches, verdicts, match_counts")
+        conn.exec_driver_sql("ANALYZE matches, verdicts, match_counts")
+    else:
+        for table in ("matches", "verdicts", "match_counts"):
+            conn.exec_driver_sql(f"DELETE FROM {table}")  # noqa: S608
+    session.commit()
+    return True
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--profiles", type=int, default=100_000, help="synthetic companies (default 100000)")
     ap.add_argument("--notices", type=int, default=1_000, help="synthetic open notices (default 1000)")
     ap.add_argument("--pg", action="store_true", help="PostgreSQL on 127.0.0.1:5432 instead of SQLite")
     ap.add_argument("--no-company", action="store_true", help="skip the changed-company benchmark")
+    ap.add_argument("--keep", metavar="NAME", help="build the database once, reuse it later (see above)")
+    ap.add_argument(
+        "--statements", action="store_true", help="list the slowest notice's SQL statements with their time"
+    )
     args = ap.parse_args()
     out = sys.stdout.write
-    with tempfile.TemporaryDirectory() as tmp, database(args.pg, tmp, "bench_match") as url:
+    with tempfile.TemporaryDirectory() as tmp, database(
+        args.pg, Path(tempfile.gettempdir()) / args.keep if args.keep and not args.pg else tmp,
+        "bench_match", keep=args.keep,
+    ) as url:  # fmt: skip
+        if args.keep and not args.pg:
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(exist_ok=True)
         engine = make_engine(url)
         upgrade(engine)
         with Session(engine, expire_on_commit=False) as session:
-            ingest_paths([SAMPLES], session=session, now=NOW)  # no companies yet: nothing matched
-            took = insert_companies(session, args.profiles)
-            out(f"inserted {args.profiles:,} synthetic profiles in {took:.1f} s\n")
+            if _reused(session, args.profiles):
+                out(f"reusing the {args.profiles:,} profiles of the kept database {args.keep}\n")
+            else:
+                ingest_paths([SAMPLES], session=session, now=NOW)  # no companies yet: nothing matched
+                took = insert_companies(session, args.profiles)
+                out(f"inserted {args.profiles:,} synthetic profiles in {took:.1f} s\n")
             gc.collect()
             gc.freeze()
             seeds = _seed_notices(session)
-            slowest = bench_notices(session, seeds, args.profiles)
+            slowest = bench_notices(session, seeds, args.profiles, args.statements)
+            wall, cpu, stats = _timed(
+                lambda: match_notice(session=session, notice_id=slowest.id or 0, now=NOW)
+            )
+            session.rollback()
+            out(
+                f"the slowest notice matched again (verdicts unchanged, not committed): {wall:.3f} s "
+                f"(cpu {cpu:.3f} s), {stats.evaluated:,} candidates\n"
+            )
             tracemalloc.start()
             match_notice(session=session, notice_id=slowest.id or 0, now=NOW)
             heap_peak = tracemalloc.get_traced_memory()[1] / 2**20

@@ -174,7 +174,9 @@ def delete_matches_except(*, session: Session, notice_id: int, keep: sa.ColumnEl
     """
     stmt = sa.delete(Match).where(col(Match.notice_id) == notice_id)
     if keep is not None:
-        stmt = stmt.where(col(Match.company_id).not_in(sa.select(col(Company.id)).where(keep)))
+        # NOT EXISTS, not NOT IN: PostgreSQL scans a NOT IN list larger than work_mem once per match
+        kept = sa.select(col(Company.id)).where(keep, col(Company.id) == col(Match.company_id))
+        stmt = stmt.where(~kept.exists())
     result = session.connection().execute(stmt.execution_options(synchronize_session=False))
     count = int(getattr(result, "rowcount", 0) or 0)
     expire_matches(session)
