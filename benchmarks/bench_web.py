@@ -27,6 +27,11 @@ load average is printed with them.
     .venv/bin/python benchmarks/bench_web.py --notices 200 --companies 5000      # a quick run
     .venv/bin/python benchmarks/bench_web.py --only "home,/api/notices,/healthz"  # some endpoints
     .venv/bin/python benchmarks/bench_web.py --client wrk --seconds 15           # wrk as the client
+    .venv/bin/python benchmarks/bench_web.py --keep /tmp/bench_web_db   # build once, reuse (SQLite)
+
+With ``--keep DIR`` (SQLite only) the database is built in DIR once and reused by later runs with the
+same ``--notices``, ``--companies``, ``--matches`` and ``--spread`` (building it takes minutes); pages
+only read it, apart from what the server's own start-up writes.
 """
 
 from __future__ import annotations
@@ -309,6 +314,38 @@ def build(url: str, args: argparse.Namespace) -> Built:
         engine.dispose()
 
 
+def _kept_key(args: argparse.Namespace) -> dict[str, int]:
+    return {
+        "notices": args.notices,
+        "companies": args.companies,
+        "matches": args.matches,
+        "spread": args.spread,
+    }
+
+
+def build_or_reuse(url: str, args: argparse.Namespace, kept: Path | None) -> Built:
+    """``build``, or with ``--keep`` the database built there by an earlier run with the same sizes."""
+    if kept is None:
+        return build(url, args)
+    about = kept / "bench_web.json"
+    if about.exists() and (kept / "bench.db").exists():
+        saved = json.loads(about.read_text())
+        if saved.get("key") == _kept_key(args):
+            say(f"  reusing the database in {kept}")
+            engine = make_engine(url)
+            try:
+                with timed("schema upgrade (migrations added since)"):
+                    upgrade(engine)
+            finally:
+                engine.dispose()
+            return Built((saved["probe"][0], saved["probe"][1]), list(saved["spread"]))
+    (kept / "bench.db").unlink(missing_ok=True)
+    about.unlink(missing_ok=True)
+    built = build(url, args)
+    about.write_text(json.dumps({"key": _kept_key(args), "probe": list(built.probe), "spread": built.spread}))
+    return built
+
+
 # ── the server and the clients ──────────────────────────────────────────────────────────────
 
 
@@ -573,6 +610,10 @@ def main(argv: list[str] | None = None) -> None:
         "--timeout", type=float, default=120.0, help="seconds one request may take (default 120)"
     )
     parser.add_argument(
+        "--keep", type=Path, default=None, metavar="DIR",
+        help="SQLite: build the database in DIR once and reuse it while the sizes are the same",
+    )  # fmt: skip
+    parser.add_argument(
         "--only", type=lambda text: [n.strip() for n in text.split(",") if n.strip()], default=[],
         help=f"comma-separated endpoints to load (default all: {', '.join(TARGETS)})",
     )  # fmt: skip
@@ -581,15 +622,19 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"unknown endpoints {unknown}: choose from {list(TARGETS)}")
     if args.client == "wrk" and shutil.which("wrk") is None:
         parser.error("wrk is not installed (Debian: apt-get install wrk)")
+    if args.keep is not None and args.pg:
+        parser.error("--keep keeps a SQLite database only")
     say(f"bench_web: {args.notices:,} notices, {args.companies:,} companies × {args.matches} matches, "
         f"{'PostgreSQL' if args.pg else 'SQLite'}, {args.clients} clients ({args.client})")  # fmt: skip
     with (
         tempfile.TemporaryDirectory(prefix="bench-web-") as name,
-        database(args.pg, name, "bench_web") as url,
+        database(args.pg, args.keep or name, "bench_web") as url,
     ):
         tmp = Path(name)
+        if args.keep is not None:
+            args.keep.mkdir(parents=True, exist_ok=True)
         say("building the data:")
-        built = build(url, args)
+        built = build_or_reuse(url, args, args.keep)
         say("load (after a warm-up of one request per client):")
         with server(url, tmp) as (base, pid):
             results = measure(base, pid, built, args, tmp)

@@ -181,7 +181,10 @@ def test_pages_api_reminders_and_ical_say_the_same(client: TestClient, db: Engin
     company_id, token = reply.json()["company"]["id"], reply.json()["token"]
     settings: Settings = client.app.state.settings  # type: ignore[attr-defined]
 
-    page = client.get(f"/c/{company_id}", params={"token": token}).text  # via the management link
+    # via the management link; ``detail=all`` lists 不符合 notices with every unmet condition too (the
+    # default page shows their first one only)
+    page = client.get(f"/c/{company_id}", params={"token": token, "detail": "all"}).text
+    compact = client.get(f"/c/{company_id}", params={"token": token}).text
     api = {
         m["notice"]["title"]: m
         for m in client.get(
@@ -198,6 +201,7 @@ def test_pages_api_reminders_and_ical_say_the_same(client: TestClient, db: Engin
         assert api[title]["status"] == expected, (title, seen)
         assert seen[0] == VERDICT_LABELS_ZH[expected]
         assert _page(page, notice_id) == seen, title
+        assert f'id="notice-{notice_id}"' in compact, title
         assert _reminder(db, company_id, notice_id, settings) == seen, title
         if expected == "not_eligible":
             assert title not in calendar

@@ -134,13 +134,13 @@ def test_unchanged_outputs_are_not_rendered_again(
     judged: list[str] = []
 
     def counting(module: Any) -> None:
-        real = module.company_matches
+        real = module.company_views
 
-        def company_matches(**kwargs: Any) -> Any:
+        def company_views(**kwargs: Any) -> Any:
             judged.append(module.__name__)
             return real(**kwargs)
 
-        monkeypatch.setattr(module, "company_matches", company_matches)
+        monkeypatch.setattr(module, "company_views", company_views)
 
     counting(view)
     counting(ical)

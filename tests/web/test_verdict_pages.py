@@ -15,7 +15,8 @@ from web_factories import HANGZHOU, NINGBO, SPARSE, bearer, register_api
 
 from reminder.rules import VERDICT_LABELS_ZH
 
-ARTICLE = re.compile(r'<article class="match" id="notice-(\d+)">(.*?)</article>', re.S)
+#: 不符合 notices are compact articles (class "match compact"): they are listed all the same
+ARTICLE = re.compile(r'<article class="match(?: compact)?" id="notice-(\d+)">(.*?)</article>', re.S)
 
 
 def _sections(html: str) -> dict[str, dict[int, str]]:

@@ -3,7 +3,7 @@
     POST   /api/companies                          register → company + token (shown once)
     GET    /api/companies/{id}  PATCH              the profile and reminder preferences
     POST   /api/companies/{id}/token               rotate the token
-    GET    /api/companies/{id}/matches             verdicts, deadlines, what is missing, quotes
+    GET    /api/companies/{id}/matches             verdicts, deadlines, what is missing, quotes (?limit&offset)
     GET    /api/companies/{id}/channels  POST      notification channels (masked)
     DELETE /api/companies/{id}/channels/{cid}
     POST   /api/companies/{id}/channels/{cid}/test queue the test message → 202 with its id
@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import logging
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
-from pydantic import TypeAdapter
 from sqlmodel import Session
 
 from reminder.companies.data_rights import export_company
@@ -32,7 +32,6 @@ from reminder.config import Settings
 from reminder.db.models import Company, CompanyPublic
 from reminder.db.store import get_notice, list_conditions
 from reminder.errors import DeliveryError, ProfileError
-from reminder.matching import company_matches
 from reminder.matching.company_view import Shared
 from reminder.notify.links import company_url
 from reminder.notify.test_sends import TestSend
@@ -48,7 +47,8 @@ from reminder.web.api.company_schemas import (
     TestOut,
     TokenOut,
 )
-from reminder.web.api.views import match_out, notice_detail, notices_json
+from reminder.web.api.views import matches_json, notice_detail, notices_json
+from reminder.web.app_state import per_app
 from reminder.web.company.account import erase_and_notify, send_confirmations, spend_registration
 from reminder.web.company.channels import (
     ChannelNotFound,
@@ -62,11 +62,13 @@ from reminder.web.company.channels import (
     shown_test_send,
 )
 from reminder.web.company.common import request_now
+from reminder.web.company.judged import company_views
 from reminder.web.company.notice_list import notice_line, open_notices_page
 from reminder.web.company.output_cache import cached_output, notice_parts
 from reminder.web.company.pages import DUPLICATE_CREDIT_CODE, issue_token, public_errors
 from reminder.web.company.prefs import save_preferences
 from reminder.web.company.test_gate import admit_test_send, wake_test_sends
+from reminder.web.company.verdict_html import Fragments
 from reminder.web.deps import CompanyDep, IdPath, SessionDep, SettingsDep
 from reminder.web.page_cache import cached_page
 from reminder.workflow import company_changed
@@ -194,32 +196,50 @@ def rotate(company: CompanyDep, session: SessionDep, settings: SettingsDep) -> d
     return _links(company, token, settings)
 
 
+#: matches per page of GET /api/companies/{id}/matches when a page is asked for, at most
+MAX_MATCHES_PAGE = 1000
+
+
 @router.get("/companies/{company_id}/matches", response_model=list[MatchOut], responses=_AUTH)
 def matches(
-    company: CompanyDep, request: Request, session: SessionDep, include_past: bool = False
+    company: CompanyDep,
+    request: Request,
+    session: SessionDep,
+    include_past: bool = False,
+    limit: Annotated[
+        int | None,
+        Query(ge=1, le=MAX_MATCHES_PAGE, description="每页条数（不填：全部）/ page size (none: all)"),
+    ] = None,
+    offset: Annotated[int, Query(ge=0, le=10**6, description="跳过条数 / items to skip")] = 0,
 ) -> Response:
-    """The company's verdicts on open notices (``include_past``: also on closed ones)."""
+    """The company's verdicts on open notices (``include_past``: also on closed ones): eligible, then
+    possibly eligible, then not eligible, each by next deadline.
+
+    Without ``limit`` every verdict, as before; with it a page. ``X-Total-Count`` gives the number of
+    verdicts; ``Link: <…>; rel="next"`` the next page.
+    """
     now = request_now(request)
 
-    def fresh(shared: Shared) -> bytes:  # the JSON FastAPI writes for the response model
-        items = company_matches(
+    def fresh(shared: Shared) -> bytes:  # the JSON FastAPI writes for the response model, after the total
+        items = company_views(
             session=session, company_id=company.id or 0, now=now, include_past=include_past, shared=shared
         )
-        # each notice's part (~0.1 ms) is made once for every company while the notices' version holds
-        parts = notice_parts(request, shared.version)
-        out = []
-        for item in items:
-            made = match_out(item, now, parts.get(("api", item.notice.id)))
-            parts.setdefault(("api", item.notice.id), made.notice)
-            out.append(made)
-        return _MATCH_LIST.dump_json(out, by_alias=True)
+        shown = items[offset:] if limit is None else items[offset : offset + limit]
+        fragments = per_app(request.app, "company_fragments", lambda _: Fragments())
+        return b"%d\n" % len(items) + matches_json(
+            shown, now, notice_parts(request, shared.version), fragments
+        )
 
     # kept until the company, the notices or the day change (web/company/output_cache.py)
-    body = cached_output(request, session, company, now, ("api-matches", include_past), fresh)
-    return Response(body, media_type="application/json")
-
-
-_MATCH_LIST = TypeAdapter(list[MatchOut])
+    variant = ("api-matches", include_past, offset, limit)
+    total, _, body = cached_output(request, session, company, now, variant, fresh).partition(b"\n")
+    headers = {"X-Total-Count": total.decode()}
+    if limit is not None and offset + limit < int(total):
+        query = urlencode(
+            {"include_past": str(include_past).lower(), "limit": limit, "offset": offset + limit}
+        )
+        headers["Link"] = f'</api/companies/{company.id}/matches?{query}>; rel="next"'
+    return Response(body, media_type="application/json", headers=headers)
 
 
 def _channel(session: Session, company: Company, channel_id: int) -> Any:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -25,6 +25,7 @@ from reminder.web.api.schemas import (
 )
 from reminder.web.company.facts import facts_of
 from reminder.web.company.notice_list import OpenNotice, days_until, next_deadline
+from reminder.web.company.verdict_html import Fragments
 
 __all__ = [
     "deadline_out",
@@ -34,6 +35,7 @@ __all__ = [
     "notice_detail",
     "result_out",
     "match_out",
+    "matches_json",
 ]
 
 
@@ -117,3 +119,44 @@ def match_out(item: Any, now: dt.datetime, notice: NoticeOut | None = None) -> M
         manual=[result_out(r) for r in item.manual],
         results=[result_out(r) for r in item.results],
     )
+
+
+_MATCH_LIST = TypeAdapter(list[MatchOut])
+_RESULT = TypeAdapter(ResultOut)
+_NOTICE = TypeAdapter(NoticeOut)
+_STRINGS = TypeAdapter(list[str])
+
+
+def matches_json(
+    items: Sequence[Any], now: dt.datetime, parts: dict[Hashable, Any], fragments: Fragments
+) -> bytes:
+    """The JSON body of ``list[MatchOut]`` for these MatchViews, byte for byte what the response model
+    gives, joined from pieces: each notice's object once per notices' version (``parts``), each result's
+    once per result object (``fragments``; results are shared by notices and by companies that read the
+    same). Building a thousand MatchOut models with their results cost ~60 ms of CPU a company."""
+
+    def result(r: Any) -> bytes:
+        made = fragments.get(
+            ("api-result", id(r)), r, lambda: (_RESULT.dump_json(result_out(r), by_alias=True),)
+        )
+        return made[0]
+
+    out = [b"["]
+    for number, item in enumerate(items):
+        key = ("api-json", item.notice.id)
+        notice = parts.get(key)
+        if notice is None:
+            notice = parts[key] = _NOTICE.dump_json(notice_out(_line(item, now)), by_alias=True)
+        out += [
+            b',{"notice":' if number else b'{"notice":', notice,
+            b',"status":', _STATUS[item.status],
+            b',"missing":', _STRINGS.dump_json(list(item.missing)) if item.missing else b"[]",
+            b',"unmet":[', b",".join([result(r) for r in item.unmet]),
+            b'],"manual":[', b",".join([result(r) for r in item.manual]),
+            b'],"results":[', b",".join([result(r) for r in item.results]), b"]}",
+        ]  # fmt: skip
+    out.append(b"]")
+    return b"".join(out)
+
+
+_STATUS = {s: b'"' + s.encode() + b'"' for s in ("eligible", "possibly_eligible", "not_eligible")}

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,13 +26,13 @@ from icalendar import Calendar, Timezone, vDuration
 
 from reminder.config import Settings
 from reminder.db.models import Company, DeadlineRow, NoticeRow
-from reminder.matching import company_matches
 from reminder.matching.company_view import Shared
 from reminder.notify.facts_lines import fact_lines, row_facts_json
 from reminder.notify.links import view_url
 from reminder.notify.planning import offset_times
 from reminder.rules import manual_item_zh
 from reminder.web.company.common import TZ, request_now
+from reminder.web.company.judged import company_views
 from reminder.web.company.output_cache import cached_output, notice_parts
 from reminder.web.company.views import deadline_text, kind_label, status_label
 from reminder.web.deps import CompanyDep, SessionDep, SettingsDep
@@ -150,48 +151,148 @@ def _span(deadline: DeadlineRow) -> list[str]:
     return [zone, f"DTEND;TZID={TZ.key}:{end:%Y%m%dT%H%M%S}"]
 
 
-def _event(
-    item: Any,
-    deadline: DeadlineRow,
-    company: Company,
-    settings: Settings,
-    link: str,
-    parts: dict[Hashable, Any],
-) -> bytes:
-    """The VEVENT as served (its properties in icalendar's order); nothing for an undated deadline.
+@dataclass(frozen=True)
+class _Feed:
+    """What one company's feed puts in every event."""
 
-    What depends on the notice or the deadline alone (the lines up to DTSTAMP, the notice's facts) and
-    the alarms (the same for every deadline at one instant and every company with the same offsets) are
-    kept in ``parts``: written once, they are most of a feed's cost.
-    """
+    company_id: int
+    host: str
+    offsets: tuple[int, ...]
+    hour: int
+    #: ``URL:{link}`` as written, and the description's last line (``详情：{link}``)
+    url: bytes
+    detail: str
+    #: ``_text`` of the description's last line, and of the UID after the deadline's id
+    detail_text: str
+    uid_tail: str
+
+
+def _lines(lines: Sequence[str]) -> str | None:
+    """Description lines escaped and joined as ``_text`` escapes them joined by newlines; None when a
+    line ends with a carriage return (``_text`` reads it with the newline after it as one line break)."""
+    if any(line.endswith("\r") for line in lines):
+        return None
+    return "\\n".join(_text(line) for line in lines)
+
+
+@dataclass(frozen=True)
+class _Dated:
+    """What a dated deadline's events share, whichever company's feed they are in."""
+
+    #: BEGIN:VEVENT … DTSTAMP, and LAST-MODIFIED with TRANSP, as written
+    head: bytes
+    mid: bytes
+    #: ``UID:deadline-{id}`` (digits need no escaping; the company's part follows)
+    uid: str
+    at: dt.datetime | None
+    timed: bool
+    #: per verdict: the description's lines before the company's own, and after them (escaped)
+    tops: dict[str, tuple[str | None, str | None]]
+
+
+def _dated(item: Any, deadline: DeadlineRow) -> _Dated | None:
     if deadline.date is None or deadline.to_be_announced:
-        return b""
+        return None
     stamp = _utc(item.notice.updated_at)
-    head = parts.get(("ical-head", deadline.id))
-    if head is None:
-        lines = ["BEGIN:VEVENT", f"SUMMARY:{_text(_summary(item, deadline))}", *_span(deadline)]
-        head = parts[("ical-head", deadline.id)] = _written([*lines, f"DTSTAMP:{stamp}"])
+    lines = ["BEGIN:VEVENT", f"SUMMARY:{_text(_summary(item, deadline))}", *_span(deadline)]
+    return _Dated(
+        _written([*lines, f"DTSTAMP:{stamp}"]),
+        _written([f"LAST-MODIFIED:{stamp}", "TRANSP:TRANSPARENT"]),
+        f"UID:deadline-{deadline.id}",
+        deadline.at,
+        deadline.time is not None,
+        {},
+    )
+
+
+def _top(item: Any, deadline: DeadlineRow, parts: dict[Hashable, Any]) -> tuple[str | None, str | None]:
+    """The description's lines of the verdict, the deadline and the notice's facts, and those of the
+    deadline's quote and the notice's issuer, each escaped (None: written whole, see ``_lines``)."""
     facts = parts.get(("ical-facts", item.notice.id))
     if facts is None:
         facts = parts[("ical-facts", item.notice.id)] = _facts(item.notice)
-    own = _written([
-        f"UID:{_text(f'deadline-{deadline.id}-company-{company.id}@{_host(settings)}')}",
-        f"CATEGORIES:{_text(status_label(item.status))}",
-        f"DESCRIPTION:{_text(_description(item, deadline, link, facts))}",
-        f"LAST-MODIFIED:{stamp}",
-        "TRANSP:TRANSPARENT",
-        f"URL:{link}",
-    ])  # fmt: skip
+    lines = [
+        f"资格判断：{status_label(item.status)}",
+        f"时间：{deadline_text(deadline)}（{kind_label(deadline.kind)}）",
+    ]
+    if deadline.batch:
+        lines.append(f"批次：{deadline.batch}")
+    after = [f"原文：{deadline.quote}"] if deadline.quote else []
+    if item.notice.issuer:
+        after.append(f"发布单位：{item.notice.issuer}")
+    return _lines([*lines, *facts]), _lines(after)
+
+
+def _checks(item: Any) -> str | None:
+    """The description's lines of the company's missing fields and manual checks, escaped."""
+    said = [f"请补充企业信息：{'、'.join(item.missing)}"] if item.missing else []
+    said += [f"需人工确认：{manual_item_zh(result)}" for result in item.manual]
+    return _lines(said)
+
+
+def _description_text(
+    item: Any, deadline: DeadlineRow, feed: _Feed, top: tuple[str | None, str | None], checks: str | None
+) -> str:
+    """``_text(_description(...))``, from pieces: the verdict's and the deadline's lines (``_top``), the
+    company's own (``_checks``, once per notice), the quote and the issuer, then the link (once per feed)."""
+    head, tail = top
+    if head is None or tail is None or checks is None:
+        return _text(_description(item, deadline, feed.detail.removeprefix("详情："), _facts(item.notice)))
+    return "\\n".join([piece for piece in (head, checks, tail, feed.detail_text) if piece])
+
+
+def _event(
+    item: Any,
+    deadline: DeadlineRow,
+    dated: _Dated,
+    feed: _Feed,
+    parts: dict[Hashable, Any],
+    checks: str | None,
+) -> bytes:
+    """The VEVENT as served (its properties in icalendar's order).
+
+    What depends on the notice or the deadline alone (``_Dated``: the lines up to DTSTAMP, most of the
+    description) and the alarms (the same for every deadline at one instant and every company with the
+    same offsets) are kept in ``parts``: written once, they are most of a feed's cost.
+    """
+    top = dated.tops.get(item.status)
+    if top is None:
+        top = dated.tops[item.status] = _top(item, deadline, parts)
+    status = _CATEGORIES.get(item.status) or _written([f"CATEGORIES:{_text(status_label(item.status))}"])
     alarms = b""
-    if deadline.at is not None:
-        offsets = tuple(company.reminder_offsets or [])
-        key = ("ical-alarms", deadline.at, offsets, settings.reminder_hour)
+    if dated.at is not None:
+        key = ("ical-alarms", dated.at, feed.offsets, feed.hour)
         alarms = parts.get(key, b"")
         if not alarms:
-            alarms = _written(_alarms(deadline.at, offsets, hour=settings.reminder_hour))
+            alarms = _written(_alarms(dated.at, feed.offsets, hour=feed.hour))
             if len(parts) < _MAX_PARTS:  # companies' own offsets could otherwise add up without end
                 parts[key] = alarms
-    return b"".join([head, own, alarms, b"END:VEVENT\r\n"])
+    return b"".join([
+        dated.head,
+        _fold(f"{dated.uid}{feed.uid_tail}".encode()),
+        b"\r\n",
+        status,
+        _fold(f"DESCRIPTION:{_description_text(item, deadline, feed, top, checks)}".encode()),
+        b"\r\n",
+        dated.mid,
+        feed.url,
+        alarms,
+        b"END:VEVENT\r\n",
+    ])  # fmt: skip
+
+
+def _deadlines(item: Any, parts: dict[Hashable, Any]) -> list[tuple[DeadlineRow, _Dated]]:
+    """The notice's dated deadlines with what their events share (made once per notices' version)."""
+    key = ("ical-dated", item.notice.id)
+    found = parts.get(key)
+    if found is None:
+        found = parts[key] = [(d, made) for d in item.deadlines if (made := _dated(item, d)) is not None]
+    assert isinstance(found, list)
+    return found
+
+
+#: each verdict's CATEGORIES line as written
+_CATEGORIES = {s: _written([f"CATEGORIES:{_text(status_label(s))}"]) for s in CALENDAR_STATUSES}
 
 
 def _head(company: Company) -> Calendar:
@@ -226,15 +327,21 @@ def calendar_text(
     """
     link = view_url(company.id or 0, company.view_salt, settings)
     kept = parts if parts is not None else {}
+    feed = _Feed(
+        company.id or 0, _host(settings), tuple(company.reminder_offsets or []), settings.reminder_hour,
+        _written([f"URL:{link}"]), f"详情：{link}", _text(f"详情：{link}"),
+        _text(f"-company-{company.id}@{_host(settings)}"),
+    )  # fmt: skip
     events: list[bytes] = []
     timed = False
     for item in items:
         if item.status not in CALENDAR_STATUSES:
             continue
-        for deadline in item.deadlines:
-            event = _event(item, deadline, company, settings, link, kept)
-            timed = timed or (bool(event) and deadline.time is not None)
-            events.append(event)
+        dated = _deadlines(item, kept)
+        checks = _checks(item) if dated else None
+        for deadline, shared in dated:
+            events.append(_event(item, deadline, shared, feed, kept, checks))
+            timed = timed or shared.timed
     head = _head(company).to_ical()
     assert head.endswith(b"END:VCALENDAR\r\n")
     zone = vtimezone(TZ.key) if timed else None  # all-day events and UTC alarms need none
@@ -265,7 +372,7 @@ def calendar_feed(
     now = request_now(request)
 
     def fresh(shared: Shared) -> bytes:
-        items = company_matches(
+        items = company_views(
             session=session, company_id=company.id or 0, now=now, include_past=True, shared=shared
         )
         return calendar_text(company, items, settings, notice_parts(request, shared.version))

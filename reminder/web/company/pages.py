@@ -4,7 +4,8 @@
     GET  /register              the profile form;  POST: register → the management link, shown once
     GET  /c/{id}?token=…        stores the token in a cookie for /c/{id}, redirects to /c/{id}
     GET  /c/{id}                open notices by verdict, with deadlines, what is unmet or missing, quotes,
-                                the top benefit and the first way to apply (``?sort=benefit|days``)
+                                the top benefit and the first way to apply (``?sort=benefit|days``);
+                                不符合 ones compact (first unmet condition), in full with ``?detail=all``
     GET  /notices/{id}          one published notice: benefits, how to apply, contacts, attachments
     GET  /c/{id}/profile        the profile form;  POST: save → re-match
     POST /c/{id}/token          a new management link (the old one stops working), shown once
@@ -16,6 +17,7 @@ included here. Wrong or missing tokens give the same 401/403 whether or not the 
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from fastapi import APIRouter, BackgroundTasks, Request
@@ -196,7 +198,9 @@ def company_page(
     """The company's open notices grouped by verdict, and its past notices."""
     assert company.id is not None
     if "token" in request.query_params:  # from the management link: keep it in a cookie, clean the URL
-        response = RedirectResponse(f"/c/{company.id}", status_code=303, headers=NO_STORE)
+        kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "token"])
+        target = f"/c/{company.id}" + (f"?{kept}" if kept else "")  # ?detail=all, ?sort=… survive it
+        response = RedirectResponse(target, status_code=303, headers=NO_STORE)
         set_token_cookie(response, request, company.id, request.query_params["token"])
         return response
     context = {

@@ -12,23 +12,26 @@ opens the link as it is. A wrong token and a missing company give the same 403.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine, Hashable
+from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
-from markupsafe import Markup
+from markupsafe import escape
 
 from reminder.db.models import Company
-from reminder.matching import company_matches
 from reminder.matching.company_view import Shared
 from reminder.notify.links import new_view_salt, verify_view_token, view_calendar_url
+from reminder.web.app_state import per_app
 from reminder.web.company import ical
-from reminder.web.company.common import NO_STORE, render, request_now, templates
+from reminder.web.company.common import NO_STORE, render, request_now
 from reminder.web.company.facts import by_benefit, sort_choice, sort_links
+from reminder.web.company.judged import company_views
 from reminder.web.company.output_cache import cached_output, notice_parts
+from reminder.web.company.verdict_html import DETAIL_ALL, Fragments, sections_html
 from reminder.web.company.views import sections
 from reminder.web.deps import CompanyDep, IdPath, SessionDep, SettingsDep
 
@@ -88,59 +91,50 @@ class ViewRoute(APIRoute):
         return view_handler
 
 
-#: the verdict sections and past notices of the company page and the read-only view, rendered apart
-#: from the page so the output cache can keep them (the page around them shows the time and the links)
-VERDICTS_TEMPLATE = "company/_verdicts.html"
-
-
 def verdict_context(
     company: Company, request: Request, session: SessionDep, *, read_only: bool = False
 ) -> dict[str, Any]:
     """What the management page and the read-only view both show: open notices grouped by verdict, and
-    past ones (one reading, so the two pages never disagree), as ``verdicts`` (markup)."""
+    past ones (one reading, so the two pages never disagree), as ``verdicts`` (markup).
+
+    ``?sort=benefit``: largest benefit first in each group; ``?detail=all``: not eligible notices with
+    every condition too (by default only the first unmet one: they are most of a long list).
+    """
     assert company.id is not None
     now = request_now(request)
-    sort = sort_choice(request.query_params.get("sort"))  # ?sort=benefit: largest benefit first in each group
+    sort = sort_choice(request.query_params.get("sort"))
+    detail_all = request.query_params.get("detail") == DETAIL_ALL
+    # the link keeps the view link's token (the one valid for this company: the kept page may carry it)
+    # and the order as chosen (what the cache keys), nothing else of the query
+    kept = {"token": request.query_params["token"]} if "token" in request.query_params else {}
+    if "sort" in request.query_params:
+        kept["sort"] = sort
+    detail_href = str(escape("?" + urlencode({**kept, "detail": DETAIL_ALL})))
 
     def fresh(shared: Shared) -> bytes:
-        every = company_matches(
+        every = company_views(
             session=session, company_id=company.id or 0, now=now, include_past=True, shared=shared
         )
         grouped = sections([m for m in every if m.open])
         if sort == "benefit":
             grouped = [replace(s, items=tuple(by_benefit(s.items))) for s in grouped]
-        past = [m for m in every if not m.open]
-        once = _once(notice_parts(request, shared.version))
-        context = {
-            "company": company,
-            "sections": grouped,
-            "past": past,
-            "read_only": read_only,
-            "once": once,
-        }
-        return templates.get_template(VERDICTS_TEMPLATE).render(context).encode()
+        return sections_html(
+            grouped,
+            [m for m in every if not m.open],
+            company_id=company.id or 0,
+            read_only=read_only,
+            detail_all=detail_all,
+            parts=notice_parts(request, shared.version),
+            fragments=per_app(request.app, "company_fragments", lambda _: Fragments()),
+            detail_href=detail_href,
+        )
 
-    body = cached_output(request, session, company, now, ("page", sort, read_only), fresh)
+    body = cached_output(request, session, company, now, ("page", sort, read_only, detail_all), fresh)
     return {
         "company": company,
         "verdicts": _Verdicts(body),
         "sort_links": sort_links(request.query_params, sort),
     }
-
-
-def _once(parts: dict[Hashable, Any]) -> Callable[..., Markup]:
-    """The template's ``once(notice_id, part, macro, *args)``: the macro's output, rendered for one company
-    and reused for the next while the notices' version holds (``notice_parts``): a thousand notices'
-    headings and deadline tables cost ~40 ms of CPU a company."""
-
-    def once(notice_id: int, part: str, macro: Callable[..., Markup], *args: Any) -> Markup:
-        key = ("html", part, notice_id)
-        found = parts.get(key)
-        if found is None:
-            found = parts[key] = Markup(macro(*args))
-        return found
-
-    return once
 
 
 #: where page.html's ``{{ verdicts }}`` renders: a comment, which escaped text never contains

@@ -1,0 +1,61 @@
+"""The iCal feed writes each event's description from pieces kept across companies: what a calendar app
+shows must be exactly the description written whole (verdict, time, benefits, what to fill in or confirm,
+the quote, the issuer, the link), including for quotes that end in a carriage return."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+from web_factories import HANGZHOU, NOW, SPARSE, register_api
+
+from reminder.config import Settings
+from reminder.db.models import Company
+from reminder.notify.links import view_url
+from reminder.web.company import ical
+from reminder.web.company.judged import company_views
+
+
+def _feed(company: Company, settings: Settings) -> Any:
+    link = view_url(company.id or 0, company.view_salt, settings)
+    return ical._Feed(
+        company.id or 0, "testserver", (14, 7), 9, b"", f"详情：{link}", ical._text(f"详情：{link}"), ""
+    )
+
+
+@pytest.mark.parametrize("profile", [HANGZHOU, SPARSE], ids=["full", "sparse"])
+def test_each_description_reads_as_written_whole(
+    client: TestClient, settings: Settings, profile: dict[str, Any]
+) -> None:
+    company_id, _ = register_api(client, profile)
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    with Session(engine) as session:
+        company = session.get(Company, company_id)
+        assert company is not None
+        items = company_views(session=session, company_id=company_id, now=NOW, include_past=True)
+        feed = _feed(company, settings)
+        link = feed.detail.removeprefix("详情：")
+        parts: dict[Any, Any] = {}
+        checked = 0
+        for item in items:
+            if item.status not in ical.CALENDAR_STATUSES:
+                continue
+            for deadline in item.deadlines:
+                whole = ical._text(ical._description(item, deadline, link, ical._facts(item.notice)))
+                pieces = ical._top(item, deadline, parts), ical._checks(item)
+                assert ical._description_text(item, deadline, feed, *pieces) == whole
+                # a quote ending in \r: escaped whole, \r and the next line's \n are one line break
+                raw = deadline.quote
+                deadline.quote = (raw or "原文") + "\r"
+                try:
+                    expected = ical._text(ical._description(item, deadline, link, ical._facts(item.notice)))
+                    pieces = ical._top(item, deadline, {}), ical._checks(item)
+                    assert ical._description_text(item, deadline, feed, *pieces) == expected
+                finally:
+                    deadline.quote = raw
+                checked += 1
+        assert checked, "the company has deadlines in its feed"
+        asked = [ical._checks(i) or "" for i in items if i.status == "possibly_eligible"]
+        assert any("请补充企业信息" in text for text in asked) or profile is HANGZHOU
