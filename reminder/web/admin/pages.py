@@ -53,6 +53,7 @@ from reminder.web.admin.queries import (
     upcoming_deadlines,
 )
 from reminder.web.admin.sources import flagged_sources
+from reminder.web.company.output_cache import generation
 from reminder.web.company.views import kind_label
 from reminder.web.deps import SessionDep, SettingsDep
 from reminder.web.page_cache import cached_part
@@ -155,6 +156,13 @@ def _upcoming_section(session: Session, now: dt.datetime) -> Markup:
     return Markup(templates.get_template("admin/upcoming.html").render(upcoming=upcoming))
 
 
+def _companies_section(session: Session) -> Markup:
+    """The companies with the most matches (a bounded sort of every company's counts: ~10 ms at 100,000
+    companies, the most of the dashboard's time, the same for every operator)."""
+    companies = companies_by_matches(session=session, limit=20)
+    return Markup(templates.get_template("admin/companies.html").render(companies=companies))
+
+
 @router.get("")
 def dashboard(request: Request, session: SessionDep, _: AdminPage, done: str | None = None) -> Response:
     now = request_now(request)
@@ -162,7 +170,11 @@ def dashboard(request: Request, session: SessionDep, _: AdminPage, done: str | N
         "upcoming_section": cached_part(
             request, session, "upcoming", lambda: _upcoming_section(session, now)
         ),
-        "companies": companies_by_matches(session=session, limit=20),
+        # kept until the notices change, this process writes a company or a notice (matching follows
+        # those), or the minute turns: another process's company edits show within a minute
+        "companies_section": cached_part(
+            request, session, f"companies-{generation()}", lambda: _companies_section(session)
+        ),
         "failed": failed_deliveries(session=session, since=now - dt.timedelta(hours=24)),
         "dead": dead_reminders(session=session),
         "holiday_gaps": years_without_holidays(session=session, now=now),
