@@ -1,6 +1,7 @@
 """Matching: verdicts of companies against notices, kept up to date as either side changes.
 
-    match_notice / match_company / match_new_companies / company_matches ── service.py
+    match_notice / match_company / match_new_companies ── service.py
+    company_matches (a company's verdicts, judged afresh) ── company_verdicts.py, company_view.py
     SQL pre-filter and bulk judging of candidates ─── _bulk_judge.py, _notice_match.py
     one company against the open notices ──────────── _profile_judge.py
     what a notice's conditions and region need ────── _match_notices.py
@@ -12,11 +13,11 @@ Reads notices and profiles from storage (``reminder.db``, ``reminder.companies``
 engine (``reminder.rules``) and stores the verdicts. Nothing here commits.
 """
 
+from reminder.matching.company_verdicts import company_matches
 from reminder.matching.service import (
     VERDICT_ORDER,
     MatchStats,
     MatchView,
-    company_matches,
     match_company,
     match_new_companies,
     match_notice,

@@ -5,7 +5,7 @@
                                candidates (once per distinct input) → one bulk upsert of verdicts
                              → matches of companies no longer candidates are deleted (not eligible)
     match_company(company)   a profile changed → judged against every open notice, every verdict saved
-    company_matches(company) what ``reminder match`` and the company page show, judged afresh
+    (company_matches, what ``reminder match`` and the company page show: company_verdicts.py)
     match_new_companies(ids) thousands of companies just imported → per open notice, the bulk judging
                              of match_notice limited to them → their counts recounted at once
 
@@ -31,7 +31,6 @@ from reminder.db.verdicts import digest
 from reminder.errors import NotFoundError
 from reminder.matching._match_notices import (
     judge_days,
-    local_day,
     needs_notice_region,
     notice_conditions,
     notice_region,
@@ -44,8 +43,7 @@ from reminder.matching._match_rows import (
     upsert_matches,
 )
 from reminder.matching._notice_match import judge_notice
-from reminder.matching._profile_judge import Judging, ProfileJudge, open_judgings
-from reminder.matching.company_view import Shared, load_company_view
+from reminder.matching._profile_judge import ProfileJudge, open_judgings
 from reminder.rules import ConditionResult, Verdict, VerdictStatus
 
 __all__ = [
@@ -55,7 +53,6 @@ __all__ = [
     "match_notice",
     "match_company",
     "match_new_companies",
-    "company_matches",
 ]
 
 log = logging.getLogger(__name__)
@@ -253,75 +250,3 @@ class MatchView:
     judged_on: dt.date
     #: whether the notice is still open
     open: bool
-
-
-def _view(
-    notice: NoticeRow,
-    judging: Judging,
-    verdict: Verdict,
-    deadlines: Sequence[DeadlineRow],
-    now: dt.datetime,
-    is_open: bool,
-) -> MatchView:
-    dated = sorted((d for d in deadlines if d.at is not None), key=lambda d: (d.at, d.id or 0))
-    following = next((d for d in dated if d.at is not None and d.at > now), None)
-    days_left = None
-    if following is not None and following.date is not None:
-        days_left = (following.date - local_day(now)).days
-    return MatchView(
-        notice=notice,
-        verdict=verdict,
-        status=verdict.status,
-        next_deadline=following,
-        days_left=days_left,
-        deadlines=tuple(dated + [d for d in deadlines if d.at is None]),
-        results=verdict.results,
-        missing=verdict.missing,
-        unmet=verdict.unmet,
-        manual=verdict.manual,
-        judged_on=judging.on,
-        open=is_open,
-    )
-
-
-def _order(view: MatchView) -> tuple[int, bool, dt.datetime, int]:
-    upcoming = view.next_deadline.at if view.next_deadline is not None else None
-    latest = dt.datetime.max.replace(tzinfo=dt.UTC)
-    return (VERDICT_ORDER.index(view.status), upcoming is None, upcoming or latest, view.notice.id or 0)
-
-
-def company_matches(
-    *,
-    session: Session,
-    company_id: int,
-    now: dt.datetime,
-    include_past: bool = False,
-    shared: Shared | None = None,
-) -> list[MatchView]:
-    """The company's verdict on every open notice (and closed ones when asked), judged afresh.
-
-    Args:
-        session: the session.
-        company_id: the company.
-        now: the reference instant (which notices are open, days left).
-        include_past: also list published notices whose deadlines have all passed.
-        shared: where the notices read are kept for other companies (``company_view.Shared``).
-
-    Returns:
-        Eligible first, then possibly eligible, then not eligible; within each, by next deadline.
-
-    Raises:
-        NotFoundError: no company with this id.
-        ProfileError: the stored profile is invalid.
-    """
-    # the company and its notices in three queries, their conditions in one (company_view.py says
-    # why the stored verdicts cannot give what the pages show)
-    seen = load_company_view(
-        session=session, company_id=company_id, now=now, include_past=include_past, shared=shared
-    )
-    views = [
-        _view(seen.notices[j.notice_id], j, seen.judge.verdict(j), seen.deadlines[j.notice_id], now,
-              j.notice_id in seen.open_ids)
-        for j in seen.judgings
-    ]  # fmt: skip
-    return sorted(views, key=_order)

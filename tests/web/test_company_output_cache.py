@@ -134,13 +134,13 @@ def test_unchanged_outputs_are_not_rendered_again(
     judged: list[str] = []
 
     def counting(module: Any) -> None:
-        real = module.company_views
+        real = module.company_matches
 
-        def company_views(**kwargs: Any) -> Any:
+        def company_matches(**kwargs: Any) -> Any:
             judged.append(module.__name__)
             return real(**kwargs)
 
-        monkeypatch.setattr(module, "company_views", company_views)
+        monkeypatch.setattr(module, "company_matches", company_matches)
 
     counting(view)
     counting(ical)

@@ -1,9 +1,10 @@
 """The company page as a long list reads: 符合 and 可能符合 in full with every condition, 不符合 compact
 (its first unmet condition, the rest one click away), and the same verdicts as the matching service
-whatever shortcuts the web takes (judged.py, verdict_html.py, the API's joined JSON)."""
+whatever shortcuts are taken (matching/company_verdicts.py, verdict_html.py, the API's joined JSON)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html as html_lib
 import re
 from typing import Any
@@ -14,11 +15,12 @@ from pydantic import TypeAdapter
 from sqlmodel import Session
 from web_factories import HANGZHOU, NINGBO, NOW, SPARSE, bearer, register_api
 
-from reminder.matching import company_matches
+from reminder.matching import VERDICT_ORDER, MatchView, company_matches
+from reminder.matching._match_notices import local_day
+from reminder.matching.company_view import load_company_view
 from reminder.web.api.company_schemas import MatchOut
 from reminder.web.api.views import match_out, matches_json
 from reminder.web.company import verdict_html
-from reminder.web.company.judged import company_views
 from reminder.web.company.verdict_html import Fragments
 
 ARTICLE = re.compile(r'<article class="match( compact)?" id="notice-(\d+)">(.*?)</article>', re.S)
@@ -45,23 +47,59 @@ def _shown(view: Any) -> tuple[Any, ...]:
     )  # fmt: skip
 
 
+def _plain(session: Session, company_id: int, include_past: bool) -> list[MatchView]:
+    """The reference: each notice judged and combined on its own by the engine, then sorted by verdict
+    and next deadline (company_matches shares what it can between notices and companies)."""
+    seen = load_company_view(session=session, company_id=company_id, now=NOW, include_past=include_past)
+    views = []
+    for j in seen.judgings:
+        verdict = seen.judge.verdict(j)
+        deadlines = seen.deadlines[j.notice_id]
+        dated = sorted((d for d in deadlines if d.at is not None), key=lambda d: (d.at, d.id or 0))
+        following = next((d for d in dated if d.at is not None and d.at > NOW), None)
+        days_left = None
+        if following is not None and following.date is not None:
+            days_left = (following.date - local_day(NOW)).days
+        views.append(
+            MatchView(
+                notice=seen.notices[j.notice_id],
+                verdict=verdict,
+                status=verdict.status,
+                next_deadline=following,
+                days_left=days_left,
+                deadlines=tuple(dated + [d for d in deadlines if d.at is None]),
+                results=verdict.results,
+                missing=verdict.missing,
+                unmet=verdict.unmet,
+                manual=verdict.manual,
+                judged_on=j.on,
+                open=j.notice_id in seen.open_ids,
+            )  # fmt: skip
+        )
+    latest = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+    def order(v: MatchView) -> tuple[int, bool, dt.datetime, int]:
+        upcoming = v.next_deadline.at if v.next_deadline is not None else None
+        return (VERDICT_ORDER.index(v.status), upcoming is None, upcoming or latest, v.notice.id or 0)
+
+    return sorted(views, key=order)
+
+
 @pytest.mark.parametrize("profile", [HANGZHOU, SPARSE, NINGBO], ids=["full", "sparse", "ningbo"])
-def test_the_web_judges_every_notice_as_the_matching_service_does(
+def test_every_notice_is_judged_as_the_engine_judges_it_alone(
     client: TestClient, profile: dict[str, Any]
 ) -> None:
     company_id, _ = register_api(client, profile)
     engine = client.app.state.engine  # type: ignore[attr-defined]
     with Session(engine) as session:
         for past in (False, True):
-            service = company_matches(session=session, company_id=company_id, now=NOW, include_past=past)
-            web = company_views(session=session, company_id=company_id, now=NOW, include_past=past)
-            assert [_shown(v) for v in web] == [_shown(v) for v in service]
-            assert {v.status for v in service} >= {"not_eligible"} or profile is HANGZHOU
-            # the API's joined JSON is what the response model wrote from the service's views
-            written = TypeAdapter(list[MatchOut]).dump_json(
-                [match_out(v, NOW) for v in service], by_alias=True
-            )
-            assert matches_json(web, NOW, {}, Fragments()) == written
+            plain = _plain(session, company_id, past)
+            fast = company_matches(session=session, company_id=company_id, now=NOW, include_past=past)
+            assert [_shown(v) for v in fast] == [_shown(v) for v in plain]
+            assert {v.status for v in plain} >= {"not_eligible"} or profile is HANGZHOU
+            # the API's joined JSON is what the response model wrote from the plain views
+            written = TypeAdapter(list[MatchOut]).dump_json([match_out(v, NOW) for v in plain], by_alias=True)
+            assert matches_json(fast, NOW, {}, Fragments()) == written
 
 
 def test_not_eligible_notices_are_compact_and_the_others_show_every_condition(client: TestClient) -> None:

@@ -13,9 +13,9 @@ from web_factories import HANGZHOU, NOW, SPARSE, register_api
 
 from reminder.config import Settings
 from reminder.db.models import Company
+from reminder.matching import company_matches
 from reminder.notify.links import view_url
 from reminder.web.company import ical
-from reminder.web.company.judged import company_views
 
 
 def _feed(company: Company, settings: Settings) -> Any:
@@ -34,7 +34,7 @@ def test_each_description_reads_as_written_whole(
     with Session(engine) as session:
         company = session.get(Company, company_id)
         assert company is not None
-        items = company_views(session=session, company_id=company_id, now=NOW, include_past=True)
+        items = company_matches(session=session, company_id=company_id, now=NOW, include_past=True)
         feed = _feed(company, settings)
         link = feed.detail.removeprefix("详情：")
         parts: dict[Any, Any] = {}

@@ -32,6 +32,7 @@ from reminder.config import Settings
 from reminder.db.models import Company, CompanyPublic
 from reminder.db.store import get_notice, list_conditions
 from reminder.errors import DeliveryError, ProfileError
+from reminder.matching import company_matches
 from reminder.matching.company_view import Shared
 from reminder.notify.links import company_url
 from reminder.notify.test_sends import TestSend
@@ -62,7 +63,6 @@ from reminder.web.company.channels import (
     shown_test_send,
 )
 from reminder.web.company.common import request_now
-from reminder.web.company.judged import company_views
 from reminder.web.company.notice_list import notice_line, open_notices_page
 from reminder.web.company.output_cache import cached_output, notice_parts
 from reminder.web.company.pages import DUPLICATE_CREDIT_CODE, issue_token, public_errors
@@ -221,7 +221,7 @@ def matches(
     now = request_now(request)
 
     def fresh(shared: Shared) -> bytes:  # the JSON FastAPI writes for the response model, after the total
-        items = company_views(
+        items = company_matches(
             session=session, company_id=company.id or 0, now=now, include_past=include_past, shared=shared
         )
         shown = items[offset:] if limit is None else items[offset : offset + limit]

@@ -26,13 +26,13 @@ from icalendar import Calendar, Timezone, vDuration
 
 from reminder.config import Settings
 from reminder.db.models import Company, DeadlineRow, NoticeRow
+from reminder.matching import company_matches
 from reminder.matching.company_view import Shared
 from reminder.notify.facts_lines import fact_lines, row_facts_json
 from reminder.notify.links import view_url
 from reminder.notify.planning import offset_times
 from reminder.rules import manual_item_zh
 from reminder.web.company.common import TZ, request_now
-from reminder.web.company.judged import company_views
 from reminder.web.company.output_cache import cached_output, notice_parts
 from reminder.web.company.views import deadline_text, kind_label, status_label
 from reminder.web.deps import CompanyDep, SessionDep, SettingsDep
@@ -372,7 +372,7 @@ def calendar_feed(
     now = request_now(request)
 
     def fresh(shared: Shared) -> bytes:
-        items = company_views(
+        items = company_matches(
             session=session, company_id=company.id or 0, now=now, include_past=True, shared=shared
         )
         return calendar_text(company, items, settings, notice_parts(request, shared.version))

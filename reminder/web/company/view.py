@@ -23,13 +23,13 @@ from fastapi.routing import APIRoute
 from markupsafe import escape
 
 from reminder.db.models import Company
+from reminder.matching import company_matches
 from reminder.matching.company_view import Shared
 from reminder.notify.links import new_view_salt, verify_view_token, view_calendar_url
 from reminder.web.app_state import per_app
 from reminder.web.company import ical
 from reminder.web.company.common import NO_STORE, render, request_now
 from reminder.web.company.facts import by_benefit, sort_choice, sort_links
-from reminder.web.company.judged import company_views
 from reminder.web.company.output_cache import cached_output, notice_parts
 from reminder.web.company.verdict_html import DETAIL_ALL, Fragments, sections_html
 from reminder.web.company.views import sections
@@ -112,7 +112,7 @@ def verdict_context(
     detail_href = str(escape("?" + urlencode({**kept, "detail": DETAIL_ALL})))
 
     def fresh(shared: Shared) -> bytes:
-        every = company_views(
+        every = company_matches(
             session=session, company_id=company.id or 0, now=now, include_past=True, shared=shared
         )
         grouped = sections([m for m in every if m.open])

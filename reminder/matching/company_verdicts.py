@@ -1,8 +1,12 @@
-"""A company's verdicts as its page, the API and the iCal feed show them: the same MatchViews as
-``reminder.matching.company_matches`` (same order, same content), made for a company asked the first time
-in about a third of its CPU.
+"""A company's verdict on every open notice, judged afresh: what ``reminder match``, the company page,
+the matches API, the iCal feed and the digests show (``company_matches``).
 
-Why it is cheaper: what depends on the notice alone (its deadlines in order, the next one, days left, its
+    load_company_view ── the company's judge and its notices (``company_view``, four queries)
+    each notice's side ─ deadlines in order, next one, days left: once per ``Shared`` key
+    judge ────────────── the company's results on each notice; ``combine`` once per shape of results
+
+A first company costs about a third of judging and combining each notice on its own (the plain way,
+kept as the reference in tests/web/test_company_page_parts.py). what depends on the notice alone (its deadlines in order, the next one, days left, its
 place in the list) is made once per ``Shared`` key and kept with the notices (``Notices.memo``), and
 notices whose conditions give the company the same results share one verdict (``combine`` runs once per
 distinct results, ~60 for a thousand notices, not once per notice). Judging itself stays per request:
@@ -21,14 +25,14 @@ from typing import Any
 from sqlmodel import Session
 
 from reminder.db.models import DeadlineRow, NoticeRow
-from reminder.matching import VERDICT_ORDER, MatchView
 from reminder.matching._match_notices import local_day
 from reminder.matching._profile_judge import Judging
 from reminder.matching.company_view import CompanyView, Shared, load_company_view
+from reminder.matching.service import VERDICT_ORDER, MatchView
 from reminder.rules import ConditionResult, Verdict, VerdictStatus
 from reminder.rules.engine import combine
 
-__all__ = ["company_views"]
+__all__ = ["company_matches"]
 
 _LATEST = dt.datetime.max.replace(tzinfo=dt.UTC)
 
@@ -49,7 +53,6 @@ class _Side:
 def _side(
     notice: NoticeRow, judging: Judging, deadlines: Sequence[DeadlineRow], now: dt.datetime, is_open: bool
 ) -> _Side:
-    # as ``service._view`` makes them
     dated = sorted((d for d in deadlines if d.at is not None), key=lambda d: (d.at, d.id or 0))
     following = next((d for d in dated if d.at is not None and d.at > now), None)
     days_left = None
@@ -60,7 +63,7 @@ def _side(
 
 
 def _static_order(side: _Side) -> tuple[bool, dt.datetime, int]:
-    """``service._order`` without the verdict: within one verdict the list is in this order."""
+    """The order within one verdict: by next deadline (none last), then by id."""
     upcoming = side.next_deadline.at if side.next_deadline is not None else None
     return (upcoming is None, upcoming or _LATEST, side.notice.id or 0)
 
@@ -133,11 +136,23 @@ def _view(**values: Any) -> MatchView:
     return view
 
 
-def company_views(
-    *, session: Session, company_id: int, now: dt.datetime, include_past: bool, shared: Shared | None = None
+def company_matches(
+    *,
+    session: Session,
+    company_id: int,
+    now: dt.datetime,
+    include_past: bool = False,
+    shared: Shared | None = None,
 ) -> list[MatchView]:
-    """What ``company_matches`` gives, in its order: eligible, possibly eligible, not eligible; within
-    each by next deadline.
+    """The company's verdict on every open notice (and closed ones when asked), judged afresh: eligible,
+    then possibly eligible, then not eligible; within each, by next deadline.
+
+    Args:
+        session: the session.
+        company_id: the company.
+        now: the reference instant (which notices are open, days left).
+        include_past: also list published notices whose deadlines have all passed.
+        shared: where the notices read are kept for other companies (``company_view.Shared``).
 
     Raises:
         NotFoundError: no company with this id.
