@@ -16,7 +16,7 @@ from typing import Any
 
 from reminder import tables
 
-__all__ = ["load_table", "alternation", "needed_words", "word_guard"]
+__all__ = ["load_table", "alternation", "needed_words", "word_guard", "parsed_items", "required_word_sets"]
 
 
 def load_table(name: str, allowed: dict[str, type]) -> dict[str, Any]:
@@ -42,7 +42,7 @@ def needed_words(pattern: re.Pattern[str], most: int = 3) -> tuple[str, ...] | N
     >>> needed_words(re.compile("(?:申报|受理)[^。]{0,30}另行通知|另行通知[^。]{0,10}(?:申报|受理)"))
     ('另行通知',)
     """
-    items = _parsed(pattern)
+    items = parsed_items(pattern)
     found = (_needed(items) if items is not None else None) or frozenset()
     # a text holding 之前 holds 前: the shorter word alone says as much
     words = sorted(w for w in found if not any(o != w and o in w for o in found))
@@ -59,14 +59,14 @@ def word_guard(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
     >>> [bool(guard.search(x)) for x in ("请扫描二维码", "二等奖", "扫一扫")]
     [True, False, True]
     """
-    items = _parsed(pattern)
+    items = parsed_items(pattern)
     if items is None:
         return None
     top = len(items) == 1 and items[0][0] is _constants.BRANCH
     branches = [list(alt) for alt in items[0][1][1]] if top else [items]
     words: set[str] = set()
     for branch in branches:
-        found = _needed_all(branch)
+        found = required_word_sets(branch)
         if not found:
             return None
         rarest: frozenset[str] = max(found, key=_rarity)
@@ -74,7 +74,7 @@ def word_guard(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True))))
 
 
-def _parsed(pattern: re.Pattern[str]) -> list[Any] | None:
+def parsed_items(pattern: re.Pattern[str]) -> list[Any] | None:
     """The parsed items of ``pattern``, or None when its words cannot be read (case-insensitive, or a
     parser this code does not know: then no test is skipped)."""
     if pattern.flags & re.IGNORECASE:
@@ -91,7 +91,7 @@ def _rarity(words: frozenset[str]) -> tuple[int, int]:
 
 def _needed(items: list[Any]) -> frozenset[str] | None:
     """The best word set a sequence of parsed regex items requires (fewest words, then longest)."""
-    found = _needed_all(items)
+    found = required_word_sets(items)
     return max(found, key=_rank) if found else None
 
 
@@ -99,7 +99,7 @@ def _needed(items: list[Any]) -> frozenset[str] | None:
 _SPELL_OUT = 4
 
 
-def _needed_all(items: list[Any]) -> list[frozenset[str]]:
+def required_word_sets(items: list[Any]) -> list[frozenset[str]]:
     """Every word set a sequence of parsed regex items requires one word of (all must hold)."""
     out: list[frozenset[str]] = []
     run: set[str] = set()  # the literal run so far, spelled every way its small classes allow
@@ -121,7 +121,7 @@ def _needed_all(items: list[Any]) -> list[frozenset[str]]:
         elif op is _constants.SUBPATTERN:
             _group, add_flags, _del_flags, sub = arg
             if not add_flags & re.IGNORECASE:
-                out += _needed_all(list(sub))
+                out += required_word_sets(list(sub))
         elif op is _constants.BRANCH:
             alternatives = [_needed(list(alt)) for alt in arg[1]]
             if all(alternatives):
@@ -129,7 +129,7 @@ def _needed_all(items: list[Any]) -> list[frozenset[str]]:
         elif op in (_constants.MAX_REPEAT, _constants.MIN_REPEAT, _constants.POSSESSIVE_REPEAT):
             low, _high, sub = arg
             if low >= 1:
-                out += _needed_all(list(sub))
+                out += required_word_sets(list(sub))
     close()
     return out
 

@@ -9,7 +9,7 @@ currency (a Taiwan call in 新臺幣 states its other amounts without repeating 
 from __future__ import annotations
 
 from reminder.extract.benefits_data import BenefitVocab
-from reminder.extract.facts_text import quote, sentence_bounds, windows
+from reminder.extract.facts_text import anchor_hits, quote, sentence_bounds, windows
 from reminder.model import Benefit
 
 __all__ = ["titles", "taxes", "notice_currency"]
@@ -31,7 +31,8 @@ def notice_currency(view: str, start: int, end: int, v: BenefitVocab) -> str:
         return "CNY"
     if len(foreign) == 1:
         return foreign.pop()
-    places = {v.place_currency[m.group()] for m in v.currency_places.finditer(view, start, end)}
+    # (a list of words: scanned by their automaton, see anchor_hits)
+    places = {v.place_currency[view[s:e]] for s, e in anchor_hits(v.currency_places, view, start, end)}
     return places.pop() if len(places) == 1 and not foreign else "CNY"
 
 

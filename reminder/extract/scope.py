@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import re
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -28,7 +29,9 @@ from dataclasses import dataclass, replace
 import ahocorasick_rs
 
 from reminder.extract._data import alternation, load_table
+from reminder.extract.facts_text import near
 from reminder.extract.normalize import to_simplified
+from reminder.extract.word_lists import leftmost_first, literal_words
 from reminder.model import Condition, Notice, Scope, ScopeSource
 from reminder.rules.regions import (
     COUNTRY_CODE,
@@ -85,6 +88,8 @@ _LINE_BREAK = re.compile(r"[\n。]")
 #: what may stand right before an office named by its level only (报市科技局, 由区经信局)
 _BEFORE_LEVEL = "报至送到向由和、与及经将请的"
 _COLON = re.compile(r"[:：]")
+#: what follows a zone written without its city (高新区管委会)
+_ZONE_OFFICES = ("管委会", "管理委员会")
 _HEAD_CHARS = 400
 #: a long text is read in its head and tail only: the issuer, addressees and signature are there, and
 #: scope stays cheap on a 2 MB compilation
@@ -127,18 +132,27 @@ class _Vocab:
     national_spans: _Finder
     national_addressee_rx: re.Pattern[str]
     bare_zone_rx: re.Pattern[str]
+    #: the longest bare zone word
+    bare_zone_chars: int
     #: bare zone word → zones whose names end as it may mean
     bare_zones: dict[str, tuple[Region, ...]]
     taiwan_rx: re.Pattern[str]
     taiwan_central_rx: re.Pattern[str]
     ignore: frozenset[str]
     names: dict[str, tuple[Region, ...]]
-    #: every region name and two-character county name (黄岩, 萧山), found in one pass over a text
+    #: every region name and two-character county name (黄岩, 萧山), found in one pass over a text;
+    #: the own-area and national-office words too, when they are lists of words (see _scanned)
     automaton: ahocorasick_rs.AhoCorasick
     #: per word of the automaton: (the regions it may mean, whether it is a short name of divisions
     #: only, whether it is a two-character county: read only right before a department, 黄岩经信局,
-    #: as a bare two-character county is an ordinary word too often)
+    #: as a bare two-character county is an ordinary word too often); no regions for a word that is
+    #: only an own-area or office word
     words: tuple[tuple[tuple[Region, ...], bool, bool], ...]
+    #: per word of the automaton that is an own-area (0) or national-office (1) word: (which, its rank
+    #: in that list) pairs
+    ranks: dict[int, tuple[tuple[int, int], ...]]
+    #: whether the own-area and the national-office words are in the automaton
+    in_pass: tuple[bool, bool]
     department_rx: re.Pattern[str]
 
 
@@ -186,6 +200,16 @@ def _vocab() -> _Vocab:
         (rs, all(r.name != n for r in rs) and not any(r.zone for r in rs), False) for n, rs in names.items()
     ]
     words += [(rs, True, True) for rs in counties2.values()]
+    own_patterns = [re.escape(w) for w in sorted(own_area, key=len, reverse=True)]
+    national_patterns = _strings("national_issuers", raw["national_issuers"])
+    # the own-area and office words join the region names' automaton: one pass over a text finds all
+    index = {w: i for i, w in enumerate([*names, *counties2])}
+    ranks: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    listed = (_listed_words(own_patterns), _listed_words(national_patterns))
+    for which, listed_words in enumerate(listed):
+        for rank, word in enumerate(listed_words or ()):
+            ranks[index.setdefault(word, len(index))].append((which, rank))
+    words += [((), False, False)] * (len(index) - len(words))
     return _Vocab(
         organ_rx=re.compile("(?:" + "|".join(_strings("organs", raw["organs"])) + ")"),
         meta_rx=re.compile(
@@ -196,19 +220,22 @@ def _vocab() -> _Vocab:
         addressees=tuple(addressees),
         level_office_rx=tuple(offices),
         own_area=own_area,
-        own_area_spans=_finder([re.escape(w) for w in sorted(own_area, key=len, reverse=True)]),
-        national_spans=_finder(_strings("national_issuers", raw["national_issuers"])),
+        own_area_spans=_finder(own_patterns),
+        national_spans=_finder(national_patterns),
         national_addressee_rx=re.compile(
             "|".join(_strings("national_addressees", raw["national_addressees"]))
         ),
-        bare_zone_rx=re.compile(f"(?:{alternation(list(bare))})(?=管委会|管理委员会)"),
+        bare_zone_rx=re.compile(f"(?:{alternation(list(bare))})(?=" + "|".join(_ZONE_OFFICES) + ")"),
+        bare_zone_chars=max(map(len, bare), default=0),
         bare_zones=bare,
         taiwan_rx=re.compile("|".join(_strings("taiwan_cues", raw["taiwan_cues"]))),
         taiwan_central_rx=re.compile("|".join(_strings("taiwan_central", raw["taiwan_central"]))),
         ignore=ignore,
         names=names,
-        automaton=ahocorasick_rs.AhoCorasick([*names, *counties2]),
+        automaton=ahocorasick_rs.AhoCorasick(list(index)),
         words=tuple(words),
+        ranks={i: tuple(r) for i, r in ranks.items()},
+        in_pass=(listed[0] is not None, listed[1] is not None),
         department_rx=re.compile("|".join(_strings("departments", raw["departments"]))),
     )
 
@@ -221,64 +248,47 @@ def _finder(patterns: list[str]) -> _Finder:
     spans ``re.finditer`` gives). When the patterns are only literal words and (?:…|…) groups, one
     Aho–Corasick pass over the words, the first listed winning at a position as in the regex; the
     regex otherwise."""
-    words: list[str] = []
-    for pattern in patterns:
-        expanded = _literal_words(pattern)
-        if expanded is None or len(words) + len(expanded) > _MAX_WORDS:
-            rx = re.compile("|".join(patterns))
-            return lambda text: [m.span() for m in rx.finditer(text)]
-        words += expanded
+    words = _listed_words(patterns)
+    if words is None:
+        rx = re.compile("|".join(patterns))
+        return lambda text: [m.span() for m in rx.finditer(text)]
     if not words:
         return lambda text: []
     automaton = ahocorasick_rs.AhoCorasick(words, matchkind=ahocorasick_rs.MatchKind.LeftmostFirst)
     return lambda text: [(start, end) for _, start, end in automaton.find_matches_as_indexes(text)]
 
 
-_MAX_WORDS = 500
-_SPECIAL = set("\\.^$*+?{}[]|()")
+#: at most this many words are looked for as words (a longer list is scanned by its regex)
+_MAX_LISTED = 500
 
 
-def _literal_words(pattern: str) -> list[str] | None:
-    """The strings a pattern of literal characters, ``(?:…|…)`` groups, ``|`` and greedy ``?`` matches, in
-    the order the regex engine tries them (so the alternation of these words matches what the pattern
-    matches at each position); None when the pattern holds anything else.
-
-    >>> _literal_words("人力资源(?:和)?社会保障部|国家(?:能源|税务)局")
-    ['人力资源和社会保障部', '人力资源社会保障部', '国家能源局', '国家税务局']
-    """
-    words, end = _alternatives(pattern, 0)
-    if words is None or end != len(pattern) or "" in words:
-        return None
+def _listed_words(patterns: list[str]) -> list[str] | None:
+    """The words the alternation of ``patterns`` matches, in the order it tries them; None when a
+    pattern is no list of words (or the list is too long)."""
+    words: list[str] = []
+    for pattern in patterns:
+        expanded = _literal_words(pattern)
+        if expanded is None or len(words) + len(expanded) > _MAX_LISTED:
+            return None
+        words += expanded
     return words
 
 
-def _alternatives(p: str, i: int) -> tuple[list[str] | None, int]:
-    """Words of the alternation starting at ``p[i]``, up to an unmatched ``)`` or the end."""
-    out: list[str] = []
-    while True:
-        seq: list[str] = [""]
-        while i < len(p) and p[i] not in "|)":
-            if p.startswith("(?:", i):
-                inner, i = _alternatives(p, i + 3)
-                if inner is None or i >= len(p) or p[i] != ")":
-                    return None, i
-                i += 1
-            elif p[i] in _SPECIAL:
-                return None, i
-            else:
-                inner, i = [p[i]], i + 1
-            if i < len(p) and p[i] == "?":
-                if p.startswith("??", i):
-                    return None, i  # lazy: tried without first
-                inner, i = [*inner, ""], i + 1
-            seq = [a + b for a in seq for b in inner]
-            if len(seq) > _MAX_WORDS:
-                return None, i
-        out += seq
-        if i < len(p) and p[i] == "|":
-            i += 1
-            continue
-        return out, i
+def _scanned(hits: list[tuple[int, int, int]], v: _Vocab) -> tuple[list[tuple[int, int]], ...]:
+    """The own-area and national-office spans among an overlapping pass's hits, as their leftmost-first
+    finders give them: at the leftmost start the first-listed word, then on after its end."""
+    firsts: tuple[dict[int, tuple[int, int]], ...] = ({}, {})  # start → (best rank, its end)
+    ranks = v.ranks
+    for index, start, end in hits:
+        for which, rank in ranks.get(index, ()):
+            best = firsts[which].get(start)
+            if best is None or rank < best[0]:
+                firsts[which][start] = (rank, end)
+    return leftmost_first(firsts[0]), leftmost_first(firsts[1])
+
+
+#: (the name the scans' tests know it by)
+_literal_words = literal_words
 
 
 @dataclass
@@ -289,13 +299,18 @@ class _Mention:
     short: bool
 
 
-def _mentions(text: str, v: _Vocab) -> list[_Mention]:
-    """Region names in ``text``, longest first at each position, left to right without overlap."""
+def _mentions(text: str, v: _Vocab, hits: list[tuple[int, int, int]] | None = None) -> list[_Mention]:
+    """Region names in ``text``, longest first at each position, left to right without overlap
+    (``hits``: the automaton's overlapping pass over ``text``, when done already)."""
     names: dict[int, tuple[int, tuple[Region, ...], bool]] = {}  # start → the longest name there
     counties: dict[int, tuple[Region, ...]] = {}
     words = v.words
-    for index, start, end in v.automaton.find_matches_as_indexes(text, overlapping=True):
+    if hits is None:
+        hits = v.automaton.find_matches_as_indexes(text, overlapping=True)
+    for index, start, end in hits:
         regions, short, county = words[index]
+        if not regions:
+            continue  # an own-area or office word
         if county:
             counties[start] = regions
         elif start not in names or names[start][0] < end - start:
@@ -341,6 +356,11 @@ class _Evidence:
     levels: dict[str, float]
     regions: dict[str, Region]
 
+    def copy(self) -> _Evidence:
+        return _Evidence(
+            dict(self.scores), dict(self.quotes), defaultdict(float, self.levels), dict(self.regions)
+        )
+
     def add(self, region: Region, weight: float, quote: str) -> None:
         self.regions[region.code] = region
         self.scores[region.code] = self.scores.get(region.code, 0.0) + weight
@@ -350,8 +370,45 @@ class _Evidence:
 
 def _quoted(text: str, pos: int) -> bool:
     """Whether ``pos`` is inside 《…》 (a cited document's title names its own issuer, not this one's)."""
-    opened = text.rfind("《", max(0, pos - 80), pos)
+    opened = text.rfind("《", max(0, pos - _QUOTE_REACH), pos)
     return opened != -1 and text.rfind("》", opened, pos) == -1
+
+
+#: how far after its 《 a position may be and still count as inside it
+_QUOTE_REACH = 80
+_Quoted = tuple[list[int], list[int]]
+
+
+def _quoted_spans(text: str) -> _Quoted | None:
+    """Where :func:`_quoted` holds in ``text``, found once for a text read at many positions: the
+    stretches (start, end] after each 《 up to its 》, the next 《 or its reach. None without a 《."""
+    opens = _positions(text, "《")
+    if not opens:
+        return None
+    closes = _positions(text, "》")
+    starts, ends = [], []
+    for k, o in enumerate(opens):
+        c = bisect_right(closes, o)
+        end = min(o + _QUOTE_REACH, closes[c]) if c < len(closes) else o + _QUOTE_REACH
+        starts.append(o)
+        ends.append(min(end, opens[k + 1]) if k + 1 < len(opens) else end)
+    return starts, ends
+
+
+def _in_quotes(quoted: _Quoted, pos: int) -> bool:
+    """:func:`_quoted` of the text ``quoted`` was read from (a stretch (start, end] holds ``pos``)."""
+    starts, ends = quoted
+    i = bisect_left(ends, pos)
+    return i < len(ends) and starts[i] < pos
+
+
+def _positions(text: str, ch: str) -> list[int]:
+    out = []
+    i = text.find(ch)
+    while i >= 0:
+        out.append(i)
+        i = text.find(ch, i + 1)
+    return out
 
 
 def _region_level(region: Region) -> str:
@@ -366,16 +423,17 @@ def _level_of_office(word: str) -> str | None:
 
 def _read(text: str, title: str, issuer: str | None, v: _Vocab) -> _Evidence:
     ev = _Evidence({}, {}, defaultdict(float), {})
-    mentions = _chains(_mentions(text, v))
+    hits = v.automaton.find_matches_as_indexes(text, overlapping=True)
+    mentions = _chains(_mentions(text, v, hits))
     sig_start = max(0, len(text) - _SIGNATURE_CHARS)
-    quotes = "《" in text
+    quoted = _quoted_spans(text)  # (None in most texts: nothing is inside a cited title)
     for m in mentions:
         if text.startswith(_DATELINE, m.end):
             continue
         organ = v.organ_rx.match(text, m.end, m.end + _ORGAN_CHARS)
         follows = organ.end() if organ else m.end
         quote = text[m.start : follows]
-        if (quotes and _quoted(text, m.start)) or (
+        if (quoted and _in_quotes(quoted, m.start)) or (
             organ and m.start > _CITED_AFTER and text.startswith("关于", follows)
         ):
             weight = _W_QUOTED
@@ -400,7 +458,7 @@ def _read(text: str, title: str, issuer: str | None, v: _Vocab) -> _Evidence:
             ev.add(place, _W_META, hit.group(0))
         if not places and (level := _level_of_office(value.strip())) and v.organ_rx.match(value.strip()[1:]):
             ev.levels[level] += 3.0
-    _read_levels(text, ev, v)
+    _read_levels(text, ev, v, _scanned(hits, v), quoted)
     return ev
 
 
@@ -408,7 +466,8 @@ def _read_bare_zones(text: str, named: list[_Mention], ev: _Evidence, v: _Vocab)
     """高新区管委会 with no city: the zone of that kind inside the place the text names most."""
     if not ev.scores:
         return
-    for hit in v.bare_zone_rx.finditer(text):
+    # every match ends right before 管委会/管理委员会: the regex runs only just before those words
+    for hit in near(v.bare_zone_rx, _ZONE_OFFICES, text, 0, len(text), v.bare_zone_chars, 0):
         if any(m.start <= hit.start() < m.end for m in named):
             continue  # part of a full name (东湖高新区管委会), read already
         zones = [z for z in v.bare_zones[hit.group(0)] if any(a.code in ev.scores for a in ancestors(z)[1:])]
@@ -438,8 +497,12 @@ def _places(text: str, v: _Vocab) -> list[Region]:
     return out
 
 
-def _read_levels(text: str, ev: _Evidence, v: _Vocab) -> None:
-    """Votes for the issuer's level: addressees, 本市/我区 words, offices named by level only."""
+def _read_levels(
+    text: str, ev: _Evidence, v: _Vocab, scanned: tuple[list[tuple[int, int]], ...], quoted: _Quoted | None
+) -> None:
+    """Votes for the issuer's level: addressees, 本市/我区 words, offices named by level only
+    (``scanned``: the own-area and office spans :func:`_scanned` read from the automaton's pass;
+    ``quoted``: where the text is inside 《…》, from :func:`_quoted_spans`)."""
     head = text[:_HEAD_CHARS]
     for line in _LINE_BREAK.split(head):
         colon = _COLON.search(line)
@@ -452,23 +515,23 @@ def _read_levels(text: str, ev: _Evidence, v: _Vocab) -> None:
                 break
     for _ in v.national_addressee_rx.finditer(text):
         ev.levels["national"] += 3.0
-    quotes = "《" in text  # (no 《 in most texts: nothing is inside a cited title)
-    for start, end in v.national_spans(text):
+    for start, end in scanned[1] if v.in_pass[1] else v.national_spans(text):
         if start >= len(text) - _SIGNATURE_CHARS and _SIGNED.match(text, end):
             ev.levels["national"] += 3.0  # signed by a national office
-        elif not (quotes and _quoted(text, start)) and _NATIONAL_ACT.match(text, end):
+        elif not (quoted and _in_quotes(quoted, start)) and _NATIONAL_ACT.match(text, end):
             ev.levels["national"] += 2.0
-    for start, end in v.own_area_spans(text):
+    for start, end in scanned[0] if v.in_pass[0] else v.own_area_spans(text):
         ev.levels[v.own_area[text[start:end]]] += 1.0
     for level, rx in v.level_office_rx:
         count = 0  # (every vote is a multiple of 0.5: adding them at once gives the same sum)
         for hit in rx.finditer(text):
             start = hit.start()
-            if (quotes and _quoted(text, start)) or text.startswith("关于", hit.end()):
-                continue  # a cited document's issuer (省工信委关于…的通知)
             # 市 of 杭州市科技局 belongs to the place name; only a bare 市科技局 names a level
+            # (tested first: it turns most hits down, and costs least)
             if start and "\u4e00" <= text[start - 1] <= "\u9fff" and text[start - 1] not in _BEFORE_LEVEL:
                 continue
+            if text.startswith("关于", hit.end()) or (quoted and _in_quotes(quoted, start)):
+                continue  # a cited document's issuer (省工信委关于…的通知)
             count += 1
         if count:
             ev.levels[level] += 1.5 * count
@@ -610,6 +673,7 @@ def find_scope(
     conditions: Sequence[Condition] = (),
     context: str | None = None,
     _context_evidence: _Evidence | None = None,
+    _own: _Reading | None = None,
 ) -> Scope | None:
     """The region whose enterprises may apply to a notice.
 
@@ -629,9 +693,8 @@ def find_scope(
     '浙江省温州市苍南县'
     """
     v = _vocab()
-    text = _GLOSS.sub("", _window(text))
-    title = _GLOSS.sub("", to_simplified(title))
-    ev = _read(text, title, to_simplified(issuer) if issuer else None, v)
+    own = _own or _reading(text, title, issuer)
+    text, title, ev = own.text, own.title, own.evidence.copy()
     if level in _SEGMENT_LEVELS:
         ev.levels[_SEGMENT_LEVELS[level]] += 2.0
     if context is not None or _context_evidence is not None:
@@ -674,6 +737,22 @@ def find_scope(
         return None
     source: ScopeSource = "national" if issuer_region.code == COUNTRY_CODE else "issuer"
     return scope_of_region(issuer_region, source, ev.quotes.get(issuer_region.code, (0.0, title))[1])
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """A notice's text and title as scope reads them, and the evidence they give (left unchanged:
+    :func:`find_scope` works on a copy, so a second look with more context need not read again)."""
+
+    text: str
+    title: str
+    evidence: _Evidence
+
+
+def _reading(text: str, title: str, issuer: str | None) -> _Reading:
+    text = _GLOSS.sub("", _window(text))
+    title = _GLOSS.sub("", to_simplified(title))
+    return _Reading(text, title, _read(text, title, to_simplified(issuer) if issuer else None, _vocab()))
 
 
 def _window(text: str) -> str:
@@ -741,8 +820,14 @@ def attach_scopes(notices: Sequence[Notice], view: str) -> tuple[Notice, ...]:
     document: _Evidence | None = None
     for notice in notices:
         text = view if len(notices) == 1 else view[notice.span[0] : notice.span[1]]
+        own = _reading(text, notice.title, notice.issuer)
         scope = find_scope(
-            text, title=notice.title, issuer=notice.issuer, level=notice.level, conditions=notice.conditions
+            text,
+            title=notice.title,
+            issuer=notice.issuer,
+            level=notice.level,
+            conditions=notice.conditions,
+            _own=own,
         )
         if scope is None and len(notices) > 1:
             # a notice of a compilation that names no place: the document's own metadata and signature
@@ -755,6 +840,7 @@ def attach_scopes(notices: Sequence[Notice], view: str) -> tuple[Notice, ...]:
                 level=notice.level,
                 conditions=notice.conditions,
                 _context_evidence=document,
+                _own=own,  # (the notice's own reading: the same as before)
             )
         out.append(replace(notice, scope=scope, conditions=resolve_conditions(notice.conditions, scope)))
     return tuple(out)

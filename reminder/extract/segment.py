@@ -187,7 +187,8 @@ class _Scanner:
         if is_toc_line(text, self.v) or (hit is not None and hit.toc):
             self._close()
             return i + 1
-        run = self._heading_run(i)
+        # (a heading run starts with a heading: most lines are none, and no call is made for them)
+        run = self._heading_run(i) if self.headings[i] is not None else None
         if run:
             self._close()
             for h in run:

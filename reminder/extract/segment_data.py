@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from reminder.errors import DataFileError
-from reminder.extract._data import alternation, load_table, needed_words
+from reminder.extract._data import alternation, load_table, needed_words, word_guard
+from reminder.extract.regex_shortcuts import after_newline, first_char_test
 
 __all__ = ["Cue", "ItemMarker", "SegmentVocab", "vocab"]
 
@@ -102,12 +103,26 @@ class Cue:
     weak: bool = False
     #: words one of which every match contains (:func:`needed_words`), tested before the regex
     needs: tuple[str, ...] | None = None
+    #: for a pattern that starts at a line start (``^`` with re.M): the rest of it after a line break
+    #: (:func:`after_newline`)
+    after_newline: re.Pattern[str] | None = None
 
     def search(self, text: str) -> re.Match[str] | None:
         """``regex.search(text)``, skipped when ``text`` lacks every word a match needs."""
-        if self.needs is not None and not any(w in text for w in self.needs):
-            return None
-        return self.regex.search(text)
+        return self.regex.search(text) if self._may_match(text) else None
+
+    def found(self, text: str) -> bool:
+        """Whether ``regex`` matches in ``text`` (what ``bool(search(text))`` says, found faster)."""
+        if not self._may_match(text):
+            return False
+        if self.after_newline is None:
+            return self.regex.search(text) is not None
+        # the engine looks for a literal line break at C speed, where it tries ^ at every position
+        return self.regex.match(text) is not None or self.after_newline.search(text) is not None
+
+    def _may_match(self, text: str) -> bool:
+        """Whether ``text`` holds one of the words every match holds."""
+        return self.needs is None or any(w in text for w in self.needs)
 
 
 @dataclass(frozen=True)
@@ -124,6 +139,9 @@ class SegmentVocab:
     tagged_end: re.Pattern[str]
     #: every ending word (searched left to right to cut a title glued to its body)
     any_end: re.Pattern[str]
+    #: the ending words alone (:func:`word_guard` of any_end): a text they are not in holds no title
+    #: ending; None when they cannot be read from the pattern
+    end_words: re.Pattern[str] | None
     policy_title_needs: re.Pattern[str]
     body_starter: re.Pattern[str]
     page_number: re.Pattern[str]
@@ -141,6 +159,9 @@ class SegmentVocab:
     toc_header: re.Pattern[str]
     heading: re.Pattern[str]
     heading_ordinal: re.Pattern[str]
+    #: the characters heading_ordinal can start with (:func:`first_char_test`): a line holding none
+    #: holds no ordinal; None when any may
+    heading_ordinal_start: re.Pattern[str] | None
     heading_levels: dict[str, str]
     heading_calls: frozenset[str]
     heading_policies: frozenset[str]
@@ -148,6 +169,12 @@ class SegmentVocab:
     heading_standalone: re.Pattern[str]
     heading_max: int
     empty_marker: re.Pattern[str]
+    #: what a heading holds at least one of: 级 (after a level word) or a kind word (可申报项目, 政策篇)
+    heading_words: re.Pattern[str]
+    #: the unit words a region heading ends with (浙江省, 上城区)
+    region_ends: tuple[str, ...]
+    #: the lines that are a heading as a whole: provinces (浙江) and empty markers (暂无)
+    heading_whole: frozenset[str]
     region_line: re.Pattern[str]
     #: one place name of an issuer's leading chain (浙江省 / 杭州市 / 临安区), matched at a position
     region_unit: re.Pattern[str]
@@ -270,11 +297,15 @@ def _ending(words: list[str], trailer: str, key: str) -> re.Pattern[str]:
     return _compile(key, f"(?:{alternation(words)}){trailer}$")
 
 
+# 国家级, 省级: the character after a level word in a heading
+_LEVEL_SUFFIX = "级"
+
+
 def _heading_regex(h: dict[str, Any], levels: dict[str, str]) -> re.Pattern[str]:
     kinds = alternation(h["call_words"] + h["policy_words"])
     pattern = (
         f"^{h['prefixes']}?(?P<region>[\\u4e00-\\u9fff]{{0,8}}?)"
-        f"(?:(?P<level>{alternation(list(levels))})级)?{h['fillers']}?"
+        f"(?:(?P<level>{alternation(list(levels))}){_LEVEL_SUFFIX})?{h['fillers']}?"
         f"(?P<kind>{kinds})?{h['fillers']}?$"
     )
     return _compile("heading", pattern)
@@ -295,7 +326,16 @@ def _cues(data: dict[str, Any]) -> tuple[Cue, ...]:
     out = []
     for e in entries:
         regex = _compile(f"call_cues.{e['name']}", e["pattern"], re.M)
-        out.append(Cue(e["name"], regex, weak=e.get("weak", False), needs=needed_words(regex)))
+        needs = needed_words(regex)
+        out.append(
+            Cue(
+                e["name"],
+                regex,
+                weak=e.get("weak", False),
+                needs=needs,
+                after_newline=after_newline(regex),
+            )
+        )
     return tuple(out)
 
 
@@ -305,7 +345,18 @@ def _news(data: dict[str, Any]) -> tuple[int, int, tuple[Cue, ...]]:
     cues = []
     for e in rules:
         regex = _compile(f"news.rules.{e['name']}", e["pattern"], re.M)
-        cues.append(Cue(e["name"], regex, e["weight"], e.get("head", False), needs=needed_words(regex)))
+        # (a rule runs over the whole text: up to five scans for words are cheaper than the regex's)
+        needs = needed_words(regex, most=5)
+        cues.append(
+            Cue(
+                e["name"],
+                regex,
+                e["weight"],
+                e.get("head", False),
+                needs=needs,
+                after_newline=after_newline(regex),
+            )
+        )
     return news["threshold"], news["head_lines"], tuple(cues)
 
 
@@ -340,9 +391,12 @@ def vocab() -> SegmentVocab:
         notice_end=_ending(endings["notice"], trailer, "title_endings.notice"),
         policy_end=_ending(endings["policy"], trailer, "title_endings.policy"),
         tagged_end=_ending(endings["notice"] + endings["tagged"], trailer, "title_endings.tagged"),
-        any_end=_compile(
-            "title_endings", f"(?:{alternation(endings['notice'] + endings['policy'])}){trailer}"
+        any_end=(
+            any_end := _compile(
+                "title_endings", f"(?:{alternation(endings['notice'] + endings['policy'])}){trailer}"
+            )
         ),
+        end_words=word_guard(any_end),
         policy_title_needs=_compile("policy_title_needs", data["policy_title_needs"]),
         body_starter=_compile("body_starters", "|".join(f"(?:{p})" for p in data["body_starters"])),
         page_number=re.compile(r"\d{1,3}\s*(?:$|(?=[^\d\s个家项名天人次万元%年月日号.、]))"),
@@ -358,7 +412,8 @@ def vocab() -> SegmentVocab:
         toc_line=_compile("toc_line", data["toc_line"]),
         toc_header=_compile("toc_header", data["toc_header"]),
         heading=_heading_regex(h, levels),
-        heading_ordinal=_compile("heading.ordinal", h["ordinal"]),
+        heading_ordinal=(ordinal := _compile("heading.ordinal", h["ordinal"])),
+        heading_ordinal_start=first_char_test(ordinal),
         heading_levels=levels,
         heading_calls=frozenset(h["call_words"]),
         heading_policies=frozenset(h["policy_words"]),
@@ -366,6 +421,9 @@ def vocab() -> SegmentVocab:
         heading_standalone=_compile("heading.standalone", h["standalone"]),
         heading_max=h["max_chars"],
         empty_marker=_compile("heading.empty_markers", f"^(?:{alternation(h['empty_markers'])})$"),
+        heading_words=re.compile(alternation([_LEVEL_SUFFIX, *h["call_words"], *h["policy_words"]])),
+        region_ends=tuple(r["units"]),
+        heading_whole=frozenset([*r["provinces"], *h["empty_markers"]]),
         region_line=region_line,
         region_unit=region_unit,
         region_units=_levels("region.units", r["units"]),

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from reminder.extract.normalize import is_table_row
 from reminder.extract.page_data import page_vocab
@@ -36,7 +37,6 @@ __all__ = [
 _SENTENCE = re.compile(r"[。;；:：,，]")
 _LINE_END_PUNCT = "。;；:：,，、!?！？"
 _KEY_DROP = re.compile(r"[\s\W_]+")
-_SPACES = re.compile(r"\s+")
 # A document number line (东科函〔2017〕181号) never starts a title, though a title may follow it.
 _DOC_NUMBER_LINE = re.compile(r"^[\u4e00-\u9fff]{1,16}\s*[〔\[(【]\s*\d{4}\s*[〕\])】]\s*\d{1,4}\s*号$")
 _SOURCE_PREFIX = re.compile(r"[\u4e00-\u9fff]{2,8}[:丨|](?=关于)")
@@ -46,11 +46,12 @@ _MAX_JOIN = 2
 _JOIN_MAX_CHARS = 60
 
 
-@dataclass(frozen=True)
-class Line:
-    """One line of the cleaned text; ``text`` is its match view."""
+class Line(NamedTuple):
+    """One line of the cleaned text; ``text`` is its match view. (A named tuple: a document has
+    thousands of lines, and a frozen dataclass takes twice as long to make.)"""
 
-    index: int
+    #: the line's place among the document's lines (0-based; ``index`` is a tuple method)
+    row: int
     start: int
     end: int
     text: str
@@ -237,7 +238,8 @@ def _label_starts() -> frozenset[str]:
 
 
 def _joinable(line: Line, v: SegmentVocab) -> bool:
-    """Whether ``line`` can continue a title broken by the layout (short, unnumbered, no sentence)."""
+    """Whether ``line`` can continue a title broken by the layout (short, unnumbered, no sentence).
+    (_no_title repeats the first tests.)"""
     t = line.text.strip()
     if not t or len(t) > _JOIN_MAX_CHARS or _SENTENCE.search(t) or t.startswith("【") or _is_meta_line(t):
         return False
@@ -296,6 +298,40 @@ def read_title(lines: list[Line], i: int, v: SegmentVocab) -> TitleHit | None:
     >>> hit.strength, hit.style, hit.number, hit.tag
     ('strong', 'num_comma', 14, '重大专项')
     """
+    if _no_title(lines, i, v):
+        return None  # most lines: decided by a few cheap tests instead of the whole reading
+    return _read_title(lines, i, v)
+
+
+def _no_title(lines: list[Line], i: int, v: SegmentVocab) -> bool:
+    """Whether _read_title surely finds no title on line ``i`` (False: it has to read the line).
+
+    Lines with a 【tag】 or 关于 (which move where a title starts) are read. Otherwise a title needs an
+    ending word before the first sentence mark after the numbering (a weak title holds no sentence
+    mark, and a line holding one is never joined to the next), or, with no sentence mark, numbering
+    (a weak title) or an ending word in the line and the two after it (a title broken over lines).
+    """
+    text = lines[i].text
+    if "【" in text or "关于" in text:
+        return False
+    style, _, pos = _marker(text, v)
+    stop = _SENTENCE.search(text, pos)
+    if stop is not None:
+        return v.any_end.search(text[pos : stop.start()]) is None
+    if style is not None or v.end_words is None:
+        return False
+    # every text _find_title joins is a prefix of this one: no ending word here, no ending there
+    run_on = text[pos:]
+    for line in lines[i + 1 : i + 1 + _MAX_JOIN]:
+        t = line.text.strip()
+        if not t or len(t) > _JOIN_MAX_CHARS or _SENTENCE.search(t) or t.startswith("【"):
+            break  # _joinable refuses it (the first of its tests): the title stops before it
+        run_on += t
+    return v.end_words.search(run_on) is None
+
+
+def _read_title(lines: list[Line], i: int, v: SegmentVocab) -> TitleHit | None:
+    """read_title without its shortcut for sentences (the tests compare the two)."""
     text = lines[i].text
     # (a document number line ends with 号: the regex only runs on those)
     if (text.rstrip().endswith("号") and _DOC_NUMBER_LINE.match(text.strip())) or _is_meta_line(text):
@@ -317,13 +353,13 @@ def read_title(lines: list[Line], i: int, v: SegmentVocab) -> TitleHit | None:
         joined, pieces, stop, toc = found
         title = joined[:stop]
         if _is_title_text(title, tag is not None, v):
-            return _hit("strong", style, number, tag, title, pieces, stop, toc, lines[i].index)
+            return _hit("strong", style, number, tag, title, pieces, stop, toc, lines[i].row)
     if style is None and tag is None:
         return None
     rest = text[pos:].rstrip()
     if _is_weak_text(rest, v):
         return _hit(
-            "weak", style, number, tag, rest, [(0, lines[i].start + pos)], len(rest), False, lines[i].index
+            "weak", style, number, tag, rest, [(0, lines[i].start + pos)], len(rest), False, lines[i].row
         )
     return None
 
@@ -353,10 +389,24 @@ def read_heading(text: str, v: SegmentVocab) -> HeadingHit | None:
     if is_table_row(t):
         return None
     _, _, pos = _marker(t, v)
-    t = v.heading_ordinal.sub("", t[pos:]).strip().strip("【】[]")
-    t = _SPACES.sub("", t)
-    if not t or len(t) > v.heading_max:
+    t = t[pos:]
+    if v.heading_ordinal_start is None or v.heading_ordinal_start.search(t):  # (第: seldom there)
+        t = v.heading_ordinal.sub("", t)
+    # the spaces removed (str.split splits at what \s matches: the characters str.isspace accepts)
+    t = "".join(t.strip().strip("【】[]").split())
+    if not t or len(t) > v.heading_max or not _may_head(t, v):
         return None
+    return _heading(t, v)
+
+
+def _may_head(t: str, v: SegmentVocab) -> bool:
+    """Whether the words of a line (numbering, ordinal and spaces removed) may be a heading: what the
+    three patterns in _heading need, tested first because most short lines hold none of it."""
+    return t in v.heading_whole or t.endswith(v.region_ends) or v.heading_words.search(t) is not None
+
+
+def _heading(t: str, v: SegmentVocab) -> HeadingHit | None:
+    """The heading the words of a line state (read_heading without its first tests)."""
     if v.empty_marker.match(t):
         return HeadingHit(None, None, region=False, standalone=False, empty=True)
     region = _region_heading(t, v)

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from reminder.extract.dates import find_dates
+from reminder.extract.regex_shortcuts import first_char_test
 from reminder.extract.segment_data import SegmentVocab
 from reminder.extract.segment_lines import Line
 
@@ -38,6 +39,8 @@ __all__ = [
 _DATE_LINE_MAX = 70
 # Cheap filter before calling the date grammar: a 4-digit, 民国 (114年) or Chinese-numeral year.
 _HAS_YEAR = re.compile(r"\d\s?\d\s?\d\s?\d|\d{2,3}\s*年|[〇○零][一二三四五六七八九〇○零]|二[〇○零]")
+# where a year may start (a digit, 〇, 二…): most short lines hold none, and the search starts at the first
+_YEAR_START = first_char_test(_HAS_YEAR) or re.compile("")
 _TRAILING_ASIDE = re.compile(r"\s*(?:\([^()]{0,20}\))?\s*$")
 _ORG_SEPARATORS = re.compile(r"[\s、]+")
 # How many lines above a date line may hold the signing bodies (joint issuers, a 代章 note).
@@ -63,7 +66,10 @@ def line_date(text: str) -> tuple[dt.date, int] | None:
     >>> line_date("预计申报截止日期为 2023 年 9 月 15 日。") is None
     True
     """
-    if len(text) > _DATE_LINE_MAX or not _HAS_YEAR.search(text):
+    if len(text) > _DATE_LINE_MAX:
+        return None
+    start = _YEAR_START.search(text)
+    if start is None or not _HAS_YEAR.search(text, start.start()):
         return None
     body = _TRAILING_ASIDE.sub("", text)
     mentions, _ = find_dates(body)
@@ -218,7 +224,7 @@ def is_call(body: str, v: SegmentVocab, policy_title: bool = False) -> bool:
     Under a policy text's title (关于印发…办法的通知) only the strong cues count: a 办法 also says
     企业可申请 or 组织开展认定工作 without calling for anything now.
     """
-    return any(c.search(body) for c in v.call_cues if not (policy_title and c.weak))
+    return any(c.found(body) for c in v.call_cues if not (policy_title and c.weak))
 
 
 def is_rolling(body: str, v: SegmentVocab) -> bool:
@@ -236,4 +242,4 @@ def addressed_nationally(body: str, v: SegmentVocab) -> bool:
 def news_score(view: str, lines: list[Line], v: SegmentVocab) -> int:
     """How strongly the document reads as a news bulletin or newspaper page (sum of rule weights)."""
     head = "\n".join(ln.text for ln in lines[: v.news_head_lines])
-    return sum(rule.weight for rule in v.news_rules if rule.search(head if rule.head else view))
+    return sum(rule.weight for rule in v.news_rules if rule.found(head if rule.head else view))
