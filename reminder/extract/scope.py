@@ -820,27 +820,17 @@ def attach_scopes(notices: Sequence[Notice], view: str) -> tuple[Notice, ...]:
     document: _Evidence | None = None
     for notice in notices:
         text = view if len(notices) == 1 else view[notice.span[0] : notice.span[1]]
+        # the notice's own reading, made once for both looks
         own = _reading(text, notice.title, notice.issuer)
-        scope = find_scope(
-            text,
-            title=notice.title,
-            issuer=notice.issuer,
-            level=notice.level,
-            conditions=notice.conditions,
-            _own=own,
-        )
+        judge = functools.partial(
+            find_scope, text, title=notice.title, issuer=notice.issuer, level=notice.level,
+            conditions=notice.conditions, _own=own,
+        )  # fmt: skip
+        scope = judge()
         if scope is None and len(notices) > 1:
             # a notice of a compilation that names no place: the document's own metadata and signature
             if document is None:
                 document = _read(_GLOSS.sub("", _window(view)), "", None, _vocab())
-            scope = find_scope(
-                text,
-                title=notice.title,
-                issuer=notice.issuer,
-                level=notice.level,
-                conditions=notice.conditions,
-                _context_evidence=document,
-                _own=own,  # (the notice's own reading: the same as before)
-            )
+            scope = judge(_context_evidence=document)
         out.append(replace(notice, scope=scope, conditions=resolve_conditions(notice.conditions, scope)))
     return tuple(out)

@@ -4,16 +4,14 @@ guard would silently drop a call cue, a news signal or page chrome."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
+from sample_notices import sample_paths
 
 from reminder.extract._data import needed_words, word_guard
 from reminder.extract.normalize import clean, match_view
 from reminder.extract.page_data import page_vocab
 from reminder.extract.segment_data import vocab
-
-SAMPLES = Path(__file__).parents[2] / "reminder" / "samples" / "notices"
 
 
 def _texts() -> list[str]:
@@ -31,7 +29,7 @@ def _texts() -> list[str]:
         "(新华社讯)",
         "本报记者 张三 报道",
     ]
-    for path in sorted(SAMPLES.glob("*.txt")):
+    for path in sample_paths():
         cleaned = clean(path.read_text(encoding="utf-8"))
         for text in (cleaned, match_view(cleaned)):
             out.append(text)

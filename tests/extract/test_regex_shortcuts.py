@@ -4,16 +4,14 @@ matches: a wrong one would silently keep page chrome or join a heading onto the 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sample_notices import sample_paths
 
 from reminder.extract import normalize
 from reminder.extract.page_data import page_vocab
 from reminder.extract.regex_shortcuts import first_char_test, line_guard
-
-SAMPLES = Path(__file__).parents[2] / "reminder" / "samples" / "notices"
 
 _PATTERNS = [
     r"^(?:[-•·]\s*)?[\[【]?\s*(?:索\s*引|\d{1,4}[/.-]\d)",
@@ -66,7 +64,7 @@ def _sample_lines() -> list[str]:
         "第三条 申报条件",
         "附件：",
     ]
-    for path in sorted(SAMPLES.glob("*.txt")):
+    for path in sample_paths():
         lines += path.read_text(encoding="utf-8").split("\n")
     return lines
 

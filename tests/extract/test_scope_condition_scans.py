@@ -9,27 +9,16 @@ from __future__ import annotations
 
 import random
 import re
-from importlib import resources
 
 import pytest
+from sample_notices import sample_views
 
 from reminder.extract import conditions_context, conditions_kinds, scope
 from reminder.extract._data import alternation, load_table
 from reminder.extract.conditions import RULES
 from reminder.extract.conditions_data import vocab
 from reminder.extract.conditions_rules import gated_search, required_words
-from reminder.extract.normalize import clean, match_view
 from reminder.rules.regions import Region, _table, ancestors, region_names, region_within
-
-
-def _samples() -> list[str]:
-    folder = resources.files("reminder") / "samples" / "notices"
-    return [
-        match_view(clean(p.read_text(encoding="utf-8")))
-        for p in sorted(folder.iterdir(), key=lambda p: p.name)
-        if p.name.endswith(".txt")
-    ]
-
 
 # ------------------------------------------------------------------ region names in one pass
 
@@ -65,7 +54,7 @@ def _found(text: str, v: scope._Vocab) -> list[tuple[int, int, tuple[str, ...]]]
 
 def test_region_names_of_the_sample_notices_are_those_of_a_plain_scan() -> None:
     v = scope._vocab()
-    for text in _samples():
+    for text in sample_views():
         assert _found(text, v) == _plain_mentions(text, v)
 
 
@@ -96,7 +85,9 @@ def test_office_and_own_area_words_are_found_where_their_regex_finds_them() -> N
     assert offices is not None  # (else the regex scans them: nothing to compare)
     words = [*offices, *v.own_area, "部", "省", "国家"]
     rng = random.Random(21)
-    texts = _samples() + ["".join(rng.choice(words) for _ in range(rng.randint(1, 10))) for _ in range(2000)]
+    texts = sample_views() + [
+        "".join(rng.choice(words) for _ in range(rng.randint(1, 10))) for _ in range(2000)
+    ]
     for text in texts:
         assert v.national_spans(text) == [m.span() for m in national.finditer(text)], text
         assert v.own_area_spans(text) == [m.span() for m in own.finditer(text)], text
@@ -136,7 +127,7 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
 @pytest.mark.parametrize(("name", "rx"), _patterns(), ids=[n for n, _ in _patterns()])
 def test_every_match_of_a_rule_holds_one_of_its_required_words(name: str, rx: re.Pattern[str]) -> None:
     words = required_words(rx)
-    texts = _samples() + _EXAMPLES
+    texts = sample_views() + _EXAMPLES
     literal = [w for w in re.findall(r"[\u4e00-\u9fff]+", rx.pattern)]
     rng = random.Random(name)
     alphabet = [*literal, "5", "100", "万元", "%", "以上", ",", "。", "企业", "的", "(含)", " "]

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sample_notices import sample_paths
 
 from reminder.extract import segment_meta
 from reminder.extract.normalize import clean, match_view
@@ -17,7 +18,6 @@ from reminder.extract.regex_shortcuts import after_newline
 from reminder.extract.segment_data import Cue, vocab
 from reminder.extract.segment_lines import _heading, _may_head, _no_title, _read_title, split_lines
 
-SAMPLES = Path(__file__).parents[2] / "reminder" / "samples" / "notices"
 GOLD = Path(__file__).resolve().parents[3] / "shared" / "gold" / "dev.json"
 
 # pieces of lines: numbering, tags, 关于 with a source prefix, title endings split across pieces,
@@ -35,7 +35,7 @@ def _lines(view: str) -> list[str]:
 
 
 def _sample_views() -> list[str]:
-    views = [match_view(clean(p.read_text(encoding="utf-8"))) for p in sorted(SAMPLES.glob("*.txt"))]
+    views = [match_view(clean(p.read_text(encoding="utf-8"))) for p in sample_paths()]
     if GOLD.exists():  # the shared gold set: more layouts (read at run time, never copied here)
         views += [
             match_view(clean(d["text"])) for d in json.loads(GOLD.read_text())["documents"] if "text" in d

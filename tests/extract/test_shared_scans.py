@@ -9,24 +9,15 @@ from __future__ import annotations
 
 import random
 import re
-from importlib import resources
 from types import SimpleNamespace
 
 import ahocorasick_rs
+from sample_notices import sample_paths, sample_views
 
 from reminder.extract import scope
 from reminder.extract._data import alternation, load_table
 from reminder.extract.facts_text import near
-from reminder.extract.normalize import clean, match_view
-
-
-def _samples() -> list[str]:
-    folder = resources.files("reminder") / "samples" / "notices"
-    return [
-        match_view(clean(p.read_text(encoding="utf-8")))
-        for p in sorted(folder.iterdir(), key=lambda p: p.name)
-        if p.name.endswith(".txt")
-    ]
+from reminder.extract.normalize import match_view
 
 
 def _scope_texts(seed: int, extra: list[str]) -> list[str]:
@@ -40,7 +31,7 @@ def _scope_texts(seed: int, extra: list[str]) -> list[str]:
     for _ in range(3000):
         parts = [rng.choice(words) for _ in range(rng.randint(1, 10))]
         texts.append("".join(p[: rng.randint(1, len(p))] if rng.random() < 0.2 else p for p in parts))
-    return _samples() + texts
+    return sample_views() + texts
 
 
 def test_one_pass_gives_the_own_area_and_office_words_their_regexes_find() -> None:
@@ -88,7 +79,7 @@ def test_bare_zones_are_found_near_their_office_words_as_everywhere() -> None:
     rng = random.Random(16)
     texts = ["".join(rng.choice(words) for _ in range(rng.randint(1, 8))) for _ in range(3000)]
     matched = 0
-    for text in _samples() + texts:
+    for text in sample_views() + texts:
         found = near(v.bare_zone_rx, scope._ZONE_OFFICES, text, 0, len(text), v.bare_zone_chars, 0)
         plain = list(v.bare_zone_rx.finditer(text))
         assert [m.span() for m in found] == [m.span() for m in plain], text
@@ -100,11 +91,8 @@ def test_a_notice_read_once_is_judged_as_when_read_afresh() -> None:
     """attach_scopes reads a compilation's notice once for both looks (alone, then with the document)."""
     from reminder.extract import extract_text
 
-    folder = resources.files("reminder") / "samples" / "notices"
     compared = 0
-    for path in sorted(folder.iterdir(), key=lambda p: p.name):
-        if not path.name.endswith(".txt"):
-            continue
+    for path in sample_paths():
         doc = extract_text(path.read_text(encoding="utf-8"))
         view = match_view(doc.text)
         document = scope._read(scope._GLOSS.sub("", scope._window(view)), "", None, scope._vocab())
@@ -142,7 +130,7 @@ def test_an_anchor_regex_of_words_is_found_where_the_regex_finds_it() -> None:
     for rx in anchors:
         words = [*(literal_words(rx.pattern) or []), "的", "\n", "a", "c"]
         for text in [
-            *_samples(),
+            *sample_views(),
             *("".join(rng.choice(words) for _ in range(rng.randint(0, 12))) for _ in range(1500)),
         ]:
             start = rng.randint(0, len(text))
@@ -162,7 +150,7 @@ def test_an_anchor_regex_that_is_no_list_of_words_is_scanned_by_the_regex() -> N
 
 def test_positions_inside_cited_titles_are_those_the_plain_check_finds() -> None:
     rng = random.Random(19)
-    texts = [*_samples(), "《", "》《", "《" + "字" * 100]
+    texts = [*sample_views(), "《", "》《", "《" + "字" * 100]
     for _ in range(2000):
         weights = rng.choice([(1, 1, 30), (1, 1, 2), (3, 1, 60)])
         texts.append("".join(rng.choices("《》字", weights, k=rng.randint(0, 300))))
