@@ -16,7 +16,7 @@ from typing import Any
 
 from reminder import tables
 
-__all__ = ["load_table", "alternation", "needed_words", "word_guard", "parsed_items", "required_word_sets"]
+__all__ = ["load_table", "alternation", "needed_words", "word_guard", "parsed_items"]
 
 
 def load_table(name: str, allowed: dict[str, type]) -> dict[str, Any]:
@@ -51,9 +51,10 @@ def needed_words(pattern: re.Pattern[str], most: int = 3) -> tuple[str, ...] | N
 
 def word_guard(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
     """A pattern of words that finds nothing in a text ``pattern`` cannot match anywhere in (the rarest
-    words each top-level alternative requires: 二维码 rather than 二), or None when one of them requires
-    no word. For a pattern that is tried on many short lines but matches few: a search for literal
-    words runs at C speed, where the pattern tries every alternative at every position.
+    words each alternative requires: 二维码 rather than 二; an alternation in a group of its own is read
+    alternative by alternative too), or None when one of them requires no word. For a pattern that is
+    tried on many short lines but matches few: a search for literal words runs at C speed, where the
+    pattern tries every alternative at every position.
 
     >>> guard = word_guard(re.compile("二[维維][码碼]|扫一扫"))
     >>> [bool(guard.search(x)) for x in ("请扫描二维码", "二等奖", "扫一扫")]
@@ -62,16 +63,24 @@ def word_guard(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
     items = parsed_items(pattern)
     if items is None:
         return None
-    top = len(items) == 1 and items[0][0] is _constants.BRANCH
-    branches = [list(alt) for alt in items[0][1][1]] if top else [items]
     words: set[str] = set()
-    for branch in branches:
-        found = required_word_sets(branch)
+    for branch in _branches(items):
+        found = _needed_all(branch)
         if not found:
             return None
         rarest: frozenset[str] = max(found, key=_rarity)
         words |= rarest
     return re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True))))
+
+
+def _branches(items: list[Any]) -> list[list[Any]]:
+    """The alternatives of parsed items; those of an alternation in a group of its own are expanded
+    (``(?:a|b)|c`` → a, b, c: page chrome then needs 字号 or 文字, not any line holding 字)."""
+    if len(items) == 1 and items[0][0] is _constants.SUBPATTERN and not (items[0][1][1] or items[0][1][2]):
+        return _branches(list(items[0][1][3]))
+    if len(items) == 1 and items[0][0] is _constants.BRANCH:
+        return [b for alt in items[0][1][1] for b in _branches(list(alt))]
+    return [items]
 
 
 def parsed_items(pattern: re.Pattern[str]) -> list[Any] | None:
@@ -85,13 +94,14 @@ def parsed_items(pattern: re.Pattern[str]) -> list[Any] | None:
         return None
 
 
-def _rarity(words: frozenset[str]) -> tuple[int, int]:
-    return min(len(w) for w in words), -len(words)
+def _rarity(words: frozenset[str]) -> tuple[int, bool, int]:
+    # the longest shortest word, then ASCII (rare in Chinese text: A rather than 大), then the fewest words
+    return min(len(w) for w in words), all(w.isascii() for w in words), -len(words)
 
 
 def _needed(items: list[Any]) -> frozenset[str] | None:
     """The best word set a sequence of parsed regex items requires (fewest words, then longest)."""
-    found = required_word_sets(items)
+    found = _needed_all(items)
     return max(found, key=_rank) if found else None
 
 
@@ -99,7 +109,7 @@ def _needed(items: list[Any]) -> frozenset[str] | None:
 _SPELL_OUT = 4
 
 
-def required_word_sets(items: list[Any]) -> list[frozenset[str]]:
+def _needed_all(items: list[Any]) -> list[frozenset[str]]:
     """Every word set a sequence of parsed regex items requires one word of (all must hold)."""
     out: list[frozenset[str]] = []
     run: set[str] = set()  # the literal run so far, spelled every way its small classes allow
@@ -121,7 +131,7 @@ def required_word_sets(items: list[Any]) -> list[frozenset[str]]:
         elif op is _constants.SUBPATTERN:
             _group, add_flags, _del_flags, sub = arg
             if not add_flags & re.IGNORECASE:
-                out += required_word_sets(list(sub))
+                out += _needed_all(list(sub))
         elif op is _constants.BRANCH:
             alternatives = [_needed(list(alt)) for alt in arg[1]]
             if all(alternatives):
@@ -129,7 +139,7 @@ def required_word_sets(items: list[Any]) -> list[frozenset[str]]:
         elif op in (_constants.MAX_REPEAT, _constants.MIN_REPEAT, _constants.POSSESSIVE_REPEAT):
             low, _high, sub = arg
             if low >= 1:
-                out += required_word_sets(list(sub))
+                out += _needed_all(list(sub))
     close()
     return out
 

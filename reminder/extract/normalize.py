@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Callable
 
 from reminder.extract.page_data import CHROME_LINE_MAX, page_vocab
-from reminder.extract.regex_shortcuts import first_char_test, line_guard
+from reminder.extract.regex_shortcuts import first_char_test
 
 __all__ = ["clean", "is_table_row", "match_view", "to_simplified"]
 
@@ -198,7 +198,7 @@ def _drop_chrome(text: str) -> str:
     left holding only separators. Chrome sits on short lines holding one of the trigger characters;
     only those are searched, in one pass of the regex engine over the text."""
     v = page_vocab()
-    guard = _chrome_guard(v.chrome) or v.chrome_guard
+    guard = v.chrome_guard
 
     def strip(line: str) -> str:
         if guard is not None and not guard.search(line):
@@ -208,13 +208,6 @@ def _drop_chrome(text: str) -> str:
 
     out = _sub_chrome_lines(text, v.chrome_trigger, strip)
     return out if "\x00" not in out else "\n".join(ln for ln in out.split("\n") if ln != "\x00")
-
-
-@functools.lru_cache(maxsize=4)
-def _chrome_guard(chrome: re.Pattern[str]) -> re.Pattern[str] | None:
-    """The words chrome needs, read per alternative (:func:`line_guard`): fewer lines get through to
-    the chrome pattern, which costs microseconds per line, than with page_vocab's word_guard."""
-    return line_guard(chrome)
 
 
 def _sub_chrome_lines(text: str, trigger: re.Pattern[str], replace: Callable[[str], str]) -> str:

@@ -1,7 +1,7 @@
 """Cheaper equivalents of regex tests, read from the pattern itself (issue 15).
 
 The standard library's regex parser (``re._parser``, as :mod:`reminder.extract._data` uses it) tells
-which words every match holds, which characters a match starts with and how a pattern is anchored.
+which characters a match starts with and how a pattern is anchored.
 A caller then searches for a literal or a character class, at C speed, before (or instead of)
 letting the engine try a pattern of many alternatives at every position. Each answer is the one the
 plain pattern gives: ``tests/extract/test_regex_shortcuts.py`` and ``test_segment_fast_paths.py``
@@ -9,20 +9,18 @@ compare the two.
 
     after_newline     ^X with re.M → \\nX (a literal start, found at C speed)
     first_char_test   the characters a match can start with, as one class
-    line_guard        words every match holds, each alternative of an alternation read on its own
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from collections.abc import Set as AbstractSet
 from re import _constants, _parser  # type: ignore[attr-defined]
 from typing import Any
 
-from reminder.extract._data import parsed_items, required_word_sets
+from reminder.extract._data import parsed_items
 
-__all__ = ["after_newline", "first_char_test", "line_guard"]
+__all__ = ["after_newline", "first_char_test"]
 
 
 def after_newline(regex: re.Pattern[str]) -> re.Pattern[str] | None:
@@ -129,35 +127,3 @@ class _First:
                 self.parts.add(categories[value])
             else:
                 self.open = True  # a negated class, another category
-
-
-def line_guard(regex: re.Pattern[str]) -> re.Pattern[str] | None:
-    """Like :func:`reminder.extract._data.word_guard` (words that every match holds one of, searched at C
-    speed), reading each alternative of an alternation in a group on its own as an alternative too,
-    and preferring an ASCII word to a CJK character of the same length: for page chrome it needs
-    字号, 文字 or A where word_guard lets every line holding 字 or 大 through to the slow pattern."""
-    items = parsed_items(regex)
-    if items is None:
-        return None
-    words: set[str] = set()
-    for branch in _branches(list(items)):
-        found = required_word_sets(branch)
-        if not found:
-            return None  # an alternative needs no word: no text can be ruled out
-        words |= max(found, key=_selective)
-    return re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True))))
-
-
-def _selective(words: AbstractSet[str]) -> tuple[int, bool, int]:
-    # the longest shortest word, then ASCII (rare in Chinese text), then the fewest words
-    return min(len(w) for w in words), all(w.isascii() for w in words), -len(words)
-
-
-def _branches(items: list[Any]) -> list[list[Any]]:
-    """The alternatives of parsed items; those of an alternation in a group of its own are expanded
-    (``(?:a|b)|c`` → a, b, c)."""
-    if len(items) == 1 and items[0][0] is _constants.SUBPATTERN and not (items[0][1][1] or items[0][1][2]):
-        return _branches(list(items[0][1][3]))
-    if len(items) == 1 and items[0][0] is _constants.BRANCH:
-        return [b for alt in items[0][1][1] for b in _branches(list(alt))]
-    return [items]

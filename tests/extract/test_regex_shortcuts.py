@@ -4,14 +4,16 @@ matches: a wrong one would silently keep page chrome or join a heading onto the 
 from __future__ import annotations
 
 import re
+from re import _constants  # type: ignore[attr-defined]
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sample_notices import sample_paths
 
-from reminder.extract import normalize
+from reminder.extract import _data, normalize
+from reminder.extract._data import word_guard
 from reminder.extract.page_data import page_vocab
-from reminder.extract.regex_shortcuts import first_char_test, line_guard
+from reminder.extract.regex_shortcuts import first_char_test
 
 _PATTERNS = [
     r"^(?:[-•·]\s*)?[\[【]?\s*(?:索\s*引|\d{1,4}[/.-]\d)",
@@ -42,10 +44,10 @@ def test_first_character_test_refuses_patterns_that_may_start_anywhere() -> None
 
 @settings(max_examples=500, deadline=None)
 @given(st.lists(st.sampled_from(_ALPHABET), max_size=14).map("".join))
-def test_line_guard_never_rules_out_a_match(text: str) -> None:
+def test_word_guard_never_rules_out_a_match(text: str) -> None:
     for pattern in _PATTERNS:
         rx = re.compile(pattern, re.M)
-        guard = line_guard(rx)
+        guard = word_guard(rx)
         if guard is not None and guard.search(text) is None:
             assert rx.search(text) is None, (pattern, text)
 
@@ -71,15 +73,27 @@ def _sample_lines() -> list[str]:
 
 def test_chrome_guard_passes_every_line_chrome_matches() -> None:
     chrome = page_vocab().chrome
-    guard = normalize._chrome_guard(chrome)
+    guard = page_vocab().chrome_guard
     assert guard is not None and "字" not in guard.pattern.split("|"), "the guard lets 字 lines through"
     lines = _sample_lines()
     hits = [t for t in lines if chrome.search(t)]
     assert len(hits) >= 6
     assert all(guard.search(t) for t in hits)
-    old_guard = page_vocab().chrome_guard
-    assert old_guard is not None
+    old_guard = _top_level_guard(chrome)  # alternatives read at the top level only, shortest words kept
     assert sum(bool(guard.search(t)) for t in lines) < sum(bool(old_guard.search(t)) for t in lines)
+
+
+def _top_level_guard(rx: re.Pattern[str]) -> re.Pattern[str]:
+    """The guard as word_guard made it before it read grouped alternations and preferred ASCII words."""
+    items = _data.parsed_items(rx)
+    assert items is not None
+    top = len(items) == 1 and items[0][0] is _constants.BRANCH
+    words: set[str] = set()
+    for branch in [list(alt) for alt in items[0][1][1]] if top else [items]:
+        found = _data._needed_all(branch)
+        assert found
+        words |= max(found, key=lambda w: (min(map(len, w)), -len(w)))
+    return re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True))))
 
 
 def test_join_tests_rule_out_only_lines_their_patterns_cannot_start() -> None:
