@@ -267,7 +267,7 @@ def _listed_words(patterns: list[str]) -> list[str] | None:
     pattern is no list of words (or the list is too long)."""
     words: list[str] = []
     for pattern in patterns:
-        expanded = _literal_words(pattern)
+        expanded = literal_words(pattern)
         if expanded is None or len(words) + len(expanded) > _MAX_LISTED:
             return None
         words += expanded
@@ -285,10 +285,6 @@ def _scanned(hits: list[tuple[int, int, int]], v: _Vocab) -> tuple[list[tuple[in
             if best is None or rank < best[0]:
                 firsts[which][start] = (rank, end)
     return leftmost_first(firsts[0]), leftmost_first(firsts[1])
-
-
-#: (the name the scans' tests know it by)
-_literal_words = literal_words
 
 
 @dataclass

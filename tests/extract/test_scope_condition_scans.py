@@ -18,6 +18,7 @@ from reminder.extract._data import alternation, load_table
 from reminder.extract.conditions import RULES
 from reminder.extract.conditions_data import vocab
 from reminder.extract.conditions_rules import gated_search, required_words
+from reminder.extract.word_lists import literal_words
 from reminder.rules.regions import Region, _table, ancestors, region_names, region_within
 
 # ------------------------------------------------------------------ region names in one pass
@@ -81,7 +82,7 @@ def test_office_and_own_area_words_are_found_where_their_regex_finds_them() -> N
     v = scope._vocab()
     national = re.compile("|".join(raw["national_issuers"]))
     own = re.compile(alternation(list(v.own_area)))
-    offices = scope._literal_words("|".join(raw["national_issuers"]))
+    offices = literal_words("|".join(raw["national_issuers"]))
     assert offices is not None  # (else the regex scans them: nothing to compare)
     words = [*offices, *v.own_area, "部", "省", "国家"]
     rng = random.Random(21)

@@ -18,13 +18,14 @@ from reminder.extract import scope
 from reminder.extract._data import alternation, load_table
 from reminder.extract.facts_text import near
 from reminder.extract.normalize import match_view
+from reminder.extract.word_lists import literal_words
 
 
 def _scope_texts(seed: int, extra: list[str]) -> list[str]:
     """The samples and random texts of region names, own-area and office words and ``extra``."""
     v = scope._vocab()
     raw = load_table("region_scope", scope._KEYS)
-    offices = scope._literal_words("|".join(raw["national_issuers"])) or []
+    offices = literal_words("|".join(raw["national_issuers"])) or []
     rng = random.Random(seed)
     words = [*rng.sample(list(v.names), 300), *v.own_area, *offices, *extra, "市", "区", "的", "国家", "部"]
     texts = []
