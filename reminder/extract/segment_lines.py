@@ -237,11 +237,16 @@ def _label_starts() -> frozenset[str]:
     return frozenset(label[0] for label in page_vocab().fields)
 
 
+def _cannot_join(t: str) -> bool:
+    """The first of _joinable's tests on a stripped line: empty, long, holding a sentence mark or a 【tag】
+    (also what _no_title reads ahead with)."""
+    return not t or len(t) > _JOIN_MAX_CHARS or _SENTENCE.search(t) is not None or t.startswith("【")
+
+
 def _joinable(line: Line, v: SegmentVocab) -> bool:
-    """Whether ``line`` can continue a title broken by the layout (short, unnumbered, no sentence).
-    (_no_title repeats the first tests.)"""
+    """Whether ``line`` can continue a title broken by the layout (short, unnumbered, no sentence)."""
     t = line.text.strip()
-    if not t or len(t) > _JOIN_MAX_CHARS or _SENTENCE.search(t) or t.startswith("【") or _is_meta_line(t):
+    if _cannot_join(t) or _is_meta_line(t):
         return False
     if is_table_row(t):  # a row of table cells is never the rest of a title
         return False
@@ -324,8 +329,8 @@ def _no_title(lines: list[Line], i: int, v: SegmentVocab) -> bool:
     run_on = text[pos:]
     for line in lines[i + 1 : i + 1 + _MAX_JOIN]:
         t = line.text.strip()
-        if not t or len(t) > _JOIN_MAX_CHARS or _SENTENCE.search(t) or t.startswith("【"):
-            break  # _joinable refuses it (the first of its tests): the title stops before it
+        if _cannot_join(t):
+            break  # _joinable refuses it: the title stops before it
         run_on += t
     return v.end_words.search(run_on) is None
 
