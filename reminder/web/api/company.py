@@ -49,7 +49,6 @@ from reminder.web.api.company_schemas import (
     TokenOut,
 )
 from reminder.web.api.views import matches_json, notice_detail, notices_json
-from reminder.web.app_state import per_app
 from reminder.web.company.account import erase_and_notify, send_confirmations, spend_registration
 from reminder.web.company.channels import (
     ChannelNotFound,
@@ -64,11 +63,10 @@ from reminder.web.company.channels import (
 )
 from reminder.web.company.common import request_now
 from reminder.web.company.notice_list import notice_line, open_notices_page
-from reminder.web.company.output_cache import cached_output, notice_parts
+from reminder.web.company.output_cache import cached_output, notice_parts, result_fragments
 from reminder.web.company.pages import DUPLICATE_CREDIT_CODE, issue_token, public_errors
 from reminder.web.company.prefs import save_preferences
 from reminder.web.company.test_gate import admit_test_send, wake_test_sends
-from reminder.web.company.verdict_html import Fragments
 from reminder.web.deps import CompanyDep, IdPath, SessionDep, SettingsDep
 from reminder.web.page_cache import cached_page
 from reminder.workflow import company_changed
@@ -225,10 +223,8 @@ def matches(
             session=session, company_id=company.id or 0, now=now, include_past=include_past, shared=shared
         )
         shown = items[offset:] if limit is None else items[offset : offset + limit]
-        fragments = per_app(request.app, "company_fragments", lambda _: Fragments())
-        return b"%d\n" % len(items) + matches_json(
-            shown, now, notice_parts(request, shared.version), fragments
-        )
+        parts = notice_parts(request, shared.version)
+        return b"%d\n" % len(items) + matches_json(shown, now, parts, result_fragments(request))
 
     # kept until the company, the notices or the day change (web/company/output_cache.py)
     variant = ("api-matches", include_past, offset, limit)

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from reminder.db.models import ConditionRow, DeadlineRow, NoticeRow
+from reminder.matching import VERDICT_ORDER
 from reminder.web.api.company_schemas import (
     MatchOut,
     NoticeDetail,
@@ -121,7 +122,6 @@ def match_out(item: Any, now: dt.datetime, notice: NoticeOut | None = None) -> M
     )
 
 
-_MATCH_LIST = TypeAdapter(list[MatchOut])
 _RESULT = TypeAdapter(ResultOut)
 _NOTICE = TypeAdapter(NoticeOut)
 _STRINGS = TypeAdapter(list[str])
@@ -159,4 +159,4 @@ def matches_json(
     return b"".join(out)
 
 
-_STATUS = {s: b'"' + s.encode() + b'"' for s in ("eligible", "possibly_eligible", "not_eligible")}
+_STATUS = {s: b'"' + s.encode() + b'"' for s in VERDICT_ORDER}

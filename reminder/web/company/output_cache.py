@@ -44,9 +44,18 @@ from reminder.db.models import Company
 from reminder.matching.company_view import Shared, SharedNotices
 from reminder.web.app_state import per_app
 from reminder.web.company.common import TZ
+from reminder.web.company.verdict_html import Fragments
 from reminder.web.data_version import notices_version
 
-__all__ = ["MAX_BYTES", "OutputCache", "cached_output", "data_version", "generation", "notice_parts"]
+__all__ = [
+    "MAX_BYTES",
+    "OutputCache",
+    "cached_output",
+    "data_version",
+    "generation",
+    "notice_parts",
+    "result_fragments",
+]
 
 log = logging.getLogger(__name__)
 
@@ -226,11 +235,12 @@ def notice_parts(request: Request, version: Hashable) -> dict[Hashable, Any]:
     """The app's parts made of one notice alone at ``version`` (a ``Shared.version``), by key: in it a
     notice's row, next deadline and days left stay the same, so what is made of them alone is reused for
     every company. Read-only once stored (other requests use them); keys start with what makes them."""
-    state = request.app.state
-    found: _NoticeParts | None = getattr(state, "company_notice_parts", None)
-    if found is None:
-        found = state.company_notice_parts = _NoticeParts()
-    return found.at(version)
+    return per_app(request.app, "company_notice_parts", lambda _: _NoticeParts()).at(version)
+
+
+def result_fragments(request: Request) -> Fragments:
+    """The app's lines made of one condition result (the page's and the API's), shared by every company."""
+    return per_app(request.app, "company_fragments", lambda _: Fragments())
 
 
 def cached_output(

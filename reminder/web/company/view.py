@@ -26,12 +26,11 @@ from reminder.db.models import Company
 from reminder.matching import company_matches
 from reminder.matching.company_view import Shared
 from reminder.notify.links import new_view_salt, verify_view_token, view_calendar_url
-from reminder.web.app_state import per_app
 from reminder.web.company import ical
 from reminder.web.company.common import NO_STORE, render, request_now
 from reminder.web.company.facts import by_benefit, sort_choice, sort_links
-from reminder.web.company.output_cache import cached_output, notice_parts
-from reminder.web.company.verdict_html import DETAIL_ALL, Fragments, sections_html
+from reminder.web.company.output_cache import cached_output, notice_parts, result_fragments
+from reminder.web.company.verdict_html import DETAIL_ALL, sections_html
 from reminder.web.company.views import sections
 from reminder.web.deps import CompanyDep, IdPath, SessionDep, SettingsDep
 
@@ -125,7 +124,7 @@ def verdict_context(
             read_only=read_only,
             detail_all=detail_all,
             parts=notice_parts(request, shared.version),
-            fragments=per_app(request.app, "company_fragments", lambda _: Fragments()),
+            fragments=result_fragments(request),
             detail_href=detail_href,
         )
 
