@@ -20,9 +20,7 @@ from reminder.web.company import ical
 
 def _feed(company: Company, settings: Settings) -> Any:
     link = view_url(company.id or 0, company.view_salt, settings)
-    return ical._Feed(
-        company.id or 0, "testserver", (14, 7), 9, b"", f"详情：{link}", ical._text(f"详情：{link}"), ""
-    )
+    return ical._Feed((14, 7), 9, b"", link, ical._text(f"详情：{link}"), "")
 
 
 @pytest.mark.parametrize("profile", [HANGZHOU, SPARSE], ids=["full", "sparse"])
@@ -36,7 +34,7 @@ def test_each_description_reads_as_written_whole(
         assert company is not None
         items = company_matches(session=session, company_id=company_id, now=NOW, include_past=True)
         feed = _feed(company, settings)
-        link = feed.detail.removeprefix("详情：")
+        link = feed.link
         parts: dict[Any, Any] = {}
         checked = 0
         for item in items:

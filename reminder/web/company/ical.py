@@ -155,13 +155,11 @@ def _span(deadline: DeadlineRow) -> list[str]:
 class _Feed:
     """What one company's feed puts in every event."""
 
-    company_id: int
-    host: str
     offsets: tuple[int, ...]
     hour: int
-    #: ``URL:{link}`` as written, and the description's last line (``详情：{link}``)
+    #: ``URL:{link}`` as written, and the link itself
     url: bytes
-    detail: str
+    link: str
     #: ``_text`` of the description's last line, and of the UID after the deadline's id
     detail_text: str
     uid_tail: str
@@ -237,7 +235,7 @@ def _description_text(
     company's own (``_checks``, once per notice), the quote and the issuer, then the link (once per feed)."""
     head, tail = top
     if head is None or tail is None or checks is None:
-        return _text(_description(item, deadline, feed.detail.removeprefix("详情："), _facts(item.notice)))
+        return _text(_description(item, deadline, feed.link, _facts(item.notice)))
     return "\\n".join([piece for piece in (head, checks, tail, feed.detail_text) if piece])
 
 
@@ -328,9 +326,8 @@ def calendar_text(
     link = view_url(company.id or 0, company.view_salt, settings)
     kept = parts if parts is not None else {}
     feed = _Feed(
-        company.id or 0, _host(settings), tuple(company.reminder_offsets or []), settings.reminder_hour,
-        _written([f"URL:{link}"]), f"详情：{link}", _text(f"详情：{link}"),
-        _text(f"-company-{company.id}@{_host(settings)}"),
+        tuple(company.reminder_offsets or []), settings.reminder_hour, _written([f"URL:{link}"]), link,
+        _text(f"详情：{link}"), _text(f"-company-{company.id}@{_host(settings)}"),
     )  # fmt: skip
     events: list[bytes] = []
     timed = False
