@@ -17,7 +17,7 @@ ends first, after a warm-up of one request per client: httpx (keep-alive) in thi
 ``--client wrk`` the ``wrk`` load generator (2 threads, a Lua script taking the paths in turn; only
 ``--seconds`` bounds it), which needs far less CPU per request than Python clients on the same cores.
 It prints req/s, p50/p90/p95/p99 (wrk's own histogram with wrk), the server's CPU time per request
-(steadier than latency on a shared machine) and the clients' own (near 1000 / req/s: the clients limit
+(all its processes with ``--workers N``; steadier than latency on a shared machine) and the clients' own (near 1000 / req/s: the clients limit
 the rate) beside the targets:
 p95 < 150 ms for enterprise pages and the API, < 300 ms for the admin dashboard, < 20 ms for /healthz,
 and at least 100 req/s for the home page (/metrics has none). Figures are printed, not asserted; the
@@ -28,6 +28,7 @@ load average is printed with them.
     .venv/bin/python benchmarks/bench_web.py --only "home,/api/notices,/healthz"  # some endpoints
     .venv/bin/python benchmarks/bench_web.py --client wrk --seconds 15           # wrk as the client
     .venv/bin/python benchmarks/bench_web.py --keep /tmp/bench_web_db   # build once, reuse (SQLite)
+    .venv/bin/python benchmarks/bench_web.py --workers 2                # reminder serve --workers 2
 
 With ``--keep DIR`` (SQLite only) the database is built in DIR once and reused by later runs with the
 same ``--notices``, ``--companies``, ``--matches`` and ``--spread`` (building it takes minutes); pages
@@ -356,8 +357,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(url: str, tmp: Path) -> Iterator[tuple[str, int]]:
-    """``reminder serve`` on a free loopback port until the block ends: its base URL and process id."""
+def server(url: str, tmp: Path, workers: int = 1) -> Iterator[tuple[str, int]]:
+    """``reminder serve --workers`` on a free loopback port until the block ends: its base URL and process
+    id (with several workers, the supervisor's: :func:`cpu_seconds` adds its children's CPU)."""
     port = free_port()
     env = os.environ | {
         "DATABASE_URL": url,
@@ -366,7 +368,7 @@ def server(url: str, tmp: Path) -> Iterator[tuple[str, int]]:
     }
     reminder = Path(sys.executable).with_name("reminder")
     command = [str(reminder), "serve", "--dev", "--host", "127.0.0.1", "--port", str(port)]
-    command += ["--as-of", AS_OF.isoformat()]
+    command += ["--as-of", AS_OF.isoformat(), "--workers", str(workers)]
     log = (tmp / "serve.log").open("wb")
     process = subprocess.Popen(command, env=env, cwd=tmp, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -375,8 +377,10 @@ def server(url: str, tmp: Path) -> Iterator[tuple[str, int]]:
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 raise SystemExit(f"reminder serve exited: {(tmp / 'serve.log').read_text()[-2000:]}")
+            # every worker up: one still starting would add its start-up CPU to the first endpoint's
+            started = (tmp / "serve.log").read_text(errors="replace").count("Application startup complete")
             with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                if started >= workers and httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
                     break
             time.sleep(0.3)
         else:
@@ -438,7 +442,8 @@ class Result:
     seconds: float
     #: latency in ms by percentile (50, 90, 95, 99)
     percentiles: dict[int, float]
-    #: the server process's CPU time (user + system) per request, ms: steadier than latency on a shared machine
+    #: the server's CPU time (user + system, every worker process) per request, ms: steadier than latency on
+    #: a shared machine
     cpu_ms: float
     #: the clients' CPU time per request, ms (this process's for httpx, wrk's for wrk): when it is near
     #: 1000 / req/s, the clients are what limits the rate, not the server
@@ -512,10 +517,35 @@ def _wrk(
     return int(summary["requests"]), int(summary["errors"]), summary["us"] / 1e6, latency
 
 
+def _stat(pid: int) -> list[str]:
+    """The fields of /proc/<pid>/stat after the command name (field 3, the state, is the first)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def _descendants(pid: int) -> list[int]:
+    """The live processes below ``pid`` (``serve --workers N``: its workers), found by their parent ids."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                parents.setdefault(int(_stat(int(entry.name))[1]), []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        children = parents.get(todo.pop(), [])
+        found += children
+        todo += children
+    return found
+
+
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU time so far of a process, of its live descendants (the worker processes of
+    ``serve --workers N``) and of the children they reaped (a worker that died and was replaced)."""
+    ticks = 0
+    for each in [pid, *_descendants(pid)]:
+        with contextlib.suppress(OSError):  # ended since it was listed: its parent counts it once reaped
+            fields = _stat(each)
+            ticks += sum(int(fields[i]) for i in (11, 12, 13, 14))  # utime stime cutime cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def client_seconds() -> float:
@@ -607,6 +637,10 @@ def main(argv: list[str] | None = None) -> None:
         help="httpx clients in this process (default), or wrk -t2 (--seconds bounds it, not --requests)",
     )  # fmt: skip
     parser.add_argument(
+        "--workers", type=int, default=1,
+        help="processes serving the port (reminder serve --workers, default 1)",
+    )  # fmt: skip
+    parser.add_argument(
         "--timeout", type=float, default=120.0, help="seconds one request may take (default 120)"
     )
     parser.add_argument(
@@ -624,8 +658,11 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("wrk is not installed (Debian: apt-get install wrk)")
     if args.keep is not None and args.pg:
         parser.error("--keep keeps a SQLite database only")
+    if args.workers < 1:
+        parser.error("--workers must be at least 1")
     say(f"bench_web: {args.notices:,} notices, {args.companies:,} companies × {args.matches} matches, "
-        f"{'PostgreSQL' if args.pg else 'SQLite'}, {args.clients} clients ({args.client})")  # fmt: skip
+        f"{'PostgreSQL' if args.pg else 'SQLite'}, {args.clients} clients ({args.client}), "
+        f"{args.workers} server process{'es' if args.workers > 1 else ''}")  # fmt: skip
     with (
         tempfile.TemporaryDirectory(prefix="bench-web-") as name,
         database(args.pg, args.keep or name, "bench_web") as url,
@@ -636,7 +673,7 @@ def main(argv: list[str] | None = None) -> None:
         say("building the data:")
         built = build_or_reuse(url, args, args.keep)
         say("load (after a warm-up of one request per client):")
-        with server(url, tmp) as (base, pid):
+        with server(url, tmp, args.workers) as (base, pid):
             results = measure(base, pid, built, args, tmp)
     report(results)
     say(f"machine: {os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")

@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     #: where ``reminder serve`` listens
     host: str = "127.0.0.1"
     port: int = 8000
+    #: processes ``reminder serve`` runs on that port (``--workers``): one per core on one machine; each
+    #: keeps its own caches, and on SQLite only one of them sends reminders
+    web_workers: int = 1
     # ── edge (issue 16, items 6 and 18) ──
     #: reverse proxies whose X-Forwarded-For/-Proto are believed (addresses or networks, "*" for any);
     #: empty: none, the peer is the client. Behind a TLS proxy cookies are then Secure.

@@ -3,6 +3,9 @@
     serve ──── check_schema (else: run `reminder db upgrade`) ── create_app
            └── uvicorn; the app's lifespan starts the scheduler and stops it on SIGTERM / Ctrl-C
                (not with ``--no-scheduler`` / REMINDER_SCHEDULER=off: ``reminder worker`` processes run it)
+    serve --workers N (N > 1) ── check_schema ── uvicorn's supervisor binds the port and spawns N processes;
+           each builds the same app in ``worker_app`` from the settings and the options in WORKER_OPTIONS_ENV;
+           SIGTERM / Ctrl-C to the supervisor stops them all (a worker whose supervisor vanished stops itself)
     worker ─── check_schema ── the scheduler alone (``reminder.scheduler``) until SIGTERM / Ctrl-C
 
 Access logs pass through :class:`reminder.web.redact.RedactTokens`, so the ``?token=`` of a management link or a
@@ -13,9 +16,12 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 import logging
+import os
 import signal
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -25,7 +31,7 @@ import typer
 from rich.console import Console
 
 from reminder.cli._common import database, stopping
-from reminder.errors import ReminderError
+from reminder.errors import DispatcherBusy, ReminderError
 from reminder.notify.clock import DemoInstant
 
 if TYPE_CHECKING:
@@ -39,6 +45,8 @@ __all__ = [
     "production_problems",
     "uvicorn_log_config",
     "serve_app",
+    "worker_app",
+    "WORKER_OPTIONS_ENV",
     "as_of_clock",
     "parse_day",
     "with_dev_admin_token",
@@ -169,6 +177,111 @@ def production_problems(settings: Settings) -> list[str]:
     return problems
 
 
+#: what ``serve --workers N`` passes to its worker processes (JSON: dev, as_of, scheduler, supervisor pid):
+#: inherited with the environment, so no secret goes on a command line; settings come from the environment too
+WORKER_OPTIONS_ENV = "_REMINDER_SERVE_WORKER"
+
+
+def worker_app() -> FastAPI:
+    """The app of one ``serve --workers N`` process (uvicorn's factory): the app ``serve`` builds for one
+    process, from the same settings (the ``--dev`` admin token is the one kept in the data directory) and
+    options, with the scheduler started as :class:`_SchedulerStandby` says.
+
+    Raises:
+        ReminderError: not started by ``reminder serve --workers N``.
+    """
+    from reminder.config import get_settings
+    from reminder.db.engine import make_engine
+
+    try:
+        options = json.loads(os.environ[WORKER_OPTIONS_ENV])
+    except (KeyError, ValueError):
+        raise ReminderError(
+            f"{WORKER_OPTIONS_ENV} 未设置：工作进程由 reminder serve --workers N 启动 / "
+            f"{WORKER_OPTIONS_ENV} missing: worker processes are started by `reminder serve --workers N`"
+        ) from None
+    settings = with_dev_admin_token(get_settings(), bool(options["dev"]))
+    engine = make_engine(settings.sqlalchemy_url)
+    day = parse_day(options["as_of"])
+    app = serve_app(engine=engine, settings=settings, as_of=day, scheduler=False)
+    served = app.router.lifespan_context  # stops app.state.scheduler, whoever started it
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with served(app):
+            standby = _SchedulerStandby(app, engine, settings) if options["scheduler"] else None
+            try:
+                yield
+            finally:
+                if standby is not None:
+                    standby.stop()  # before ``served`` stops the scheduler it may just have started
+        engine.dispose()
+
+    app.router.lifespan_context = lifespan
+    _exit_with_supervisor(int(options["supervisor"]))
+    _tune_gc()
+    return app
+
+
+class _SchedulerStandby:
+    """Starts the scheduler in a worker process; on SQLite, where one dispatcher holds the lease, the
+    workers that lost the race try again every dispatch interval, so one takes over when the holder
+    stops or dies (uvicorn restarts a dead worker, but its lease outlives it until it expires)."""
+
+    def __init__(self, app: FastAPI, engine: Engine, settings: Settings) -> None:
+        self.app, self.engine, self.settings = app, engine, settings
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        try:
+            self._start()
+        except DispatcherBusy as exc:
+            log.warning("scheduler standing by, another worker process sends reminders: %s", exc)
+            self._thread = threading.Thread(target=self._retry, name="scheduler-standby", daemon=True)
+            self._thread.start()
+        except ReminderError as exc:
+            log.error("scheduler not started: %s", exc)
+
+    def _start(self) -> None:
+        from reminder.scheduler import start_scheduler
+
+        self.app.state.scheduler = start_scheduler(engine=self.engine, settings=self.settings)
+
+    def _retry(self) -> None:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        while not self._stop.wait(self.settings.dispatch_interval):
+            try:
+                self._start()
+            except DispatcherBusy:
+                continue
+            except SQLAlchemyError as exc:  # e.g. the database locked for longer than its timeout: try again
+                log.warning("scheduler standby: %s", type(exc).__name__)
+                continue
+            except ReminderError as exc:
+                log.error("scheduler not started: %s", exc)
+                return
+            log.warning("scheduler started: the dispatcher lease was free")
+            return
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+
+
+def _exit_with_supervisor(supervisor: int) -> None:
+    """SIGTERM this worker once its supervisor is gone (killed with SIGKILL, say), rather than keep
+    serving the port as an orphan nobody stops."""
+
+    def watch() -> None:
+        while os.getppid() == supervisor:
+            time.sleep(1.0)
+        log.warning("supervisor %s is gone: stopping", supervisor)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="supervisor-watch", daemon=True).start()
+
+
 def serve_cmd(
     host: Annotated[
         str | None, typer.Option(help="address to listen on (default REMINDER_HOST, 127.0.0.1)")
@@ -194,6 +307,14 @@ def serve_cmd(
             "--no-scheduler when `reminder worker` processes run it",
         ),
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            help="processes serving the port, one per core (default REMINDER_WEB_WORKERS, 1); "
+            "caches are per process; on SQLite one of them sends reminders",
+        ),
+    ] = None,
 ) -> None:
     """Start the web service and the reminder scheduler (stop with Ctrl-C or SIGTERM)."""
     import uvicorn
@@ -203,6 +324,7 @@ def serve_cmd(
     from reminder.db.migrate import check_schema
 
     day = parse_day(as_of)
+    processes = _worker_count(workers, get_settings().web_workers)
     if not dev and (problems := production_problems(get_settings())):
         raise fail(ReminderError("；".join(problems) + "（开发环境请加 --dev / use --dev for development）"))
     settings = with_dev_admin_token(get_settings(), dev)
@@ -224,6 +346,20 @@ def serve_cmd(
     run_scheduler = settings.scheduler if scheduler is None else scheduler
     if not run_scheduler:
         say("调度由 reminder worker 进程运行 / scheduler off: run `reminder worker` processes")
+    if processes > 1:
+        sqlite = engine.dialect.name == "sqlite"
+        engine.dispose()  # each worker process opens its own
+        say(
+            f"{processes} 个工作进程共用端口 {port} / {processes} worker processes serve port {port}"
+            + (
+                "（SQLite：只有一个进程发送提醒 / SQLite: one of them sends reminders）"
+                if sqlite and run_scheduler
+                else ""
+            )
+        )
+        _run_workers(host=host, port=port, workers=processes, dev=dev, as_of=day, scheduler=run_scheduler)
+        say("已停止 / stopped")
+        return
     app = serve_app(engine=engine, settings=settings, as_of=day, scheduler=run_scheduler)
     loop, http = _fast_io()
     config = uvicorn.Config(
@@ -237,6 +373,45 @@ def serve_cmd(
     finally:
         engine.dispose()
     say("已停止 / stopped")
+
+
+def _worker_count(option: int | None, setting: int) -> int:
+    """``--workers``, else REMINDER_WEB_WORKERS; a usage error below 1."""
+    count = setting if option is None else option
+    if count < 1:
+        source = "--workers" if option is not None else "REMINDER_WEB_WORKERS"
+        raise typer.BadParameter(
+            f"工作进程数至少为 1 / {source} must be at least 1, got {count}", param_hint="--workers"
+        )
+    return count
+
+
+def _run_workers(
+    *, host: str, port: int, workers: int, dev: bool, as_of: dt.date | None, scheduler: bool
+) -> None:
+    """uvicorn's own supervisor (what ``uvicorn --workers N`` runs): it binds the port once, spawns
+    ``workers`` processes building :func:`worker_app`, replaces any that dies, and on SIGTERM / Ctrl-C
+    stops them all gracefully before returning."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    options = {
+        "dev": dev,
+        "as_of": as_of and as_of.isoformat(),
+        "scheduler": scheduler,
+        "supervisor": os.getpid(),
+    }
+    os.environ[WORKER_OPTIONS_ENV] = json.dumps(options)  # spawned processes inherit the environment
+    loop, http = _fast_io()
+    config = uvicorn.Config(
+        "reminder.cli.serve:worker_app", factory=True, workers=workers, host=host, port=port,
+        log_config=uvicorn_log_config(), proxy_headers=False, loop=loop, http=http,
+    )  # fmt: skip
+    sock = config.bind_socket()
+    try:
+        Multiprocess(config, sockets=[sock]).run()
+    finally:
+        sock.close()
 
 
 def _fast_io() -> tuple[Literal["uvloop", "asyncio"], Literal["httptools", "h11"]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import os
@@ -9,6 +10,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -141,3 +143,183 @@ def test_demo_load_is_idempotent_and_prints_working_links(
     for company_id, token in links:
         assert companies[int(company_id)].token_hash == hashlib.sha256(token.encode()).hexdigest()
     assert (tmp_path / "data" / "demo-tokens.json").stat().st_mode & 0o077 == 0, "kept private"
+
+
+def _children(pid: int) -> set[int]:
+    """The ids of the processes whose parent is ``pid`` (Linux /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended while we looked
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _gone(pids: set[int], seconds: float = 15.0) -> set[int]:
+    """Those of ``pids`` still alive after waiting up to ``seconds`` for them to end."""
+    deadline = time.monotonic() + seconds
+    alive = set(pids)
+    while alive and time.monotonic() < deadline:
+        alive = {p for p in alive if Path(f"/proc/{p}").exists()}
+        time.sleep(0.1)
+    return alive
+
+
+def test_serve_with_two_workers_answers_from_both_and_stops_them_all(
+    tmp_path: Path, sample_sqlite: Path
+) -> None:
+    database = tmp_path / "reminder.db"
+    shutil.copyfile(sample_sqlite, database)
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    out, err = tmp_path / "stdout.txt", tmp_path / "stderr.txt"
+    with out.open("wb") as stdout, err.open("wb") as stderr:
+        proc = subprocess.Popen(
+            [str(REMINDER), "serve", "--dev", "--workers", "2", "--port", str(port), "--as-of", "2025-03-01"],
+            env=_env(tmp_path, database),
+            stdout=stdout,
+            stderr=stderr,
+            cwd=tmp_path,
+        )
+        try:
+            _wait_until_up(base, proc, err)
+            token = re.search(r"development admin token: (\S+)", out.read_text())
+            assert token, out.read_text()
+            # SQLite: one worker holds the dispatcher lease, /healthz says which answered; on each worker's
+            # own connection the pages show the --as-of day and take the --dev admin token
+            seen: dict[str, int] = {}
+            for _ in range(60):
+                with httpx.Client(base_url=base, timeout=10.0) as client:  # one connection: one worker
+                    health = client.get("/healthz")
+                    assert health.status_code == 200 and health.json()["status"] == "ok", health.text
+                    state = health.json()["scheduler"]["state"]
+                    if state in seen:
+                        continue
+                    home = client.get("/")
+                    assert home.status_code == 200 and "申报提醒" in home.text
+                    notices = client.get("/api/notices").json()
+                    assert any("人工智能醫療器械" in n["title"] for n in notices), "the --as-of day"
+                    admin = client.get("/admin", headers={"Authorization": f"Bearer {token.group(1)}"})
+                    assert admin.status_code == 200, "the --dev admin token"
+                    seen[state] = seen.get(state, 0) + 1
+                if len(seen) == 2:
+                    break
+            assert set(seen) == {"running", "not started"}, f"answered by one process only: {seen}"
+            started = {int(p) for p in re.findall(r"Started server process \[(\d+)\]", err.read_text())}
+            children = _children(proc.pid)
+            assert len(started) == 2 and started <= children, (started, children)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            code = proc.wait(timeout=60)
+    logs = err.read_text(errors="replace")
+    printed = out.read_text(errors="replace")
+    assert code == 0, logs
+    assert "2 个工作进程共用端口" in printed and "2 worker processes serve port" in printed
+    assert "已停止 / stopped" in printed
+    assert logs.count("Application shutdown complete") == 2 and logs.count("scheduler stopped") == 1, logs
+    assert _gone(children) == set(), "no worker outlives SIGTERM to the supervisor"
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "named"),
+    [(["--workers", "0"], {}, "--workers"), ([], {"REMINDER_WEB_WORKERS": "0"}, "REMINDER_WEB_WORKERS")],
+)
+def test_serve_refuses_fewer_than_one_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], env: dict[str, str], named: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    result = runner.invoke(app, ["serve", "--dev", "--port", str(_free_port()), *args])
+    assert result.exit_code == 2, result.output
+    assert f"工作进程数至少为 1 / {named} must be at least 1, got 0" in result.output
+
+
+def test_serve_workers_stop_when_the_supervisor_is_killed(tmp_path: Path, sample_sqlite: Path) -> None:
+    database = tmp_path / "reminder.db"
+    shutil.copyfile(sample_sqlite, database)
+    port = _free_port()
+    err = tmp_path / "stderr.txt"
+    with err.open("wb") as stderr:
+        proc = subprocess.Popen(
+            [str(REMINDER), "serve", "--dev", "--workers", "2", "--port", str(port)],
+            env=_env(tmp_path, database),
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            cwd=tmp_path,
+        )
+        try:
+            _wait_until_up(f"http://127.0.0.1:{port}", proc, err)
+            for _ in range(300):  # both workers started (the first may answer before the second is up)
+                if err.read_text().count("Application startup complete") == 2:
+                    break
+                time.sleep(0.05)
+            children = _children(proc.pid)
+            assert len(children) >= 2, children
+        finally:
+            proc.kill()  # SIGKILL: no chance to stop its workers
+            proc.wait(timeout=10)
+    alive = _gone(children)
+    for pid in alive:  # do not leave them behind even when the test fails
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    assert alive == set(), "a worker kept serving after its supervisor was killed"
+    with pytest.raises(httpx.TransportError):
+        httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2.0)
+
+
+def _lease_holder(database: Path) -> int | None:
+    """The process id in the SQLite dispatcher lease (``host:pid``), None when nobody holds it."""
+    with contextlib.closing(sqlite3.connect(database, timeout=10)) as db:
+        row = db.execute("SELECT holder FROM worker_leases").fetchone()
+    return int(row[0].rsplit(":", 1)[1]) if row else None
+
+
+def test_serve_workers_on_sqlite_take_over_the_scheduler_of_a_dead_worker(
+    tmp_path: Path, sample_sqlite: Path
+) -> None:
+    database = tmp_path / "reminder.db"
+    shutil.copyfile(sample_sqlite, database)
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    err = tmp_path / "stderr.txt"
+    # a lease of 4 s: longer than uvicorn takes to replace a dead worker, so the replacement finds it held
+    env = _env(tmp_path, database) | {"REMINDER_DISPATCH_INTERVAL": "0.5", "REMINDER_CLAIM_LEASE": "4"}
+    with err.open("wb") as stderr:
+        proc = subprocess.Popen(
+            [str(REMINDER), "serve", "--dev", "--workers", "2", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            cwd=tmp_path,
+        )
+        try:
+            _wait_until_up(base, proc, err)
+            for _ in range(300):
+                holder = _lease_holder(database)
+                if holder is not None and err.read_text().count("Application startup complete") == 2:
+                    break
+                time.sleep(0.05)
+            assert holder in _children(proc.pid), (holder, err.read_text())
+            os.kill(holder, signal.SIGKILL)  # its lease stays until it expires
+            states: list[str] = []
+            for _ in range(200):
+                try:
+                    health = httpx.get(base + "/healthz", timeout=5.0)  # a new connection each time
+                except httpx.TransportError:
+                    time.sleep(0.1)
+                    continue
+                assert health.status_code == 200, health.text
+                states.append(health.json()["scheduler"]["state"])
+                if states[-1] == "running":
+                    break
+                time.sleep(0.1)
+            assert states and states[-1] == "running", f"no process took over: {len(states)} × {set(states)}"
+            assert _lease_holder(database) not in (None, holder)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            code = proc.wait(timeout=60)
+    assert code == 0, err.read_text(errors="replace")
