@@ -13,7 +13,7 @@ Reads notices and profiles from storage (``reminder.db``, ``reminder.companies``
 engine (``reminder.rules``) and stores the verdicts. Nothing here commits.
 """
 
-from reminder.matching.company_verdicts import company_matches
+from reminder.matching.company_verdicts import CompanyVerdicts, company_matches, company_verdicts
 from reminder.matching.service import (
     VERDICT_ORDER,
     MatchStats,
@@ -31,4 +31,6 @@ __all__ = [
     "match_company",
     "match_new_companies",
     "company_matches",
+    "company_verdicts",
+    "CompanyVerdicts",
 ]

@@ -16,10 +16,10 @@ keep (``reminder.matching.company_view`` says why).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from sqlmodel import Session
@@ -29,10 +29,12 @@ from reminder.matching._match_notices import local_day
 from reminder.matching._profile_judge import Judging
 from reminder.matching.company_view import CompanyView, Shared, load_company_view
 from reminder.matching.service import VERDICT_ORDER, MatchView
-from reminder.rules import ConditionResult, Verdict, VerdictStatus
+from reminder.model import Condition
+from reminder.rules import ConditionResult, Region, Verdict, VerdictStatus
+from reminder.rules._results import frozen_instance
 from reminder.rules.engine import combine
 
-__all__ = ["company_matches"]
+__all__ = ["company_matches", "company_verdicts", "CompanyVerdicts"]
 
 _LATEST = dt.datetime.max.replace(tzinfo=dt.UTC)
 
@@ -69,18 +71,90 @@ def _static_order(side: _Side) -> tuple[bool, dt.datetime, int]:
 
 
 def _sides(seen: CompanyView, now: dt.datetime) -> tuple[_Side, ...]:
-    """Every notice's side in list order, made once per ``Shared`` key (or per call without one): the
-    key fixes the local day and that no active deadline passes, so another ``now`` gives the same."""
-    found = seen.memo.get("web-sides")
+    """Every notice's side in list order."""
+    made = [
+        _side(seen.notices[j.notice_id], j, seen.deadlines[j.notice_id], now, j.notice_id in seen.open_ids)
+        for j in seen.judgings
+    ]
+    return tuple(sorted(made, key=_static_order))
+
+
+#: fields whose results depend on the judging day (``ProfileJudge._day_key``) or on the notice's region
+_DAY_FIELDS = frozenset({"company_age_years", "qualification"})
+_REGION_FIELD = "registered_region"
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The notices' side of ``company_matches``, the same for every company at one ``Shared`` key.
+
+    A company's results depend on a condition, the judging day (for company age and qualifications
+    only) and the notice's region (for 本市 only): each such *slot* is judged once per company, and the
+    notices whose conditions are the same slots (a national programme reissued by every province, the
+    same wording every year) share one verdict, made once per company rather than once per notice.
+    """
+
+    #: (condition, day, region) in order of first use: the day and region the first notice to use
+    #: the slot is judged with (what judging notice by notice in list order did)
+    slots: tuple[tuple[Condition, dt.date, Region | None], ...]
+    #: each group's slot positions and the identity of its conditions
+    groups: tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]
+    #: every notice's fields of a MatchView (``_side_part``) in list order, with its group's position
+    sides: tuple[tuple[dict[str, Any], int], ...]
+    #: whether each notice is open, by position
+    open: tuple[bool, ...]
+    #: positions sorted by a key of the sides (``order``)
+    orders: dict[Callable[[Any], Any], tuple[int, ...]] = field(default_factory=dict, compare=False)
+
+    def order(self, key: Callable[[Any], Any]) -> tuple[int, ...]:
+        """Positions sorted by ``key`` of each side (read as attributes: ``key(side).notice``)."""
+        found = self.orders.get(key)
+        if found is None:
+            sides = [SimpleNamespace(**side) for side, _ in self.sides]
+            found = self.orders[key] = tuple(sorted(range(len(sides)), key=lambda i: key(sides[i])))
+        return found
+
+
+def _slot_key(cond: Condition, judging: Judging) -> tuple[int, dt.date | None, Region | None]:
+    return (
+        id(cond),
+        judging.on if cond.field in _DAY_FIELDS else None,
+        judging.region if cond.field == _REGION_FIELD else None,
+    )
+
+
+def _make_plan(sides: Sequence[_Side]) -> _Plan:
+    slot_at: dict[tuple[int, dt.date | None, Region | None], int] = {}
+    slots: list[tuple[Condition, dt.date, Region | None]] = []
+    group_at: dict[tuple[int, ...], int] = {}
+    groups: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+    placed: list[tuple[dict[str, Any], int]] = []
+    for side in sides:
+        judging = side.judging
+        positions = []
+        for cond in judging.conditions:
+            key = _slot_key(cond, judging)
+            at = slot_at.get(key)
+            if at is None:
+                at = slot_at[key] = len(slots)
+                slots.append((cond, judging.on, judging.region))
+            positions.append(at)
+        form = tuple(positions)
+        group = group_at.get(form)
+        if group is None:
+            group = group_at[form] = len(groups)
+            groups.append((form, judging.signature))
+        placed.append((_side_part(side), group))
+    return _Plan(tuple(slots), tuple(groups), tuple(placed), tuple(side.open for side in sides))
+
+
+def _plan(seen: CompanyView, now: dt.datetime) -> _Plan:
+    """The plan, made once per ``Shared`` key (or per call without one): the key fixes the local day and
+    that no active deadline passes, so another ``now`` gives the same."""
+    found = seen.memo.get("company-plan")
     if found is None:
-        made = [
-            _side(
-                seen.notices[j.notice_id], j, seen.deadlines[j.notice_id], now, j.notice_id in seen.open_ids
-            )
-            for j in seen.judgings
-        ]
-        found = seen.memo["web-sides"] = tuple(sorted(made, key=_static_order))
-    assert isinstance(found, tuple)
+        found = seen.memo["company-plan"] = _make_plan(_sides(seen, now))
+    assert isinstance(found, _Plan)
     return found
 
 
@@ -114,26 +188,139 @@ class _Shape:
 
     def verdict(self, results: Sequence[ConditionResult]) -> Verdict:
         kept = tuple([results[i] for i in self.kept])
-        return Verdict(
+        return frozen_instance(
+            Verdict,
             status=self.status,
             results=kept,
             missing=self.missing,
-            unmet=tuple([kept[i] for i in self.unmet]),
-            manual=tuple([kept[i] for i in self.manual]),
-            notes=tuple([kept[i] for i in self.notes]),
+            unmet=tuple([kept[i] for i in self.unmet]) if self.unmet else (),
+            manual=tuple([kept[i] for i in self.manual]) if self.manual else (),
+            notes=tuple([kept[i] for i in self.notes]) if self.notes else (),
         )
 
 
-_FIELDS = frozenset(f.name for f in dataclasses.fields(MatchView))
+def _verdict_part(verdict: Verdict) -> dict[str, Any]:
+    """A MatchView's fields that come from its verdict."""
+    return {
+        "verdict": verdict,
+        "status": verdict.status,
+        "results": verdict.results,
+        "missing": verdict.missing,
+        "unmet": verdict.unmet,
+        "manual": verdict.manual,
+    }
 
 
-def _view(**values: Any) -> MatchView:
-    """A MatchView without its frozen ``__init__`` (one ``object.__setattr__`` per field: 3 µs, a
-    thousand per company); every field is given, as the check says."""
-    assert values.keys() == _FIELDS
-    view = object.__new__(MatchView)
-    view.__dict__.update(values)
-    return view
+def _side_part(side: _Side) -> dict[str, Any]:
+    """A MatchView's fields that come from its notice."""
+    return {
+        "notice": side.notice,
+        "next_deadline": side.next_deadline,
+        "days_left": side.days_left,
+        "deadlines": side.deadlines,
+        "judged_on": side.judging.on,
+        "open": side.open,
+    }
+
+
+class CompanyVerdicts:
+    """One company's verdicts on the notices: every notice's status at once, its MatchView when asked.
+
+    Positions are those of the notices in list order (``_static_order``). A page showing 50 notices per
+    verdict makes 150 MatchViews, not a thousand: the statuses come from the groups' shapes alone.
+    """
+
+    def __init__(self, seen: CompanyView, plan: _Plan) -> None:
+        self._seen = seen
+        self._plan = plan
+        judge = seen.judge
+        # results are the judge's own objects, kept by it for this call: equal ids are the same result
+        self._judged = [judge._result(cond, on, region) for cond, on, region in plan.slots]
+        self._shapes: list[_Shape] = []
+        self._made: dict[int, dict[str, Any]] = {}
+        #: a MatchView's verdict fields by shape and the results it keeps (``_part``)
+        self._parts: dict[tuple[int, ...], dict[str, Any]] = {}
+        shapes: dict[tuple[object, ...], _Shape] = {}
+        judged = self._judged
+        for positions, signature in plan.groups:
+            results = [judged[i] for i in positions]
+            # groups mostly differ in a result's text only (company age names the judging day)
+            form = (signature, *[(r.status, r.manual, r.missing) for r in results])
+            shape = shapes.get(form)
+            if shape is None:
+                shape, verdict = _Shape.of(results)
+                shapes[form] = shape
+                self._parts[self._kept_key(shape, results)] = _verdict_part(verdict)
+            self._shapes.append(shape)
+        statuses = [shape.status for shape in self._shapes]
+        #: each notice's status, by position
+        self.statuses: list[VerdictStatus] = [statuses[group] for _, group in plan.sides]
+
+    def __len__(self) -> int:
+        return len(self._plan.sides)
+
+    @property
+    def open(self) -> tuple[bool, ...]:
+        """Whether each notice is open, by position."""
+        return self._plan.open
+
+    def order(self, key: Callable[[Any], Any]) -> tuple[int, ...]:
+        """Positions sorted by ``key`` of each notice's side (a MatchView's fields but the verdict's),
+        sorted once per ``Shared`` key: ``key`` must read the notice's side only."""
+        return self._plan.order(key)
+
+    @staticmethod
+    def _kept_key(shape: _Shape, results: Sequence[ConditionResult]) -> tuple[int, ...]:
+        """What a verdict is made of: its shape and the results it keeps. Groups whose results differ
+        in hidden ones only (each notice's existence check, passed on its own day) share a verdict."""
+        return (id(shape), *[id(results[i]) for i in shape.kept])
+
+    def _part(self, group: int) -> dict[str, Any]:
+        part = self._made.get(group)
+        if part is None:
+            positions, _ = self._plan.groups[group]
+            results = [self._judged[i] for i in positions]
+            shape = self._shapes[group]
+            key = self._kept_key(shape, results)
+            part = self._parts.get(key)
+            if part is None:
+                part = self._parts[key] = _verdict_part(shape.verdict(results))
+            self._made[group] = part
+        return part
+
+    def view(self, position: int) -> MatchView:
+        """The MatchView of the notice at ``position``."""
+        side, group = self._plan.sides[position]
+        view = object.__new__(MatchView)
+        fields = view.__dict__
+        fields.update(side)
+        fields.update(self._part(group))
+        return view
+
+    def views(self, positions: Iterable[int]) -> list[MatchView]:
+        return [self.view(i) for i in positions]
+
+    def listed(self) -> list[int]:
+        """Every position as ``company_matches`` lists them: by verdict, then by next deadline."""
+        statuses = self.statuses
+        return [i for status in VERDICT_ORDER for i in range(len(statuses)) if statuses[i] == status]
+
+
+def company_verdicts(
+    *,
+    session: Session,
+    company_id: int,
+    now: dt.datetime,
+    include_past: bool = False,
+    shared: Shared | None = None,
+) -> CompanyVerdicts:
+    """The company's verdict on every open notice (and closed ones when asked), judged afresh: the
+    statuses at once, the MatchViews when asked (``CompanyVerdicts.view``). Arguments and errors as
+    ``company_matches``."""
+    seen = load_company_view(
+        session=session, company_id=company_id, now=now, include_past=include_past, shared=shared
+    )
+    return CompanyVerdicts(seen, _plan(seen, now))
 
 
 def company_matches(
@@ -158,42 +345,7 @@ def company_matches(
         NotFoundError: no company with this id.
         ProfileError: the stored profile is invalid.
     """
-    seen = load_company_view(
+    found = company_verdicts(
         session=session, company_id=company_id, now=now, include_past=include_past, shared=shared
     )
-    judge = seen.judge
-    # results are the judge's own objects, kept by it for this call: equal ids are the same result
-    verdicts: dict[tuple[int, ...], Verdict] = {}
-    shapes: dict[tuple[object, ...], _Shape] = {}
-    groups: dict[str, list[MatchView]] = {status: [] for status in VERDICT_ORDER}
-    for side in _sides(seen, now):
-        results = judge._all(side.judging)
-        key = tuple(map(id, results))
-        verdict = verdicts.get(key)
-        if verdict is None:
-            # most notices differ in a result's text only (company age names the judging day)
-            form = (side.judging.signature, *[(r.status, r.manual, r.missing) for r in results])
-            shape = shapes.get(form)
-            if shape is None:
-                shape, verdict = _Shape.of(results)
-                shapes[form] = shape
-            else:
-                verdict = shape.verdict(results)
-            verdicts[key] = verdict
-        groups[verdict.status].append(
-            _view(
-                notice=side.notice,
-                verdict=verdict,
-                status=verdict.status,
-                next_deadline=side.next_deadline,
-                days_left=side.days_left,
-                deadlines=side.deadlines,
-                results=verdict.results,
-                missing=verdict.missing,
-                unmet=verdict.unmet,
-                manual=verdict.manual,
-                judged_on=side.judging.on,
-                open=side.open,
-            )
-        )
-    return [view for status in VERDICT_ORDER for view in groups[status]]
+    return found.views(found.listed())

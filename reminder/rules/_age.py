@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from decimal import ROUND_HALF_UP, Decimal
 
 __all__ = ["add_months", "anniversary", "full_months", "age_years", "founded_bounds", "within_bounds"]
@@ -63,6 +64,7 @@ def _latest(on: dt.date, years: Decimal) -> dt.date:
     return day
 
 
+@functools.lru_cache(maxsize=8192)  # the same for every company: each notice's day, a few thresholds
 def founded_bounds(op: str, years: Decimal, on: dt.date) -> tuple[dt.date | None, dt.date | None]:
     """Founding days meeting "age ``op`` ``years``" on ``on``: after the first (exclusive), up to the second.
 

@@ -11,9 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import operator
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from reminder.applicant_kinds import Kind, fits_kind, kind_by_value, kinds
 from reminder.model import Condition
@@ -55,9 +54,8 @@ NUMBER_OPS: Mapping[str, Callable[[Any, Any], bool]] = {
 _MEMBERSHIP = ("in", "==", "has")
 
 
-@dataclass(frozen=True)
-class Context:
-    """What an evaluator may read besides the condition and the profile."""
+class Context(NamedTuple):
+    """What an evaluator may read besides the condition and the profile (a tuple: one per result)."""
 
     spec: FieldSpec
     #: the day conditions are judged on (the deadline): ages and expiry dates are measured then
@@ -65,9 +63,8 @@ class Context:
     notice_region: Region | None
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """An evaluator's finding, before it is rendered."""
+class Outcome(NamedTuple):
+    """An evaluator's finding, before it is rendered (a tuple: one per result)."""
 
     status: str
     why: str
@@ -155,14 +152,16 @@ def _number(condition: Condition, profile: Profile, ctx: Context) -> Outcome:
 
 @register("age")
 def _age(condition: Condition, profile: Profile, ctx: Context) -> Outcome:
+    if profile.founded_on is not None and is_existence(condition):
+        # founded after the deadline: the company did not exist yet (every notice has this check, on
+        # its own day: it is most of a company's results, so its threshold, always 0, is not parsed)
+        exists = profile.founded_on <= ctx.on
+        return Outcome("pass" if exists else "fail", "exists", profile.founded_on, ctx.on)
     expected = read_number(condition, "age")
     if expected is None or condition.op not in NUMBER_OPS:
         return manual()
     if profile.founded_on is None:
         return Outcome("unknown", "missing", expected=expected, missing=_label(ctx))
-    if is_existence(condition):  # founded after the deadline: the company did not exist yet
-        exists = profile.founded_on <= ctx.on
-        return Outcome("pass" if exists else "fail", "exists", profile.founded_on, ctx.on)
     ok = within_bounds(profile.founded_on, founded_bounds(condition.op, expected, ctx.on))
     return Outcome("pass" if ok else "fail", "compared", age_years(profile.founded_on, ctx.on), expected)
 

@@ -13,13 +13,16 @@ renderer in ``explain.py``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from reminder.model import Condition
 
-__all__ = ["Status", "VerdictStatus", "ConditionResult", "Verdict"]
+__all__ = ["Status", "VerdictStatus", "ConditionResult", "Verdict", "frozen_instance"]
+
+_T = TypeVar("_T")
 
 Status = Literal["pass", "fail", "unknown"]
 VerdictStatus = Literal["eligible", "possibly_eligible", "not_eligible"]
@@ -96,3 +99,18 @@ class Verdict:
             "manual": [r.quote for r in self.manual],
             "notes": [r.reason_zh for r in self.notes],
         }
+
+
+_FIELDS: dict[type, frozenset[str]] = {}
+
+
+def frozen_instance(cls: type[_T], **values: Any) -> _T:
+    """An instance of a frozen dataclass from every one of its fields, without ``__init__`` (which sets
+    them one ``object.__setattr__`` at a time: 1.5 µs for a result, made by the thousand per company)."""
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = frozenset(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
+    assert values.keys() == names, f"{cls.__name__}: fields {sorted(names ^ values.keys())}"
+    made = object.__new__(cls)
+    made.__dict__.update(values)
+    return made

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from reminder.model import Condition
 
 from ._evaluators import EVALUATORS, Context, Outcome, manual
-from ._results import ConditionResult, Status, Verdict, VerdictStatus
+from ._results import ConditionResult, Status, Verdict, VerdictStatus, frozen_instance
 from ._vocab import judged_spec
 from .existence import shown
 from .explain import describe
@@ -59,7 +59,8 @@ def evaluate(
     ctx = Context(spec, on, notice_region) if spec is not None else None
     out = _outcome(condition, profile, ctx)
     status: Status = "pass" if out.status == "pass" else "fail" if out.status == "fail" else "unknown"
-    result = ConditionResult(
+    result = frozen_instance(
+        ConditionResult,
         condition=condition,
         status=status,
         used=out.used,
@@ -72,7 +73,7 @@ def evaluate(
         on=on,
     )
     # frozen: filled in place rather than through dataclasses.replace (a copy per result, on the hot path)
-    object.__setattr__(result, "reason_zh", describe(result))
+    result.__dict__["reason_zh"] = describe(result)
     log.debug("%s [%s] %s", condition.field, condition.rule or "-", result.reason_zh)
     return result
 

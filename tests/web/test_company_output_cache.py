@@ -134,13 +134,13 @@ def test_unchanged_outputs_are_not_rendered_again(
     judged: list[str] = []
 
     def counting(module: Any) -> None:
-        real = module.company_matches
+        real = module.company_verdicts
 
-        def company_matches(**kwargs: Any) -> Any:
+        def company_verdicts(**kwargs: Any) -> Any:
             judged.append(module.__name__)
             return real(**kwargs)
 
-        monkeypatch.setattr(module, "company_matches", company_matches)
+        monkeypatch.setattr(module, "company_verdicts", company_verdicts)
 
     counting(view)
     counting(ical)

@@ -21,6 +21,7 @@ from reminder.matching.company_view import load_company_view
 from reminder.web.api.company_schemas import MatchOut
 from reminder.web.api.views import match_out, matches_json
 from reminder.web.company import verdict_html
+from reminder.web.company.facts import benefit_key, facts_of
 from reminder.web.company.verdict_html import Fragments
 
 ARTICLE = re.compile(r'<article class="match( compact)?" id="notice-(\d+)">(.*?)</article>', re.S)
@@ -210,3 +211,31 @@ def test_the_matches_api_pages_on_request_and_answers_as_before_otherwise(client
     assert "include_past=true" in past.headers["Link"]
     assert client.get(f"{url}?limit=0", headers=bearer(token)).status_code == 422
     assert client.get(f"{url}?offset=999", headers=bearer(token)).json() == []
+
+
+@pytest.mark.parametrize("sort", ["days", "benefit"])
+@pytest.mark.parametrize("profile", [HANGZHOU, SPARSE, NINGBO], ids=["full", "sparse", "ningbo"])
+def test_each_section_lists_its_open_notices_in_the_chosen_order(
+    client: TestClient, profile: dict[str, Any], sort: str
+) -> None:
+    """The page makes MatchViews only for what it shows (company_verdicts): its sections hold the plain
+    views' open notices of that verdict, soonest deadline first, or largest benefit first."""
+    company_id, token = register_api(client, profile)
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    with Session(engine) as session:
+        plain = _plain(session, company_id, True)
+
+    def soonest(v: MatchView) -> tuple[bool, dt.date, int]:
+        day = v.next_deadline.date if v.next_deadline is not None else None
+        return (v.next_deadline is None, day or dt.date.max, v.notice.id or 0)
+
+    html = client.get(f"/c/{company_id}?detail=all&sort={sort}", headers=bearer(token)).text
+    shown = 0
+    for status in VERDICT_ORDER:
+        expected = sorted((v for v in plain if v.open and v.status == status), key=soonest)
+        if sort == "benefit":
+            expected.sort(key=lambda v: benefit_key(facts_of(v.notice).benefits))
+        listed = [int(i) for _, i, _ in ARTICLE.findall(_section(html, status))]
+        assert listed == [v.notice.id for v in expected], status
+        shown += len(listed)
+    assert shown == len([v for v in plain if v.open]) > 0

@@ -43,3 +43,13 @@ def test_an_escape_or_a_character_at_the_fold_stays_whole(shift: int) -> None:
     for text in ("a" * shift + ",;\\\n^中" * 3, "中" * (shift // 3) + "a" * (shift % 3) + "\\,😀" * 9):
         line = "X:" + ical._text(text)
         assert ical._fold(line.encode()) == _foldline(line).encode(), text
+
+
+@given(TEXT, TEXT)
+def test_a_description_folded_from_its_shared_start_is_folded_as_a_whole(start: str, rest: str) -> None:
+    """Every feed folds the description's start once (``_fold_start``) and the company's own end after it:
+    the event reads as the whole line folded at once."""
+    head = ("DESCRIPTION:" + ical._text(start)).encode()
+    folded, left = ical._fold_start(head)
+    whole = _foldline("DESCRIPTION:" + ical._text(start) + ical._text(rest)).encode()
+    assert folded + ical._fold(left + ical._text(rest).encode()) == whole

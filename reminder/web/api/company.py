@@ -32,7 +32,7 @@ from reminder.config import Settings
 from reminder.db.models import Company, CompanyPublic
 from reminder.db.store import get_notice, list_conditions
 from reminder.errors import DeliveryError, ProfileError
-from reminder.matching import company_matches
+from reminder.matching import company_verdicts
 from reminder.matching.company_view import Shared
 from reminder.notify.links import company_url
 from reminder.notify.test_sends import TestSend
@@ -219,12 +219,13 @@ def matches(
     now = request_now(request)
 
     def fresh(shared: Shared) -> bytes:  # the JSON FastAPI writes for the response model, after the total
-        items = company_matches(
+        found = company_verdicts(
             session=session, company_id=company.id or 0, now=now, include_past=include_past, shared=shared
         )
-        shown = items[offset:] if limit is None else items[offset : offset + limit]
+        listed = found.listed()
+        shown = found.views(listed[offset:] if limit is None else listed[offset : offset + limit])
         parts = notice_parts(request, shared.version)
-        return b"%d\n" % len(items) + matches_json(shown, now, parts, result_fragments(request))
+        return b"%d\n" % len(listed) + matches_json(shown, now, parts, result_fragments(request))
 
     # kept until the company, the notices or the day change (web/company/output_cache.py)
     variant = ("api-matches", include_past, offset, limit)

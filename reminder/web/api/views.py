@@ -141,20 +141,24 @@ def matches_json(
         )
         return made[0]
 
+    # the part after the notice comes from the verdict alone, which notices share (the same results)
+    tails: dict[int, bytes] = {}
     out = [b"["]
     for number, item in enumerate(items):
         key = ("api-json", item.notice.id)
         notice = parts.get(key)
         if notice is None:
             notice = parts[key] = _NOTICE.dump_json(notice_out(_line(item, now)), by_alias=True)
-        out += [
-            b',{"notice":' if number else b'{"notice":', notice,
-            b',"status":', _STATUS[item.status],
-            b',"missing":', _STRINGS.dump_json(list(item.missing)) if item.missing else b"[]",
-            b',"unmet":[', b",".join([result(r) for r in item.unmet]),
-            b'],"manual":[', b",".join([result(r) for r in item.manual]),
-            b'],"results":[', b",".join([result(r) for r in item.results]), b"]}",
-        ]  # fmt: skip
+        tail = tails.get(id(item.verdict))
+        if tail is None:
+            tail = tails[id(item.verdict)] = b"".join([
+                b',"status":', _STATUS[item.status],
+                b',"missing":', _STRINGS.dump_json(list(item.missing)) if item.missing else b"[]",
+                b',"unmet":[', b",".join([result(r) for r in item.unmet]),
+                b'],"manual":[', b",".join([result(r) for r in item.manual]),
+                b'],"results":[', b",".join([result(r) for r in item.results]), b"]}",
+            ])  # fmt: skip
+        out += [b',{"notice":' if number else b'{"notice":', notice, tail]
     out.append(b"]")
     return b"".join(out)
 

@@ -26,7 +26,7 @@ from icalendar import Calendar, Timezone, vDuration
 
 from reminder.config import Settings
 from reminder.db.models import Company, DeadlineRow, NoticeRow
-from reminder.matching import company_matches
+from reminder.matching import company_verdicts
 from reminder.matching.company_view import Shared
 from reminder.notify.facts_lines import fact_lines, row_facts_json
 from reminder.notify.links import view_url
@@ -104,6 +104,13 @@ def _fold(line: bytes) -> bytes:
     right after a backslash or caret (icalendar's folding, so the feed reads the same to calendar apps)."""
     if len(line) < 75:
         return line
+    folded, rest = _fold_start(line)
+    return folded + rest
+
+
+def _fold_start(line: bytes) -> tuple[bytes, bytes]:
+    """The pieces of ``_fold(line + anything)`` that ``line`` alone decides, each followed by the fold,
+    and the rest of ``line``: a piece is cut by the 75 octets from its start, all in ``line``."""
     pieces = []
     start = 0
     while len(line) - start >= 75:
@@ -112,10 +119,9 @@ def _fold(line: bytes) -> bytes:
             end -= 1
         if line[end - 1] in b"\\^" and end - 1 > start:  # keep an escape with what it escapes
             end -= 1
-        pieces.append(line[start:end])
+        pieces.append(line[start:end] + b"\r\n ")
         start = end
-    pieces.append(line[start:])
-    return b"\r\n ".join(pieces)
+    return b"".join(pieces), line[start:]
 
 
 def _utc(instant: dt.datetime) -> str:
@@ -173,6 +179,10 @@ def _lines(lines: Sequence[str]) -> str | None:
     return "\\n".join(_text(line) for line in lines)
 
 
+#: descriptions' starts kept per deadline (companies' missing fields vary: the common ones come first)
+_STARTS_KEPT = 16
+
+
 @dataclass(frozen=True)
 class _Dated:
     """What a dated deadline's events share, whichever company's feed they are in."""
@@ -186,6 +196,8 @@ class _Dated:
     timed: bool
     #: per verdict: the description's lines before the company's own, and after them (escaped)
     tops: dict[str, tuple[str | None, str | None]]
+    #: per verdict and company lines (``_checks``): ``_fold_start`` of the description but its link
+    starts: dict[tuple[str, str], tuple[bytes, bytes]]
 
 
 def _dated(item: Any, deadline: DeadlineRow) -> _Dated | None:
@@ -199,6 +211,7 @@ def _dated(item: Any, deadline: DeadlineRow) -> _Dated | None:
         f"UID:deadline-{deadline.id}",
         deadline.at,
         deadline.time is not None,
+        {},
         {},
     )
 
@@ -228,17 +241,6 @@ def _checks(item: Any) -> str | None:
     return _lines(said)
 
 
-def _description_text(
-    item: Any, deadline: DeadlineRow, feed: _Feed, top: tuple[str | None, str | None], checks: str | None
-) -> str:
-    """``_text(_description(...))``, from pieces: the verdict's and the deadline's lines (``_top``), the
-    company's own (``_checks``, once per notice), the quote and the issuer, then the link (once per feed)."""
-    head, tail = top
-    if head is None or tail is None or checks is None:
-        return _text(_description(item, deadline, feed.link, _facts(item.notice)))
-    return "\\n".join([piece for piece in (head, checks, tail, feed.detail_text) if piece])
-
-
 def _event(
     item: Any,
     deadline: DeadlineRow,
@@ -257,6 +259,22 @@ def _event(
     if top is None:
         top = dated.tops[item.status] = _top(item, deadline, parts)
     status = _CATEGORIES.get(item.status) or _written([f"CATEGORIES:{_text(status_label(item.status))}"])
+    head, tail = top
+    if head is not None and tail is not None and checks is not None:
+        # all but the link is the same for companies with the same checks: folded once (``_fold_start``)
+        said = (item.status, checks)
+        start = dated.starts.get(said)
+        if start is None:
+            text = "\\n".join([piece for piece in (head, checks, tail) if piece])
+            start = _fold_start(f"DESCRIPTION:{text}".encode())
+            if len(dated.starts) < _STARTS_KEPT:
+                dated.starts[said] = start
+        folded, rest = start
+        description = folded + _fold(rest + f"\\n{feed.detail_text}".encode())
+    else:  # a line ending in a carriage return: written whole
+        description = _fold(
+            f"DESCRIPTION:{_text(_description(item, deadline, feed.link, _facts(item.notice)))}".encode()
+        )
     alarms = b""
     if dated.at is not None:
         key = ("ical-alarms", dated.at, feed.offsets, feed.hour)
@@ -270,7 +288,7 @@ def _event(
         _fold(f"{dated.uid}{feed.uid_tail}".encode()),
         b"\r\n",
         status,
-        _fold(f"DESCRIPTION:{_description_text(item, deadline, feed, top, checks)}".encode()),
+        description,
         b"\r\n",
         dated.mid,
         feed.url,
@@ -331,11 +349,15 @@ def calendar_text(
     )  # fmt: skip
     events: list[bytes] = []
     timed = False
+    said: dict[int, str | None] = {}  # the company's own lines come from the verdict, which notices share
     for item in items:
         if item.status not in CALENDAR_STATUSES:
             continue
         dated = _deadlines(item, kept)
-        checks = _checks(item) if dated else None
+        checks = None
+        if dated:
+            checks = said[id(item.verdict)] if id(item.verdict) in said else _checks(item)
+            said[id(item.verdict)] = checks
         for deadline, shared in dated:
             events.append(_event(item, deadline, shared, feed, kept, checks))
             timed = timed or shared.timed
@@ -369,10 +391,12 @@ def calendar_feed(
     now = request_now(request)
 
     def fresh(shared: Shared) -> bytes:
-        items = company_matches(
+        found = company_verdicts(
             session=session, company_id=company.id or 0, now=now, include_past=True, shared=shared
         )
-        return calendar_text(company, items, settings, notice_parts(request, shared.version))
+        # only these contribute events: the rest are not made into MatchViews
+        listed = [i for i in found.listed() if found.statuses[i] in CALENDAR_STATUSES]
+        return calendar_text(company, found.views(listed), settings, notice_parts(request, shared.version))
 
     # kept until the company, the notices or the day change (output_cache.py): apps poll it
     body = cached_output(request, session, company, now, "ical", fresh)

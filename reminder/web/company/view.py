@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Coroutine
-from dataclasses import replace
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -23,12 +22,12 @@ from fastapi.routing import APIRoute
 from markupsafe import escape
 
 from reminder.db.models import Company
-from reminder.matching import company_matches
+from reminder.matching import company_verdicts
 from reminder.matching.company_view import Shared
 from reminder.notify.links import new_view_salt, verify_view_token, view_calendar_url
 from reminder.web.company import ical
 from reminder.web.company.common import NO_STORE, render, request_now
-from reminder.web.company.facts import by_benefit, sort_choice, sort_links
+from reminder.web.company.facts import sort_choice, sort_links
 from reminder.web.company.output_cache import cached_output, notice_parts, result_fragments
 from reminder.web.company.verdict_html import DETAIL_ALL, sections_html
 from reminder.web.company.views import sections
@@ -111,15 +110,12 @@ def verdict_context(
     detail_href = str(escape("?" + urlencode({**kept, "detail": DETAIL_ALL})))
 
     def fresh(shared: Shared) -> bytes:
-        every = company_matches(
+        found = company_verdicts(
             session=session, company_id=company.id or 0, now=now, include_past=True, shared=shared
         )
-        grouped = sections([m for m in every if m.open])
-        if sort == "benefit":
-            grouped = [replace(s, items=tuple(by_benefit(s.items))) for s in grouped]
         return sections_html(
-            grouped,
-            [m for m in every if not m.open],
+            sections(found, benefit=sort == "benefit"),
+            found.views([i for i in found.listed() if not found.open[i]]),
             company_id=company.id or 0,
             read_only=read_only,
             detail_all=detail_all,

@@ -1,6 +1,6 @@
 """How matches read on a page: Chinese labels, days left, and the grouping of the company page.
 
-sections(open matches) → [eligible, possibly eligible, not eligible], each with its matches
+sections(a company's verdicts) → [eligible, possibly eligible, not eligible], each with its open notices
 deadline_text / days_left_text / kind_label / status_label ─ filters for templates and the iCal feed
 """
 
@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from reminder.db.models import DeadlineRow
 from reminder.extract.normalize import to_simplified
+from reminder.matching.company_verdicts import CompanyVerdicts
 from reminder.model import DEADLINE_KIND_LABELS
 from reminder.rules import VERDICT_LABELS_ZH
+from reminder.web.company.facts import benefit_key, facts_of
 from reminder.web.dates import zh_date
 
 __all__ = [
@@ -43,8 +45,8 @@ class Section:
     status: str
     #: Chinese heading
     title: str
-    #: the MatchViews in this group, soonest deadline first
-    items: tuple[Any, ...]
+    #: the MatchViews in this group, in the page's order (made when read)
+    items: Sequence[Any]
 
 
 def status_label(status: str) -> str:
@@ -97,16 +99,44 @@ def _soonest(item: Any) -> tuple[int, dt.date, int]:
     return (0 if deadline is not None else 1, day, item.notice.id or 0)
 
 
-def sections(items: Sequence[Any]) -> list[Section]:
-    """Open matches grouped by verdict, in the order eligible, possibly eligible, not eligible.
+def _largest_benefit(item: Any) -> tuple[tuple[int, float], tuple[int, dt.date, int]]:
+    """By top benefit, the largest first; then soonest (what a stable sort of the soonest order gave)."""
+    return (benefit_key(facts_of(item.notice).benefits), _soonest(item))
+
+
+class _Views(Sequence[Any]):
+    """A section's MatchViews, made when read: a page shows the first 50 of a thousand."""
+
+    def __init__(self, found: CompanyVerdicts, positions: list[int]) -> None:
+        self._found = found
+        self._positions = positions
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Any]: ...
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return self._found.views(self._positions[index])
+        return self._found.view(self._positions[index])
+
+
+def sections(found: CompanyVerdicts, *, benefit: bool = False) -> list[Section]:
+    """The open notices grouped by verdict, in the order eligible, possibly eligible, not eligible.
 
     Args:
-        items: MatchViews (``reminder.matching``) of open notices.
+        found: the company's verdicts (``reminder.matching.company_verdicts``).
+        benefit: within each, the largest top benefit first (else the soonest deadline first).
 
     Returns:
         Three sections, empty ones included (the page says "none" for them).
     """
-    return [
-        Section(status, title, tuple(sorted((i for i in items if i.status == status), key=_soonest)))
-        for status, title in STATUS_LABELS.items()
-    ]
+    chosen: dict[str, list[int]] = {status: [] for status in STATUS_LABELS}
+    statuses, is_open = found.statuses, found.open
+    for i in found.order(_largest_benefit if benefit else _soonest):
+        if is_open[i]:
+            chosen[statuses[i]].append(i)
+    return [Section(status, title, _Views(found, chosen[status])) for status, title in STATUS_LABELS.items()]
