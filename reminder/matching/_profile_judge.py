@@ -25,7 +25,7 @@ from reminder.matching._match_notices import (
 from reminder.model import Condition
 from reminder.rules import ConditionResult, Profile, Region, Verdict, condition_spec, evaluate
 from reminder.rules.engine import combine
-from reminder.rules.existence import shown
+from reminder.rules.existence import exists_on, is_existence, shown
 
 __all__ = ["Judging", "judgings", "open_judgings", "ProfileJudge", "StoredVerdict"]
 
@@ -112,6 +112,9 @@ class ProfileJudge:
     def __init__(self, profile: Profile) -> None:
         self.profile = profile
         self._results: dict[tuple[object, ...], ConditionResult] = {}
+        #: a passed existence check: every notice has one, on its own day, and no verdict shows a
+        #: passed one (``existence.shown``), so one result stands for all (a thousand evaluations less)
+        self._exists: ConditionResult | None = None
         self._stored: dict[tuple[object, ...], tuple[str, str, str, str, tuple[Condition, ...]]] = {}
 
     def _day_key(self, cond: Condition, on: dt.date) -> object:
@@ -125,7 +128,18 @@ class ProfileJudge:
         key = (id(cond), self._day_key(cond, on), region if cond.field == "registered_region" else None)
         found = self._results.get(key)
         if found is None:
+            founded = self.profile.founded_on
+            if (
+                founded is not None
+                and self._exists is not None
+                and is_existence(cond)
+                and exists_on(founded, on)
+            ):
+                found = self._results[key] = self._exists
+                return found
             found = self._results[key] = _shared_result(cond, self.profile, on, region, key)
+            if found.status == "pass" and is_existence(cond):
+                self._exists = found
         return found
 
     def _all(self, judging: Judging) -> list[ConditionResult]:

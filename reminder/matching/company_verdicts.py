@@ -235,24 +235,35 @@ class CompanyVerdicts:
         self._plan = plan
         judge = seen.judge
         # results are the judge's own objects, kept by it for this call: equal ids are the same result
-        self._judged = [judge._result(cond, on, region) for cond, on, region in plan.slots]
+        judged = [judge._result(cond, on, region) for cond, on, region in plan.slots]
+        #: groups with the same results (the same objects), each with its results and shape
+        classes: dict[tuple[int, ...], int] = {}
+        self._results: list[list[ConditionResult]] = []
         self._shapes: list[_Shape] = []
+        #: a MatchView's verdict fields by class, made when read (``_part``)
         self._made: dict[int, dict[str, Any]] = {}
-        #: a MatchView's verdict fields by shape and the results it keeps (``_part``)
+        #: the same by shape and the results kept (``_kept_key``)
         self._parts: dict[tuple[int, ...], dict[str, Any]] = {}
         shapes: dict[tuple[object, ...], _Shape] = {}
-        judged = self._judged
+        #: each group's class
+        self._class: list[int] = []
         for positions, signature in plan.groups:
             results = [judged[i] for i in positions]
-            # groups mostly differ in a result's text only (company age names the judging day)
-            form = (signature, *[(r.status, r.manual, r.missing) for r in results])
-            shape = shapes.get(form)
-            if shape is None:
-                shape, verdict = _Shape.of(results)
-                shapes[form] = shape
-                self._parts[self._kept_key(shape, results)] = _verdict_part(verdict)
-            self._shapes.append(shape)
-        statuses = [shape.status for shape in self._shapes]
+            ids = tuple(map(id, results))
+            found = classes.get(ids)
+            if found is None:
+                found = classes[ids] = len(self._shapes)
+                # classes mostly differ in a result's text only (company age names the judging day)
+                form = (signature, *[(r.status, r.manual, r.missing) for r in results])
+                shape = shapes.get(form)
+                if shape is None:
+                    shape, verdict = _Shape.of(results)
+                    shapes[form] = shape
+                    self._made[found] = self._parts[self._kept_key(shape, results)] = _verdict_part(verdict)
+                self._results.append(results)
+                self._shapes.append(shape)
+            self._class.append(found)
+        statuses = [self._shapes[c].status for c in self._class]
         #: each notice's status, by position
         self.statuses: list[VerdictStatus] = [statuses[group] for _, group in plan.sides]
 
@@ -275,30 +286,44 @@ class CompanyVerdicts:
         in hidden ones only (each notice's existence check, passed on its own day) share a verdict."""
         return (id(shape), *[id(results[i]) for i in shape.kept])
 
-    def _part(self, group: int) -> dict[str, Any]:
-        part = self._made.get(group)
+    def _part(self, found: int) -> dict[str, Any]:
+        """The verdict fields of a class's MatchViews."""
+        part = self._made.get(found)
         if part is None:
-            positions, _ = self._plan.groups[group]
-            results = [self._judged[i] for i in positions]
-            shape = self._shapes[group]
+            results, shape = self._results[found], self._shapes[found]
             key = self._kept_key(shape, results)
             part = self._parts.get(key)
             if part is None:
                 part = self._parts[key] = _verdict_part(shape.verdict(results))
-            self._made[group] = part
+            self._made[found] = part
         return part
 
     def view(self, position: int) -> MatchView:
         """The MatchView of the notice at ``position``."""
-        side, group = self._plan.sides[position]
-        view = object.__new__(MatchView)
-        fields = view.__dict__
-        fields.update(side)
-        fields.update(self._part(group))
-        return view
+        return self.views((position,))[0]
+
+    def fields(self, positions: Iterable[int]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        """The MatchView fields of the notices at these positions, as two shared dicts each (read
+        only): the notice's (``_side_part``) and the verdict's (``_verdict_part``)."""
+        sides, classes, made = self._plan.sides, self._class, self._made
+        out = []
+        for i in positions:
+            side, group = sides[i]
+            found = classes[group]
+            out.append((side, made.get(found) or self._part(found)))
+        return out
 
     def views(self, positions: Iterable[int]) -> list[MatchView]:
-        return [self.view(i) for i in positions]
+        """The MatchViews of the notices at these positions."""
+        new = object.__new__
+        out = []
+        for side, part in self.fields(positions):
+            view = new(MatchView)
+            fields = view.__dict__
+            fields.update(side)
+            fields.update(part)
+            out.append(view)
+        return out
 
     def listed(self) -> list[int]:
         """Every position as ``company_matches`` lists them: by verdict, then by next deadline."""

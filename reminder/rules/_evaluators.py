@@ -28,7 +28,7 @@ from ._vocab import (
     is_known_qualification,
     profile_label,
 )
-from .existence import is_existence
+from .existence import exists_on, is_existence
 from .profile import Profile, Qualification
 from .regions import Region, RegionError, region_within, relative_level, resolve_region
 from .scope import outside_mainland
@@ -155,7 +155,7 @@ def _age(condition: Condition, profile: Profile, ctx: Context) -> Outcome:
     if profile.founded_on is not None and is_existence(condition):
         # founded after the deadline: the company did not exist yet (every notice has this check, on
         # its own day: it is most of a company's results, so its threshold, always 0, is not parsed)
-        exists = profile.founded_on <= ctx.on
+        exists = exists_on(profile.founded_on, ctx.on)
         return Outcome("pass" if exists else "fail", "exists", profile.founded_on, ctx.on)
     expected = read_number(condition, "age")
     if expected is None or condition.op not in NUMBER_OPS:

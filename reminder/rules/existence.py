@@ -7,9 +7,11 @@ fails (成立日期 晚于 申报截止日), so it never clutters an explanation
 
 from __future__ import annotations
 
+import datetime as dt
+
 from reminder.model import Condition
 
-__all__ = ["EXISTS_RULE", "EXISTENCE", "is_existence", "shown"]
+__all__ = ["EXISTS_RULE", "EXISTENCE", "is_existence", "exists_on", "shown"]
 
 #: ``Condition.rule`` of the existence condition
 EXISTS_RULE = "exists"
@@ -23,6 +25,11 @@ def is_existence(condition: Condition) -> bool:
     return condition.rule == EXISTS_RULE or (
         condition.field == EXISTENCE.field and condition.quote == EXISTENCE.quote
     )
+
+
+def exists_on(founded_on: dt.date, on: dt.date) -> bool:
+    """Whether a company founded on ``founded_on`` passes the existence check judged on ``on``."""
+    return founded_on <= on
 
 
 def shown(status: str, condition: Condition) -> bool:

@@ -223,7 +223,7 @@ def matches(
             session=session, company_id=company.id or 0, now=now, include_past=include_past, shared=shared
         )
         listed = found.listed()
-        shown = found.views(listed[offset:] if limit is None else listed[offset : offset + limit])
+        shown = found.fields(listed[offset:] if limit is None else listed[offset : offset + limit])
         parts = notice_parts(request, shared.version)
         return b"%d\n" % len(listed) + matches_json(shown, now, parts, result_fragments(request))
 

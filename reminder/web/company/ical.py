@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -166,9 +166,11 @@ class _Feed:
     #: ``URL:{link}`` as written, and the link itself
     url: bytes
     link: str
-    #: ``_text`` of the description's last line, and of the UID after the deadline's id
-    detail_text: str
-    uid_tail: str
+    #: the description's last line (escaped, after its line break), and the UID after the deadline's id
+    detail_line: bytes
+    uid_tail: bytes
+    #: the alarms by deadline instant (``parts`` has them by offsets too)
+    alarms: dict[dt.datetime, bytes] = field(default_factory=dict)
 
 
 def _lines(lines: Sequence[str]) -> str | None:
@@ -191,7 +193,7 @@ class _Dated:
     head: bytes
     mid: bytes
     #: ``UID:deadline-{id}`` (digits need no escaping; the company's part follows)
-    uid: str
+    uid: bytes
     at: dt.datetime | None
     timed: bool
     #: per verdict: the description's lines before the company's own, and after them (escaped)
@@ -208,7 +210,7 @@ def _dated(item: Any, deadline: DeadlineRow) -> _Dated | None:
     return _Dated(
         _written([*lines, f"DTSTAMP:{stamp}"]),
         _written([f"LAST-MODIFIED:{stamp}", "TRANSP:TRANSPARENT"]),
-        f"UID:deadline-{deadline.id}",
+        f"UID:deadline-{deadline.id}".encode(),
         deadline.at,
         deadline.time is not None,
         {},
@@ -258,43 +260,42 @@ def _event(
     top = dated.tops.get(item.status)
     if top is None:
         top = dated.tops[item.status] = _top(item, deadline, parts)
-    status = _CATEGORIES.get(item.status) or _written([f"CATEGORIES:{_text(status_label(item.status))}"])
     head, tail = top
     if head is not None and tail is not None and checks is not None:
-        # all but the link is the same for companies with the same checks: folded once (``_fold_start``)
+        # all but the link is the same for companies with the same checks: written once (``_fold_start``)
         said = (item.status, checks)
         start = dated.starts.get(said)
         if start is None:
             text = "\\n".join([piece for piece in (head, checks, tail) if piece])
-            start = _fold_start(f"DESCRIPTION:{text}".encode())
+            folded, rest = _fold_start(f"DESCRIPTION:{text}".encode())
+            start = (_status_line(item.status) + folded, rest)
             if len(dated.starts) < _STARTS_KEPT:
                 dated.starts[said] = start
-        folded, rest = start
-        description = folded + _fold(rest + f"\\n{feed.detail_text}".encode())
+        lead, rest = start
+        description = lead + _fold(rest + feed.detail_line)
     else:  # a line ending in a carriage return: written whole
-        description = _fold(
-            f"DESCRIPTION:{_text(_description(item, deadline, feed.link, _facts(item.notice)))}".encode()
-        )
+        text = _text(_description(item, deadline, feed.link, _facts(item.notice)))
+        description = _status_line(item.status) + _fold(f"DESCRIPTION:{text}".encode())
     alarms = b""
     if dated.at is not None:
-        key = ("ical-alarms", dated.at, feed.offsets, feed.hour)
-        alarms = parts.get(key, b"")
+        alarms = feed.alarms.get(dated.at, b"")
         if not alarms:
-            alarms = _written(_alarms(dated.at, feed.offsets, hour=feed.hour))
-            if len(parts) < _MAX_PARTS:  # companies' own offsets could otherwise add up without end
-                parts[key] = alarms
+            key = ("ical-alarms", dated.at, feed.offsets, feed.hour)
+            alarms = parts.get(key, b"")
+            if not alarms:
+                alarms = _written(_alarms(dated.at, feed.offsets, hour=feed.hour))
+                if len(parts) < _MAX_PARTS:  # companies' own offsets could otherwise add up without end
+                    parts[key] = alarms
+            feed.alarms[dated.at] = alarms
+    uid = dated.uid + feed.uid_tail
     return b"".join([
-        dated.head,
-        _fold(f"{dated.uid}{feed.uid_tail}".encode()),
-        b"\r\n",
-        status,
-        description,
-        b"\r\n",
-        dated.mid,
-        feed.url,
-        alarms,
-        b"END:VEVENT\r\n",
+        dated.head, uid if len(uid) < 75 else _fold(uid), b"\r\n", description, b"\r\n",
+        dated.mid, feed.url, alarms, b"END:VEVENT\r\n",
     ])  # fmt: skip
+
+
+def _status_line(status: str) -> bytes:
+    return _CATEGORIES.get(status) or _written([f"CATEGORIES:{_text(status_label(status))}"])
 
 
 def _deadlines(item: Any, parts: dict[Hashable, Any]) -> list[tuple[DeadlineRow, _Dated]]:
@@ -345,7 +346,7 @@ def calendar_text(
     kept = parts if parts is not None else {}
     feed = _Feed(
         tuple(company.reminder_offsets or []), settings.reminder_hour, _written([f"URL:{link}"]), link,
-        _text(f"详情：{link}"), _text(f"-company-{company.id}@{_host(settings)}"),
+        f"\\n{_text(f'详情：{link}')}".encode(), _text(f"-company-{company.id}@{_host(settings)}").encode(),
     )  # fmt: skip
     events: list[bytes] = []
     timed = False
