@@ -53,3 +53,18 @@ def test_a_description_folded_from_its_shared_start_is_folded_as_a_whole(start: 
     folded, left = ical._fold_start(head)
     whole = _foldline("DESCRIPTION:" + ical._text(start) + ical._text(rest)).encode()
     assert folded + ical._fold(left + ical._text(rest).encode()) == whole
+
+
+@given(TEXT, st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=120))
+def test_the_link_line_is_folded_once_per_length_of_what_precedes_it(start: str, link: str) -> None:
+    """A feed folds its link line once per length of the line's rest before it (``_fold_end``), and
+    every event reads as the whole line folded at once, an escape at the end of the rest included."""
+    _, rest = ical._fold_start(("DESCRIPTION:" + ical._text(start)).encode())
+    end = ("\\n" + ical._text("详情：" + link)).encode()
+    kept: dict[int, bytes] = {}
+    for _ in range(2):  # made, then read back
+        assert ical._fold_end(rest, end, kept) == ical._fold(rest + end)
+        for escaped in (b"\\\\", b"^^"):  # an escaped backslash or caret last, at every length
+            for length in range(2, 75):
+                ending = (rest * 74)[: length - 2] + escaped if rest else b"a" * (length - 2) + escaped
+                assert ical._fold_end(ending, end, kept) == ical._fold(ending + end), length

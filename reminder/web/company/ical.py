@@ -124,6 +124,18 @@ def _fold_start(line: bytes) -> tuple[bytes, bytes]:
     return b"".join(pieces), line[start:]
 
 
+def _fold_end(rest: bytes, end: bytes, kept: dict[int, bytes]) -> bytes:
+    """``_fold(rest + end)`` for the rest of a line that ``_fold_start`` left (under 75 octets), with
+    ``end`` folded once per length of ``rest`` (in ``kept``): where ``end`` is cut depends on that length
+    alone, unless ``rest`` ends with an escape, which a cut right after it would split."""
+    if rest.endswith((b"\\", b"^")):
+        return _fold(rest + end)
+    tail = kept.get(len(rest))
+    if tail is None:
+        tail = kept[len(rest)] = _fold(b"x" * len(rest) + end)[len(rest) :]
+    return rest + tail
+
+
 def _utc(instant: dt.datetime) -> str:
     return instant.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
@@ -171,6 +183,8 @@ class _Feed:
     uid_tail: bytes
     #: the alarms by deadline instant (``parts`` has them by offsets too)
     alarms: dict[dt.datetime, bytes] = field(default_factory=dict)
+    #: ``detail_line`` folded after a line's rest, by the rest's length (``_fold_end``)
+    ends: dict[int, bytes] = field(default_factory=dict)
 
 
 def _lines(lines: Sequence[str]) -> str | None:
@@ -272,7 +286,7 @@ def _event(
             if len(dated.starts) < _STARTS_KEPT:
                 dated.starts[said] = start
         lead, rest = start
-        description = lead + _fold(rest + feed.detail_line)
+        description = lead + _fold_end(rest, feed.detail_line, feed.ends)
     else:  # a line ending in a carriage return: written whole
         text = _text(_description(item, deadline, feed.link, _facts(item.notice)))
         description = _status_line(item.status) + _fold(f"DESCRIPTION:{text}".encode())
