@@ -1,17 +1,17 @@
 """A company's verdict on every open notice, judged afresh: what ``reminder match``, the company page,
-the matches API, the iCal feed and the digests show (``company_matches``).
+the matches API, the iCal feed and the digests show (``company_matches``, or ``company_verdicts`` for
+the statuses at once and the MatchViews when read).
 
     load_company_view ── the company's judge and its notices (``company_view``, four queries)
-    each notice's side ─ deadlines in order, next one, days left: once per ``Shared`` key
-    judge ────────────── the company's results on each notice; ``combine`` once per shape of results
+    plan ─────────────── per ``Shared`` key: each notice's side (deadlines in order, next one, days
+                         left), its slots (condition, judging day, region) and its group (same slots)
+    judge ────────────── each slot once; groups with the same results are one class; ``combine`` once
+                         per shape of results; a class's verdict made when one of its notices is read
 
-A first company costs about a third of judging and combining each notice on its own (the plain way,
-kept as the reference in tests/web/test_company_page_parts.py). what depends on the notice alone (its deadlines in order, the next one, days left, its
-place in the list) is made once per ``Shared`` key and kept with the notices (``Notices.memo``), and
-notices whose conditions give the company the same results share one verdict (``combine`` runs once per
-distinct results, ~60 for a thousand notices, not once per notice). Judging itself stays per request:
-the results carry the company's own values (职工总数 73 人 ≤ 500 人), which the stored verdicts do not
-keep (``reminder.matching.company_view`` says why).
+A first company costs a small part of judging and combining each notice on its own (the plain way, kept
+as the reference in tests/web/test_company_page_parts.py): ~1,000 notices are ~400 slots, ~750 groups
+and ~60 classes. Judging itself stays per request: the results carry the company's own values (职工总数
+73 人 ≤ 500 人), which the stored verdicts do not keep (``reminder.matching.company_view`` says why).
 """
 
 from __future__ import annotations
@@ -30,8 +30,7 @@ from reminder.matching._profile_judge import Judging
 from reminder.matching.company_view import CompanyView, Shared, load_company_view
 from reminder.matching.service import VERDICT_ORDER, MatchView
 from reminder.model import Condition
-from reminder.rules import ConditionResult, Region, Verdict, VerdictStatus
-from reminder.rules._results import frozen_instance
+from reminder.rules import ConditionResult, Region, Verdict, VerdictStatus, frozen_instance
 from reminder.rules.engine import combine
 
 __all__ = ["company_matches", "company_verdicts", "CompanyVerdicts"]
@@ -231,7 +230,6 @@ class CompanyVerdicts:
     """
 
     def __init__(self, seen: CompanyView, plan: _Plan) -> None:
-        self._seen = seen
         self._plan = plan
         judge = seen.judge
         # results are the judge's own objects, kept by it for this call: equal ids are the same result
@@ -266,9 +264,6 @@ class CompanyVerdicts:
         statuses = [self._shapes[c].status for c in self._class]
         #: each notice's status, by position
         self.statuses: list[VerdictStatus] = [statuses[group] for _, group in plan.sides]
-
-    def __len__(self) -> int:
-        return len(self._plan.sides)
 
     @property
     def open(self) -> tuple[bool, ...]:

@@ -11,8 +11,7 @@ The notices' side (everything but the company) is the same for every company: wi
 pages, the API and the iCal feed pass one, keyed by ``web/company/output_cache.data_version``) it is read
 once per data version and kept in the app's ``SharedNotices`` for the next company: reading ~1,000 notices
 with their deadlines and conditions cost ~100 ms of CPU a request, judging them for a company ~40 ms
-(``company_verdicts.company_matches`` makes that ~10 ms, keeping what it makes of the notices alone in
-``Notices.memo``).
+(``company_verdicts`` makes that ~2 ms, keeping what it makes of the notices alone in ``Notices.memo``).
 
 Why not the stored verdicts (table ``matches``): a stored row keeps the status, the missing labels, the
 unmet reasons and the statuses of the shown results, but not the results themselves (each condition's

@@ -12,7 +12,7 @@ Pure functions over plain objects: storage lives elsewhere and calls in.
 
 from ._csv import parse_profiles_csv, read_profiles_csv
 from ._currency import condition_currency, currencies, default_currency
-from ._results import ConditionResult, Status, Verdict, VerdictStatus
+from ._results import ConditionResult, Status, Verdict, VerdictStatus, frozen_instance
 from ._units import fold, format_money, format_number, parse_bool
 from ._vocab import applicant_types, condition_spec, header_map, profile_label
 from .engine import evaluate, judge
@@ -41,6 +41,7 @@ from .sql import compile_prefilter
 
 __all__ = [
     "applicant_types",
+    "frozen_instance",
     "condition_currency",
     "condition_spec",
     "currencies",

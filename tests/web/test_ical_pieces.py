@@ -18,9 +18,12 @@ from reminder.notify.links import view_url
 from reminder.web.company import ical
 
 
-def _feed(company: Company, settings: Settings) -> Any:
-    link = view_url(company.id or 0, company.view_salt, settings)
-    return ical._Feed((14, 7), 9, b"", link, ical._text(f"详情：{link}"), "")
+def _description(event: bytes) -> bytes:
+    """The DESCRIPTION property of one VEVENT as written (folded lines joined back)."""
+    lines = event.split(b"\r\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith(b"DESCRIPTION:"))
+    end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith(b" "))
+    return b"\r\n".join(lines[start:end])
 
 
 @pytest.mark.parametrize("profile", [HANGZHOU, SPARSE], ids=["full", "sparse"])
@@ -33,24 +36,27 @@ def test_each_description_reads_as_written_whole(
         company = session.get(Company, company_id)
         assert company is not None
         items = company_matches(session=session, company_id=company_id, now=NOW, include_past=True)
-        feed = _feed(company, settings)
-        link = feed.link
+        feed = ical._feed(company, settings)
+        link = view_url(company.id or 0, company.view_salt, settings)
         parts: dict[Any, Any] = {}
         checked = 0
         for item in items:
             if item.status not in ical.CALENDAR_STATUSES:
                 continue
-            for deadline in item.deadlines:
+            for deadline, dated in ical._deadlines(item, parts):
                 whole = ical._text(ical._description(item, deadline, link, ical._facts(item.notice)))
-                pieces = ical._top(item, deadline, parts), ical._checks(item)
-                assert ical._description_text(item, deadline, feed, *pieces) == whole
+                for _ in range(2):  # written, then from the pieces kept
+                    event = ical._event(item, deadline, dated, feed, parts, ical._checks(item))
+                    assert _description(event) == ical._fold(f"DESCRIPTION:{whole}".encode())
                 # a quote ending in \r: escaped whole, \r and the next line's \n are one line break
                 raw = deadline.quote
                 deadline.quote = (raw or "原文") + "\r"
                 try:
                     expected = ical._text(ical._description(item, deadline, link, ical._facts(item.notice)))
-                    pieces = ical._top(item, deadline, {}), ical._checks(item)
-                    assert ical._description_text(item, deadline, feed, *pieces) == expected
+                    fresh = ical._dated(item, deadline)
+                    assert fresh is not None
+                    event = ical._event(item, deadline, fresh, feed, {}, ical._checks(item))
+                    assert _description(event) == ical._fold(f"DESCRIPTION:{expected}".encode())
                 finally:
                     deadline.quote = raw
                 checked += 1

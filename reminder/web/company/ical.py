@@ -341,6 +341,15 @@ def _head(company: Company) -> Calendar:
     return cal
 
 
+def _feed(company: Company, settings: Settings) -> _Feed:
+    """What the company's feed puts in every event."""
+    link = view_url(company.id or 0, company.view_salt, settings)
+    return _Feed(
+        tuple(company.reminder_offsets or []), settings.reminder_hour, _written([f"URL:{link}"]), link,
+        f"\\n{_text(f'详情：{link}')}".encode(), _text(f"-company-{company.id}@{_host(settings)}").encode(),
+    )  # fmt: skip
+
+
 def calendar_text(
     company: Company, items: Sequence[Any], settings: Settings, parts: dict[Hashable, Any] | None = None
 ) -> bytes:
@@ -356,12 +365,8 @@ def calendar_text(
         settings: base URL (links, UID host) and the local reminder hour (all-day alarms).
         parts: what is written of the notices alone, kept for other companies (``notice_parts``).
     """
-    link = view_url(company.id or 0, company.view_salt, settings)
     kept = parts if parts is not None else {}
-    feed = _Feed(
-        tuple(company.reminder_offsets or []), settings.reminder_hour, _written([f"URL:{link}"]), link,
-        f"\\n{_text(f'详情：{link}')}".encode(), _text(f"-company-{company.id}@{_host(settings)}").encode(),
-    )  # fmt: skip
+    feed = _feed(company, settings)
     events: list[bytes] = []
     timed = False
     said: dict[int, str | None] = {}  # the company's own lines come from the verdict, which notices share
