@@ -44,6 +44,7 @@ def test_exported_members() -> None:
             "manual_text_zh",
             "with_scope",
             "ConditionResult",
+            "frozen_instance",
             "Profile",
             "Qualification",
             "Region",

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -168,22 +169,38 @@ def _gone(pids: set[int], seconds: float = 15.0) -> set[int]:
     return alive
 
 
-def test_serve_with_two_workers_answers_from_both_and_stops_them_all(
-    tmp_path: Path, sample_sqlite: Path
-) -> None:
+def _serve_workers(
+    tmp_path: Path,
+    sample_sqlite: Path,
+    *args: str,
+    stdout: Any,
+    stderr: Any,
+    env: dict[str, str] | None = None,
+) -> tuple[subprocess.Popen[bytes], int, Path]:
+    """``reminder serve --dev --workers 2`` on a copy of the sample database and a free port: the
+    process, its port and the database."""
     database = tmp_path / "reminder.db"
     shutil.copyfile(sample_sqlite, database)
     port = _free_port()
-    base = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen(
+        [str(REMINDER), "serve", "--dev", "--workers", "2", "--port", str(port), *args],
+        env=_env(tmp_path, database) | (env or {}),
+        stdout=stdout,
+        stderr=stderr,
+        cwd=tmp_path,
+    )
+    return proc, port, database
+
+
+def test_serve_with_two_workers_answers_from_both_and_stops_them_all(
+    tmp_path: Path, sample_sqlite: Path
+) -> None:
     out, err = tmp_path / "stdout.txt", tmp_path / "stderr.txt"
     with out.open("wb") as stdout, err.open("wb") as stderr:
-        proc = subprocess.Popen(
-            [str(REMINDER), "serve", "--dev", "--workers", "2", "--port", str(port), "--as-of", "2025-03-01"],
-            env=_env(tmp_path, database),
-            stdout=stdout,
-            stderr=stderr,
-            cwd=tmp_path,
+        proc, port, _ = _serve_workers(
+            tmp_path, sample_sqlite, "--as-of", "2025-03-01", stdout=stdout, stderr=stderr
         )
+        base = f"http://127.0.0.1:{port}"
         try:
             _wait_until_up(base, proc, err)
             token = re.search(r"development admin token: (\S+)", out.read_text())
@@ -239,18 +256,9 @@ def test_serve_refuses_fewer_than_one_worker(
 
 
 def test_serve_workers_stop_when_the_supervisor_is_killed(tmp_path: Path, sample_sqlite: Path) -> None:
-    database = tmp_path / "reminder.db"
-    shutil.copyfile(sample_sqlite, database)
-    port = _free_port()
     err = tmp_path / "stderr.txt"
     with err.open("wb") as stderr:
-        proc = subprocess.Popen(
-            [str(REMINDER), "serve", "--dev", "--workers", "2", "--port", str(port)],
-            env=_env(tmp_path, database),
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-            cwd=tmp_path,
-        )
+        proc, port, _ = _serve_workers(tmp_path, sample_sqlite, stdout=subprocess.DEVNULL, stderr=stderr)
         try:
             _wait_until_up(f"http://127.0.0.1:{port}", proc, err)
             for _ in range(300):  # both workers started (the first may answer before the second is up)
@@ -281,21 +289,14 @@ def _lease_holder(database: Path) -> int | None:
 def test_serve_workers_on_sqlite_take_over_the_scheduler_of_a_dead_worker(
     tmp_path: Path, sample_sqlite: Path
 ) -> None:
-    database = tmp_path / "reminder.db"
-    shutil.copyfile(sample_sqlite, database)
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
     err = tmp_path / "stderr.txt"
     # a lease of 4 s: longer than uvicorn takes to replace a dead worker, so the replacement finds it held
-    env = _env(tmp_path, database) | {"REMINDER_DISPATCH_INTERVAL": "0.5", "REMINDER_CLAIM_LEASE": "4"}
+    env = {"REMINDER_DISPATCH_INTERVAL": "0.5", "REMINDER_CLAIM_LEASE": "4"}
     with err.open("wb") as stderr:
-        proc = subprocess.Popen(
-            [str(REMINDER), "serve", "--dev", "--workers", "2", "--port", str(port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-            cwd=tmp_path,
+        proc, port, database = _serve_workers(
+            tmp_path, sample_sqlite, stdout=subprocess.DEVNULL, stderr=stderr, env=env
         )
+        base = f"http://127.0.0.1:{port}"
         try:
             _wait_until_up(base, proc, err)
             for _ in range(300):
