@@ -17,6 +17,7 @@ and ~60 classes. Judging itself stays per request: the results carry the company
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -32,6 +33,7 @@ from reminder.matching.service import VERDICT_ORDER, MatchView
 from reminder.model import Condition
 from reminder.rules import ConditionResult, Region, Verdict, VerdictStatus, frozen_instance
 from reminder.rules.engine import combine
+from reminder.rules.existence import is_existence
 
 __all__ = ["company_matches", "company_verdicts", "CompanyVerdicts"]
 
@@ -78,6 +80,11 @@ def _sides(seen: CompanyView, now: dt.datetime) -> tuple[_Side, ...]:
     return tuple(sorted(made, key=_static_order))
 
 
+#: shapes across companies, by the identity of the conditions and their results' statuses (what
+#: ``combine`` reads): most companies' results take the same few shapes on each group of notices
+_SHAPES: dict[tuple[object, ...], tuple[_Shape, tuple[Condition, ...]]] = {}
+_SHAPES_SIZE = 50_000
+
 #: fields whose results depend on the judging day (``ProfileJudge._day_key``) or on the notice's region
 _DAY_FIELDS = frozenset({"company_age_years", "qualification"})
 _REGION_FIELD = "registered_region"
@@ -98,10 +105,17 @@ class _Plan:
     slots: tuple[tuple[Condition, dt.date, Region | None], ...]
     #: each group's slot positions and the identity of its conditions
     groups: tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]
+    #: each group's results from the slots' (``_getter``)
+    getters: tuple[Callable[[Sequence[ConditionResult]], tuple[ConditionResult, ...]], ...]
     #: every notice's fields of a MatchView (``_side_part``) in list order, with its group's position
     sides: tuple[tuple[dict[str, Any], int], ...]
     #: whether each notice is open, by position
     open: tuple[bool, ...]
+    #: the slots of existence checks (every notice has one, on its own day)
+    checks: tuple[int, ...]
+    #: groups alike but for their existence checks' days: each family's first group, each group's family
+    families: tuple[int, ...]
+    family_of: tuple[int, ...]
     #: positions sorted by a key of the sides (``order``)
     orders: dict[Callable[[Any], Any], tuple[int, ...]] = field(default_factory=dict, compare=False)
 
@@ -144,7 +158,34 @@ def _make_plan(sides: Sequence[_Side]) -> _Plan:
             group = group_at[form] = len(groups)
             groups.append((form, judging.signature))
         placed.append((_side_part(side), group))
-    return _Plan(tuple(slots), tuple(groups), tuple(placed), tuple(side.open for side in sides))
+    getters = tuple(_getter(positions) for positions, _ in groups)
+    # groups that differ in their existence checks' days only: one family (its first group stands for it)
+    checks = tuple(i for i, (cond, _, _) in enumerate(slots) if is_existence(cond))
+    checked = frozenset(checks)
+    family_at: dict[tuple[int, ...], int] = {}
+    families: list[int] = []
+    family_of: list[int] = []
+    for group, (members, _) in enumerate(groups):
+        like = tuple(-1 if i in checked else i for i in members)
+        family = family_at.get(like)
+        if family is None:
+            family = family_at[like] = len(families)
+            families.append(group)
+        family_of.append(family)
+    return _Plan(
+        tuple(slots), tuple(groups), getters, tuple(placed), tuple(side.open for side in sides),
+        checks, tuple(families), tuple(family_of),
+    )  # fmt: skip
+
+
+def _getter(positions: tuple[int, ...]) -> Callable[[Sequence[ConditionResult]], tuple[ConditionResult, ...]]:
+    """The items at ``positions`` as a tuple, picked in C (``itemgetter`` gives one item bare)."""
+    if len(positions) > 1:
+        return operator.itemgetter(*positions)
+    if positions:
+        one = positions[0]
+        return lambda judged: (judged[one],)
+    return lambda judged: ()
 
 
 def _plan(seen: CompanyView, now: dt.datetime) -> _Plan:
@@ -234,33 +275,45 @@ class CompanyVerdicts:
         judge = seen.judge
         # results are the judge's own objects, kept by it for this call: equal ids are the same result
         judged = [judge._result(cond, on, region) for cond, on, region in plan.slots]
-        #: groups with the same results (the same objects), each with its results and shape
-        classes: dict[tuple[int, ...], int] = {}
+        #: groups with the same results (the same objects): each class's results and shape
         self._results: list[list[ConditionResult]] = []
         self._shapes: list[_Shape] = []
         #: a MatchView's verdict fields by class, made when read (``_part``)
         self._made: dict[int, dict[str, Any]] = {}
         #: the same by shape and the results kept (``_kept_key``)
         self._parts: dict[tuple[int, ...], dict[str, Any]] = {}
-        shapes: dict[tuple[object, ...], _Shape] = {}
+        # each group's results as their ids (the same ids: the same results, one class), then each
+        # class from its first group, in group order; when one result stands for every existence check
+        # (``ProfileJudge``: the company existed on every day), a family's groups have the same results
+        getters = plan.getters
+        if len({id(judged[i]) for i in plan.checks}) == 1:
+            alike = [tuple(map(id, getters[group](judged))) for group in plan.families]
+            keys = [alike[family] for family in plan.family_of]
+        else:
+            keys = [tuple(map(id, get(judged))) for get in getters]
+        first = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1), strict=True))
+        made = sorted(first.values())
+        for group in made:
+            results = list(plan.getters[group](judged))
+            signature = plan.groups[group][1]
+            # classes mostly differ in a result's text only (company age names the judging day)
+            form = (signature, *[(r.status, r.manual, r.missing) for r in results])
+            kept = _SHAPES.get(form)
+            if kept is None:
+                shape, verdict = _Shape.of(results)
+                if len(_SHAPES) >= _SHAPES_SIZE:
+                    _SHAPES.clear()
+                # the conditions stay alive with the entry: their ids in the key are not reused
+                _SHAPES[form] = (shape, tuple(r.condition for r in results))
+                part = self._parts[self._kept_key(shape, results)] = _verdict_part(verdict)
+                self._made[len(self._shapes)] = part
+            else:
+                shape = kept[0]
+            self._results.append(results)
+            self._shapes.append(shape)
+        number = {keys[group]: found for found, group in enumerate(made)}
         #: each group's class
-        self._class: list[int] = []
-        for positions, signature in plan.groups:
-            results = [judged[i] for i in positions]
-            ids = tuple(map(id, results))
-            found = classes.get(ids)
-            if found is None:
-                found = classes[ids] = len(self._shapes)
-                # classes mostly differ in a result's text only (company age names the judging day)
-                form = (signature, *[(r.status, r.manual, r.missing) for r in results])
-                shape = shapes.get(form)
-                if shape is None:
-                    shape, verdict = _Shape.of(results)
-                    shapes[form] = shape
-                    self._made[found] = self._parts[self._kept_key(shape, results)] = _verdict_part(verdict)
-                self._results.append(results)
-                self._shapes.append(shape)
-            self._class.append(found)
+        self._class: list[int] = [number[key] for key in keys]
         statuses = [self._shapes[c].status for c in self._class]
         #: each notice's status, by position
         self.statuses: list[VerdictStatus] = [statuses[group] for _, group in plan.sides]

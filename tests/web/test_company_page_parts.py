@@ -86,7 +86,13 @@ def _plain(session: Session, company_id: int, include_past: bool) -> list[MatchV
     return sorted(views, key=order)
 
 
-@pytest.mark.parametrize("profile", [HANGZHOU, SPARSE, NINGBO], ids=["full", "sparse", "ningbo"])
+#: founded between the sample notices' deadlines: it existed on some judging days and not on others
+YOUNG = SPARSE | {"name": "杭州新成立科技有限公司", "founded_on": "2025-03-20"}
+
+
+@pytest.mark.parametrize(
+    "profile", [HANGZHOU, SPARSE, NINGBO, YOUNG], ids=["full", "sparse", "ningbo", "founded-in-between"]
+)
 def test_every_notice_is_judged_as_the_engine_judges_it_alone(
     client: TestClient, profile: dict[str, Any]
 ) -> None:
@@ -98,6 +104,9 @@ def test_every_notice_is_judged_as_the_engine_judges_it_alone(
             fast = company_matches(session=session, company_id=company_id, now=NOW, include_past=past)
             assert [_shown(v) for v in fast] == [_shown(v) for v in plain]
             assert {v.status for v in plain} >= {"not_eligible"} or profile is HANGZHOU
+            if profile is YOUNG:  # both sides of its founding day, so both ways of grouping are read
+                exists = [r.status for v in plain for r in v.verdict.unmet if "尚未成立" in r.reason_zh]
+                assert exists and len(exists) < len(plain)
             # the API's joined JSON is what the response model wrote from the plain views
             written = TypeAdapter(list[MatchOut]).dump_json([match_out(v, NOW) for v in plain], by_alias=True)
             assert matches_json([(vars(v), vars(v)) for v in fast], NOW, {}, Fragments()) == written
