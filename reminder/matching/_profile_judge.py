@@ -27,7 +27,19 @@ from reminder.rules import ConditionResult, Profile, Region, Verdict, condition_
 from reminder.rules.engine import combine
 from reminder.rules.existence import exists_on, is_existence, shown
 
-__all__ = ["Judging", "judgings", "open_judgings", "ProfileJudge", "StoredVerdict"]
+__all__ = [
+    "Judging",
+    "judgings",
+    "open_judgings",
+    "ProfileJudge",
+    "StoredVerdict",
+    "DAY_FIELDS",
+    "REGION_FIELD",
+]
+
+#: fields whose results depend on the judging day (``ProfileJudge._day_key``), on the notice's region
+DAY_FIELDS = frozenset({"company_age_years", "qualification"})
+REGION_FIELD = "registered_region"
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +65,7 @@ class Judging(NamedTuple):
 
 def _judging(head: NoticeHead, conditions: tuple[Condition, ...]) -> Judging:
     fields = {c.field for c in conditions}
-    relative = "registered_region" in fields and needs_notice_region(conditions)
+    relative = REGION_FIELD in fields and needs_notice_region(conditions)
     region = notice_region(head.issuer, head.title, head.level) if relative else None
     signature = tuple(map(id, conditions))
     aged, qualified = "company_age_years" in fields, "qualification" in fields
@@ -125,7 +137,7 @@ class ProfileJudge:
         return on if cond.field == "company_age_years" else None
 
     def _result(self, cond: Condition, on: dt.date, region: Region | None) -> ConditionResult:
-        key = (id(cond), self._day_key(cond, on), region if cond.field == "registered_region" else None)
+        key = (id(cond), self._day_key(cond, on), region if cond.field == REGION_FIELD else None)
         found = self._results.get(key)
         if found is None:
             founded = self.profile.founded_on

@@ -27,7 +27,7 @@ from sqlmodel import Session
 
 from reminder.db.models import DeadlineRow, NoticeRow
 from reminder.matching._match_notices import local_day
-from reminder.matching._profile_judge import Judging
+from reminder.matching._profile_judge import DAY_FIELDS, REGION_FIELD, Judging
 from reminder.matching.company_view import CompanyView, Shared, load_company_view
 from reminder.matching.service import VERDICT_ORDER, MatchView
 from reminder.model import Condition
@@ -85,10 +85,6 @@ def _sides(seen: CompanyView, now: dt.datetime) -> tuple[_Side, ...]:
 _SHAPES: dict[tuple[object, ...], tuple[_Shape, tuple[Condition, ...]]] = {}
 _SHAPES_SIZE = 50_000
 
-#: fields whose results depend on the judging day (``ProfileJudge._day_key``) or on the notice's region
-_DAY_FIELDS = frozenset({"company_age_years", "qualification"})
-_REGION_FIELD = "registered_region"
-
 
 @dataclass(frozen=True)
 class _Plan:
@@ -131,8 +127,8 @@ class _Plan:
 def _slot_key(cond: Condition, judging: Judging) -> tuple[int, dt.date | None, Region | None]:
     return (
         id(cond),
-        judging.on if cond.field in _DAY_FIELDS else None,
-        judging.region if cond.field == _REGION_FIELD else None,
+        judging.on if cond.field in DAY_FIELDS else None,
+        judging.region if cond.field == REGION_FIELD else None,
     )
 
 

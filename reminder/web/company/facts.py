@@ -27,6 +27,7 @@ __all__ = [
     "facts_of",
     "top_benefit",
     "benefit_key",
+    "benefit_rank",
     "by_benefit",
     "sort_choice",
     "sort_links",
@@ -129,9 +130,14 @@ class _HasNotice(Protocol):
 Item = TypeVar("Item", bound=_HasNotice)
 
 
+def benefit_rank(item: _HasNotice) -> tuple[int, float]:
+    """The sort key of an item (anything with ``.notice``) by its notice's top benefit, largest first."""
+    return benefit_key(facts_of(item.notice).benefits)
+
+
 def by_benefit(items: Iterable[Item]) -> list[Item]:
     """Items (anything with ``.notice``) largest top benefit first; equal ones keep their order."""
-    return sorted(items, key=lambda item: benefit_key(facts_of(item.notice).benefits))
+    return sorted(items, key=benefit_rank)
 
 
 def sort_choice(value: str | None) -> str:

@@ -376,8 +376,9 @@ def calendar_text(
         dated = _deadlines(item, kept)
         checks = None
         if dated:
-            checks = said[id(item.verdict)] if id(item.verdict) in said else _checks(item)
-            said[id(item.verdict)] = checks
+            if id(item.verdict) not in said:
+                said[id(item.verdict)] = _checks(item)
+            checks = said[id(item.verdict)]
         for deadline, shared in dated:
             events.append(_event(item, deadline, shared, feed, kept, checks))
             timed = timed or shared.timed

@@ -16,7 +16,7 @@ from reminder.extract.normalize import to_simplified
 from reminder.matching.company_verdicts import CompanyVerdicts
 from reminder.model import DEADLINE_KIND_LABELS
 from reminder.rules import VERDICT_LABELS_ZH
-from reminder.web.company.facts import benefit_key, facts_of
+from reminder.web.company.facts import benefit_rank
 from reminder.web.dates import zh_date
 
 __all__ = [
@@ -101,7 +101,7 @@ def _soonest(item: Any) -> tuple[int, dt.date, int]:
 
 def _largest_benefit(item: Any) -> tuple[tuple[int, float], tuple[int, dt.date, int]]:
     """By top benefit, the largest first; then soonest (what a stable sort of the soonest order gave)."""
-    return (benefit_key(facts_of(item.notice).benefits), _soonest(item))
+    return (benefit_rank(item), _soonest(item))
 
 
 class _Views(Sequence[Any]):
