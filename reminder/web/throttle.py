@@ -83,8 +83,12 @@ class Throttle:
         waits = [self._wait(item, budget, key) for item in items]
         if any(waits):
             return max(waits)
+        # the check above and the counting are not one step: concurrent requests (threads, or other
+        # processes on a shared storage) may all pass it; each hit is atomic in the storage, so the
+        # one that finds the budget gone is refused here (having possibly used an earlier limit)
         for item in items:
-            self._limiter.hit(item, budget, key)
+            if not self._limiter.hit(item, budget, key):
+                return max(1, self._wait(item, budget, key))
         return 0
 
     def _wait(self, item: RateLimitItem, *keys: str) -> int:

@@ -37,6 +37,9 @@ class TestSendGate:
     def __init__(self, settings: Settings) -> None:
         self.limits = parse_many(settings.test_send_limits)
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        # checking every limit and then counting must be one step: concurrent requests of one
+        # company could otherwise all pass the check before any is counted
+        self._lock = threading.Lock()
 
     def admit(self, company_id: int) -> None:
         """Count one test send of ``company_id``.
@@ -45,10 +48,11 @@ class TestSendGate:
             HTTPException: 429 when this company sent too many, in Chinese, with Retry-After.
         """
         key = str(company_id)
-        if not all(self.limiter.test(item, "test-send", key) for item in self.limits):
-            raise HTTPException(429, TOO_MANY, headers={"Retry-After": "60"})
-        for item in self.limits:
-            self.limiter.hit(item, "test-send", key)
+        with self._lock:
+            if not all(self.limiter.test(item, "test-send", key) for item in self.limits):
+                raise HTTPException(429, TOO_MANY, headers={"Retry-After": "60"})
+            for item in self.limits:
+                self.limiter.hit(item, "test-send", key)
 
 
 _LOCK = threading.Lock()
