@@ -6,7 +6,9 @@ synthetic company profiles (regions from the real division table, skewed to Zhej
 log-normal; about one field in eight left empty; qualifications with expiry dates), and prints:
 
 - for each seed notice with conditions: the time ``match_notice`` takes, commit included (SQL
-  prefilter, the engine's verdicts on the candidates, saving them, removing stale matches);
+  prefilter, the engine's verdicts on the candidates, saving them, removing stale matches); then the
+  time the worker's counts job takes to add the queued notices' verdicts to the companies' counts
+  (notices with ``match_counts.QUEUED_FROM`` counted verdicts or more are queued, not counted in matching);
 - the time ``match_company`` takes after a profile change (headcount) against 1,000 open notices
   synthesised from the seeds' conditions with deadlines in the coming six months (commit included);
 - peak memory: the process's max RSS, and the Python heap peak of one ``match_notice`` (tracemalloc).
@@ -53,6 +55,7 @@ from sqlmodel import Session, col, select
 
 from reminder.companies.profiles import update_company_profile
 from reminder.db import make_engine, upgrade
+from reminder.db.match_counts import fold_pending_counts
 from reminder.db.models import Company, ConditionRow, DeadlineRow, DocumentRow, NoticeRow
 from reminder.ingest import ingest_paths
 from reminder.matching import match_company, match_notice
@@ -330,6 +333,19 @@ def bench_notices(
         f"load average {load:.1f}"
         " (cpu: this process plus, on PostgreSQL, its server process)\n"
     )
+    server = _server_cpu(session)
+    before = server()
+
+    def fold() -> int:
+        folded = fold_pending_counts(session)
+        session.commit()
+        return folded
+
+    wall, cpu, folded = _timed(fold)
+    out(
+        f"their verdicts added to the companies' counts afterwards (the worker's counts job, not part of "
+        f"matching): {folded} notices in {wall:.3f} s (cpu {cpu:.3f} s + server {server() - before:.2f} s)\n"
+    )
     slowest = walls.index(max(walls))
     if statements:
         _print_statements(seeds[slowest].id or 0, walls[slowest], recorded[slowest])
@@ -377,10 +393,10 @@ def _reused(session: Session, profiles: int) -> bool:
     conn.execute(sa.delete(NoticeRow).where(col(NoticeRow.document_id).in_(synthetic)))
     conn.execute(sa.delete(DocumentRow).where(col(DocumentRow.source) == "synthetic"))
     if conn.dialect.name == "postgresql":  # emptied files and indexes, as in a new database
-        conn.exec_driver_sql("TRUNCATE matches, verdicts, match_counts")
+        conn.exec_driver_sql("TRUNCATE matches, verdicts, match_counts, match_counts_pending")
         conn.exec_driver_sql("ANALYZE matches, verdicts, match_counts")
     else:
-        for table in ("matches", "verdicts", "match_counts"):
+        for table in ("matches", "verdicts", "match_counts", "match_counts_pending"):
             conn.exec_driver_sql(f"DELETE FROM {table}")  # noqa: S608
     session.commit()
     return True

@@ -51,6 +51,7 @@ __all__ = [
     "MatchBase",
     "Match",
     "MatchCount",
+    "MatchCountPending",
     "DEFAULT_OFFSETS",
     "DIGEST_CHOICES",
     "CHANNEL_KINDS",
@@ -459,6 +460,17 @@ class MatchCount(SQLModel, table=True):
     possible: int = 0
     #: eligible + possible: what the dashboard ranks companies by
     total: int = 0
+
+
+class MatchCountPending(SQLModel, table=True):
+    """A notice whose counted verdicts are not in ``match_counts`` yet: matching a new notice with many
+    (``match_counts.QUEUED_FROM``) writes its matches and this row; the worker's counts job adds them
+    (``match_counts.fold_pending_counts``), off matching's path (a 全国 notice adds to 1,000,000 counts)."""
+
+    __tablename__ = "match_counts_pending"
+
+    notice_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    queued_at: dt.datetime = _stamp()
 
 
 # ── delivery: channels, the reminder outbox, attempts ───────────────────────────────────────

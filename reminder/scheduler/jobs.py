@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from reminder.companies.data_rights import purge_deliveries
 from reminder.config import Settings
 from reminder.db.engine import session_scope
+from reminder.db.match_counts import fold_pending_counts
 from reminder.db.models import utcnow
 from reminder.errors import DispatcherBusy
 from reminder.notify.dispatcher import DispatchStats, dispatch_due
@@ -20,7 +21,7 @@ from reminder.notify.outbox import PlanStats, plan_digests
 from reminder.notify.outbox import sweep as sweep_outbox
 from reminder.notify.test_sends import purge_test_sends
 
-__all__ = ["tick", "digests", "sweep"]
+__all__ = ["tick", "digests", "sweep", "fold_counts"]
 
 log = logging.getLogger(__name__)
 
@@ -50,3 +51,12 @@ def sweep(*, engine: Engine, settings: Settings) -> PlanStats:
     if stats.inserted or stats.cancelled:
         log.info("sweep: %s", stats)
     return stats
+
+
+def fold_counts(*, engine: Engine) -> int:
+    """Add new notices' verdicts to each company's counts (the dashboard's), off matching's path."""
+    with session_scope(engine) as session:
+        folded = fold_pending_counts(session)
+    if folded:
+        log.info("counts: %d notices added", folded)
+    return folded

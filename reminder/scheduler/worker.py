@@ -5,6 +5,7 @@
                     ├ "digests"   daily at reminder_hour:00 ─ reminder.scheduler.jobs:digests  ┐ once per period across
                     ├ "sweep"     every sweep_interval s ──── reminder.scheduler.jobs:sweep    ┘ processes (periodic.py;
                     │                                                   first run at once)
+                    ├ "counts"    every minute ─ new notices' verdicts added to the dashboard's counts
                     ├ "sources"   every 5 min ─ watched sources due (source_jobs.py)
                     └ "source_digest" daily at reminder_hour:05 ─ operator's mail of newly flagged sources
                                   (reminder.sources_digest, once per day across processes)
@@ -38,7 +39,9 @@ __all__ = ["JOB_IDS", "SWEEP_INTERVAL", "Worker", "default_worker_name", "start_
 log = logging.getLogger(__name__)
 
 #: the scheduler's job ids
-JOB_IDS: tuple[str, ...] = ("dispatch", "digests", "sweep", "sources", "source_digest")
+JOB_IDS: tuple[str, ...] = ("dispatch", "digests", "sweep", "counts", "sources", "source_digest")
+#: seconds between adding new notices' verdicts to the counts (matching queues them: match_counts)
+COUNTS_INTERVAL = 60.0
 #: default seconds between sweeps (cancel passed deadlines, replan open notices, catch up on digests);
 #: the scheduler uses ``settings.sweep_interval``
 SWEEP_INTERVAL = 3600.0
@@ -99,6 +102,10 @@ def _add_jobs(scheduler: BackgroundScheduler, engine: Engine, settings: Settings
     scheduler.add_job(
         "reminder.scheduler.periodic:sweep_once", "interval", seconds=settings.sweep_interval, id="sweep",
         kwargs=once, next_run_time=now, misfire_grace_time=3600, **common,
+    )  # fmt: skip
+    scheduler.add_job(  # any process may run it: a notice being added by one is skipped by the others
+        "reminder.scheduler.jobs:fold_counts", "interval", seconds=COUNTS_INTERVAL, id="counts",
+        kwargs={"engine": engine}, next_run_time=now, misfire_grace_time=int(COUNTS_INTERVAL), **common,
     )  # fmt: skip
     add_source_job(scheduler, engine, settings, name, **common)  # watched sources due (source_jobs.py)
     scheduler.add_job(

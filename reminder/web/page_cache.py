@@ -127,6 +127,9 @@ def cached_page(request: Request, session: Session, render: Callable[[], Respons
 def cached_part(request: Request, session: Session, name: str, make: Callable[[], T]) -> T:
     """``make()``'s value (a part of a page that shows only notices and deadlines), made at most once per
     (name, data version, minute)."""
-    key = ("part", name, notices_version(session), _minute(request))
+    version = getattr(request.state, "parts_version", None)
+    if version is None:  # read once per request: a page's parts are made of the same notices
+        version = request.state.parts_version = notices_version(session)
+    key = ("part", name, version, _minute(request))
     value: T = memo_of(request.app).get_or_make(key, make)
     return value

@@ -31,6 +31,7 @@ TABLES = {
     "companies",
     "matches",
     "match_counts",
+    "match_counts_pending",
     "verdicts",
     "channels",
     "reminders",

@@ -61,12 +61,20 @@ def test_the_worker_schedules_its_three_jobs_and_stops_cleanly(db: Engine) -> No
     try:
         assert worker.running
         found = {job.id: job for job in worker.scheduler.get_jobs()}
-        assert set(found) == set(JOB_IDS) == {"dispatch", "digests", "sweep", "sources", "source_digest"}
+        assert (
+            set(found)
+            == set(JOB_IDS)
+            == {"dispatch", "digests", "sweep", "counts", "sources", "source_digest"}
+        )
         assert found["dispatch"].func_ref == "reminder.scheduler.jobs:tick"
         assert isinstance(found["dispatch"].trigger, IntervalTrigger)
         assert found["dispatch"].trigger.interval == dt.timedelta(seconds=3600)
         assert isinstance(found["digests"].trigger, CronTrigger)
         assert str(found["digests"].trigger.fields[5]) == "8", "digests planned daily at reminder_hour"
+        assert found["counts"].func_ref == "reminder.scheduler.jobs:fold_counts"
+        assert found["counts"].trigger.interval == dt.timedelta(minutes=1), (
+            "large notices counted each minute"
+        )
         assert all(job.coalesce and job.misfire_grace_time for job in found.values())
     finally:
         worker.shutdown()

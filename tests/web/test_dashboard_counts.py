@@ -2,7 +2,9 @@
 
 Through publishing, a correction that changes verdicts, a profile change, unpublishing and erasing a
 company, ``/api/admin/companies`` and the dashboard show what a fresh count of the stored matches
-gives, on SQLite and PostgreSQL; and neither request reads the matches table.
+gives, on SQLite and PostgreSQL; and neither request reads the matches table. A new notice's verdicts
+with as many verdicts as a 全国 call reach the counts through the worker's counts job: until it ran, the
+dashboard says how many notices wait.
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
 from reminder.companies.data_rights import erase_company
+from reminder.db import match_counts
 from reminder.db.engine import session_scope
 from reminder.db.models import Company, Match
+from reminder.scheduler import jobs
 from reminder.workflow import company_changed
 
 any_engine, migrated_template, migrated_postgres = fx.any_engine, fx.migrated_template, fx.migrated_postgres
@@ -70,6 +74,7 @@ def dashboard(api: TestClient) -> dict[str, tuple[int, int]]:
 
 
 def agree(api: TestClient, engine: Engine) -> dict[str, tuple[int, int]]:
+    """The API and the dashboard show a fresh count (these notices are counted at once)."""
     counts = fresh_counts(engine)
     assert listed(api) == counts
     assert dashboard(api) == counts
@@ -126,3 +131,20 @@ def test_the_dashboard_does_not_read_the_matches(api: TestClient, any_engine: En
     finally:
         sa.event.remove(any_engine, "before_cursor_execute", record)
     assert seen and not [s for s in seen if re.search(r"\bmatches\b", s)]
+
+
+def test_the_dashboard_says_when_a_new_notices_verdicts_are_not_counted_yet(
+    api: TestClient, any_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(match_counts, "QUEUED_FROM", 1)  # as a 全国 notice: its counts wait for the worker
+    fits = register(any_engine, headcount=400)
+    assert "正在计入统计" not in api.get("/admin").text
+    ingest_text(api, publish=True)
+    page = api.get("/admin").text
+    assert "另有 1 条通知的匹配结果正在计入统计" in page
+    assert dashboard(api) == listed(api) == {}, "not in the counts yet"
+    assert jobs.fold_counts(engine=any_engine) == 1  # the worker's job, within a minute
+    assert "正在计入统计" not in api.get("/admin").text
+    assert dashboard(api) == listed(api) == fresh_counts(any_engine) == {fits.name: (1, 0)}
+    assert jobs.fold_counts(engine=any_engine) == 0
+    assert dashboard(api) == {fits.name: (1, 0)}, "added once"

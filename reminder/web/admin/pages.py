@@ -50,6 +50,7 @@ from reminder.web.admin.queries import (
     failed_deliveries,
     list_notices,
     notice_detail,
+    queued_notices,
     upcoming_deadlines,
 )
 from reminder.web.admin.sources import flagged_sources
@@ -156,24 +157,30 @@ def _upcoming_section(session: Session, now: dt.datetime) -> Markup:
     return Markup(templates.get_template("admin/upcoming.html").render(upcoming=upcoming))
 
 
-def _companies_section(session: Session) -> Markup:
+def _companies_section(session: Session, queued: int) -> Markup:
     """The companies with the most matches (a bounded sort of every company's counts: ~10 ms at 100,000
-    companies, the most of the dashboard's time, the same for every operator)."""
+    companies, the most of the dashboard's time, the same for every operator), and how many notices'
+    verdicts the worker has still to add to them."""
     companies = companies_by_matches(session=session, limit=20)
-    return Markup(templates.get_template("admin/companies.html").render(companies=companies))
+    return Markup(templates.get_template("admin/companies.html").render(companies=companies, queued=queued))
 
 
 @router.get("")
 def dashboard(request: Request, session: SessionDep, _: AdminPage, done: str | None = None) -> Response:
     now = request_now(request)
+    queued = queued_notices(session=session)
     context = {
         "upcoming_section": cached_part(
             request, session, "upcoming", lambda: _upcoming_section(session, now)
         ),
         # kept until the notices change, this process writes a company or a notice (matching follows
-        # those), or the minute turns: another process's company edits show within a minute
+        # those), the worker adds a new notice's verdicts to the counts, or the minute turns: another
+        # process's company edits show within a minute
         "companies_section": cached_part(
-            request, session, f"companies-{generation()}", lambda: _companies_section(session)
+            request,
+            session,
+            f"companies-{generation()}-{queued}",
+            lambda: _companies_section(session, queued),
         ),
         "failed": failed_deliveries(session=session, since=now - dt.timedelta(hours=24)),
         "dead": dead_reminders(session=session),

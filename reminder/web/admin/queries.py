@@ -23,6 +23,7 @@ from reminder.db.models import (
     Delivery,
     DocumentRow,
     MatchCount,
+    MatchCountPending,
     NoticeChange,
     NoticeRow,
     Reminder,
@@ -43,6 +44,7 @@ __all__ = [
     "UpcomingDeadline",
     "UpcomingNotice",
     "companies_by_matches",
+    "queued_notices",
     "failed_deliveries",
     "dead_reminders",
 ]
@@ -250,7 +252,8 @@ def companies_by_matches(*, session: Session, limit: int = 50) -> list[tuple[Com
     """Companies with (eligible, possibly eligible) counts, most matches first, then by id.
 
     Reads the counts matching keeps (``match_counts``), never the matches: aggregating a million match
-    rows took 1.9 s per dashboard view. The counts have no index on total (its upkeep doubled matching's
+    rows took 1.9 s per dashboard view. A new notice's verdicts are in them once the worker's counts job
+    added them (within a minute: :func:`queued_notices` says how many wait). The counts have no index on total (its upkeep doubled matching's
     cost, migration 0017): the top ``limit`` are picked from the narrow count rows first (a bounded sort
     of one scan), then their companies are read by id. Only the companies' id, name and region are loaded
     (what the dashboard and the API show; profiles' JSON columns cost more to read).
@@ -278,6 +281,11 @@ def companies_by_matches(*, session: Session, limit: int = 50) -> list[tuple[Com
         rest = select(Company).options(shown).where(col(Company.id).not_in(counted)).order_by(col(Company.id))
         found += [(c, 0, 0) for c in session.exec(rest.limit(limit - len(found))).all()]
     return found
+
+
+def queued_notices(*, session: Session) -> int:
+    """How many matched notices' verdicts the worker has not added to the companies' counts yet."""
+    return int(session.exec(select(sa.func.count()).select_from(MatchCountPending)).one())
 
 
 def failed_deliveries(
