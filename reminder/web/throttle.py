@@ -5,7 +5,7 @@ Two uses (issue 16, items 3 and 4):
   ``auth_failure_limits`` allows is answered 429 on every token-bearing request until the window
   passes, even with the right token, so guessing cannot go on in the background of a lucky hit;
 - **budgets**: :func:`spend` takes one unit of a named budget (e.g. registrations per IP and per
-  address) and raises 429 when it is used up.
+  address, a company's test messages) and raises 429 when it is used up.
 
 The counters live where ``settings.ratelimit_storage`` says: "memory://" (the default) counts in the
 process, so N ``reminder serve`` processes behind a proxy would each allow the full limit; they share
@@ -43,9 +43,12 @@ __all__ = [
     "record_failure",
     "AuthLockoutMiddleware",
     "LOCKED_MESSAGE",
+    "TEST_SEND",
 ]
 
 LOCKED_MESSAGE = "尝试次数过多，请稍后再试 / too many attempts, try again later"
+#: the budget of a company's test messages (reminder.web.company.test_gate), by company id
+TEST_SEND = "test-send"
 _FAILURES = "auth-failure"
 #: cookies that carry a credential (the company token, the admin session)
 _CREDENTIAL_COOKIES = ("token", "admin_session")
@@ -129,6 +132,7 @@ def throttle_of(app: Any) -> Throttle:
             {
                 "register-ip": settings.register_ip_limits,
                 "register-address": settings.register_address_limits,
+                TEST_SEND: settings.test_send_limits,
             },
             limits_storage(settings.ratelimit_storage, app.state.engine),
         )

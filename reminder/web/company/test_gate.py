@@ -4,8 +4,10 @@
 30 s (issue 16, item 14). Now a request only queues a one-attempt reminder (``reminder.notify.
 test_sends``) and wakes the test-send lane, which sends at most ``settings.test_send_concurrency`` at
 once in the background; no request waits on a receiver or holds a connection while one answers.
-Each company may send ``settings.test_send_limits`` (``limits`` notation, moving window: the
-well-kept ``limits`` package, also used for logins); more are refused with 429.
+Each company may send ``settings.test_send_limits`` (``limits`` notation, moving window): a budget of
+the app's :class:`~reminder.web.throttle.Throttle`, so it is counted where the other abuse counters are
+(``REMINDER_RATELIMIT_STORAGE``: shared by every ``serve`` process when it is the database or Redis);
+more are refused with 429.
 
     admit_test_send ── over the company's limit → 429 (Chinese, Retry-After)
     wake_test_sends ── the serving worker's lane (``reminder serve``), else the app's own lane
@@ -16,59 +18,27 @@ from __future__ import annotations
 import threading
 
 from fastapi import FastAPI, HTTPException, Request
-from limits import parse_many
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 
-from reminder.config import Settings
 from reminder.scheduler import TestSendLane, default_worker_name
+from reminder.web.throttle import TEST_SEND, throttle_of
 
-__all__ = ["TOO_MANY", "TestSendGate", "admit_test_send", "wake_test_sends"]
+__all__ = ["TOO_MANY", "admit_test_send", "wake_test_sends"]
 
 #: what a company over its limit is told
 TOO_MANY = "测试消息发送过于频繁，请稍后再试"
-
-
-class TestSendGate:
-    """Per-company moving-window limits on test sends."""
-
-    __test__ = False  # not a pytest class
-
-    def __init__(self, settings: Settings) -> None:
-        self.limits = parse_many(settings.test_send_limits)
-        self.limiter = MovingWindowRateLimiter(MemoryStorage())
-        # checking every limit and then counting must be one step: concurrent requests of one
-        # company could otherwise all pass the check before any is counted
-        self._lock = threading.Lock()
-
-    def admit(self, company_id: int) -> None:
-        """Count one test send of ``company_id``.
-
-        Raises:
-            HTTPException: 429 when this company sent too many, in Chinese, with Retry-After.
-        """
-        key = str(company_id)
-        with self._lock:
-            if not all(self.limiter.test(item, "test-send", key) for item in self.limits):
-                raise HTTPException(429, TOO_MANY, headers={"Retry-After": "60"})
-            for item in self.limits:
-                self.limiter.hit(item, "test-send", key)
-
 
 _LOCK = threading.Lock()
 
 
 def admit_test_send(request: Request, company_id: int) -> None:
-    """:meth:`TestSendGate.admit` with the app's gate (made on first use).
+    """Count one test send of ``company_id``.
 
     Raises:
-        HTTPException: 429, this company sent too many.
+        HTTPException: 429 when this company sent too many, in Chinese, with Retry-After.
     """
-    with _LOCK:
-        gate = getattr(request.app.state, "test_send_gate", None)
-        if gate is None:
-            gate = request.app.state.test_send_gate = TestSendGate(request.app.state.settings)
-    gate.admit(company_id)
+    wait = throttle_of(request.app).spend(TEST_SEND, str(company_id))
+    if wait:
+        raise HTTPException(429, TOO_MANY, headers={"Retry-After": str(wait)})
 
 
 def wake_test_sends(app: FastAPI) -> None:
