@@ -98,16 +98,15 @@ def _matches(session: Session) -> dict[str, int]:
         )
     ).one()
     queued = select(MatchCountPending.notice_id)
-    owed = session.exec(
-        select(col(Match.status) == "eligible", func.count())
-        .where(col(Match.notice_id).in_(queued), col(Match.status).in_(COUNTED))
-        .group_by(col(Match.status) == "eligible")
-    ).all()
-    for is_eligible, n in owed:
-        if is_eligible:
-            eligible += n
-        else:
-            possible += n
+    is_eligible = col(Match.status) == "eligible"
+    owed_eligible, owed_possible = session.exec(
+        select(
+            func.coalesce(func.sum(sa.case((is_eligible, 1), else_=0)), 0),
+            func.coalesce(func.sum(sa.case((is_eligible, 0), else_=1)), 0),
+        ).where(col(Match.notice_id).in_(queued), col(Match.status).in_(COUNTED))
+    ).one()
+    eligible += owed_eligible
+    possible += owed_possible
     return {"eligible": int(eligible), "possibly_eligible": int(possible)}
 
 

@@ -143,7 +143,11 @@ def test_the_dashboard_says_when_a_new_notices_verdicts_are_not_counted_yet(
     page = api.get("/admin").text
     assert "另有 1 条通知的匹配结果正在计入统计" in page
     assert dashboard(api) == listed(api) == {}, "not in the counts yet"
+    assert 'reminder_matches{status="eligible"} 1\n' in api.get("/metrics").text, (
+        "/metrics counts it meanwhile"
+    )
     assert jobs.fold_counts(engine=any_engine) == 1  # the worker's job, within a minute
+    assert 'reminder_matches{status="eligible"} 1\n' in api.get("/metrics").text, "and once, after"
     assert "正在计入统计" not in api.get("/admin").text
     assert dashboard(api) == listed(api) == fresh_counts(any_engine) == {fits.name: (1, 0)}
     assert jobs.fold_counts(engine=any_engine) == 0
