@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from reminder.extract.contacts_data import ContactVocab, contact_vocab
 from reminder.extract.contacts_phones import EMAIL, PHONE, emails_in, phones_in
 from reminder.extract.facts_text import line_bounds, literal_finditer, quote
+from reminder.extract.regex_shortcuts import digit_start
 from reminder.model import Contact
 
 __all__ = ["find_contacts"]
@@ -33,7 +34,8 @@ _SEND = re.compile(
 )
 # a line may hold a contact only when it holds one of these: 7+ digits, or @ / 联 / 电 / ☎ / [at]
 # (each pattern starts with a character class: scanned at C speed)
-_DIGITS = re.compile(r"\d\d\d\d\d|\d\d\d[\s-]\d\d\d")  # (written out: {5} would scan slower)
+# (written out: {5} would scan slower; the first \d as digit_start(): scanned twice as fast)
+_DIGITS = re.compile(digit_start() + r"(?:\d\d\d\d|\d\d[\s-]\d\d\d)")
 _MARKS = ("@", "☎", "联系人", "联络人", "[at]", "(at)")
 # a heading is a short line (联系方式：); a longer one is a sentence
 _HEADING_MAX = 16

@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 from reminder.extract.page_data import CHROME_LINE_MAX, page_vocab
 from reminder.extract.regex_shortcuts import first_char_test
+from reminder.extract.simplify import to_simplified
 
 __all__ = ["clean", "is_table_row", "match_view", "to_simplified"]
 
@@ -135,10 +136,14 @@ def _wide_at(wrap_width: int) -> float:
 def _should_join(p: str, n: str, wide_at: float) -> bool:
     """Whether line ``n`` continues the sentence that line ``p`` left unfinished (``p`` right-stripped,
     ``n`` stripped, both non-empty; ``wide_at``: _wide_at of the text's wrap width)."""
+    last = p[-1]
     # A wrapped line runs close to the page width; a short one ends a heading or cell.
-    if len(p) < wide_at and not ((p[-1].isdecimal() or p[-1] in "年月") and _DATE_HEAD.match(n)):
+    if len(p) < wide_at and not ((last.isdecimal() or last in "年月") and _DATE_HEAD.match(n)):
         return False  # whatever the tests below say (they only veto a join): the cheap answer first
-    if p[-1] in _LINE_END or "|" in p or (_has_leader(p) and _TOC_LEADER.search(p)):  # table rows do not wrap
+    if last in _LINE_END or "|" in p:  # table rows do not wrap
+        return False
+    # what _TOC_LEADER needs (a final digit, a leader character) is tested before it
+    if last.isdecimal() and ("." in p or "…" in p or "·" in p) and _TOC_LEADER.search(p):
         return False
     # a row of cells is a line of its own, as is the row after it (is_table_row, inline: every line)
     if "\t" in n or ("\t" in p and "\t" in p.strip()):
@@ -179,15 +184,9 @@ def _strip_numbering(line: str) -> str:
     return line[numbering.end() :] if numbering else line
 
 
-def _has_leader(line: str) -> bool:
-    """Whether ``line`` (right-stripped) may end like _TOC_LEADER: a digit, and a leader character
-    somewhere (a cheap test before the search)."""
-    return line[-1:].isdecimal() and ("." in line or "…" in line or "·" in line)
-
-
 def _wrap_width(lines: list[str]) -> int:
     """The typical width of wrapped lines (the 80th percentile of line lengths)."""
-    lengths = sorted(n for n in map(len, map(str.strip, lines)) if n > 4)
+    lengths = sorted(filter((4).__lt__, map(len, map(str.strip, lines))))  # (no Python-level loop)
     if not lengths:
         return 0
     return lengths[int(len(lengths) * 0.8)]
@@ -272,7 +271,7 @@ def clean(raw: str) -> str:
     # (zero-width spaces and joiners, U+2060 and U+FEFF are format characters: _control_chars takes them)
     if not _printable(text):
         text = _control_chars().sub("", text)
-    text = _INLINE_PAGE.sub("", text)
+    text = _drop_inline_pages(text)
     if _TONE.search(text):  # (a gloss needs a tone mark: most texts have none, and this scan is faster)
         text = _GLOSS.sub("", text)
     text = _drop_chrome(text)
@@ -301,7 +300,13 @@ def clean(raw: str) -> str:
             if out and out[-1] != "":
                 out.append("")
             continue
-        if last and _should_join(last, s, wide_at):
+        # (what _should_join answers first, inline: a short line ends where it ends, unless a date
+        # goes on; most short lines are decided without the call)
+        if (
+            last
+            and (len(last) >= wide_at or last[-1].isdecimal() or last[-1] in "年月")
+            and _should_join(last, s, wide_at)
+        ):
             out[-1] += s
         else:
             out.append(s.lstrip(" \t|").lstrip() if s[:1] == "|" else s)
@@ -310,6 +315,42 @@ def clean(raw: str) -> str:
         _reflow(x) if len(x) >= _REFLOW_MIN and not is_table_row(x) else x for x in out if x != ""
     )
     return _break_items(text).strip() + "\n"
+
+
+def _drop_inline_pages(text: str) -> str:
+    """``_INLINE_PAGE.sub("", text)``. Every match starts with a dash: the pattern is tried only where a
+    dash stands (str.find, C speed; a text has a few), where the engine would test every character.
+    A text of many dashes (separator rows) is left to the engine."""
+    if text.count("—") + text.count("–") > _FEW_DASHES:
+        return _INLINE_PAGE.sub("", text)
+    dashes = sorted(_positions(text, "—") + _positions(text, "–"))
+    parts: list[str] = []
+    last = 0
+    for at in dashes:
+        if at < last:
+            continue  # inside the page marker just dropped (re.sub resumes after a match too)
+        m = _INLINE_PAGE.match(text, at)
+        if m is not None:
+            parts.append(text[last:at])
+            last = m.end()
+    if not parts:
+        return text
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+# above this many dashes the engine's own scan is the faster way
+_FEW_DASHES = 64
+
+
+def _positions(text: str, ch: str) -> list[int]:
+    """Where ``ch`` stands in ``text``."""
+    found = []
+    at = text.find(ch)
+    while at >= 0:
+        found.append(at)
+        at = text.find(ch, at + 1)
+    return found
 
 
 def _break_items(text: str) -> str:
@@ -344,15 +385,6 @@ def _half_width(text: str) -> str:
     for ch in set(_FULL_WIDTH.findall(text)):
         text = text.replace(ch, _HALF[ch])
     return text
-
-
-def to_simplified(text: str) -> str:
-    """Traditional → simplified, one character to one (length-preserving)."""
-    converted = _t2s(text)
-    if len(converted) != len(text):
-        # Phrase-level rules changed the length: convert character by character instead.
-        converted = "".join(_t2s(ch) if len(_t2s(ch)) == 1 else ch for ch in text)
-    return converted
 
 
 def match_view(cleaned: str) -> str:

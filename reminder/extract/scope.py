@@ -757,13 +757,19 @@ def _window(text: str) -> str:
     return text[:_READ_HEAD] + "\n" + text[-_READ_TAIL:]
 
 
+@functools.cache  # one answer per division: every place of every notice is asked (twice)
 def _outside_mainland(region: Region) -> bool:
     return any(a.code in NOT_MAINLAND_CODES for a in ancestors(region))
 
 
+@functools.cache
+def _in_taiwan(region: Region) -> bool:
+    return any(a.code == _TAIWAN for a in ancestors(region))
+
+
 def _taiwan_heavier(ev: _Evidence) -> bool:
     """Whether Taiwan's places weigh more in the text than the mainland's."""
-    taiwan = sum(s for c, s in ev.scores.items() if any(a.code == _TAIWAN for a in ancestors(ev.regions[c])))
+    taiwan = sum(s for c, s in ev.scores.items() if _in_taiwan(ev.regions[c]))
     mainland = sum(s for c, s in ev.scores.items() if not _outside_mainland(ev.regions[c]))
     return taiwan >= mainland
 

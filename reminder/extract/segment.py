@@ -30,10 +30,9 @@ from reminder.extract.segment_lines import (
     HeadingHit,
     Line,
     TitleHit,
-    is_toc_line,
     marker_style,
     read_heading,
-    read_title,
+    read_titles,
     split_lines,
     toc_key,
 )
@@ -157,13 +156,16 @@ class _Scanner:
         self.lines = lines
         self.v = v
         self.dated = dated
-        self.hits = [read_title(lines, i, v) if ln.text.strip() else None for i, ln in enumerate(lines)]
+        self.hits = read_titles(lines, v)
         for i in _attachment_lines(lines, self.hits, v):
             self.hits[i] = None
         self.headings = [
             read_heading(ln.text, v) if len(ln.text) <= _HEADING_LINE_CHARS else None for ln in lines
         ]
-        self.toc_keys = {k for k in (toc_key(ln.text, v) for ln in lines) if k}
+        keys = [toc_key(ln.text, v) for ln in lines]
+        #: whether each line is a TOC entry (what is_toc_line says: toc_key found its page number)
+        self.toc = [k is not None for k in keys]
+        self.toc_keys = {k for k in keys if k}
         self.compilation = any(
             h and h.strength == "strong" and (h.style or h.tag) and not h.toc for h in self.hits
         )
@@ -184,7 +186,7 @@ class _Scanner:
         if not text.strip():
             return i + 1
         hit = self.hits[i]
-        if is_toc_line(text, self.v) or (hit is not None and hit.toc):
+        if self.toc[i] or (hit is not None and hit.toc):
             self._close()
             return i + 1
         # (a heading run starts with a heading: most lines are none, and no call is made for them)
@@ -216,7 +218,7 @@ class _Scanner:
         if not run or all(h.empty for h in run):
             return []
         nxt = self.hits[j] if j < len(self.lines) else None
-        followed = nxt is not None or (j < len(self.lines) and is_toc_line(self.lines[j].text, self.v))
+        followed = nxt is not None or (j < len(self.lines) and self.toc[j])
         # a heading over 暂无 (nothing this month) heads an empty section
         return run if followed or any(h.standalone or h.empty for h in run) else []
 
@@ -269,7 +271,8 @@ class _Scanner:
         if st.last_style is not None and marker_style(text, self.v) == st.last_style:
             st.same_style_since += 1
         aside = st.after_signature and bool(self.v.aside.match(text.strip()))
-        st.after_signature = aside or self.dated(text) is not None
+        # (line_date reads only short lines: a long one is neither hashed for the cache nor read)
+        st.after_signature = aside or (len(text) <= meta.DATE_LINE_MAX and self.dated(text) is not None)
         st.after_heading = False
 
     def _close(self) -> None:

@@ -155,6 +155,8 @@ class SegmentVocab:
     weak_max: int
     weak_reject_end: re.Pattern[str]
     weak_words: re.Pattern[str]
+    #: the words every match of weak_words holds (:func:`word_guard`), or None
+    weak_guard: re.Pattern[str] | None
     toc_line: re.Pattern[str]
     toc_header: re.Pattern[str]
     heading: re.Pattern[str]
@@ -408,7 +410,8 @@ def vocab() -> SegmentVocab:
         weak_min=weak["min_chars"],
         weak_max=weak["max_chars"],
         weak_reject_end=_compile("weak_title.reject_end", weak["reject_end"]),
-        weak_words=_compile("weak_title.words", weak["words"]),
+        weak_words=(weak_words := _compile("weak_title.words", weak["words"])),
+        weak_guard=word_guard(weak_words),
         toc_line=_compile("toc_line", data["toc_line"]),
         toc_header=_compile("toc_header", data["toc_header"]),
         heading=_heading_regex(h, levels),

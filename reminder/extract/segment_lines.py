@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from itertools import accumulate, count, repeat
 from typing import NamedTuple
 
 from reminder.extract.normalize import is_table_row
@@ -26,6 +27,7 @@ __all__ = [
     "HeadingHit",
     "split_lines",
     "read_title",
+    "read_titles",
     "read_heading",
     "title_key",
     "toc_key",
@@ -94,13 +96,16 @@ class HeadingHit:
 
 
 def split_lines(view: str) -> list[Line]:
-    """The lines of ``view`` with their offsets (the cleaned text has the same offsets)."""
-    lines = []
-    pos = 0
-    for i, text in enumerate(view.split("\n")):
-        lines.append(Line(i, pos, pos + len(text), text))
-        pos += len(text) + 1
-    return lines
+    """The lines of ``view`` with their offsets (the cleaned text has the same offsets).
+
+    >>> split_lines("一\\n\\n关于")
+    [Line(row=0, start=0, end=1, text='一'), Line(row=1, start=2, end=2, text=''), Line(row=2, start=3, end=5, text='关于')]
+    """
+    texts = view.split("\n")
+    starts = list(accumulate([len(t) + 1 for t in texts], initial=0))
+    ends = [start + len(t) for start, t in zip(starts, texts, strict=False)]
+    # tuple.__new__ makes each Line at C speed (Line(...) runs the named tuple's Python __new__)
+    return list(map(tuple.__new__, repeat(Line), zip(count(), starts, ends, texts, strict=False)))
 
 
 def title_key(text: str) -> str:
@@ -308,22 +313,48 @@ def read_title(lines: list[Line], i: int, v: SegmentVocab) -> TitleHit | None:
     return _read_title(lines, i, v)
 
 
+def read_titles(lines: list[Line], v: SegmentVocab) -> list[TitleHit | None]:
+    """read_title of every line (None for blank ones), in one loop: a document has hundreds of lines,
+    and most are decided by _no_title alone."""
+    return [
+        None if not line.text.strip() or _no_title(lines, i, v) else _read_title(lines, i, v)
+        for i, line in enumerate(lines)
+    ]
+
+
 def _no_title(lines: list[Line], i: int, v: SegmentVocab) -> bool:
     """Whether _read_title surely finds no title on line ``i`` (False: it has to read the line).
 
-    Lines with a 【tag】 or 关于 (which move where a title starts) are read. Otherwise a title needs an
-    ending word before the first sentence mark after the numbering (a weak title holds no sentence
-    mark, and a line holding one is never joined to the next), or, with no sentence mark, numbering
-    (a weak title) or an ending word in the line and the two after it (a title broken over lines).
+    The title words start where _read_title starts them: after the numbering, a source prefix before
+    关于 and a 【tag】. A title then needs an ending word before the first sentence mark after that start
+    (a weak title holds no sentence mark, and a line holding one is never joined to the next), or, with
+    no sentence mark, an ending word in the line and the two after it (a title broken over lines) or,
+    on a numbered line, a weak title's length and word. Lines with 关于 or a 【tag】 and no sentence mark
+    are read.
     """
     text = lines[i].text
-    if "【" in text or "关于" in text:
-        return False
     style, _, pos = _marker(text, v)
+    about = "关于" in text
+    special = about or "【" in text
+    if special:
+        prefix = _SOURCE_PREFIX.match(text, pos) if about else None
+        if prefix:
+            pos = prefix.end()
+        tag = v.tag.match(text, pos)
+        if tag:
+            pos = tag.end()
     stop = _SENTENCE.search(text, pos)
     if stop is not None:
         return v.any_end.search(text[pos : stop.start()]) is None
-    if style is not None or v.end_words is None:
+    if special or v.end_words is None:
+        return False
+    # a weak title (numbered lines only) is as long as _is_weak_text asks and holds a weak word (which
+    # the rest of the line then holds too)
+    if (
+        style is not None
+        and v.weak_min <= len(text[pos:].strip()) <= v.weak_max
+        and (v.weak_guard is None or v.weak_guard.search(text, pos) is not None)
+    ):
         return False
     # every text _find_title joins is a prefix of this one: no ending word here, no ending there
     run_on = text[pos:]

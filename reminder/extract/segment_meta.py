@@ -24,6 +24,7 @@ __all__ = [
     "Signature",
     "find_signature",
     "is_org",
+    "DATE_LINE_MAX",
     "line_date",
     "published_line",
     "issuer_in_title",
@@ -36,7 +37,7 @@ __all__ = [
 ]
 
 # A signature date line is short; longer lines are sentences that mention a date.
-_DATE_LINE_MAX = 70
+DATE_LINE_MAX = 70
 # Cheap filter before calling the date grammar: a 4-digit, 民国 (114年) or Chinese-numeral year.
 _HAS_YEAR = re.compile(r"\d\s?\d\s?\d\s?\d|\d{2,3}\s*年|[〇○零][一二三四五六七八九〇○零]|二[〇○零]")
 # where a year may start (a digit, 〇, 二…): most short lines hold none, and the search starts at the first
@@ -66,7 +67,7 @@ def line_date(text: str) -> tuple[dt.date, int] | None:
     >>> line_date("预计申报截止日期为 2023 年 9 月 15 日。") is None
     True
     """
-    if len(text) > _DATE_LINE_MAX:
+    if len(text) > DATE_LINE_MAX:
         return None
     start = _YEAR_START.search(text)
     if start is None or not _HAS_YEAR.search(text, start.start()):
@@ -144,7 +145,7 @@ def published_line(text: str, v: SegmentVocab, labelled_only: bool = False) -> d
     datetime.date(2025, 3, 6)
     """
     t = text.strip()
-    if len(t) > _DATE_LINE_MAX:
+    if len(t) > DATE_LINE_MAX:
         return None
     m = v.published_label.search(t)
     if m:
