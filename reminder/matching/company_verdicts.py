@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import compress
 from types import SimpleNamespace
 from typing import Any
 
@@ -112,6 +113,8 @@ class _Plan:
     #: groups alike but for their existence checks' days: each family's first group, each group's family
     families: tuple[int, ...]
     family_of: tuple[int, ...]
+    #: each notice's group's item of a list by group, by position
+    by_position: Callable[[Sequence[Any]], tuple[Any, ...]]
     #: positions sorted by a key of the sides (``order``)
     orders: dict[Callable[[Any], Any], tuple[int, ...]] = field(default_factory=dict, compare=False)
 
@@ -170,11 +173,11 @@ def _make_plan(sides: Sequence[_Side]) -> _Plan:
         family_of.append(family)
     return _Plan(
         tuple(slots), tuple(groups), getters, tuple(placed), tuple(side.open for side in sides),
-        checks, tuple(families), tuple(family_of),
+        checks, tuple(families), tuple(family_of), _getter(tuple(group for _, group in placed)),
     )  # fmt: skip
 
 
-def _getter(positions: tuple[int, ...]) -> Callable[[Sequence[ConditionResult]], tuple[ConditionResult, ...]]:
+def _getter(positions: tuple[int, ...]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
     """The items at ``positions`` as a tuple, picked in C (``itemgetter`` gives one item bare)."""
     if len(positions) > 1:
         return operator.itemgetter(*positions)
@@ -308,11 +311,13 @@ class CompanyVerdicts:
             self._results.append(results)
             self._shapes.append(shape)
         number = {keys[group]: found for found, group in enumerate(made)}
-        #: each group's class
-        self._class: list[int] = [number[key] for key in keys]
-        statuses = [self._shapes[c].status for c in self._class]
+        #: each group's class, and each notice's (picked in C: a thousand notices)
+        self._class: list[int] = list(map(number.__getitem__, keys))
+        self._class_at = plan.by_position(self._class)
         #: each notice's status, by position
-        self.statuses: list[VerdictStatus] = [statuses[group] for _, group in plan.sides]
+        self.statuses: list[VerdictStatus] = list(
+            map([s.status for s in self._shapes].__getitem__, self._class_at)
+        )
 
     @property
     def open(self) -> tuple[bool, ...]:
@@ -369,10 +374,32 @@ class CompanyVerdicts:
             out.append(view)
         return out
 
-    def listed(self) -> list[int]:
-        """Every position as ``company_matches`` lists them: by verdict, then by next deadline."""
+    def pattern(
+        self,
+        only: Collection[str],
+        kind: Callable[[VerdictStatus, tuple[str, ...], tuple[ConditionResult, ...]], Hashable],
+    ) -> tuple[object, tuple[Hashable, ...]]:
+        """What the notices with these verdicts show as far as ``kind`` of a verdict's status, missing
+        fields and manual checks tells, for every notice at once (no verdict made): the plan (the notices'
+        side; hold on to it) and each group's ``kind`` (None: another verdict). Two companies with the
+        same pattern of one plan list the same notices with verdicts of the same kinds, in one order."""
+        kinds = [
+            kind(shape.status, shape.missing, tuple([results[shape.kept[i]] for i in shape.manual]))
+            if shape.status in only
+            else None
+            for results, shape in zip(self._results, self._shapes, strict=True)
+        ]
+        return self._plan, tuple(map(kinds.__getitem__, self._class))
+
+    def listed(self, only: Collection[str] | None = None) -> list[int]:
+        """Every position as ``company_matches`` lists them: by verdict, then by next deadline
+        (``only``: of notices with these verdicts)."""
         statuses = self.statuses
-        return [i for status in VERDICT_ORDER for i in range(len(statuses)) if statuses[i] == status]
+        out: list[int] = []
+        for status in VERDICT_ORDER:
+            if only is None or status in only:
+                out += compress(range(len(statuses)), map(status.__eq__, statuses))
+        return out
 
 
 def company_verdicts(

@@ -133,8 +133,10 @@ def matches_json(
     now: dt.datetime,
     parts: dict[Hashable, Any],
     fragments: Fragments,
+    *,
+    head: bytes = b"",
 ) -> bytes:
-    """The JSON body of ``list[MatchOut]`` for these MatchViews, byte for byte what the response model
+    """``head`` then the JSON body of ``list[MatchOut]`` for these MatchViews, byte for byte what the response model
     gives, joined from pieces: each notice's object once per notices' version (``parts``), each result's
     once per result object (``fragments``; results are shared by notices and by companies that read the
     same), each verdict's part once per call. Building a thousand MatchOut models with their results
@@ -143,6 +145,7 @@ def matches_json(
     Args:
         items: each MatchView's fields as two mappings: its notice's and its verdict's
             (``CompanyVerdicts.fields``; ``(vars(view), vars(view))`` for a MatchView).
+        head: bytes written before the JSON (joined with it: a body of ~2 MB is not copied again).
     """
 
     def result(r: Any) -> bytes:
@@ -151,15 +154,23 @@ def matches_json(
         )
         return made[0]
 
+    # each notice's object after a comma (the first one's dropped at the end), once per notices' version,
+    # by its row (kept with it, so its id is not reused: reading a row's id costs more than its identity)
+    known = parts.get("api-json-notices")
+    if known is None:
+        known = parts["api-json-notices"] = {}
     # the part after the notice comes from the verdict alone, which notices share (the same results)
     tails: dict[int, bytes] = {}
-    out = [b"["]
-    for number, (side, part) in enumerate(items):
-        key = ("api-json", side["notice"].id)
-        notice = parts.get(key)
-        if notice is None:
+    out: list[bytes] = []
+    for side, part in items:
+        row = side["notice"]
+        found = known.get(id(row))
+        if found is not None and found[0] is row:
+            notice = found[1]
+        else:
             line = _line(SimpleNamespace(**side), now)
-            notice = parts[key] = _NOTICE.dump_json(notice_out(line), by_alias=True)
+            notice = b',{"notice":' + _NOTICE.dump_json(notice_out(line), by_alias=True)
+            known[id(row)] = (row, notice)
         tail = tails.get(id(part["verdict"]))
         if tail is None:
             tail = tails[id(part["verdict"])] = b"".join([
@@ -169,9 +180,10 @@ def matches_json(
                 b'],"manual":[', b",".join([result(r) for r in part["manual"]]),
                 b'],"results":[', b",".join([result(r) for r in part["results"]]), b"]}",
             ])  # fmt: skip
-        out += [b',{"notice":' if number else b'{"notice":', notice, tail]
-    out.append(b"]")
-    return b"".join(out)
+        out += (notice, tail)
+    if out:
+        out[0] = out[0][1:]
+    return b"".join([head, b"[", *out, b"]"])
 
 
 _STATUS = {s: b'"' + s.encode() + b'"' for s in VERDICT_ORDER}
