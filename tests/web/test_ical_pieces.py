@@ -15,7 +15,7 @@ from reminder.config import Settings
 from reminder.db.models import Company
 from reminder.matching import company_matches
 from reminder.notify.links import view_url
-from reminder.web.company import ical
+from reminder.web.company import ical, ical_text
 
 
 def _description(event: bytes) -> bytes:
@@ -44,19 +44,21 @@ def test_each_description_reads_as_written_whole(
             if item.status not in ical.CALENDAR_STATUSES:
                 continue
             for deadline, dated in ical._deadlines(item, parts):
-                whole = ical._text(ical._description(item, deadline, link, ical._facts(item.notice)))
+                whole = ical_text.escape(ical._description(item, deadline, link, ical._facts(item.notice)))
                 for _ in range(2):  # written, then from the pieces kept
                     event = ical._event(item, deadline, dated, feed, parts, ical._checks(item))
-                    assert _description(event) == ical._fold(f"DESCRIPTION:{whole}".encode())
+                    assert _description(event) == ical_text.fold(f"DESCRIPTION:{whole}".encode())
                 # a quote ending in \r: escaped whole, \r and the next line's \n are one line break
                 raw = deadline.quote
                 deadline.quote = (raw or "原文") + "\r"
                 try:
-                    expected = ical._text(ical._description(item, deadline, link, ical._facts(item.notice)))
+                    expected = ical_text.escape(
+                        ical._description(item, deadline, link, ical._facts(item.notice))
+                    )
                     fresh = ical._dated(item, deadline)
                     assert fresh is not None
                     event = ical._event(item, deadline, fresh, feed, {}, ical._checks(item))
-                    assert _description(event) == ical._fold(f"DESCRIPTION:{expected}".encode())
+                    assert _description(event) == ical_text.fold(f"DESCRIPTION:{expected}".encode())
                 finally:
                     deadline.quote = raw
                 checked += 1

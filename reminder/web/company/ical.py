@@ -42,6 +42,15 @@ from reminder.notify.links import view_url
 from reminder.notify.planning import offset_times
 from reminder.rules import manual_item_zh
 from reminder.web.company.common import TZ, request_now
+from reminder.web.company.ical_text import (
+    escape,
+    escaped_lines,
+    fold,
+    fold_end,
+    fold_start,
+    utc_stamp,
+    written,
+)
 from reminder.web.company.output_cache import cached_output, notice_parts
 from reminder.web.company.views import deadline_text, kind_label, status_label
 from reminder.web.deps import CompanyDep, SessionDep, SettingsDep
@@ -103,60 +112,6 @@ def _summary(item: Any, deadline: DeadlineRow) -> str:
     return f"{mark}{item.notice.title}（{kind_label(deadline.kind)}{batch}）"
 
 
-def _text(value: str) -> str:
-    """A TEXT value escaped as RFC 5545 §3.3.11 says (icalendar's escaping, in its order)."""
-    return (
-        value.replace(r"\N", "\n")
-        .replace("\\", "\\\\")
-        .replace(";", r"\;")
-        .replace(",", r"\,")
-        .replace("\r\n", r"\n")
-        .replace("\n", r"\n")
-        .replace("\r", r"\n")
-    )
-
-
-def _fold(line: bytes) -> bytes:
-    """A content line (UTF-8) folded into pieces of at most 74 octets, never inside a character nor
-    right after a backslash or caret (icalendar's folding, so the feed reads the same to calendar apps)."""
-    if len(line) < 75:
-        return line
-    folded, rest = _fold_start(line)
-    return folded + rest
-
-
-def _fold_start(line: bytes) -> tuple[bytes, bytes]:
-    """The pieces of ``_fold(line + anything)`` that ``line`` alone decides, each followed by the fold,
-    and the rest of ``line``: a piece is cut by the 75 octets from its start, all in ``line``."""
-    pieces = []
-    start = 0
-    while len(line) - start >= 75:
-        end = start + 74
-        while line[end] & 0xC0 == 0x80:  # a continuation byte: the piece ends before its character
-            end -= 1
-        if line[end - 1] in b"\\^" and end - 1 > start:  # keep an escape with what it escapes
-            end -= 1
-        pieces.append(line[start:end] + b"\r\n ")
-        start = end
-    return b"".join(pieces), line[start:]
-
-
-def _fold_end(rest: bytes, end: bytes, kept: dict[int, bytes]) -> bytes:
-    """``_fold(rest + end)`` for the rest of a line that ``_fold_start`` left (under 75 octets), with
-    ``end`` folded once per length of ``rest`` (in ``kept``): where ``end`` is cut depends on that length
-    alone, unless ``rest`` ends with an escape, which a cut right after it would split."""
-    if rest.endswith((b"\\", b"^")):
-        return _fold(rest + end)
-    tail = kept.get(len(rest))
-    if tail is None:
-        tail = kept[len(rest)] = _fold(b"x" * len(rest) + end)[len(rest) :]
-    return rest + tail
-
-
-def _utc(instant: dt.datetime) -> str:
-    return instant.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
 def _alarms(deadline_at: dt.datetime, offsets: Sequence[int], *, hour: int) -> list[str]:
     """One DISPLAY alarm per pushed reminder, at the same instant (absolute, UTC)."""
     lines = []
@@ -165,15 +120,10 @@ def _alarms(deadline_at: dt.datetime, offsets: Sequence[int], *, hour: int) -> l
             "BEGIN:VALARM",
             "ACTION:DISPLAY",
             f"DESCRIPTION:{'申报截止提醒' if days else '今天截止'}",
-            f"TRIGGER;VALUE=DATE-TIME:{_utc(due)}",
+            f"TRIGGER;VALUE=DATE-TIME:{utc_stamp(due)}",
             "END:VALARM",
         ]
     return lines
-
-
-def _written(lines: Sequence[str]) -> bytes:
-    """Content lines as served: folded, each ended by CRLF."""
-    return b"".join(_fold(line.encode()) + b"\r\n" for line in lines)
 
 
 def _span(deadline: DeadlineRow) -> list[str]:
@@ -200,16 +150,8 @@ class _Feed:
     uid_tail: bytes
     #: the alarms by deadline instant (``parts`` has them by offsets too)
     alarms: dict[dt.datetime, bytes] = field(default_factory=dict)
-    #: ``detail_line`` folded after a line's rest, by the rest's length (``_fold_end``)
+    #: ``detail_line`` folded after a line's rest, by the rest's length (``ical_text.fold_end``)
     ends: dict[int, bytes] = field(default_factory=dict)
-
-
-def _lines(lines: Sequence[str]) -> str | None:
-    """Description lines escaped and joined as ``_text`` escapes them joined by newlines; None when a
-    line ends with a carriage return (``_text`` reads it with the newline after it as one line break)."""
-    if any(line.endswith("\r") for line in lines):
-        return None
-    return "\\n".join(_text(line) for line in lines)
 
 
 #: descriptions' starts kept per deadline (companies' missing fields vary: the common ones come first)
@@ -229,18 +171,18 @@ class _Dated:
     timed: bool
     #: per verdict: the description's lines before the company's own, and after them (escaped)
     tops: dict[str, tuple[str | None, str | None]]
-    #: per verdict and company lines (``_checks``): ``_fold_start`` of the description but its link
+    #: per verdict and company lines (``_checks``): ``ical_text.fold_start`` of the description but its link
     starts: dict[tuple[str, str], tuple[bytes, bytes]]
 
 
 def _dated(item: Any, deadline: DeadlineRow) -> _Dated | None:
     if deadline.date is None or deadline.to_be_announced:
         return None
-    stamp = _utc(item.notice.updated_at)
-    lines = ["BEGIN:VEVENT", f"SUMMARY:{_text(_summary(item, deadline))}", *_span(deadline)]
+    stamp = utc_stamp(item.notice.updated_at)
+    lines = ["BEGIN:VEVENT", f"SUMMARY:{escape(_summary(item, deadline))}", *_span(deadline)]
     return _Dated(
-        _written([*lines, f"DTSTAMP:{stamp}"]),
-        _written([f"LAST-MODIFIED:{stamp}", "TRANSP:TRANSPARENT"]),
+        written([*lines, f"DTSTAMP:{stamp}"]),
+        written([f"LAST-MODIFIED:{stamp}", "TRANSP:TRANSPARENT"]),
         f"UID:deadline-{deadline.id}".encode(),
         deadline.at,
         deadline.time is not None,
@@ -251,7 +193,7 @@ def _dated(item: Any, deadline: DeadlineRow) -> _Dated | None:
 
 def _top(item: Any, deadline: DeadlineRow, parts: dict[Hashable, Any]) -> tuple[str | None, str | None]:
     """The description's lines of the verdict, the deadline and the notice's facts, and those of the
-    deadline's quote and the notice's issuer, each escaped (None: written whole, see ``_lines``)."""
+    deadline's quote and the notice's issuer, each escaped (None: written whole, see ``ical_text.escaped_lines``)."""
     facts = parts.get(("ical-facts", item.notice.id))
     if facts is None:
         facts = parts[("ical-facts", item.notice.id)] = _facts(item.notice)
@@ -264,7 +206,7 @@ def _top(item: Any, deadline: DeadlineRow, parts: dict[Hashable, Any]) -> tuple[
     after = [f"原文：{deadline.quote}"] if deadline.quote else []
     if item.notice.issuer:
         after.append(f"发布单位：{item.notice.issuer}")
-    return _lines([*lines, *facts]), _lines(after)
+    return escaped_lines([*lines, *facts]), escaped_lines(after)
 
 
 def _checks(item: Any) -> str | None:
@@ -275,9 +217,9 @@ def _checks(item: Any) -> str | None:
 def _start(
     item: Any, deadline: DeadlineRow, dated: _Dated, parts: dict[Hashable, Any], checks: str | None
 ) -> tuple[bytes, bytes] | None:
-    """The event's CATEGORIES line with the description's pieces but its link folded (``_fold_start``),
+    """The event's CATEGORIES line with the description's pieces but its link folded (``ical_text.fold_start``),
     and the rest before the link: the same for companies with the same checks, so written once. None
-    when a line ends in a carriage return (the description is written whole, ``_lines``)."""
+    when a line ends in a carriage return (the description is written whole, ``ical_text.escaped_lines``)."""
     top = dated.tops.get(item.status)
     if top is None:
         top = dated.tops[item.status] = _top(item, deadline, parts)
@@ -288,7 +230,7 @@ def _start(
     start = dated.starts.get(said)
     if start is None:
         text = "\\n".join([piece for piece in (head, checks, tail) if piece])
-        folded, rest = _fold_start(f"DESCRIPTION:{text}".encode())
+        folded, rest = fold_start(f"DESCRIPTION:{text}".encode())
         start = (_status_line(item.status) + folded, rest)
         if len(dated.starts) < _STARTS_KEPT:
             dated.starts[said] = start
@@ -305,7 +247,7 @@ def _alarm_lines(dated: _Dated, feed: _Feed, parts: dict[Hashable, Any]) -> byte
         key = ("ical-alarms", dated.at, feed.offsets, feed.hour)
         alarms = parts.get(key, b"")
         if not alarms:
-            alarms = _written(_alarms(dated.at, feed.offsets, hour=feed.hour))
+            alarms = written(_alarms(dated.at, feed.offsets, hour=feed.hour))
             if len(parts) < _MAX_PARTS:  # companies' own offsets could otherwise add up without end
                 parts[key] = alarms
         feed.alarms[dated.at] = alarms
@@ -329,19 +271,19 @@ def _event(
     start = _start(item, deadline, dated, parts, checks)
     if start is not None:
         lead, rest = start
-        description = lead + _fold_end(rest, feed.detail_line, feed.ends)
+        description = lead + fold_end(rest, feed.detail_line, feed.ends)
     else:  # a line ending in a carriage return: written whole
-        text = _text(_description(item, deadline, feed.link, _facts(item.notice)))
-        description = _status_line(item.status) + _fold(f"DESCRIPTION:{text}".encode())
+        text = escape(_description(item, deadline, feed.link, _facts(item.notice)))
+        description = _status_line(item.status) + fold(f"DESCRIPTION:{text}".encode())
     uid = dated.uid + feed.uid_tail
     return b"".join([
-        dated.head, uid if len(uid) < 75 else _fold(uid), b"\r\n", description, b"\r\n",
+        dated.head, uid if len(uid) < 75 else fold(uid), b"\r\n", description, b"\r\n",
         dated.mid, feed.url, _alarm_lines(dated, feed, parts), b"END:VEVENT\r\n",
     ])  # fmt: skip
 
 
 def _status_line(status: str) -> bytes:
-    return _CATEGORIES.get(status) or _written([f"CATEGORIES:{_text(status_label(status))}"])
+    return _CATEGORIES.get(status) or written([f"CATEGORIES:{escape(status_label(status))}"])
 
 
 def _deadlines(item: Any, parts: dict[Hashable, Any]) -> list[tuple[DeadlineRow, _Dated]]:
@@ -355,7 +297,7 @@ def _deadlines(item: Any, parts: dict[Hashable, Any]) -> list[tuple[DeadlineRow,
 
 
 #: each verdict's CATEGORIES line as written
-_CATEGORIES = {s: _written([f"CATEGORIES:{_text(status_label(s))}"]) for s in CALENDAR_STATUSES}
+_CATEGORIES = {s: written([f"CATEGORIES:{escape(status_label(s))}"]) for s in CALENDAR_STATUSES}
 
 
 def _head(company: Company) -> Calendar:
@@ -375,7 +317,7 @@ def _head(company: Company) -> Calendar:
 
 def _name_line(name: str) -> bytes:
     # X-WR-CALNAME is an unknown property to icalendar: written verbatim (RFC 7265), not escaped
-    return _fold(f"X-WR-CALNAME:申报截止 · {name}".encode()) + b"\r\n"
+    return fold(f"X-WR-CALNAME:申报截止 · {name}".encode()) + b"\r\n"
 
 
 @functools.cache
@@ -399,8 +341,8 @@ def _feed(company: Company, settings: Settings) -> _Feed:
     """What the company's feed puts in every event."""
     link = view_url(company.id or 0, company.view_salt, settings)
     return _Feed(
-        tuple(company.reminder_offsets or []), settings.reminder_hour, _written([f"URL:{link}"]), link,
-        f"\\n{_text(f'详情：{link}')}".encode(), _text(f"-company-{company.id}@{_host(settings)}").encode(),
+        tuple(company.reminder_offsets or []), settings.reminder_hour, written([f"URL:{link}"]), link,
+        f"\\n{escape(f'详情：{link}')}".encode(), escape(f"-company-{company.id}@{_host(settings)}").encode(),
     )  # fmt: skip
 
 
@@ -414,7 +356,7 @@ class _Blocks:
     same reminder offsets and hour share of a notice's events, all but the company's UID tail and link.
 
     A template is for ``bytes % _Holes``: ``%(u)b`` takes the UID's tail, ``%(l)b`` the URL line and
-    ``%(N)b`` the description's last line (the link) folded after a rest of N octets (``_fold_end``):
+    ``%(N)b`` the description's last line (the link) folded after a rest of N octets (``ical_text.fold_end``):
     where the link is cut depends on that length alone. A first visit so joins ~600 templates instead
     of writing ~1,100 events.
     """
@@ -435,7 +377,7 @@ class _Holes(dict[bytes, bytes]):
 
     def __missing__(self, key: bytes) -> bytes:
         length = int(key)
-        end = self[key] = _fold_end(b"x" * length, self.feed.detail_line, self.feed.ends)[length:]
+        end = self[key] = fold_end(b"x" * length, self.feed.detail_line, self.feed.ends)[length:]
         return end
 
 
@@ -469,7 +411,7 @@ def _block(
 def _checks_of(missing: Sequence[str], manual: Sequence[Any]) -> str | None:
     said = [f"请补充企业信息：{'、'.join(missing)}"] if missing else []
     said += [f"需人工确认：{manual_item_zh(result)}" for result in manual]
-    return _lines(said)
+    return escaped_lines(said)
 
 
 def calendar_text(
