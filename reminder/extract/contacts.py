@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from reminder.extract.contacts_data import ContactVocab, contact_vocab
 from reminder.extract.contacts_phones import EMAIL, PHONE, emails_in, phones_in
-from reminder.extract.facts_text import line_bounds, literal_finditer, quote
+from reminder.extract.facts_text import line_bounds, literal_finditer, quote, word_spans
 from reminder.extract.regex_shortcuts import digit_start
 from reminder.model import Contact
 
@@ -108,11 +108,8 @@ def _lines_with_numbers(view: str, start: int, end: int) -> list[tuple[int, int]
     lines: list[tuple[int, int]] = []
     line_end = -1
     anchors = [m.start() for m in _DIGITS.finditer(view, start, end)]
-    for mark in _MARKS:  # str.find runs at C speed; one alternation of them would not
-        i = view.find(mark, start, end)
-        while i >= 0:
-            anchors.append(i)
-            i = view.find(mark, i + 1, end)
+    for mark in _MARKS:  # a scan per word runs at C speed; one alternation of them would not
+        anchors += [s for s, _ in word_spans(mark, view, start, end)]
     anchors.sort()
     for pos in anchors:  # cheap anchors first; the phone and email patterns only on their lines
         if pos <= line_end:

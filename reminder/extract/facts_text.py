@@ -9,6 +9,7 @@ the same length, so a span found in one is the same span in the other.
     compile_rx                      a regex from a data table, with the file and key in the error
     windows                         the stretches around cheap anchors where a heavier regex may match
     anchor_hits / windows_at        the same in two steps, for stretches of several widths around one anchor
+    word_spans                      every occurrence of a word (the engine's literal scan for a long one)
     literal_finditer                a regex's matches, found from the characters they start with
 """
 
@@ -33,6 +34,7 @@ __all__ = [
     "windows_at",
     "near",
     "literal_finditer",
+    "word_spans",
     "NUM",
 ]
 
@@ -129,14 +131,38 @@ def anchor_hits(
         return [m.span() for m in anchor.finditer(view, start, end)]
     hits: list[tuple[int, int]] = []
     for word in anchor:
-        n = len(word)
-        i = view.find(word, start, end)
-        while i >= 0:
-            hits.append((i, i + n))
-            i = view.find(word, i + 1, end)
+        hits += word_spans(word, view, start, end)
     if len(anchor) > 1:
         hits.sort()
     return hits
+
+
+def word_spans(word: str, view: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The spans of every occurrence of ``word`` in ``view[start:end]``, overlapping ones too.
+
+    ``str.find`` finds one character fastest; for a longer word in CJK text the engine's literal
+    scan is about twice as fast (str.find's filter lets most CJK characters through). A word that
+    can overlap itself (a prefix that is also a suffix: 啊啊) is left to str.find, whose occurrences
+    may overlap where the engine's do not.
+    """
+    rx = _literal_rx(word)
+    if rx is not None:
+        return [m.span() for m in rx.finditer(view, start, end)]
+    n = len(word)
+    out = []
+    i = view.find(word, start, end)
+    while i >= 0:
+        out.append((i, i + n))
+        i = view.find(word, i + 1, end)
+    return out
+
+
+@functools.lru_cache(maxsize=256)
+def _literal_rx(word: str) -> re.Pattern[str] | None:
+    """``word`` as a pattern, for a word of two or more characters that cannot overlap itself."""
+    if len(word) < 2 or any(word[:k] == word[-k:] for k in range(1, len(word))):
+        return None
+    return re.compile(re.escape(word))
 
 
 def _word_scan(rx: re.Pattern[str]) -> ahocorasick_rs.AhoCorasick | None:

@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Callable
 
 from reminder.extract.page_data import CHROME_LINE_MAX, page_vocab
-from reminder.extract.regex_shortcuts import first_char_test
+from reminder.extract.regex_shortcuts import first_char_test, positions
 from reminder.extract.simplify import to_simplified
 
 __all__ = ["clean", "is_table_row", "match_view", "to_simplified"]
@@ -75,8 +75,12 @@ _ADDRESSEE = re.compile(
     r"^(?![一二三四五六七八九十\d(（])[^。:：\n]{2,100}?"
     r"(?:单位|單位|企业|企業|部门|部門|局|委|政府|机构|機構|公司|高校|院所)[:：](?=.)"
 )
+# where an _ADDRESSEE match's colon can stand at the latest (100 characters, a word, the colon)
+_ADDRESSEE_REACH = 110
+# (the class in the first lookahead holds the first characters of the second's alternatives: most
+# punctuation marks are followed by none of them, and one class test turns them down)
 _ITEM_BREAK = re.compile(
-    r"[。;；:：,，!！?？]\s*(?=(?:[一二三四五六七八九十]{1,3}[、．.]|[(（][一二三四五六七八九十]{1,3}[)）]"
+    r"[。;；:：,，!！?？]\s*(?=[一二三四五六七八九十(（\d附联聯])(?=(?:[一二三四五六七八九十]{1,3}[、．.]|[(（][一二三四五六七八九十]{1,3}[)）]"
     r"|\d{1,2}[、．](?!\d)|\d{1,2}\.(?!\d)|附件\s*[:：\d]|[联聯][系係](?:人|方式|[电電][话話])))"
 )
 # what may follow a signature date at the end of a flattened notice (with whitespace, see _ends_with_day)
@@ -234,7 +238,11 @@ def _reflow(line: str) -> str:
     """A very long line broken where its paragraphs were (addressee, items, contacts, signature date)."""
     if len(line) < _REFLOW_MIN:
         return line
-    line = _ADDRESSEE.sub(lambda m: m.group(0) + "\n", line, count=1)
+    # (a match ends with the line's first colon, within its first _ADDRESSEE_REACH characters: most
+    # long lines have none there, and the lazy run is not tried)
+    head = line[:_ADDRESSEE_REACH]
+    if ":" in head or "：" in head:
+        line = _ADDRESSEE.sub(lambda m: m.group(0) + "\n", line, count=1)
     line = _ITEM_BREAK.sub(_break_after_first, line)
     if not _ends_with_day(line):
         return line  # neither signature pattern can match
@@ -305,15 +313,14 @@ def clean(raw: str) -> str:
         if (
             last
             and (len(last) >= wide_at or last[-1].isdecimal() or last[-1] in "年月")
+            and last[-1] not in _LINE_END
             and _should_join(last, s, wide_at)
         ):
             out[-1] += s
         else:
             out.append(s.lstrip(" \t|").lstrip() if s[:1] == "|" else s)
         last = line
-    text = "\n".join(
-        _reflow(x) if len(x) >= _REFLOW_MIN and not is_table_row(x) else x for x in out if x != ""
-    )
+    text = "\n".join([_reflow(x) if len(x) >= _REFLOW_MIN and not is_table_row(x) else x for x in out if x])
     return _break_items(text).strip() + "\n"
 
 
@@ -323,7 +330,7 @@ def _drop_inline_pages(text: str) -> str:
     A text of many dashes (separator rows) is left to the engine."""
     if text.count("—") + text.count("–") > _FEW_DASHES:
         return _INLINE_PAGE.sub("", text)
-    dashes = sorted(_positions(text, "—") + _positions(text, "–"))
+    dashes = sorted(positions(text, "—") + positions(text, "–"))
     parts: list[str] = []
     last = 0
     for at in dashes:
@@ -343,21 +350,16 @@ def _drop_inline_pages(text: str) -> str:
 _FEW_DASHES = 64
 
 
-def _positions(text: str, ch: str) -> list[int]:
-    """Where ``ch`` stands in ``text``."""
-    found = []
-    at = text.find(ch)
-    while at >= 0:
-        found.append(at)
-        at = text.find(ch, at + 1)
-    return found
-
-
 def _break_items(text: str) -> str:
     """``text`` with a numbered item after a sentence end put on a line of its own, except inside a
     table row (its cells stay on its line)."""
     if "\t" not in text:
-        return _SENTENCE_ITEM.sub("\\1\n", text)
+        # most texts have no such item: the search alone, not sub's copy of the text (the pattern
+        # looks neither behind nor at the text's start: the rest from the first match subs alike)
+        first = _SENTENCE_ITEM.search(text)
+        if first is None:
+            return text
+        return text[: first.start()] + _SENTENCE_ITEM.sub("\\1\n", text[first.start() :])
     return "\n".join(x if is_table_row(x) else _SENTENCE_ITEM.sub("\\1\n", x) for x in text.split("\n"))
 
 

@@ -25,7 +25,7 @@ from reminder.extract.scope import attach_scopes
 from reminder.extract.segment import Segment, segment
 from reminder.extract.segment_data import vocab
 from reminder.extract.segment_meta import issuer_level
-from reminder.model import Document, Notice
+from reminder.model import Document, Notice, ParseFailure
 
 __all__ = ["DEFAULT_MAX_BYTES", "extract", "extract_text", "extract_loaded"]
 
@@ -48,8 +48,10 @@ def _notice(
     mentions: list[DateMention],
     published: dt.date | None,
     page: PageMeta,
+    failures: tuple[ParseFailure, ...] = (),
 ) -> Notice:
-    """One notice: its segment's metadata completed from the page's, then its deadlines and conditions.
+    """One notice: its segment's metadata completed from the page's, then its deadlines, conditions
+    and facts (made at once: dataclasses.replace after it would copy every field in Python).
 
     ``page`` is the page metadata for a document holding one notice, or an empty one.
     """
@@ -86,6 +88,8 @@ def _notice(
         policy_only=seg.policy_only,
         rolling=seg.rolling,
         undated=not seg.policy_only and not any(d.date for d in deadlines),
+        failures=failures,
+        **notice_facts(cleaned, view, seg.span, seg.policy_only),
     )
 
 
@@ -127,9 +131,9 @@ def extract_text(
     notice_page = page if len(seg.segments) == 1 else PageMeta(published=page.published, spans=page.spans)
     notices = []
     for s in seg.segments:
-        notice = _notice(cleaned, view, s, _mentions_in(mentions, starts, s.span), doc_published, notice_page)
         own = tuple(f for f in failures if s.span[0] <= f.span[0] < s.span[1])
-        notices.append(replace(notice, failures=own, **notice_facts(cleaned, view, s.span, s.policy_only)))
+        mentioned = _mentions_in(mentions, starts, s.span)
+        notices.append(_notice(cleaned, view, s, mentioned, doc_published, notice_page, own))
     notices = list(attach_scopes(notices, view))
     log.info(
         "extracted %s: %d notices, %d deadlines", source, len(notices), sum(len(n.deadlines) for n in notices)

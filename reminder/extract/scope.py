@@ -31,6 +31,7 @@ import ahocorasick_rs
 from reminder.extract._data import alternation, load_table
 from reminder.extract.facts_text import near
 from reminder.extract.normalize import to_simplified
+from reminder.extract.regex_shortcuts import positions
 from reminder.extract.word_lists import leftmost_first, literal_words
 from reminder.model import Condition, Notice, Scope, ScopeSource
 from reminder.rules.regions import (
@@ -232,7 +233,9 @@ def _vocab() -> _Vocab:
         taiwan_central_rx=re.compile("|".join(_strings("taiwan_central", raw["taiwan_central"]))),
         ignore=ignore,
         names=names,
-        automaton=ahocorasick_rs.AhoCorasick(list(index)),
+        # a DFA: twice as fast over a notice as the default automaton, the same matches in the same
+        # order (built in ~20 ms, once)
+        automaton=ahocorasick_rs.AhoCorasick(list(index), implementation=ahocorasick_rs.Implementation.DFA),
         words=tuple(words),
         ranks={i: tuple(r) for i, r in ranks.items()},
         in_pass=(listed[0] is not None, listed[1] is not None),
@@ -378,10 +381,10 @@ _Quoted = tuple[list[int], list[int]]
 def _quoted_spans(text: str) -> _Quoted | None:
     """Where :func:`_quoted` holds in ``text``, found once for a text read at many positions: the
     stretches (start, end] after each 《 up to its 》, the next 《 or its reach. None without a 《."""
-    opens = _positions(text, "《")
+    opens = positions(text, "《")
     if not opens:
         return None
-    closes = _positions(text, "》")
+    closes = positions(text, "》")
     starts, ends = [], []
     for k, o in enumerate(opens):
         c = bisect_right(closes, o)
@@ -396,15 +399,6 @@ def _in_quotes(quoted: _Quoted, pos: int) -> bool:
     starts, ends = quoted
     i = bisect_left(ends, pos)
     return i < len(ends) and starts[i] < pos
-
-
-def _positions(text: str, ch: str) -> list[int]:
-    out = []
-    i = text.find(ch)
-    while i >= 0:
-        out.append(i)
-        i = text.find(ch, i + 1)
-    return out
 
 
 def _region_level(region: Region) -> str:
@@ -834,5 +828,8 @@ def attach_scopes(notices: Sequence[Notice], view: str) -> tuple[Notice, ...]:
             if document is None:
                 document = _read(_GLOSS.sub("", _window(view)), "", None, _vocab())
             scope = judge(_context_evidence=document)
-        out.append(replace(notice, scope=scope, conditions=resolve_conditions(notice.conditions, scope)))
+        if scope is None and notice.scope is None:
+            out.append(notice)  # (resolve_conditions leaves the conditions as they are: nothing to copy)
+        else:
+            out.append(replace(notice, scope=scope, conditions=resolve_conditions(notice.conditions, scope)))
     return tuple(out)

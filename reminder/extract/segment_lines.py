@@ -326,8 +326,9 @@ def _no_title(lines: list[Line], i: int, v: SegmentVocab) -> bool:
     """Whether _read_title surely finds no title on line ``i`` (False: it has to read the line).
 
     The title words start where _read_title starts them: after the numbering, a source prefix before
-    关于 and a 【tag】. A title then needs an ending word before the first sentence mark after that start
-    (a weak title holds no sentence mark, and a line holding one is never joined to the next), or, with
+    关于 and a 【tag】. A title then needs an ending word before the first sentence mark after that start,
+    one _title_end accepts (a weak title holds no sentence mark, and a line holding one is never joined
+    to the next), or, with
     no sentence mark, an ending word in the line and the two after it (a title broken over lines) or,
     on a numbered line, a weak title's length and word. Lines with 关于 or a 【tag】 and no sentence mark
     are read.
@@ -345,7 +346,12 @@ def _no_title(lines: list[Line], i: int, v: SegmentVocab) -> bool:
             pos = tag.end()
     stop = _SENTENCE.search(text, pos)
     if stop is not None:
-        return v.any_end.search(text[pos : stop.start()]) is None
+        # with a sentence mark the line is never joined, nor a weak title: a title is what
+        # _title_end finds before the mark (an ending word followed by the line end, the body's
+        # first words or a page number; most ending words before a comma are none)
+        if v.any_end.search(text, pos, stop.start()) is None:
+            return True
+        return _title_end(text[pos:], v, stop.start() - pos) is None
     if special or v.end_words is None:
         return False
     # a weak title (numbered lines only) is as long as _is_weak_text asks and holds a weak word (which

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from reminder.extract.dates import find_dates
 from reminder.extract.regex_shortcuts import first_char_test
-from reminder.extract.segment_data import SegmentVocab
+from reminder.extract.segment_data import SegmentVocab, holds_any, literal_found
 from reminder.extract.segment_lines import Line
 
 __all__ = [
@@ -230,12 +230,12 @@ def is_call(body: str, v: SegmentVocab, policy_title: bool = False) -> bool:
 
 def is_rolling(body: str, v: SegmentVocab) -> bool:
     """Whether applications are taken at any time (常态化受理, 常年申报, 随时申报)."""
-    return bool(v.rolling.search(body))
+    return literal_found(v.rolling, body)
 
 
 def addressed_nationally(body: str, v: SegmentVocab) -> bool:
     """Whether the notice addresses every province (各省、自治区、直辖市): a national notice."""
-    if v.national_needs is not None and not any(w in body for w in v.national_needs):
+    if v.national_needs is not None and not holds_any(body, v.national_needs):
         return False
     return bool(v.national_addressee.search(body))
 

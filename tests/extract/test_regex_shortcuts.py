@@ -13,7 +13,7 @@ from sample_notices import sample_paths
 from reminder.extract import _data, normalize
 from reminder.extract._data import word_guard
 from reminder.extract.page_data import page_vocab
-from reminder.extract.regex_shortcuts import first_char_test
+from reminder.extract.regex_shortcuts import first_char_test, positions
 
 _PATTERNS = [
     r"^(?:[-•·]\s*)?[\[【]?\s*(?:索\s*引|\d{1,4}[/.-]\d)",
@@ -109,3 +109,8 @@ def test_join_tests_rule_out_only_lines_their_patterns_cannot_start() -> None:
         matched = [t for t in lines if rx.match(t)]
         assert matched
         assert all(first.match(t) for t in matched)
+
+
+@given(st.text(alphabet="《》—–ab中\n", max_size=40), st.sampled_from(["《", "》", "—", "–", "中"]))
+def test_positions_are_where_finditer_finds_the_character(text: str, ch: str) -> None:
+    assert positions(text, ch) == [m.start() for m in re.finditer(re.escape(ch), text)]
