@@ -81,11 +81,12 @@ def _counted_of_notice(notice_id: int) -> sa.Select[Any, int, int]:
     ).where(col(Match.notice_id) == notice_id, col(Match.status).in_(COUNTED))
 
 
-def _insert(session: Session) -> Any:
+def _insert(session: Session, table: sa.Table = _counts) -> Any:
+    """The dialect's INSERT of ``table`` (its ON CONFLICT clauses are the dialect's own)."""
     name = session.get_bind().dialect.name
     if name not in _CREATE_BEFORE:
         raise NotImplementedError(f"match counts support SQLite and PostgreSQL, not {name}")
-    return (postgresql.insert if name == "postgresql" else sqlite.insert)(_counts)
+    return (postgresql.insert if name == "postgresql" else sqlite.insert)(table)
 
 
 @contextmanager
@@ -113,7 +114,7 @@ def counting_notice(session: Session, notice_id: int) -> Iterator[None]:
         first = _counted_of_notice(notice_id).limit(QUEUED_FROM).subquery("first")
         counted = conn.execute(sa.select(sa.func.count()).select_from(first)).scalar_one()
         if counted >= QUEUED_FROM:  # added later, by the worker's counts job
-            queue = _insert_pending(session).values(notice_id=notice_id, queued_at=utcnow())
+            queue = _insert(session, _pending).values(notice_id=notice_id, queued_at=utcnow())
             conn.execute(queue.on_conflict_do_nothing(index_elements=["notice_id"]))
         elif counted:
             _add_notice(conn, _insert(session), notice_id)
@@ -132,11 +133,6 @@ def _queued(conn: sa.Connection, notice_id: int) -> bool:
     if conn.dialect.name == "postgresql":
         query = query.with_for_update()  # a fold in progress: wait, then find the row gone
     return conn.execute(query).first() is not None
-
-
-def _insert_pending(session: Session) -> Any:
-    name = session.get_bind().dialect.name
-    return (postgresql.insert if name == "postgresql" else sqlite.insert)(_pending)
 
 
 def _add_notice(conn: sa.Connection, insert: Any, notice_id: int) -> None:
