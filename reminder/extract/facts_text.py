@@ -21,6 +21,7 @@ import re
 import ahocorasick_rs
 
 from reminder.errors import DataFileError
+from reminder.extract.regex_shortcuts import positions
 from reminder.extract.word_lists import literal_words
 
 __all__ = [
@@ -149,12 +150,7 @@ def word_spans(word: str, view: str, start: int, end: int) -> list[tuple[int, in
     if rx is not None:
         return [m.span() for m in rx.finditer(view, start, end)]
     n = len(word)
-    out = []
-    i = view.find(word, start, end)
-    while i >= 0:
-        out.append((i, i + n))
-        i = view.find(word, i + 1, end)
-    return out
+    return [(i, i + n) for i in positions(view, word, start, end)]
 
 
 @functools.lru_cache(maxsize=256)

@@ -11,20 +11,21 @@ compare the two.
     first_char_test   the characters a match can start with, as one class
     digit_start       \\d as the first item of a pattern, as a class the engine scans for at C speed
     split_leading     (?:甲…|乙…)X → 甲(?:…)X, 乙(?:…)X: whether any matches is whether the pattern does
-    positions         where one character stands (``finditer`` of it, by str.find at C speed)
+    positions         where a word stands (``finditer`` of it, overlaps too, by str.find at C speed)
+    by_first_char     a list of words as one pattern per first character (each scanned for like a find)
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from re import _constants, _parser  # type: ignore[attr-defined]
 from typing import Any
 
 from reminder.extract._data import parsed_items
 
-__all__ = ["after_newline", "digit_start", "first_char_test", "positions", "split_leading"]
+__all__ = ["after_newline", "by_first_char", "digit_start", "first_char_test", "positions", "split_leading"]
 
 
 def after_newline(regex: re.Pattern[str]) -> re.Pattern[str] | None:
@@ -221,11 +222,27 @@ def _split_group(pattern: str) -> tuple[list[str], str] | None:
     return None
 
 
-def positions(text: str, ch: str) -> list[int]:
-    """Where ``ch`` stands in ``text``: ``[m.start() for m in re.finditer(re.escape(ch), text)]``."""
+def positions(text: str, word: str, start: int = 0, end: int | None = None) -> list[int]:
+    """Where ``word`` starts in ``text[start:end]``, overlapping occurrences too (for one character:
+    ``[m.start() for m in re.finditer(re.escape(word), text)]``)."""
+    stop = len(text) if end is None else end
     found = []
-    at = text.find(ch)
+    at = text.find(word, start, stop)
     while at >= 0:
         found.append(at)
-        at = text.find(ch, at + 1)
+        at = text.find(word, at + 1, stop)
     return found
+
+
+def by_first_char(words: Iterable[str]) -> tuple[re.Pattern[str], ...]:
+    """One pattern per first character of ``words`` (学(?:习|校), 工(?:作)): one of them is found in a text
+    exactly when one of the words is. The engine scans for a pattern's one leading character at the
+    speed of a plain find, where several leading characters are tested one position at a time and
+    ``w in text`` lets most CJK characters through its filter."""
+    groups: dict[str, list[str]] = {}
+    for w in words:
+        groups.setdefault(w[0], []).append(w[1:])
+    return tuple(
+        re.compile(re.escape(first) + "(?:" + "|".join(re.escape(r) for r in rests) + ")")
+        for first, rests in groups.items()
+    )

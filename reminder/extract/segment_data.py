@@ -14,7 +14,7 @@ from typing import Any, cast
 
 from reminder.errors import DataFileError
 from reminder.extract._data import alternation, load_table, needed_words, word_guard
-from reminder.extract.regex_shortcuts import after_newline, first_char_test, split_leading
+from reminder.extract.regex_shortcuts import after_newline, by_first_char, first_char_test, split_leading
 from reminder.extract.word_lists import literal_words
 
 __all__ = ["Cue", "ItemMarker", "SegmentVocab", "holds_any", "literal_found", "vocab"]
@@ -149,17 +149,11 @@ def holds_any(text: str, words: tuple[str, ...]) -> bool:
 
 @functools.lru_cache(maxsize=256)
 def _words_rx(words: tuple[str, ...]) -> tuple[re.Pattern[str], ...] | None:
-    """The words as patterns, one per first character, when one of them is longer than a character:
-    ``w in text`` scans CJK text slowly for a word of two or more characters (its filter lets most
-    characters through), where the engine finds a pattern's one leading character at the speed of a
-    plain scan (several times faster over a notice). None for single characters, which ``in`` finds
-    fastest."""
+    """The words as patterns (:func:`by_first_char`) when one of them is longer than a character; None
+    for single characters, which ``in`` finds fastest."""
     if all(len(w) == 1 for w in words):
         return None
-    groups: dict[str, list[str]] = {}
-    for w in sorted(words, key=len, reverse=True):
-        groups.setdefault(w[0], []).append(w)
-    return tuple(re.compile("|".join(re.escape(w) for w in ws)) for ws in groups.values())
+    return by_first_char(words)
 
 
 def literal_found(rx: re.Pattern[str], text: str) -> bool:
@@ -175,22 +169,13 @@ _SPLITS: dict[int, tuple[re.Pattern[str], tuple[re.Pattern[str], ...]]] = {}
 
 
 def _split_words(rx: re.Pattern[str]) -> tuple[re.Pattern[str], ...]:
-    """A list of words split by first character, one pattern per character (学(?:习|校)|工作): the
-    engine finds a pattern's one leading character at the speed of a plain scan, where several
-    leading characters are tested one position at a time. Only a few such patterns (the words' first
-    characters) are worth it; ``(rx,)`` otherwise, and for any pattern that is not a list of words."""
+    """A list of words split by first character (:func:`by_first_char`, 学(?:习|校)|工作). Only a few
+    such patterns (the words' first characters) are worth it; ``(rx,)`` otherwise, and for any pattern
+    that is not a list of words."""
     words = literal_words(rx.pattern) if rx.flags == re.UNICODE else None
-    if not words:
+    if not words or len({w[0] for w in words}) > _SPLIT_MAX:
         return (rx,)
-    groups: dict[str, list[str]] = {}
-    for w in words:
-        groups.setdefault(w[0], []).append(w[1:])
-    if len(groups) > _SPLIT_MAX:
-        return (rx,)
-    return tuple(
-        re.compile(re.escape(first) + "(?:" + "|".join(re.escape(r) for r in rests) + ")")
-        for first, rests in groups.items()
-    )
+    return by_first_char(words)
 
 
 #: at most this many first characters: one scan each
