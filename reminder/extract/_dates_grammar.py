@@ -233,7 +233,10 @@ class _Builder:
             ))"""
 
     def weekday_time(self, p: str) -> str:
-        """An optional weekday in brackets, then an optional time: (星期一)16:00."""
+        """An optional weekday in brackets, then an optional time: (星期一)16:00.
+
+        (What a date may end with after its day is listed by ``segment_meta._date_ends``: a new
+        ending here goes there too.)"""
         w = self.w
         weekday = (
             rf"\(?{_S}(?:{alternation(w['weekday_prefixes'])})"

@@ -19,6 +19,7 @@ from typing import Any
 from reminder.extract._data import alternation
 from reminder.extract.conditions_data import Vocab
 from reminder.extract.conditions_numbers import NUM, amount, compare_tail, comparison, tidy, unit_name
+from reminder.extract.facts_text import first_chars, first_search
 
 __all__ = [
     "Sentence",
@@ -110,14 +111,28 @@ def negated(text: str, pos: int, v: Vocab, window: int = 4) -> bool:
 def run_rule(rule: Rule, sentence: Sentence, v: Vocab) -> list[Candidate]:
     """Every candidate of ``rule`` in the sentence; a match its producer rejects is retried one character on."""
     rx, text, pos, out = rule.pattern(v), sentence.text, 0, []
-    known = _FIRST.get(id(rx))
-    if known is None or known[0] is not rx:
-        known = _FIRST[id(rx)] = (rx, _first_chars(rx))  # (keyed by id: a pattern hashes its whole code)
-    first = known[1]
-    while (m := (rx.search(text, pos) if first is None else _search(rx, first, text, pos))) is not None:
+    first = first_chars(rx)
+    if first is not None:  # tried only where a match may start (found in one scan)
+        return _run_at(rule, rx, [c.start() for c in first.finditer(text)], sentence, v)
+    while (m := rx.search(text, pos)) is not None:
         found = rule.prod(m, sentence, v, rule.name)
         out.extend(found)
         # a candidate may reach past its match (a list of titles): go on after it
+        pos = max([m.end(), *(c.span[1] for c in found)]) if found else m.start() + 1
+    return out
+
+
+def _run_at(
+    rule: Rule, rx: re.Pattern[str], spots: list[int], sentence: Sentence, v: Vocab
+) -> list[Candidate]:
+    """:func:`run_rule` for a pattern whose matches start only at ``spots`` (in order): the search from
+    a position is the match at the first spot from there that has one."""
+    text, pos, out = sentence.text, 0, []
+    for spot in spots:
+        if spot < pos or (m := rx.match(text, spot)) is None:
+            continue
+        found = rule.prod(m, sentence, v, rule.name)
+        out.extend(found)
         pos = max([m.end(), *(c.span[1] for c in found)]) if found else m.start() + 1
     return out
 
@@ -261,109 +276,11 @@ NUMERIC_RULES: tuple[Rule, ...] = (
 )
 
 
-def _search(rx: re.Pattern[str], first: re.Pattern[str], text: str, pos: int) -> re.Match[str] | None:
-    """``rx.search(text, pos)``, trying only the positions holding a character ``rx`` may start with."""
-    while (c := first.search(text, pos)) is not None:
-        m = rx.match(text, c.start())
-        if m is not None:
-            return m
-        pos = c.start() + 1
-    return None
-
-
-#: id of a rule's pattern → (the pattern, its _first_chars)
-_FIRST: dict[int, tuple[re.Pattern[str], re.Pattern[str] | None]] = {}
-
-
-def _first_chars(rx: re.Pattern[str]) -> re.Pattern[str] | None:
-    """A character class holding every character a match of ``rx`` may start with, when finding those
-    positions (then matching there) beats ``rx.search``: when the engine has no prefix of its own to
-    skip to (a pattern that opens with an alternation of groups is tried at every position). None
-    otherwise, and for a pattern that may match the empty string or whose start the analysis cannot
-    tell (the analysis reads the re module's parse tree; any surprise there also gives None).
-    """
-    if rx.flags & re.IGNORECASE:
-        return None
-    try:
-        parser, k = importlib.import_module("re._parser"), importlib.import_module("re._constants")
-        data = parser.parse(rx.pattern, rx.flags).data
-        head = data
-        while head and head[0][0] is k.SUBPATTERN:
-            head = head[0][1][3].data
-        if not head or head[0][0] in (k.LITERAL, k.IN, k.AT):
-            return None  # the engine skips in C to a literal or class prefix; an anchor fails at once
-        if head[0][0] is k.BRANCH and all(alt.data and alt.data[0][0] is k.LITERAL for alt in head[0][1][1]):
-            return None  # (the engine's prefix: the alternatives' first characters)
-        items, empty = _first_items(data, k)
-    except Exception:  # noqa: BLE001 - an analysis that fails only costs speed
-        return None
-    if items is None or empty or not items:
-        return None
-    return re.compile("[" + "".join(dict.fromkeys(items)) + "]")
-
-
-def _first_items(seq: Any, k: Any) -> tuple[list[str] | None, bool]:
-    """Class items (as regex text) for the first character of the parsed sequence ``seq``, and whether
-    the sequence may match the empty string; (None, False) for anything not analysed."""
-    out: list[str] = []
-    for op, av in seq:
-        items: list[str] | None
-        if op is k.LITERAL:
-            return [*out, re.escape(chr(av))], False
-        if op is k.IN:
-            cls = _class_items(av, k)
-            return (None, False) if cls is None else ([*out, *cls], False)
-        if op is k.SUBPATTERN:
-            items, empty = _first_items(av[3].data, k)
-        elif op is k.BRANCH:
-            items, empty = [], False
-            for alt in av[1]:
-                alt_items, alt_empty = _first_items(alt.data, k)
-                if alt_items is None:
-                    return None, False
-                items, empty = items + alt_items, empty or alt_empty
-        elif op in (k.MAX_REPEAT, k.MIN_REPEAT):
-            items, empty = _first_items(av[2].data, k)
-            empty = empty or av[0] == 0
-        elif op in (k.AT, k.ASSERT, k.ASSERT_NOT):
-            items, empty = [], True  # zero width: the character comes from what follows
-        else:
-            return None, False
-        if items is None:
-            return None, False
-        out += items
-        if not empty:
-            return out, False
-    return out, True
-
-
-def _class_items(av: Any, k: Any) -> list[str] | None:
-    """A parsed character class as regex class items; None for a negated class and the like."""
-    categories = {
-        k.CATEGORY_DIGIT: r"\d",
-        k.CATEGORY_NOT_DIGIT: r"\D",
-        k.CATEGORY_SPACE: r"\s",
-        k.CATEGORY_NOT_SPACE: r"\S",
-        k.CATEGORY_WORD: r"\w",
-        k.CATEGORY_NOT_WORD: r"\W",
-    }
-    out = []
-    for op, a in av:
-        if op is k.LITERAL:
-            out.append(re.escape(chr(a)))
-        elif op is k.RANGE:
-            out.append(f"{re.escape(chr(a[0]))}-{re.escape(chr(a[1]))}")
-        elif op is k.CATEGORY and a in categories:
-            out.append(categories[a])
-        else:
-            return None
-    return out
-
-
 def gated_search(rx: re.Pattern[str], text: str) -> re.Match[str] | None:
     """``rx.search(text)``, after a cheap search for the words every match holds (:func:`required_words`):
     for a pattern that starts with a group or an assertion the engine tries at every position, the
-    words' alternation is scanned in C, and most texts hold none of them."""
+    words' alternation is scanned in C, and most texts hold none of them; in the others the pattern
+    is tried at its first characters only (:func:`~reminder.extract.facts_text.first_search`)."""
     known = _GATES.get(id(rx))
     if known is None or known[0] is not rx:
         words = required_words(rx)
@@ -371,7 +288,7 @@ def gated_search(rx: re.Pattern[str], text: str) -> re.Match[str] | None:
     gate = known[1]
     if gate is not None and gate.search(text) is None:
         return None
-    return rx.search(text)
+    return first_search(rx, text)
 
 
 #: id of a pattern → (the pattern, the alternation of its required words, if any)

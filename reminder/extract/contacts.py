@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from reminder.extract.contacts_data import ContactVocab, contact_vocab
-from reminder.extract.contacts_phones import EMAIL, PHONE, emails_in, phones_in
+from reminder.extract.contacts_phones import EMAIL, PHONE, emails_in, has_phone, phones_in
 from reminder.extract.facts_text import line_bounds, literal_finditer, quote, word_spans
 from reminder.extract.regex_shortcuts import digit_start
 from reminder.model import Contact
@@ -117,7 +117,7 @@ def _lines_with_numbers(view: str, start: int, end: int) -> list[tuple[int, int]
         l0, line_end = line_bounds(view, pos, start, end)
         line = view[l0:line_end]
         mail = "@" in line or "at]" in line or "at)" in line
-        if PHONE.search(line) or (mail and EMAIL.search(line)) or _NAME_CUE.search(line):
+        if has_phone(line) or (mail and EMAIL.search(line)) or _NAME_CUE.search(line):
             lines.append((l0, line_end))
     return lines
 

@@ -16,7 +16,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["PHONE", "EMAIL", "Phone", "phones_in", "emails_in"]
+from reminder.extract.facts_text import first_finditer, first_search
+
+__all__ = ["PHONE", "EMAIL", "Phone", "phones_in", "emails_in", "has_phone"]
 
 PHONE = re.compile(
     r"(?<![\d.@_a-zA-Z])(?:"
@@ -70,13 +72,19 @@ def _normalise(m: re.Match[str], area: str | None) -> tuple[str, str | None]:
 def phones_in(view: str, start: int, end: int) -> Iterator[Phone]:
     """The phone numbers of ``view[start:end]`` (one line), normalised, in order."""
     area: str | None = None
-    for m in PHONE.finditer(view, start, end):
+    # (PHONE opens with a lookbehind: the engine would try it at every position)
+    for m in first_finditer(PHONE, view, start, end):
         if view[m.end() : m.end() + 1].isdigit() and not m.group("mobile"):
             continue  # only a mobile may have a list number glued after it (138…、2、)
         text, area = _normalise(m, area)
         if m.group("ext"):
             text += f"-{m.group('ext')}"
         yield Phone(text, m.span(), area)
+
+
+def has_phone(line: str) -> bool:
+    """Whether ``line`` holds a phone number (``PHONE.search(line)``, tried at its first characters)."""
+    return first_search(PHONE, line) is not None
 
 
 def emails_in(view: str, start: int, end: int) -> Iterator[tuple[str, tuple[int, int]]]:

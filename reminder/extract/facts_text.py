@@ -11,12 +11,15 @@ the same length, so a span found in one is the same span in the other.
     anchor_hits / windows_at        the same in two steps, for stretches of several widths around one anchor
     word_spans                      every occurrence of a word (the engine's literal scan for a long one)
     literal_finditer                a regex's matches, found from the characters they start with
+    first_finditer / first_search   the same for a class of first characters read from the pattern
 """
 
 from __future__ import annotations
 
 import functools
+import importlib
 import re
+from typing import Any
 
 import ahocorasick_rs
 
@@ -35,6 +38,9 @@ __all__ = [
     "windows_at",
     "near",
     "literal_finditer",
+    "first_chars",
+    "first_finditer",
+    "first_search",
     "word_spans",
     "NUM",
 ]
@@ -240,7 +246,9 @@ def near(
 ) -> list[re.Match[str]]:
     """The matches of ``rx`` within the :func:`windows` of ``anchor`` (cheap words every match holds)."""
     return [
-        m for w0, w1 in windows(anchor, view, start, end, before, after) for m in rx.finditer(view, w0, w1)
+        m
+        for w0, w1 in windows(anchor, view, start, end, before, after)
+        for m in first_finditer(rx, view, w0, w1)
     ]
 
 
@@ -268,4 +276,129 @@ def literal_finditer(
         if i >= last and (m := rx.match(view, i, end)) is not None:
             out.append(m)
             last = m.end()
+    return out
+
+
+def first_chars(rx: re.Pattern[str]) -> re.Pattern[str] | None:
+    """:func:`_first_class` of a pattern, worked out once per pattern."""
+    known = _FIRSTS.get(id(rx))
+    if known is None or known[0] is not rx:  # (keyed by id: a pattern hashes its whole code)
+        known = _FIRSTS[id(rx)] = (rx, _first_class(rx))
+    return known[1]
+
+
+#: id of a pattern → (the pattern, its _first_class)
+_FIRSTS: dict[int, tuple[re.Pattern[str], re.Pattern[str] | None]] = {}
+
+
+def first_finditer(rx: re.Pattern[str], view: str, start: int, end: int) -> list[re.Match[str]]:
+    """``list(rx.finditer(view, start, end))``, the pattern tried only at the characters its matches
+    start with (:func:`first_chars`, scanned in C) when the engine has no prefix to skip to: it tries
+    a pattern that opens with a lookbehind or with a group of classes at every position."""
+    first = first_chars(rx)
+    if first is None:
+        return list(rx.finditer(view, start, end))
+    out: list[re.Match[str]] = []
+    last = start  # (every match is non-empty: finditer goes on at its end)
+    for c in first.finditer(view, start, end):
+        i = c.start()
+        if i >= last and (m := rx.match(view, i, end)) is not None:
+            out.append(m)
+            last = m.end()
+    return out
+
+
+def first_search(rx: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """``rx.search(text)``, tried only at the characters its matches start with (see :func:`first_finditer`)."""
+    first = first_chars(rx)
+    if first is None:
+        return rx.search(text)
+    for c in first.finditer(text):
+        if (m := rx.match(text, c.start())) is not None:
+            return m
+    return None
+
+
+def _first_class(rx: re.Pattern[str]) -> re.Pattern[str] | None:
+    """A character class holding every character a match of ``rx`` may start with, when finding those
+    positions (then matching there) beats ``rx.search``: when the engine has no prefix of its own to
+    skip to (a pattern that opens with an alternation of groups is tried at every position). None
+    otherwise, and for a pattern that may match the empty string or whose start the analysis cannot
+    tell (the analysis reads the re module's parse tree; any surprise there also gives None).
+    """
+    if rx.flags & re.IGNORECASE:
+        return None
+    try:
+        parser, k = importlib.import_module("re._parser"), importlib.import_module("re._constants")
+        data = parser.parse(rx.pattern, rx.flags).data
+        head = data
+        while head and head[0][0] is k.SUBPATTERN:
+            head = head[0][1][3].data
+        if not head or head[0][0] in (k.LITERAL, k.IN, k.AT):
+            return None  # the engine skips in C to a literal or class prefix; an anchor fails at once
+        if head[0][0] is k.BRANCH and all(alt.data and alt.data[0][0] is k.LITERAL for alt in head[0][1][1]):
+            return None  # (the engine's prefix: the alternatives' first characters)
+        items, empty = _first_items(data, k)
+    except Exception:  # noqa: BLE001 - an analysis that fails only costs speed
+        return None
+    if items is None or empty or not items:
+        return None
+    return re.compile("[" + "".join(dict.fromkeys(items)) + "]")
+
+
+def _first_items(seq: Any, k: Any) -> tuple[list[str] | None, bool]:
+    """Class items (as regex text) for the first character of the parsed sequence ``seq``, and whether
+    the sequence may match the empty string; (None, False) for anything not analysed."""
+    out: list[str] = []
+    for op, av in seq:
+        items: list[str] | None
+        if op is k.LITERAL:
+            return [*out, re.escape(chr(av))], False
+        if op is k.IN:
+            cls = _class_items(av, k)
+            return (None, False) if cls is None else ([*out, *cls], False)
+        if op is k.SUBPATTERN:
+            items, empty = _first_items(av[3].data, k)
+        elif op is k.BRANCH:
+            items, empty = [], False
+            for alt in av[1]:
+                alt_items, alt_empty = _first_items(alt.data, k)
+                if alt_items is None:
+                    return None, False
+                items, empty = items + alt_items, empty or alt_empty
+        elif op in (k.MAX_REPEAT, k.MIN_REPEAT):
+            items, empty = _first_items(av[2].data, k)
+            empty = empty or av[0] == 0
+        elif op in (k.AT, k.ASSERT, k.ASSERT_NOT):
+            items, empty = [], True  # zero width: the character comes from what follows
+        else:
+            return None, False
+        if items is None:
+            return None, False
+        out += items
+        if not empty:
+            return out, False
+    return out, True
+
+
+def _class_items(av: Any, k: Any) -> list[str] | None:
+    """A parsed character class as regex class items; None for a negated class and the like."""
+    categories = {
+        k.CATEGORY_DIGIT: r"\d",
+        k.CATEGORY_NOT_DIGIT: r"\D",
+        k.CATEGORY_SPACE: r"\s",
+        k.CATEGORY_NOT_SPACE: r"\S",
+        k.CATEGORY_WORD: r"\w",
+        k.CATEGORY_NOT_WORD: r"\W",
+    }
+    out = []
+    for op, a in av:
+        if op is k.LITERAL:
+            out.append(re.escape(chr(a)))
+        elif op is k.RANGE:
+            out.append(f"{re.escape(chr(a[0]))}-{re.escape(chr(a[1]))}")
+        elif op is k.CATEGORY and a in categories:
+            out.append(categories[a])
+        else:
+            return None
     return out

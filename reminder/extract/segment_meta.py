@@ -11,10 +11,12 @@ All readers take the match view and offsets into it; quotes are cut from the cle
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from reminder.extract._dates_grammar import load_vocab
 from reminder.extract.dates import find_dates
 from reminder.extract.regex_shortcuts import first_char_test
 from reminder.extract.segment_data import SegmentVocab, holds_any, literal_found
@@ -69,10 +71,30 @@ def line_date(text: str) -> tuple[dt.date, int] | None:
     """
     if len(text) > DATE_LINE_MAX:
         return None
-    start = _YEAR_START.search(text)
-    if start is None or not _HAS_YEAR.search(text, start.start()):
+    # (most short lines end with no character a date can end with: the grammar is not run for them)
+    body = text.rstrip()
+    if body.endswith(")") or "\n" in text:  # (else _without_aside is the rstrip)
+        body = _without_aside(text)
+    if body.rstrip()[-1:] not in _date_ends() or not _has_year(text):
         return None
-    body = _TRAILING_ASIDE.sub("", text)
+    return _ending_date(body)
+
+
+def _line_date_plain(text: str) -> tuple[dt.date, int] | None:
+    """line_date without its shortcuts (the tests compare the two)."""
+    if len(text) > DATE_LINE_MAX or not _has_year(text):
+        return None
+    return _ending_date(_TRAILING_ASIDE.sub("", text))
+
+
+def _has_year(text: str) -> bool:
+    """Whether ``text`` may hold a year (_HAS_YEAR, searched from where a year may start)."""
+    start = _YEAR_START.search(text)
+    return start is not None and _HAS_YEAR.search(text, start.start()) is not None
+
+
+def _ending_date(body: str) -> tuple[dt.date, int] | None:
+    """The full date ``body`` (a line without its trailing aside) ends with, and where it starts."""
     mentions, _ = find_dates(body)
     if not mentions:
         return None
@@ -82,6 +104,42 @@ def line_date(text: str) -> tuple[dt.date, int] | None:
         return None
     date = _safe_date(p.year, p.month, p.day)
     return (date, last.span[0]) if date else None
+
+
+def _without_aside(text: str) -> str:
+    """``_TRAILING_ASIDE.sub("", text)``: the text before its trailing whitespace, or before a last
+    bracket of at most 20 characters and the whitespace around it (found with rstrip and rfind, where
+    the engine tries the pattern at every position)."""
+    if "\n" in text:  # ($ also matches before a final line break: lines have none)
+        return _TRAILING_ASIDE.sub("", text)
+    body = text.rstrip()  # (the \s of a str pattern is what str.isspace accepts)
+    if body.endswith(")"):
+        at = body.rfind("(")
+        if at >= 0 and len(body) - at - 2 <= _ASIDE_CHARS and ")" not in body[at + 1 : -1]:
+            return body[:at].rstrip()
+    return body
+
+
+# the longest bracket _TRAILING_ASIDE takes ({0,20})
+_ASIDE_CHARS = 20
+
+
+@functools.cache
+def _date_ends() -> frozenset[str]:
+    """The characters a date with its day can end with in find_dates' grammar (what may follow the
+    day: a weekday, its bracket, a time of day): the last characters of these words, digits (2025-03-06,
+    16:00, a date whose separators were lost) and ``)``."""
+    w = load_vocab().words
+    keys = (
+        "day_markers",
+        "weekday_names",
+        "hour_markers",
+        "numeral_hour_markers",
+        "minute_markers",
+        "half_hour",
+        "whole_hour",
+    )
+    return frozenset({word[-1] for k in keys for word in w[k]} | set("0123456789)"))
 
 
 def is_org(text: str, v: SegmentVocab) -> bool:
