@@ -1,7 +1,8 @@
 """The background scheduler and its jobs: when things run, beside each other.
 
     start_scheduler / Worker ── worker.py  (APScheduler; the SQLite dispatcher lease)
-    tick / digests / sweep ──── jobs.py    (reminder dispatch, daily digests, the hourly sweep)
+    tick / digests / sweep ──── jobs.py    (reminder dispatch, daily digests, the hourly sweep,
+                                            fold_counts: queued verdicts into the dashboard's counts)
     once_per_period ─────────── periodic.py (digests and sweep run by one process per period: job_runs)
     TestSendLane ────────────── lane.py    (test messages sent as soon as the web app queues them)
 

@@ -8,8 +8,10 @@
 
 Every ``reminder serve`` and ``reminder worker`` process schedules the same jobs; the (job, period)
 primary key of ``job_runs`` lets the first one run each period's sweep or digest planning, so
-several processes do not sweep or plan several times. The dispatcher tick and the "sources" job are not
-limited: workers share due reminders and due sources through claims, which is how they scale.
+several processes do not sweep or plan several times. The dispatcher tick, the "sources" job and the
+"counts" job are not limited: they take work from queues (due reminders, due sources, notices whose
+verdicts wait in match_counts_pending) through claims or SKIP LOCKED, so each item is done once however
+many processes run them, and more processes share the work rather than repeat it.
 """
 
 from __future__ import annotations
