@@ -67,6 +67,9 @@ def channel_label(kind: str) -> str:
 
 
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
+# the templates ship with the package: no stat of each template file on every render (a restart
+# picks up an edited template)
+templates.env.auto_reload = False
 # Chinese labels come from the registries: fields and operators from fields.yaml, channels from CHANNELS
 templates.env.filters.update(
     local=local_time,

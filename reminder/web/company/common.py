@@ -65,6 +65,9 @@ def _demo_day(request: Request) -> dict[str, Any]:
 templates = Jinja2Templates(
     directory=Path(__file__).parent.parent / "templates", context_processors=[_demo_day]
 )
+# the templates ship with the package: no stat of each template file on every render (a restart
+# picks up an edited template)
+templates.env.auto_reload = False
 templates.env.filters.update(
     local=local_time,
     status_label=status_label,
