@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import importlib
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import ahocorasick_rs
@@ -270,6 +271,14 @@ def literal_finditer(
             spots.append(i)
             i = view.find(ch, i + 1, end)
     spots.sort()
+    return _matches_at(rx, spots, view, start, end)
+
+
+def _matches_at(
+    rx: re.Pattern[str], spots: Iterable[int], view: str, start: int, end: int
+) -> list[re.Match[str]]:
+    """``list(rx.finditer(view, start, end))`` for a pattern whose every match is non-empty and starts
+    at one of ``spots`` (in order): each match ends where finditer goes on."""
     out: list[re.Match[str]] = []
     last = start
     for i in spots:
@@ -298,14 +307,7 @@ def first_finditer(rx: re.Pattern[str], view: str, start: int, end: int) -> list
     first = first_chars(rx)
     if first is None:
         return list(rx.finditer(view, start, end))
-    out: list[re.Match[str]] = []
-    last = start  # (every match is non-empty: finditer goes on at its end)
-    for c in first.finditer(view, start, end):
-        i = c.start()
-        if i >= last and (m := rx.match(view, i, end)) is not None:
-            out.append(m)
-            last = m.end()
-    return out
+    return _matches_at(rx, (c.start() for c in first.finditer(view, start, end)), view, start, end)
 
 
 def first_search(rx: re.Pattern[str], text: str) -> re.Match[str] | None:
