@@ -40,6 +40,7 @@ from reminder.extract.conditions_rules import (
     run_rule,
 )
 from reminder.extract.conditions_shares import SHARE_RULES
+from reminder.extract.facts_text import first_search
 from reminder.model import Condition
 
 __all__ = ["RULES", "find_conditions"]
@@ -277,7 +278,8 @@ def _may_hold_conditions(s: Sentence, v: Vocab, carried: bool = False) -> bool:
     or one stating a requirement (原则上…) that reads like no statistic (全省/累计/新增), or one that
     goes on from such a sentence after a semicolon (``carried``).
     """
-    if v.cues["benefit"].search(s.text) or v.cues["target"].search(s.text):
+    # (the target cue opens with a lookbehind: tried only at its first characters, see first_search)
+    if v.cues["benefit"].search(s.text) or first_search(v.cues["target"], s.text):
         return False
     if names_kind(s.text, v):  # 面向商贸企业 / 集聚区…应…: who may apply, by kind
         return True

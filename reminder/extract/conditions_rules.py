@@ -171,8 +171,10 @@ def _range_rx(v: Vocab) -> re.Pattern[str]:
 def _threshold(m: re.Match[str], v: Vocab) -> tuple[str, float, str] | None:
     """(op, value in canonical unit, unit class) of a compare-tail match."""
     op = comparison(m, v)
+    if op is None:  # (before the number is read: most retries one character on have no comparison)
+        return None
     got = amount(m.group("num"), m.group("unit"), v)
-    if op is None or got is None:
+    if got is None:
         return None
     return op, got[0], got[1]
 

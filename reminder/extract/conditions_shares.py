@@ -166,31 +166,29 @@ def _any_rx(v: Vocab) -> re.Pattern[str]:
 
 def _any_threshold(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidate]:
     """经济贡献400万元以上, 增长率5%以上, 分公司三家以上: a comparison whose clause names what is measured."""
+    # (the cheap tests first: after a number is turned down, its rule is tried again at each of its
+    # digits, and most of those tries have no comparison word or an implausible value)
     op = comparison(m, v)
+    if op is None:
+        return []
     got = amount(m.group("num"), m.group("unit"), v)
-    if op is None or got is None or got[1] not in ("money", "percent", "count", "years"):
+    if got is None or got[1] not in ("money", "percent", "count", "years"):
         return []
     value, cls = got
+    if value <= 0 or value > 100 and cls in ("percent", "years"):
+        return []
     if _in_remark(s.text, m.start()) or not _AFTER.match(s.text, m.end()):
         return []
     subject = _subject(s.text, m.start())
     if _SHARE_OF_APPLICANTS.search(subject):  # 不少于30%的在孵企业…增长超过20%: the 30% is the condition
         return []
-    if (
-        not 2 <= len(subject.strip()) <= _SUBJECT_MAX
-        or _about_project(s.text, m.start(), subject)
-        or value <= 0
-    ):
+    if not 2 <= len(subject.strip()) <= _SUBJECT_MAX or _about_project(s.text, m.start(), subject):
         return []
-    if (
-        cls == "count"
-        and (_QUOTA.search(s.text) or not _OWN_UNITS.search(subject))
-        or cls == "percent"
-        and value > 100
-    ):
+    if cls == "count" and (_QUOTA.search(s.text) or not _OWN_UNITS.search(subject)):
         return []
-    # 2020年以来 is a date; 认定为…2年以上 / 培育期满3年 is how long a title is held, not an age
-    if cls == "years" and (value > 100 or _HELD.search(subject)):
+    # 2020年以来 is a date (over 100 years: turned down above); 认定为…2年以上 / 培育期满3年 is how
+    # long a title is held, not an age
+    if cls == "years" and _HELD.search(subject):
         return []
     span = (m.start() - len(subject), m.end())
     return [

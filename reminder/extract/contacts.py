@@ -175,11 +175,30 @@ def _names(view: str, l0: int, l1: int, stops: list[tuple[int, int]], v: Contact
         )
         if listed or precedes_number or at_start or _CUE_PREFIX.search(before):
             out.append(_Person(m.start(), m.end(), name, last=m.end()))
-    for m in v.office_phone.finditer(view, l0, l1):  # 高新科5820679 农业科5820676: offices without names
+    for m in _office_phones(view, l0, l1, v):  # 高新科5820679 农业科5820676: offices without names
         if not any(p.start <= m.end("dept") and m.start("dept") <= p.end for p in out):
             dept = _CUE_PREFIX.sub("", m.group("dept")) or None
             out.append(_Person(m.start("dept"), m.end("dept"), None, department=dept, last=m.end("dept")))
     return sorted(out, key=lambda p: p.start)
+
+
+def _office_phones(view: str, l0: int, l1: int, v: ContactVocab) -> list[re.Match[str]]:
+    """``list(v.office_phone.finditer(view, l0, l1))``, the pattern run only before the phones.
+
+    Every office name ends with a suffix (室, 科…) right before what leads to a phone's first digits
+    (``office_end``): the pattern runs in the stretch from the longest name before such an end to
+    those digits, where its matches lie whole. (The engine would try a repeat and a list of suffixes
+    at every Chinese character of the lines.)
+    """
+    stretches: list[tuple[int, int]] = []
+    for end in (m.end() for m in v.office_end.finditer(view, l0, l1)):
+        tail = v.office_tail.match(view, end, l1)
+        w0, w1 = max(l0, end - v.office_chars), tail.end() if tail else l1
+        if stretches and w0 <= stretches[-1][1]:
+            stretches[-1] = (stretches[-1][0], max(w1, stretches[-1][1]))
+        else:
+            stretches.append((w0, w1))
+    return [m for w0, w1 in stretches for m in v.office_phone.finditer(view, w0, w1)]
 
 
 def _line_start(view: str, lo: int, pos: int) -> int:

@@ -49,6 +49,27 @@ class ContactVocab:
     topic_words: re.Pattern[str]
     #: an office name right before a phone (group ``dept``): 高新科5820679
     office_phone: re.Pattern[str]
+    #: the last character of an office name right before a phone (a suffix's last one: 室, 科…)
+    office_end: re.Pattern[str]
+    #: what follows an office name up to the phone's first digits (the look-ahead of ``office_phone``)
+    office_tail: re.Pattern[str]
+    #: the longest office name of ``office_phone``
+    office_chars: int
+
+
+#: an office name before a phone: up to this many characters before its suffix (办公室, 科…) …
+_OFFICE_HEAD = 14
+#: … then spaces or a colon, and the phone's first digits (高新科：0571…)
+_BEFORE_PHONE = r"\s*[:]?\s*"
+_PHONE_START = r"\(?0?\d{3,4}"
+
+
+def _last_chars(words: list[str]) -> str:
+    """The characters an office name before a phone may end with, as class items: its suffixes' last
+    ones (any Chinese character when a suffix is empty, or there is none)."""
+    if not words or not all(words):
+        return "\u4e00-\u9fff"
+    return "".join(re.escape(ch) for ch in sorted({w[-1] for w in words}))
 
 
 @tables.cached
@@ -82,6 +103,12 @@ def contact_vocab() -> ContactVocab:
         topic=re.compile(r"(?P<topic>[\u4e00-\u9fff]{2,14}?)(?:电话|热线|手机|邮箱)"),
         topic_words=re.compile(alternation(lists["topic_words"])),
         office_phone=re.compile(
-            rf"(?P<dept>[\u4e00-\u9fff]{{1,14}}(?:{alternation(lists['department_suffixes'])}))\s*[:]?\s*(?=\(?0?\d{{3,4}})"
+            rf"(?P<dept>[\u4e00-\u9fff]{{1,{_OFFICE_HEAD}}}(?:{alternation(lists['department_suffixes'])}))"
+            rf"{_BEFORE_PHONE}(?={_PHONE_START})"
         ),
+        office_end=re.compile(
+            f"[{_last_chars(lists['department_suffixes'])}](?={_BEFORE_PHONE}{_PHONE_START})"
+        ),
+        office_tail=re.compile(_BEFORE_PHONE + _PHONE_START),
+        office_chars=_OFFICE_HEAD + max(map(len, lists["department_suffixes"]), default=0),
     )

@@ -12,13 +12,15 @@ Two texts per document:
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable
 
 from reminder.extract.page_data import CHROME_LINE_MAX, page_vocab
-from reminder.extract.regex_shortcuts import first_char_test, positions
+from reminder.extract.regex_shortcuts import first_char_test
 from reminder.extract.simplify import to_simplified
 
 __all__ = ["clean", "is_table_row", "match_view", "to_simplified"]
@@ -66,8 +68,17 @@ _SEPARATORS = " \t|:：-—=_*·•"
 # The same holds for the sentence-end patterns below: _SENTENCE_ITEM keeps its punctuation as group 1,
 # _ITEM_BREAK and _SIGNATURE_BREAK, which a group at their start made twice as slow, as their first
 # character.)
-_GLOSS = re.compile(r"[(（](?<=[\u3400-\u9fff][(（])\s?[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*\s?[)）]")
-_TONE = re.compile("[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]")
+_TONES = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+_GLOSS = re.compile(rf"[(（](?<=[\u3400-\u9fff][(（])\s?[a-zü]*[{_TONES}][a-zü]*\s?[)）]")
+
+
+def _has_tone(text: str) -> bool:
+    """Whether ``text`` holds a tone-marked vowel (a gloss needs one: most texts have none). One ``in``
+    per vowel: str.find runs memchr over the text, ~1 instruction a character, where the engine's
+    search for a class of them tests each character at ~60."""
+    return any(vowel in text for vowel in _TONES)
+
+
 # A whole notice on one line (web pages that lost their paragraphs) is broken up again: after the
 # addressee, before numbered items and contact lines, and before a trailing signature date.
 _REFLOW_MIN = 120
@@ -79,17 +90,33 @@ _ADDRESSEE = re.compile(
 _ADDRESSEE_REACH = 110
 # (the class in the first lookahead holds the first characters of the second's alternatives: most
 # punctuation marks are followed by none of them, and one class test turns them down)
-_ITEM_BREAK = re.compile(
-    r"[。;；:：,，!！?？]\s*(?=[一二三四五六七八九十(（\d附联聯])(?=(?:[一二三四五六七八九十]{1,3}[、．.]|[(（][一二三四五六七八九十]{1,3}[)）]"
+_ITEM_MARKS = "。;；:：,，!！?？"
+_ITEM_AFTER_MARK = (
+    r"\s*(?=[一二三四五六七八九十(（\d附联聯])(?=(?:[一二三四五六七八九十]{1,3}[、．.]|[(（][一二三四五六七八九十]{1,3}[)）]"
     r"|\d{1,2}[、．](?!\d)|\d{1,2}\.(?!\d)|附件\s*[:：\d]|[联聯][系係](?:人|方式|[电電][话話])))"
 )
+_ITEM_BREAK = re.compile(f"[{_ITEM_MARKS}]" + _ITEM_AFTER_MARK)
 # what may follow a signature date at the end of a flattened notice (with whitespace, see _ends_with_day)
 _SIGNATURE_TRAIL = ",，。."
 _SIGNATURE_TAIL = re.compile(r"(\n(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)[\s,，。.]+$")
 # In lines of any length, a numbered item right after a sentence end starts a line of its own.
-_SENTENCE_ITEM = re.compile(
-    r"([。;；])[ \t]*(?=(?:\d{1,2}[、．.](?!\d)|[(（][一二三四五六七八九十\d]{1,3}[)）])\S)"
-)
+_SENTENCE_ENDS = "。;；"
+_ITEM_AFTER_END = r"[ \t]*(?=(?:\d{1,2}[、．.](?!\d)|[(（][一二三四五六七八九十\d]{1,3}[)）])\S)"
+_SENTENCE_ITEM = re.compile(f"([{_SENTENCE_ENDS}])" + _ITEM_AFTER_END)
+
+
+# A break pattern ``[marks]`` + after, one pattern per mark (_by_mark): each opens with a literal, which
+# the engine scans for like a find (~5 instructions a character), where it tests a class at every
+# character (~60); a mark the text does not hold (``in``, memchr) is not scanned for at all.
+_ByMark = tuple[tuple[str, re.Pattern[str]], ...]
+
+
+def _by_mark(marks: str, after: str) -> _ByMark:
+    return tuple((mark, re.compile(re.escape(mark) + after)) for mark in marks)
+
+
+_ITEM_BREAK_BY_MARK = _by_mark(_ITEM_MARKS, _ITEM_AFTER_MARK)
+_SENTENCE_ITEM_BY_END = _by_mark(_SENTENCE_ENDS, _ITEM_AFTER_END)
 _SIGNATURE_BREAK = re.compile(
     r"[局厅廳委府室心组組院会會部处處科]\s*(?=(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日[\s,，。.]*$)"
 )
@@ -128,8 +155,10 @@ _FULL_SCAN = False
 def _printable(text: str) -> bool:
     """Whether ``text`` holds no character _control_chars removes (a cheap C-speed test: str.isprintable
     is False for every category C* character, and for separators, of which only newline, tab and the
-    ideographic space are common)."""
-    return text.replace("\n", " ").replace("\t", " ").replace("\u3000", " ").isprintable()
+    ideographic space are common). Tabs and ideographic spaces are looked for only in a text that is
+    not printable without them (most texts hold neither)."""
+    spaced = text.replace("\n", " ")
+    return spaced.isprintable() or spaced.replace("\t", " ").replace("\u3000", " ").isprintable()
 
 
 def _wide_at(wrap_width: int) -> float:
@@ -153,7 +182,7 @@ def _should_join(p: str, n: str, wide_at: float) -> bool:
     if "\t" in n or ("\t" in p and "\t" in p.strip()):
         return False
     # (each pattern is tried only on a line whose first character can start it: most cannot)
-    if (_NEXT_FIRST.match(n) and _NEXT_BREAK.match(n)) or (_META_FIRST.match(p) and _META_START.match(p)):
+    if (_NEXT_MAY[n[0]] and _NEXT_BREAK.match(n)) or (_META_MAY[p[0]] and _META_START.match(p)):
         return False
     # 关于/關於/转发/轉發: a title line ends where it ends
     about = "关" in p or "關" in p or "转" in p or "轉" in p
@@ -165,6 +194,23 @@ _NEXT_BREAK = re.compile(f"(?x:{_BLOCK_START.pattern})|(?:{_META_START.pattern})
 # the characters each can start with (first_char_test; a pattern matching anywhere if it cannot say)
 _NEXT_FIRST = first_char_test(_NEXT_BREAK) or re.compile("")
 _META_FIRST = first_char_test(_META_START) or re.compile("")
+
+
+class _FirstCharTest(dict[str, bool]):
+    """``test.match(ch) is not None`` for a one-character pattern ``test``, remembered per character: a
+    dict lookup, where an engine call costs ~1,500 instructions (_should_join asks twice a line)."""
+
+    def __init__(self, test: re.Pattern[str]) -> None:
+        super().__init__()
+        self.test = test
+
+    def __missing__(self, ch: str) -> bool:
+        self[ch] = found = self.test.match(ch) is not None
+        return found
+
+
+_NEXT_MAY = _FirstCharTest(_NEXT_FIRST)
+_META_MAY = _FirstCharTest(_META_FIRST)
 
 
 def is_table_row(line: str) -> bool:
@@ -188,9 +234,9 @@ def _strip_numbering(line: str) -> str:
     return line[numbering.end() :] if numbering else line
 
 
-def _wrap_width(lines: list[str]) -> int:
-    """The typical width of wrapped lines (the 80th percentile of line lengths)."""
-    lengths = sorted(filter((4).__lt__, map(len, map(str.strip, lines))))  # (no Python-level loop)
+def _wrap_width(stripped: list[str]) -> int:
+    """The typical width of wrapped lines (the 80th percentile of the lengths of the stripped lines)."""
+    lengths = sorted(filter((4).__lt__, map(len, stripped)))  # (no Python-level loop)
     if not lengths:
         return 0
     return lengths[int(len(lengths) * 0.8)]
@@ -202,15 +248,20 @@ def _drop_chrome(text: str) -> str:
     only those are searched, in one pass of the regex engine over the text."""
     v = page_vocab()
     guard = v.chrome_guard
+    emptied = False
 
     def strip(line: str) -> str:
+        nonlocal emptied
         if guard is not None and not guard.search(line):
             return line  # none of the words chrome needs (most lines with a trigger character)
         stripped = v.chrome.sub("", line)
-        return "\x00" if stripped != line and v.residue.match(stripped) else stripped
+        if stripped != line and v.residue.match(stripped):
+            emptied = True
+            return "\x00"  # (clean removed the control characters: no other line is a NUL)
+        return stripped
 
     out = _sub_chrome_lines(text, v.chrome_trigger, strip)
-    return out if "\x00" not in out else "\n".join(ln for ln in out.split("\n") if ln != "\x00")
+    return out if not emptied else "\n".join(ln for ln in out.split("\n") if ln != "\x00")
 
 
 def _sub_chrome_lines(text: str, trigger: re.Pattern[str], replace: Callable[[str], str]) -> str:
@@ -238,17 +289,67 @@ def _reflow(line: str) -> str:
     """A very long line broken where its paragraphs were (addressee, items, contacts, signature date)."""
     if len(line) < _REFLOW_MIN:
         return line
+    return _break_signature(_ITEM_BREAK.sub(_break_after_first, _break_addressee(line)))
+
+
+def _reflow_lines(lines: list[str]) -> list[str]:
+    """``[_reflow(x) if not is_table_row(x) else x for x in lines]`` (in place), the item breaks looked
+    for in all the long lines at once (_lines_holding): most lines hold none, and are not searched one
+    by one."""
+    at = [i for i, x in enumerate(lines) if len(x) >= _REFLOW_MIN and not is_table_row(x)]
+    heads = [_break_addressee(lines[i]) for i in at]
+    holding = _lines_holding(_ITEM_BREAK_BY_MARK, heads)
+    for k, (i, line) in enumerate(zip(at, heads, strict=True)):
+        lines[i] = _break_signature(_ITEM_BREAK.sub(_break_after_first, line) if k in holding else line)
+    return lines
+
+
+def _break_addressee(line: str) -> str:
+    """The long ``line`` broken after the addressee it opens with."""
     # (a match ends with the line's first colon, within its first _ADDRESSEE_REACH characters: most
     # long lines have none there, and the lazy run is not tried)
     head = line[:_ADDRESSEE_REACH]
     if ":" in head or "：" in head:
-        line = _ADDRESSEE.sub(lambda m: m.group(0) + "\n", line, count=1)
-    line = _ITEM_BREAK.sub(_break_after_first, line)
+        return _ADDRESSEE.sub(lambda m: m.group(0) + "\n", line, count=1)
+    return line
+
+
+def _break_signature(line: str) -> str:
+    """The long ``line`` broken before the signature date it ends with."""
     if not _ends_with_day(line):
         return line  # neither signature pattern can match
     line = _SIGNATURE_BREAK.sub(_break_after_first, line)
     # the signature date now ends the notice: stray punctuation after it is the flattening's
     return _SIGNATURE_TAIL.sub(r"\1", line) if "\n" in line else line
+
+
+def _sub_by_mark(patterns: _ByMark, text: str) -> str:
+    """What the break pattern ``patterns`` come from (_by_mark) subs in ``text`` with
+    _break_after_first, one mark after the other. A match is a mark and the whitespace after it, and
+    what a match reads beyond that holds no mark followed by whitespace, except as its last character:
+    no mark's line break changes another's matches."""
+    for mark, pattern in patterns:
+        if mark in text:
+            text = pattern.sub(_break_after_first, text)
+    return text
+
+
+def _lines_holding(patterns: _ByMark, lines: list[str]) -> set[int]:
+    """The indexes of the ``lines`` in which the break pattern ``patterns`` come from (_by_mark) matches,
+    found in one scan per mark over the lines joined by NUL. A match in a line is one in the joined
+    text: what a match reads stays within the line (NUL is no digit, as the line's end is not), and
+    no match reads past a NUL (it is no whitespace: a paragraph's last mark is not read as followed by
+    the item the next line starts with)."""
+    joined = "\0".join(lines)
+    found: set[int] = set()
+    starts: list[int] = []  # where each line after the first starts
+    for mark, pattern in patterns:
+        if mark not in joined:
+            continue
+        for m in pattern.finditer(joined):
+            starts = starts or list(itertools.accumulate(len(x) + 1 for x in lines))
+            found.add(bisect.bisect_right(starts, m.start()))
+    return found
 
 
 def _break_after_first(m: re.Match[str]) -> str:
@@ -280,23 +381,24 @@ def clean(raw: str) -> str:
     if not _printable(text):
         text = _control_chars().sub("", text)
     text = _drop_inline_pages(text)
-    if _TONE.search(text):  # (a gloss needs a tone mark: most texts have none, and this scan is faster)
+    if _has_tone(text):
         text = _GLOSS.sub("", text)
     text = _drop_chrome(text)
     # table rows keep their cells but lose the bars at their edges (关于…的通知 | |||)
-    lines = [ln.rstrip() for ln in text.split("\n")]
+    lines = list(map(str.rstrip, text.split("\n")))  # (map: no Python-level loop)
     if "|" in text:
         lines = [ln.rstrip(" \t|").rstrip() if ln.endswith("|") else ln for ln in lines]
-    width = _wrap_width(lines)
-    wide_at = _wide_at(width)
+    stripped = list(map(str.strip, lines))
+    wide_at = _wide_at(_wrap_width(stripped))
     out: list[str] = []
     last = ""  # the last physical line kept: its width tells whether it wrapped
-    for line in lines:
-        s = line.strip()
+    last_end = ""  # its last character (read once: each s[-1] of a CJK character is a new string)
+    for line, s in zip(lines, stripped, strict=True):
+        end = s[-1:]
         # a page number line (what _PAGE_LINE needs at both ends of the line is tested before it)
         if (
             s
-            and (s[-1].isdecimal() or s[-1] in "页-—–")
+            and (end.isdecimal() or end in "页-—–")
             and (s[0].isdecimal() or s[0] in "-—–第")
             and _PAGE_LINE.match(line)
         ):
@@ -312,15 +414,15 @@ def clean(raw: str) -> str:
         # goes on; most short lines are decided without the call)
         if (
             last
-            and (len(last) >= wide_at or last[-1].isdecimal() or last[-1] in "年月")
-            and last[-1] not in _LINE_END
+            and (len(last) >= wide_at or last_end.isdecimal() or last_end in "年月")
+            and last_end not in _LINE_END
             and _should_join(last, s, wide_at)
         ):
             out[-1] += s
         else:
             out.append(s.lstrip(" \t|").lstrip() if s[:1] == "|" else s)
-        last = line
-    text = "\n".join([_reflow(x) if len(x) >= _REFLOW_MIN and not is_table_row(x) else x for x in out if x])
+        last, last_end = line, end
+    text = "\n".join(_reflow_lines([x for x in out if x]))
     return _break_items(text).strip() + "\n"
 
 
@@ -328,9 +430,9 @@ def _drop_inline_pages(text: str) -> str:
     """``_INLINE_PAGE.sub("", text)``. Every match starts with a dash: the pattern is tried only where a
     dash stands (str.find, C speed; a text has a few), where the engine would test every character.
     A text of many dashes (separator rows) is left to the engine."""
-    if text.count("—") + text.count("–") > _FEW_DASHES:
+    dashes = _dash_positions(text)
+    if dashes is None:
         return _INLINE_PAGE.sub("", text)
-    dashes = sorted(positions(text, "—") + positions(text, "–"))
     parts: list[str] = []
     last = 0
     for at in dashes:
@@ -350,28 +452,26 @@ def _drop_inline_pages(text: str) -> str:
 _FEW_DASHES = 64
 
 
+def _dash_positions(text: str) -> list[int] | None:
+    """Where the dashes of ``text`` stand, in order; None when there are more than _FEW_DASHES (found
+    by str.find, which runs memchr: str.count compares every character)."""
+    found: list[int] = []
+    for dash in "—–":
+        at = text.find(dash)
+        while at >= 0:
+            if len(found) == _FEW_DASHES:
+                return None
+            found.append(at)
+            at = text.find(dash, at + 1)
+    return sorted(found)
+
+
 def _break_items(text: str) -> str:
     """``text`` with a numbered item after a sentence end put on a line of its own, except inside a
     table row (its cells stay on its line)."""
     if "\t" not in text:
-        # most texts have no such item: the search alone, not sub's copy of the text (the pattern
-        # looks neither behind nor at the text's start: the rest from the first match subs alike)
-        first = _SENTENCE_ITEM.search(text)
-        if first is None:
-            return text
-        return text[: first.start()] + _SENTENCE_ITEM.sub("\\1\n", text[first.start() :])
+        return _sub_by_mark(_SENTENCE_ITEM_BY_END, text)  # (most texts hold no such item: three scans)
     return "\n".join(x if is_table_row(x) else _SENTENCE_ITEM.sub("\\1\n", x) for x in text.split("\n"))
-
-
-@functools.lru_cache(maxsize=1)
-def _converter() -> object:
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-def _t2s(text: str) -> str:
-    return str(_converter().convert(text))  # type: ignore[attr-defined]
 
 
 # Full-width ASCII → half-width, ideographic space → space; both one character to one.
@@ -383,10 +483,28 @@ _HALF = {chr(k): chr(v) for k, v in _WIDTH.items()}
 
 
 def _half_width(text: str) -> str:
+    if not _may_hold_full_width(text):
+        return text  # (most texts: the class search below tests every character at ~60 instructions)
     # a text uses a handful of them: one str.replace (C speed) per character present
     for ch in set(_FULL_WIDTH.findall(text)):
         text = text.replace(ch, _HALF[ch])
     return text
+
+
+def _may_hold_full_width(text: str) -> bool:
+    """False when ``text`` holds none of the characters _WIDTH maps, found at ~10 instructions a
+    character: U+3000 by ``in``, U+FF01–FF5E by their byte 0xFF. In UTF-32-LE a character's second
+    byte is 0xFF only for U+xFFxx; another 0xFF byte (U+xxFF) is skipped. (True may also mean a
+    character U+xFFxx that _WIDTH does not map.)"""
+    if "\u3000" in text:
+        return True
+    data = text.encode("utf-32-le", "surrogatepass")
+    at = data.find(b"\xff")
+    while at >= 0:
+        if at % 4 == 1:
+            return True
+        at = data.find(b"\xff", at + 1)
+    return False
 
 
 def match_view(cleaned: str) -> str:

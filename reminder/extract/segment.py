@@ -16,9 +16,11 @@ vocabulary in ``data/segment.yaml``.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import logging
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -34,7 +36,7 @@ from reminder.extract.segment_lines import (
     read_heading,
     read_titles,
     split_lines,
-    toc_key,
+    toc_keys,
 )
 
 __all__ = ["Segment", "Segmentation", "segment"]
@@ -132,14 +134,14 @@ def segment(cleaned: str, view: str) -> Segmentation:
     lines = split_lines(view)
     # the scan and the signature search read the same lines' dates: each line is read once
     dated: _Dated = functools.lru_cache(maxsize=None)(meta.line_date)
-    blocks = _dedupe(_Scanner(lines, v, dated).run(), lines)
+    blocks = _dedupe(_Scanner(lines, v, dated, view).run(), lines)
     pairs = [(b, s) for b in blocks if (s := _segment(b, lines, cleaned, view, v, dated))]
     if not pairs and view.strip():
         # no title and no sentence: the whole text is one (short) notice
         whole = _Block(0, len(lines) - 1, None, None, None, False)
         pairs = [(whole, _segment(whole, lines, cleaned, view, v, dated, loose_ok=True))]  # type: ignore[list-item]
     segments = [s for _, s in pairs]
-    published = _document_date(lines, blocks, v)
+    published = _document_date(lines, blocks, v, dated)
     kind = _kind(view, lines, blocks, segments, v)
     if kind == "news":
         segments = [s for b, s in pairs if b.hit is not None and s.policy_only]
@@ -152,17 +154,19 @@ def segment(cleaned: str, view: str) -> Segmentation:
 class _Scanner:
     """One pass over the lines: headings, TOC entries, titles, body text → blocks."""
 
-    def __init__(self, lines: list[Line], v: SegmentVocab, dated: _Dated = meta.line_date) -> None:
+    def __init__(
+        self, lines: list[Line], v: SegmentVocab, dated: _Dated = meta.line_date, view: str | None = None
+    ) -> None:
         self.lines = lines
         self.v = v
         self.dated = dated
         self.hits = read_titles(lines, v)
-        for i in _attachment_lines(lines, self.hits, v):
+        for i in _attachment_lines(lines, self.hits, v, view):
             self.hits[i] = None
         self.headings = [
             read_heading(ln.text, v) if len(ln.text) <= _HEADING_LINE_CHARS else None for ln in lines
         ]
-        keys = [toc_key(ln.text, v) for ln in lines]
+        keys = toc_keys(lines, v)
         #: whether each line is a TOC entry (what is_toc_line says: toc_key found its page number)
         self.toc = [k is not None for k in keys]
         self.toc_keys = {k for k in keys if k}
@@ -281,22 +285,47 @@ class _Scanner:
             self.current = None
 
 
-def _attachment_lines(lines: list[Line], hits: list[TitleHit | None], v: SegmentVocab) -> list[int]:
+def _attachment_lines(
+    lines: list[Line], hits: list[TitleHit | None], v: SegmentVocab, view: str | None = None
+) -> list[int]:
     """Indexes of the numbered lines of attachment lists (附件: 1.…的通知 2.…): titles of attached
-    documents, never notices of their own."""
+    documents, never notices of their own. ``view`` is the text the lines were split from (else they
+    are joined again)."""
     out: list[int] = []
-    inside = False
-    for i, ln in enumerate(lines):
-        t = ln.text.strip()
-        if not t:
+    walked = 0  # lines before this one were read after a header already
+    for h in _header_candidates(lines, v, view):
+        if h < walked or not v.attachment_header.match(lines[h].text.strip()):
             continue
-        if v.attachment_header.match(t):
-            inside = True
-        elif inside and marker_style(t, v) is not None and not (hits[i] and hits[i].tag):  # type: ignore[union-attr]
-            out.append(i)
-        else:
-            inside = False
+        # the list runs on over blank lines, further headers and numbered untagged lines
+        j = h + 1
+        while j < len(lines):
+            t = lines[j].text.strip()
+            if t and not v.attachment_header.match(t):
+                if marker_style(t, v) is None or (hits[j] and hits[j].tag):  # type: ignore[union-attr]
+                    break
+                out.append(j)
+            j += 1
+        walked = j
     return out
+
+
+def _header_candidates(lines: list[Line], v: SegmentVocab, view: str | None) -> list[int]:
+    """Indexes, in order, of the lines that may be an attachment header: those holding a word every
+    header holds (found in the whole text at C speed: most lines are never looked at), else all."""
+    if v.attachment_needs is None:
+        return list(range(len(lines)))
+    text = "\n".join(map(_TEXT, lines)) if view is None else view
+    found: set[int] = set()
+    for word in v.attachment_needs:
+        at = text.find(word)
+        while at >= 0:
+            found.add(bisect.bisect_right(lines, at, key=_START) - 1)
+            at = text.find(word, at + 1)
+    return sorted(found)
+
+
+_START = operator.itemgetter(1)  # Line.start
+_TEXT = operator.itemgetter(3)  # Line.text
 
 
 def _body_lines(b: _Block, lines: list[Line]) -> list[Line]:
@@ -492,11 +521,13 @@ def _published_in(body: list[Line], v: SegmentVocab) -> dt.date | None:
     return None
 
 
-def _document_date(lines: list[Line], blocks: list[_Block], v: SegmentVocab) -> dt.date | None:
+def _document_date(
+    lines: list[Line], blocks: list[_Block], v: SegmentVocab, dated: _Dated = meta.line_date
+) -> dt.date | None:
     """A date line near the top, before the first titled notice (masthead, 发布时间)."""
     first_title = next((b.first for b in blocks if b.hit is not None), len(lines))
     for line in lines[: min(first_title, v.news_head_lines)]:
-        found = meta.published_line(line.text, v)
+        found = meta.published_line(line.text, v, dated=dated)
         if found:
             return found
     return None

@@ -10,10 +10,11 @@ import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from re import _constants  # type: ignore[attr-defined]
 from typing import Any, cast
 
 from reminder.errors import DataFileError
-from reminder.extract._data import alternation, load_table, needed_words, word_guard
+from reminder.extract._data import alternation, load_table, needed_words, parsed_items, word_guard
 from reminder.extract.regex_shortcuts import after_newline, by_first_char, first_char_test, split_leading
 from reminder.extract.word_lists import literal_words
 
@@ -120,11 +121,14 @@ class Cue:
             # characters (``in``, faster still)
             if self.needs is not None and _words_rx(self.needs) is None and not holds_any(text, self.needs):
                 return False
-            return any(part.search(text) is not None for part in parts)
+            for part, lead in self._leads:  # (a loop: a generator costs more than the few parts)
+                if _found_from(part, lead, text):
+                    return True
+            return False
         if not self._may_match(text):
             return False
         if self.after_newline is None:
-            return self.regex.search(text) is not None
+            return _found_from(self.regex, self._lead, text)
         # the engine looks for a literal line break at C speed, where it tries ^ at every position
         return self.regex.match(text) is not None or self.after_newline.search(text) is not None
 
@@ -134,9 +138,35 @@ class Cue:
         ``found``: one of them matches where the pattern does."""
         return split_leading(self.regex) if self.after_newline is None else None
 
+    @functools.cached_property
+    def _lead(self) -> str | None:
+        """The character every match of ``regex`` starts with (None: unknown)."""
+        return _leading_char(self.regex)
+
+    @functools.cached_property
+    def _leads(self) -> tuple[tuple[re.Pattern[str], str | None], ...]:
+        """Each of ``_parts`` with the character every match of it starts with (None: unknown)."""
+        return tuple((part, _leading_char(part)) for part in self._parts or ())
+
     def _may_match(self, text: str) -> bool:
         """Whether ``text`` holds one of the words every match holds."""
         return self.needs is None or holds_any(text, self.needs)
+
+
+def _found_from(rx: re.Pattern[str], lead: str | None, text: str) -> bool:
+    """``rx.search(text) is not None`` for a pattern whose every match starts with ``lead`` (None: any
+    character): searched from where ``lead`` first stands, as str.find skips to it faster than the
+    engine scans (and a text without it is not scanned at all)."""
+    start = text.find(lead) if lead is not None else 0
+    return start >= 0 and rx.search(text, start) is not None
+
+
+def _leading_char(rx: re.Pattern[str]) -> str | None:
+    """The character every match of ``rx`` starts with, when the pattern opens with a literal one."""
+    items = parsed_items(rx)
+    if not items or items[0][0] is not _constants.LITERAL or rx.flags & re.IGNORECASE:
+        return None  # (ignoring case, the match may start with the other case of it)
+    return chr(items[0][1])
 
 
 def holds_any(text: str, words: tuple[str, ...]) -> bool:
@@ -144,28 +174,34 @@ def holds_any(text: str, words: tuple[str, ...]) -> bool:
     parts = _words_rx(words)
     if parts is None:
         return any(w in text for w in words)
-    return any(part.search(text) is not None for part in parts)
+    for part, lead in parts:
+        if _found_from(part, lead, text):
+            return True
+    return False
 
 
 @functools.lru_cache(maxsize=256)
-def _words_rx(words: tuple[str, ...]) -> tuple[re.Pattern[str], ...] | None:
-    """The words as patterns (:func:`by_first_char`) when one of them is longer than a character; None
-    for single characters, which ``in`` finds fastest."""
+def _words_rx(words: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], str | None], ...] | None:
+    """The words as patterns (:func:`by_first_char`), each with its leading character, when one of them
+    is longer than a character; None for single characters, which ``in`` finds fastest."""
     if all(len(w) == 1 for w in words):
         return None
-    return by_first_char(words)
+    return tuple((part, _leading_char(part)) for part in by_first_char(words))
 
 
 def literal_found(rx: re.Pattern[str], text: str) -> bool:
     """``rx.search(text) is not None``, for a pattern that is a list of words (:func:`_split_words`)."""
     known = _SPLITS.get(id(rx))
     if known is None or known[0] is not rx:  # (keyed by id: a pattern hashes its whole code)
-        known = _SPLITS[id(rx)] = (rx, _split_words(rx))
-    return any(part.search(text) is not None for part in known[1])
+        known = _SPLITS[id(rx)] = (rx, tuple((part, _leading_char(part)) for part in _split_words(rx)))
+    for part, lead in known[1]:
+        if _found_from(part, lead, text):
+            return True
+    return False
 
 
-#: id of a pattern → (the pattern, its _split_words)
-_SPLITS: dict[int, tuple[re.Pattern[str], tuple[re.Pattern[str], ...]]] = {}
+#: id of a pattern → (the pattern, its _split_words each with its leading character)
+_SPLITS: dict[int, tuple[re.Pattern[str], tuple[tuple[re.Pattern[str], str | None], ...]]] = {}
 
 
 def _split_words(rx: re.Pattern[str]) -> tuple[re.Pattern[str], ...]:
@@ -267,6 +303,8 @@ class SegmentVocab:
     item_marker_groups: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     #: words one of which every national_addressee match holds (tested before the regex)
     national_needs: tuple[str, ...] | None = None
+    #: words one of which every attachment_header match holds: only lines holding one can be a header
+    attachment_needs: tuple[str, ...] | None = None
     #: line text → its item marker (style, number, length), filled by ``segment_lines._marker``
     marker_memo: dict[str, tuple[str | None, int | None, int]] = field(
         default_factory=dict, compare=False, repr=False
@@ -461,7 +499,8 @@ def vocab() -> SegmentVocab:
         page_number=re.compile(r"\d{1,3}\s*(?:$|(?=[^\d\s个家项名天人次万元%年月日号.、]))"),
         title_reject_start=_compile("title_reject_start", data["title_reject_start"]),
         loose_title_skip=_compile("loose_title_skip", data["loose_title_skip"]),
-        attachment_header=_compile("attachment_header", data["attachment_header"]),
+        attachment_header=(attachment := _compile("attachment_header", data["attachment_header"])),
+        attachment_needs=needed_words(attachment),
         title_min=data["title_min_chars"],
         title_max=data["title_max_chars"],
         weak_min=weak["min_chars"],

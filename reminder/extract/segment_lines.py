@@ -31,6 +31,7 @@ __all__ = [
     "read_heading",
     "title_key",
     "toc_key",
+    "toc_keys",
     "is_toc_line",
     "marker_style",
 ]
@@ -115,12 +116,24 @@ def title_key(text: str) -> str:
 
 def is_toc_line(text: str, v: SegmentVocab) -> bool:
     """A table-of-contents entry: title, dot leaders, page number."""
-    return text.rstrip()[-1:].isdigit() and bool(v.toc_line.search(text))
+    return _page_numbered(text) and bool(v.toc_line.search(text))
+
+
+def _page_numbered(text: str) -> bool:
+    """Whether ``text`` ends with a digit, as a TOC entry ends with its page number (toc_keys makes the
+    test inline)."""
+    return text.rstrip()[-1:].isdigit()
+
+
+def toc_keys(lines: list[Line], v: SegmentVocab) -> list[str | None]:
+    """toc_key of every line, in one loop: most lines end with no digit, and _page_numbered is made
+    inline (a call per line costs more than the test)."""
+    return [toc_key(ln.text, v) if ln.text.rstrip()[-1:].isdigit() else None for ln in lines]
 
 
 def toc_key(text: str, v: SegmentVocab) -> str | None:
     """The title key of a table-of-contents entry (title, dot leaders, page number), else None."""
-    m = v.toc_line.search(text) if text.rstrip()[-1:].isdigit() else None
+    m = v.toc_line.search(text) if _page_numbered(text) else None
     if not m:
         return None
     _, _, pos = _marker(text, v)
@@ -130,12 +143,14 @@ def toc_key(text: str, v: SegmentVocab) -> str | None:
 
 def marker_style(text: str, v: SegmentVocab) -> str | None:
     """The item numbering style a line starts with (num_dot, cn_comma, …), or None."""
-    return _marker(text, v)[0]
+    return (v.marker_memo.get(text) or _marker(text, v))[0]
 
 
 def _marker(text: str, v: SegmentVocab) -> tuple[str | None, int | None, int]:
     """The item numbering at the start of ``text``: (style, number, length consumed)."""
     # each line is asked several times (title, heading, joins, body numbering): remember the answers
+    # (the callers that ask for every line look in the memo first, ``v.marker_memo.get(text) or
+    # _marker(text, v)``: the answers are non-empty tuples, and a call costs more than the look-up)
     memo = v.marker_memo
     found = memo.get(text)
     if found is None:
@@ -334,7 +349,7 @@ def _no_title(lines: list[Line], i: int, v: SegmentVocab) -> bool:
     are read.
     """
     text = lines[i].text
-    style, _, pos = _marker(text, v)
+    style, _, pos = v.marker_memo.get(text) or _marker(text, v)
     about = "关于" in text
     special = about or "【" in text
     if special:
@@ -430,7 +445,7 @@ def read_heading(text: str, v: SegmentVocab) -> HeadingHit | None:
     t = text.strip()
     if is_table_row(t):
         return None
-    _, _, pos = _marker(t, v)
+    _, _, pos = v.marker_memo.get(t) or _marker(t, v)
     t = t[pos:]
     if v.heading_ordinal_start is None or v.heading_ordinal_start.search(t):  # (第: seldom there)
         t = v.heading_ordinal.sub("", t)

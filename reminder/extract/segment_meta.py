@@ -195,8 +195,14 @@ def _issuer_lines_above(lines: list[Line], k: int, v: SegmentVocab) -> list[Line
     return out if any(not v.aside.match(ln.text.strip()) for ln in out) else []
 
 
-def published_line(text: str, v: SegmentVocab, labelled_only: bool = False) -> dt.date | None:
+def published_line(
+    text: str,
+    v: SegmentVocab,
+    labelled_only: bool = False,
+    dated: Callable[[str], tuple[dt.date, int] | None] = line_date,
+) -> dt.date | None:
     """The date of a 发布时间/发布日期 label in a short line, or of a line that is only a date.
+    ``dated`` stands in for :func:`line_date` (a cache of it: the scan has read most lines' dates).
 
     >>> from reminder.extract.segment_data import vocab
     >>> published_line("来源:温州市科学技术局  发布时间:2025-03-06  浏览次数:120", vocab())
@@ -212,7 +218,7 @@ def published_line(text: str, v: SegmentVocab, labelled_only: bool = False) -> d
         if first and first.span[0] == 0 and first.start.year and first.start.day and first.end is None:
             return _safe_date(first.start.year, first.start.month, first.start.day)
         return None
-    found = None if labelled_only else line_date(t)
+    found = None if labelled_only else dated(t)
     return found[0] if found and found[1] == 0 else None
 
 

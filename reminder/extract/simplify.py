@@ -89,28 +89,60 @@ def to_simplified(text: str) -> str:
     changing = _changing()
     if changing is None:
         converted = _t2s(text)
-    elif changing.search(text) is None:
+    elif (first := changing.search(text)) is None:
         return text  # nothing t2s changes: most simplified notices
     else:
-        converted = _convert_lines(text, changing)
+        converted = _convert_lines(text, changing, first)
     if len(converted) != len(text):
         # Phrase-level rules changed the length: convert character by character instead.
         converted = "".join(_t2s(ch) if len(_t2s(ch)) == 1 else ch for ch in text)
     return converted
 
 
-def _convert_lines(text: str, changing: re.Pattern[str]) -> str:
-    """``_t2s(text)``, with only the lines holding a changing character sent to OpenCC."""
-    lines = text.split("\n")
-    rows = [i for i, line in enumerate(lines) if changing.search(line)]
-    if len(rows) == len(lines):
+def _convert_lines(text: str, changing: re.Pattern[str], first: re.Match[str]) -> str:
+    """``_t2s(text)``, with only the lines holding a changing character (the first at ``first``) sent
+    to OpenCC."""
+    spans = _changing_lines(text, changing, first)
+    if spans is None:
         return _t2s(text)
-    converted = _t2s("\n".join(lines[i] for i in rows)).split("\n")
-    if len(converted) != len(rows):
+    converted = _t2s("\n".join(text[start:end] for start, end in spans)).split("\n")
+    if len(converted) != len(spans):
         return _t2s(text)  # (no entry adds or drops a line break: not expected)
-    for i, line in zip(rows, converted, strict=True):
-        lines[i] = line
-    return "\n".join(lines)
+    parts: list[str] = []
+    last = 0
+    for (start, end), line in zip(spans, converted, strict=True):
+        parts += (text[last:start], line)
+        last = end
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+# this many lines in a row holding a changing character make a traditional text: it is converted whole
+# (OpenCC passes its few other lines faster than they are looked for one by one)
+_DENSE_RUN = 8
+
+
+def _changing_lines(
+    text: str, changing: re.Pattern[str], first: re.Match[str]
+) -> list[tuple[int, int]] | None:
+    """Where the lines holding a changing character (the first at ``first``) start and end; None for a
+    traditional text (_DENSE_RUN). A search finds a line's first changing character, the next one
+    starts on the line after it: one engine call per line found, not one per line."""
+    spans: list[tuple[int, int]] = []
+    run = 0
+    hit: re.Match[str] | None = first
+    while hit is not None:
+        start = text.rfind("\n", 0, hit.start()) + 1
+        end = text.find("\n", hit.start())
+        run = run + 1 if spans and spans[-1][1] + 1 == start else 1
+        if run == _DENSE_RUN:
+            return None
+        if end == -1:
+            spans.append((start, len(text)))
+            break
+        spans.append((start, end))
+        hit = changing.search(text, end + 1)
+    return spans
 
 
 def changing_chars(folder: Path) -> str:
