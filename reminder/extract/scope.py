@@ -25,14 +25,13 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from re import _constants  # type: ignore[attr-defined]
 
 import ahocorasick_rs
 
-from reminder.extract._data import alternation, load_table, parsed_items
+from reminder.extract._data import alternation, load_table
 from reminder.extract.facts_text import near
 from reminder.extract.normalize import to_simplified
-from reminder.extract.regex_shortcuts import positions, split_leading
+from reminder.extract.regex_shortcuts import positions, split_finditer, split_first
 from reminder.extract.word_lists import leftmost_first, literal_words
 from reminder.model import Condition, Notice, Scope, ScopeSource
 from reminder.rules.regions import (
@@ -123,10 +122,10 @@ _LOCAL_ISSUER = 8.0
 class _Vocab:
     organ_rx: re.Pattern[str]
     meta_rx: re.Pattern[str]
-    #: its parts per first character (:func:`_parts`)
+    #: its parts per first character (:func:`~reminder.extract.regex_shortcuts.split_first`)
     meta_parts: tuple[re.Pattern[str], ...] | None
     addressees: tuple[tuple[str, re.Pattern[str]], ...]
-    #: (level, pattern, its parts per first character: see :func:`_parts`)
+    #: (level, pattern, its parts per first character: see :func:`~reminder.extract.regex_shortcuts.split_first`)
     level_office_rx: tuple[tuple[str, re.Pattern[str], tuple[re.Pattern[str], ...] | None], ...]
     own_area: dict[str, str]
     #: where 本市/我区… words stand (start, end)
@@ -186,7 +185,7 @@ def _vocab() -> _Vocab:
                 level, "region_scope.yaml: level_offices 有误", "region_scope.yaml: bad level_offices"
             )
         rx = re.compile(pattern)
-        offices.append((level, rx, _parts(rx)))
+        offices.append((level, rx, split_first(rx)))
     meta_rx = re.compile(
         r"(?:" + alternation(_strings("meta_labels", raw["meta_labels"])) + r")\s*[:|]\s*\|?\s*([^|\n]{2,40})"
     )
@@ -220,7 +219,7 @@ def _vocab() -> _Vocab:
     return _Vocab(
         organ_rx=re.compile("(?:" + "|".join(_strings("organs", raw["organs"])) + ")"),
         meta_rx=meta_rx,
-        meta_parts=_parts(meta_rx),
+        meta_parts=split_first(meta_rx),
         addressees=tuple(addressees),
         level_office_rx=tuple(offices),
         own_area=own_area,
@@ -444,7 +443,7 @@ def _read(text: str, title: str, issuer: str | None, v: _Vocab) -> _Evidence:
     _read_title(title, ev, v)
     for place in _places(issuer or "", v):
         ev.add(place, _W_ISSUER, issuer or "")
-    for hit in _split_finditer(v.meta_rx, v.meta_parts, text[:_HEAD_CHARS] + "\n" + text[-_HEAD_CHARS:]):
+    for hit in split_finditer(v.meta_rx, v.meta_parts, text[:_HEAD_CHARS] + "\n" + text[-_HEAD_CHARS:]):
         value = hit.group(1)
         places = _places(value, v)
         for place in places:
@@ -517,7 +516,7 @@ def _read_levels(
         ev.levels[v.own_area[text[start:end]]] += 1.0
     for level, rx, parts in v.level_office_rx:
         count = 0  # (every vote is a multiple of 0.5: adding them at once gives the same sum)
-        for hit in _split_finditer(rx, parts, text):
+        for hit in split_finditer(rx, parts, text):
             start = hit.start()
             # 市 of 杭州市科技局 belongs to the place name; only a bare 市科技局 names a level
             # (tested first: it turns most hits down, and costs least)
@@ -528,61 +527,6 @@ def _read_levels(
             count += 1
         if count:
             ev.levels[level] += 1.5 * count
-
-
-#: a pattern's opening class of a few listed characters, written [区县] or (?:区|县) (then the rest follows)
-_OPENING_CLASS = re.compile(
-    r"\[([^\\\[\]^-]{2,3})\]|\(\?:([^\\()|\[\]{}.*+?^$](?:\|[^\\()|\[\]{}.*+?^$]){1,2})\)"
-)
-
-
-def _split_class(rx: re.Pattern[str]) -> tuple[re.Pattern[str], ...] | None:
-    """For a pattern that opens with a class of two or three listed characters ((?:区|县)…): one
-    pattern per character (区…, 县…), which matches where the pattern does at that character. None
-    for any other pattern.
-
-    The engine tests a class at every position of a text (several times slower than a scan for one
-    character, which it does at C speed): the parts are found faster, see :func:`_split_finditer`.
-    """
-    opening = _OPENING_CLASS.match(rx.pattern)
-    items = parsed_items(rx)
-    if opening is None or not items:
-        return None
-    chars = (opening.group(1) or opening.group(2)).replace("|", "")
-    # the parser agrees: the first item is that class (not a repeat of it, nor one branch of several)
-    if items[0] != (_constants.IN, [(_constants.LITERAL, ord(ch)) for ch in chars]):
-        return None
-    rest = rx.pattern[opening.end() :]
-    return tuple(re.compile(f"{re.escape(ch)}(?:{rest})", rx.flags) for ch in chars)
-
-
-def _parts(rx: re.Pattern[str]) -> tuple[re.Pattern[str], ...] | None:
-    """One pattern per first character of a pattern that opens with a few of them, as a class
-    (:func:`_split_class`) or a group of alternatives (:func:`~reminder.extract.regex_shortcuts.split_leading`:
-    (?:发布机构|来源)… → 发(?:布机构)…, 来(?:源)…); None for any other pattern."""
-    return _split_class(rx) or split_leading(rx)
-
-
-def _split_finditer(
-    rx: re.Pattern[str], parts: tuple[re.Pattern[str], ...] | None, text: str
-) -> list[re.Match[str]]:
-    """``list(rx.finditer(text))`` from the matches of its :func:`_parts`.
-
-    Each part's matches are the pattern's at its character, but a part's ``finditer`` does not know
-    of the other parts' matches: when one overlaps another (it would hide its start from the
-    pattern's ``finditer``), the pattern runs itself. Without overlaps the merged matches are the
-    pattern's: a start a part skips lies inside an earlier match of that part, which is kept.
-    """
-    if parts is None:
-        return list(rx.finditer(text))
-    found = sorted((m for part in parts for m in part.finditer(text)), key=_start)
-    if any(a.end() > b.start() for a, b in zip(found, found[1:], strict=False)):
-        return list(rx.finditer(text))
-    return found
-
-
-def _start(m: re.Match[str]) -> int:
-    return m.start()
 
 
 def _first_colon(line: str) -> int:

@@ -10,12 +10,18 @@ import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from re import _constants  # type: ignore[attr-defined]
 from typing import Any, cast
 
 from reminder.errors import DataFileError
-from reminder.extract._data import alternation, load_table, needed_words, parsed_items, word_guard
-from reminder.extract.regex_shortcuts import after_newline, by_first_char, first_char_test, split_leading
+from reminder.extract._data import alternation, load_table, needed_words, word_guard
+from reminder.extract.regex_shortcuts import (
+    after_newline,
+    by_first_char,
+    first_char_test,
+    found_from,
+    leading_char,
+    split_leading,
+)
 from reminder.extract.word_lists import literal_words
 
 __all__ = ["Cue", "ItemMarker", "SegmentVocab", "holds_any", "literal_found", "vocab"]
@@ -122,13 +128,13 @@ class Cue:
             if self.needs is not None and _words_rx(self.needs) is None and not holds_any(text, self.needs):
                 return False
             for part, lead in self._leads:  # (a loop: a generator costs more than the few parts)
-                if _found_from(part, lead, text):
+                if found_from(part, lead, text):
                     return True
             return False
         if not self._may_match(text):
             return False
         if self.after_newline is None:
-            return _found_from(self.regex, self._lead, text)
+            return found_from(self.regex, self._lead, text)
         # the engine looks for a literal line break at C speed, where it tries ^ at every position
         return self.regex.match(text) is not None or self.after_newline.search(text) is not None
 
@@ -141,32 +147,16 @@ class Cue:
     @functools.cached_property
     def _lead(self) -> str | None:
         """The character every match of ``regex`` starts with (None: unknown)."""
-        return _leading_char(self.regex)
+        return leading_char(self.regex)
 
     @functools.cached_property
     def _leads(self) -> tuple[tuple[re.Pattern[str], str | None], ...]:
         """Each of ``_parts`` with the character every match of it starts with (None: unknown)."""
-        return tuple((part, _leading_char(part)) for part in self._parts or ())
+        return tuple((part, leading_char(part)) for part in self._parts or ())
 
     def _may_match(self, text: str) -> bool:
         """Whether ``text`` holds one of the words every match holds."""
         return self.needs is None or holds_any(text, self.needs)
-
-
-def _found_from(rx: re.Pattern[str], lead: str | None, text: str) -> bool:
-    """``rx.search(text) is not None`` for a pattern whose every match starts with ``lead`` (None: any
-    character): searched from where ``lead`` first stands, as str.find skips to it faster than the
-    engine scans (and a text without it is not scanned at all)."""
-    start = text.find(lead) if lead is not None else 0
-    return start >= 0 and rx.search(text, start) is not None
-
-
-def _leading_char(rx: re.Pattern[str]) -> str | None:
-    """The character every match of ``rx`` starts with, when the pattern opens with a literal one."""
-    items = parsed_items(rx)
-    if not items or items[0][0] is not _constants.LITERAL or rx.flags & re.IGNORECASE:
-        return None  # (ignoring case, the match may start with the other case of it)
-    return chr(items[0][1])
 
 
 def holds_any(text: str, words: tuple[str, ...]) -> bool:
@@ -175,7 +165,7 @@ def holds_any(text: str, words: tuple[str, ...]) -> bool:
     if parts is None:
         return any(w in text for w in words)
     for part, lead in parts:
-        if _found_from(part, lead, text):
+        if found_from(part, lead, text):
             return True
     return False
 
@@ -186,16 +176,16 @@ def _words_rx(words: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], str | None
     is longer than a character; None for single characters, which ``in`` finds fastest."""
     if all(len(w) == 1 for w in words):
         return None
-    return tuple((part, _leading_char(part)) for part in by_first_char(words))
+    return tuple((part, leading_char(part)) for part in by_first_char(words))
 
 
 def literal_found(rx: re.Pattern[str], text: str) -> bool:
     """``rx.search(text) is not None``, for a pattern that is a list of words (:func:`_split_words`)."""
     known = _SPLITS.get(id(rx))
     if known is None or known[0] is not rx:  # (keyed by id: a pattern hashes its whole code)
-        known = _SPLITS[id(rx)] = (rx, tuple((part, _leading_char(part)) for part in _split_words(rx)))
+        known = _SPLITS[id(rx)] = (rx, tuple((part, leading_char(part)) for part in _split_words(rx)))
     for part, lead in known[1]:
-        if _found_from(part, lead, text):
+        if found_from(part, lead, text):
             return True
     return False
 

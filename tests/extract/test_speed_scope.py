@@ -1,5 +1,5 @@
 """Scope's shortcuts answer what the plain regex calls answer: a level office or a metadata line found
-by its parts per first character (:func:`scope._split_finditer`) against ``finditer``, and the
+by its parts per first character (:func:`regex_shortcuts.split_finditer`) against ``finditer``, and the
 addressee lines' colon found by two finds against ``[:：]``."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sample_notices import sample_views
 
 from reminder.extract import scope
+from reminder.extract.regex_shortcuts import split_class, split_finditer, split_first
 
 # offices by level and after places, the lists that hide one match inside another (区县科技局),
 # colons of both widths, lines and sentence ends
@@ -40,15 +41,15 @@ def _office_patterns() -> list[re.Pattern[str]]:
 def test_split_class_reads_only_an_opening_class() -> None:
     district = dict((level, parts) for level, _, parts in scope._vocab().level_office_rx)["district"]
     assert district is not None and [p.pattern[0] for p in district] == ["区", "县"]
-    assert scope._split_class(re.compile(_OFFICES[1])) is not None
+    assert split_class(re.compile(_OFFICES[1])) is not None
     for pattern in _OFFICES[2:]:  # one branch of several, an optional class, a literal opening
-        assert scope._split_class(re.compile(pattern)) is None
+        assert split_class(re.compile(pattern)) is None
     assert scope._vocab().meta_parts is not None  # (?:发布机构|来源…): split by its first characters
 
 
 def _check_offices(text: str) -> None:
     for rx in _office_patterns():
-        fast = [(m.span(), m.groups()) for m in scope._split_finditer(rx, scope._parts(rx), text)]
+        fast = [(m.span(), m.groups()) for m in split_finditer(rx, split_first(rx), text)]
         assert fast == [(m.span(), m.groups()) for m in rx.finditer(text)], (rx.pattern, text)
 
 

@@ -2,7 +2,7 @@
 holding a header word (segment._attachment_lines), TOC keys with the page-number test made inline
 (segment_lines.toc_keys), item markers looked up in the memo before the call, the document date read through the scan's cache
 of line dates (segment_meta.published_line's ``dated``), and word patterns
-searched from where their leading character first stands (segment_data._found_from, behind Cue.found,
+searched from where their leading character first stands (regex_shortcuts.found_from, behind Cue.found,
 holds_any and literal_found)."""
 
 from __future__ import annotations
@@ -16,11 +16,10 @@ from hypothesis import strategies as st
 from sample_notices import sample_views
 
 from reminder.extract.normalize import clean, match_view
+from reminder.extract.regex_shortcuts import found_from, leading_char
 from reminder.extract.segment import _attachment_lines
 from reminder.extract.segment_data import (
     SegmentVocab,
-    _found_from,
-    _leading_char,
     holds_any,
     literal_found,
     vocab,
@@ -137,7 +136,7 @@ def test_word_patterns_are_found_where_the_engine_finds_them(text: str) -> None:
     for cue in v.call_cues + v.news_rules:
         assert cue.found(text) == (cue.regex.search(text) is not None), cue.name
         for part, lead in cue._leads:
-            assert _found_from(part, lead, text) == (part.search(text) is not None), part.pattern
+            assert found_from(part, lead, text) == (part.search(text) is not None), part.pattern
     assert literal_found(v.rolling, text) == (v.rolling.search(text) is not None)
     for words in (v.national_needs or (), ("常态化受理", "常年申报", "月"), ("申报", "申请", "报名")):
         if words:
@@ -147,12 +146,12 @@ def test_word_patterns_are_found_where_the_engine_finds_them(text: str) -> None:
 def test_leading_character_is_known_only_for_a_literal_start() -> None:
     import re
 
-    assert _leading_char(re.compile("申(?:报|请)")) == "申"
-    assert _leading_char(re.compile("[申受](?:报|理)")) is None
-    assert _leading_char(re.compile("^申报")) is None
-    assert _leading_char(re.compile("(?<=x)申")) is None
-    assert _leading_char(re.compile("email", re.IGNORECASE)) is None  # Email starts with E
-    assert _found_from(re.compile("email", re.IGNORECASE), _leading_char(re.compile("email", re.I)), "Email")
+    assert leading_char(re.compile("申(?:报|请)")) == "申"
+    assert leading_char(re.compile("[申受](?:报|理)")) is None
+    assert leading_char(re.compile("^申报")) is None
+    assert leading_char(re.compile("(?<=x)申")) is None
+    assert leading_char(re.compile("email", re.IGNORECASE)) is None  # Email starts with E
+    assert found_from(re.compile("email", re.IGNORECASE), leading_char(re.compile("email", re.I)), "Email")
 
 
 def test_document_date_through_the_cache_reads_the_stripped_line() -> None:
