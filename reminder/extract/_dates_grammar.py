@@ -163,6 +163,9 @@ class Grammar:
     compact: re.Pattern[str]
     #: what every match of ``date`` holds (年, 月, or a numeric date's year and separator) …
     anchor: re.Pattern[str]
+    #: ``anchor`` as one pattern per branch, each with the literal it starts with (found by str.find;
+    #: None: the literal is the whole branch)
+    anchor_parts: tuple[tuple[str, re.Pattern[str] | None], ...]
     #: … at most this many characters after the match's start
     reach: int
     #: a character a match may start with
@@ -274,11 +277,15 @@ class _Builder:
         """What every date expression holds: a 年 (a year, 今年 and the like, 年底), a 月 (a month), or
         the year and separator a numeric date starts with. Each branch starts with a literal so the
         engine can skip to the next one."""
+        return "|".join(re.escape(lead) + rest for lead, rest in self.anchor_branches())
+
+    def anchor_branches(self) -> list[tuple[str, str]]:
+        """The branches of ``anchor``, each as the literal it starts with and the pattern after it."""
         # (a relative year word without 年 would be an anchor of its own)
-        extra = [re.escape(w) for w in self.v.relative_years if "年" not in w and "月" not in w]
+        extra = [(w, "") for w in self.v.relative_years if "年" not in w and "月" not in w]
         # a 年 followed by neither a part of year nor a month (2025年度, 每年) is no date's first 年
-        year = f"年(?={self.after_year()})"
-        return "|".join([year, "月", *extra, "19[0-9]{2}[-./]", "20[0-9]{2}[-./]"])
+        year = ("年", f"(?={self.after_year()})")
+        return [year, ("月", ""), *extra, ("19", "[0-9]{2}[-./]"), ("20", "[0-9]{2}[-./]")]
 
     def first(self) -> str:
         """The characters a date expression may start with (the lookahead at the start of ``pattern``)."""
@@ -341,6 +348,9 @@ def grammar() -> Grammar:
         hours=re.compile(b.hours(), flags),
         compact=re.compile(b.compact(), flags),
         anchor=re.compile(b.anchor()),
+        anchor_parts=tuple(
+            (lead, re.compile(re.escape(lead) + rest) if rest else None) for lead, rest in b.anchor_branches()
+        ),
         reach=b.reach(),
         first=re.compile(b.first()),
         lead=re.compile(b.lead()),

@@ -17,10 +17,17 @@ from reminder.model import BENEFIT_KINDS
 __all__ = ["BenefitVocab", "benefit_vocab"]
 
 _FILE = "benefits.yaml"
+_NUMERALS = "零〇○一二两三四五六七八九十百千"
 # NUM that never gives characters back: what follows an amount's number (space, a unit, a connector)
 # cannot start with anything the number's run holds, except 千/百 of 千万元/百万元, and those units
-# match without them too; backtracking into a long digit run only re-fails, once per digit
-_NUM = r"\d[\d,]*+(?:\.\d++)?|[零〇○一二两三四五六七八九十百千]++(?:点[零〇○一二三四五六七八九]++)?"
+# match without them too; backtracking into a long digit run only re-fails, once per digit.
+# Written as one class of its first characters, then a lookbehind picks the digits' or the numerals'
+# branch (no digit is a numeral): the engine skips in C to where that class matches, where with two
+# branches it would try both at every position (most of the money pattern's cost)
+_NUM = (
+    rf"[\d{_NUMERALS}](?:(?<=\d)[\d,]*+(?:\.\d++)?"
+    rf"|(?<=[{_NUMERALS}])[{_NUMERALS}]*+(?:点[零〇○一二三四五六七八九]++)?)"
+)
 
 _KEYS: dict[str, type] = {
     "prefilter": list,

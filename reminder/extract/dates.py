@@ -16,13 +16,16 @@ The grammar and its vocabulary live in ``_dates_grammar.py`` and ``data/dates.ya
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
+import itertools
 import logging
 import re
 from dataclasses import dataclass, replace
 
 from reminder.extract._dates_grammar import Grammar, Vocab, grammar
+from reminder.extract.regex_shortcuts import positions
 from reminder.model import ParseFailure
 
 __all__ = ["DatePoint", "DateMention", "find_dates"]
@@ -138,7 +141,8 @@ def find_dates(text: str) -> tuple[list[DateMention], list[ParseFailure]]:
     mentions: list[DateMention] = []
     failures: list[ParseFailure] = []
     pos = 0
-    while (m := _search(text, pos, g)) is not None:
+    anchors = _anchors(text, g)
+    while (m := _search(text, pos, g, anchors)) is not None:
         try:
             mention = _mention(m, g.vocab)
         except _Impossible as exc:
@@ -156,11 +160,23 @@ def find_dates(text: str) -> tuple[list[DateMention], list[ParseFailure]]:
     return _merge(mentions, _compact_dates(text, g)), failures
 
 
-def _search(text: str, pos: int, g: Grammar) -> re.Match[str] | None:
+def _anchors(text: str, g: Grammar) -> list[int]:
+    """Where ``g.anchor`` matches in ``text``, in order: each branch is tried only where its literal
+    stands (str.find skips to it; the engine tests the branches' first characters at every position)."""
+    found: set[int] = set()
+    for lead, part in g.anchor_parts:
+        at = positions(text, lead)
+        found.update(at if part is None else (a for a in at if part.match(text, a)))
+    return sorted(found)
+
+
+def _search(text: str, pos: int, g: Grammar, anchors: list[int] | None = None) -> re.Match[str] | None:
     """``g.date.search(text, pos)``, trying only the positions that may start a date: the few before
-    each anchor (年, 月, the start of a numeric date) that every expression holds near its start."""
-    while (anchor := g.anchor.search(text, pos)) is not None:
-        at = anchor.start()
+    each anchor (年, 月, the start of a numeric date) that every expression holds near its start.
+    ``anchors``: the text's :func:`_anchors`, worked out once for all searches in it."""
+    if anchors is None:
+        anchors = _anchors(text, g)
+    for at in itertools.islice(anchors, bisect.bisect_left(anchors, pos), None):
         lo = max(pos, at - g.reach)
         if text[at] in "年月":
             # only the run of date characters right before a 年 or 月 may start a date whose first 年 or

@@ -25,7 +25,9 @@ _TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s*(年度?)")
 # 民国 years in Taiwanese titles: 111年度 (only with 年度, so that 建党100年 stays a count).
 _ROC_TITLE_YEAR = re.compile(r"(?<!\d)(1[0-4]\d)\s*年度")
 _ROC_OFFSET = 1911
-_TEXT_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
+# (?<!\d\d\d) after 19 or 20: no digit before it, as (?<!\d) in front would say, but with the pattern
+# opening with a literal the engine skips to its candidates instead of trying every position
+_TEXT_YEAR = re.compile(r"((?:19|20)(?<!\d\d\d)\d{2})\s*年")
 _FORWARDED_YEAR = re.compile(r"[〔\[]\s*((?:19|20)\d{2})")
 
 
