@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 
 from reminder.extract import segment_meta as meta
 from reminder.extract.normalize import is_table_row
+from reminder.extract.regex_shortcuts import positions
 from reminder.extract.segment_data import SegmentVocab, vocab
 from reminder.extract.segment_lines import (
     HeadingHit,
@@ -315,12 +316,11 @@ def _header_candidates(lines: list[Line], v: SegmentVocab, view: str | None) -> 
     if v.attachment_needs is None:
         return list(range(len(lines)))
     text = "\n".join(map(_TEXT, lines)) if view is None else view
-    found: set[int] = set()
-    for word in v.attachment_needs:
-        at = text.find(word)
-        while at >= 0:
-            found.add(bisect.bisect_right(lines, at, key=_START) - 1)
-            at = text.find(word, at + 1)
+    found = {
+        bisect.bisect_right(lines, at, key=_START) - 1
+        for word in v.attachment_needs
+        for at in positions(text, word)
+    }
     return sorted(found)
 
 
