@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from reminder.extract.contacts_data import ContactVocab, contact_vocab
 from reminder.extract.contacts_phones import EMAIL, PHONE, emails_in, has_phone, phones_in
-from reminder.extract.facts_text import line_bounds, literal_finditer, quote
+from reminder.extract.facts_text import line_bounds, literal_finditer, quote, windows_at
 from reminder.extract.regex_shortcuts import digit_start, positions
 from reminder.model import Contact
 
@@ -198,14 +198,11 @@ def _office_phones(view: str, l0: int, l1: int, v: ContactVocab) -> list[re.Matc
     those digits, where its matches lie whole. (The engine would try a repeat and a list of suffixes
     at every Chinese character of the lines.)
     """
-    stretches: list[tuple[int, int]] = []
+    hits = []  # (an office name's end, the end of what leads from it to the phone's digits)
     for end in (m.end() for m in v.office_end.finditer(view, l0, l1)):
         tail = v.office_tail.match(view, end, l1)
-        w0, w1 = max(l0, end - v.office_chars), tail.end() if tail else l1
-        if stretches and w0 <= stretches[-1][1]:
-            stretches[-1] = (stretches[-1][0], max(w1, stretches[-1][1]))
-        else:
-            stretches.append((w0, w1))
+        hits.append((end, tail.end() if tail else l1))
+    stretches = windows_at(hits, l0, l1, v.office_chars, 0)
     return [m for w0, w1 in stretches for m in v.office_phone.finditer(view, w0, w1)]
 
 
