@@ -203,12 +203,18 @@ def test_serve_with_two_workers_answers_from_both_and_stops_them_all(
         base = f"http://127.0.0.1:{port}"
         try:
             _wait_until_up(base, proc, err)
+            # both workers up before asking for both: on a loaded machine the second one starts seconds
+            # after the first, and until then the first takes every connection
+            for _ in range(600):
+                if err.read_text(errors="replace").count("Application startup complete") >= 2:
+                    break
+                time.sleep(0.1)
             token = re.search(r"development admin token: (\S+)", out.read_text())
             assert token, out.read_text()
             # SQLite: one worker holds the dispatcher lease, /healthz says which answered; on each worker's
             # own connection the pages show the --as-of day and take the --dev admin token
             seen: dict[str, int] = {}
-            for _ in range(60):
+            for _ in range(200):
                 with httpx.Client(base_url=base, timeout=10.0) as client:  # one connection: one worker
                     health = client.get("/healthz")
                     assert health.status_code == 200 and health.json()["status"] == "ok", health.text
