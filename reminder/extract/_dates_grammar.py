@@ -163,8 +163,8 @@ class Grammar:
     compact: re.Pattern[str]
     #: what every match of ``date`` holds (年, 月, or a numeric date's year and separator) …
     anchor: re.Pattern[str]
-    #: ``anchor`` as one pattern per branch, each with the literal it starts with (found by str.find;
-    #: None: the literal is the whole branch)
+    #: ``anchor`` as one pattern per branch, each with the literal it starts with (None: the literal is
+    #: the whole branch, found by str.find); a part matches just its literal (the rest is looked ahead at)
     anchor_parts: tuple[tuple[str, re.Pattern[str] | None], ...]
     #: … at most this many characters after the match's start
     reach: int
@@ -349,7 +349,8 @@ def grammar() -> Grammar:
         compact=re.compile(b.compact(), flags),
         anchor=re.compile(b.anchor()),
         anchor_parts=tuple(
-            (lead, re.compile(re.escape(lead) + rest) if rest else None) for lead, rest in b.anchor_branches()
+            (lead, re.compile(f"{re.escape(lead)}(?={rest})") if rest else None)
+            for lead, rest in b.anchor_branches()
         ),
         reach=b.reach(),
         first=re.compile(b.first()),

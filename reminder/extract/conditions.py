@@ -40,7 +40,7 @@ from reminder.extract.conditions_rules import (
     run_rule,
 )
 from reminder.extract.conditions_shares import SHARE_RULES
-from reminder.extract.facts_text import first_search
+from reminder.extract.facts_text import first_chars, first_search
 from reminder.model import Condition
 
 __all__ = ["RULES", "find_conditions"]
@@ -231,13 +231,13 @@ def _candidates(sentence: Sentence, v: Vocab) -> list[Candidate]:
     """Every rule's candidates, in text order; a later rule's candidate on an earlier one's evidence is dropped."""
     out: list[Candidate] = []
     numbers = _NUMBER.search(sentence.text) is not None
-    automaton, needs = _rule_words(v)
+    automaton, needs, compiled = _rule_words(v)
     present = {i for i, _, _ in automaton.find_matches_as_indexes(sentence.text, overlapping=True)}
-    for (rule, needs_number), words in zip(_RULE_PLAN, needs, strict=True):
+    for (rule, needs_number), words, rx in zip(_RULE_PLAN, needs, compiled, strict=True):
         if needs_number and not numbers or words is not None and words.isdisjoint(present):
             continue  # (the rule cannot match: most rules in most sentences)
         earlier = list(out)
-        for c in run_rule(rule, sentence, v):
+        for c in run_rule(rule, sentence, v, rx):
             if not any(
                 c.field == o.field or c.numeric and o.numeric for o in earlier if _overlap(c.key, o.key)
             ):
@@ -246,9 +246,16 @@ def _candidates(sentence: Sentence, v: Vocab) -> list[Candidate]:
 
 
 @functools.cache
-def _rule_words(v: Vocab) -> tuple[ahocorasick_rs.AhoCorasick, tuple[frozenset[int] | None, ...]]:
+def _rule_words(
+    v: Vocab,
+) -> tuple[
+    ahocorasick_rs.AhoCorasick,
+    tuple[frozenset[int] | None, ...],
+    tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...],
+]:
     """One automaton of the words each rule's matches must contain (:func:`required_words`), and per
-    rule of ``_RULE_PLAN`` the numbers of its words (None: the rule has no such words and always runs).
+    rule of ``_RULE_PLAN`` the numbers of its words (None: the rule has no such words and always runs)
+    and its pattern with its first characters (for :func:`run_rule`: looked up once, not per sentence).
 
     (Requiring a word of every mandatory part, per branch, skips three times as many rules but costs
     more to check than it saves.)
@@ -260,7 +267,8 @@ def _rule_words(v: Vocab) -> tuple[ahocorasick_rs.AhoCorasick, tuple[frozenset[i
         needs.append(
             None if required is None else frozenset(words.setdefault(w, len(words)) for w in required)
         )
-    return ahocorasick_rs.AhoCorasick(list(words) or ["\n"]), tuple(needs)
+    compiled = tuple((rule.pattern(v), first_chars(rule.pattern(v))) for rule, _ in _RULE_PLAN)
+    return ahocorasick_rs.AhoCorasick(list(words) or ["\n"]), tuple(needs), compiled
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:

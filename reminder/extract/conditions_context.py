@@ -121,10 +121,11 @@ class Sections:
         elif level is not None:
             self._adopt_items(level)
             self._pop(level)
-        ctx = self._open_list(line, level)
+        state = self._state()
+        ctx = self._open_list(line, level, state)
         if marker is None and ctx.kind is Kind.NEUTRAL and self._inline_eligibility(line):
             return LineContext(Kind.ELIGIBILITY, ctx.group, ctx.group_from)
-        route = next((f.route for f in reversed(self._stack) if f.route), None)
+        route = state[3]  # (a list _open_list may push has no route)
         if route is not None and ctx.kind is Kind.ELIGIBILITY:
             return LineContext(ctx.kind, ctx.group, ctx.group_from, ctx.excluding, route)
         return ctx
@@ -165,8 +166,18 @@ class Sections:
                 return frame.kind
         return Kind.NEUTRAL
 
-    def _group(self) -> str | None:
-        return next((f.group for f in reversed(self._stack) if f.group), None)
+    def _state(self) -> tuple[Kind, str | None, bool, str | None]:
+        """(:meth:`_kind`, the innermost any-of group, whether a frame is a list of exclusions, the innermost
+        route): read in one pass over the stack, as every line needs them all."""
+        kind: Kind | None = None
+        group = route = None
+        excluding = False
+        for frame in reversed(self._stack):
+            kind = kind or frame.kind
+            group = group or frame.group
+            route = route or frame.route
+            excluding = excluding or frame.excluding
+        return kind or Kind.NEUTRAL, group or None, excluding, route or None
 
     def _pop(self, level: float) -> None:
         while self._stack and self._stack[-1].level >= level:
@@ -214,13 +225,15 @@ class Sections:
             return Kind.BLOCKING
         return None
 
-    def _open_list(self, line: str, level: float | None) -> LineContext:
-        """A sentence opening a list of conditions pushes an eligibility frame (any-of: with a group)."""
-        kind = self._kind()
+    def _open_list(
+        self, line: str, level: float | None, state: tuple[Kind, str | None, bool, str | None]
+    ) -> LineContext:
+        """A sentence opening a list of conditions pushes an eligibility frame (any-of: with a group).
+        ``state``: :meth:`_state` before the line."""
+        kind, group, excluding, _ = state
         if kind is Kind.BLOCKING:
             return _PLAIN[kind]
-        group, group_from = self._group(), 0
-        excluding = any(f.excluding for f in self._stack)
+        group_from = 0
         intro = gated_search(self._v.intro_rx, line)
         if intro is not None and self._v.exclusion_rx.search(line, intro.start()):
             # 有下列情形之一的企业不得申报: its items are what an applicant must not be

@@ -108,12 +108,22 @@ def negated(text: str, pos: int, v: Vocab, window: int = 4) -> bool:
     return v.cues["negation"].search(text[max(0, pos - window) : pos]) is not None
 
 
-def run_rule(rule: Rule, sentence: Sentence, v: Vocab) -> list[Candidate]:
-    """Every candidate of ``rule`` in the sentence; a match its producer rejects is retried one character on."""
-    rx, text, pos, out = rule.pattern(v), sentence.text, 0, []
-    first = first_chars(rx)
+def run_rule(
+    rule: Rule,
+    sentence: Sentence,
+    v: Vocab,
+    compiled: tuple[re.Pattern[str], re.Pattern[str] | None] | None = None,
+) -> list[Candidate]:
+    """Every candidate of ``rule`` in the sentence; a match its producer rejects is retried one character on.
+
+    ``compiled``: the rule's pattern and its :func:`first_chars`, when the caller has looked them up once
+    for many sentences.
+    """
+    if compiled is None:
+        compiled = rule.pattern(v), first_chars(rule.pattern(v))
+    (rx, first), text, pos, out = compiled, sentence.text, 0, []
     if first is not None:  # tried only where a match may start (found in one scan)
-        return _run_at(rule, rx, [c.start() for c in first.finditer(text)], sentence, v)
+        return _run_at(rule, rx, first, sentence, v)
     while (m := rx.search(text, pos)) is not None:
         found = rule.prod(m, sentence, v, rule.name)
         out.extend(found)
@@ -123,17 +133,22 @@ def run_rule(rule: Rule, sentence: Sentence, v: Vocab) -> list[Candidate]:
 
 
 def _run_at(
-    rule: Rule, rx: re.Pattern[str], spots: list[int], sentence: Sentence, v: Vocab
+    rule: Rule, rx: re.Pattern[str], first: re.Pattern[str], sentence: Sentence, v: Vocab
 ) -> list[Candidate]:
-    """:func:`run_rule` for a pattern whose matches start only at ``spots`` (in order): the search from
-    a position is the match at the first spot from there that has one."""
-    text, pos, out = sentence.text, 0, []
-    for spot in spots:
-        if spot < pos or (m := rx.match(text, spot)) is None:
+    """:func:`run_rule` for a pattern whose matches start only at a character of ``first``: the search
+    from a position is the match at the first such character from there that has one. (The next such
+    character is searched for from where the scan goes on: those inside a match taken are never read.)"""
+    text, out = sentence.text, []
+    spot = first.search(text)
+    while spot is not None:
+        at = spot.start()
+        if (m := rx.match(text, at)) is None:
+            spot = first.search(text, at + 1)
             continue
         found = rule.prod(m, sentence, v, rule.name)
         out.extend(found)
         pos = max([m.end(), *(c.span[1] for c in found)]) if found else m.start() + 1
+        spot = first.search(text, max(pos, at + 1))
     return out
 
 

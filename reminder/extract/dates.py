@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import calendar
 import datetime as dt
+import functools
 import itertools
 import logging
 import re
@@ -162,12 +163,27 @@ def find_dates(text: str) -> tuple[list[DateMention], list[ParseFailure]]:
 
 def _anchors(text: str, g: Grammar) -> list[int]:
     """Where ``g.anchor`` matches in ``text``, in order: each branch is tried only where its literal
-    stands (str.find skips to it; the engine tests the branches' first characters at every position)."""
+    stands (str.find skips to it; the engine tests the branches' first characters at every position).
+
+    A branch with more than its literal is scanned for as one pattern (the engine skips to the literal
+    and checks the rest in C, where a test of each occurrence in Python costs more: most 年 start no
+    date). Its matches are just the literal, so they miss none of the literal's occurrences unless the
+    literal overlaps itself (aa in aaa): then each occurrence is tested."""
     found: set[int] = set()
     for lead, part in g.anchor_parts:
-        at = positions(text, lead)
-        found.update(at if part is None else (a for a in at if part.match(text, a)))
+        if part is None:
+            found.update(positions(text, lead))
+        elif _overlaps_itself(lead):
+            found.update(a for a in positions(text, lead) if part.match(text, a))
+        else:
+            found.update(m.start() for m in part.finditer(text))
     return sorted(found)
+
+
+@functools.cache
+def _overlaps_itself(word: str) -> bool:
+    """Whether two occurrences of ``word`` may overlap (a proper suffix of it is also its prefix: 阿阿)."""
+    return any(word.startswith(word[i:]) for i in range(1, len(word)))
 
 
 def _search(text: str, pos: int, g: Grammar, anchors: list[int] | None = None) -> re.Match[str] | None:
