@@ -413,7 +413,9 @@ def _level_of_office(word: str) -> str | None:
     return {"省": "province", "市": "city", "区": "district", "县": "district"}.get(word[:1])
 
 
-def _read(text: str, title: str, issuer: str | None, v: _Vocab) -> _Evidence:
+def _read(text: str, title: str, issuer: str | None, v: _Vocab, levels: bool = True) -> _Evidence:
+    """The evidence ``text`` gives. Without ``levels`` the votes of addressees, 本市 words and offices
+    named by level are not read: :func:`find_scope` takes only the places of a context read."""
     ev = _Evidence({}, {}, defaultdict(float), {})
     hits = v.automaton.find_matches_as_indexes(text, overlapping=True)
     mentions = _chains(_mentions(text, v, hits))
@@ -450,7 +452,8 @@ def _read(text: str, title: str, issuer: str | None, v: _Vocab) -> _Evidence:
             ev.add(place, _W_META, hit.group(0))
         if not places and (level := _level_of_office(value.strip())) and v.organ_rx.match(value.strip()[1:]):
             ev.levels[level] += 3.0
-    _read_levels(text, ev, v, _scanned(hits, v), quoted)
+    if levels:
+        _read_levels(text, ev, v, _scanned(hits, v), quoted)
     return ev
 
 
@@ -697,7 +700,7 @@ def find_scope(
     if level in _SEGMENT_LEVELS:
         ev.levels[_SEGMENT_LEVELS[level]] += 2.0
     if context is not None or _context_evidence is not None:
-        around = _context_evidence or _read(_GLOSS.sub("", _window(context or "")), "", None, v)
+        around = _context_evidence or _read(_GLOSS.sub("", _window(context or "")), "", None, v, levels=False)
         # the context's places say where, never who issued: kept below an issuer's weight
         share = min(_CONTEXT_SHARE, 0.9 * _LOCAL_ISSUER / max(around.scores.values(), default=1.0))
         for code, score in around.scores.items():
@@ -835,7 +838,7 @@ def attach_scopes(notices: Sequence[Notice], view: str) -> tuple[Notice, ...]:
         if scope is None and len(notices) > 1:
             # a notice of a compilation that names no place: the document's own metadata and signature
             if document is None:
-                document = _read(_GLOSS.sub("", _window(view)), "", None, _vocab())
+                document = _read(_GLOSS.sub("", _window(view)), "", None, _vocab(), levels=False)
             scope = judge(_context_evidence=document)
         if scope is None and notice.scope is None:
             out.append(notice)  # (resolve_conditions leaves the conditions as they are: nothing to copy)

@@ -8,9 +8,12 @@ unchanged; no entry holds a line break, so OpenCC converts each line on its own 
 inside the whole text. Only the lines holding such a character are converted (in one call); the test
 for them is one regex search, ~10× faster than OpenCC's pass.
 
-The list is tied to the dictionaries it was read from (their SHA-256 heads the file): with other
-dictionaries installed the whole text goes through OpenCC as before. ``changing_chars`` rebuilds the
-list from a dictionary folder (tests compare it with the file).
+A text written in traditional characters (_DENSE_RUN) is converted by table instead, OpenCC seeing only the few places where a phrase converts
+otherwise than its characters (simplify_table; its phrase keys are the file's third line).
+
+The file is tied to the dictionaries it was read from (their SHA-256 heads it): with other
+dictionaries installed the whole text goes through OpenCC as before. ``stored_text`` rebuilds the
+file from a dictionary folder (tests compare it with the file).
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ import tempfile
 from importlib import resources
 from pathlib import Path
 
-__all__ = ["to_simplified", "changing_chars", "dictionary_hash", "T2S_FILES"]
+from reminder.extract import simplify_table
+
+__all__ = ["to_simplified", "changing_chars", "stored_text", "dictionary_hash", "T2S_FILES"]
 
 #: the dictionaries t2s.json reads, in its order (normalisation first)
 T2S_FILES = (
@@ -63,21 +68,42 @@ def dictionary_hash(folder: Path) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _changing() -> re.Pattern[str] | None:
-    """A class of the characters t2s may change, or None when the installed dictionaries are not
-    the ones the list was read from (then every text is converted whole)."""
+def _stored() -> tuple[str, list[str]] | None:
+    """``data/t2s_changing.txt``: the changing characters and the phrase keys, or None when the
+    installed dictionaries are not the ones it was read from."""
     stored = resources.files("reminder.extract").joinpath("data", "t2s_changing.txt").read_text("utf-8")
-    head, _, chars = stored.partition("\n")
+    head, chars, phrases = (stored.split("\n") + ["", ""])[:3]
     folder = _share_dir()
     try:
         if folder is None or dictionary_hash(folder) != head.strip():
             return None
     except OSError:
         return None
+    return chars.strip(), phrases.split()
+
+
+@functools.lru_cache(maxsize=1)
+def _changing() -> re.Pattern[str] | None:
+    """A class of the characters t2s may change, or None when the installed dictionaries are not
+    the ones the list was read from (then every text is converted whole)."""
+    if (stored := _stored()) is None:
+        return None
     # every character beyond the BMP is taken as changing: a class with such members is tried member
-    # by member (100× slower), a range is one test; converting more lines than needed changes nothing
-    bmp = "".join(re.escape(c) for c in chars.strip() if c < "\U00010000")
-    return re.compile(f"[{bmp}\U00010000-\U0010ffff]")
+    # by member (100× slower), a range is one test; converting more lines than needed changes nothing.
+    # So are the ideographic description operators (_IDS).
+    bmp = "".join(re.escape(c) for c in stored[0] if c < "\U00010000")
+    return re.compile(f"[{bmp}\u2ff0-\u2fff\U00010000-\U0010ffff]")
+
+
+# OpenCC keeps an ideographic description (⿰糹會) unconverted, and it may span lines: a text holding
+# one of its operators (changing characters, so their lines are among those converted) is converted whole
+_IDS = re.compile("[\u2ff0-\u2fff]")
+
+
+@functools.lru_cache(maxsize=1)
+def _table() -> simplify_table.Table | None:
+    stored = _stored()
+    return None if stored is None else simplify_table.build(_t2s, stored[1])
 
 
 def to_simplified(text: str) -> str:
@@ -104,9 +130,10 @@ def _convert_lines(text: str, changing: re.Pattern[str], first: re.Match[str]) -
     to OpenCC."""
     spans = _changing_lines(text, changing, first)
     if spans is None:
-        return _t2s(text)
-    converted = _t2s("\n".join(text[start:end] for start, end in spans)).split("\n")
-    if len(converted) != len(spans):
+        return _convert_whole(text)
+    lines = "\n".join(text[start:end] for start, end in spans)
+    converted = _t2s(lines).split("\n")
+    if len(converted) != len(spans) or _IDS.search(lines):
         return _t2s(text)  # (no entry adds or drops a line break: not expected)
     parts: list[str] = []
     last = 0
@@ -117,8 +144,15 @@ def _convert_lines(text: str, changing: re.Pattern[str], first: re.Match[str]) -
     return "".join(parts)
 
 
-# this many lines in a row holding a changing character make a traditional text: it is converted whole
-# (OpenCC passes its few other lines faster than they are looked for one by one)
+def _convert_whole(text: str) -> str:
+    """``_t2s(text)`` for a traditional text: by table (numpy and the table cost ~0.1 s of CPU once per
+    process, what OpenCC spends on ~1.4 M characters; a service converts far more)."""
+    table = _table()
+    return _t2s(text) if table is None else simplify_table.convert(text, table, _t2s)
+
+
+# this many lines in a row holding a changing character make a traditional text: it is converted whole,
+# by table (its few other lines are passed faster than they are looked for one by one)
 _DENSE_RUN = 8
 
 
@@ -145,12 +179,11 @@ def _changing_lines(
     return spans
 
 
-def changing_chars(folder: Path) -> str:
-    """The characters of the t2s dictionaries in ``folder`` that some entry changes: those where an
-    entry's key and first value differ, and every character of an entry that changes the length.
-    Reads the dictionaries with OpenCC's ``opencc_dict`` tool (installed beside them)."""
+def _entries(folder: Path) -> dict[str, list[tuple[str, str]]]:
+    """Each t2s dictionary's entries (key, first value), read with OpenCC's ``opencc_dict`` tool
+    (installed beside them)."""
     tool = folder.parent.parent / "bin" / "opencc_dict"
-    found: set[str] = set()
+    entries: dict[str, list[tuple[str, str]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name in T2S_FILES[1:]:
             out = Path(tmp) / "dict.txt"
@@ -159,11 +192,28 @@ def changing_chars(folder: Path) -> str:
                 check=True,
                 env={"LD_LIBRARY_PATH": str(folder.parent.parent / "lib64")},
             )
-            for row in out.read_text("utf-8").splitlines():
-                key, _, values = row.partition("\t")
-                value = values.split(" ")[0]
-                if len(key) != len(value):
-                    found.update(key)
-                else:
-                    found.update(k for k, v in zip(key, value, strict=True) if k != v)
+            rows = [row.partition("\t") for row in out.read_text("utf-8").splitlines()]
+            entries[name] = [(key, values.split(" ")[0]) for key, _, values in rows]
+    return entries
+
+
+def changing_chars(folder: Path) -> str:
+    """The characters of the t2s dictionaries in ``folder`` that some entry changes: those where an
+    entry's key and first value differ, and every character of an entry that changes the length."""
+    found: set[str] = set()
+    for entries in _entries(folder).values():
+        for key, value in entries:
+            if len(key) != len(value):
+                found.update(key)
+            else:
+                found.update(k for k, v in zip(key, value, strict=True) if k != v)
     return "".join(sorted(found))
+
+
+def stored_text(folder: Path) -> str:
+    """What ``data/t2s_changing.txt`` holds for the dictionaries in ``folder``: their hash, the
+    changing characters, the keys longer than one character (the phrases; simplify_table reads their
+    values from OpenCC)."""
+    entries = _entries(folder)
+    phrases = sorted({key for name in T2S_FILES[2:] for key, _ in entries[name] if len(key) > 1})
+    return f"{dictionary_hash(folder)}\n{changing_chars(folder)}\n{' '.join(phrases)}\n"
