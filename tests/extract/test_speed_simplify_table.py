@@ -71,7 +71,9 @@ def test_every_phrase_key_in_context() -> None:
 def test_a_traditional_notice() -> None:
     text = "計畫申報通知\n一、於本年度內完成，反覆審核後批覆；什麼時候瞭解？\n" * 20 + "乾隆年間，著作顯著。"
     _check(text)
-    assert simplify.to_simplified(text).startswith("计划申报通知\n一、于本年度内完成，反复审核后批复；什么时候了解？")
+    assert simplify.to_simplified(text).startswith(
+        "计划申报通知\n一、于本年度内完成，反复审核后批复；什么时候了解？"
+    )
 
 
 # characters of context phrases and of other phrases, traditional and simplified characters, characters
