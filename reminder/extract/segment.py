@@ -22,8 +22,9 @@ import functools
 import logging
 import operator
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from itertools import compress, count, repeat
 
 from reminder.extract import segment_meta as meta
 from reminder.extract.normalize import is_table_row
@@ -101,12 +102,12 @@ class _State:
     region: str | None = None
     policy: bool = False
     after_heading: bool = False
-    after_signature: bool = False
     titles: int = 0
     last_style: str | None = None
     last_number: int | None = None
-    #: body lines numbered like the last title since it: the item sequence is not to be trusted
-    same_style_since: int = 0
+    #: the body lines read since the last title, looked at only when a title asks: whether they end with
+    #: a signature (_Scanner._signed), whether one is numbered like the title (_Scanner._renumbered)
+    body: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -179,9 +180,16 @@ class _Scanner:
         self.current: _Block | None = None
 
     def run(self) -> list[_Block]:
+        lines = self.lines
+        # the lines with a title, heading or TOC reading (few): those between them are body text or
+        # blank, read in one go
+        marked = sorted({*_indexes(self.hits), *_indexes(self.headings), *compress(count(), self.toc)})
         i = 0
-        while i < len(self.lines):
-            i = self._step(i)
+        for j in (*marked, len(lines)):
+            if j < i:
+                continue  # read with the line before (a title's continuation, a heading run)
+            self._body_lines([k for k in range(i, j) if lines[k].text.strip()])
+            i = self._step(j) if j < len(lines) else j
         self._close()
         return self.blocks
 
@@ -249,36 +257,59 @@ class _Scanner:
         if hit.strength == "strong":
             if marked or st.after_heading:
                 return True
-            return not self.compilation and (st.titles == 0 or st.after_signature)
+            return not self.compilation and (st.titles == 0 or self._signed())
         continues = (
             hit.style is not None
             and hit.style == st.last_style
             and st.last_number is not None
             and hit.number == st.last_number + 1
-            and st.same_style_since == 0
+            and not self._renumbered()
         )
-        return st.after_heading or st.after_signature or continues
+        return st.after_heading or continues or self._signed()
 
     def _open(self, i: int, hit: TitleHit) -> None:
         self._close()
         st = self.state
         self.current = _Block(i, hit.last_line, hit, st.level, st.region, st.policy)
         st.titles += 1
-        st.last_style, st.last_number, st.same_style_since = hit.style, hit.number, 0
-        st.after_heading = st.after_signature = False
+        st.last_style, st.last_number = hit.style, hit.number
+        st.after_heading = False
+        st.body.clear()
 
     def _body(self, i: int) -> None:
+        self._body_lines([i])
+
+    def _body_lines(self, rows: list[int]) -> None:
+        """Read body lines (not blank) in order: they go to the current block."""
+        if not rows:
+            return
         st = self.state
-        text = self.lines[i].text
         if self.current is None:
-            self.current = _Block(i, i, None, st.level, st.region, st.policy)
-        self.current.last = i
-        if st.last_style is not None and marker_style(text, self.v) == st.last_style:
-            st.same_style_since += 1
-        aside = st.after_signature and bool(self.v.aside.match(text.strip()))
-        # (line_date reads only short lines: a long one is neither hashed for the cache nor read)
-        st.after_signature = aside or (len(text) <= meta.DATE_LINE_MAX and self.dated(text) is not None)
+            self.current = _Block(rows[0], rows[0], None, st.level, st.region, st.policy)
+        self.current.last = rows[-1]
+        st.body += rows
         st.after_heading = False
+
+    def _renumbered(self) -> bool:
+        """Whether a body line since the last title is numbered like it (1. … 2. inside the notice)."""
+        st = self.state
+        return any(marker_style(self.lines[i].text, self.v) == st.last_style for i in st.body)
+
+    def _signed(self) -> bool:
+        """Whether the body lines since the last title end with a signature: a date line, then only
+        asides (此件公开发布).
+
+        Read from the last line back when a title asks, not line by line as they come: most lines' dates
+        are then never read (the last line decides unless it is an aside).
+        """
+        for i in reversed(self.state.body):
+            text = self.lines[i].text
+            # (line_date reads only short lines: a long one is neither hashed for the cache nor read)
+            if len(text) <= meta.DATE_LINE_MAX and self.dated(text) is not None:
+                return True
+            if not self.v.aside.match(text.strip()):
+                return False
+        return False
 
     def _close(self) -> None:
         if self.current is not None:
@@ -322,6 +353,11 @@ def _header_candidates(lines: list[Line], v: SegmentVocab, view: str | None) -> 
         for at in positions(text, word)
     }
     return sorted(found)
+
+
+def _indexes(found: list[TitleHit | None] | list[HeadingHit | None]) -> Iterator[int]:
+    """Where ``found`` holds a reading (not None), found at C speed."""
+    return compress(count(), map(operator.is_not, found, repeat(None)))
 
 
 _START = operator.itemgetter(1)  # Line.start

@@ -295,6 +295,9 @@ class SegmentVocab:
     national_needs: tuple[str, ...] | None = None
     #: words one of which every attachment_header match holds: only lines holding one can be a header
     attachment_needs: tuple[str, ...] | None = None
+    #: an ending word followed by what a title may end before (nothing, body_starter, page_number):
+    #: where segment_lines._title_end can end a title (it reads them one by one, with more tests)
+    title_stop: re.Pattern[str] | None = None
     #: line text → its item marker (style, number, length), filled by ``segment_lines._marker``
     marker_memo: dict[str, tuple[str | None, int | None, int]] = field(
         default_factory=dict, compare=False, repr=False
@@ -323,6 +326,17 @@ def _markers_rx(markers: tuple[ItemMarker, ...]) -> re.Pattern[str] | None:
         return re.compile("|".join(parts))
     except re.error:
         return None
+
+
+def _title_stop(
+    any_end: re.Pattern[str], starter: re.Pattern[str], page: re.Pattern[str]
+) -> re.Pattern[str] | None:
+    """SegmentVocab.title_stop; None (every line read) when the body starters look before or at their
+    start (^, \\A, a lookbehind, a word boundary): _title_end matches them on the rest alone, where
+    this pattern would see the ending word before them."""
+    if re.search(r"\^|\\A|\(\?<[=!]|\\[bB]", starter.pattern):
+        return None
+    return _compile("title_endings", f"(?:{any_end.pattern})\\s*(?:$|{starter.pattern}|{page.pattern})")
 
 
 def _compile(key: str, pattern: str, flags: int = 0) -> re.Pattern[str]:
@@ -485,8 +499,11 @@ def vocab() -> SegmentVocab:
         ),
         end_words=word_guard(any_end),
         policy_title_needs=_compile("policy_title_needs", data["policy_title_needs"]),
-        body_starter=_compile("body_starters", "|".join(f"(?:{p})" for p in data["body_starters"])),
-        page_number=re.compile(r"\d{1,3}\s*(?:$|(?=[^\d\s个家项名天人次万元%年月日号.、]))"),
+        body_starter=(
+            starter := _compile("body_starters", "|".join(f"(?:{p})" for p in data["body_starters"]))
+        ),
+        page_number=(page := re.compile(r"\d{1,3}\s*(?:$|(?=[^\d\s个家项名天人次万元%年月日号.、]))")),
+        title_stop=_title_stop(any_end, starter, page),
         title_reject_start=_compile("title_reject_start", data["title_reject_start"]),
         loose_title_skip=_compile("loose_title_skip", data["loose_title_skip"]),
         attachment_header=(attachment := _compile("attachment_header", data["attachment_header"])),

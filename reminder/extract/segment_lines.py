@@ -344,9 +344,9 @@ def _no_title(lines: list[Line], i: int, v: SegmentVocab) -> bool:
     关于 and a 【tag】. A title then needs an ending word before the first sentence mark after that start,
     one _title_end accepts (a weak title holds no sentence mark, and a line holding one is never joined
     to the next), or, with
-    no sentence mark, an ending word in the line and the two after it (a title broken over lines) or,
-    on a numbered line, a weak title's length and word. Lines with 关于 or a 【tag】 and no sentence mark
-    are read.
+    no sentence mark, an ending word in the line and the unnumbered lines after it (a title broken over
+    lines) followed by what _title_end accepts after one, or, on a numbered line, a weak title's length
+    and word. Lines with 关于 or a 【tag】 and no sentence mark are read.
     """
     text = lines[i].text
     style, _, pos = v.marker_memo.get(text) or _marker(text, v)
@@ -379,12 +379,18 @@ def _no_title(lines: list[Line], i: int, v: SegmentVocab) -> bool:
         return False
     # every text _find_title joins is a prefix of this one: no ending word here, no ending there
     run_on = text[pos:]
+    ends = [len(run_on)]
     for line in lines[i + 1 : i + 1 + _MAX_JOIN]:
         t = line.text.strip()
-        if _cannot_join(t):
-            break  # _joinable refuses it: the title stops before it
+        if _cannot_join(t) or (v.marker_memo.get(t) or _marker(t, v))[0] is not None:
+            break  # _joinable refuses it (a numbered line too): the title stops before it
         run_on += t
-    return v.end_words.search(run_on) is None
+        ends.append(len(run_on))
+    if v.end_words.search(run_on) is None:
+        return True
+    # _title_end takes an ending word only when nothing, the body's first words or a page number follow
+    # it in the text joined so far (most ending words inside a line are followed by more title words)
+    return v.title_stop is not None and not any(v.title_stop.search(run_on, 0, end) for end in ends)
 
 
 def _read_title(lines: list[Line], i: int, v: SegmentVocab) -> TitleHit | None:
