@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from reminder import tables
 from reminder.extract._data import alternation, load_table
 from reminder.extract.facts_text import NUM, compile_rx
+from reminder.extract.regex_shortcuts import first_literals
 from reminder.model import BENEFIT_KINDS
 
 __all__ = ["BenefitVocab", "benefit_vocab"]
@@ -102,6 +103,8 @@ class BenefitVocab:
     title_guard: re.Pattern[str]
     title_not_after: re.Pattern[str]
     tax: re.Pattern[str]
+    #: the characters every tax phrase starts with ("" when unknown: see ``literal_finditer``)
+    tax_firsts: str
     tax_before: re.Pattern[str]
     tax_guard: re.Pattern[str]
     tax_not_after: re.Pattern[str]
@@ -204,6 +207,7 @@ def benefit_vocab() -> BenefitVocab:
         title_guard=rx["title_guard"],
         title_not_after=rx["title_not_after"],
         tax=rx["tax"],
+        tax_firsts=first_literals(rx["tax"]),
         tax_before=rx["tax_before"],
         tax_guard=rx["tax_guard"],
         tax_not_after=rx["tax_not_after"],

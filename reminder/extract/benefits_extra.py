@@ -9,7 +9,7 @@ currency (a Taiwan call in 新臺幣 states its other amounts without repeating 
 from __future__ import annotations
 
 from reminder.extract.benefits_data import BenefitVocab
-from reminder.extract.facts_text import anchor_hits, quote, sentence_bounds, windows
+from reminder.extract.facts_text import anchor_hits, literal_finditer, quote, sentence_bounds, windows
 from reminder.model import Benefit
 
 __all__ = ["titles", "taxes", "notice_currency"]
@@ -64,7 +64,8 @@ def taxes(cleaned: str, view: str, start: int, end: int, v: BenefitVocab) -> lis
     if view.find("税", start, end) < 0 and view.find("扣除", start, end) < 0:
         return out
     done: set[int] = set()
-    for m in v.tax.finditer(view, start, end):
+    # the engine would test the phrases' first characters at every position: str.find skips to them
+    for m in literal_finditer(v.tax, v.tax_firsts, view, start, end):
         before = view[max(start, m.start() - 14) : m.start()]
         if not (m.group("rate") or v.tax_before.search(before)) or v.tax_guard.search(before):
             continue

@@ -14,6 +14,7 @@ compare the two.
     split_class       [甲乙]X or (?:甲|乙)X → 甲(?:X), 乙(?:X); split_first: either split
     split_finditer    finditer of a pattern from the merged matches of its split_first parts
     leading_char      the literal character every match starts with; found_from: search from it
+    first_literals    the listed characters every match starts with (for literal_finditer)
     positions         where a word stands (``finditer`` of it, overlaps too, by str.find at C speed)
     by_first_char     a list of words as one pattern per first character (each scanned for like a find)
 """
@@ -32,6 +33,7 @@ __all__ = [
     "after_newline",
     "by_first_char",
     "digit_start",
+    "first_literals",
     "first_char_test",
     "found_from",
     "leading_char",
@@ -332,3 +334,18 @@ def by_first_char(words: Iterable[str]) -> tuple[re.Pattern[str], ...]:
         re.compile(re.escape(first) + "(?:" + "|".join(re.escape(r) for r in rests) + ")")
         for first, rests in groups.items()
     )
+
+
+def first_literals(regex: re.Pattern[str]) -> str:
+    """The characters every match of ``regex`` starts with, when they are listed ones (减税加免 for
+    ``减按…|税收优惠|加计扣除|免征…``), for :func:`~reminder.extract.facts_text.literal_finditer`; "" when
+    a match may be empty or start with a range, a category or any character (then it runs the regex).
+    """
+    items = parsed_items(regex)
+    first = _First()
+    if items is None or not first.read(list(items)) or first.open:
+        return ""
+    chars = [part[1:] if part.startswith("\\") else part for part in first.parts]
+    if any(len(ch) != 1 for ch in chars) or any(p in (r"\d", r"\s", r"\w") for p in first.parts):
+        return ""
+    return "".join(sorted(chars))
