@@ -28,7 +28,7 @@ from sqlmodel import Session
 
 from reminder.db.models import DeadlineRow, NoticeRow
 from reminder.matching._match_notices import local_day
-from reminder.matching._profile_judge import DAY_FIELDS, REGION_FIELD, Judging
+from reminder.matching._profile_judge import DAY_FIELDS, REGION_FIELD, Judging, ProfileJudge
 from reminder.matching.company_view import CompanyView, Shared, load_company_view
 from reminder.matching.service import VERDICT_ORDER, MatchView
 from reminder.model import Condition
@@ -106,10 +106,14 @@ class _Plan:
     getters: tuple[Callable[[Sequence[ConditionResult]], tuple[ConditionResult, ...]], ...]
     #: every notice's fields of a MatchView (``_side_part``) in list order, with its group's position
     sides: tuple[tuple[dict[str, Any], int], ...]
-    #: whether each notice is open, by position
+    #: whether each notice is open, by position, and the positions of those no longer open
     open: tuple[bool, ...]
-    #: the slots of existence checks (every notice has one, on its own day)
+    closed: tuple[int, ...]
+    #: the slots of existence checks (every notice has one, on its own day), the earliest of their days,
+    #: and the other slots
     checks: tuple[int, ...]
+    first_check_day: dt.date | None
+    others: tuple[int, ...]
     #: groups alike but for their existence checks' days: each family's first group, each group's family
     families: tuple[int, ...]
     family_of: tuple[int, ...]
@@ -171,9 +175,12 @@ def _make_plan(sides: Sequence[_Side]) -> _Plan:
             family = family_at[like] = len(families)
             families.append(group)
         family_of.append(family)
+    first_check_day = min((slots[i][1] for i in checks), default=None)
+    others = tuple(i for i in range(len(slots)) if i not in checked)
     return _Plan(
         tuple(slots), tuple(groups), getters, tuple(placed), tuple(side.open for side in sides),
-        checks, tuple(families), tuple(family_of), _getter(tuple(group for _, group in placed)),
+        tuple(i for i, side in enumerate(sides) if not side.open), checks, first_check_day, others, tuple(families), tuple(family_of),
+        _getter(tuple(group for _, group in placed)),
     )  # fmt: skip
 
 
@@ -195,6 +202,28 @@ def _plan(seen: CompanyView, now: dt.datetime) -> _Plan:
         found = seen.memo["company-plan"] = _make_plan(_sides(seen, now))
     assert isinstance(found, _Plan)
     return found
+
+
+def _judged(judge: ProfileJudge, plan: _Plan) -> list[ConditionResult]:
+    """Each slot's result, the same objects as ``judge._result`` gives slot by slot in order."""
+    slots, checks = plan.slots, plan.checks
+    founded = judge.profile.founded_on
+    if (
+        checks
+        and founded is not None
+        and plan.first_check_day is not None
+        and founded <= plan.first_check_day
+    ):
+        first = judge._result(*slots[checks[0]])
+        if judge._exists is first:
+            # founded by every check's day and the first check passed: ``_result`` gives every later check
+            # that passed result (other slots read nothing of the checks), so only the others are judged
+            judged = [first] * len(slots)
+            result = judge._result
+            for i in plan.others:
+                judged[i] = result(*slots[i])
+            return judged
+    return [judge._result(cond, on, region) for cond, on, region in slots]
 
 
 @dataclass(frozen=True)
@@ -271,9 +300,8 @@ class CompanyVerdicts:
 
     def __init__(self, seen: CompanyView, plan: _Plan) -> None:
         self._plan = plan
-        judge = seen.judge
         # results are the judge's own objects, kept by it for this call: equal ids are the same result
-        judged = [judge._result(cond, on, region) for cond, on, region in plan.slots]
+        judged = _judged(seen.judge, plan)
         #: groups with the same results (the same objects): each class's results and shape
         self._results: list[list[ConditionResult]] = []
         self._shapes: list[_Shape] = []
@@ -390,6 +418,12 @@ class CompanyVerdicts:
             for results, shape in zip(self._results, self._shapes, strict=True)
         ]
         return self._plan, tuple(map(kinds.__getitem__, self._class))
+
+    def closed(self) -> list[int]:
+        """The positions of the notices no longer open, as ``listed`` orders them: by verdict, then by
+        position (a few of a thousand, found without listing the others)."""
+        statuses, closed = self.statuses, self._plan.closed
+        return [i for status in VERDICT_ORDER for i in closed if statuses[i] == status]
 
     def listed(self, only: Collection[str] | None = None) -> list[int]:
         """Every position as ``company_matches`` lists them: by verdict, then by next deadline

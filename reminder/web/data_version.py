@@ -48,13 +48,21 @@ def _version_query(dialect: str, with_next: bool) -> sa.Select[Any]:
     figures = [
         _scalar(sa.select(sa.func.count()).select_from(NoticeRow), "notices"),
         _scalar(sa.select(sa.func.max(col(NoticeRow.id))), "last_notice"),
+        # with the counts of all rows, the rows *not* published / active tell the same and are few: two
+        # ranges of the status index instead of every published notice, the inactive deadlines instead of
+        # every active one (0.4 + 0.7 M instructions a request on SQLite at 1,000 notices)
         _scalar(
-            sa.select(sa.func.count()).select_from(NoticeRow).where(col(NoticeRow.status) == "published"),
-            "published",
+            sa.select(sa.func.count())
+            .select_from(NoticeRow)
+            .where(sa.or_(col(NoticeRow.status) < "published", col(NoticeRow.status) > "published")),
+            "unpublished",
         ),
         _scalar(sa.select(sa.func.count()).select_from(DeadlineRow), "deadlines"),
         _scalar(sa.select(sa.func.max(col(DeadlineRow.id))), "last_deadline"),
-        _scalar(sa.select(sa.func.count()).select_from(DeadlineRow).where(col(DeadlineRow.active)), "active"),
+        _scalar(
+            sa.select(sa.func.count()).select_from(DeadlineRow).where(sa.not_(col(DeadlineRow.active))),
+            "inactive",
+        ),
         _scalar(sa.select(sa.func.count()).select_from(ConditionRow), "conditions"),
     ]
     # append-only tables (and conditions, replaced as a whole): their last id moves on every write
@@ -71,8 +79,11 @@ def _version_query(dialect: str, with_next: bool) -> sa.Select[Any]:
     if with_next:
         following.append(
             _scalar(
+                # ``!= false``, not ``= true``: SQLite would walk every active deadline through the index
+                # on ``active`` (3.5 M instructions a request at 2,000 deadlines) instead of the range of
+                # the index on ``at`` (``active`` is NOT NULL, so the two agree)
                 sa.select(sa.func.min(col(DeadlineRow.at))).where(
-                    col(DeadlineRow.active), col(DeadlineRow.at) > sa.bindparam("after")
+                    col(DeadlineRow.active) != sa.false(), col(DeadlineRow.at) > sa.bindparam("after")
                 ),  # the column's type binds it
                 "following",
             )

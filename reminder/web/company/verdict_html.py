@@ -98,6 +98,9 @@ class _Writer:
         self.fragments = fragments
         self.read_only = read_only
         self.macros = templates.get_template(_PARTS).module
+        #: this page's result lines by result id (its results live as long as the page is written: a
+        #: page asks for ~500 lines of ~100 results)
+        self._lines: dict[int, tuple[bytes, ...]] = {}
 
     def notice(self, part: str, m: Any) -> bytes:
         key = ("html-bytes", part, m.notice.id)
@@ -109,7 +112,10 @@ class _Writer:
         return found
 
     def result(self, r: ConditionResult) -> tuple[bytes, ...]:
-        return self.fragments.get(("result", id(r)), r, lambda: _result_lines(r))
+        found = self._lines.get(id(r))
+        if found is None:
+            found = self._lines[id(r)] = self.fragments.get(("result", id(r)), r, lambda: _result_lines(r))
+        return found
 
     def missing(self, label: str) -> bytes:
         line = self.fragments.get(

@@ -115,7 +115,7 @@ def verdict_context(
         )
         return sections_html(
             sections(found, benefit=sort == "benefit"),
-            found.views([i for i in found.listed() if not found.open[i]]),
+            found.views(found.closed()),
             company_id=company.id or 0,
             read_only=read_only,
             detail_all=detail_all,
