@@ -15,6 +15,7 @@ from typing import Any, cast
 from reminder.errors import DataFileError
 from reminder.extract._data import alternation, load_table, needed_words, word_guard
 from reminder.extract.regex_shortcuts import (
+    _split_group,
     after_newline,
     by_first_char,
     first_char_test,
@@ -24,7 +25,7 @@ from reminder.extract.regex_shortcuts import (
 )
 from reminder.extract.word_lists import literal_words
 
-__all__ = ["Cue", "ItemMarker", "SegmentVocab", "holds_any", "literal_found", "vocab"]
+__all__ = ["AnyCue", "Cue", "ItemMarker", "SegmentVocab", "any_cue", "holds_any", "literal_found", "vocab"]
 
 _FILE = "segment"
 
@@ -159,6 +160,73 @@ class Cue:
         return self.needs is None or holds_any(text, self.needs)
 
 
+@dataclass(frozen=True)
+class AnyCue:
+    """Whether any of several cues matches a text, found by one scan of it (:func:`any_cue`)."""
+
+    cues: tuple[Cue, ...]
+    #: the alternation of the cues, each split by its first characters; None: the cues are tried in turn
+    regex: re.Pattern[str] | None
+    #: the patterns of cues that start at a line start, tried at the text's start (``regex`` holds
+    #: them after a line break)
+    at_start: tuple[re.Pattern[str], ...] = ()
+
+    def found(self, text: str) -> bool:
+        """``any(c.found(text) for c in cues)``."""
+        if self.regex is None:
+            return any(c.found(text) for c in self.cues)
+        return self.regex.search(text) is not None or any(rx.match(text) is not None for rx in self.at_start)
+
+
+def any_cue(cues: tuple[Cue, ...]) -> AnyCue:
+    """The cues as one alternation. A text holds a match of one of them exactly when it holds a match
+    of the alternation, which the engine finds in one pass: it skips to the characters some
+    alternative starts with (each starts with a literal one: a cue's leading group is split by first
+    character, :func:`split_leading`, and the alternatives of one character are grouped), where each
+    alternative is dismissed by its first character unless it stands there. A scan per cue (per first
+    character) costs more on a long body that calls for nothing. (Falls back to the cues in turn for
+    patterns this cannot join: a back-reference or named group, other flags.)"""
+    if not cues:
+        return AnyCue(cues, None)
+    flags = {c.regex.flags for c in cues}
+    if len(flags) != 1 or flags.pop() & re.VERBOSE or any(_REFERS.search(c.regex.pattern) for c in cues):
+        return AnyCue(cues, None)
+    by_first: dict[str, list[str]] = {}
+    others: list[str] = []
+    at_start = []
+    for c in cues:
+        if c.after_newline is not None:
+            at_start.append(c.regex)
+            branches = [c.after_newline.pattern]
+        else:
+            branches = _top_branches(c.regex.pattern)
+        for branch in branches:
+            parts = split_leading(re.compile(branch, c.regex.flags), most=len(branch))
+            for text in [p.pattern for p in parts] if parts else [branch]:
+                first, tail = text[:1], text[1:]
+                if first and first not in _SPECIAL and tail[:1] not in ("*", "+", "?", "{"):
+                    by_first.setdefault(first, []).append(tail)
+                else:
+                    others.append(text)
+    joined = [f"{re.escape(ch)}(?:{'|'.join(tails)})" for ch, tails in by_first.items()]
+    try:
+        regex = re.compile("|".join(joined + [f"(?:{o})" for o in others]), cues[0].regex.flags)
+    except re.error:  # (a pattern with inline flags, say)
+        return AnyCue(cues, None)
+    return AnyCue(cues, regex, tuple(at_start))
+
+
+_SPECIAL = set("\\[](){}|?*+.^$")
+#: a back-reference or a named group: cues holding one are not joined (the numbers and names would clash)
+_REFERS = re.compile(r"\\\d|\(\?P")
+
+
+def _top_branches(pattern: str) -> list[str]:
+    """The top-level alternatives of a pattern (``A|B`` → A, B)."""
+    split = _split_group("(?:" + pattern + ")")
+    return split[0] if split is not None and not split[1] else [pattern]
+
+
 def holds_any(text: str, words: tuple[str, ...]) -> bool:
     """``any(w in text for w in words)``, found faster in a long text (:func:`_words_rx`)."""
     parts = _words_rx(words)
@@ -278,6 +346,9 @@ class SegmentVocab:
     national_addressee: re.Pattern[str]
     published_label: re.Pattern[str]
     call_cues: tuple[Cue, ...]
+    #: whether any call cue matches (:func:`any_cue`); ``strong_calls``: any not ``weak`` one
+    calls: AnyCue
+    strong_calls: AnyCue
     rolling: re.Pattern[str]
     not_call_title: re.Pattern[str]
     #: a title that issues a policy text (关于印发…办法的通知): weak call cues do not make it a call
@@ -546,7 +617,9 @@ def vocab() -> SegmentVocab:
         national_addressee=(national := _compile("national_addressee", data["national_addressee"])),
         national_needs=needed_words(national),
         published_label=_compile("published_labels", data["published_labels"]),
-        call_cues=_cues(data),
+        call_cues=(cues := _cues(data)),
+        calls=any_cue(cues),
+        strong_calls=any_cue(tuple(c for c in cues if not c.weak)),
         rolling=_compile("rolling_cues", data["rolling_cues"]),
         not_call_title=_compile("not_call_title", data["not_call_title"]),
         policy_text_title=_compile("policy_text_title", data["policy_text_title"]),

@@ -289,7 +289,7 @@ def is_call(body: str, v: SegmentVocab, policy_title: bool = False) -> bool:
     Under a policy text's title (关于印发…办法的通知) only the strong cues count: a 办法 also says
     企业可申请 or 组织开展认定工作 without calling for anything now.
     """
-    return any(c.found(body) for c in v.call_cues if not (policy_title and c.weak))
+    return (v.strong_calls if policy_title else v.calls).found(body)
 
 
 def is_rolling(body: str, v: SegmentVocab) -> bool:
