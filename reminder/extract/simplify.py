@@ -131,17 +131,10 @@ def _convert_lines(text: str, changing: re.Pattern[str], first: re.Match[str]) -
     spans = _changing_lines(text, changing, first)
     if spans is None:
         return _convert_whole(text)
-    lines = "\n".join(text[start:end] for start, end in spans)
-    converted = _t2s(lines).split("\n")
-    if len(converted) != len(spans) or _IDS.search(lines):
-        return _t2s(text)  # (no entry adds or drops a line break: not expected)
-    parts: list[str] = []
-    last = 0
-    for (start, end), line in zip(spans, converted, strict=True):
-        parts += (text[last:start], line)
-        last = end
-    parts.append(text[last:])
-    return "".join(parts)
+    if any(_IDS.search(text, start, end) for start, end in spans):
+        return _t2s(text)
+    spliced = simplify_table.splice(text, text, spans, _t2s)
+    return _t2s(text) if spliced is None else spliced  # (no entry adds or drops a line break: not expected)
 
 
 def _convert_whole(text: str) -> str:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-__all__ = ["Table", "build", "convert"]
+__all__ = ["Table", "build", "convert", "splice"]
 
 # what a code unit asks for: the table, OpenCC around it, OpenCC over the whole text
 _TABLE, _AROUND, _WHOLE = 0, 1, 2
@@ -102,13 +102,20 @@ def convert(text: str, table: Table, t2s: Callable[[str], str]) -> str:
             while end < len(text) and text[end] in keys:
                 end += 1
         spans.append((start, end))
-    runs = t2s("\n".join(text[start:end] for start, end in spans)).split("\n")
-    if len(runs) != len(spans):
-        return t2s(text)
+    spliced = splice(converted, text, spans, t2s)
+    return t2s(text) if spliced is None else spliced
+
+
+def splice(base: str, text: str, spans: list[tuple[int, int]], t2s: Callable[[str], str]) -> str | None:
+    """``base`` with each span replaced by ``t2s`` of that span of ``text``, all spans converted in one call
+    (joined by line breaks, which no dictionary entry holds); None if another number of lines comes back."""
+    converted = t2s("\n".join(text[start:end] for start, end in spans)).split("\n")
+    if len(converted) != len(spans):
+        return None
     parts: list[str] = []
     last = 0
-    for (start, end), run in zip(spans, runs, strict=True):
-        parts += (converted[last:start], run)
+    for (start, end), piece in zip(spans, converted, strict=True):
+        parts += (base[last:start], piece)
         last = end
-    parts.append(converted[last:])
+    parts.append(base[last:])
     return "".join(parts)
