@@ -23,7 +23,7 @@ from reminder.matching._match_notices import (
     open_notices,
 )
 from reminder.model import Condition
-from reminder.rules import ConditionResult, Profile, Region, Verdict, condition_spec, evaluate
+from reminder.rules import ConditionResult, Profile, Region, Verdict, age_reads, condition_spec, evaluate
 from reminder.rules.engine import combine
 from reminder.rules.existence import exists_on, is_existence, shown
 
@@ -90,11 +90,13 @@ _SHARED: dict[tuple[object, ...], ConditionResult] = {}
 _SHARED_SIZE = 200_000
 
 
-def _reads(cond: Condition, profile: Profile) -> tuple[object, ...]:
-    """The profile values a condition's result depends on (the field its kind reads)."""
+def _reads(cond: Condition, profile: Profile, on: dt.date) -> tuple[object, ...]:
+    """What of the profile a condition's result judged on ``on`` depends on (the field its kind reads)."""
     spec = condition_spec(cond.field)
     if spec is None or spec.kind == "manual" or spec.profile is None:
         return ()
+    if spec.kind == "age":  # not the founding day itself: companies of the same age share results
+        return age_reads(cond, profile.founded_on, on)
     if spec.kind == "industry":
         return (profile.industry, profile.industry_tags)
     if spec.kind == "money":  # a threshold is compared only with amounts in its own currency
@@ -105,7 +107,7 @@ def _reads(cond: Condition, profile: Profile) -> tuple[object, ...]:
 def _shared_result(
     cond: Condition, profile: Profile, on: dt.date, region: Region | None, key: tuple[object, ...]
 ) -> ConditionResult:
-    shared = (*key, _reads(cond, profile))
+    shared = (*key, _reads(cond, profile, on))
     found = _SHARED.get(shared)
     if found is None:
         if len(_SHARED) >= _SHARED_SIZE:

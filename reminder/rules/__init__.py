@@ -12,6 +12,7 @@ Pure functions over plain objects: storage lives elsewhere and calls in.
 
 from ._csv import parse_profiles_csv, read_profiles_csv
 from ._currency import condition_currency, currencies, default_currency
+from ._evaluators import age_reads
 from ._results import ConditionResult, Status, Verdict, VerdictStatus, frozen_instance
 from ._units import fold, format_money, format_number, parse_bool
 from ._vocab import applicant_types, condition_spec, header_map, profile_label
@@ -40,6 +41,7 @@ from .scope import scope_condition, with_scope
 from .sql import compile_prefilter
 
 __all__ = [
+    "age_reads",
     "applicant_types",
     "frozen_instance",
     "condition_currency",

@@ -25,6 +25,8 @@ def add_months(day: dt.date, months: int) -> dt.date:
     """``day`` moved by whole months, clamped to the month's last day (1-31 + 1 month → 2-28/29)."""
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
+    if day.day <= 28:  # every month has a 28th: nothing to clamp
+        return dt.date(year, month + 1, day.day)
     last = calendar.monthrange(year, month + 1)[1]
     return dt.date(year, month + 1, min(day.day, last))
 
@@ -41,16 +43,17 @@ def anniversary(founded: dt.date, years: Decimal) -> dt.date:
 def full_months(founded: dt.date, on: dt.date) -> int:
     """Whole months from ``founded`` to ``on`` (negative when founded later)."""
     months = (on.year - founded.year) * 12 + on.month - founded.month
-    while add_months(founded, months) > on:
+    # ``add_months(founded, months)`` falls in ``on``'s month, on day min(founded.day, its last day): after
+    # ``on`` exactly when founded.day > on.day and ``on`` is not its month's last day (then a month less);
+    # ``months + 1`` falls in the next month, always after ``on``.
+    if founded.day > on.day and (on + _DAY).month == on.month:
         months -= 1
-    while add_months(founded, months + 1) <= on:
-        months += 1
     return months
 
 
 def age_years(founded: dt.date, on: dt.date) -> Decimal:
     """Age in years, rounded down to a tenth: 11 months → 0.9, 12 months → 1."""
-    tenths = (full_months(founded, on) * 10) // 12
+    tenths = (full_months(founded, on) * 10) // 12  # also in ``_evaluators.age_reads``
     return Decimal(tenths) / 10
 
 

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from reminder.applicant_kinds import Kind, fits_kind, kind_by_value, kinds
 from reminder.model import Condition
 
-from ._age import age_years, founded_bounds, within_bounds
+from ._age import age_years, founded_bounds, full_months, within_bounds
 from ._currency import condition_currency, default_currency, split_currency
 from ._units import fold, parse_bool, parse_money, parse_number
 from ._vocab import (
@@ -42,6 +42,7 @@ __all__ = [
     "manual",
     "read_number",
     "expected_bool",
+    "age_reads",
 ]
 
 NUMBER_OPS: Mapping[str, Callable[[Any, Any], bool]] = {
@@ -157,13 +158,43 @@ def _age(condition: Condition, profile: Profile, ctx: Context) -> Outcome:
         # its own day: it is most of a company's results, so its threshold, always 0, is not parsed)
         exists = exists_on(profile.founded_on, ctx.on)
         return Outcome("pass" if exists else "fail", "exists", profile.founded_on, ctx.on)
-    expected = read_number(condition, "age")
+    expected = _age_threshold(condition)
     if expected is None or condition.op not in NUMBER_OPS:
         return manual()
     if profile.founded_on is None:
         return Outcome("unknown", "missing", expected=expected, missing=_label(ctx))
     ok = within_bounds(profile.founded_on, founded_bounds(condition.op, expected, ctx.on))
     return Outcome("pass" if ok else "fail", "compared", age_years(profile.founded_on, ctx.on), expected)
+
+
+#: each age condition's threshold, by the condition's id (kept with it, so the id is not reused while it is)
+_THRESHOLDS: dict[int, tuple[Condition, Decimal | None]] = {}
+
+
+def _age_threshold(condition: Condition) -> Decimal | None:
+    """``read_number(condition, "age")``, read once per condition (a company is judged on ~50 of them)."""
+    found = _THRESHOLDS.get(id(condition))  # an entry keeps its condition alive: the id is its own
+    if found is None:
+        if len(_THRESHOLDS) >= 50_000:
+            _THRESHOLDS.clear()
+        found = _THRESHOLDS[id(condition)] = (condition, read_number(condition, "age"))
+    return found[1]
+
+
+def age_reads(condition: Condition, founded_on: dt.date | None, on: dt.date) -> tuple[object, ...]:
+    """What an age condition's result judged on ``on`` reads of a company founded on ``founded_on``: two
+    founding days giving the same give equal results (a compared result shows whether it passed and the
+    age in tenths of a year, not the founding day), so companies of the same age may share one.
+    """
+    if founded_on is None:
+        return (None,)
+    if is_existence(condition):
+        return (founded_on,)  # its result shows the founding day
+    expected = _age_threshold(condition)
+    if expected is None or condition.op not in NUMBER_OPS:
+        return ()  # manual: reads nothing
+    ok = within_bounds(founded_on, founded_bounds(condition.op, expected, on))
+    return ok, full_months(founded_on, on) * 10 // 12  # the tenths ``age_years`` shows
 
 
 def _label(ctx: Context) -> str:

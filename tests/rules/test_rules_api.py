@@ -22,6 +22,7 @@ def test_exported_members() -> None:
     assert sorted(rules.__all__) == sorted(
         [
             "NoticeState",
+            "age_reads",
             "applicant_types",
             "condition_currency",
             "condition_spec",

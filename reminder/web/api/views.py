@@ -144,7 +144,8 @@ def matches_json(
 
     Args:
         items: each MatchView's fields as two mappings: its notice's and its verdict's
-            (``CompanyVerdicts.fields``; ``(vars(view), vars(view))`` for a MatchView).
+            (``CompanyVerdicts.fields``, whose notice sides every company's lists share; ``(vars(view),
+            vars(view))`` for a MatchView, then with ``parts`` of this call alone).
         head: bytes written before the JSON (joined with it: a body of ~2 MB is not copied again).
     """
 
@@ -155,25 +156,25 @@ def matches_json(
         return made[0]
 
     # each notice's object after a comma (the first one's dropped at the end), once per notices' version,
-    # by its row (kept with it, so its id is not reused: reading a row's id costs more than its identity)
-    known = parts.get("api-json-notices")
+    # by its side (shared by every company's MatchViews of one plan, read only; kept with it, so its id
+    # is not reused)
+    known = parts.get("api-json-sides")
     if known is None:
-        known = parts["api-json-notices"] = {}
-    # the part after the notice comes from the verdict alone, which notices share (the same results)
+        known = parts["api-json-sides"] = {}
+    # the part after the notice comes from the verdict part alone (one per verdict, alive for the call)
     tails: dict[int, bytes] = {}
     out: list[bytes] = []
     for side, part in items:
-        row = side["notice"]
-        found = known.get(id(row))
-        if found is not None and found[0] is row:
+        found = known.get(id(side))
+        if found is not None and found[0] is side:
             notice = found[1]
         else:
             line = _line(SimpleNamespace(**side), now)
             notice = b',{"notice":' + _NOTICE.dump_json(notice_out(line), by_alias=True)
-            known[id(row)] = (row, notice)
-        tail = tails.get(id(part["verdict"]))
+            known[id(side)] = (side, notice)
+        tail = tails.get(id(part))
         if tail is None:
-            tail = tails[id(part["verdict"])] = b"".join([
+            tail = tails[id(part)] = b"".join([
                 b',"status":', _STATUS[part["status"]],
                 b',"missing":', _STRINGS.dump_json(list(part["missing"])) if part["missing"] else b"[]",
                 b',"unmet":[', b",".join([result(r) for r in part["unmet"]]),
