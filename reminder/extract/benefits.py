@@ -200,16 +200,16 @@ def _accept(view: str, s0: int, s1: int, it: _Item, prev: _Item | None, v: Benef
     cur = v.currency_before.search(lead)
     if cur:
         lead = lead[: cur.start()].rstrip()
-    fill = v.fillers_end.search(lead)
+    fill = _at_end(v.fillers_end, v.filler_chars, lead)
     core, filled = (lead[: fill.start()], fill.group()) if fill else (lead, "")
     cap = v.cap_before.search(filled)
     it.capped = bool(cap) or bool(v.cap_after.match(tail))
     if cap:
         it.span_start = c0 + len(core) + cap.start()
-    give_m = v.give_end.search(core)
+    give_m = _at_end(v.give_end, v.give_chars, core)
     give = bool(give_m)
     if give_m and not cap:  # 最高补助50万元: the cap word stands before the give word
-        fill2 = v.fillers_end.search(core[: give_m.start()])
+        fill2 = _at_end(v.fillers_end, v.filler_chars, core[: give_m.start()])
         cap2 = v.cap_before.search(fill2.group()) if fill2 else None
         if fill2 and cap2:
             it.capped = True
@@ -229,7 +229,7 @@ def _accept(view: str, s0: int, s1: int, it: _Item, prev: _Item | None, v: Benef
     cont = prev is not None and prev.rate == it.rate and bool(_LIST_GAP.fullmatch(view[prev.end : it.start]))
     it.rule = "give" if give else "kind_after" if kind_after else "list" if cont else "cap"
     if not give and it.capped:  # 年度补贴总额不超过100万元 (a total is a cap only when it is bounded)
-        give = bool(v.give_end.search(_TOTAL.sub("", core)))
+        give = bool(_at_end(v.give_end, v.give_chars, _TOTAL.sub("", core)))
     if not give and (not core.strip() or v.tiers.fullmatch(core.strip())):
         give = bool(_HEADED.search(view, s0, c0))  # 补助标准：省级50万元、市级20万元
         it.rule = "headed" if give else it.rule
@@ -237,6 +237,18 @@ def _accept(view: str, s0: int, s1: int, it: _Item, prev: _Item | None, v: Benef
     if per_unit and not (give or kind_after or cont):
         it.rule = "per_unit"
     return give or kind_after or cont or (it.capped and not core.strip()) or per_unit
+
+
+def _at_end(rx: re.Pattern[str], chars: str, text: str) -> re.Match[str] | None:
+    """``rx.search(text)`` for a pattern of words written with ``chars`` that ends with ``$``.
+
+    Its match lies in the trailing run of those characters (before a final line break, where ``$``
+    also matches): ``str.rstrip`` finds that run in C, and the engine is tried only there instead
+    of at every position (the words' first characters 的/为/可… are everywhere).
+    """
+    body = text[:-1] if text.endswith("\n") else text
+    at = len(body.rstrip(chars))
+    return rx.search(text, at) if at < len(body) else None
 
 
 def _describe(view: str, s0: int, s1: int, it: _Item, v: BenefitVocab) -> None:

@@ -88,6 +88,10 @@ class BenefitVocab:
     give_any: re.Pattern[str]
     #: trailing fillers (group ``fill``) at the end of the text before an amount
     fillers_end: re.Pattern[str]
+    #: the characters the give words and kind words are written with (see ``benefits._at_end``)
+    give_chars: str
+    #: the characters the fillers are written with
+    filler_chars: str
     cap_before: re.Pattern[str]
     cap_after: re.Pattern[str]
     condition_after: re.Pattern[str]
@@ -108,6 +112,11 @@ class BenefitVocab:
     tax_before: re.Pattern[str]
     tax_guard: re.Pattern[str]
     tax_not_after: re.Pattern[str]
+
+
+def _chars(words: list[str]) -> str:
+    """The characters ``words`` are written with, each once (a ``str.rstrip`` argument)."""
+    return "".join(sorted(set("".join(words))))
 
 
 def _str_map(data: object, key: str) -> dict[str, str]:
@@ -191,6 +200,8 @@ def benefit_vocab() -> BenefitVocab:
         give_end=re.compile(rf"(?:{alternation(words['give_words'] + list(kinds))})$"),
         give_any=re.compile(alternation(words["give_words"] + list(kinds))),
         fillers_end=re.compile(rf"(?P<fill>(?:{alternation(words['fillers'])})+)$"),
+        give_chars=_chars(words["give_words"] + list(kinds)),
+        filler_chars=_chars(words["fillers"]),
         cap_before=re.compile(alternation(words["cap_before"])),
         cap_after=re.compile(rf"^\s*(?:{alternation(words['cap_after'])})"),
         condition_after=rx["condition_after"],

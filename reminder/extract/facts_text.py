@@ -36,6 +36,7 @@ __all__ = [
     "compile_rx",
     "windows",
     "anchor_hits",
+    "span_text",
     "windows_at",
     "near",
     "literal_finditer",
@@ -134,7 +135,7 @@ def anchor_hits(
     if not isinstance(anchor, tuple):
         words = _word_scan(anchor)
         if words is not None:
-            found = words.find_matches_as_indexes(_span_text(view, start, end))
+            found = words.find_matches_as_indexes(span_text(view, start, end))
             return [(start + s, start + e) for _, s, e in found]
         return [m.span() for m in anchor.finditer(view, start, end)]
     hits: list[tuple[int, int]] = []
@@ -183,7 +184,7 @@ def _word_scan(rx: re.Pattern[str]) -> ahocorasick_rs.AhoCorasick | None:
     return known[1]
 
 
-def _span_text(view: str, start: int, end: int) -> str:
+def span_text(view: str, start: int, end: int) -> str:
     """``view[start:end]``, the same string object for the same notice: the automaton reads a string as
     UTF-8, which Python then keeps with it (encoded once per notice, not once per anchor)."""
     last = _LAST_SPAN[0]

@@ -15,7 +15,8 @@ from dataclasses import replace
 
 from reminder.extract.apply_data import URL, ApplyVocab, apply_vocab
 from reminder.extract.contacts_phones import emails_in
-from reminder.extract.facts_text import near, quote, sentence_bounds, windows
+from reminder.extract.facts_text import first_finditer, quote, sentence_bounds, windows, windows_at
+from reminder.extract.how_to_apply_anchors import Hits, anchor_lists
 from reminder.extract.how_to_apply_materials import find_materials
 from reminder.model import ApplyStep
 
@@ -59,16 +60,22 @@ def find_how_to_apply(
     v = apply_vocab()
     if not v.prefilter.search(view, start, end):
         return []
-    steps = _online(cleaned, view, start, end, v) + _emails(cleaned, view, start, end, v)
-    steps += _addresses(cleaned, view, start, end, v)
+    # the three finders' anchors, found in one pass (how_to_apply_anchors)
+    systems, addresses, recommends = anchor_lists(
+        (v.system_anchor, _ADDRESS_ANCHOR, v.recommend_anchor), view, start, end
+    )
+    steps = _online(cleaned, view, start, end, v, systems) + _emails(cleaned, view, start, end, v)
+    steps += _addresses(cleaned, view, start, end, v, addresses)
     if not policy_only:
-        steps += _recommend(cleaned, view, start, end, v) + find_materials(cleaned, view, start, end, v)
+        steps += _recommend(cleaned, view, start, end, v, recommends)
+        steps += find_materials(cleaned, view, start, end, v)
     return sorted(steps, key=lambda s: s.span)
 
 
-def _online(cleaned: str, view: str, start: int, end: int, v: ApplyVocab) -> list[ApplyStep]:
+def _online(cleaned: str, view: str, start: int, end: int, v: ApplyVocab, anchors: Hits) -> list[ApplyStep]:
+    """Systems to apply on (登录…申报系统), tried around their suffixes ``anchors``."""
     steps: dict[str, ApplyStep] = {}
-    found = near(v.system, v.system_anchor, view, start, end, 45, 2)
+    found = _near(v.system, anchors, view, start, end, 45, 2)
     for m in found:
         group = "qname" if m.group("qname") else "name"
         name = cleaned[m.start(group) : m.end(group)]
@@ -102,6 +109,17 @@ def _online(cleaned: str, view: str, start: int, end: int, v: ApplyVocab) -> lis
     return list(steps.values())
 
 
+def _near(
+    rx: re.Pattern[str], anchors: Hits, view: str, start: int, end: int, before: int, after: int
+) -> list[re.Match[str]]:
+    """:func:`~reminder.extract.facts_text.near`, the anchors' hits found already."""
+    return [
+        m
+        for w0, w1 in windows_at(anchors, start, end, before, after)
+        for m in first_finditer(rx, view, w0, w1)
+    ]
+
+
 def _url_near(view: str, n0: int, n1: int, s0: int, s1: int) -> str | None:
     """The URL right after a system's name (within its brackets or a few characters), else just before it."""
     stop = _URL_STOP.search(view, n1, n1 + 60)  # a URL may sit on the next line: (网址:\nhttps://…)
@@ -133,10 +151,13 @@ def _emails(cleaned: str, view: str, start: int, end: int, v: ApplyVocab) -> lis
     return steps
 
 
-def _addresses(cleaned: str, view: str, start: int, end: int, v: ApplyVocab) -> list[ApplyStep]:
+def _addresses(
+    cleaned: str, view: str, start: int, end: int, v: ApplyVocab, anchors: Hits
+) -> list[ApplyStep]:
+    """Postal and office addresses, tried around their cues ``anchors``."""
     steps: list[ApplyStep] = []
     seen: set[str] = set()
-    spans = windows(_ADDRESS_ANCHOR, view, start, end, 10, 90)
+    spans = windows_at(anchors, start, end, 10, 90)
     found = [(m, how) for w0, w1 in spans for rx, how in _address_rules(v) for m in rx.finditer(view, w0, w1)]
     for m, how in sorted(found, key=lambda f: f[0].start()):
         a0, a1 = m.span("addr")
@@ -170,10 +191,13 @@ def _address_rules(v: ApplyVocab) -> tuple[tuple[re.Pattern[str], str], ...]:
     return ((v.address, "cue"), (v.post_to, "post"), (v.office_to, "office"))
 
 
-def _recommend(cleaned: str, view: str, start: int, end: int, v: ApplyVocab) -> list[ApplyStep]:
+def _recommend(
+    cleaned: str, view: str, start: int, end: int, v: ApplyVocab, anchors: Hits
+) -> list[ApplyStep]:
+    """Who recommends or receives (经所在区县科技局推荐), tried before the verbs ``anchors``."""
     steps = []
     seen = set()
-    found = near(v.recommend, v.recommend_anchor, view, start, end, 40, 2)
+    found = _near(v.recommend, anchors, view, start, end, 40, 2)
     for m in found:
         v0, v1 = m.span("via")
         cut = _VIA_CUT.match(view, v0, v1)
