@@ -102,8 +102,8 @@ class _Plan:
     slots: tuple[tuple[Condition, dt.date, Region | None], ...]
     #: each group's slot positions and the identity of its conditions
     groups: tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]
-    #: each group's results from the slots' (``_getter``)
-    getters: tuple[Callable[[Sequence[ConditionResult]], tuple[ConditionResult, ...]], ...]
+    #: each group's results from the slots' (or any list by slot: their ids), as a tuple (``_getter``)
+    getters: tuple[Callable[[Sequence[Any]], tuple[Any, ...]], ...]
     #: every notice's fields of a MatchView (``_side_part``) in list order, with its group's position
     sides: tuple[tuple[dict[str, Any], int], ...]
     #: whether each notice is open, by position, and the positions of those no longer open
@@ -119,6 +119,8 @@ class _Plan:
     family_of: tuple[int, ...]
     #: each notice's group's item of a list by group, by position
     by_position: Callable[[Sequence[Any]], tuple[Any, ...]]
+    #: every notice's fields of a MatchView in list order (the dicts of ``sides``)
+    side_fields: tuple[dict[str, Any], ...]
     #: positions sorted by a key of the sides (``order``)
     orders: dict[Callable[[Any], Any], tuple[int, ...]] = field(default_factory=dict, compare=False)
 
@@ -180,7 +182,7 @@ def _make_plan(sides: Sequence[_Side]) -> _Plan:
     return _Plan(
         tuple(slots), tuple(groups), getters, tuple(placed), tuple(side.open for side in sides),
         tuple(i for i, side in enumerate(sides) if not side.open), checks, first_check_day, others, tuple(families), tuple(family_of),
-        _getter(tuple(group for _, group in placed)),
+        _getter(tuple(group for _, group in placed)), tuple(side for side, _ in placed),
     )  # fmt: skip
 
 
@@ -312,12 +314,13 @@ class CompanyVerdicts:
         # each group's results as their ids (the same ids: the same results, one class), then each
         # class from its first group, in group order; when one result stands for every existence check
         # (``ProfileJudge``: the company existed on every day), a family's groups have the same results
-        getters = plan.getters
-        if len({id(judged[i]) for i in plan.checks}) == 1:
-            alike = [tuple(map(id, getters[group](judged))) for group in plan.families]
-            keys = [alike[family] for family in plan.family_of]
+        # (a group's getter picks its results' ids as a tuple from the slots' ids, in C)
+        getters, ids = plan.getters, list(map(id, judged))
+        if len({ids[i] for i in plan.checks}) == 1:
+            alike = [getters[group](ids) for group in plan.families]
+            keys = list(map(alike.__getitem__, plan.family_of))
         else:
-            keys = [tuple(map(id, get(judged))) for get in getters]
+            keys = [get(ids) for get in getters]
         first = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1), strict=True))
         made = sorted(first.values())
         for group in made:
@@ -389,6 +392,22 @@ class CompanyVerdicts:
             found = classes[group]
             out.append((side, made.get(found) or self._part(found)))
         return out
+
+    @property
+    def sides(self) -> tuple[dict[str, Any], ...]:
+        """Each notice's fields (``_side_part``) by position: the same tuple for every company at one
+        ``Shared`` key (read only), so what is made of it may be kept by its identity."""
+        return self._plan.side_fields
+
+    @property
+    def classes(self) -> tuple[int, ...]:
+        """Each notice's class by position: notices of one class have the same verdict fields."""
+        return self._class_at
+
+    def class_fields(self, found: int) -> dict[str, Any]:
+        """The verdict fields (``_verdict_part``) of the notices of class ``found``: ``fields`` by
+        columns, ``(sides[i], class_fields(classes[i]))`` for position ``i``."""
+        return self._made.get(found) or self._part(found)
 
     def views(self, positions: Iterable[int]) -> list[MatchView]:
         """The MatchViews of the notices at these positions."""

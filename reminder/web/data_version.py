@@ -9,6 +9,8 @@ It moves whenever a notice is added, deleted, published, withdrawn or edited (ev
 demo clock does), a deadline is added, deactivated or deleted, conditions are replaced, or a correction,
 a document version or a notice change is recorded (append-only: their last id moves). It is read in
 every process from the database, so a change made through any process shows at once in all of them.
+On SQLite a connection reads it in full again only when its mark moved (``PRAGMA data_version``: another
+connection, of any process, committed; ``total_changes()``: this one wrote), outside write transactions.
 """
 
 from __future__ import annotations
@@ -36,11 +38,33 @@ def _scalar(query: sa.Select[Any], name: str) -> sa.Label[Any]:
     return query.scalar_subquery().label(name)
 
 
+def _following() -> sa.Label[Any]:
+    """The next active deadline after the ``after`` parameter."""
+    return _scalar(
+        # ``!= false``, not ``= true``: SQLite would walk every active deadline through the index on
+        # ``active`` (3.5 M instructions a request at 2,000 deadlines) instead of the range of the index
+        # on ``at`` (``active`` is NOT NULL, so the two agree)
+        sa.select(sa.func.min(col(DeadlineRow.at))).where(
+            col(DeadlineRow.active) != sa.false(), col(DeadlineRow.at) > sa.bindparam("after")
+        ),  # the column's type binds it
+        "following",
+    )
+
+
+#: SQLite: what moves whenever the data this connection reads may have changed: ``data_version`` when
+#: another connection (of any process) committed, ``total_changes()`` when this one wrote a row
+_SQLITE_MARK: tuple[sa.Label[Any], ...] = (
+    sa.literal_column("(SELECT data_version FROM pragma_data_version())").label("data_version"),
+    sa.func.total_changes().label("total_changes"),
+)
+
+
 @functools.cache
-def _version_query(dialect: str, with_next: bool) -> sa.Select[Any]:
-    """Built once per dialect. Each figure is its own subquery, so counts and last ids come from an index
-    (or the table's own count) and only the stamps are read row by row: one aggregate over every
-    notice, deadline and condition row took twice as long (0.6 ms a request at 1,000 notices)."""
+def _version_query(dialect: str, with_next: bool, marked: bool = False) -> sa.Select[Any]:
+    """Built once per dialect (``marked``: with the SQLite connection's mark, ``_SQLITE_MARK``). Each figure
+    is its own subquery, so counts and last ids come from an index (or the table's own count) and only the
+    stamps are read row by row: one aggregate over every notice, deadline and condition row took twice as
+    long (0.6 ms a request at 1,000 notices)."""
     stamps = sa.select(
         sa.func.max(col(NoticeRow.updated_at)).label("updated"),
         _instants_sum(col(NoticeRow.updated_at), dialect).label("updated_sum"),
@@ -75,20 +99,47 @@ def _version_query(dialect: str, with_next: bool) -> sa.Select[Any]:
             ("last_change", col(NoticeChange.id)),
         )
     ]
-    following = []
-    if with_next:
-        following.append(
-            _scalar(
-                # ``!= false``, not ``= true``: SQLite would walk every active deadline through the index
-                # on ``active`` (3.5 M instructions a request at 2,000 deadlines) instead of the range of
-                # the index on ``at`` (``active`` is NOT NULL, so the two agree)
-                sa.select(sa.func.min(col(DeadlineRow.at))).where(
-                    col(DeadlineRow.active) != sa.false(), col(DeadlineRow.at) > sa.bindparam("after")
-                ),  # the column's type binds it
-                "following",
-            )
-        )
-    return sa.select(stamps.c.updated, stamps.c.updated_sum, *figures, *last, *following)
+    following = [_following()] if with_next else []
+    mark = _SQLITE_MARK if marked else ()
+    return sa.select(stamps.c.updated, stamps.c.updated_sum, *figures, *last, *mark, *following)
+
+
+@functools.cache
+def _mark_query(with_next: bool) -> sa.Select[Any]:
+    """SQLite: the connection's mark (and the next active deadline), without the figures."""
+    return sa.select(*_SQLITE_MARK, *([_following()] if with_next else []))
+
+
+#: ``Connection.info`` key (one per DBAPI connection): its mark when the version was last read in full,
+#: and that version
+_KEPT = "reminder_notices_version"
+
+
+def _writing(conn: sa.Connection) -> bool:
+    """Whether the SQLite connection is inside a transaction (the driver begins one before a write only)."""
+    return bool(getattr(conn.connection.dbapi_connection, "in_transaction", True))
+
+
+def _read(conn: sa.Connection, after: dt.datetime | None) -> tuple[tuple[str, ...], Any]:
+    """The version, and the next active deadline after ``after`` as the database gives it (None without
+    ``after``). On SQLite the figures are read again only when the connection's mark moved: reading the
+    stamps of every notice cost ~2 M instructions a request, a tenth of a company's first page or API
+    answer (issue 15). Not inside a write transaction: a rollback undoes rows without moving the mark."""
+    with_next = after is not None
+    params = {"after": after} if with_next else {}
+    marked = conn.dialect.name == "sqlite" and not _writing(conn)
+    if marked and (kept := conn.info.get(_KEPT)) is not None:
+        mark = conn.execute(_mark_query(with_next), params).one()
+        if tuple(mark[:2]) == kept[0]:
+            return kept[1], mark[-1] if with_next else None
+    row = tuple(conn.execute(_version_query(conn.dialect.name, with_next, marked), params).one())
+    following = row[-1] if with_next else None
+    figures = row[:-1] if with_next else row
+    if not marked:
+        return tuple(str(value) for value in figures), following
+    version = tuple(str(value) for value in figures[:-2])
+    conn.info[_KEPT] = (figures[-2:], version)
+    return version, following
 
 
 @overload
@@ -99,14 +150,11 @@ def notices_version(
     session: Session, after: dt.datetime | None = None
 ) -> tuple[str, ...] | tuple[tuple[str, ...], dt.datetime | None]:
     """The notices' data version; with ``after``, also the next active deadline after that instant."""
-    conn = session.connection()
+    version, following = _read(session.connection(), after)
     if after is None:
-        row = conn.execute(_version_query(conn.dialect.name, False)).one()
-        return tuple(str(value) for value in row)
-    row = conn.execute(_version_query(conn.dialect.name, True), {"after": after}).one()
-    following = row[-1]
+        return version
     if isinstance(following, str):  # SQLite hands the subquery's aggregate back as text
         following = dt.datetime.fromisoformat(following)
     if following is not None and following.tzinfo is None:
         following = following.replace(tzinfo=dt.UTC)
-    return tuple(str(value) for value in row[:-1]), following
+    return version, following

@@ -1,6 +1,7 @@
 """The matches API joins each notice's JSON once per notices' version, kept by the MatchView side that
 every company's list shares (``api/views.matches_json``): for one company after another, and for both
-lists (open notices, and with closed ones), the body is what the response model writes from the views."""
+lists (open notices, and with closed ones), the body is what the response model writes from the views,
+also when picked by columns (``verdicts_json``: each notice's JSON once per plan, each class's once)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from web_factories import HANGZHOU, NINGBO, NOW, SPARSE, register_api
 from reminder.matching import company_verdicts
 from reminder.matching.company_view import Shared, SharedNotices
 from reminder.web.api.company_schemas import MatchOut
-from reminder.web.api.views import match_out, matches_json
+from reminder.web.api.views import match_out, matches_json, verdicts_json
 from reminder.web.company.verdict_html import Fragments
 
 _WRITTEN = TypeAdapter(list[MatchOut])
@@ -37,6 +38,10 @@ def test_joined_json_is_the_response_models_for_company_after_company(client: Te
                 views = found.views(listed)
                 assert len(views) > 1
                 assert body == b"7\n" + _WRITTEN.dump_json([match_out(v, NOW) for v in views], by_alias=True)
+                # by columns (what the API sends): the same bytes
+                assert verdicts_json(found, listed, NOW, parts, fragments, head=b"7\n") == body
                 # a page of the list: its own notices, in order
                 body = matches_json(found.fields(listed[1:3]), NOW, parts, fragments)
                 assert body == _WRITTEN.dump_json([match_out(v, NOW) for v in views[1:3]], by_alias=True)
+                assert verdicts_json(found, listed[1:3], NOW, parts, fragments) == body
+                assert verdicts_json(found, [], NOW, parts, fragments) == b"[]"

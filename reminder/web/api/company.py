@@ -48,7 +48,7 @@ from reminder.web.api.company_schemas import (
     TestOut,
     TokenOut,
 )
-from reminder.web.api.views import matches_json, notice_detail, notices_json
+from reminder.web.api.views import notice_detail, notices_json, verdicts_json
 from reminder.web.company.account import erase_and_notify, send_confirmations, spend_registration
 from reminder.web.company.channels import (
     ChannelNotFound,
@@ -223,9 +223,9 @@ def matches(
             session=session, company_id=company.id or 0, now=now, include_past=include_past, shared=shared
         )
         listed = found.listed()
-        shown = found.fields(listed[offset:] if limit is None else listed[offset : offset + limit])
+        shown = listed[offset:] if limit is None else listed[offset : offset + limit]
         parts = notice_parts(request, shared.version)
-        return matches_json(shown, now, parts, result_fragments(request), head=b"%d\n" % len(listed))
+        return verdicts_json(found, shown, now, parts, result_fragments(request), head=b"%d\n" % len(listed))
 
     # kept until the company, the notices or the day change (web/company/output_cache.py)
     variant = ("api-matches", include_past, offset, limit)

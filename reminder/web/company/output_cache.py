@@ -260,6 +260,8 @@ def cached_output(
         now: the request's instant.
         variant: what else the output depends on (which output, its query options).
         render: renders the output afresh, reading the notices through the ``Shared`` it is given.
+
+    Commits the session (the outputs are read by GET routes that write nothing).
     """
     written = generation()  # read before the data: a write committed meanwhile changes it
     notices_written = generation(notices=True)
@@ -268,13 +270,15 @@ def cached_output(
     cache = _cache(request)
     key = (company.id, variant)
     found = cache.get(key, version, now)
-    if found is not None:
-        return found
-    with cache.rendering(key):  # concurrent misses of one key render once: the others wait, then read it
-        found = cache.get(key, version, now)
-        if found is None:
-            # the notices' side holds for every company while the data, the day and the next deadline do
-            day = now.astimezone(TZ).date()
-            found = render(Shared(_shared_notices(request), (notices_written, notices, day, following)))
-            cache.put(key, _Entry(version, now.astimezone(TZ).date(), now, following, found))
+    if found is None:
+        with cache.rendering(key):  # concurrent misses of one key render once: the others wait, then read it
+            found = cache.get(key, version, now)
+            if found is None:
+                # the notices' side holds for every company while the data, the day and the next deadline do
+                day = now.astimezone(TZ).date()
+                found = render(Shared(_shared_notices(request), (notices_written, notices, day, following)))
+                cache.put(key, _Entry(version, now.astimezone(TZ).date(), now, following, found))
+    # read-only outputs: the transaction ends here, in the route's worker thread (as ``page_cache`` does),
+    # not in the session dependency's commit, which wakes another worker thread (issue 15)
+    session.commit()
     return found
