@@ -17,11 +17,15 @@ import functools
 import itertools
 import re
 import unicodedata
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from reminder.extract.page_data import CHROME_LINE_MAX, page_vocab
 from reminder.extract.regex_shortcuts import first_char_test
-from reminder.extract.simplify import to_simplified
+from reminder.extract.simplify import changing_units, to_simplified
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 __all__ = ["clean", "is_table_row", "match_view", "to_simplified"]
 
@@ -161,6 +165,66 @@ def _printable(text: str) -> bool:
     return spaced.isprintable() or spaced.replace("\t", " ").replace("\u3000", " ").isprintable()
 
 
+# What clean asks of every character before the line loop (may NFC change it? printable? a tone mark?
+# a chrome trigger? a line break?), looked up for all characters at once: numpy over the text's UTF-16
+# code units, ~20 instructions a character where the engine's search for a class costs ~60,
+# str.isprintable ~28 and unicodedata's NFC test ~26. A class only says where to look: the plain
+# test still answers for a text that holds one (most hold none).
+_NOT_PRINTABLE, _TONE, _TRIGGER, _NEWLINE, _NOT_NFC = 1, 2, 4, 8, 16
+# numpy's calls cost ~100,000 instructions a text: more than the look-up saves on a shorter one
+_CLASSES_FROM = 2000
+
+
+@functools.cache
+def _class_table() -> npt.NDArray[np.uint8]:
+    """Code unit → its classes, read from the tests they stand for (_printable, _TONES, the trigger,
+    unicodedata); ~0.03 s once per process."""
+    import numpy as np
+
+    every = "".join(map(chr, range(0x10000)))
+    table = np.zeros(0x10000, dtype=np.uint8)
+    # (str.isprintable first: _printable lets through only some of the characters it turns down)
+    table[[u for u, ch in enumerate(every) if not ch.isprintable() and not _printable(ch)]] |= _NOT_PRINTABLE
+    table[[ord(vowel) for vowel in _TONES]] |= _TONE
+    table[[m.start() for m in page_vocab().chrome_trigger.finditer(every)]] |= _TRIGGER
+    table[ord("\n")] |= _NEWLINE
+    # what NFC may change: a character not NFC alone, one that is reordered (its combining class) or
+    # composed with the one before it (it follows another in a decomposition), a surrogate
+    tails = {tail for ch in every for tail in unicodedata.normalize("NFD", ch)[1:]}
+    table[
+        [
+            u
+            for u, ch in enumerate(every)
+            if ch in tails or unicodedata.combining(ch) or not unicodedata.is_normalized("NFC", ch)
+        ]
+    ] |= _NOT_NFC
+    table[0xD800:0xE000] |= _NOT_NFC
+    return table
+
+
+def _char_classes(text: str) -> npt.NDArray[np.uint8] | None:
+    """The _class_table classes of each character of ``text``; None for a short text (_CLASSES_FROM)
+    or one beyond the BMP (its code units are not its characters): the plain tests answer there."""
+    if len(text) < _CLASSES_FROM:
+        return None
+    import numpy as np
+
+    units = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
+    return _class_table().take(units) if len(units) == len(text) else None
+
+
+def _may_hold(classes: npt.NDArray[np.uint8] | None, bit: int) -> bool:
+    """Whether a character of ``classes`` is of the class ``bit`` (True without classes)."""
+    return classes is None or bool((classes & bit).any())
+
+
+def _classes_of(
+    text: str, before: str, classes: npt.NDArray[np.uint8] | None
+) -> npt.NDArray[np.uint8] | None:
+    """The _char_classes of ``text``: ``classes`` (those of ``before``) if a step left it as it was."""
+    return classes if text is before else _char_classes(text)
+
+
 def _wide_at(wrap_width: int) -> float:
     """The length from which a line counts as wrapped: it runs close to the page width."""
     return max(min(_MIN_WRAPPED, wrap_width - 4), wrap_width * 0.6)
@@ -242,45 +306,73 @@ def _wrap_width(stripped: list[str]) -> int:
     return lengths[int(len(lengths) * 0.8)]
 
 
-def _drop_chrome(text: str) -> str:
+def _drop_chrome(text: str, classes: npt.NDArray[np.uint8] | None = None) -> str:
     """The text without page chrome (navigation, 字号 大 中 小, 分享到, 浏览次数…) and without lines
     left holding only separators. Chrome sits on short lines holding one of the trigger characters;
-    only those are searched, in one pass of the regex engine over the text."""
+    only those are searched (``classes``: the _char_classes of ``text``, else the engine finds them)."""
     v = page_vocab()
-    guard = v.chrome_guard
+    if classes is not None:
+        spans = _classed_trigger_lines(text, classes)
+    else:
+        spans = _trigger_lines(text, v.chrome_trigger)
+    lines = [text[start:end] for start, end in spans]
+    # the words chrome needs are looked for in all those lines at once (most hold none)
+    guarded = range(len(lines)) if v.chrome_guard is None else sorted(_lines_hit(v.chrome_guard, lines=lines))
     emptied = False
-
-    def strip(line: str) -> str:
-        nonlocal emptied
-        if guard is not None and not guard.search(line):
-            return line  # none of the words chrome needs (most lines with a trigger character)
-        stripped = v.chrome.sub("", line)
-        if stripped != line and v.residue.match(stripped):
+    for i in guarded:
+        stripped = v.chrome.sub("", lines[i])
+        if stripped != lines[i] and v.residue.match(stripped):
             emptied = True
-            return "\x00"  # (clean removed the control characters: no other line is a NUL)
-        return stripped
-
-    out = _sub_chrome_lines(text, v.chrome_trigger, strip)
+            stripped = "\x00"  # (clean removed the control characters: no other line is a NUL)
+        lines[i] = stripped
+    out = _sub_lines(text, spans, lines)
     return out if not emptied else "\n".join(ln for ln in out.split("\n") if ln != "\x00")
 
 
-def _sub_chrome_lines(text: str, trigger: re.Pattern[str], replace: Callable[[str], str]) -> str:
-    """``text`` with each line of at most CHROME_LINE_MAX characters that holds a trigger character
-    replaced by ``replace(line)`` (what ``page_vocab().chrome_line.sub`` does, but the regex engine
-    only looks for trigger characters instead of trying a line start at every position)."""
-    parts: list[str] = []
-    last = pos = 0
+def _trigger_lines(text: str, trigger: re.Pattern[str]) -> list[tuple[int, int]]:
+    """Where the lines of at most CHROME_LINE_MAX characters that hold a ``trigger`` character start and
+    end, in order (what ``page_vocab().chrome_line`` finds, but the regex engine only looks for
+    trigger characters instead of trying a line start at every position)."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
     while (hit := trigger.search(text, pos)) is not None:
         start = text.rfind("\n", 0, hit.start()) + 1
         end = text.find("\n", hit.start())
         if end == -1:
             end = len(text)
         if end - start <= CHROME_LINE_MAX:
-            parts += (text[last:start], replace(text[start:end]))
-            last = end
+            spans.append((start, end))
         pos = end + 1
-    if not parts:
+    return spans
+
+
+def _classed_trigger_lines(text: str, classes: npt.NDArray[np.uint8]) -> list[tuple[int, int]]:
+    """_trigger_lines(text, page_vocab().chrome_trigger) read from the _char_classes of ``text`` (one
+    code unit a character): the triggers and line breaks are found at once, each trigger's line is
+    the number of line breaks before it."""
+    import numpy as np
+
+    at = np.flatnonzero((classes & (_TRIGGER | _NEWLINE)) != 0)
+    is_break = (classes.take(at) & _NEWLINE) != 0
+    if is_break.all():
+        return []
+    breaks = at[is_break]
+    lines = np.unique(np.cumsum(is_break)[~is_break])
+    starts = np.concatenate(([-1], breaks)).take(lines) + 1
+    ends = np.concatenate((breaks, [len(text)])).take(lines)
+    short = ends - starts <= CHROME_LINE_MAX
+    return list(zip(starts[short].tolist(), ends[short].tolist(), strict=True))
+
+
+def _sub_lines(text: str, spans: list[tuple[int, int]], lines: list[str]) -> str:
+    """``text`` with the line at each of ``spans`` (in order) replaced by the line of ``lines`` there."""
+    if not spans:
         return text
+    parts: list[str] = []
+    last = 0
+    for (start, end), line in zip(spans, lines, strict=True):
+        parts += (text[last:start], line)
+        last = end
     parts.append(text[last:])
     return "".join(parts)
 
@@ -341,11 +433,16 @@ def _lines_holding(patterns: _ByMark, lines: list[str]) -> set[int]:
     no match reads past a NUL (it is no whitespace: a paragraph's last mark is not read as followed by
     the item the next line starts with)."""
     joined = "\0".join(lines)
+    return _lines_hit(*(pattern for mark, pattern in patterns if mark in joined), lines=lines, joined=joined)
+
+
+def _lines_hit(*patterns: re.Pattern[str], lines: list[str], joined: str | None = None) -> set[int]:
+    """The indexes of the ``lines`` in which one of ``patterns`` matches at least once, found in the
+    lines joined by NUL (``joined``, else joined here): what a pattern matches must hold no NUL."""
+    joined = "\0".join(lines) if joined is None else joined
     found: set[int] = set()
     starts: list[int] = []  # where each line after the first starts
-    for mark, pattern in patterns:
-        if mark not in joined:
-            continue
+    for pattern in patterns:
         for m in pattern.finditer(joined):
             starts = starts or list(itertools.accumulate(len(x) + 1 for x in lines))
             found.add(bisect.bisect_right(starts, m.start()))
@@ -366,6 +463,29 @@ def _ends_with_day(line: str) -> bool:
     return line.endswith("日")
 
 
+def _prepared(raw: str) -> str:
+    """``raw`` before its lines are joined: NFC, line breaks ``\\n``, without control characters, inline
+    page markers, pinyin glosses and page chrome. The tests for characters read _char_classes, found
+    again only after a step that changed the text (most steps change nothing)."""
+    text = raw.lstrip("\ufeff")
+    classes = _char_classes(text)
+    before = text
+    if _may_hold(classes, _NOT_NFC):
+        text = unicodedata.normalize("NFC", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    classes = _classes_of(text, before, classes)
+    # (zero-width spaces and joiners, U+2060 and U+FEFF are format characters: _control_chars takes them)
+    before = text
+    if _may_hold(classes, _NOT_PRINTABLE) and not _printable(text):
+        text = _control_chars().sub("", text)
+    text = _drop_inline_pages(text)
+    classes = _classes_of(text, before, classes)
+    if _may_hold(classes, _TONE) and _has_tone(text):
+        before, text = text, _GLOSS.sub("", text)
+        classes = _classes_of(text, before, classes)
+    return _drop_chrome(text, classes)
+
+
 def clean(raw: str) -> str:
     """Cleaned text: lines re-joined, page numbers dropped, characters otherwise verbatim.
 
@@ -375,15 +495,7 @@ def clean(raw: str) -> str:
     >>> clean("职工总数不超过 500 人、年销售收入不超过 2 亿元、\\n2\\n资产总额不超过 2 亿元。")
     '职工总数不超过 500 人、年销售收入不超过 2 亿元、资产总额不超过 2 亿元。\\n'
     """
-    text = unicodedata.normalize("NFC", raw.lstrip("\ufeff"))
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
-    # (zero-width spaces and joiners, U+2060 and U+FEFF are format characters: _control_chars takes them)
-    if not _printable(text):
-        text = _control_chars().sub("", text)
-    text = _drop_inline_pages(text)
-    if _has_tone(text):
-        text = _GLOSS.sub("", text)
-    text = _drop_chrome(text)
+    text = _prepared(raw)
     # table rows keep their cells but lose the bars at their edges (关于…的通知 | |||)
     lines = list(map(str.rstrip, text.split("\n")))  # (map: no Python-level loop)
     if "|" in text:
@@ -507,12 +619,52 @@ def _may_hold_full_width(text: str) -> bool:
     return False
 
 
+# What match_view asks of every character (full width? may t2s change it once half-width?), looked
+# up for all characters at once as clean does (_char_classes): one pass for both questions, where
+# each was one over the text (the UTF-32 bytes for the first, the engine's class search for the
+# second, ~60 instructions a character).
+_WIDE, _CHANGING = 1, 2
+# (numpy's calls cost more than the look-up saves on a shorter text)
+_VIEW_TABLE_FROM = 1000
+
+
+@functools.cache
+def _view_table() -> npt.NDArray[np.uint8] | None:
+    """Code unit → its match_view classes; None when t2s is not read from the stored characters."""
+    if (changing := changing_units()) is None:
+        return None
+    import numpy as np
+
+    table = np.zeros(0x10000, dtype=np.uint8)
+    half = np.arange(0x10000)
+    half[list(_WIDTH)] = list(_WIDTH.values())
+    table[list(_WIDTH)] |= _WIDE
+    table[changing.take(half)] |= _CHANGING
+    return table
+
+
+def _view_classes(text: str) -> npt.NDArray[np.uint8] | None:
+    """The _view_table classes of each character of ``text``; None for a short text, one beyond the BMP
+    (its code units are not its characters) or without the table."""
+    if len(text) < _VIEW_TABLE_FROM or (table := _view_table()) is None:
+        return None
+    import numpy as np
+
+    units = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
+    return table.take(units) if len(units) == len(text) else None
+
+
 def match_view(cleaned: str) -> str:
     """The text rules read: simplified, half-width; same length as ``cleaned``.
 
     >>> match_view("協議約定的總合作經費不低于３００萬元")
     '协议约定的总合作经费不低于300万元'
     """
-    view = to_simplified(_half_width(cleaned))
+    classes = _view_classes(cleaned)
+    if classes is None:
+        view = to_simplified(_half_width(cleaned))
+    else:
+        half = _half_width(cleaned) if (classes & _WIDE).any() else cleaned
+        view = to_simplified(half, ((classes & _CHANGING) != 0).nonzero()[0])
     assert len(view) == len(cleaned)
     return view

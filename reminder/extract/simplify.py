@@ -6,7 +6,8 @@ t2s dictionaries (phrases, characters, the normalisation of compatibility ideogr
 its key. A line holding none of them cannot match any changing entry, so OpenCC returns it
 unchanged; no entry holds a line break, so OpenCC converts each line on its own exactly as it does
 inside the whole text. Only the lines holding such a character are converted (in one call); the test
-for them is one regex search, ~10× faster than OpenCC's pass.
+for them is one regex search, ~10× faster than OpenCC's pass, or the positions a caller found by
+table look-up (``changing_units``: match_view, one numpy pass for this and full width).
 
 A text written in traditional characters (_DENSE_RUN) is converted by table instead, OpenCC seeing only the few places where a phrase converts
 otherwise than its characters (simplify_table; its phrase keys are the file's third line).
@@ -23,12 +24,18 @@ import hashlib
 import re
 import subprocess
 import tempfile
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reminder.extract import simplify_table
 
-__all__ = ["to_simplified", "changing_chars", "stored_text", "dictionary_hash", "T2S_FILES"]
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+__all__ = ["to_simplified", "changing_units", "changing_chars", "stored_text", "dictionary_hash", "T2S_FILES"]
 
 #: the dictionaries t2s.json reads, in its order (normalisation first)
 T2S_FILES = (
@@ -95,6 +102,20 @@ def _changing() -> re.Pattern[str] | None:
     return re.compile(f"[{bmp}\u2ff0-\u2fff\U00010000-\U0010ffff]")
 
 
+@functools.lru_cache(maxsize=1)
+def changing_units() -> npt.NDArray[np.bool_] | None:
+    """For each BMP code point, whether it is a character _changing() matches (for a caller that
+    looks up all the characters of a text at once, numpy over its UTF-16 code units; a text beyond
+    the BMP is searched as before); None as _changing() is."""
+    if (changing := _changing()) is None:
+        return None
+    import numpy as np
+
+    table = np.zeros(0x10000, dtype=np.bool_)
+    table[[m.start() for m in changing.finditer("".join(map(chr, range(0x10000))))]] = True
+    return table
+
+
 # OpenCC keeps an ideographic description (⿰糹會) unconverted, and it may span lines: a text holding
 # one of its operators (changing characters, so their lines are among those converted) is converted whole
 _IDS = re.compile("[\u2ff0-\u2fff]")
@@ -106,8 +127,9 @@ def _table() -> simplify_table.Table | None:
     return None if stored is None else simplify_table.build(_t2s, stored[1])
 
 
-def to_simplified(text: str) -> str:
-    """Traditional → simplified, one character to one (length-preserving).
+def to_simplified(text: str, changing_at: npt.NDArray[np.intp] | None = None) -> str:
+    """Traditional → simplified, one character to one (length-preserving). ``changing_at``: where the
+    characters of ``text`` that _changing() matches stand, in order, if the caller found them.
 
     >>> to_simplified("協議約定的總合作經費")
     '协议约定的总合作经费'
@@ -115,20 +137,31 @@ def to_simplified(text: str) -> str:
     changing = _changing()
     if changing is None:
         converted = _t2s(text)
-    elif (first := changing.search(text)) is None:
+    elif (first := (next_hit := _hits(text, changing, changing_at))(0)) is None:
         return text  # nothing t2s changes: most simplified notices
     else:
-        converted = _convert_lines(text, changing, first)
+        converted = _convert_lines(text, next_hit, first)
     if len(converted) != len(text):
         # Phrase-level rules changed the length: convert character by character instead.
         converted = "".join(_t2s(ch) if len(_t2s(ch)) == 1 else ch for ch in text)
     return converted
 
 
-def _convert_lines(text: str, changing: re.Pattern[str], first: re.Match[str]) -> str:
-    """``_t2s(text)``, with only the lines holding a changing character (the first at ``first``) sent
-    to OpenCC."""
-    spans = _changing_lines(text, changing, first)
+def _hits(
+    text: str, changing: re.Pattern[str], changing_at: npt.NDArray[np.intp] | None
+) -> Callable[[int], int | None]:
+    """A function of a position: where the first changing character at or after it stands, or None
+    (read from ``changing_at``, else searched for)."""
+    if changing_at is not None:
+        at = changing_at
+        return lambda pos: int(at[i]) if (i := int(at.searchsorted(pos))) < len(at) else None
+    return lambda pos: None if (hit := changing.search(text, pos)) is None else hit.start()
+
+
+def _convert_lines(text: str, next_hit: Callable[[int], int | None], first: int) -> str:
+    """``_t2s(text)``, with only the lines holding a changing character (the first at ``first``, the
+    next at or after a position ``next_hit`` tells) sent to OpenCC."""
+    spans = _changing_lines(text, next_hit, first)
     if spans is None:
         return _convert_whole(text)
     if any(_IDS.search(text, start, end) for start, end in spans):
@@ -150,17 +183,17 @@ _DENSE_RUN = 8
 
 
 def _changing_lines(
-    text: str, changing: re.Pattern[str], first: re.Match[str]
+    text: str, next_hit: Callable[[int], int | None], first: int
 ) -> list[tuple[int, int]] | None:
     """Where the lines holding a changing character (the first at ``first``) start and end; None for a
-    traditional text (_DENSE_RUN). A search finds a line's first changing character, the next one
-    starts on the line after it: one engine call per line found, not one per line."""
+    traditional text (_DENSE_RUN). A line's first changing character is found, the next one is looked
+    for from the line after it: one look-up per line found, not one per line or character."""
     spans: list[tuple[int, int]] = []
     run = 0
-    hit: re.Match[str] | None = first
+    hit: int | None = first
     while hit is not None:
-        start = text.rfind("\n", 0, hit.start()) + 1
-        end = text.find("\n", hit.start())
+        start = text.rfind("\n", 0, hit) + 1
+        end = text.find("\n", hit)
         run = run + 1 if spans and spans[-1][1] + 1 == start else 1
         if run == _DENSE_RUN:
             return None
@@ -168,7 +201,7 @@ def _changing_lines(
             spans.append((start, len(text)))
             break
         spans.append((start, end))
-        hit = changing.search(text, end + 1)
+        hit = next_hit(end + 1)
     return spans
 
 

@@ -13,14 +13,6 @@ from reminder.extract import normalize
 from reminder.extract.normalize import clean
 from reminder.extract.page_data import page_vocab
 
-_TONE = re.compile(f"[{normalize._TONES}]")
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.text(alphabet="āǎàēéǜü企業(ye)a\n中" + "ɑ" + "\u00e0\u0100\u01dc", max_size=30))
-def test_tone_test_says_what_the_class_search_says(text: str) -> None:
-    assert normalize._has_tone(text) == (_TONE.search(text) is not None)
-
 
 def _plain_half_width(text: str) -> str:
     return text.translate(normalize._WIDTH)
@@ -131,17 +123,29 @@ def _plain_drop_chrome(text: str) -> str:
         stripped = v.chrome.sub("", line)
         return "\x00" if stripped != line and v.residue.match(stripped) else stripped
 
-    out = normalize._sub_chrome_lines(text, v.chrome_trigger, strip)
+    lines: list[str] = []
+    last = 0
+    for m in v.chrome_line.finditer(text):
+        lines += (text[last : m.start()], strip(m.group()))
+        last = m.end()
+    out = "".join([*lines, text[last:]])
     return out if "\x00" not in out else "\n".join(ln for ln in out.split("\n") if ln != "\x00")
 
 
 _CHROME_PIECES = [
     "首页 > 政策", "【打印本页】", "【关闭窗口】", "字号 大 中 小", "分享到:微信", "浏览次数:12", "正文", "申报通知",
-    "\n", " ", "|", "A", "页",
+    "\n", " ", "|", "A", "页", "中" * 50, "\U00020b9f",
 ]  # fmt: skip
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(_CHROME_PIECES), max_size=16).map("".join))
 def test_chrome_drops_as_the_plain_way(text: str) -> None:
-    assert normalize._drop_chrome(text) == _plain_drop_chrome(text)
+    plain = _plain_drop_chrome(text)
+    assert normalize._drop_chrome(text) == plain
+    saved, normalize._CLASSES_FROM = normalize._CLASSES_FROM, 0  # (the classes of a text this short)
+    try:
+        classes = normalize._char_classes(text)
+    finally:
+        normalize._CLASSES_FROM = saved
+    assert normalize._drop_chrome(text, classes) == plain

@@ -1,10 +1,12 @@
-"""The lines simplify.py sends to OpenCC are found by hopping from line to line, and a traditional text
-is converted whole: both answer as the plain way does (one search per line; OpenCC over the text)."""
+"""The lines simplify.py sends to OpenCC are found by hopping from line to line (searching, or reading
+the positions of the changing characters a caller found), and a traditional text is converted whole:
+all answer as the plain way does (one search per line; OpenCC over the text)."""
 
 from __future__ import annotations
 
 import re
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sample_notices import sample_paths
@@ -45,18 +47,35 @@ def _plain(text: str) -> str:
     return converted
 
 
+def _changing_at(text: str) -> np.ndarray | None:
+    """Where the changing characters of ``text`` stand, read from simplify.changing_units as
+    normalize.match_view reads them (None beyond the BMP, where it searches)."""
+    table = simplify.changing_units()
+    assert table is not None
+    units = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
+    return np.flatnonzero(table.take(units)) if len(units) == len(text) else None
+
+
 def _check(text: str) -> None:
     changing = _changing()
     first = changing.search(text)
+    at = _changing_at(text)
+    if at is not None:
+        assert at.tolist() == [m.start() for m in changing.finditer(text)]
     if first is not None:
         plain = _plain_lines(text, changing)
-        found = simplify._changing_lines(text, changing, first)
-        if found is None:
-            assert _longest_run(plain) >= simplify._DENSE_RUN
-        else:
-            assert found == plain
-            assert _longest_run(plain) < simplify._DENSE_RUN
+        for changing_at in (None, at):
+            hits = simplify._hits(text, changing, changing_at)
+            assert hits(0) == first.start()
+            found = simplify._changing_lines(text, hits, first.start())
+            if found is None:
+                assert _longest_run(plain) >= simplify._DENSE_RUN
+            else:
+                assert found == plain
+                assert _longest_run(plain) < simplify._DENSE_RUN
     assert simplify.to_simplified(text) == _plain(text)
+    if at is not None:
+        assert simplify.to_simplified(text, at) == _plain(text)
 
 
 _LINES = [
@@ -72,6 +91,7 @@ _LINES = [
     "2025年",
     "\U00020b9f",
     "a",
+    "⿰糹會",
 ]
 
 
@@ -87,9 +107,11 @@ def test_real_notices_hop_alike() -> None:
     for text in texts:
         _check(text)
         first = _changing().search(text)
-        hopped += first is not None and simplify._changing_lines(text, _changing(), first) is not None
+        hits = simplify._hits(text, _changing(), None)
+        hopped += first is not None and simplify._changing_lines(text, hits, first.start()) is not None
     assert hopped, "no notice was converted line by line"
     dense = "\n".join(["企業申報"] * simplify._DENSE_RUN + ["企业"])
     first = _changing().search(dense)
-    assert first is not None and simplify._changing_lines(dense, _changing(), first) is None
+    hits = simplify._hits(dense, _changing(), None)
+    assert first is not None and simplify._changing_lines(dense, hits, first.start()) is None
     _check(dense)
