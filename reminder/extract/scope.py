@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 import ahocorasick_rs
 
 from reminder.extract._data import alternation, load_table
-from reminder.extract.facts_text import near
+from reminder.extract.facts_text import first_finditer, windows_at
 from reminder.extract.normalize import to_simplified
 from reminder.extract.regex_shortcuts import positions, split_finditer, split_first
 from reminder.extract.word_lists import leftmost_first, literal_words
@@ -136,23 +136,25 @@ class _Vocab:
     bare_zone_rx: re.Pattern[str]
     #: the longest bare zone word
     bare_zone_chars: int
-    #: bare zone word → zones whose names end as it may mean
-    bare_zones: dict[str, tuple[Region, ...]]
+    #: bare zone word → zones whose names end as it may mean, each with the codes of the divisions
+    #: containing it (innermost first)
+    bare_zones: dict[str, tuple[tuple[Region, tuple[str, ...]], ...]]
     taiwan_rx: re.Pattern[str]
     taiwan_central_rx: re.Pattern[str]
     ignore: frozenset[str]
     names: dict[str, tuple[Region, ...]]
     #: every region name and two-character county name (黄岩, 萧山), found in one pass over a text;
-    #: the own-area and national-office words too, when they are lists of words (see _scanned)
-    automaton: ahocorasick_rs.AhoCorasick
+    #: the own-area and national-office words too, when they are lists of words (see _scanned), and
+    #: the zone offices' words (管委会); in UTF-16 (see :func:`_found`)
+    automaton: ahocorasick_rs.BytesAhoCorasick
+    #: its words, by index
+    patterns: tuple[str, ...]
     #: per word of the automaton: (the regions it may mean, whether it is a short name of divisions
     #: only, whether it is a two-character county: read only right before a department, 黄岩经信局,
-    #: as a bare two-character county is an ordinary word too often); no regions for a word that is
-    #: only an own-area or office word
-    words: tuple[tuple[tuple[Region, ...], bool, bool], ...]
-    #: per word of the automaton that is an own-area (0) or national-office (1) word: (which, its rank
-    #: in that list) pairs
-    ranks: dict[int, tuple[tuple[int, int], ...]]
+    #: as a bare two-character county is an ordinary word too often; the lists it is in: (which, its
+    #: rank there) pairs, which one of _OWN_AREA, _NATIONAL, _ZONE_OFFICE); no regions for a word
+    #: that is only a listed one
+    words: tuple[tuple[tuple[Region, ...], bool, bool, tuple[tuple[int, int], ...]], ...]
     #: whether the own-area and the national-office words are in the automaton
     in_pass: tuple[bool, bool]
     department_rx: re.Pattern[str]
@@ -194,11 +196,11 @@ def _vocab() -> _Vocab:
     }
     ignore = frozenset(_strings("ignore", raw["ignore"]))
     names = {k: v for k, v in region_names().items() if k not in ignore and len(k) >= 2}
-    bare: dict[str, tuple[Region, ...]] = {}
+    bare: dict[str, tuple[tuple[Region, tuple[str, ...]], ...]] = {}
     for word, endings in raw["bare_zones"].items():
         ends = tuple(_strings(f"bare_zones.{word}", endings))
         zones = {r.code: r for name, rs in names.items() if name.endswith(ends) for r in rs if r.zone}
-        bare[str(word)] = tuple(zones.values())
+        bare[str(word)] = tuple((z, tuple(a.code for a in ancestors(z)[1:])) for z in zones.values())
     counties2 = {
         k: rs for k, rs in region_names(2).items() if len(k) == 2 and k not in names and k not in ignore
     }
@@ -208,10 +210,11 @@ def _vocab() -> _Vocab:
     words += [(rs, True, True) for rs in counties2.values()]
     own_patterns = [re.escape(w) for w in sorted(own_area, key=len, reverse=True)]
     national_patterns = _strings("national_issuers", raw["national_issuers"])
-    # the own-area and office words join the region names' automaton: one pass over a text finds all
+    # the own-area, office and zone office words join the region names' automaton: one pass over a
+    # text finds all
     index = {w: i for i, w in enumerate([*names, *counties2])}
     ranks: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    listed = (_listed_words(own_patterns), _listed_words(national_patterns))
+    listed = (_listed_words(own_patterns), _listed_words(national_patterns), list(_ZONE_OFFICES))
     for which, listed_words in enumerate(listed):
         for rank, word in enumerate(listed_words or ()):
             ranks[index.setdefault(word, len(index))].append((which, rank))
@@ -236,10 +239,13 @@ def _vocab() -> _Vocab:
         ignore=ignore,
         names=names,
         # a DFA: twice as fast over a notice as the default automaton, the same matches in the same
-        # order (built in ~20 ms, once)
-        automaton=ahocorasick_rs.AhoCorasick(list(index), implementation=ahocorasick_rs.Implementation.DFA),
-        words=tuple(words),
-        ranks={i: tuple(r) for i, r in ranks.items()},
+        # order (built in ~90 ms, once)
+        automaton=ahocorasick_rs.BytesAhoCorasick(
+            [w.encode(_UTF16, "surrogatepass") for w in index],
+            implementation=ahocorasick_rs.Implementation.DFA,
+        ),
+        patterns=tuple(index),
+        words=tuple((*word, tuple(ranks.get(i, ()))) for i, word in enumerate(words)),
         in_pass=(listed[0] is not None, listed[1] is not None),
         department_rx=re.compile("|".join(_strings("departments", raw["departments"]))),
     )
@@ -279,17 +285,75 @@ def _listed_words(patterns: list[str]) -> list[str] | None:
     return words
 
 
-def _scanned(hits: list[tuple[int, int, int]], v: _Vocab) -> tuple[list[tuple[int, int]], ...]:
-    """The own-area and national-office spans among an overlapping pass's hits, as their leftmost-first
-    finders give them: at the leftmost start the first-listed word, then on after its end."""
-    firsts: tuple[dict[int, tuple[int, int]], ...] = ({}, {})  # start → (best rank, its end)
-    ranks = v.ranks
+#: the automaton reads a text's UTF-16 code units: a code unit per character (but beyond the BMP),
+#: where UTF-8 would cost an encoding and a byte-to-character map of every text, and more bytes to scan
+_UTF16 = "utf-16-le"
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+#: the lists of words the automaton finds besides region names
+_OWN_AREA, _NATIONAL, _ZONE_OFFICE = 0, 1, 2
+
+
+@dataclass
+class _Found:
+    """What the automaton's pass over a text found."""
+
+    #: start → (length, regions, short) of the longest region name there
+    names: dict[int, tuple[int, tuple[Region, ...], bool]]
+    #: start → the regions of a two-character county name there
+    counties: dict[int, tuple[Region, ...]]
+    #: per list of words (own-area, national-office): start → (best rank, its end) of its words there
+    firsts: tuple[dict[int, tuple[int, int]], dict[int, tuple[int, int]]]
+    #: where the zone offices' words stand, every occurrence, in order
+    zone_offices: list[tuple[int, int]]
+
+
+def _found(text: str, v: _Vocab) -> _Found:
+    """The automaton's overlapping pass over ``text``, read in one loop over its hits."""
+    data = text.encode(_UTF16, "surrogatepass")
+    hits = v.automaton.find_matches_as_indexes(data, overlapping=True)
+    if len(data) != 2 * len(text):
+        hits = _astral(text, hits)
+    found = _Found({}, {}, ({}, {}), [])
+    names, counties, words = found.names, found.counties, v.words
     for index, start, end in hits:
-        for which, rank in ranks.get(index, ()):
-            best = firsts[which].get(start)
+        if start & 1:
+            continue  # a match at an odd byte straddles two characters
+        start >>= 1
+        end >>= 1
+        regions, short, county, listed = words[index]
+        for which, rank in listed:
+            if which == _ZONE_OFFICE:
+                found.zone_offices.append((start, end))
+                continue
+            best = found.firsts[which].get(start)
             if best is None or rank < best[0]:
-                firsts[which][start] = (rank, end)
-    return leftmost_first(firsts[0]), leftmost_first(firsts[1])
+                found.firsts[which][start] = (rank, end)
+        if not regions:
+            continue
+        if county:
+            counties[start] = regions
+        elif start not in names or names[start][0] < end - start:
+            names[start] = (end - start, regions, short)
+    found.zone_offices.sort()
+    return found
+
+
+def _astral(text: str, hits: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """UTF-16 byte offsets of ``hits`` as those of a text whose every character is one code unit: a
+    character beyond the BMP is two, those before an offset are counted off it."""
+    wide = [m.start() + k for k, m in enumerate(_ASTRAL.finditer(text))]  # (their first code units)
+    return [
+        (index, start - 2 * bisect_left(wide, start >> 1), end - 2 * bisect_left(wide, end >> 1))
+        for index, start, end in hits
+    ]
+
+
+def _scanned(found: _Found) -> tuple[list[tuple[int, int]], ...]:
+    """The own-area and national-office spans the pass found, as their leftmost-first finders give
+    them: at the leftmost start the first-listed word, then on after its end."""
+    return leftmost_first(found.firsts[_OWN_AREA]), leftmost_first(found.firsts[_NATIONAL])
 
 
 @dataclass
@@ -300,22 +364,11 @@ class _Mention:
     short: bool
 
 
-def _mentions(text: str, v: _Vocab, hits: list[tuple[int, int, int]] | None = None) -> list[_Mention]:
+def _mentions(text: str, v: _Vocab, found: _Found | None = None) -> list[_Mention]:
     """Region names in ``text``, longest first at each position, left to right without overlap
-    (``hits``: the automaton's overlapping pass over ``text``, when done already)."""
-    names: dict[int, tuple[int, tuple[Region, ...], bool]] = {}  # start → the longest name there
-    counties: dict[int, tuple[Region, ...]] = {}
-    words = v.words
-    if hits is None:
-        hits = v.automaton.find_matches_as_indexes(text, overlapping=True)
-    for index, start, end in hits:
-        regions, short, county = words[index]
-        if not regions:
-            continue  # an own-area or office word
-        if county:
-            counties[start] = regions
-        elif start not in names or names[start][0] < end - start:
-            names[start] = (end - start, regions, short)
+    (``found``: the automaton's pass over ``text``, when done already)."""
+    found = found or _found(text, v)
+    names, counties = found.names, found.counties
     out: list[_Mention] = []
     i = 0  # the scan resumes here: a name found is not read again inside
     for j in sorted(names.keys() | counties.keys()):
@@ -417,8 +470,8 @@ def _read(text: str, title: str, issuer: str | None, v: _Vocab, levels: bool = T
     """The evidence ``text`` gives. Without ``levels`` the votes of addressees, 本市 words and offices
     named by level are not read: :func:`find_scope` takes only the places of a context read."""
     ev = _Evidence({}, {}, defaultdict(float), {})
-    hits = v.automaton.find_matches_as_indexes(text, overlapping=True)
-    mentions = _chains(_mentions(text, v, hits))
+    found = _found(text, v)
+    mentions = _chains(_mentions(text, v, found))
     sig_start = max(0, len(text) - _SIGNATURE_CHARS)
     quoted = _quoted_spans(text)  # (None in most texts: nothing is inside a cited title)
     for m in mentions:
@@ -441,7 +494,7 @@ def _read(text: str, title: str, issuer: str | None, v: _Vocab, levels: bool = T
             weight = _W_SHORT if m.short else _W_PLAIN
         for region in m.regions:
             ev.add(region, weight / len(m.regions), quote)
-    _read_bare_zones(text, mentions, ev, v)
+    _read_bare_zones(text, mentions, ev, v, found.zone_offices)
     _read_title(title, ev, v)
     for place in _places(issuer or "", v):
         ev.add(place, _W_ISSUER, issuer or "")
@@ -453,23 +506,33 @@ def _read(text: str, title: str, issuer: str | None, v: _Vocab, levels: bool = T
         if not places and (level := _level_of_office(value.strip())) and v.organ_rx.match(value.strip()[1:]):
             ev.levels[level] += 3.0
     if levels:
-        _read_levels(text, ev, v, _scanned(hits, v), quoted)
+        _read_levels(text, ev, v, _scanned(found), quoted)
     return ev
 
 
-def _read_bare_zones(text: str, named: list[_Mention], ev: _Evidence, v: _Vocab) -> None:
-    """高新区管委会 with no city: the zone of that kind inside the place the text names most."""
+def _read_bare_zones(
+    text: str, named: list[_Mention], ev: _Evidence, v: _Vocab, offices: list[tuple[int, int]]
+) -> None:
+    """高新区管委会 with no city: the zone of that kind inside the place the text names most
+    (``offices``: where 管委会/管理委员会 stand, from the automaton's pass)."""
     if not ev.scores:
         return
-    # every match ends right before 管委会/管理委员会: the regex runs only just before those words
-    for hit in near(v.bare_zone_rx, _ZONE_OFFICES, text, 0, len(text), v.bare_zone_chars, 0):
+    for hit in _bare_zone_hits(text, v, offices):
         if any(m.start <= hit.start() < m.end for m in named):
             continue  # part of a full name (东湖高新区管委会), read already
-        zones = [z for z in v.bare_zones[hit.group(0)] if any(a.code in ev.scores for a in ancestors(z)[1:])]
+        scored = ev.scores.keys()
+        zones = [(z, outer) for z, outer in v.bare_zones[hit.group(0)] if not scored.isdisjoint(outer)]
         if not zones:
             continue
-        best = max(zones, key=lambda z: sum(ev.scores.get(a.code, 0.0) for a in ancestors(z)[1:]))
+        best = max(zones, key=lambda z: sum(ev.scores.get(code, 0.0) for code in z[1]))[0]
         ev.add(best, _W_SIGNATURE if hit.start() >= len(text) - _SIGNATURE_CHARS else _W_OFFICE, hit.group(0))
+
+
+def _bare_zone_hits(text: str, v: _Vocab, offices: list[tuple[int, int]]) -> list[re.Match[str]]:
+    """``list(v.bare_zone_rx.finditer(text))``: every match ends right before 管委会/管理委员会
+    (``offices``, where they stand), so the regex runs only just before those words."""
+    windows = windows_at(offices, 0, len(text), v.bare_zone_chars, 0)
+    return [m for w0, w1 in windows for m in first_finditer(v.bare_zone_rx, text, w0, w1)]
 
 
 def _read_title(title: str, ev: _Evidence, v: _Vocab) -> None:

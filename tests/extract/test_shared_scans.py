@@ -1,7 +1,7 @@
 """Scans shared between readers, and regexes run only near their anchors, find what the plain scans find.
 
-Scope reads region names, 本市/我区 words and national offices from one automaton pass; the bare-zone
-regex (高新区管委会) runs only just before 管委会/管理委员会. Each is checked against the plain way on
+Scope reads region names, 本市/我区 words, national offices and 管委会/管理委员会 from one automaton
+pass; the bare-zone regex (高新区管委会) runs only just before those last words. Each is checked against the plain way on
 the bundled sample notices and on random texts built from the words involved.
 """
 
@@ -16,9 +16,10 @@ from sample_notices import sample_paths, sample_views
 
 from reminder.extract import scope
 from reminder.extract._data import alternation, load_table
-from reminder.extract.facts_text import near
+from reminder.extract.facts_text import anchor_hits, near
 from reminder.extract.normalize import match_view
 from reminder.extract.word_lists import literal_words
+from reminder.rules.regions import ancestors
 
 
 def _scope_texts(seed: int, extra: list[str]) -> list[str]:
@@ -35,18 +36,22 @@ def _scope_texts(seed: int, extra: list[str]) -> list[str]:
     return sample_views() + texts
 
 
-def test_one_pass_gives_the_own_area_and_office_words_their_regexes_find() -> None:
+def test_one_pass_gives_the_own_area_office_and_zone_office_words_their_scans_find() -> None:
     raw = load_table("region_scope", scope._KEYS)
     v = scope._vocab()
     assert v.in_pass == (True, True)  # (else the words are scanned apart: nothing to compare)
     national = re.compile("|".join(raw["national_issuers"]))
     own = re.compile(alternation(list(v.own_area)))
-    for text in _scope_texts(15, []):
-        hits = v.automaton.find_matches_as_indexes(text, overlapping=True)
-        own_spans, national_spans = scope._scanned(hits, v)
+    zones = 0
+    for text in _scope_texts(15, [*scope._ZONE_OFFICES, "管理"]):
+        found = scope._found(text, v)
+        own_spans, national_spans = scope._scanned(found)
         assert own_spans == [m.span() for m in own.finditer(text)], text
         assert national_spans == [m.span() for m in national.finditer(text)], text
-        assert scope._mentions(text, v, hits) == scope._mentions(text, v), text
+        assert found.zone_offices == anchor_hits(scope._ZONE_OFFICES, text, 0, len(text)), text
+        assert scope._mentions(text, v, found) == scope._mentions(text, v), text
+        zones += len(found.zone_offices)
+    assert zones > 100  # (the texts do hold them)
 
 
 def test_leftmost_first_spans_from_an_overlapping_pass_on_words_that_prefix_each_other() -> None:
@@ -57,13 +62,15 @@ def test_leftmost_first_spans_from_an_overlapping_pass_on_words_that_prefix_each
     for which, listed in enumerate(lists):
         for rank, word in enumerate(listed):
             ranks.setdefault(words.index(word), []).append((which, rank))
-    v = SimpleNamespace(ranks=ranks)
-    automaton = ahocorasick_rs.AhoCorasick(words)
+    v = SimpleNamespace(
+        automaton=ahocorasick_rs.BytesAhoCorasick([w.encode("utf-16-le") for w in words]),
+        words=[((), False, False, tuple(ranks.get(i, ()))) for i in range(len(words))],
+    )
     firsts = [ahocorasick_rs.AhoCorasick(w, matchkind=ahocorasick_rs.MatchKind.LeftmostFirst) for w in lists]
     rng = random.Random(17)
     for _ in range(3000):
         text = "".join(rng.choice("abcd") for _ in range(rng.randint(1, 14)))
-        got = scope._scanned(automaton.find_matches_as_indexes(text, overlapping=True), v)  # type: ignore[arg-type]
+        got = scope._scanned(scope._found(text, v))  # type: ignore[arg-type]
         assert list(got) == [[(s, e) for _, s, e in a.find_matches_as_indexes(text)] for a in firsts], text
 
 
@@ -75,6 +82,8 @@ def test_region_names_are_not_read_from_own_area_or_office_words() -> None:
 
 
 def test_bare_zones_are_found_near_their_office_words_as_everywhere() -> None:
+    """Both ways the regex runs near 管委会: from the words' own scan (:func:`near`), and from where the
+    automaton's pass found them (scope)."""
     v = scope._vocab()
     words = [*v.bare_zones, "管委会", "管理委员会", "管理", "管委", "高新", "经", "开", "杭州", "区", "会"]
     rng = random.Random(16)
@@ -84,8 +93,18 @@ def test_bare_zones_are_found_near_their_office_words_as_everywhere() -> None:
         found = near(v.bare_zone_rx, scope._ZONE_OFFICES, text, 0, len(text), v.bare_zone_chars, 0)
         plain = list(v.bare_zone_rx.finditer(text))
         assert [m.span() for m in found] == [m.span() for m in plain], text
+        passed = scope._bare_zone_hits(text, v, scope._found(text, v).zone_offices)
+        assert [m.span() for m in passed] == [m.span() for m in plain], text
         matched += len(plain)
     assert matched > 100  # the texts do hold zones: the check compared something
+
+
+def test_bare_zones_keep_the_codes_of_the_divisions_around_them() -> None:
+    """The zone a bare 高新区管委会 means is picked by the divisions around it, kept with it once."""
+    for zones in scope._vocab().bare_zones.values():
+        assert zones
+        for zone, outer in zones:
+            assert outer == tuple(a.code for a in ancestors(zone)[1:]), zone
 
 
 def test_a_notice_read_once_is_judged_as_when_read_afresh() -> None:
