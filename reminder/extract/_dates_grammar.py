@@ -29,6 +29,7 @@ from typing import Any
 
 from reminder.errors import DataFileError
 from reminder.extract._data import alternation, load_table
+from reminder.extract.regex_shortcuts import optional_branches
 
 __all__ = ["Vocab", "Grammar", "grammar", "load_vocab"]
 
@@ -341,12 +342,13 @@ def grammar() -> Grammar:
     """The compiled grammar (built once per process)."""
     b = _Builder(load_vocab())
     flags = re.VERBOSE
+    # (optional parts as alternations with an empty branch: the same matches, tried faster)
     return Grammar(
         vocab=b.v,
-        date=re.compile(b.pattern(), flags),
-        list_day=re.compile(b.list_day(), flags),
-        hours=re.compile(b.hours(), flags),
-        compact=re.compile(b.compact(), flags),
+        date=re.compile(optional_branches(b.pattern()), flags),
+        list_day=re.compile(optional_branches(b.list_day()), flags),
+        hours=re.compile(optional_branches(b.hours()), flags),
+        compact=re.compile(optional_branches(b.compact()), flags),
         anchor=re.compile(b.anchor()),
         anchor_parts=tuple(
             (lead, re.compile(f"{re.escape(lead)}(?={rest})") if rest else None)

@@ -20,7 +20,7 @@ import itertools
 import logging
 import re
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import ahocorasick_rs
@@ -40,7 +40,7 @@ from reminder.extract.conditions_rules import (
     run_rule,
 )
 from reminder.extract.conditions_shares import SHARE_RULES
-from reminder.extract.facts_text import first_chars, first_search
+from reminder.extract.facts_text import first_chars
 from reminder.model import Condition
 
 __all__ = ["RULES", "find_conditions"]
@@ -53,8 +53,6 @@ RULES: tuple[Rule, ...] = (
 )
 #: rules that read a number: skipped in a sentence without one (most sentences: speed)
 _NEEDS_NUMBER = frozenset(r for r in NUMERIC_RULES + SHARE_RULES if r.name != "positive_growth")
-# each rule with whether it needs a number (looked up once: a Rule hashes all its fields)
-_RULE_PLAN = tuple((rule, rule in _NEEDS_NUMBER) for rule in RULES)
 _NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千]\s*(?:万|亿|千|百|年|周年|人|名|家|个|项|件|%)")
 
 _SENTENCE = re.compile(r"[^。;!?]+[。;!?]?")
@@ -230,14 +228,14 @@ def _lines(view: str, start: int, end: int) -> Iterator[tuple[int, int]]:
 def _candidates(sentence: Sentence, v: Vocab) -> list[Candidate]:
     """Every rule's candidates, in text order; a later rule's candidate on an earlier one's evidence is dropped."""
     out: list[Candidate] = []
-    numbers = _NUMBER.search(sentence.text) is not None
-    automaton, needs, compiled = _rule_words(v)
-    present = {i for i, _, _ in automaton.find_matches_as_indexes(sentence.text, overlapping=True)}
-    for (rule, needs_number), words, rx in zip(_RULE_PLAN, needs, compiled, strict=True):
-        if needs_number and not numbers or words is not None and words.isdisjoint(present):
-            continue  # (the rule cannot match: most rules in most sentences)
+    plan = _rule_words(v)
+    runs = _rules_to_run(sentence.text, plan)
+    while runs:  # (lowest bit first: the rules in priority order; most rules in most sentences are skipped)
+        bit = runs & -runs
+        runs ^= bit
+        k = bit.bit_length() - 1
         earlier = list(out)
-        for c in run_rule(rule, sentence, v, rx):
+        for c in run_rule(RULES[k], sentence, v, plan.compiled[k]):
             if not any(
                 c.field == o.field or c.numeric and o.numeric for o in earlier if _overlap(c.key, o.key)
             ):
@@ -245,30 +243,58 @@ def _candidates(sentence: Sentence, v: Vocab) -> list[Candidate]:
     return sorted(out, key=lambda c: c.span)
 
 
+def _rules_to_run(text: str, plan: _Plan) -> int:
+    """The bits of the rules that may match in ``text`` (bit k: ``RULES[k]``): those without words,
+    those of each word found, less those reading a number when the text has none."""
+    runs = plan.always
+    for i, _, _ in plan.automaton.find_matches_as_indexes(text, overlapping=True):
+        runs |= plan.rules_of_word[i]
+    if _NUMBER.search(text) is None:
+        runs &= ~plan.numeric
+    return runs
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Which rules run in a sentence, worked out once per vocabulary (see :func:`_rule_words`)."""
+
+    #: the words each rule's matches must contain (:func:`required_words`), and their automaton
+    words: tuple[str, ...]
+    automaton: ahocorasick_rs.AhoCorasick
+    #: per word of the automaton, the bits of the rules (bit k: ``RULES[k]``) that need it
+    rules_of_word: tuple[int, ...]
+    #: the bits of the rules without such words: they always run
+    always: int
+    #: the bits of the rules that read a number: skipped in a sentence without one
+    numeric: int
+    #: per rule, its pattern with its first characters (for :func:`run_rule`: looked up once)
+    compiled: tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...]
+
+
 @functools.cache
-def _rule_words(
-    v: Vocab,
-) -> tuple[
-    ahocorasick_rs.AhoCorasick,
-    tuple[frozenset[int] | None, ...],
-    tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...],
-]:
-    """One automaton of the words each rule's matches must contain (:func:`required_words`), and per
-    rule of ``_RULE_PLAN`` the numbers of its words (None: the rule has no such words and always runs)
-    and its pattern with its first characters (for :func:`run_rule`: looked up once, not per sentence).
+def _rule_words(v: Vocab) -> _Plan:
+    """The :class:`_Plan` of ``RULES``: a rule runs in a sentence holding one of its required words.
 
     (Requiring a word of every mandatory part, per branch, skips three times as many rules but costs
     more to check than it saves.)
     """
     words: dict[str, int] = {}
-    needs = []
-    for rule, _ in _RULE_PLAN:
+    rules_of_word: list[int] = []
+    always = 0
+    for k, rule in enumerate(RULES):
         required = required_words(rule.pattern(v))
-        needs.append(
-            None if required is None else frozenset(words.setdefault(w, len(words)) for w in required)
-        )
-    compiled = tuple((rule.pattern(v), first_chars(rule.pattern(v))) for rule, _ in _RULE_PLAN)
-    return ahocorasick_rs.AhoCorasick(list(words) or ["\n"]), tuple(needs), compiled
+        if required is None:
+            always |= 1 << k
+            continue
+        for w in required:
+            if w not in words:
+                words[w] = len(words)
+                rules_of_word.append(0)
+            rules_of_word[words[w]] |= 1 << k
+    numeric = sum(1 << k for k, rule in enumerate(RULES) if rule in _NEEDS_NUMBER)
+    compiled = tuple((rule.pattern(v), first_chars(rule.pattern(v))) for rule in RULES)
+    automaton = ahocorasick_rs.AhoCorasick(list(words) or ["\n"])
+    return _Plan(tuple(words), automaton, tuple(rules_of_word), always, numeric, compiled)
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -286,12 +312,13 @@ def _may_hold_conditions(s: Sentence, v: Vocab, carried: bool = False) -> bool:
     or one stating a requirement (原则上…) that reads like no statistic (全省/累计/新增), or one that
     goes on from such a sentence after a semicolon (``carried``).
     """
-    # (the target cue opens with a lookbehind: tried only at its first characters, see first_search)
-    if v.cues["benefit"].search(s.text) or first_search(v.cues["target"], s.text):
+    if v.cues["benefit"].search(s.text) or v.cues["target"].search(s.text):
         return False
-    if names_kind(s.text, v):  # 面向商贸企业 / 集聚区…应…: who may apply, by kind
-        return True
+    # (the cheap tests first: a sentence in a section or naming the applicant holds them, whatever
+    # kind it names)
     if s.eligibility or carried or v.cues["applicant"].search(s.text):
+        return True
+    if names_kind(s.text, v):  # 面向商贸企业 / 集聚区…应…: who may apply, by kind
         return True
     return v.cues["requirement"].search(s.text) is not None and v.cues["statistic"].search(s.text) is None
 

@@ -10,6 +10,7 @@ import re
 
 from reminder.extract._data import alternation
 from reminder.extract.conditions_data import Vocab
+from reminder.extract.regex_shortcuts import optional_branches
 
 __all__ = ["NUM", "compare_tail", "parse_number", "amount", "comparison", "tidy", "unit_name"]
 
@@ -22,8 +23,14 @@ def compare_tail(v: Vocab) -> str:
     """The regex after a field word: [comparison] [currency] number unit [(含)] [以上] [(含)].
 
     Named groups: ``pre``, ``cur``, ``num``, ``unit``, ``inc``, ``suf``, ``inc2``. A remark in brackets
-    may stand before the suffix: 一年(365个日历天数)以上.
+    may stand before the suffix: 一年(365个日历天数)以上. (Its optional parts are written as
+    alternations with an empty branch: see :func:`optional_branches`; the rules try it at many places.)
     """
+    return optional_branches(_compare_tail_text(v))
+
+
+def _compare_tail_text(v: Vocab) -> str:
+    """:func:`compare_tail` as written."""
     comp = v.comparators
     pre = alternation([*v.prefix_ops, *comp["weak_prefix"]])
     incl = alternation([*comp["inclusive"], *comp["exclusive"]])

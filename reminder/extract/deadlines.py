@@ -99,6 +99,34 @@ def _bounds(view: str, pos: int, end: int, breaks: str, lo: int, hi: int) -> tup
     return a, b
 
 
+class _Around:
+    """The clause and sentence around each date of one notice, and whether its context rejects it as a
+    deadline: the year scan, the candidates and the builder all read them (each worked out once)."""
+
+    def __init__(self, view: str, ctx: NoticeContext) -> None:
+        self._view, self._ctx = view, ctx
+        self._bounds: dict[tuple[int, int], tuple[tuple[int, int], tuple[int, int]]] = {}
+        self._rejected: dict[tuple[tuple[int, int], int], bool] = {}
+
+    def bounds(self, span: tuple[int, int]) -> tuple[tuple[int, int], tuple[int, int]]:
+        """(clause, sentence) around ``span``: see :func:`_bounds`."""
+        got = self._bounds.get(span)
+        if got is None:
+            view, lo, hi = self._view, self._ctx.start, self._ctx.end
+            clause = _bounds(view, span[0], span[1], cues.CLAUSE_BREAKS, lo, hi)
+            got = self._bounds[span] = clause, _bounds(view, span[0], span[1], cues.SENTENCE_BREAKS, lo, hi)
+        return got
+
+    def rejected(self, m: DateMention, tail: int) -> bool:
+        """:func:`_rejected` for the mention (the notice's mentions have distinct spans)."""
+        key = (m.span, tail)
+        got = self._rejected.get(key)
+        if got is None:
+            clause, sentence = self.bounds(m.span)
+            got = self._rejected[key] = _rejected(self._view, m, clause, sentence, tail)
+        return got
+
+
 def _is_cutoff(
     view: str, m: DateMention, clause: tuple[int, int], policy_only: bool, tail: int
 ) -> str | None:
@@ -336,7 +364,9 @@ def _quote(cleaned: str, sentence: tuple[int, int]) -> str:
     return _LINE_BREAK.sub("", cleaned[sentence[0] : sentence[1]]).strip()
 
 
-def _candidates(view: str, mentions: Sequence[DateMention], ctx: NoticeContext) -> list[_Candidate]:
+def _candidates(
+    view: str, mentions: Sequence[DateMention], ctx: NoticeContext, around: _Around
+) -> list[_Candidate]:
     out: list[_Candidate] = []
     tails = _list_tails(view, mentions)
     for m, tail in zip(mentions, tails, strict=True):
@@ -344,9 +374,8 @@ def _candidates(view: str, mentions: Sequence[DateMention], ctx: NoticeContext) 
             continue
         if m.start.day is None and m.start.part is None:
             continue
-        clause = _bounds(view, m.span[0], m.span[1], cues.CLAUSE_BREAKS, ctx.start, ctx.end)
-        sentence = _bounds(view, m.span[0], m.span[1], cues.SENTENCE_BREAKS, ctx.start, ctx.end)
-        if _rejected(view, m, clause, sentence, tail):
+        clause, sentence = around.bounds(m.span)
+        if around.rejected(m, tail):
             continue
         headed = not ctx.policy_only and _under_time_heading(view, m.span[0], ctx)
         labeled = _label_before(view, sentence, ctx)
@@ -367,7 +396,9 @@ def _candidates(view: str, mentions: Sequence[DateMention], ctx: NoticeContext) 
     return out
 
 
-def _explicit_years(view: str, mentions: Sequence[DateMention], ctx: NoticeContext) -> list[tuple[int, int]]:
+def _explicit_years(
+    mentions: Sequence[DateMention], ctx: NoticeContext, around: _Around
+) -> list[tuple[int, int]]:
     """(position, year) of dates written with a year that look like cutoffs or windows."""
     years = []
     for m in mentions:
@@ -378,9 +409,7 @@ def _explicit_years(view: str, mentions: Sequence[DateMention], ctx: NoticeConte
             or any(a <= m.span[0] < b for a, b in ctx.exclude)
         ):
             continue
-        clause = _bounds(view, m.span[0], m.span[1], cues.CLAUSE_BREAKS, ctx.start, ctx.end)
-        sentence = _bounds(view, m.span[0], m.span[1], cues.SENTENCE_BREAKS, ctx.start, ctx.end)
-        if not _rejected(view, m, clause, sentence, m.span[1]):
+        if not around.rejected(m, m.span[1]):
             years.append((m.span[0], m.start.year))
     return years
 
@@ -399,7 +428,12 @@ def _closing_time(view: str, pos: int, sentence: tuple[int, int]) -> dt.time | N
 
 
 def _build(
-    cleaned: str, view: str, c: _Candidate, ctx: NoticeContext, explicit: list[tuple[int, int]]
+    cleaned: str,
+    view: str,
+    c: _Candidate,
+    ctx: NoticeContext,
+    explicit: list[tuple[int, int]],
+    around: _Around,
 ) -> Deadline | None:
     m = c.mention
     point = c.point
@@ -409,8 +443,7 @@ def _build(
     if resolved is None:
         return None
     date, time, grain = resolved
-    clause = _bounds(view, m.span[0], m.span[1], cues.CLAUSE_BREAKS, ctx.start, ctx.end)
-    sentence = _bounds(view, m.span[0], m.span[1], cues.SENTENCE_BREAKS, ctx.start, ctx.end)
+    clause, sentence = around.bounds(m.span)
     if time is None and c.role != "open" and grain == "day":
         time = _closing_time(view, m.span[1], sentence)
         grain = "minute" if time is not None else grain
@@ -572,8 +605,10 @@ def find_deadlines(
     Returns:
         Deadlines in text order, restatements merged, dated ones first then 另行通知 ones.
     """
-    explicit = _explicit_years(view, mentions, ctx)
-    built = [_build(cleaned, view, c, ctx, explicit) for c in _candidates(view, mentions, ctx)]
+    around = _Around(view, ctx)
+    explicit = _explicit_years(mentions, ctx, around)
+    candidates = _candidates(view, mentions, ctx, around)
+    built = [_build(cleaned, view, c, ctx, explicit, around) for c in candidates]
     found = [d for d in built if d is not None] + _recurring(cleaned, view, ctx, explicit)
     if ctx.published is not None:
         # A cutoff before the notice was published is a period or a baseline, not a call.
