@@ -35,7 +35,7 @@ from reminder.extract.segment_lines import (
     Line,
     TitleHit,
     marker_style,
-    read_heading,
+    read_headings,
     read_titles,
     split_lines,
     toc_keys,
@@ -165,9 +165,7 @@ class _Scanner:
         self.hits = read_titles(lines, v)
         for i in _attachment_lines(lines, self.hits, v, view):
             self.hits[i] = None
-        self.headings = [
-            read_heading(ln.text, v) if len(ln.text) <= _HEADING_LINE_CHARS else None for ln in lines
-        ]
+        self.headings = read_headings(lines, v, _HEADING_LINE_CHARS)
         keys = toc_keys(lines, v)
         #: whether each line is a TOC entry (what is_toc_line says: toc_key found its page number)
         self.toc = [k is not None for k in keys]
@@ -572,9 +570,10 @@ def _document_date(
 def _kind(
     view: str, lines: list[Line], blocks: list[_Block], segments: list[Segment], v: SegmentVocab
 ) -> str:
-    calls = any(not s.policy_only for s in segments)
-    score = meta.news_score(view, lines, v)
-    titled = any(b.hit is not None for b in blocks)
-    if not calls and (score >= v.news_threshold or (score > 0 and not titled)):
-        return "news"
+    # (a document that calls for something is no news item: its news score is not read)
+    if not any(not s.policy_only for s in segments):
+        score = meta.news_score(view, lines, v)
+        titled = any(b.hit is not None for b in blocks)
+        if score >= v.news_threshold or (score > 0 and not titled):
+            return "news"
     return "compilation" if len(segments) > 1 else "notice"

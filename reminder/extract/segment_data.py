@@ -328,6 +328,9 @@ class SegmentVocab:
     region_ends: tuple[str, ...]
     #: the lines that are a heading as a whole: provinces (浙江) and empty markers (暂无)
     heading_whole: frozenset[str]
+    #: what every line that may be a heading matches (:func:`_heading_guard`), searched before the line
+    #: is read
+    heading_guard: re.Pattern[str]
     region_line: re.Pattern[str]
     #: one place name of an issuer's leading chain (浙江省 / 杭州市 / 临安区), matched at a position
     region_unit: re.Pattern[str]
@@ -483,6 +486,20 @@ def _heading_regex(h: dict[str, Any], levels: dict[str, str]) -> re.Pattern[str]
     return _compile("heading", pattern)
 
 
+def _heading_guard(words: list[str], ends: list[str]) -> re.Pattern[str]:
+    """A pattern that every line holding a heading matches: one of the heading ``words`` (级, 政策篇) or,
+    at its end, one of ``ends`` (浙江省, 暂无). The words of a heading are the line's without its
+    numbering and ordinal, its spaces and its closing brackets (segment_lines.read_heading): here the
+    spaces may stand between the characters and the brackets after them."""
+    rests: dict[str, list[str]] = {}
+    for w in (*words, *ends):
+        rest = "".join(r"\s*" + re.escape(c) for c in w[1:])
+        rests.setdefault(w[0], []).append(rest if w in words else rest + r"[\s【】\[\]]*$")
+    # (grouped by first character: the engine only tries the positions holding one, and there only
+    # the words starting with it)
+    return re.compile("|".join(f"{re.escape(c)}(?:{'|'.join(r)})" for c, r in rests.items()))
+
+
 def _region_regexes(r: dict[str, Any]) -> tuple[re.Pattern[str], re.Pattern[str]]:
     units = alternation(list(r["units"]))
     line = _compile(
@@ -598,9 +615,12 @@ def vocab() -> SegmentVocab:
         heading_standalone=_compile("heading.standalone", h["standalone"]),
         heading_max=h["max_chars"],
         empty_marker=_compile("heading.empty_markers", f"^(?:{alternation(h['empty_markers'])})$"),
-        heading_words=re.compile(alternation([_LEVEL_SUFFIX, *h["call_words"], *h["policy_words"]])),
+        heading_words=re.compile(
+            alternation(head_words := [_LEVEL_SUFFIX, *h["call_words"], *h["policy_words"]])
+        ),
         region_ends=tuple(r["units"]),
-        heading_whole=frozenset([*r["provinces"], *h["empty_markers"]]),
+        heading_whole=frozenset(whole := [*r["provinces"], *h["empty_markers"]]),
+        heading_guard=_heading_guard(head_words, [*r["units"], *whole]),
         region_line=region_line,
         region_unit=region_unit,
         region_units=_levels("region.units", r["units"]),

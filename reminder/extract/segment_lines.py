@@ -12,6 +12,7 @@ when a layout broke them); deciding which candidates really open a notice is
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from dataclasses import dataclass
 from itertools import accumulate, count, repeat
@@ -29,6 +30,7 @@ __all__ = [
     "read_title",
     "read_titles",
     "read_heading",
+    "read_headings",
     "title_key",
     "toc_key",
     "toc_keys",
@@ -446,8 +448,25 @@ def _hit(
     return TitleHit(strength, style, number, tag, (start, end), first_line + k, toc, title_key(title))
 
 
+_TEXT = operator.itemgetter(3)  # Line.text
+
+
 def read_heading(text: str, v: SegmentVocab) -> HeadingHit | None:
     """The section heading a line states, if it is one (国家级可申报项目, 二月政策汇编, 上城区)."""
+    if v.heading_guard.search(text) is None:
+        return None  # most lines: none of the words a heading needs
+    return _read_heading(text, v)
+
+
+def read_headings(lines: list[Line], v: SegmentVocab, most: int) -> list[HeadingHit | None]:
+    """read_heading of every line at most ``most`` characters long (None for the others), in one loop:
+    most lines are decided by the guard alone, searched inline (a call per line costs more)."""
+    guard = v.heading_guard.search
+    return [_read_heading(t, v) if len(t) <= most and guard(t) else None for t in map(_TEXT, lines)]
+
+
+def _read_heading(text: str, v: SegmentVocab) -> HeadingHit | None:
+    """read_heading without its guard."""
     t = text.strip()
     if is_table_row(t):
         return None
