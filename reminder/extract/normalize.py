@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
+import operator
 import re
 import unicodedata
 from typing import TYPE_CHECKING
@@ -24,6 +25,8 @@ from reminder.extract.regex_shortcuts import first_char_test
 from reminder.extract.simplify import changing_units, to_simplified
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import numpy as np
     import numpy.typing as npt
 
@@ -48,13 +51,21 @@ _BLOCK_START = re.compile(
 # A table-of-contents line: dot leaders then a page number.
 _TOC_LEADER = re.compile(r"(?:\.{3,}|…{2,}|·{3,})\s*\d+\s*$")
 # A title line ends where it ends even when it is as long as wrapped text: "…关于…的通知".
-_TITLE_LINE = re.compile(
-    r"^[^《〈<]*(?:[关關][于於]|[转轉][发發]).{4,}(?:通知|公告|通告|指南|[函]|意见|意見|办法|辦法|细则|細則|方案|公示|启事|啟事|簡章|简章)$"
-)
+_TITLE_ENDS = "通知 公告 通告 指南 函 意见 意見 办法 辦法 细则 細則 方案 公示 启事 啟事 簡章 简章".split()
+_TITLE_LINE = re.compile(r"^[^《〈<]*(?:[关關][于於]|[转轉][发發]).{4,}(?:" + "|".join(_TITLE_ENDS) + ")$")
 # A date cut by a line break: "2025年8月" + "15日前…" (the first line ends with a digit, 年 or 月).
 _DATE_HEAD = re.compile(r"^\d{1,2}\s*[日号號月]")
 # Characters after which a line really ends.
 _LINE_END = "。！？；：:;!?」』”）)】》"
+# A line ending with a digit or one of these may go on with the day of a date (_DATE_HEAD).
+_DATE_ENDS = "年月"
+# A page number line ends with a digit or one of _PAGE_ENDS and starts with one or one of
+# _PAGE_STARTS (what _PAGE_LINE needs at both ends of a line, tested before it).
+_PAGE_ENDS = "页-—–"
+_PAGE_STARTS = "-—–第"
+# The dot leaders _TOC_LEADER needs (one of them), and the words _TITLE_LINE needs (关于/關於/转发/轉發).
+_LEADERS = ".…·"
+_ABOUT = "关關转轉"
 # Lines this short and unpunctuated are usually headings or table cells, not wrapped text.
 _MIN_WRAPPED = 14
 # A metadata label or a bare page date starts its own line: never join it onto the title above
@@ -235,12 +246,12 @@ def _should_join(p: str, n: str, wide_at: float) -> bool:
     ``n`` stripped, both non-empty; ``wide_at``: _wide_at of the text's wrap width)."""
     last = p[-1]
     # A wrapped line runs close to the page width; a short one ends a heading or cell.
-    if len(p) < wide_at and not ((last.isdecimal() or last in "年月") and _DATE_HEAD.match(n)):
+    if len(p) < wide_at and not (_date_end(last) and _DATE_HEAD.match(n)):
         return False  # whatever the tests below say (they only veto a join): the cheap answer first
     if last in _LINE_END or "|" in p:  # table rows do not wrap
         return False
     # what _TOC_LEADER needs (a final digit, a leader character) is tested before it
-    if last.isdecimal() and ("." in p or "…" in p or "·" in p) and _TOC_LEADER.search(p):
+    if last.isdecimal() and _holds(p, _LEADERS) and _TOC_LEADER.search(p):
         return False
     # a row of cells is a line of its own, as is the row after it (is_table_row, inline: every line)
     if "\t" in n or ("\t" in p and "\t" in p.strip()):
@@ -249,8 +260,17 @@ def _should_join(p: str, n: str, wide_at: float) -> bool:
     if (_NEXT_MAY[n[0]] and _NEXT_BREAK.match(n)) or (_META_MAY[p[0]] and _META_START.match(p)):
         return False
     # 关于/關於/转发/轉發: a title line ends where it ends
-    about = "关" in p or "關" in p or "转" in p or "轉" in p
-    return not (about and _TITLE_LINE.match(_strip_numbering(p)))
+    return not (_holds(p, _ABOUT) and _title_line(p))
+
+
+def _holds(line: str, chars: str) -> bool:
+    """Whether ``line`` holds one of ``chars`` (one ``in`` each, C speed)."""
+    return any(ch in line for ch in chars)
+
+
+def _title_line(line: str) -> bool:
+    """Whether ``line`` is a title (_TITLE_LINE, after its item number and tag)."""
+    return _TITLE_LINE.match(_strip_numbering(line)) is not None
 
 
 # _BLOCK_START or _META_START: the line after a break starts a block of its own (one match, not two)
@@ -495,25 +515,34 @@ def clean(raw: str) -> str:
     >>> clean("职工总数不超过 500 人、年销售收入不超过 2 亿元、\\n2\\n资产总额不超过 2 亿元。")
     '职工总数不超过 500 人、年销售收入不超过 2 亿元、资产总额不超过 2 亿元。\\n'
     """
-    text = _prepared(raw)
+    lines, stripped = _lines_of(_prepared(raw))
+    wide_at = _wide_at(_wrap_width(stripped))
+    out = _joined_at_once(lines, stripped, wide_at)
+    if out is None:
+        out = _joined(lines, stripped, wide_at)
+    text = "\n".join(_reflow_lines(out))
+    return _break_items(text).strip() + "\n"
+
+
+def _lines_of(text: str) -> tuple[list[str], list[str]]:
+    """The lines of ``text`` right-stripped, and stripped."""
     # table rows keep their cells but lose the bars at their edges (关于…的通知 | |||)
     lines = list(map(str.rstrip, text.split("\n")))  # (map: no Python-level loop)
     if "|" in text:
         lines = [ln.rstrip(" \t|").rstrip() if ln.endswith("|") else ln for ln in lines]
-    stripped = list(map(str.strip, lines))
-    wide_at = _wide_at(_wrap_width(stripped))
+    return lines, list(map(str.strip, lines))
+
+
+def _joined(lines: list[str], stripped: list[str], wide_at: float) -> list[str]:
+    """The paragraphs of ``lines`` (right-stripped; ``stripped``: the same stripped): page number lines
+    dropped, each line that continues the one above (_should_join) joined onto it, blank and separator
+    lines only ending a paragraph."""
     out: list[str] = []
     last = ""  # the last physical line kept: its width tells whether it wrapped
     last_end = ""  # its last character (read once: each s[-1] of a CJK character is a new string)
     for line, s in zip(lines, stripped, strict=True):
         end = s[-1:]
-        # a page number line (what _PAGE_LINE needs at both ends of the line is tested before it)
-        if (
-            s
-            and (end.isdecimal() or end in "页-—–")
-            and (s[0].isdecimal() or s[0] in "-—–第")
-            and _PAGE_LINE.match(line)
-        ):
+        if s and _page_end(end) and _page_start(s[0]) and _PAGE_LINE.match(line):
             continue
         if line[:1] in _SEPARATORS and not line.strip(_SEPARATORS):
             s = ""  # a separator row breaks paragraphs like a blank line
@@ -526,16 +555,187 @@ def clean(raw: str) -> str:
         # goes on; most short lines are decided without the call)
         if (
             last
-            and (len(last) >= wide_at or last_end.isdecimal() or last_end in "年月")
+            and (len(last) >= wide_at or _date_end(last_end))
             and last_end not in _LINE_END
             and _should_join(last, s, wide_at)
         ):
             out[-1] += s
         else:
-            out.append(s.lstrip(" \t|").lstrip() if s[:1] == "|" else s)
+            out.append(_unbarred(s))
         last, last_end = line, end
-    text = "\n".join(_reflow_lines([x for x in out if x]))
-    return _break_items(text).strip() + "\n"
+    return [x for x in out if x]
+
+
+def _page_end(ch: str) -> bool:
+    """Whether a page number line may end with ``ch``."""
+    return ch.isdecimal() or ch in _PAGE_ENDS
+
+
+def _page_start(ch: str) -> bool:
+    """Whether a page number line may start with ``ch`` (after its spaces)."""
+    return ch.isdecimal() or ch in _PAGE_STARTS
+
+
+def _date_end(ch: str) -> bool:
+    """Whether a line ending with ``ch`` may go on with the day of a date (_DATE_HEAD)."""
+    return ch.isdecimal() or ch in _DATE_ENDS
+
+
+def _unbarred(s: str) -> str:
+    """The stripped line ``s`` as a paragraph starts with it: without the bars a table row opens with."""
+    return s.lstrip(" \t|").lstrip() if s[:1] == "|" else s
+
+
+# What _joined asks of the characters that start and end each line (and its patterns need there),
+# looked up for all lines at once (_line_table): a Python statement a line costs ~300 instructions
+# even in a C-level map, a numpy call ~7,000 whatever the number of lines.
+_L_LINE_END, _L_DATE_END, _L_DECIMAL, _L_PAGE_END, _L_PAGE_START, _L_SEPARATOR, _L_NEXT, _L_META = (
+    1 << bit for bit in range(8)
+)
+_L_TITLE_END, _L_BAR, _L_SPACE = 1 << 8, 1 << 9, 1 << 10
+# below this many lines numpy's calls cost more than the Python loop they replace
+_JOIN_AT_ONCE_FROM = 64
+
+
+@functools.cache
+def _line_table() -> npt.NDArray[np.uint16]:
+    """Code unit → the _L_ classes of its character, read from the tests they stand for."""
+    import numpy as np
+
+    every = "".join(map(chr, range(0x10000)))
+    table = np.zeros(0x10000, dtype=np.uint16)
+    tests: list[tuple[int, Callable[[str], object]]] = [
+        (_L_LINE_END, _LINE_END.__contains__),
+        (_L_DATE_END, _date_end),
+        (_L_DECIMAL, str.isdecimal),
+        (_L_PAGE_END, _page_end),
+        (_L_PAGE_START, _page_start),
+        (_L_SEPARATOR, _SEPARATORS.__contains__),
+        (_L_NEXT, _NEXT_MAY.__getitem__),
+        (_L_META, _META_MAY.__getitem__),
+        (_L_TITLE_END, {word[-1] for word in _TITLE_ENDS}.__contains__),
+        (_L_BAR, "|".__eq__),
+        (_L_SPACE, str.isspace),
+    ]
+    for bit, test in tests:
+        table[[u for u, ch in enumerate(every) if test(ch)]] |= bit
+    return table
+
+
+def _joined_at_once(lines: list[str], stripped: list[str], wide_at: float) -> list[str] | None:
+    """_joined(lines, stripped, wide_at), each line's tests read from the _line_table classes of the
+    characters that start and end it, for all lines at once (numpy): the patterns are tried only on
+    the few lines whose characters let them match. None for few lines (_JOIN_AT_ONCE_FROM), characters
+    beyond the BMP (their code units are not characters) or an empty text: _joined answers there."""
+    if len(lines) < _JOIN_AT_ONCE_FROM:
+        return None
+    import numpy as np
+
+    at = _LineClasses.of(lines, stripped)
+    if at is None:
+        return None
+    # page number lines are dropped (they do not break a paragraph)
+    page = np.flatnonzero(at.has(at.last, _L_PAGE_END) & at.has(at.first, _L_PAGE_START)).tolist()
+    kept = np.flatnonzero(~at.marks([i for i in page if _PAGE_LINE.match(lines[i])]))
+    # a blank line or a separator row (it starts and ends with a separator) breaks paragraphs
+    seps = np.flatnonzero(at.has(at.opening, _L_SEPARATOR) & at.has(at.last, _L_SEPARATOR)).tolist()
+    blank = ~at.nonblank | at.marks([i for i in seps if not lines[i].strip(_SEPARATORS)])
+    # what line p (kept) must be for line n (the next kept one) to join it, the patterns aside (a blank
+    # line n is no paragraph's, and joins none: it is line p of the next pair)
+    p, n = kept[:-1], kept[1:]
+    wide = at.lengths >= wide_at
+    may = ~blank[p] & ~at.has(at.last, _L_LINE_END)[p]
+    if "|" in at.body:
+        may &= ~at.holding("|")[p]
+    if "\t" in at.body:
+        row = at.holding("\t", after_spaces=True)
+        may &= ~row[p] & ~row[n]
+    dated = np.flatnonzero(may & ~wide[p] & at.has(at.last, _L_DATE_END)[p]).tolist()
+    may &= wide[p]
+    may[[k for k in dated if _DATE_HEAD.match(stripped[n[k]])]] = True
+    # the patterns, each tried only on the lines whose characters let it match (the cheap ones first)
+    for side, can_match, veto in (
+        (n, at.has(at.first, _L_NEXT), lambda i: _NEXT_BREAK.match(stripped[i])),
+        (p, at.has(at.opening, _L_META), lambda i: _META_START.match(lines[i])),
+        (
+            p,
+            at.has(at.last, _L_DECIMAL),
+            lambda i: _holds(lines[i], _LEADERS) and _TOC_LEADER.search(lines[i]),
+        ),
+        (p, at.has(at.last, _L_TITLE_END), lambda i: _holds(lines[i], _ABOUT) and _title_line(lines[i])),
+    ):
+        tried = np.flatnonzero(may & can_match[side]).tolist()
+        may[[k for k in tried if veto(side[k])]] = False
+    # the stripped lines kept and not blank, a line break before each that does not join the one
+    # before it (the first one: the text opens with one)
+    nonblank = kept[~blank[kept]]
+    if not len(nonblank):
+        return []
+    opening = np.flatnonzero(~at.marks(n[may])[nonblank])
+    order = np.insert(nonblank, opening, len(stripped)).tolist()
+    paragraphs = "".join(operator.itemgetter(*order)([*stripped, "\n"])).split("\n")[1:]
+    if "|" in at.body:  # (the bars a paragraph opens with: _joined never joins onto a line with one)
+        paragraphs = list(filter(None, map(_unbarred, paragraphs)))
+    return paragraphs
+
+
+class _LineClasses:
+    """Where each of a text's lines ends, and the _line_table classes of the characters it starts
+    with (``first``, after its leading spaces; ``opening``, before them) and ends with (``last``); 0
+    for a blank line. Read from the text's code units (``body``: the lines joined by line breaks)."""
+
+    def __init__(self, body: str, units: npt.NDArray[np.uint16], stripped: list[str]) -> None:
+        import numpy as np
+
+        self.body, self.units = body, units
+        table = _line_table()
+        self.ends = np.append(np.flatnonzero(units == ord("\n")), len(units))
+        starts = np.insert(self.ends[:-1] + 1, 0, 0)
+        self.lengths = self.ends - starts
+        self.nonblank = self.lengths > 0  # (right-stripped lines: a character is no space)
+        blank = ~self.nonblank
+        self.opening = table.take(units.take(starts, mode="clip"))
+        self.last = table.take(units.take(self.ends - 1, mode="clip"))
+        self.opening[blank] = self.last[blank] = 0
+        # (few lines open with spaces: their first characters are looked for one by one)
+        self.first_at, self.first = starts, self.opening
+        spaced = np.flatnonzero(self.opening & _L_SPACE).tolist()
+        if spaced:
+            self.first_at, self.first = starts.copy(), self.opening.copy()
+            for i in spaced:
+                self.first_at[i] = self.ends[i] - len(stripped[i])
+            self.first[spaced] = table.take(units.take(self.first_at[spaced]))
+
+    @classmethod
+    def of(cls, lines: list[str], stripped: list[str]) -> _LineClasses | None:
+        """The classes of ``lines`` (right-stripped; ``stripped``: stripped), None beyond the BMP or
+        for no character at all."""
+        import numpy as np
+
+        body = "\n".join(lines)
+        units = np.frombuffer(body.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
+        return cls(body, units, stripped) if len(units) == len(body) and body else None
+
+    @staticmethod
+    def has(classes: npt.NDArray[np.uint16], bit: int) -> npt.NDArray[np.bool_]:
+        """Whether each of ``classes`` holds ``bit``."""
+        return (classes & bit).astype(bool)
+
+    def marks(self, lines: list[int] | npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
+        """True at the given line indexes."""
+        import numpy as np
+
+        marked = np.zeros(len(self.ends), dtype=bool)
+        marked[lines] = True
+        return marked
+
+    def holding(self, ch: str, after_spaces: bool = False) -> npt.NDArray[np.bool_]:
+        """Whether each line holds ``ch`` (after its leading spaces)."""
+        import numpy as np
+
+        found = np.flatnonzero(self.units == ord(ch))
+        line = np.searchsorted(self.ends, found)
+        return self.marks(line[found >= self.first_at.take(line)] if after_spaces else line)
 
 
 def _drop_inline_pages(text: str) -> str:
