@@ -187,28 +187,41 @@ _CLASSES_FROM = 2000
 
 
 @functools.cache
-def _class_table() -> npt.NDArray[np.uint8]:
-    """Code unit → its classes, read from the tests they stand for (_printable, _TONES, the trigger,
-    unicodedata); ~0.03 s once per process."""
+def _bmp() -> str:
+    """Every BMP code point in order: what the look-up tables are built over."""
+    return "".join(map(chr, range(0x10000)))
+
+
+def _where(test: Callable[[str], object]) -> npt.NDArray[np.bool_]:
+    """Whether ``test`` holds for each BMP code point: mapped over them at C speed (a table is built
+    at a process's first long text; a Python loop over 65,536 characters per test cost ~0.1 s of a
+    one-file ``reminder extract``)."""
     import numpy as np
 
-    every = "".join(map(chr, range(0x10000)))
+    return np.fromiter(map(bool, map(test, _bmp())), dtype=np.bool_, count=0x10000)
+
+
+@functools.cache
+def _class_table() -> npt.NDArray[np.uint8]:
+    """Code unit → its classes, read from the tests they stand for (_printable, _TONES, the trigger,
+    unicodedata); a few ms once per process."""
+    import numpy as np
+
     table = np.zeros(0x10000, dtype=np.uint8)
     # (str.isprintable first: _printable lets through only some of the characters it turns down)
-    table[[u for u, ch in enumerate(every) if not ch.isprintable() and not _printable(ch)]] |= _NOT_PRINTABLE
+    unprintable = np.flatnonzero(~_where(str.isprintable)).tolist()
+    table[[u for u in unprintable if not _printable(chr(u))]] |= _NOT_PRINTABLE
     table[[ord(vowel) for vowel in _TONES]] |= _TONE
-    table[[m.start() for m in page_vocab().chrome_trigger.finditer(every)]] |= _TRIGGER
+    table[_matching(page_vocab().chrome_trigger)] |= _TRIGGER
     table[ord("\n")] |= _NEWLINE
     # what NFC may change: a character not NFC alone, one that is reordered (its combining class) or
     # composed with the one before it (it follows another in a decomposition), a surrogate
-    tails = {tail for ch in every for tail in unicodedata.normalize("NFD", ch)[1:]}
-    table[
-        [
-            u
-            for u, ch in enumerate(every)
-            if ch in tails or unicodedata.combining(ch) or not unicodedata.is_normalized("NFC", ch)
-        ]
-    ] |= _NOT_NFC
+    nfd = functools.partial(unicodedata.normalize, "NFD")
+    decomposed = np.flatnonzero(np.fromiter(map(len, map(nfd, _bmp())), dtype=np.intp, count=0x10000) > 1)
+    tails = {tail for u in decomposed.tolist() for tail in nfd(chr(u))[1:]}
+    table[[ord(tail) for tail in tails]] |= _NOT_NFC
+    table[_where(unicodedata.combining)] |= _NOT_NFC
+    table[~_where(functools.partial(unicodedata.is_normalized, "NFC"))] |= _NOT_NFC
     table[0xD800:0xE000] |= _NOT_NFC
     return table
 
@@ -602,24 +615,33 @@ def _line_table() -> npt.NDArray[np.uint16]:
     """Code unit → the _L_ classes of its character, read from the tests they stand for."""
     import numpy as np
 
-    every = "".join(map(chr, range(0x10000)))
     table = np.zeros(0x10000, dtype=np.uint16)
-    tests: list[tuple[int, Callable[[str], object]]] = [
-        (_L_LINE_END, _LINE_END.__contains__),
-        (_L_DATE_END, _date_end),
-        (_L_DECIMAL, str.isdecimal),
-        (_L_PAGE_END, _page_end),
-        (_L_PAGE_START, _page_start),
-        (_L_SEPARATOR, _SEPARATORS.__contains__),
-        (_L_NEXT, _NEXT_MAY.__getitem__),
-        (_L_META, _META_MAY.__getitem__),
-        (_L_TITLE_END, {word[-1] for word in _TITLE_ENDS}.__contains__),
-        (_L_BAR, "|".__eq__),
-        (_L_SPACE, str.isspace),
+    decimal, space = _matching(re.compile(r"\d")), _matching(re.compile(r"\s"))  # (sre: isdecimal, isspace)
+    classes: list[tuple[int, list[int]]] = [
+        (_L_LINE_END, _code_points(_LINE_END)),
+        (_L_DATE_END, decimal + _code_points(_DATE_ENDS)),  # (_date_end)
+        (_L_DECIMAL, decimal),
+        (_L_PAGE_END, decimal + _code_points(_PAGE_ENDS)),  # (_page_end)
+        (_L_PAGE_START, decimal + _code_points(_PAGE_STARTS)),  # (_page_start)
+        (_L_SEPARATOR, _code_points(_SEPARATORS)),
+        (_L_NEXT, _matching(_NEXT_MAY.test)),  # (what _NEXT_MAY remembers per character)
+        (_L_META, _matching(_META_MAY.test)),
+        (_L_TITLE_END, _code_points("".join(word[-1] for word in _TITLE_ENDS))),
+        (_L_BAR, _code_points("|")),
+        (_L_SPACE, space),
     ]
-    for bit, test in tests:
-        table[[u for u, ch in enumerate(every) if test(ch)]] |= bit
+    for bit, points in classes:
+        table[points] |= bit
     return table
+
+
+def _code_points(chars: str) -> list[int]:
+    return [ord(ch) for ch in chars]
+
+
+def _matching(test: re.Pattern[str]) -> list[int]:
+    """The BMP code points a one-character pattern matches (the empty one: all), in one scan."""
+    return [m.start() for m in test.finditer(_bmp()) if m.start() < 0x10000]
 
 
 def _joined_at_once(lines: list[str], stripped: list[str], wide_at: float) -> list[str] | None:
