@@ -5,18 +5,12 @@ and with it the level of every notice under it."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sample_notices import sample_views
+from sample_notices import sample_and_dev_views
 
-from reminder.extract.normalize import clean, match_view
 from reminder.extract.segment_data import vocab
 from reminder.extract.segment_lines import _read_heading, read_heading, read_headings, split_lines
-
-GOLD = Path(__file__).resolve().parents[3] / "shared" / "gold" / "dev.json"
 
 # pieces of short lines: numbering, ordinals, brackets, spaces (inside words too), level, kind and
 # region words, empty markers, and other words
@@ -26,14 +20,6 @@ _PIECES = [
     "高新区", "高 新 区", "自治区", "可申报项目", "申 报 项 目", "申报通知", "通知篇", "政策", "政 策",
     "政策篇", "汇编", "篇", "项目", "暂无", "暂 无", "无", "二月", "本期", "重点", "支持", "企业", "的通知",
 ]  # fmt: skip
-
-
-def _views() -> list[str]:
-    views = sample_views()
-    if GOLD.exists():  # the shared gold set: more layouts (read at run time, never copied here)
-        docs = json.loads(GOLD.read_text())["documents"]
-        views += [match_view(clean(d["text"])) for d in docs if "text" in d]
-    return views
 
 
 def _check(text: str) -> bool:
@@ -48,7 +34,7 @@ def _check(text: str) -> bool:
 
 def test_guard_turns_away_only_lines_without_a_heading_in_real_notices() -> None:
     v = vocab()
-    texts = [ln.text for view in _views() for ln in split_lines(view) if len(ln.text) <= 40]
+    texts = [ln.text for view in sample_and_dev_views() for ln in split_lines(view) if len(ln.text) <= 40]
     turned_away = sum(_check(t) for t in texts)
     headings = sum(_read_heading(t, v) is not None for t in texts)
     assert turned_away > 300 and headings > 20, "the samples must hold both headings and other short lines"

@@ -8,14 +8,11 @@ holds_any and literal_found)."""
 from __future__ import annotations
 
 import functools
-import json
-from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sample_notices import sample_views
+from sample_notices import sample_and_dev_views
 
-from reminder.extract.normalize import clean, match_view
 from reminder.extract.regex_shortcuts import found_from, leading_char
 from reminder.extract.segment import _attachment_lines
 from reminder.extract.segment_data import (
@@ -36,8 +33,6 @@ from reminder.extract.segment_lines import (
     toc_keys,
 )
 from reminder.extract.segment_meta import line_date, published_line
-
-GOLD = Path(__file__).resolve().parents[3] / "shared" / "gold" / "dev.json"
 
 # attachment headers (with and without their list on the same line), numbered and tagged items, TOC
 # page numbers, blank lines and spaces
@@ -82,16 +77,8 @@ def _check(view: str) -> None:
         assert published_line(ln.text, v, dated=dated) == published_line(ln.text, v)
 
 
-def _views() -> list[str]:
-    views = sample_views()
-    if GOLD.exists():  # the shared gold set: more layouts (read at run time, never copied here)
-        docs = json.loads(GOLD.read_text())["documents"]
-        views += [match_view(clean(d["text"])) for d in docs if "text" in d]
-    return views
-
-
 def test_scans_read_what_the_loops_read_in_real_notices() -> None:
-    views = _views()
+    views = sample_and_dev_views()
     assert views
     for view in views:
         _check(view)
