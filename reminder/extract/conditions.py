@@ -23,8 +23,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-import ahocorasick_rs
-
 from reminder.extract.conditions_context import Kind, LineContext, Sections, lone_routes_ungrouped
 from reminder.extract.conditions_data import Vocab, vocab
 from reminder.extract.conditions_entities import ENTITY_RULES
@@ -41,6 +39,7 @@ from reminder.extract.conditions_rules import (
 )
 from reminder.extract.conditions_shares import SHARE_RULES
 from reminder.extract.facts_text import first_chars
+from reminder.extract.word_lists import WordScan
 from reminder.model import Condition
 
 __all__ = ["RULES", "find_conditions"]
@@ -247,7 +246,7 @@ def _rules_to_run(text: str, plan: _Plan) -> int:
     """The bits of the rules that may match in ``text`` (bit k: ``RULES[k]``): those without words,
     those of each word found, less those reading a number when the text has none."""
     runs = plan.always
-    for i, _, _ in plan.automaton.find_matches_as_indexes(text, overlapping=True):
+    for i, _, _ in plan.scan.hits(text):
         runs |= plan.rules_of_word[i]
     if _NUMBER.search(text) is None:
         runs &= ~plan.numeric
@@ -260,7 +259,7 @@ class _Plan:
 
     #: the words each rule's matches must contain (:func:`required_words`), and their automaton
     words: tuple[str, ...]
-    automaton: ahocorasick_rs.AhoCorasick
+    scan: WordScan
     #: per word of the automaton, the bits of the rules (bit k: ``RULES[k]``) that need it
     rules_of_word: tuple[int, ...]
     #: the bits of the rules without such words: they always run
@@ -293,8 +292,9 @@ def _rule_words(v: Vocab) -> _Plan:
             rules_of_word[words[w]] |= 1 << k
     numeric = sum(1 << k for k, rule in enumerate(RULES) if rule in _NEEDS_NUMBER)
     compiled = tuple((rule.pattern(v), first_chars(rule.pattern(v))) for rule in RULES)
-    automaton = ahocorasick_rs.AhoCorasick(list(words) or ["\n"])
-    return _Plan(tuple(words), automaton, tuple(rules_of_word), always, numeric, compiled)
+    return _Plan(
+        tuple(words), WordScan(list(words) or ["\n"]), tuple(rules_of_word), always, numeric, compiled
+    )
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:

@@ -9,7 +9,7 @@ the same length, so a span found in one is the same span in the other.
     compile_rx                      a regex from a data table, with the file and key in the error
     windows                         the stretches around cheap anchors where a heavier regex may match
     anchor_hits / windows_at        the same in two steps, for stretches of several widths around one anchor
-    word_spans                      every occurrence of a word (the engine's literal scan for a long one)
+    word_spans                      every occurrence of a word (found from its last character)
     literal_finditer                a regex's matches, found from the characters they start with
     first_finditer / first_search   the same for a class of first characters read from the pattern
 """
@@ -22,11 +22,9 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-import ahocorasick_rs
-
 from reminder.errors import DataFileError
 from reminder.extract.regex_shortcuts import positions
-from reminder.extract.word_lists import literal_words
+from reminder.extract.word_lists import Hit, WordScan, literal_words, utf16
 
 __all__ = [
     "sentence_bounds",
@@ -36,7 +34,7 @@ __all__ = [
     "compile_rx",
     "windows",
     "anchor_hits",
-    "span_text",
+    "span_hits",
     "windows_at",
     "near",
     "literal_finditer",
@@ -135,8 +133,7 @@ def anchor_hits(
     if not isinstance(anchor, tuple):
         words = _word_scan(anchor)
         if words is not None:
-            found = words.find_matches_as_indexes(span_text(view, start, end))
-            return [(start + s, start + e) for _, s, e in found]
+            return [(s, e) for _, s, e in span_hits(words, view, start, end)]
         return [m.span() for m in anchor.finditer(view, start, end)]
     hits: list[tuple[int, int]] = []
     for word in anchor:
@@ -147,58 +144,64 @@ def anchor_hits(
 
 
 def word_spans(word: str, view: str, start: int, end: int) -> list[tuple[int, int]]:
-    """The spans of every occurrence of ``word`` in ``view[start:end]``, overlapping ones too.
+    """The spans of every occurrence of ``word`` (not empty) in ``view[start:end]``, overlapping ones too.
 
-    ``str.find`` finds one character fastest; for a longer word in CJK text the engine's literal
-    scan is about twice as fast (str.find's filter lets most CJK characters through). A word that
-    can overlap itself (a prefix that is also a suffix: 啊啊) is left to str.find, whose occurrences
-    may overlap where the engine's do not.
+    ``str.find`` finds one character fastest, and an ASCII word in CJK text (its filter skips most
+    CJK characters). A word holding a CJK character is found from its last one (:func:`_key`), each
+    place checked with ``startswith``: searching the whole word (the filter lets most CJK characters
+    through) or the engine's literal scan reads every character. An occurrence holds its key at one
+    place, so it is found once.
     """
-    rx = _literal_rx(word)
-    if rx is not None:
-        return [m.span() for m in rx.finditer(view, start, end)]
-    n = len(word)
-    return [(i, i + n) for i in positions(view, word, start, end)]
+    k = _key(word)
+    if k is None:
+        n = len(word)
+        return [(i, i + n) for i in positions(view, word, start, end)]
+    key, tail = word[k], len(word) - k
+    stop = max(end - tail + 1, 0)  # (the word fits before ``end``; a negative stop counts from the end)
+    out: list[tuple[int, int]] = []
+    i = view.find(key, start + k, stop)
+    while i >= 0:
+        if view.startswith(word, i - k):
+            out.append((i - k, i + tail))
+        i = view.find(key, i + 1, stop)
+    return out
 
 
 @functools.lru_cache(maxsize=256)
-def _literal_rx(word: str) -> re.Pattern[str] | None:
-    """``word`` as a pattern, for a word of two or more characters that cannot overlap itself."""
-    if len(word) < 2 or any(word[:k] == word[-k:] for k in range(1, len(word))):
+def _key(word: str) -> int | None:
+    """Where the last non-ASCII character of a word of two or more characters stands (the character
+    :func:`word_spans` finds it from); None for one character or an ASCII word."""
+    if len(word) < 2:
         return None
-    return re.compile(re.escape(word))
+    return max((k for k, ch in enumerate(word) if not ch.isascii()), default=None)
 
 
-def _word_scan(rx: re.Pattern[str]) -> ahocorasick_rs.AhoCorasick | None:
+def _word_scan(rx: re.Pattern[str]) -> WordScan | None:
     """A leftmost-first automaton of the words ``rx`` is a list of (its ``finditer`` spans: the first
     listed word at the leftmost start, then on after it), or None for any other pattern."""
     known = _WORD_SCANS.get(id(rx))
     if known is None or known[0] is not rx:  # (keyed by id: a pattern hashes its whole code)
         words = literal_words(rx.pattern) if rx.flags == re.UNICODE else None
-        automaton = (
-            ahocorasick_rs.AhoCorasick(words, matchkind=ahocorasick_rs.MatchKind.LeftmostFirst)
-            if words
-            else None
-        )
-        known = _WORD_SCANS[id(rx)] = (rx, automaton)
+        scan = WordScan(words, leftmost_first=True) if words else None
+        known = _WORD_SCANS[id(rx)] = (rx, scan)
     return known[1]
 
 
-def span_text(view: str, start: int, end: int) -> str:
-    """``view[start:end]``, the same string object for the same notice: the automaton reads a string as
-    UTF-8, which Python then keeps with it (encoded once per notice, not once per anchor)."""
+def span_hits(scan: WordScan, view: str, start: int, end: int) -> list[Hit]:
+    """``scan``'s hits in ``view[start:end]``, offsets in ``view``: the span's text and its UTF-16 code
+    units are kept for the next scan of the same notice (encoded once per notice, not once per anchor)."""
     last = _LAST_SPAN[0]
-    if last is not None and last[0] is view and last[1] == start and last[2] == end:
-        return last[3]
-    text = view[start:end]
-    _LAST_SPAN[0] = (view, start, end, text)
-    return text
+    if last is None or last[0] is not view or last[1] != start or last[2] != end:
+        text = view[start:end]
+        last = _LAST_SPAN[0] = (view, start, end, text, utf16(text))
+    return scan.hits(last[3], last[4], start)
 
 
-#: the last notice's (view, start, end, text) (the view kept: identity is only safe for a live object)
-_LAST_SPAN: list[tuple[str, int, int, str] | None] = [None]
+#: the last notice's (view, start, end, text, its code units) (the view kept: identity is only safe
+#: for a live object)
+_LAST_SPAN: list[tuple[str, int, int, str, bytes] | None] = [None]
 #: id of an anchor regex → (the regex, its automaton or None)
-_WORD_SCANS: dict[int, tuple[re.Pattern[str], ahocorasick_rs.AhoCorasick | None]] = {}
+_WORD_SCANS: dict[int, tuple[re.Pattern[str], WordScan | None]] = {}
 
 
 def windows_at(

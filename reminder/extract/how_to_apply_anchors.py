@@ -16,15 +16,13 @@ from __future__ import annotations
 
 import re
 
-import ahocorasick_rs
-
-from reminder.extract.facts_text import anchor_hits, span_text
-from reminder.extract.word_lists import literal_words
+from reminder.extract.facts_text import anchor_hits, span_hits
+from reminder.extract.word_lists import WordScan, literal_words
 
 __all__ = ["Hits", "anchor_lists", "can_overlap"]
 
 Hits = list[tuple[int, int]]
-_Scan = tuple[ahocorasick_rs.AhoCorasick, list[int]]
+_Scan = tuple[WordScan, list[int]]
 
 
 def anchor_lists(anchors: tuple[re.Pattern[str], ...], view: str, start: int, end: int) -> list[Hits]:
@@ -33,11 +31,11 @@ def anchor_lists(anchors: tuple[re.Pattern[str], ...], view: str, start: int, en
     scan = _scan(anchors)
     if scan is None:
         return [anchor_hits(a, view, start, end) for a in anchors]
-    automaton, which = scan
+    words, which = scan
     out: list[Hits] = [[] for _ in anchors]
-    # (the same string object as anchor_hits reads: encoded for the automaton once per notice)
-    for index, s, e in automaton.find_matches_as_indexes(span_text(view, start, end)):
-        out[which[index]].append((start + s, start + e))
+    # (the same text as anchor_hits reads: encoded for the automaton once per notice)
+    for index, s, e in span_hits(words, view, start, end):
+        out[which[index]].append((s, e))
     return out
 
 
@@ -61,8 +59,7 @@ def _scan(anchors: tuple[re.Pattern[str], ...]) -> _Scan | None:
         if all(lists) and not _crossing([ws or [] for ws in lists]):
             words = [w for ws in lists for w in ws or ()]
             which = [i for i, ws in enumerate(lists) for _ in ws or ()]
-            automaton = ahocorasick_rs.AhoCorasick(words, matchkind=ahocorasick_rs.MatchKind.LeftmostFirst)
-            scan = (automaton, which)
+            scan = (WordScan(words, leftmost_first=True), which)
         known = _SCANS[key] = (anchors, scan)
     return known[1]
 

@@ -32,7 +32,7 @@ from reminder.extract._data import alternation, load_table
 from reminder.extract.facts_text import first_finditer, windows_at
 from reminder.extract.normalize import to_simplified
 from reminder.extract.regex_shortcuts import positions, split_finditer, split_first
-from reminder.extract.word_lists import leftmost_first, literal_words
+from reminder.extract.word_lists import WordScan, leftmost_first, literal_words
 from reminder.model import Condition, Notice, Scope, ScopeSource
 from reminder.rules.regions import (
     COUNTRY_CODE,
@@ -145,10 +145,8 @@ class _Vocab:
     names: dict[str, tuple[Region, ...]]
     #: every region name and two-character county name (黄岩, 萧山), found in one pass over a text;
     #: the own-area and national-office words too, when they are lists of words (see _scanned), and
-    #: the zone offices' words (管委会); in UTF-16 (see :func:`_found`)
-    automaton: ahocorasick_rs.BytesAhoCorasick
-    #: its words, by index
-    patterns: tuple[str, ...]
+    #: the zone offices' words (管委会); its words by index in ``scan.words``
+    scan: WordScan
     #: per word of the automaton: (the regions it may mean, whether it is a short name of divisions
     #: only, whether it is a two-character county: read only right before a department, 黄岩经信局,
     #: as a bare two-character county is an ordinary word too often; the lists it is in: (which, its
@@ -240,11 +238,7 @@ def _vocab() -> _Vocab:
         names=names,
         # a DFA: twice as fast over a notice as the default automaton, the same matches in the same
         # order (built in ~90 ms, once)
-        automaton=ahocorasick_rs.BytesAhoCorasick(
-            [w.encode(_UTF16, "surrogatepass") for w in index],
-            implementation=ahocorasick_rs.Implementation.DFA,
-        ),
-        patterns=tuple(index),
+        scan=WordScan(list(index), implementation=ahocorasick_rs.Implementation.DFA),
         words=tuple((*word, tuple(ranks.get(i, ()))) for i, word in enumerate(words)),
         in_pass=(listed[0] is not None, listed[1] is not None),
         department_rx=re.compile("|".join(_strings("departments", raw["departments"]))),
@@ -265,8 +259,8 @@ def _finder(patterns: list[str]) -> _Finder:
         return lambda text: [m.span() for m in rx.finditer(text)]
     if not words:
         return lambda text: []
-    automaton = ahocorasick_rs.AhoCorasick(words, matchkind=ahocorasick_rs.MatchKind.LeftmostFirst)
-    return lambda text: [(start, end) for _, start, end in automaton.find_matches_as_indexes(text)]
+    scan = WordScan(words, leftmost_first=True)
+    return lambda text: [(start, end) for _, start, end in scan.hits(text)]
 
 
 #: at most this many words are looked for as words (a longer list is scanned by its regex)
@@ -283,12 +277,6 @@ def _listed_words(patterns: list[str]) -> list[str] | None:
             return None
         words += expanded
     return words
-
-
-#: the automaton reads a text's UTF-16 code units: a code unit per character (but beyond the BMP),
-#: where UTF-8 would cost an encoding and a byte-to-character map of every text, and more bytes to scan
-_UTF16 = "utf-16-le"
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
 #: the lists of words the automaton finds besides region names
@@ -311,17 +299,9 @@ class _Found:
 
 def _found(text: str, v: _Vocab) -> _Found:
     """The automaton's overlapping pass over ``text``, read in one loop over its hits."""
-    data = text.encode(_UTF16, "surrogatepass")
-    hits = v.automaton.find_matches_as_indexes(data, overlapping=True)
-    if len(data) != 2 * len(text):
-        hits = _astral(text, hits)
     found = _Found({}, {}, ({}, {}), [])
     names, counties, words = found.names, found.counties, v.words
-    for index, start, end in hits:
-        if start & 1:
-            continue  # a match at an odd byte straddles two characters
-        start >>= 1
-        end >>= 1
+    for index, start, end in v.scan.hits(text):
         regions, short, county, listed = words[index]
         for which, rank in listed:
             if which == _ZONE_OFFICE:
@@ -338,16 +318,6 @@ def _found(text: str, v: _Vocab) -> _Found:
             names[start] = (end - start, regions, short)
     found.zone_offices.sort()
     return found
-
-
-def _astral(text: str, hits: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
-    """UTF-16 byte offsets of ``hits`` as those of a text whose every character is one code unit: a
-    character beyond the BMP is two, those before an offset are counted off it."""
-    wide = [m.start() + k for k, m in enumerate(_ASTRAL.finditer(text))]  # (their first code units)
-    return [
-        (index, start - 2 * bisect_left(wide, start >> 1), end - 2 * bisect_left(wide, end >> 1))
-        for index, start, end in hits
-    ]
 
 
 def _scanned(found: _Found) -> tuple[list[tuple[int, int]], ...]:

@@ -6,13 +6,24 @@ position, the first of its words (in the order the engine tries them) that occur
 so). One overlapping pass of an automaton holding these words and others (scope: region names) gives
 them back with :func:`leftmost_first`.
 
+An automaton of words reads a text's UTF-16 code units (:class:`WordScan`): one code unit per
+character (but beyond the BMP), where the automaton of ``str`` pays a UTF-8 encoding and a
+byte-to-character map of its text per call, and scans more bytes (three per CJK character).
+
     literal_words(pattern)   the words such a pattern matches, in the order tried (None: no such pattern)
     leftmost_first(firsts)   the spans of a leftmost-first scan, from each start's first-listed word
+    WordScan(words)          an automaton of words over UTF-16 code units, hits in character offsets
+    utf16(text)              the code units it reads
 """
 
 from __future__ import annotations
 
-__all__ = ["literal_words", "leftmost_first"]
+import re
+from bisect import bisect_left
+
+import ahocorasick_rs
+
+__all__ = ["literal_words", "leftmost_first", "WordScan", "utf16"]
 
 Span = tuple[int, int]
 
@@ -73,3 +84,80 @@ def leftmost_first(firsts: dict[int, tuple[int, int]], offset: int = 0) -> list[
             pos = firsts[start][1]
             out.append((start + offset, pos + offset))
     return out
+
+
+#: (surrogatepass: a lone surrogate is one code unit, as it is one character)
+_UTF16 = "utf-16-le"
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+Hit = tuple[int, int, int]
+
+
+def utf16(text: str) -> bytes:
+    """The UTF-16 code units :class:`WordScan` reads (encode a text once for several scans)."""
+    return text.encode(_UTF16, "surrogatepass")
+
+
+class WordScan:
+    """An Aho–Corasick automaton of ``words`` (``leftmost_first``: the first-listed word at the leftmost
+    start, then on after its end; otherwise every occurrence, overlapping ones too) over a text's UTF-16
+    code units, its hits ``(word index, start, end)`` in character offsets, as the automaton of ``str``
+    gives them.
+
+    A hit at an odd byte straddles two characters (their bytes spell a word): dropped. In a
+    leftmost-first scan it could hide a word that overlaps it, so then the text is scanned as ``str``
+    (see :meth:`hits`).
+    """
+
+    def __init__(
+        self,
+        words: list[str],
+        *,
+        leftmost_first: bool = False,
+        implementation: ahocorasick_rs.Implementation | None = None,
+    ) -> None:
+        self.words = list(words)
+        self.leftmost_first = leftmost_first
+        self.automaton = ahocorasick_rs.BytesAhoCorasick(
+            [utf16(w) for w in words], matchkind=self._kind(), implementation=implementation
+        )
+        self._plain: ahocorasick_rs.AhoCorasick | None = None  # (built on first need)
+
+    def _kind(self) -> ahocorasick_rs.MatchKind:
+        return (
+            ahocorasick_rs.MatchKind.LeftmostFirst
+            if self.leftmost_first
+            else ahocorasick_rs.MatchKind.Standard
+        )
+
+    def hits(self, text: str, data: bytes | None = None, offset: int = 0) -> list[Hit]:
+        """The hits in ``text`` (``data``: its :func:`utf16`, when encoded already), ``offset`` added.
+
+        Leftmost-first, the byte scan gives the character scan's hits when each hit it reports starts
+        at an even byte: from an even byte on, the leftmost start and the word chosen there are then
+        those of the scan restricted to whole characters. Else the text is scanned as ``str``.
+        """
+        data = utf16(text) if data is None else data
+        found = self.automaton.find_matches_as_indexes(data, overlapping=not self.leftmost_first)
+        if len(data) != 2 * len(text):
+            found = _astral(text, found)
+        if not self.leftmost_first:
+            return [(i, offset + (s >> 1), offset + (e >> 1)) for i, s, e in found if not s & 1]
+        if any(s & 1 for _, s, _ in found):
+            return [(i, offset + s, offset + e) for i, s, e in self._plain_hits(text)]
+        return [(i, offset + (s >> 1), offset + (e >> 1)) for i, s, e in found]
+
+    def _plain_hits(self, text: str) -> list[Hit]:
+        if self._plain is None:
+            self._plain = ahocorasick_rs.AhoCorasick(self.words, matchkind=self._kind())
+        return self._plain.find_matches_as_indexes(text)
+
+
+def _astral(text: str, hits: list[Hit]) -> list[Hit]:
+    """UTF-16 byte offsets of ``hits`` as those of a text whose every character is one code unit: a
+    character beyond the BMP is two, those before an offset are counted off it."""
+    wide = [m.start() + k for k, m in enumerate(_ASTRAL.finditer(text))]  # (their first code units)
+    return [
+        (index, start - 2 * bisect_left(wide, start >> 1), end - 2 * bisect_left(wide, end >> 1))
+        for index, start, end in hits
+    ]

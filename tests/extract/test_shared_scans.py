@@ -18,7 +18,7 @@ from reminder.extract import scope
 from reminder.extract._data import alternation, load_table
 from reminder.extract.facts_text import anchor_hits, near
 from reminder.extract.normalize import match_view
-from reminder.extract.word_lists import literal_words
+from reminder.extract.word_lists import WordScan, literal_words
 from reminder.rules.regions import ancestors
 
 
@@ -63,7 +63,7 @@ def test_leftmost_first_spans_from_an_overlapping_pass_on_words_that_prefix_each
         for rank, word in enumerate(listed):
             ranks.setdefault(words.index(word), []).append((which, rank))
     v = SimpleNamespace(
-        automaton=ahocorasick_rs.BytesAhoCorasick([w.encode("utf-16-le") for w in words]),
+        scan=WordScan(words),
         words=[((), False, False, tuple(ranks.get(i, ()))) for i in range(len(words))],
     )
     firsts = [ahocorasick_rs.AhoCorasick(w, matchkind=ahocorasick_rs.MatchKind.LeftmostFirst) for w in lists]

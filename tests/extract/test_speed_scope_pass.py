@@ -34,7 +34,7 @@ _OWN = re.compile(alternation(list(_V.own_area)))
 _WORDS = [
     *list(_V.names)[:: max(1, len(_V.names) // 150)],
     *_V.own_area,
-    *_V.patterns[-40:],  # (the listed words: own-area, national offices, 管委会)
+    *_V.scan.words[-40:],  # (the listed words: own-area, national offices, 管委会)
     "黄岩",  # a two-character county, read before a department
     "经信局",
     "科技局",
@@ -71,7 +71,7 @@ def test_a_word_spelt_across_two_characters_is_not_read() -> None:
     text = "杭州市" + _straddle("杭州市") + "管委会" + _straddle("管委会")
     assert "杭州市" not in text[3:] and "管委会" not in text[9:]
     data = text.encode("utf-16-le", "surrogatepass")
-    assert any(start & 1 for _, start, _ in _V.automaton.find_matches_as_indexes(data, overlapping=True))
+    assert any(start & 1 for _, start, _ in _V.scan.automaton.find_matches_as_indexes(data, overlapping=True))
     _check(text)
     assert [(m.start, m.end) for m in scope._mentions(text, _V)] == [(0, 3)]
 

@@ -7,11 +7,9 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
 
 import ahocorasick_rs
-import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sample_notices import sample_paths
 
@@ -165,29 +163,15 @@ def test_item_breaks_as_one_substitution(pieces: list[str]) -> None:
     assert normalize._break_items(text) == normalize._SENTENCE_ITEM.sub("\\1\n", text)
 
 
-def test_the_dfa_finds_the_scope_words_as_the_default_automaton_does(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_dfa_finds_the_scope_words_as_the_default_automaton_does() -> None:
+    """(Over UTF-16 code units, hits in character offsets: see test_speed_word_scan.)"""
     from reminder.extract import scope
 
-    built: list[tuple[list[bytes], dict[str, object]]] = []
-    real = ahocorasick_rs.BytesAhoCorasick
-
-    def record(words: list[bytes], **options: Any) -> ahocorasick_rs.BytesAhoCorasick:
-        built.append((list(words), options))
-        return real(words, **options)
-
-    scope._vocab.cache_clear()
-    monkeypatch.setattr(ahocorasick_rs, "BytesAhoCorasick", record)
-    try:
-        v = scope._vocab()
-    finally:
-        monkeypatch.undo()
-        scope._vocab.cache_clear()
-    words = next(w for w, options in built if options.get("implementation") is not None)
-    plain = real(words)
+    scan = scope._vocab().scan
+    plain = ahocorasick_rs.AhoCorasick(scan.words)
     for view in VIEWS:
-        data = view.encode("utf-16-le", "surrogatepass")  # (the scope automaton reads UTF-16)
-        found = v.automaton.find_matches_as_indexes(data, overlapping=True)
-        assert found == plain.find_matches_as_indexes(data, overlapping=True)
+        found = scan.hits(view)
+        assert found == plain.find_matches_as_indexes(view, overlapping=True)
         assert found  # (the views name places: a pass finding nothing would pass as well)
 
 
@@ -212,6 +196,20 @@ def test_word_spans_are_what_str_find_finds(pieces: list[str], start: int, lengt
     view = "".join(pieces)
     for word in ("联系人", "百分之", "啊啊", "[at]", "(at)", "@", "人"):
         assert word_spans(word, view, start, start + length) == _find_spans(word, view, start, start + length)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text("之分百啊a(t)", min_size=1, max_size=4),
+    st.text("之分百啊a(t)\n", max_size=24),
+    st.integers(0, 24),
+    st.integers(0, 24),
+)
+@example("之a", "之a", 0, 1)  # (a key before the end, the word past it)
+@example("a之a", "a之a", 0, 0)
+def test_word_spans_of_any_word_are_what_str_find_finds(word: str, view: str, start: int, end: int) -> None:
+    """Words that overlap themselves, repeat their key (之之), end in ASCII (百a), or are ASCII."""
+    assert word_spans(word, view, start, end) == _find_spans(word, view, start, end)
 
 
 def test_word_spans_in_real_notices() -> None:
