@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 import pytest
+from api_json_plain import matches_json
 from fastapi.testclient import TestClient
 from pydantic import TypeAdapter
 from sqlmodel import Session
@@ -19,7 +20,7 @@ from reminder.matching import VERDICT_ORDER, MatchView, company_matches
 from reminder.matching._match_notices import local_day
 from reminder.matching.company_view import load_company_view
 from reminder.web.api.company_schemas import MatchOut
-from reminder.web.api.views import match_out, matches_json
+from reminder.web.api.views import match_out
 from reminder.web.company import verdict_html
 from reminder.web.company.facts import benefit_key, facts_of
 from reminder.web.company.verdict_html import Fragments

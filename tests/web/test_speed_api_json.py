@@ -1,12 +1,14 @@
 """The matches API joins each notice's JSON once per notices' version, kept by the MatchView side that
-every company's list shares (``api/views.matches_json``): for one company after another, and for both
-lists (open notices, and with closed ones), the body is what the response model writes from the views,
-also when picked by columns (``verdicts_json``: each notice's JSON once per plan, each class's once)."""
+every company's list shares (``api/views.verdicts_json``; the item-by-item join in api_json_plain): for
+one company after another, and for both lists (open notices, and with closed ones), the body is what the
+response model writes from the views, also when picked by columns (``verdicts_json``: each notice's
+JSON once per plan, each class's once)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from api_json_plain import matches_json
 from fastapi.testclient import TestClient
 from pydantic import TypeAdapter
 from sqlmodel import Session
@@ -15,7 +17,7 @@ from web_factories import HANGZHOU, NINGBO, NOW, SPARSE, register_api
 from reminder.matching import company_verdicts
 from reminder.matching.company_view import Shared, SharedNotices
 from reminder.web.api.company_schemas import MatchOut
-from reminder.web.api.views import match_out, matches_json, verdicts_json
+from reminder.web.api.views import match_out, verdicts_json
 from reminder.web.company.verdict_html import Fragments
 
 _WRITTEN = TypeAdapter(list[MatchOut])

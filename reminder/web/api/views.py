@@ -37,7 +37,6 @@ __all__ = [
     "notice_detail",
     "result_out",
     "match_out",
-    "matches_json",
     "verdicts_json",
 ]
 
@@ -161,47 +160,6 @@ def _joined(head: bytes, out: list[bytes]) -> bytes:
     return b"".join([head, b"[", *out, b"]"])
 
 
-def matches_json(
-    items: Iterable[tuple[Mapping[str, Any], Mapping[str, Any]]],
-    now: dt.datetime,
-    parts: dict[Hashable, Any],
-    fragments: Fragments,
-    *,
-    head: bytes = b"",
-) -> bytes:
-    """``head`` then the JSON body of ``list[MatchOut]`` for these MatchViews, byte for byte what the response model
-    gives, joined from pieces: each notice's object once per notices' version (``parts``), each result's
-    once per result object (``fragments``), each verdict's part once per call. Building a thousand
-    MatchOut models with their results cost ~60 ms of CPU a company.
-
-    Args:
-        items: each MatchView's fields as two mappings: its notice's and its verdict's
-            (``CompanyVerdicts.fields``, whose notice sides every company's lists share; ``(vars(view),
-            vars(view))`` for a MatchView, then with ``parts`` of this call alone).
-        head: bytes written before the JSON.
-    """
-    # each notice's object once per notices' version, by its side (shared by every company's MatchViews
-    # of one plan, read only; kept with it, so its id is not reused)
-    known = parts.get("api-json-sides")
-    if known is None:
-        known = parts["api-json-sides"] = {}
-    # the part after the notice comes from the verdict part alone (one per verdict, alive for the call)
-    tails: dict[int, bytes] = {}
-    out: list[bytes] = []
-    for side, part in items:
-        found = known.get(id(side))
-        if found is not None and found[0] is side:
-            notice = found[1]
-        else:
-            notice = _notice_json(side, now)
-            known[id(side)] = (side, notice)
-        tail = tails.get(id(part))
-        if tail is None:
-            tail = tails[id(part)] = _tail_json(part, fragments)
-        out += (notice, tail)
-    return _joined(head, out)
-
-
 def verdicts_json(
     found: CompanyVerdicts,
     positions: Sequence[int],
@@ -211,7 +169,8 @@ def verdicts_json(
     *,
     head: bytes = b"",
 ) -> bytes:
-    """What ``matches_json(found.fields(positions), …)`` gives, picked by columns in C rather than notice by
+    """``head`` then the JSON body of ``list[MatchOut]`` for the notices at ``positions``, byte for byte what the
+    response model gives, picked by columns in C rather than notice by
     notice in Python: every notice's object once per plan (``found.sides``, kept in ``parts`` by its
     identity), each class's tail once per call; a thousand notices' loops were ~10 % of a company's
     first answer (issue 15)."""

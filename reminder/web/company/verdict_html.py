@@ -46,7 +46,7 @@ class Fragments:
     """Lines made of one result (or one label), by its id; the object is kept with them, so its id is not
     reused while they are. Dropped all at once beyond ``keep`` entries (results are cheap to write; an
     entry is a few hundred bytes, ~250 new ones per company the process has not seen). Also used by the
-    matches API (``api/views.matches_json``) for each result's JSON."""
+    matches API (``api/views.verdicts_json``) for each result's JSON."""
 
     def __init__(self, keep: int = 50_000) -> None:
         self.keep = keep
