@@ -9,8 +9,9 @@ It moves whenever a notice is added, deleted, published, withdrawn or edited (ev
 demo clock does), a deadline is added, deactivated or deleted, conditions are replaced, or a correction,
 a document version or a notice change is recorded (append-only: their last id moves). It is read in
 every process from the database, so a change made through any process shows at once in all of them.
-On SQLite a connection reads it in full again only when its mark moved (``PRAGMA data_version``: another
-connection, of any process, committed; ``total_changes()``: this one wrote), outside write transactions.
+A connection reads it in full again only when its mark moved (SQLite: ``PRAGMA data_version``, another
+connection of any process committed, or ``total_changes()``, this one wrote; PostgreSQL: the snapshot),
+and keeps nothing read inside a write transaction.
 """
 
 from __future__ import annotations
@@ -51,17 +52,25 @@ def _following() -> sa.Label[Any]:
     )
 
 
-#: SQLite: what moves whenever the data this connection reads may have changed: ``data_version`` when
-#: another connection (of any process) committed, ``total_changes()`` when this one wrote a row
-_SQLITE_MARK: tuple[sa.Label[Any], ...] = (
-    sa.literal_column("(SELECT data_version FROM pragma_data_version())").label("data_version"),
-    sa.func.total_changes().label("total_changes"),
-)
+#: per dialect, what moves whenever the data a connection reads may have changed. SQLite:
+#: ``data_version`` when another connection (of any process) committed, ``total_changes()`` when this
+#: one wrote a row. PostgreSQL: the statement's snapshot (the same snapshot sees the same rows: a commit
+#: anywhere changes the next one) and whether this transaction has written (its own rows are not in it)
+_MARKS: dict[str, tuple[sa.Label[Any], sa.Label[Any]]] = {
+    "sqlite": (
+        sa.literal_column("(SELECT data_version FROM pragma_data_version())").label("data_version"),
+        sa.func.total_changes().label("total_changes"),
+    ),
+    "postgresql": (
+        sa.literal_column("pg_current_snapshot()::text").label("snapshot"),
+        sa.literal_column("pg_current_xact_id_if_assigned() IS NOT NULL").label("writing"),
+    ),
+}
 
 
 @functools.cache
 def _version_query(dialect: str, with_next: bool, marked: bool = False) -> sa.Select[Any]:
-    """Built once per dialect (``marked``: with the SQLite connection's mark, ``_SQLITE_MARK``). Each figure
+    """Built once per dialect (``marked``: with the connection's mark, ``_MARKS``). Each figure
     is its own subquery, so counts and last ids come from an index (or the table's own count) and only the
     stamps are read row by row: one aggregate over every notice, deadline and condition row took twice as
     long (0.6 ms a request at 1,000 notices)."""
@@ -100,14 +109,14 @@ def _version_query(dialect: str, with_next: bool, marked: bool = False) -> sa.Se
         )
     ]
     following = [_following()] if with_next else []
-    mark = _SQLITE_MARK if marked else ()
+    mark = _MARKS[dialect] if marked else ()
     return sa.select(stamps.c.updated, stamps.c.updated_sum, *figures, *last, *mark, *following)
 
 
 @functools.cache
-def _mark_query(with_next: bool) -> sa.Select[Any]:
-    """SQLite: the connection's mark (and the next active deadline), without the figures."""
-    return sa.select(*_SQLITE_MARK, *([_following()] if with_next else []))
+def _mark_query(dialect: str, with_next: bool) -> sa.Select[Any]:
+    """The connection's mark (and the next active deadline), without the figures."""
+    return sa.select(*_MARKS[dialect], *([_following()] if with_next else []))
 
 
 #: ``Connection.info`` key (one per DBAPI connection): its mark when the version was last read in full,
@@ -115,30 +124,38 @@ def _mark_query(with_next: bool) -> sa.Select[Any]:
 _KEPT = "reminder_notices_version"
 
 
-def _writing(conn: sa.Connection) -> bool:
-    """Whether the SQLite connection is inside a transaction (the driver begins one before a write only)."""
-    return bool(getattr(conn.connection.dbapi_connection, "in_transaction", True))
+def _writing(conn: sa.Connection, mark: tuple[Any, ...]) -> bool:
+    """Whether the connection's transaction has written (SQLite: it is inside one, which the driver begins
+    before a write only; PostgreSQL: the mark says so)."""
+    if conn.dialect.name == "sqlite":
+        return bool(getattr(conn.connection.dbapi_connection, "in_transaction", True))
+    return bool(mark[1])
 
 
 def _read(conn: sa.Connection, after: dt.datetime | None) -> tuple[tuple[str, ...], Any]:
     """The version, and the next active deadline after ``after`` as the database gives it (None without
-    ``after``). On SQLite the figures are read again only when the connection's mark moved: reading the
-    stamps of every notice cost ~2 M instructions a request, a tenth of a company's first page or API
-    answer (issue 15). Not inside a write transaction: a rollback undoes rows without moving the mark."""
+    ``after``). The figures are read again only when the connection's mark moved: reading the stamps of
+    every notice cost ~2 M instructions a request, a tenth of a company's first page or API answer
+    (issue 15). Nothing is kept from inside a write transaction: a rollback undoes rows without moving
+    the mark."""
     with_next = after is not None
     params = {"after": after} if with_next else {}
-    marked = conn.dialect.name == "sqlite" and not _writing(conn)
+    dialect = conn.dialect.name
+    marked = dialect in _MARKS
     if marked and (kept := conn.info.get(_KEPT)) is not None:
-        mark = conn.execute(_mark_query(with_next), params).one()
+        mark = conn.execute(_mark_query(dialect, with_next), params).one()
         if tuple(mark[:2]) == kept[0]:
             return kept[1], mark[-1] if with_next else None
-    row = tuple(conn.execute(_version_query(conn.dialect.name, with_next, marked), params).one())
+    row = tuple(conn.execute(_version_query(dialect, with_next, marked), params).one())
     following = row[-1] if with_next else None
     figures = row[:-1] if with_next else row
     if not marked:
         return tuple(str(value) for value in figures), following
     version = tuple(str(value) for value in figures[:-2])
-    conn.info[_KEPT] = (figures[-2:], version)
+    if _writing(conn, figures[-2:]):
+        conn.info.pop(_KEPT, None)
+    else:
+        conn.info[_KEPT] = (figures[-2:], version)
     return version, following
 
 

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -112,5 +113,78 @@ def test_a_rolled_back_write_leaves_the_version_as_before(engine: Engine) -> Non
     with Session(engine) as session:
         session.execute(sa.text(WITHDRAW))
         assert notices_version(session, after=AFTER) != before  # read inside the write
+        session.rollback()
+        assert notices_version(session, after=AFTER) == before
+
+
+# PostgreSQL: the mark is the statement's snapshot (and whether this transaction has written). The
+# shared sample database is put back as it was after each test.
+
+
+@contextmanager
+def _restored(engine: Engine) -> Iterator[None]:
+    """Every notice's status and stamp as they were, whatever the block committed."""
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT id, status, updated_at FROM notices")).all()
+    try:
+        yield
+    finally:
+        with engine.begin() as conn:
+            for id_, status, updated in rows:
+                conn.execute(
+                    sa.text("UPDATE notices SET status = :s, updated_at = :u WHERE id = :i"),
+                    {"s": status, "u": updated, "i": id_},
+                )
+
+
+@pytest.fixture
+def pg(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    engine: Engine = request.getfixturevalue("sample_postgres")
+    with _restored(engine):
+        yield engine
+
+
+@pytest.mark.postgres
+def test_postgres_unchanged_data_is_not_read_again(pg: Engine) -> None:
+    first = _read(pg)
+    with _statements(pg) as seen:
+        for _ in range(3):
+            assert _read(pg) == first
+    assert len(seen) == 3
+    assert not any("count(" in s or "sum(" in s for s in seen)
+    with Session(pg) as session:
+        assert first[0] == tuple(
+            str(v) for v in session.connection().execute(_version_query("postgresql", False)).one()
+        )
+
+
+@pytest.mark.postgres
+def test_postgres_a_commit_through_another_connection_moves_it(pg: Engine) -> None:
+    before = _read(pg)
+    with pg.connect() as reader, pg.connect() as writer:
+        assert notices_version(Session(bind=reader), after=AFTER) == before
+        writer.execute(sa.text(WITHDRAW))
+        writer.commit()
+        assert notices_version(Session(bind=reader), after=AFTER) != before
+
+
+@pytest.mark.postgres
+def test_postgres_a_commit_through_the_same_connection_moves_it(pg: Engine) -> None:
+    before = _read(pg)
+    with Session(pg) as session:
+        assert notices_version(session, after=AFTER) == before
+        session.execute(sa.text(EDIT))
+        assert notices_version(session, after=AFTER) != before  # read inside the write
+        session.commit()
+        assert notices_version(session, after=AFTER) != before
+    assert _read(pg) != before
+
+
+@pytest.mark.postgres
+def test_postgres_a_rolled_back_write_leaves_the_version_as_before(pg: Engine) -> None:
+    before = _read(pg)
+    with Session(pg) as session:
+        session.execute(sa.text(WITHDRAW))
+        assert notices_version(session, after=AFTER) != before
         session.rollback()
         assert notices_version(session, after=AFTER) == before
