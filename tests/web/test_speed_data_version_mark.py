@@ -74,25 +74,6 @@ def test_kept_figures_are_the_full_reads(engine: Engine) -> None:
             assert following == (raw if raw.tzinfo else raw.replace(tzinfo=dt.UTC))
 
 
-def test_a_commit_through_the_same_connection_moves_it(engine: Engine) -> None:
-    before = _read(engine)
-    with Session(engine) as session:
-        assert notices_version(session, after=AFTER) == before  # the kept figures, on this connection
-        session.execute(sa.text(EDIT))
-        session.commit()
-        assert notices_version(session, after=AFTER) != before
-    assert _read(engine) != before
-
-
-def test_a_commit_through_another_connection_moves_it(engine: Engine) -> None:
-    before = _read(engine)
-    with engine.connect() as reader, engine.connect() as writer:
-        assert notices_version(Session(bind=reader), after=AFTER) == before
-        writer.execute(sa.text(WITHDRAW))
-        writer.commit()
-        assert notices_version(Session(bind=reader), after=AFTER) != before
-
-
 def test_a_commit_by_another_process_moves_it(engine: Engine) -> None:
     before = _read(engine)
     path = engine.url.database
@@ -106,15 +87,6 @@ def test_a_commit_by_another_process_moves_it(engine: Engine) -> None:
         assert _read(other) == after
     finally:
         other.dispose()
-
-
-def test_a_rolled_back_write_leaves_the_version_as_before(engine: Engine) -> None:
-    before = _read(engine)
-    with Session(engine) as session:
-        session.execute(sa.text(WITHDRAW))
-        assert notices_version(session, after=AFTER) != before  # read inside the write
-        session.rollback()
-        assert notices_version(session, after=AFTER) == before
 
 
 # PostgreSQL: the mark is the statement's snapshot (and whether this transaction has written). The
@@ -156,33 +128,37 @@ def test_postgres_unchanged_data_is_not_read_again(pg: Engine) -> None:
         assert first[0] == tuple(str(v) for v in conn.execute(_version_query("postgresql", False)).one())
 
 
-@pytest.mark.postgres
-def test_postgres_a_commit_through_another_connection_moves_it(pg: Engine) -> None:
-    before = _read(pg)
-    with pg.connect() as reader, pg.connect() as writer:
+@pytest.fixture(params=[pytest.param("sqlite"), pytest.param("postgres", marks=pytest.mark.postgres)])
+def db(request: pytest.FixtureRequest) -> Engine:
+    """The sample database on SQLite, then on PostgreSQL."""
+    engine: Engine = request.getfixturevalue("pg" if request.param == "postgres" else "engine")
+    return engine
+
+
+def test_a_commit_through_another_connection_moves_it(db: Engine) -> None:
+    before = _read(db)
+    with db.connect() as reader, db.connect() as writer:
         assert notices_version(Session(bind=reader), after=AFTER) == before
         writer.execute(sa.text(WITHDRAW))
         writer.commit()
         assert notices_version(Session(bind=reader), after=AFTER) != before
 
 
-@pytest.mark.postgres
-def test_postgres_a_commit_through_the_same_connection_moves_it(pg: Engine) -> None:
-    before = _read(pg)
-    with Session(pg) as session:
-        assert notices_version(session, after=AFTER) == before
+def test_a_commit_through_the_same_connection_moves_it(db: Engine) -> None:
+    before = _read(db)
+    with Session(db) as session:
+        assert notices_version(session, after=AFTER) == before  # the kept figures, on this connection
         session.execute(sa.text(EDIT))
         assert notices_version(session, after=AFTER) != before  # read inside the write
         session.commit()
         assert notices_version(session, after=AFTER) != before
-    assert _read(pg) != before
+    assert _read(db) != before
 
 
-@pytest.mark.postgres
-def test_postgres_a_rolled_back_write_leaves_the_version_as_before(pg: Engine) -> None:
-    before = _read(pg)
-    with Session(pg) as session:
+def test_a_rolled_back_write_leaves_the_version_as_before(db: Engine) -> None:
+    before = _read(db)
+    with Session(db) as session:
         session.execute(sa.text(WITHDRAW))
-        assert notices_version(session, after=AFTER) != before
+        assert notices_version(session, after=AFTER) != before  # read inside the write
         session.rollback()
         assert notices_version(session, after=AFTER) == before
