@@ -229,12 +229,18 @@ def _class_table() -> npt.NDArray[np.uint8]:
 def _char_classes(text: str) -> npt.NDArray[np.uint8] | None:
     """The _class_table classes of each character of ``text``; None for a short text (_CLASSES_FROM)
     or one beyond the BMP (its code units are not its characters): the plain tests answer there."""
-    if len(text) < _CLASSES_FROM:
+    if len(text) < _CLASSES_FROM or (units := _code_units(text)) is None:
         return None
+    return _class_table().take(units)
+
+
+def _code_units(text: str) -> npt.NDArray[np.uint16] | None:
+    """The UTF-16 code units of ``text``, one per character, that the look-up tables are read with;
+    None beyond the BMP (a character there is two units)."""
     import numpy as np
 
     units = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
-    return _class_table().take(units) if len(units) == len(text) else None
+    return units if len(units) == len(text) else None
 
 
 def _may_hold(classes: npt.NDArray[np.uint8] | None, bit: int) -> bool:
@@ -732,11 +738,9 @@ class _LineClasses:
     def of(cls, lines: list[str], stripped: list[str]) -> _LineClasses | None:
         """The classes of ``lines`` (right-stripped; ``stripped``: stripped), None beyond the BMP or
         for no character at all."""
-        import numpy as np
-
         body = "\n".join(lines)
-        units = np.frombuffer(body.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
-        return cls(body, units, stripped) if len(units) == len(body) and body else None
+        units = _code_units(body)
+        return cls(body, units, stripped) if units is not None and body else None
 
     @staticmethod
     def has(classes: npt.NDArray[np.uint16], bit: int) -> npt.NDArray[np.bool_]:
@@ -870,10 +874,8 @@ def _view_classes(text: str) -> npt.NDArray[np.uint8] | None:
     (its code units are not its characters) or without the table."""
     if len(text) < _VIEW_TABLE_FROM or (table := _view_table()) is None:
         return None
-    import numpy as np
-
-    units = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
-    return table.take(units) if len(units) == len(text) else None
+    units = _code_units(text)
+    return None if units is None else table.take(units)
 
 
 def match_view(cleaned: str) -> str:
