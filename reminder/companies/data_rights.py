@@ -43,7 +43,9 @@ def export_company(*, session: Session, company: Company) -> dict[str, Any]:
     channels = session.exec(
         select(Channel).where(Channel.company_id == company.id).order_by(col(Channel.id))
     ).all()
-    matches = session.exec(select(Match).where(Match.company_id == company.id).order_by(col(Match.id))).all()
+    matches = session.exec(
+        select(Match).where(Match.company_id == company.id).order_by(col(Match.notice_id))
+    ).all()
     reminders = session.exec(
         select(Reminder).where(Reminder.company_id == company.id).order_by(col(Reminder.id))
     ).all()

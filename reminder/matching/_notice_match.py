@@ -28,7 +28,7 @@ from sqlmodel import Session, col
 
 from reminder.db.models import Company, Match
 from reminder.matching._bulk_judge import NoticeJudge, Stored, prefilter_columns
-from reminder.matching._class_rows import candidate_classes, write_classes
+from reminder.matching._class_rows import ClassKey, candidate_classes, write_classes
 from reminder.matching._match_rows import (
     MatchRow,
     delete_matches_of,
@@ -50,7 +50,7 @@ _MAX_CLASSES = 20_000
 
 def _by_class(
     session: Session, judge: NoticeJudge, keep: sa.ColumnElement[bool]
-) -> list[tuple[str, int, Stored]] | None:
+) -> list[tuple[ClassKey, int, Stored]] | None:
     """(class key, companies, verdict) per class of candidates, rejected classes left out; None when
     there are too many classes to be worth it (one grouping scan either way)."""
     conn = session.connection()
