@@ -84,6 +84,21 @@ def current_revision(engine: Engine) -> str | None:
         raise _connect_error(engine, exc) from exc
 
 
+#: the oldest PostgreSQL the code runs on: matching hashes class keys with ``hash_record_extended`` (14)
+OLDEST_POSTGRESQL = (14,)
+
+
+def _require_server(conn: sa.Connection) -> None:
+    """Refuse a PostgreSQL server older than the code needs, before any migration runs."""
+    found = conn.dialect.server_version_info
+    if conn.dialect.name == "postgresql" and found is not None and tuple(found) < OLDEST_POSTGRESQL:
+        shown = ".".join(str(part) for part in found)
+        raise StorageError(
+            f"需要 PostgreSQL {OLDEST_POSTGRESQL[0]} 或更高版本，{safe_url(conn.engine.url)} 是 {shown} / "
+            f"PostgreSQL {OLDEST_POSTGRESQL[0]} or later is required, this server is {shown}: upgrade the server"
+        )
+
+
 def upgrade(engine: Engine, revision: str = "head") -> str | None:
     """Apply the migrations up to ``revision``.
 
@@ -92,6 +107,7 @@ def upgrade(engine: Engine, revision: str = "head") -> str | None:
     """
     try:
         with engine.begin() as conn:
+            _require_server(conn)
             command.upgrade(alembic_config(conn), revision)
     except sa.exc.OperationalError as exc:
         raise _connect_error(engine, exc) from exc

@@ -112,6 +112,23 @@ def test_database_ahead_of_the_code_is_named(empty_engine) -> None:
         check_schema(db)
 
 
+def test_a_postgresql_server_too_old_is_refused_before_any_migration(empty_engine) -> None:
+    if empty_engine.dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL server's version")
+    with empty_engine.connect():
+        pass  # the dialect reads the server's version on the first connection
+    real = empty_engine.dialect.server_version_info
+    assert real is not None and real >= (14,), "the test server itself is recent enough"
+    empty_engine.dialect.server_version_info = (13, 9)  # what an older server reports
+    try:
+        with pytest.raises(StorageError, match=r"PostgreSQL 14 or later is required, this server is 13\.9"):
+            upgrade(empty_engine)
+    finally:
+        empty_engine.dialect.server_version_info = real
+    assert current_revision(empty_engine) is None, "nothing migrated"
+    assert upgrade(empty_engine) == head_revision()
+
+
 def test_unreachable_server_is_a_storage_error_without_the_password() -> None:
     engine = make_engine("postgresql://postgres:s3cret@127.0.0.1:1/reminder?connect_timeout=2")
     try:

@@ -20,7 +20,7 @@ from reminder.matching import match_company, match_notice
 from reminder.model import TZ
 
 NOW = dt.datetime(2025, 1, 2, 9, 0, tzinfo=TZ)
-_SEED = re.compile(r"hashtextextended\(.*, %\((\w+)\)s(?:::BIGINT)?\)", re.S)
+_SEED = re.compile(r"hash_record_extended\(.*, %\((\w+)\)s(?:::BIGINT)?\)", re.S)
 
 
 def _industry_notice(session: Session) -> int:
