@@ -59,7 +59,7 @@ _CREATE = {
     ),
     "postgresql": (
         # no key: nothing looks a candidate up by id, and its index was 40% of the cost of filling the table;
-        # a class key is the hash of its text (see ``_HASHED``)
+        # a class key is a hash of its values (see ``classed``)
         f"CREATE TEMP TABLE IF NOT EXISTS {_CANDIDATES} "
         "(company_id INTEGER NOT NULL, key BIGINT NOT NULL) ON COMMIT DELETE ROWS",
         f"CREATE TEMP TABLE IF NOT EXISTS {_TOKENS} "
@@ -131,8 +131,7 @@ def classed(
         parts.append(text)
         values.append(value)
     if seed is not None:
-        row = sa.func.row(*values) if values else sa.func.row(sa.literal(""))
-        return source, sa.func.hash_record_extended(row, seed, type_=sa.BigInteger), joined
+        return source, sa.func.hash_record_extended(sa.func.row(*values), seed, type_=sa.BigInteger), joined
     key: sa.ColumnElement[str] = parts[0] if parts else sa.literal("")
     for part in parts[1:]:
         key = key + _SEPARATOR + part
