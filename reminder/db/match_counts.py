@@ -24,7 +24,7 @@ matching's, and the counts follow within the worker's interval (a minute).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -141,7 +141,26 @@ def _add_notice(conn: sa.Connection, insert: Any, notice_id: int) -> None:
     """Add one notice's counted matches to the counts (one row per company: nothing to group)."""
     counted = _counted_of_notice(notice_id).subquery("counted")
     rows = sa.select(counted.c.company_id, counted.c.eligible, counted.c.possible, sa.literal(1, sa.Integer))
-    rows = rows.where(sa.true()).order_by(counted.c.company_id)  # rows locked in one order: no deadlock
+    _upsert_added(conn, insert, rows.where(sa.true()))
+
+
+def _add_notices(conn: sa.Connection, insert: Any, notice_ids: Sequence[int]) -> None:
+    """Add several notices' counted matches to the counts, summed per company first: each company's
+    count is updated once, not once per notice (8 全国 notices: 2.9 M updates became 1 M)."""
+    if len(notice_ids) == 1:
+        _add_notice(conn, insert, notice_ids[0])
+        return
+    rows = (
+        sa.select(col(Match.company_id), sa.func.sum(_eligible()), sa.func.sum(_possible()), sa.func.count())
+        .where(col(Match.notice_id).in_(notice_ids), col(Match.status).in_(COUNTED))
+        .group_by(col(Match.company_id))
+    )
+    _upsert_added(conn, insert, rows)
+
+
+def _upsert_added(conn: sa.Connection, insert: Any, rows: sa.Select[Any, Any, Any, Any]) -> None:
+    """Add (company_id, eligible, possible, total) rows to the counts, a missing count starting at them."""
+    rows = rows.order_by(rows.selected_columns[0])  # rows locked in one order: no deadlock
     upsert = insert.from_select(["company_id", "eligible", "possible", "total"], rows)
     added = {c: _counts.c[c] + upsert.excluded[c] for c in ("eligible", "possible", "total")}
     conn.execute(upsert.on_conflict_do_update(index_elements=["company_id"], set_=added))
@@ -161,10 +180,8 @@ def fold_pending_counts(session: Session) -> int:
     if conn.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     queued = list(conn.execute(query).scalars())
-    insert = _insert(session)
-    for notice_id in queued:
-        _add_notice(conn, insert, notice_id)
     if queued:
+        _add_notices(conn, _insert(session), queued)
         conn.execute(sa.delete(_pending).where(_pending.c.notice_id.in_(queued)))
     return len(queued)
 

@@ -129,6 +129,30 @@ def test_a_new_notice_is_queued_then_added_once(db: Engine) -> None:
         assert large not in _stored(session)
 
 
+def test_several_queued_notices_are_added_together_once(db: Engine) -> None:
+    with Session(db) as session:
+        small, large, unknown = (
+            _company(session, n, h)
+            for n, h in (
+                ("杭州小微科技有限公司", 80),
+                ("杭州大型制造有限公司", 900),
+                ("杭州人数未报科技有限公司", None),
+            )
+        )
+        match_notice(session=session, notice_id=_notice(session), now=NOW)
+        session.commit()
+        assert fold_pending_counts(session) == 1
+        session.commit()
+        titles = ("关于组织申报第二批中小企业专项资金的通知", "关于组织申报第三批中小企业专项资金的通知")
+        for title in titles:
+            match_notice(session=session, notice_id=_notice(session, title), now=NOW)
+        assert len(_queued(session)) == 2
+        assert fold_pending_counts(session) == 2, "both in one job"
+        assert _queued(session) == [] and fold_pending_counts(session) == 0
+        assert _stored(session) == _fresh(session) == {small: (3, 0, 3), unknown: (0, 3, 3)}
+        assert large not in _stored(session)
+
+
 def test_a_notice_nobody_qualifies_for_is_not_queued(db: Engine) -> None:
     with Session(db) as session:
         _company(session, "杭州大型制造有限公司", 900)
