@@ -99,16 +99,16 @@ def _fresh(session: Session) -> dict[int, tuple[int, int, int]]:
     return fresh
 
 
+def _small_large_unknown(session: Session) -> tuple[int, int, int]:
+    """Three companies: one the notices' headcount condition admits, one it refuses, one that gave none."""
+    small = _company(session, "杭州小微科技有限公司", 80)
+    large = _company(session, "杭州大型制造有限公司", 900)
+    return small, large, _company(session, "杭州人数未报科技有限公司", None)
+
+
 def test_a_new_notice_is_queued_then_added_once(db: Engine) -> None:
     with Session(db) as session:
-        small, large, unknown = (
-            _company(session, n, h)
-            for n, h in (
-                ("杭州小微科技有限公司", 80),
-                ("杭州大型制造有限公司", 900),
-                ("杭州人数未报科技有限公司", None),
-            )
-        )
+        small, large, unknown = _small_large_unknown(session)
         first = _notice(session)
         stats = match_notice(session=session, notice_id=first, now=NOW)
         assert (stats.eligible, stats.possibly_eligible) == (1, 1)
@@ -131,14 +131,7 @@ def test_a_new_notice_is_queued_then_added_once(db: Engine) -> None:
 
 def test_several_queued_notices_are_added_together_once(db: Engine) -> None:
     with Session(db) as session:
-        small, large, unknown = (
-            _company(session, n, h)
-            for n, h in (
-                ("杭州小微科技有限公司", 80),
-                ("杭州大型制造有限公司", 900),
-                ("杭州人数未报科技有限公司", None),
-            )
-        )
+        small, large, unknown = _small_large_unknown(session)
         match_notice(session=session, notice_id=_notice(session), now=NOW)
         session.commit()
         assert fold_pending_counts(session) == 1
