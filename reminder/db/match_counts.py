@@ -83,6 +83,15 @@ def _counted_of_notice(notice_id: int) -> sa.Select[Any, int, int]:
     ).where(col(Match.notice_id) == notice_id, col(Match.status).in_(COUNTED))
 
 
+def _counted_per_company(*where: sa.ColumnElement[bool]) -> sa.Select[Any, Any, Any, Any]:
+    """(company_id, eligible, possible, total) of the counted matches meeting ``where``, per company."""
+    return (
+        sa.select(col(Match.company_id), sa.func.sum(_eligible()), sa.func.sum(_possible()), sa.func.count())
+        .where(col(Match.status).in_(COUNTED), *where)
+        .group_by(col(Match.company_id))
+    )
+
+
 def _insert(session: Session, table: sa.Table = _counts) -> Any:
     """The dialect's INSERT of ``table`` (its ON CONFLICT clauses are the dialect's own)."""
     name = session.get_bind().dialect.name
@@ -150,12 +159,7 @@ def _add_notices(conn: sa.Connection, insert: Any, notice_ids: Sequence[int]) ->
     if len(notice_ids) == 1:
         _add_notice(conn, insert, notice_ids[0])
         return
-    rows = (
-        sa.select(col(Match.company_id), sa.func.sum(_eligible()), sa.func.sum(_possible()), sa.func.count())
-        .where(col(Match.notice_id).in_(notice_ids), col(Match.status).in_(COUNTED))
-        .group_by(col(Match.company_id))
-    )
-    _upsert_added(conn, insert, rows)
+    _upsert_added(conn, insert, _counted_per_company(col(Match.notice_id).in_(notice_ids)))
 
 
 def _upsert_added(conn: sa.Connection, insert: Any, rows: sa.Select[Any, Any, Any, Any]) -> None:
@@ -232,11 +236,7 @@ def rebuild_counts(session: Session) -> int:
     conn = session.connection()
     conn.execute(sa.delete(_pending))  # every match is counted below
     conn.execute(sa.delete(_counts))
-    counted = (
-        sa.select(col(Match.company_id), sa.func.sum(_eligible()), sa.func.sum(_possible()), sa.func.count())
-        .where(col(Match.status).in_(COUNTED))
-        .group_by(col(Match.company_id))
-    )
+    counted = _counted_per_company()
     result = conn.execute(
         sa.insert(_counts).from_select(["company_id", "eligible", "possible", "total"], counted)
     )
@@ -251,9 +251,5 @@ def recount_companies(session: Session, scope: sa.ColumnElement[bool]) -> None:
     ids = sa.select(col(Company.id)).where(scope)
     counted_now = _not_queued(conn)
     conn.execute(sa.delete(_counts).where(_counts.c.company_id.in_(ids)))
-    counted = (
-        sa.select(col(Match.company_id), sa.func.sum(_eligible()), sa.func.sum(_possible()), sa.func.count())
-        .where(col(Match.status).in_(COUNTED), col(Match.company_id).in_(ids), counted_now)
-        .group_by(col(Match.company_id))
-    )
+    counted = _counted_per_company(col(Match.company_id).in_(ids), counted_now)
     conn.execute(sa.insert(_counts).from_select(["company_id", "eligible", "possible", "total"], counted))
