@@ -221,7 +221,7 @@ def _period(after: str) -> bool:
     """…期间投保 is a period the applicant acted in; …期间登录平台填报 is the application window itself,
     and 3月20日后正式开放 the window's start."""
     hit = cues.PERIOD.match(after)
-    if hit is None:
+    if hit is None or cues.AFTER_CUE.match(after):  # 6月30日后不再受理: the window closes then
         return False
     rest = after[hit.end() : hit.end() + 12]
     return not (cues.APPLY_ACT.search(rest) or cues.OPENS.match(rest))
