@@ -145,6 +145,9 @@ class Vocab:
     local: dict[str, str]
     region_stop: frozenset[str]
     region_anchors: dict[str, re.Pattern[str]]
+    #: two-character short names of counties and districts (黄岩 → 黄岩区), each meaning one division only:
+    #: read only right before an area anchor (在黄岩行政区域内注册), being ordinary words elsewhere
+    region_short: dict[str, str]
 
 
 def _fail(file: str, key: str, why: str) -> DataFileError:
@@ -265,7 +268,13 @@ def _inverse(file: str, key: str, raw: Any) -> dict[str, str]:
 def _regions() -> dict[str, Any]:
     raw = load_table("regions", _REGION_KEYS)
     names = set(region_names())
-    names -= set(_strings("regions", "blacklist", raw["blacklist"]))
+    blacklist = set(_strings("regions", "blacklist", raw["blacklist"]))
+    names -= blacklist
+    short = {
+        key: found[0].name
+        for key, found in region_names(short_counties=2).items()
+        if len(key) == 2 and len(found) == 1 and key not in names and key not in blacklist
+    }
     anchors = {
         key: _compile("regions", key, "|".join(_strings("regions", key, raw[key])))
         for key in ("after_region", "before_region")
@@ -279,6 +288,7 @@ def _regions() -> dict[str, Any]:
         "local": local,
         "region_stop": frozenset(raw["stop_chars"]),
         "region_anchors": anchors,
+        "region_short": short,
     }
 
 

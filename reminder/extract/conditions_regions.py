@@ -21,6 +21,8 @@ __all__ = ["REGION_RULES", "region_before", "region_after"]
 
 #: region chains scan at most this many names (浙江省杭州市萧山区)
 _MAX_CHAIN = 3
+#: anchors saying "within the area of": only they make a two-character short name a region (黄岩行政区域内)
+_AREA_WORDS = ("行政区域", "行政区划", "辖区", "区域", "境内")
 #: a name found without the lexicon: at most this long, ending in one of these
 _GENERIC_MAX = 8
 _GENERIC_UNITS = "省市区县旗"
@@ -115,9 +117,20 @@ def _before_region_rx(v: Vocab) -> re.Pattern[str]:
     return v.region_anchors["before_region"]
 
 
+def _short_before(text: str, end: int, anchor: str, v: Vocab) -> tuple[int, str] | None:
+    """(start, full name) of a two-character short name before an area anchor: 黄岩 | 行政区域内注册
+    (the name stands alone: 在 or a stop character before it)."""
+    start = end - 2
+    if start < 0 or not anchor.startswith(_AREA_WORDS) or text[start:end] not in v.region_short:
+        return None
+    if start > 0 and text[start - 1] not in v.region_stop:
+        return None
+    return start, v.region_short[text[start:end]]
+
+
 def _region_before_anchor(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidate]:
     """The region right before the anchor: 杭州市 | 行政区域内注册."""
-    got = region_before(s.text, m.start(), v)
+    got = region_before(s.text, m.start(), v) or _short_before(s.text, m.start(), m.group(), v)
     if got is None or negated(s.text, got[0], v):
         return []
     start = got[0] - 1 if got[0] > 0 and s.text[got[0] - 1] == "在" else got[0]
