@@ -51,7 +51,7 @@ def _industry_rx(v: Vocab) -> re.Pattern[str]:
     ind = v.industry
     return re.compile(
         rf"(?P<a>{alternation(ind['anchors'])})(?P<body>[^。;:,]{{2,80}}?)(?:等)?"
-        rf"(?P<cnt>[\d一二三四五六七八九十]{{1,2}}(?:个|大|类))?(?:{alternation(ind['modifiers'])})?"
+        rf"(?P<cnt>[\d一二三四五六七八九十]{{1,2}}(?:个|大|类))?(?P<mod>{alternation(ind['modifiers'])})?"
         rf"(?:{alternation(ind['heads'])})(?!链|集群|园|化|政策|发展|主管|协会|部门|联盟|基金|平台|协调)"
     )
 
@@ -87,6 +87,10 @@ def _industry(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candid
     items = _industry_items(body, count, v)
     if items is None:
         return []
+    mod = m.groupdict().get("mod")  # (所属行业为… has no modifier)
+    if mod and items[-1] + mod in v.industry["modifiers"]:
+        # 战略性新兴产业: the lazy body stopped inside a longer modifier, which with its head is the name
+        items[-1] += s.text[m.start("mod") : m.end()]
     return [entity("industry", "in", items, m.span(), m.span("body"), rule)]
 
 
