@@ -44,6 +44,7 @@ TABLE = load_table(
         "review_acts": list,
         "policy_acts": list,
         "list_joiners": list,
+        "payment_acts": list,
     },
 )
 
@@ -63,6 +64,8 @@ FROM_NOW = re.compile(r"(?:" + alternation(TABLE["from_now_words"]) + r")\s*起?
 # 由6月30日延长至7月15日: the old date.
 EXTENDED = re.compile(r"^\s*(?:" + alternation(TABLE["extension_after"]) + ")")
 # 项目实施期为2024年1月1日至12月31日: the project's period.
+# 资金将于9月底前拨付到位: the authority's payment.
+PAYMENT = re.compile(r"^\s*(?:将|会|予以)?\s*(?:" + alternation(TABLE["payment_acts"]) + ")")
 PERIOD_BEFORE = re.compile("(?:" + alternation(TABLE["period_before"]) + r")\s*(?:为|是|:)?\s*(?:自|从)?\s*$")
 EVENT = _rx("event_words")
 # 截止6月30日,登记入库…92家: a figure as of that day.

@@ -191,7 +191,7 @@ def _rejected(
             applies = act is not None and (milestone is None or act.start() < milestone.start())
             if not (applies or by_department):
                 return True
-        if cues.ELIGIBLE_THING.match(rest):
+        if cues.ELIGIBLE_THING.match(rest) or cues.PAYMENT.match(rest):
             return True
     return _period(after)
 
