@@ -30,6 +30,9 @@ _QUAL_REQUIRED_FAR = r"属于|须为|应为|必须为|必须是|须是|应是|�
 _QUAL_CERTIFIED = r"(?:认定为|评为|评定为|认定的|入库的|备案的|入选|获评|列入|纳入|获得|取得|通过)(?:的)?"
 _QUAL_HELD = r"(?:拥有|具有|具备|持有|取得|获得)(?:有效期内的?)?"
 _QUAL_HELD_AFTER = re.compile(r"(?:资格|证书|称号|资质|认定)")
+#: 通过2025年度科技型中小企业评价: passed the title's evaluation (a year may stand between)
+_PASSED_BEFORE = re.compile(r"通过\s*(?:[0-9]{4}\s*年度?|本年度|上年度|上一年度|当年|当年度)?\s*(?:的)?$")
+_PASSED_AFTER = re.compile(r"(?:的)?(?:评价|认定|评定|入库|备案)")
 _QUAL_MAY_APPLY = re.compile(r"(?:均|也|亦)?可(?:以)?(?:自愿)?(?:申报|申请|参加|参与)|积极申报|踊跃申报")
 #: after a title in its sentence: the title is expiring and the holder re-applies
 _RENEWAL = re.compile(r"期满|到期|届满|重新认定|再次申请|可再次|复审")
@@ -154,7 +157,9 @@ def _qualification(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[C
     left = left.rstrip(QUOTES)  # 通过认定的“国家高新技术企业”
     required_rx, held_rx = _qualification_left(v)
     held = held_rx.search(left) is not None and _qualification_after(v).match(right) is not None
-    required = required_rx.search(left) is not None
+    required = required_rx.search(left) is not None or (
+        _PASSED_BEFORE.search(left) is not None and _PASSED_AFTER.match(right) is not None
+    )
     obj = s.eligibility and (
         left.endswith("的") and _QUAL_OBJECT_AFTER.match(right) is not None or right.startswith("优先")
     )
@@ -193,9 +198,12 @@ def _qualification(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[C
 @functools.cache
 def _list_item_rx(v: Vocab) -> re.Pattern[str]:
     """One more item of a list of titles: a known one, or an unknown …企业/机构 phrase."""
+    # quote marks may close one title and open the next: 为“瞪羚企业”或“独角兽企业”
+    q = f"[{re.escape(QUOTES)}]*"
     return re.compile(
-        rf"(?:、|或者|或|和|及|以及)(?P<level>{_LEVEL})(?:(?P<known>{v.qualification_rx.pattern})"
-        r"|(?P<other>[^、,;。:()]{2,20}?(?:企业|机构|平台|中心)))(?=[、,;。:或和及(]|$|的|等|之一|资格|证书|称号|资质|认定)"
+        rf"{q}(?:、|或者|或|和|及|以及){q}(?P<level>{_LEVEL})(?:(?P<known>{v.qualification_rx.pattern})"
+        r"|(?P<other>[^、,;。:()]{2,20}?(?:企业|机构|平台|中心)))"
+        rf"(?={q}(?:[、,;。:或和及(]|$|的|等|之一|资格|证书|称号|资质|认定))"
     )
 
 
