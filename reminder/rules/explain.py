@@ -127,6 +127,13 @@ def _qualification_name(value: Any) -> str:
 
 def _qualification(result: ConditionResult) -> str:
     label, target = _label(result), str(result.expected)
+    listed = result.condition.value
+    if result.why in ("missing", "absent") and isinstance(listed, list | tuple) and len(listed) > 1:
+        # 须为A或B: any one will do, so name them all (the result names only the first)
+        names = "、".join(str(v) for v in listed)
+        if result.why == "absent":
+            return f"{label} 不具备 {names} 中的任何一项"
+        target = f"{names} 之一"
     if result.why == "kind_mismatch":
         return f"所属行业 {result.used} 不属于{target}企业（{result.quote}）"
     if result.why == "unknown_qualification":
