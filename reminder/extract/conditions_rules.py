@@ -176,9 +176,13 @@ def _age_rx(v: Vocab) -> re.Pattern[str]:
 def _range_rx(v: Vocab) -> re.Pattern[str]:
     comp = v.comparators
     cur = rf"(?:{alternation(comp['currency'])})?"
+    # 20人(含)至300人(不含): each bound may say whether it is included
+    incl = alternation([*comp["inclusive"], *comp["exclusive"]])
     return re.compile(
         _field_list(v) + _FILLER + rf"(?:在|为)?\s*{cur}(?P<lo>{NUM})\s*(?P<lounit>{v.unit_alt})?\s*"
+        rf"(?:\((?P<loinc>{incl})\)\s*)?"
         rf"(?:{alternation(comp['range_joiners'])})\s*{cur}(?P<num>{NUM})\s*(?P<unit>{v.unit_alt})"
+        rf"(?:\s*\((?P<hiinc>{incl})\))?"
         rf"(?:\s*(?:{alternation(comp['range_tail'])}))?"
     )
 
@@ -279,8 +283,11 @@ def _range(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidate
         if hi[1] in spec.unit_classes and spec.context == "any":
             span, key = (m.start(), m.end()), (m.start("lo"), m.end("unit"))
             unit = v.unit_names[hi[1]]
-            out.append(Candidate(spec.field, ">=", tidy(lo[0]), unit, span, key, rule))
-            out.append(Candidate(spec.field, "<=", tidy(hi[0]), unit, span, key, rule))
+            exclusive = v.comparators["exclusive"]
+            lo_op = ">" if m.group("loinc") in exclusive else ">="
+            hi_op = "<" if m.group("hiinc") in exclusive else "<="
+            out.append(Candidate(spec.field, lo_op, tidy(lo[0]), unit, span, key, rule))
+            out.append(Candidate(spec.field, hi_op, tidy(hi[0]), unit, span, key, rule))
     return out
 
 
