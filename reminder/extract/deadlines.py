@@ -63,8 +63,10 @@ class _Candidate:
 # compiled once: these run for every date mention
 _AT_END = re.compile(r"[于在]\s*$")
 _APPLY_UNTIL = re.compile(
-    r"(?:申报|受理|报送|提交|征集|报名|填报)(?:时间|日期)?\s*(?:截至|截止到|截止至)\s*$"
+    r"(?:申报|申请|受理|报送|提交|递交|接收|征集|报名|填报)(?:时间|日期)?\s*(?:截至|截止到|截止至)\s*$"
 )
+# 截至6月30日止: "until", never a baseline
+_UNTIL_END = re.compile(r"^\s*(?:24时|24:00)?\s*(?:止|为止)")
 _LEADING_TIME = re.compile(r"^[\s(（]*(?:[零〇○0-9:：时点分]+)?")
 _DAY_MARK = re.compile(r"[0-9一二三四五六七八九十]\s*[日号]")
 _FORMS = re.compile(r"申报(?:书|材料|资料)")
@@ -142,6 +144,8 @@ def _is_cutoff(
         return "date_before_cue" if tail == m.span[1] else "date_list_before_cue"
     if cues.BEFORE_CUE.search(before):
         return "cue_then_date"
+    if _APPLY_UNTIL.search(before):  # 受理申请截至6月30日
+        return "apply_until_date"
     if _AT_END.search(before) and cues.SUBMIT_ON.match(after):
         return "submit_on_date"
     if (
@@ -167,7 +171,7 @@ def _rejected(
         return True
     if _figure_as_of(view, m, before, sentence) or _event(view, m, before, after, sentence):
         return True
-    if cues.BASELINE.search(before) and not _APPLY_UNTIL.search(before):
+    if cues.BASELINE.search(before) and not _APPLY_UNTIL.search(before) and not _UNTIL_END.match(after):
         return True
     if cues.EFFECTIVE.match(_LEADING_TIME.sub("", after)):
         return True
