@@ -12,7 +12,7 @@ from reminder.extract._data import alternation
 from reminder.extract.conditions_data import Vocab
 from reminder.extract.regex_shortcuts import optional_branches
 
-__all__ = ["NUM", "compare_tail", "parse_number", "amount", "comparison", "tidy", "unit_name"]
+__all__ = ["NUM", "compare_tail", "inclusion", "parse_number", "amount", "comparison", "tidy", "unit_name"]
 
 #: a number as notices write it: 500, 1,000, 1.5, 2 0 0 0 (PDF spacing), 一亿 / 两千 / 五
 NUM = r"\d[\d,]*(?:[ \t]\d+)*(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+(?:点[零〇一二三四五六七八九]+)?"
@@ -29,11 +29,16 @@ def compare_tail(v: Vocab) -> str:
     return optional_branches(_compare_tail_text(v))
 
 
+def inclusion(v: Vocab) -> str:
+    """The words in brackets after a number saying whether the bound is included: 含 / 不含 …"""
+    return alternation([*v.comparators["inclusive"], *v.comparators["exclusive"]])
+
+
 def _compare_tail_text(v: Vocab) -> str:
     """:func:`compare_tail` as written."""
     comp = v.comparators
     pre = alternation([*v.prefix_ops, *comp["weak_prefix"]])
-    incl = alternation([*comp["inclusive"], *comp["exclusive"]])
+    incl = inclusion(v)
     return (
         rf"(?:(?P<pre>{pre})\s*)?(?P<cur>{alternation(comp['currency'])})?\s*"
         rf"(?P<num>{NUM})\s*(?P<unit>{v.unit_alt})"

@@ -18,7 +18,15 @@ from typing import Any
 
 from reminder.extract._data import alternation
 from reminder.extract.conditions_data import Vocab
-from reminder.extract.conditions_numbers import NUM, amount, compare_tail, comparison, tidy, unit_name
+from reminder.extract.conditions_numbers import (
+    NUM,
+    amount,
+    compare_tail,
+    comparison,
+    inclusion,
+    tidy,
+    unit_name,
+)
 from reminder.extract.facts_text import first_chars, first_search
 
 __all__ = [
@@ -177,7 +185,7 @@ def _range_rx(v: Vocab) -> re.Pattern[str]:
     comp = v.comparators
     cur = rf"(?:{alternation(comp['currency'])})?"
     # 20人(含)至300人(不含): each bound may say whether it is included
-    incl = alternation([*comp["inclusive"], *comp["exclusive"]])
+    incl = inclusion(v)
     return re.compile(
         _field_list(v) + _FILLER + rf"(?:在|为)?\s*{cur}(?P<lo>{NUM})\s*(?P<lounit>{v.unit_alt})?\s*"
         rf"(?:\((?P<loinc>{incl})\)\s*)?"
@@ -283,9 +291,8 @@ def _range(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidate
         if hi[1] in spec.unit_classes and spec.context == "any":
             span, key = (m.start(), m.end()), (m.start("lo"), m.end("unit"))
             unit = v.unit_names[hi[1]]
-            exclusive = v.comparators["exclusive"]
-            lo_op = ">" if m.group("loinc") in exclusive else ">="
-            hi_op = "<" if m.group("hiinc") in exclusive else "<="
+            lo_op = ">" if m.group("loinc") in v.exclusive else ">="
+            hi_op = "<" if m.group("hiinc") in v.exclusive else "<="
             out.append(Candidate(spec.field, lo_op, tidy(lo[0]), unit, span, key, rule))
             out.append(Candidate(spec.field, hi_op, tidy(hi[0]), unit, span, key, rule))
     return out
