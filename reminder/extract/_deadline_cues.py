@@ -54,10 +54,9 @@ def _rx(key: str) -> re.Pattern[str]:
 
 
 # What may stand between a date and its cue: spaces, a bracketed batch label, 24时/整.
-GAP = (
-    r"[\s]*(?:[(（]\s*(?:" + TABLE["batch_pattern"] + r"|含[^()（）]{0,4}|以[^()（）]{1,10}为准)\s*[)）]\s*)?"
-    r"(?:整|24时)?\s*"
-)  # a batch label, (含)/(含当日) or a remark such as (以邮戳为准) may stand between
+# (a batch label, (含)/(含当日) or a remark such as (以邮戳为准) / Taiwan's (以郵戳為憑) in the brackets)
+_BRACKETED = TABLE["batch_pattern"] + r"|含[^()（）]{0,4}|以[^()（）]{1,10}为[准凭]"
+GAP = r"[\s]*(?:[(（]\s*(?:" + _BRACKETED + r")\s*[)）]\s*)?(?:整|24时)?\s*"
 AFTER_CUE = re.compile(GAP + "(?:" + alternation(TABLE["after_cues"]) + ")")
 BEFORE_CUE = _rx("before_cues")
 FROM_NOW = re.compile(r"(?:" + alternation(TABLE["from_now_words"]) + r")\s*起?\s*(?:至|到)\s*$")
