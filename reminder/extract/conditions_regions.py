@@ -23,6 +23,9 @@ __all__ = ["REGION_RULES", "region_before", "region_after"]
 _MAX_CHAIN = 3
 #: anchors saying "within the area of": only they make a two-character short name a region (黄岩行政区域内)
 _AREA_WORDS = ("行政区域", "行政区划", "辖区", "区域", "境内")
+#: anchors that make a place the applicant's only after 在 (在香港成立的公司; 浙江省成立的服务中心 is no
+#: requirement)
+_AFTER_AT_ONLY = ("成立的", "有实质")
 #: a name found without the lexicon: at most this long, ending in one of these
 _GENERIC_MAX = 8
 _GENERIC_UNITS = "省市区县旗"
@@ -133,7 +136,10 @@ def _region_before_anchor(m: re.Match[str], s: Sentence, v: Vocab, rule: str) ->
     got = region_before(s.text, m.start(), v) or _short_before(s.text, m.start(), m.group(), v)
     if got is None or negated(s.text, got[0], v):
         return []
-    start = got[0] - 1 if got[0] > 0 and s.text[got[0] - 1] == "在" else got[0]
+    at = got[0] > 0 and s.text[got[0] - 1] == "在"
+    if not at and m.group().startswith(_AFTER_AT_ONLY):
+        return []
+    start = got[0] - 1 if at else got[0]
     return [_region(start, m.end(), got[1], (got[0], m.start()), rule)]
 
 
