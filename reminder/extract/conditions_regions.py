@@ -23,9 +23,9 @@ __all__ = ["REGION_RULES", "region_before", "region_after"]
 _MAX_CHAIN = 3
 #: anchors saying "within the area of": only they make a two-character short name a region (黄岩行政区域内)
 _AREA_WORDS = ("行政区域", "行政区划", "辖区", "区域", "境内")
-#: anchors that make a place the applicant's only after 在 (在香港成立的公司; 浙江省成立的服务中心 is no
-#: requirement)
-_AFTER_AT_ONLY = ("成立的", "有实质")
+#: anchors that make a place the applicant's only after 在 (在香港成立的公司; 浙江省成立的服务中心 or
+#: 本省根据《…》设立的专项资金 is no requirement)
+_AFTER_AT_ONLY = ("成立的", "有实质", "按《", "依《", "依照《", "根据《")
 #: a name found without the lexicon: at most this long, ending in one of these
 _GENERIC_MAX = 8
 _GENERIC_UNITS = "省市区县旗"
