@@ -253,7 +253,8 @@ def sync_sequences(session: Session) -> None:
     conn = session.connection()
     if conn.dialect.name != "postgresql":
         return
-    for table in ("documents", "notices", "deadlines", "conditions", "companies", "verdicts", "matches"):
+    # matches are keyed by their (company, notice) pair: no sequence of their own (migration 0019)
+    for table in ("documents", "notices", "deadlines", "conditions", "companies", "verdicts"):
         conn.exec_driver_sql(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
         )
