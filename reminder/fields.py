@@ -44,6 +44,7 @@ VALUE_TYPES = frozenset(
         "number",
         "money",
         "age",
+        "date",
         "region",
         "industry",
         "qualification",

@@ -15,8 +15,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-
-from tests.pg_utils import PG_ADMIN_DB, PG_HOST, PG_PORT, PG_USER
+from pg_utils import PG_ADMIN_DB, PG_HOST, PG_PORT, PG_USER
 
 ROOT = Path(__file__).resolve().parent.parent
 

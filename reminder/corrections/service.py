@@ -63,10 +63,10 @@ def list_corrections(*, session: Session, notice: NoticeRow) -> Sequence[Correct
     return corrections_for(session=session, notice_key=notice.key)
 
 
-def _current_op(target: str, selector: dict[str, Any]) -> str | None:
-    """The operator of the condition corrected, to check a new value against when only it changes."""
-    op = selector.get("op") if target == "condition" else None
-    return op if isinstance(op, str) else None
+def _current(target: str, selector: dict[str, Any], key: str) -> str | None:
+    """The operator or field of the condition corrected, to check a new value against when only it changes."""
+    found = selector.get(key) if target == "condition" else None
+    return found if isinstance(found, str) else None
 
 
 def _check_target(
@@ -125,7 +125,9 @@ def add_correction(
     """
     assert notice.id is not None
     now = now or utcnow()
-    clean = normalize_values(target, action, values, _current_op(target, selector))
+    clean = normalize_values(
+        target, action, values, _current(target, selector, "op"), _current(target, selector, "field")
+    )
     selector = {} if action == "add" or target == "notice" else dict(selector)
     _check_target(session, notice, target, action, selector)
     correction = Correction(

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from reminder.errors import CorrectionError
-from reminder.fields import condition_fields
+from reminder.fields import condition_fields, field_def
 from reminder.model import APPLY_STEP_KINDS, BENEFIT_KINDS, CONDITION_OPS, DEADLINE_KINDS, LEVELS
 
 __all__ = [
@@ -111,7 +111,29 @@ def _text(field: str, value: Any, *, required: bool = False) -> str | None:
     return value.strip()
 
 
-def _condition_value(op: str | None, value: Any) -> Any:
+#: a day as operators type it: 2022-12-31, 2022/12/31, 2022.12.31, 2022年12月31日
+_DAY = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
+
+
+def _day_value(value: Any) -> str:
+    """The value of a date field (成立日期 ≤ 2022-12-31), as YYYY-MM-DD."""
+    m = _DAY.match(str(value)) if isinstance(value, str | dt.date) else None
+    try:
+        if m is None:
+            raise ValueError(value)
+        return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+    except ValueError:
+        raise _bad(
+            "value",
+            f"该条件需要一个日期，如 2022-12-31，而不是 {value!r}",
+            f"this field needs a date (YYYY-MM-DD), got {value!r}",
+        ) from None
+
+
+def _condition_value(op: str | None, value: Any, field: str | None = None) -> Any:
+    found = field_def(field) if field else None
+    if found is not None and found.type == "date":
+        return _day_value(value)
     if op in _NUMBER_OPS:
         if isinstance(value, bool) or not isinstance(value, int | float | str):
             raise _bad("value", f"“{op}”需要一个数值", f"operator {op!r} needs a number, got {value!r}")
@@ -153,14 +175,18 @@ def _deadline_values(values: dict[str, Any], action: str) -> dict[str, Any]:
     return out
 
 
-def _condition_values(values: dict[str, Any], action: str, current_op: str | None) -> dict[str, Any]:
+def _condition_values(
+    values: dict[str, Any], action: str, current_op: str | None, current_field: str | None
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if "field" in values:
         out["field"] = _choice("field", values["field"], condition_fields())
     if "op" in values:
         out["op"] = _choice("op", values["op"], CONDITION_OPS)
     if "value" in values:
-        out["value"] = _condition_value(out.get("op", current_op), values["value"])
+        out["value"] = _condition_value(
+            out.get("op", current_op), values["value"], out.get("field", current_field)
+        )
     for key in ("unit", "group"):
         if key in values:
             out[key] = _text(key, values[key])
@@ -335,7 +361,11 @@ _KEYS = {
 
 
 def normalize_values(
-    target: str, action: str, values: dict[str, Any], current_op: str | None = None
+    target: str,
+    action: str,
+    values: dict[str, Any],
+    current_op: str | None = None,
+    current_field: str | None = None,
 ) -> dict[str, Any]:
     """Check a correction's values and return them as JSON (dates ISO, times HH:MM).
 
@@ -344,6 +374,8 @@ def normalize_values(
         action: one of ACTIONS.
         values: the corrected fields (only those given are changed by "set").
         current_op: for a condition "set" that changes the value but not the operator.
+        current_field: for a condition "set" that changes the value but not the field (a date field's
+            value must be a date).
 
     Raises:
         CorrectionError: naming the field at fault.
@@ -364,7 +396,7 @@ def normalize_values(
     if target == "deadline":
         return _deadline_values(values, action)
     if target == "condition":
-        return _condition_values(values, action, current_op)
+        return _condition_values(values, action, current_op, current_field)
     if target == "benefit":
         return _benefit_values(values, action)
     if target == "how_to_apply":

@@ -13,7 +13,8 @@ connector and an end. Groups are named with a one-letter prefix per point so the
 Inside a point: ``ya``/``yc`` Gregorian year in digits or Chinese numerals, ``rn``/``rb``/``rc`` 民国
 year with a marker, bare, or in bare Chinese numerals (一一四年), ``ry`` a year relative to the notice
 (今年, 明年), ``yp`` part of year (年底), ``m`` month, ``d`` day, ``part`` part of month, ``suf`` 份,
-``ny``/``nm``/``nd`` numeric date (2025-03-28), ``th``… time of day.
+``ny``/``nm``/``nd`` numeric date (2025-03-28), ``nr``/``rm``/``rd`` 民国 numeric date (114/06/30),
+``dd``/``dm``/``dy`` day-first numeric date (30/6/2025), ``th``… time of day.
 
 Two side patterns: ``Grammar.hours`` reads opening hours in brackets right after a date
 (``7月10日(9:00-17:30)``), and ``Grammar.compact`` reads dates whose separators were lost in
@@ -175,6 +176,10 @@ class Grammar:
     lead: re.Pattern[str]
 
 
+#: the anchor of a day-first numeric date (30/6/2025): its first slash, up to 2 characters after its start
+DAY_FIRST = "/"
+
+
 class _Builder:
     """Builds the pattern text for each piece of the grammar from the vocabulary."""
 
@@ -251,8 +256,13 @@ class _Builder:
     def date_point(self, p: str, day_range: bool = False) -> str:
         """One date point; a time is read only after a day."""
         year_part = alternation(list(self.v.year_parts))
-        numeric = rf"""(?<![0-9A-Za-z._/])(?P<{p}ny>(?:19|20)[0-9]{{2}})(?P<{p}sep>[-./])
-            (?P<{p}nm>[0-9]{{1,2}})(?P={p}sep)(?P<{p}nd>[0-9]{{1,2}})(?![0-9A-Za-z/_]|\.[0-9])"""
+        # 2025-03-28 / 2025/3/28 / 2025.3.28; Taiwan's 114/06/30 (民国 100–129); Hong Kong's day first,
+        # 30/6/2025 (the group ``num`` closes each, for the weekday and time after it)
+        numeric = rf"""(?<![0-9A-Za-z._/])(?:
+              (?P<{p}ny>(?:19|20)[0-9]{{2}})(?P<{p}sep>[-./])(?P<{p}nm>[0-9]{{1,2}})(?P={p}sep)(?P<{p}nd>[0-9]{{1,2}})
+            | (?P<{p}nr>1[0-2][0-9])(?P<{p}rsep>[-./])(?P<{p}rm>[0-9]{{1,2}})(?P={p}rsep)(?P<{p}rd>[0-9]{{1,2}})
+            | (?P<{p}dd>[0-9]{{1,2}})/(?P<{p}dm>[0-9]{{1,2}})/(?P<{p}dy>(?:19|20)[0-9]{{2}})
+            )(?P<{p}num>)(?![0-9A-Za-z/_]|\.[0-9])"""
         rel = alternation(list(self.v.relative_years))
         written = rf"""(?:{self.year(p)}|(?P<{p}ry>{rel}){_S})?
             (?:
@@ -260,7 +270,7 @@ class _Builder:
             | (?<![0-9.])(?P<{p}m>{self.num()}){_S}月{self.month_tail(p, day_range)}
             )"""
         return rf"""(?:{numeric}|{written})
-            (?({p}d){self.weekday_time(p)}|(?({p}nd){self.weekday_time(p + "n")}|))"""
+            (?({p}d){self.weekday_time(p)}|(?({p}num){self.weekday_time(p + "n")}|))"""
 
     def pattern(self) -> str:
         """A whole expression: start point, then optionally a connector and an end."""
@@ -286,7 +296,10 @@ class _Builder:
         extra = [(w, "") for w in self.v.relative_years if "年" not in w and "月" not in w]
         # a 年 followed by neither a part of year nor a month (2025年度, 每年) is no date's first 年
         year = ("年", f"(?={self.after_year()})")
-        return [year, ("月", ""), *extra, ("19", "[0-9]{2}[-./]"), ("20", "[0-9]{2}[-./]")]
+        # 民国 114/06/30 starts at its 1; a day-first 30/6/2025 is found at its first slash (``DAY_FIRST``)
+        roc = ("1", "[0-2][0-9][-./][0-9]{1,2}[-./][0-9]")
+        day_first = (DAY_FIRST, "[0-9]{1,2}/(?:19|20)[0-9]{2}(?![0-9])")
+        return [year, ("月", ""), *extra, ("19", "[0-9]{2}[-./]"), ("20", "[0-9]{2}[-./]"), roc, day_first]
 
     def first(self) -> str:
         """The characters a date expression may start with (the lookahead at the start of ``pattern``)."""

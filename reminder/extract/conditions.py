@@ -26,6 +26,7 @@ from typing import Any
 from reminder.extract.conditions_context import Kind, LineContext, Sections, lone_routes_ungrouped
 from reminder.extract.conditions_data import Vocab, vocab
 from reminder.extract.conditions_entities import ENTITY_RULES
+from reminder.extract.conditions_founding import FOUNDING_RULES
 from reminder.extract.conditions_kinds import KIND_RULES, kind_words, names_kind
 from reminder.extract.conditions_manual import MANUAL_RULES
 from reminder.extract.conditions_numbers import compare_tail, comparison
@@ -48,7 +49,13 @@ log = logging.getLogger(__name__)
 
 #: every rule, in priority order
 RULES: tuple[Rule, ...] = (
-    SHARE_RULES[:1] + NUMERIC_RULES + SHARE_RULES[1:] + KIND_RULES + ENTITY_RULES + MANUAL_RULES
+    SHARE_RULES[:1]
+    + NUMERIC_RULES
+    + FOUNDING_RULES
+    + SHARE_RULES[1:]
+    + KIND_RULES
+    + ENTITY_RULES
+    + MANUAL_RULES
 )
 #: rules that read a number: skipped in a sentence without one (most sentences: speed)
 _NEEDS_NUMBER = frozenset(r for r in NUMERIC_RULES + SHARE_RULES if r.name != "positive_growth")
@@ -62,7 +69,9 @@ _TIER_BEFORE = re.compile(
 #: a line that may go on with tiers
 _TIER_LINE = re.compile(r"的(?:企业|单位|公司)?,")
 #: right after a condition: those meeting it are preferred (…企业优先 / …记录的优先)
-_PRIORITY_AFTER = re.compile(r"的?(?:企业|单位)?(?:予以)?优先")
+_PRIORITY_AFTER = re.compile(
+    r"[”\"’']?(?:称号|资格|认定|证书|资质|荣誉)?的?(?:企业|单位|申报单位|申报企业)?(?:予以|将|可|给予)?优先"
+)
 #: a sentence that is another route to the previous one
 _OR_START = re.compile(r"\s*(?:或者|或)(?!是|为)")
 #: the requirement a numeric exclusion leaves
@@ -90,6 +99,7 @@ def _prefilter(v: Vocab) -> re.Pattern[str]:
     # two characters of each qualification: quotes may follow (专精特新“小巨人”)
     words += [q[:2] for q in v.qualification_values] + v.industry["heads"] + list(kind_words())
     words += re.findall(r"[\u4e00-\u9fff]+", v.applicant_cue_rx.pattern)
+    words += v.founding["subjects"] + v.founding["other_subjects"] + v.founding["verbs"]
     # a threshold without a field word of its own (经济贡献400万元以上, 占比不低于10%)
     words += [w for w in (*v.prefix_ops, *v.suffix_ops) if len(w) > 1] + ["正增长", "占"]
     return re.compile(_any_word(words))

@@ -47,6 +47,7 @@ _CONDITIONS_KEYS: dict[str, type] = {
     "applicant_types": dict,
     "applicant_type_cues": list,
     "industry": dict,
+    "founding": dict,
 }
 _FIELD_KEYS = {"field", "units", "context", "words"}
 _COMPARATOR_KEYS = {
@@ -74,6 +75,17 @@ _CUE_KEYS = {
     "exclusion_after",
 }
 _INDUSTRY_KEYS = {"anchors", "heads", "modifiers", "reject"}
+_FOUNDING_KEYS = {
+    "subjects",
+    "other_subjects",
+    "verbs",
+    "weak_verbs",
+    "before",
+    "after",
+    "compare",
+    "not_after",
+    "not_between",
+}
 _REGION_KEYS: dict[str, type] = {
     "countries": dict,
     "local": dict,
@@ -137,6 +149,8 @@ class Vocab:
     applicant_type_rx: re.Pattern[str]
     applicant_cue_rx: re.Pattern[str]
     industry: dict[str, list[str]]
+    #: founding dates (须在2022年12月31日前注册成立): word lists, and ``compare`` word → operator
+    founding: dict[str, Any]
     qualification_rx: re.Pattern[str]
     qualification_values: dict[str, str]
     region_names: frozenset[str]
@@ -379,7 +393,24 @@ def _entities(data: dict[str, Any]) -> dict[str, Any]:
         "applicant_type_rx": _compile("conditions", "applicant_types", alternation(list(type_words))),
         "applicant_cue_rx": _words_rx("conditions", "applicant_type_cues", data["applicant_type_cues"]),
         "industry": {k: _strings("conditions", f"industry.{k}", v) for k, v in industry.items()},
+        "founding": _founding(data["founding"]),
     }
+
+
+def _founding(raw: Any) -> dict[str, Any]:
+    raw = _exact_keys("conditions", "founding", raw, _FOUNDING_KEYS)
+    out: dict[str, Any] = {
+        k: _strings("conditions", f"founding.{k}", v) for k, v in raw.items() if k != "compare"
+    }
+    compare = raw["compare"]
+    if not isinstance(compare, dict) or not compare or not set(compare.values()) <= _OPS - {"=="}:
+        raise _fail("conditions", "founding.compare", f"must map words to one of {sorted(_OPS - {'=='})}")
+    if not set(out["weak_verbs"]) <= set(out["verbs"]):
+        raise _fail(
+            "conditions", "founding.weak_verbs", "every weak verb must also be listed in founding.verbs"
+        )
+    out["compare"] = {str(k): str(v) for k, v in compare.items()}
+    return out
 
 
 @functools.cache

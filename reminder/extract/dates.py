@@ -25,7 +25,7 @@ import logging
 import re
 from dataclasses import dataclass, replace
 
-from reminder.extract._dates_grammar import Grammar, Vocab, grammar
+from reminder.extract._dates_grammar import DAY_FIRST, Grammar, Vocab, grammar
 from reminder.extract.regex_shortcuts import positions
 from reminder.model import ParseFailure
 
@@ -194,7 +194,9 @@ def _search(text: str, pos: int, g: Grammar, anchors: list[int] | None = None) -
         anchors = _anchors(text, g)
     for at in itertools.islice(anchors, bisect.bisect_left(anchors, pos), None):
         lo = max(pos, at - g.reach)
-        if text[at] in "年月":
+        if text[at] == DAY_FIRST:  # 30/6/2025: the day's one or two digits stand before the slash
+            lo = max(pos, at - 2)
+        elif text[at] in "年月":
             # only the run of date characters right before a 年 or 月 may start a date whose first 年 or
             # 月 it is (the dates with an earlier one were tried at that one); a numeric date starts at
             # its anchor
@@ -395,7 +397,7 @@ def _key(p: DatePoint, last: bool) -> tuple[int, int, int, int, int]:
 
 def _point(m: re.Match[str], p: str, v: Vocab) -> tuple[DatePoint | None, str]:
     """The point written in the groups prefixed ``p``, and the name of its form."""
-    if m.group(p + "ny") is not None:
+    if m.group(p + "num") is not None:
         return _numeric(m, p, v), "numeric_date"
     year, roc = _year(m, p, v)
     if m.group(p + "year") is not None and year is None:
@@ -421,8 +423,18 @@ def _point(m: re.Match[str], p: str, v: Vocab) -> tuple[DatePoint | None, str]:
 
 
 def _numeric(m: re.Match[str], p: str, v: Vocab) -> DatePoint | None:
-    """2025-03-28, 2025/3/28, 2025.3.28; None when month or day is out of range (a code, not a date)."""
-    year, month, day = int(m.group(p + "ny")), int(m.group(p + "nm")), int(m.group(p + "nd"))
+    """2025-03-28, 2025/3/28, 2025.3.28, 114/06/30 (民国), 30/6/2025 (day first); None when month or
+    day is out of range (a code, not a date)."""
+    if m.group(p + "ny") is not None:
+        year, month, day = int(m.group(p + "ny")), int(m.group(p + "nm")), int(m.group(p + "nd"))
+    elif m.group(p + "nr") is not None:
+        year, month, day = (
+            int(m.group(p + "nr")) + v.roc_offset,
+            int(m.group(p + "rm")),
+            int(m.group(p + "rd")),
+        )
+    else:
+        year, month, day = int(m.group(p + "dy")), int(m.group(p + "dm")), int(m.group(p + "dd"))
     if not (1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]):
         return None
     return _with_time(m, p + "n", DatePoint(year, month, day), v)

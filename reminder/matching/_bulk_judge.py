@@ -63,7 +63,7 @@ _Decode = Callable[..., dict[str, Any]]
 #: the name of the stand-in profiles that carry input values to the engine
 _NAME = "批量匹配"
 #: condition kinds the SQL prefilter decides exactly from one column value
-_SQL_KINDS = frozenset({"number", "money", "age"})
+_SQL_KINDS = frozenset({"number", "money", "age", "date"})
 #: prefix marking a region name (not a code) in the region input
 _NAME_MARK = "~"
 # 0: only 中国 is named — the input then tells the mainland from 香港, 澳门 and 台湾 (outside it for the

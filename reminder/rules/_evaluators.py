@@ -43,6 +43,7 @@ __all__ = [
     "read_number",
     "expected_bool",
     "age_reads",
+    "read_date",
 ]
 
 NUMBER_OPS: Mapping[str, Callable[[Any, Any], bool]] = {
@@ -165,6 +166,29 @@ def _age(condition: Condition, profile: Profile, ctx: Context) -> Outcome:
         return Outcome("unknown", "missing", expected=expected, missing=_label(ctx))
     ok = within_bounds(profile.founded_on, founded_bounds(condition.op, expected, ctx.on))
     return Outcome("pass" if ok else "fail", "compared", age_years(profile.founded_on, ctx.on), expected)
+
+
+def read_date(condition: Condition) -> dt.date | None:
+    """A date condition's day (2022-12-31, or a date), or None when unreadable."""
+    value = condition.value
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        return None
+
+
+@register("date")
+def _date(condition: Condition, profile: Profile, ctx: Context) -> Outcome:
+    """须在2022年12月31日前注册成立: the profile's day compared with the condition's."""
+    expected = read_date(condition)
+    if expected is None or condition.op not in NUMBER_OPS or condition.op == "==":
+        return manual()
+    used = getattr(profile, str(ctx.spec.profile))
+    if used is None:
+        return Outcome("unknown", "missing", expected=expected, missing=_label(ctx))
+    return Outcome("pass" if NUMBER_OPS[condition.op](used, expected) else "fail", "compared", used, expected)
 
 
 #: each age condition's threshold, by the condition's id (kept with it, so the id is not reused while it is)

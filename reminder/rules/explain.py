@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -95,6 +96,25 @@ def _age(result: ConditionResult) -> str:
     on = result.on
     when = f"截至{on.year}年{on.month}月{on.day}日，" if on is not None else ""
     return when + _numeric(result)
+
+
+#: how a founding date must stand to the notice's day: 不晚于 2022年12月31日
+_DATE_WORDS = {"<=": "不晚于", "<": "早于", ">=": "不早于", ">": "晚于"}
+
+
+def _day(value: Any) -> str:
+    return f"{value.year}年{value.month}月{value.day}日" if isinstance(value, dt.date) else str(value)
+
+
+def _date(result: ConditionResult) -> str:
+    """成立日期 2019年5月20日，不晚于 2022年12月31日 ✓ / 成立日期 未填写 — 需不晚于 2022年12月31日."""
+    op = result.condition.op
+    need = f"{_DATE_WORDS.get(op, OP_SYMBOLS.get(op, op))} {_day(result.expected)}"
+    if result.status == "unknown":
+        return f"{_label(result)} 未填写 — 需{need}"
+    if result.status == "pass":
+        return f"{_label(result)} {_day(result.used)}，{need}"
+    return f"{_label(result)} {_day(result.used)}，要求{need}"
 
 
 def _region_text(value: Any) -> str:
@@ -198,6 +218,7 @@ _RENDERERS: dict[str, Callable[[ConditionResult], str]] = {
     "number": _numeric,
     "money": _numeric,
     "age": _age,
+    "date": _date,
     "region": _region,
     "qualification": _qualification,
     "industry": _listing,

@@ -25,7 +25,7 @@ from reminder.model import Condition
 
 from ._age import founded_bounds
 from ._currency import condition_currency, default_currency
-from ._evaluators import NUMBER_OPS, expected_bool, read_number
+from ._evaluators import NUMBER_OPS, expected_bool, read_date, read_number
 from ._vocab import FieldSpec, condition_spec
 from .regions import NOT_MAINLAND_CODES, Region, RegionError, region_codes, relative_level, resolve_region
 
@@ -102,6 +102,16 @@ def _age(cond: Condition, columns: _Columns, on: dt.date) -> ColumnElement[bool]
     return or_(column.is_(None), and_(true(), *bounds))
 
 
+def _date(cond: Condition, spec: FieldSpec, columns: _Columns) -> ColumnElement[bool] | None:
+    from sqlalchemy import or_
+
+    day = read_date(cond)  # the engine's reading, so both agree
+    column = _column(columns, str(spec.profile))
+    if day is None or cond.op not in NUMBER_OPS or cond.op == "==" or column is None:
+        return None
+    return or_(column.is_(None), cast("ColumnElement[bool]", NUMBER_OPS[cond.op](column, day)))
+
+
 def _bool(cond: Condition, spec: FieldSpec, columns: _Columns) -> ColumnElement[bool] | None:
     from sqlalchemy import or_
 
@@ -172,6 +182,8 @@ def _keep(
         return _number(cond, spec, columns)
     if spec.kind == "age":
         return _age(cond, columns, on)
+    if spec.kind == "date":
+        return _date(cond, spec, columns)
     if spec.kind == "bool":
         return _bool(cond, spec, columns)
     if spec.kind == "region":

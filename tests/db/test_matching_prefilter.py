@@ -120,6 +120,7 @@ def conditions(draw: st.DrawFn) -> Condition:
                 "money",
                 "ratio",
                 "age",
+                "founded",
                 "legal",
                 "region",
                 "qual",
@@ -144,6 +145,9 @@ def conditions(draw: st.DrawFn) -> Condition:
     if kind == "age":
         value, unit = draw(st.sampled_from([(1, "年"), (2, "年"), (6, "个月")]))
         return _condition(draw, "company_age_years", op, value, unit)
+    if kind == "founded":  # a day of FOUNDED itself (the bound's inclusion), or another
+        value = draw(st.sampled_from(["2020-01-01", "2023-06-30", "2019-12-31"]) | st.sampled_from(FOUNDED))
+        return _condition(draw, "founded_date", op, value if isinstance(value, str) else value.isoformat())
     if kind == "legal":
         return _condition(draw, "legal_person", "==", draw(st.booleans()))
     if kind == "region":

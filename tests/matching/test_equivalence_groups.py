@@ -95,8 +95,8 @@ def _condition(draw: st.DrawFn, field: str, op: str, value: Any, unit: str | Non
 
 @st.composite
 def conditions(draw: st.DrawFn) -> Condition:
-    kind = draw(st.sampled_from(["headcount", "money", "ratio", "age", "legal", "region", "qual", "credit",
-                                 "industry", "applicant", "other"]))  # fmt: skip
+    kind = draw(st.sampled_from(["headcount", "money", "ratio", "age", "founded", "legal", "region", "qual",
+                                 "credit", "industry", "applicant", "other"]))  # fmt: skip
     op = draw(st.sampled_from(["<=", ">=", "<", ">"]))
     if kind == "headcount":
         return _condition(draw, "headcount", op, draw(st.sampled_from([300, 500])), "人")
@@ -107,6 +107,8 @@ def conditions(draw: st.DrawFn) -> Condition:
         return _condition(draw, "rd_expense_ratio", op, 3, "%")
     if kind == "age":
         return _condition(draw, "company_age_years", op, draw(st.sampled_from([1, 2])), "年")
+    if kind == "founded":
+        return _condition(draw, "founded_date", op, draw(st.sampled_from(["2020-01-01", "2024-06-30"])))
     if kind == "legal":
         return _condition(draw, "legal_person", "==", True)
     if kind == "region":

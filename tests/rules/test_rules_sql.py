@@ -115,7 +115,9 @@ def _condition(field: str, op: str, value: Any, unit: str | None, draw: st.DrawF
 
 @st.composite
 def conditions(draw: st.DrawFn) -> Condition:
-    kind = draw(st.sampled_from(["headcount", "money", "ratio", "age", "legal_person", "region", "other"]))
+    kind = draw(
+        st.sampled_from(["headcount", "money", "ratio", "age", "founded", "legal_person", "region", "other"])
+    )
     op = draw(st.sampled_from(OPS))
     if kind == "headcount":
         return _condition("headcount", op, draw(st.sampled_from(HEADCOUNTS)), "人", draw)
@@ -131,6 +133,13 @@ def conditions(draw: st.DrawFn) -> Condition:
     if kind == "age":
         value, unit = draw(st.sampled_from([(0.5, "年"), (1, "年"), (2, "年"), (3, "年"), (6, "个月")]))
         return _condition("company_age_years", op, value, unit, draw)
+    if kind == "founded":  # the day itself, a day around the profiles' dates, or unreadable (manual)
+        value = draw(
+            st.sampled_from(["2020-01-01", "2022-12-31", "2024-02-29", "2018-01-01", "年底"]) | dates
+        )
+        return _condition(
+            "founded_date", op, value if isinstance(value, str) else value.isoformat(), None, draw
+        )
     if kind == "legal_person":
         return _condition("legal_person", "==", draw(st.booleans()), None, draw)
     if kind == "region":

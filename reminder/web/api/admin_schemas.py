@@ -81,7 +81,8 @@ class ConditionValues(BoundedInput):
     model_config = _Strict
     field: ConditionField | None = None
     op: ConditionOp | None = None
-    #: a number for <, <=, >, >=; text or a list of texts for in / has / not_has
+    #: a number for <, <=, >, >=; a day (YYYY-MM-DD) for a date field (founded_date); text or a list of
+    #: texts for in / has / not_has
     value: float | str | list[Annotated[str, Field(min_length=1, max_length=200)]] | bool | None = None
     unit: str | None = Field(default=None, max_length=8)
     group: str | None = Field(default=None, max_length=64)
