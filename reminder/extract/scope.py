@@ -829,26 +829,47 @@ def _local_levels(ev: _Evidence) -> bool:
 
 
 def resolve_conditions(conditions: Sequence[Condition], scope: Scope | None) -> tuple[Condition, ...]:
-    """Region conditions with 本市/我县/本省 replaced by the place they mean (the scope's area climbed to that level)."""
-    if scope is None or scope.code is None:
-        return tuple(conditions)
-    try:
-        own = region_by_code(scope.code)
-    except RegionError:
-        return tuple(conditions)
+    """Region conditions with 本市/我县/本省 replaced by the place they mean (the scope's area climbed to
+    that level); places in Taiwan, Hong Kong and Macau named as they write them (嘉義縣, not 嘉义县)."""
+    own: Region | None = None
+    if scope is not None and scope.code is not None:
+        try:
+            own = region_by_code(scope.code)
+        except RegionError:
+            own = None
     out = []
     for cond in conditions:
-        if cond.field == "registered_region" and isinstance(cond.value, str) and relative_level(cond.value):
+        if cond.field != "registered_region" or not isinstance(cond.value, str):
+            out.append(cond)
+        elif relative_level(cond.value):
+            if own is None:
+                out.append(cond)
+                continue
             try:
                 county_city = relative_level(cond.value) == "city" and own.name.endswith("市")
                 place = own if county_city else resolve_region(cond.value, relative_to=own)
             except RegionError:
                 out.append(cond)
                 continue
-            out.append(replace(cond, value=place.name))
+            out.append(replace(cond, value=_written(place)))
         else:
-            out.append(cond)
+            out.append(replace(cond, value=_local_value(cond.value)))
     return tuple(out)
+
+
+def _written(place: Region) -> str:
+    """A place as a condition names it: the table's name, or outside the mainland the local one."""
+    return local_name(place) if _outside_mainland(place) else place.name
+
+
+@functools.cache
+def _local_value(value: str) -> str:
+    """An explicit place name, in local script when it is in Taiwan, Hong Kong or Macau (嘉义县 → 嘉義縣)."""
+    try:
+        place = resolve_region(value)
+    except RegionError:
+        return value
+    return local_name(place) if _outside_mainland(place) and place.code != COUNTRY_CODE else value
 
 
 def attach_scopes(notices: Sequence[Notice], view: str) -> tuple[Notice, ...]:
