@@ -30,6 +30,7 @@ QUOTES = "“”\"'‘’「」『』 "
 _CONDITIONS_KEYS: dict[str, type] = {
     "fields": list,
     "ratio_fields": list,
+    "ratio_of": list,
     "units": dict,
     "unit_names": dict,
     "numeral_digits": dict,
@@ -115,6 +116,10 @@ class Vocab:
     field_words: dict[str, FieldSpec]
     field_alt: str
     ratio_rx: re.Pattern[str]
+    #: 研发费用不低于营业收入的3%: one alternation; alternative i (measure ``m{i}``, comparator ``c{i}``) is
+    #: about ``ratio_of_fields[i]``
+    ratio_of_rx: re.Pattern[str]
+    ratio_of_fields: tuple[str, ...]
     units: dict[str, tuple[str, float]]
     unit_alt: str
     unit_names: dict[str, str]
@@ -215,6 +220,19 @@ def _ratio_rx(raw: list[Any]) -> re.Pattern[str]:
         pats = _strings("conditions", f"ratio_fields[{i}].patterns", entry["patterns"])
         parts.append(f"(?P<{entry['field']}>{'|'.join(pats)})")
     return _compile("conditions", "ratio_fields", "|".join(parts))
+
+
+def _ratio_of(raw: list[Any], prefix_ops: list[str]) -> dict[str, Any]:
+    """ratio_of: [{field, measure, base}] → one pattern: measure, comparator, base 的, number %."""
+    parts, fields = [], []
+    comparator = alternation(prefix_ops)
+    for i, entry in enumerate(raw):
+        entry = _exact_keys("conditions", f"ratio_of[{i}]", entry, {"field", "measure", "base"})
+        measure, base = str(entry["measure"]), str(entry["base"])
+        parts.append(f"(?P<m{i}>{measure})(?:须|应|均|要)?\\s*(?P<c{i}>{comparator})\\s*(?:{base})")
+        fields.append(str(entry["field"]))
+    pattern = f"(?:{'|'.join(parts)})的?\\s*(?P<num>\\d+(?:\\.\\d+)?)\\s*(?P<unit>%)"
+    return {"ratio_of_rx": _compile("conditions", "ratio_of", pattern), "ratio_of_fields": tuple(fields)}
 
 
 def _units(raw: dict[str, Any]) -> dict[str, tuple[str, float]]:
@@ -429,6 +447,7 @@ def vocab() -> Vocab:
         field_words=words,
         field_alt=alternation(list(words)),
         ratio_rx=_ratio_rx(data["ratio_fields"]),
+        **_ratio_of(data["ratio_of"], list(data["comparators"]["prefix"])),
         units=units,
         unit_alt=alternation(list(units)),
         unit_names={str(k): str(v) for k, v in data["unit_names"].items()},

@@ -272,6 +272,19 @@ def _ratio(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidate
     return [_candidate(field, got[0], got[1], got[2], m, v, rule)]
 
 
+def _ratio_of_rx(v: Vocab) -> re.Pattern[str]:
+    return v.ratio_of_rx
+
+
+def _ratio_of(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidate]:
+    """研发费用不低于营业收入的3%: the comparison before the base."""
+    i = next(k for k in range(len(v.ratio_of_fields)) if m.group(f"m{k}") is not None)
+    op, value = v.prefix_ops[m.group(f"c{i}")], float(m.group("num"))
+    if not 0 < value <= 100:
+        return []
+    return [_candidate(v.ratio_of_fields[i], op, value, "percent", m, v, rule)]
+
+
 def _age(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidate]:
     got = _threshold(m, v)
     if got is None or got[2] != "years" or not 0 < got[1] <= _MAX_AGE:
@@ -301,6 +314,7 @@ def _range(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidate
 #: numeric rules, most specific first (a ratio's number is not also read as a revenue)
 NUMERIC_RULES: tuple[Rule, ...] = (
     Rule("ratio", _ratio_rx, _ratio),
+    Rule("ratio_of", _ratio_of_rx, _ratio_of),
     Rule("amount_range", _range_rx, _range),
     Rule("amount", _amount_rx, _amount),
     Rule("company_age", _age_rx, _age),
