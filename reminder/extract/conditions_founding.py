@@ -34,6 +34,15 @@ def _date(p: str) -> str:
     )
 
 
+def _end(p: str) -> str:
+    """The end of a range: its year may be left to the start's (2023年1月1日至12月31日)."""
+    return (
+        rf"(?P<{p}>(?:(?P<{p}y>(?:19|20)\d{{2}})\s*年\s*)?(?:(?P<{p}m>\d{{1,2}})\s*月\s*"
+        rf"(?:(?P<{p}d>\d{{1,2}})\s*[日号])?|(?<=年)(?P<{p}e>底|末))"
+        rf"|(?P<{p}ey>(?:19|20)\d{{2}})\s*年)"
+    )
+
+
 #: what may stand between the subject and its date (成立时间须在 / 应为 / 均于)
 _LINK = r"\s*(?:须|需|应|应当|必须|均|要求|需要)?\s*(?:在|于|为|是)?\s*"
 #: between the date and the act: a place (在本区), and 新/已/依法/完成/办理
@@ -58,9 +67,9 @@ def _founding_rx(v: Vocab) -> re.Pattern[str]:
         # 成立时间在2019年1月1日至2023年12月31日之间 / 成立时间在2023年1月1日之前 / 成立时间不晚于…
         rf"(?:(?P<osubj>{alternation(f['other_subjects'])})|(?P<subj>{alternation(f['subjects'])})){_LINK}"
         rf"(?:(?P<cmp>{alternation(list(f['compare']))})\s*{_date('a')}"
-        rf"|{_date('r')}{_RANGE}{_date('s')}{between}|{_date('b')}{_relation(v, '')})"
+        rf"|{_date('r')}{_RANGE}{_end('s')}{between}|{_date('b')}{_relation(v, '')})"
         # 2022年12月31日前注册成立 / 2023年1月1日至2024年12月31日期间新注册的
-        rf"|(?:{_date('c')}{_RANGE}{_date('t')}{between}|{_date('d')}{_relation(v, '2')})"
+        rf"|(?:{_date('c')}{_RANGE}{_end('t')}{between}|{_date('d')}{_relation(v, '2')})"
         rf"\s*(?P<gap>{_GAP})(?P<verb>{alternation(f['verbs'])})"
     )
 
@@ -86,8 +95,15 @@ def founding_value(
         return None
 
 
-def _point(m: re.Match[str], p: str, *, last: bool) -> str | None:
-    return founding_value(m.group(f"{p}y"), m.group(f"{p}m"), m.group(f"{p}d"), m.group(f"{p}e"), last=last)
+def _point(m: re.Match[str], p: str, *, last: bool, year: str | None = None) -> str | None:
+    """The day of point ``p``; an end without a year of its own takes ``year`` (its start's)."""
+    groups = m.groupdict()
+    if groups.get(f"{p}ey"):  # a bare year at the end: 2019年至2021年
+        return founding_value(groups[f"{p}ey"], None, None, None, last=last)
+    own = m.group(f"{p}y") or year
+    if own is None:
+        return None
+    return founding_value(own, m.group(f"{p}m"), m.group(f"{p}d"), m.group(f"{p}e"), last=last)
 
 
 def _op(m: re.Match[str], v: Vocab, suffix: str) -> str | None:
@@ -130,7 +146,7 @@ def _founding(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candid
     for lo, hi in (("r", "s"), ("c", "t")):
         if m.group(f"{lo}y"):
             bounds.append((">=", _point(m, lo, last=False), m.span(lo)))
-            bounds.append(("<=", _point(m, hi, last=True), m.span(hi)))
+            bounds.append(("<=", _point(m, hi, last=True, year=m.group(f"{lo}y")), m.span(hi)))
     for p, suffix in (("b", ""), ("d", "2")):
         if m.group(f"{p}y") and (op := _op(m, v, suffix)) is not None:
             bounds.append((op, _point(m, p, last=op in ("<=", ">")), m.span(p)))

@@ -17,12 +17,12 @@ from reminder.extract.conditions_rules import Candidate, Rule, Sentence
 
 __all__ = ["MANUAL_RULES"]
 
-#: …的企业(一律)不得参与申报: those of that description are excluded (a list number before it is not
-#: part of the description)
+#: …的企业(一律)不得参与申报 / Taiwan's …者不得重複申請: those of that description are excluded (a list
+#: number before it is not part of the description)
 _EXCLUDED = re.compile(
     r"(?:^|(?<=[,;。:]))\s*(?:\d{1,2}[.、]|\(\s*[一二三四五六七八九十\d]{1,3}\s*\)|[一二三四五六七八九十]{1,3}、|[①-⑳])?\s*"
-    r"(?:对于|凡是?|对)?(?P<obj>[^,;。:]{6,40}?)的(?:企业|单位|申报单位|申报企业|项目单位),?(?:一律|均)?"
-    r"(?:不得|不予|不能|不再)(?:参与|参加|纳入)?(?:本次|本年度)?(?:项目)?(?:重复)?(?:申报|推荐|申请|受理)"
+    r"(?:对于|凡是?|对)?(?P<obj>[^,;。:]{6,40}?)(?:的(?:企业|单位|申报单位|申报企业|项目单位)|者),?(?:一律|均)?"
+    r"(?:不得|不予|不能|不再)再?(?:参与|参加|纳入|提出)?(?:本次|本年度)?(?:项目)?(?:重复)?(?:申报|推荐|申请|受理)"
 )
 #: 企业须已建立…制度: a standing the applicant must already have
 _ALREADY = re.compile(

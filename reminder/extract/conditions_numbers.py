@@ -112,6 +112,11 @@ def comparison(m: re.Match[str], v: Vocab) -> str | None:
     return op
 
 
+def _unit_currency(unit: str, v: Vocab) -> str | None:
+    """The currency word inside a unit written after the amount (万港元 → 港元)."""
+    return next((cur for cur in v.currency_units if cur in unit), None) if len(unit) > 2 else None
+
+
 def tidy(x: float) -> int | float:
     """20000.0 → 20000, 0.30000000000000004 → 0.3."""
     x = round(x, 6)
@@ -121,6 +126,6 @@ def tidy(x: float) -> int | float:
 def unit_name(m: re.Match[str], cls: str, v: Vocab) -> str:
     """The unit written in a condition: 万元, or 万元(新臺幣) after a foreign currency word (新臺幣 is not 人民币)."""
     unit = v.unit_names[cls]
-    cur = m.groupdict().get("cur")
+    cur = m.groupdict().get("cur") or _unit_currency(m.groupdict().get("unit") or "", v)
     foreign = v.currency_units.get(cur) if cur else None
     return f"{unit}({foreign})" if foreign and cls == "money" else unit

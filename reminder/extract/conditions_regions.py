@@ -29,6 +29,9 @@ _AFTER_AT_ONLY = ("成立的", "有实质", "按《", "依《", "依照《", "�
 #: a name found without the lexicon: at most this long, ending in one of these
 _GENERIC_MAX = 8
 _GENERIC_UNITS = "省市区县旗"
+_NUMERALS = re.compile("[一二三四五六七八九十两0-9]")
+#: between the places of a list (在浙江省、江苏省或上海市注册)
+_LIST_SEPARATORS = ("或者", "以及", "、", "和", "及", "或", "与")
 
 
 def _is_known(word: str, v: Vocab) -> bool:
@@ -54,7 +57,10 @@ def _known_starting(text: str, start: int, v: Vocab) -> str | None:
 
 
 def _generic_before(text: str, end: int, v: Vocab) -> int | None:
-    """Start of an unlisted name ending at ``end`` (钱塘新区), scanning back to a stop character."""
+    """Start of an unlisted name ending at ``end`` (钱塘新区), scanning back to a stop character.
+
+    Not a count of places (内地九市) nor an area of several (京津冀地区, 长三角地区): no unlisted
+    division is named so."""
     i = end
     while (
         i > 0
@@ -63,8 +69,9 @@ def _generic_before(text: str, end: int, v: Vocab) -> int | None:
         and "\u4e00" <= text[i - 1] <= "\u9fff"
     ):
         i -= 1
-    ok = end - i >= 3 and text[end - 1] in _GENERIC_UNITS
-    return i if ok else None
+    name = text[i:end]
+    ok = len(name) >= 3 and name[-1] in _GENERIC_UNITS and not name.endswith("地区")
+    return i if ok and not _NUMERALS.search(name) else None
 
 
 def region_before(text: str, end: int, v: Vocab) -> tuple[int, str] | None:
@@ -131,15 +138,39 @@ def _short_before(text: str, end: int, anchor: str, v: Vocab) -> tuple[int, str]
     return start, v.region_short[text[start:end]]
 
 
+def _listed_before(text: str, start: int, v: Vocab) -> list[tuple[int, str]]:
+    """The places listed before the one starting at ``start`` (浙江省、江苏省或 | 上海市), nearest last."""
+    out: list[tuple[int, str]] = []
+    while (
+        sep := next((w for w in _LIST_SEPARATORS if text.startswith(w, start - len(w))), None)
+    ) is not None:
+        end = start - len(sep)
+        word = _known_ending(text, end, v)
+        if word is None or word in v.local:
+            break
+        got = region_before(text, end, v)
+        if got is None:
+            break
+        start = got[0]
+        out.insert(0, got)
+    return out
+
+
 def _region_before_anchor(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidate]:
-    """The region right before the anchor: 杭州市 | 行政区域内注册."""
+    """The region right before the anchor: 杭州市 | 行政区域内注册; a list of them (在广州、深圳注册) is one
+    condition whose places are alternatives."""
     got = region_before(s.text, m.start(), v) or _short_before(s.text, m.start(), m.group(), v)
     if got is None or negated(s.text, got[0], v):
         return []
-    at = got[0] > 0 and s.text[got[0] - 1] == "在"
+    listed = _listed_before(s.text, got[0], v) if got[1] not in v.local.values() else []
+    first = listed[0][0] if listed else got[0]
+    at = first > 0 and s.text[first - 1] == "在"
     if not at and m.group().startswith(_AFTER_AT_ONLY):
         return []
-    start = got[0] - 1 if at else got[0]
+    start = first - 1 if at else first
+    if listed:
+        values = [value for _, value in listed] + [got[1]]
+        return [entity("registered_region", "in", values, (start, m.end()), (first, m.start()), rule)]
     return [_region(start, m.end(), got[1], (got[0], m.start()), rule)]
 
 
