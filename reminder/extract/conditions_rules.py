@@ -44,6 +44,8 @@ __all__ = [
 #: words that may stand between a field word and its comparison (上年度, 须, 均, a bracketed remark)
 _FILLER = r"(?:\([^()]{0,30}\)|[^\d,;。:()\n、]){0,12}?"
 _SHORT_FILLER = r"[^\d,;。:()\n、]{0,6}?"
+#: a list item names its field, then a colon: 营业收入:2000万元以上
+_COLON = r"(?:\s*:)?"
 #: fields joined by these share one comparison: 年销售收入、资产总额均不超过2亿元
 _FIELD_JOINERS = r"(?:、|和|及|与|以及)"
 #: largest plausible company age, in years (2020年 is a date, not an age)
@@ -167,17 +169,17 @@ def _field_list(v: Vocab) -> str:
 
 @functools.cache
 def _amount_rx(v: Vocab) -> re.Pattern[str]:
-    return re.compile(_field_list(v) + _FILLER + compare_tail(v))
+    return re.compile(_field_list(v) + _COLON + _FILLER + compare_tail(v))
 
 
 @functools.cache
 def _ratio_rx(v: Vocab) -> re.Pattern[str]:
-    return re.compile(rf"(?:{v.ratio_rx.pattern}){_SHORT_FILLER}" + compare_tail(v))
+    return re.compile(rf"(?:{v.ratio_rx.pattern}){_COLON}{_SHORT_FILLER}" + compare_tail(v))
 
 
 @functools.cache
 def _age_rx(v: Vocab) -> re.Pattern[str]:
-    return re.compile(rf"(?P<anchor>{v.age_alt}){_SHORT_FILLER}" + compare_tail(v))
+    return re.compile(rf"(?P<anchor>{v.age_alt}){_COLON}{_SHORT_FILLER}" + compare_tail(v))
 
 
 @functools.cache
