@@ -99,9 +99,11 @@ def _industry(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candid
 
 @functools.cache
 def _industry_named_rx(v: Vocab) -> re.Pattern[str]:
-    """所属行业为制造业 / 行业须属于软件和信息技术服务业."""
+    """所属行业为制造业 / 行业须属于软件和信息技术服务业 / 从事软件和信息技术服务业的企业 (an industry's
+    name ends in 业)."""
     return re.compile(
-        r"(?:所属|所在)?行业(?:须|应|必须)?(?:为|属于|是)(?P<body>[^。;:,的]{2,30}?)(?=$|[。;:,的]|企业)"
+        r"(?:(?:所属|所在)?行业(?:须|应|必须)?(?:为|属于|是)|(?P<act>从事))(?P<body>[^。;:,的]{2,30}?)"
+        r"(?(act)(?<=业)(?=的?(?:企业|单位|公司))|(?=$|[。;:,的]|企业))"
     )
 
 
