@@ -260,7 +260,11 @@ def _region(condition: Condition, profile: Profile, ctx: Context) -> Outcome:
     for text in _as_list(condition.value):
         target = _target_region(text, ctx)
         outcomes.append(target if isinstance(target, Outcome) else _one_region(profile.region, target))
-    return _any_of(outcomes)
+    found = _any_of(outcomes)
+    if found.why == "outside" and len(outcomes) > 1 and all(o.why == "outside" for o in outcomes):
+        # outside every place listed (在北京市、上海市注册): the explanation names them all
+        return found._replace(expected=tuple(o.expected for o in outcomes))
+    return found
 
 
 def _any_of(outcomes: list[Outcome]) -> Outcome:

@@ -122,7 +122,10 @@ def _region_text(value: Any) -> str:
 
 
 def _region(result: ConditionResult) -> str:
-    label, used, target = _label(result), _region_text(result.used), _region_text(result.expected)
+    label, used = _label(result), _region_text(result.used)
+    if isinstance(result.expected, tuple):  # outside every place of a list
+        return f"{label} {used} 不在 {'、'.join(_region_text(r) for r in result.expected)} 中的任何一地"
+    target = _region_text(result.expected)
     value = result.condition.value
     if isinstance(value, str) and isinstance(result.expected, Region) and relative_level(value):
         target = f"{value}（{target}）"
