@@ -27,7 +27,7 @@ _QUAL_REQUIRED = (
 )
 #: these may stand a few words before the title (应为2024年认定通过的省级专精特新中小企业)
 _QUAL_REQUIRED_FAR = r"属于|须为|应为|必须为|必须是|须是|应是|应当为|应当是|认定为|评为|评定为|获评|纳入|列入"
-_QUAL_CERTIFIED = r"(?:认定为|评为|评定为|认定的|入库的|备案的|入选|获评|列入|纳入|获得|取得|通过)(?:的)?"
+_QUAL_CERTIFIED = r"(?:认定为|评为|评定为|认定的|入库的|备案的|入选|获评|列入|纳入|获得|取得|通过|获批(?:建设|组建|设立)?|批准为)(?:的)?"
 _QUAL_HELD = r"(?:拥有|具有|具备|持有|取得|获得)(?:有效期内的?)?"
 _QUAL_HELD_AFTER = re.compile(r"(?:资格|证书|称号|资质|认定)")
 #: 通过2025年度科技型中小企业评价: passed the title's evaluation (a year may stand between)
@@ -233,8 +233,9 @@ _POOL_RX = re.compile(  # a standing held (已纳入), not an act of the authori
 )
 #: 建有区级及以上研发机构: a research unit of the applicant's own, named by its level
 _UNIT_RX = re.compile(
-    r"(?:建有|设有|建立|拥有|具有)(?P<obj>(?:国家|省|市|区|县|自治区)级?(?:及)?以上|(?:国家|省|市|区|县|自治区)级)?"
-    r"(?P<unit>研发机构|研发中心|技术中心|企业研究院|工程技术研究中心|工程研究中心|重点实验室|工业设计中心)"
+    r"(?:建有|设有|建立|拥有|具有|设立|组建)(?P<obj>(?:国家|省|市|区|县|自治区)级?(?:及)?以上|(?:国家|省|市|区|县|自治区)级)?"
+    r"(?P<unit>新型研发机构|研发机构|研发中心|技术中心|企业研究院|工程技术研究中心|工程研究中心|重点实验室|工业设计中心"
+    r"|博士后科研工作站|博士后工作站|院士专家工作站|院士工作站)"
 )
 _POOL_REJECT = re.compile(r"失信|异常|黑名单|违法|惩戒|禁止|淘汰|限制")
 
