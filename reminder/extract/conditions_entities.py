@@ -74,7 +74,10 @@ def _industry_items(body: str, count: int, v: Vocab) -> list[str] | None:
         items[-1:] = [items[-1][: joiner.start()], items[-1][joiner.end() :]]
     items = [i.strip().removesuffix("等") for i in items]
     reject = v.industry["reject"]
-    if len(items) < min_items or any(not 2 <= len(i) <= 16 or any(r in i for r in reject) for i in items):
+    # (a count is no industry's name: 聚焦1-2个细分优势领域)
+    if len(items) < min_items or any(
+        not 2 <= len(i) <= 16 or any(r in i for r in reject) or any(c.isdigit() for c in i) for i in items
+    ):
         return None
     return items
 
