@@ -318,11 +318,11 @@ def _states_requirement(text: str, v: Vocab) -> bool:
 def _may_hold_conditions(s: Sentence, v: Vocab, carried: bool = False) -> bool:
     """Sentence-level checks before any rule runs.
 
-    Never a benefit or a plan target. Outside a section: a sentence naming the applicant (申报企业须…),
+    Never a benefit, a plan target or a project's or funding's term. Outside a section: a sentence naming the applicant (申报企业须…),
     or one stating a requirement (原则上…) that reads like no statistic (全省/累计/新增), or one that
     goes on from such a sentence after a semicolon (``carried``).
     """
-    if v.cues["benefit"].search(s.text) or v.cues["target"].search(s.text):
+    if v.cues["benefit"].search(s.text) or v.cues["target"].search(s.text) or v.cues["term"].search(s.text):
         return False
     # (the cheap tests first: a sentence in a section or naming the applicant holds them, whatever
     # kind it names)

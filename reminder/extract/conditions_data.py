@@ -68,6 +68,7 @@ _CUE_KEYS = {
     "applicant",
     "benefit",
     "target",
+    "term",
     "statistic",
     "consequence",
     "soft",
