@@ -417,7 +417,11 @@ def _segment(
         policy_only=b.policy
         or tag_policy
         or _results_title(view, title_span, b.hit is not None, v)
-        or not (rolling or meta.is_call(body_view, v, _policy_text(view, title_span, b.hit is not None, v))),
+        or not (
+            rolling
+            or _call_title(view, title_span, b.hit is not None, v)
+            or meta.is_call(body_view, v, _policy_text(view, title_span, b.hit is not None, v))
+        ),
         rolling=rolling,
         signature_span=sig.span if sig else None,
         loose_title=b.hit is None,
@@ -428,6 +432,11 @@ def _policy_text(view: str, title_span: tuple[int, int], titled: bool, v: Segmen
     """A real title issuing a policy text (关于印发…办法的通知), not a call (申报指南, 申报工作)."""
     title = view[title_span[0] : title_span[1]]
     return titled and bool(v.policy_text_title.search(title))
+
+
+def _call_title(view: str, title_span: tuple[int, int], titled: bool, v: SegmentVocab) -> bool:
+    """A formal title naming a call (关于开展…认定工作的通知, …申请须知)."""
+    return titled and bool(v.call_title.search(view[title_span[0] : title_span[1]].strip()))
 
 
 def _results_title(view: str, title_span: tuple[int, int], titled: bool, v: SegmentVocab) -> bool:

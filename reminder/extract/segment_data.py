@@ -54,6 +54,7 @@ _KEYS: dict[str, type] = {
     "call_cues": list,
     "rolling_cues": str,
     "not_call_title": str,
+    "call_title": str,
     "policy_text_title": str,
     "news": dict,
 }
@@ -354,6 +355,8 @@ class SegmentVocab:
     strong_calls: AnyCue
     rolling: re.Pattern[str]
     not_call_title: re.Pattern[str]
+    #: a formal title naming a call (关于开展…认定工作的通知): a call whatever the body's cues
+    call_title: re.Pattern[str]
     #: a title that issues a policy text (关于印发…办法的通知): weak call cues do not make it a call
     policy_text_title: re.Pattern[str]
     news_threshold: int
@@ -642,6 +645,7 @@ def vocab() -> SegmentVocab:
         strong_calls=any_cue(tuple(c for c in cues if not c.weak)),
         rolling=_compile("rolling_cues", data["rolling_cues"]),
         not_call_title=_compile("not_call_title", data["not_call_title"]),
+        call_title=_compile("call_title", data["call_title"]),
         policy_text_title=_compile("policy_text_title", data["policy_text_title"]),
         news_threshold=threshold,
         news_head_lines=head_lines,
