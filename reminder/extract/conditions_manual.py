@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from reminder.extract.conditions_data import Vocab
 from reminder.extract.conditions_rules import Candidate, Rule, Sentence
@@ -29,6 +30,11 @@ _ALREADY = re.compile(
     r"(?:企业|申报单位|申报企业|申请单位|申请企业)(?:须|需|应|必须|应当)(?P<obj>已(?:建立|设立|完成|取得|获得|通过|制定|建成|开展)"
     r"[^,;。:]{2,20}?)(?=$|[,;。:]|并|且)"
 )
+#: an item of a list of exclusions (有下列情形之一的,不予受理:) describing a standing: 已获得过同类项目支持的
+_EXCLUDED_ITEM = re.compile(
+    r"^\s*(?:\d{1,2}[.、]|\(\s*[一二三四五六七八九十\d]{1,3}\s*\)|[一二三四五六七八九十]{1,3}、|[①-⑳])?\s*"
+    r"(?P<obj>(?:已|曾|正在|尚未|存在|涉及|近[一二三两\d]年内?)[^,;。:]{3,40}?)的?\s*[;。]?\s*$"
+)
 #: words another rule reads (a title, a credit record, a region): not a manual condition of ours
 _OTHERS = re.compile(
     r"下列|以下|如下|情形之一|失信|违法|违规|异常|黑名单|欠税|注册|高新技术|专精特新|科技型中小|小巨人|规模以上|规上"
@@ -41,6 +47,18 @@ def _excluded_rx(v: Vocab) -> re.Pattern[str]:
 
 def _already_rx(v: Vocab) -> re.Pattern[str]:
     return _ALREADY
+
+
+def _excluded_item_rx(v: Vocab) -> re.Pattern[str]:
+    return _EXCLUDED_ITEM
+
+
+def _excluded_item(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidate]:
+    """Only in a list of exclusions: the standing described is excluded (quoted without the item's
+    number and closing mark)."""
+    if not s.excluding:
+        return []
+    return [replace(c, span=c.key) for c in _manual("not_has")(m, s, v, rule)]
 
 
 def _manual(op: str) -> Callable[[re.Match[str], Sentence, Vocab, str], list[Candidate]]:
@@ -60,4 +78,5 @@ def _manual(op: str) -> Callable[[re.Match[str], Sentence, Vocab, str], list[Can
 MANUAL_RULES: tuple[Rule, ...] = (
     Rule("excluded_standing", _excluded_rx, _manual("not_has")),
     Rule("required_standing", _already_rx, _manual("has")),
+    Rule("excluded_item", _excluded_item_rx, _excluded_item),
 )
