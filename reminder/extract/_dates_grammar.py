@@ -43,6 +43,8 @@ _KEYS: dict[str, type] = {
     "year_parts": dict,
     "weekday_prefixes": list,
     "weekday_names": list,
+    "same_day_words": list,
+    "inclusive_marks": list,
     "time_of_day": dict,
     "hour_markers": list,
     "numeral_hour_markers": list,
@@ -178,6 +180,8 @@ class Grammar:
 
 #: the anchor of a day-first numeric date (30/6/2025): its first slash, up to 2 characters after its start
 DAY_FIRST = "/"
+# A list item's number right before a month ("1.4月30日前，企业完成申报"): the month is not a decimal's.
+_ITEM_NUMBER = r"(?<=^[0-9]\.)|(?<=\s[0-9]\.)|(?<=\s[0-9]{2}\.)"
 
 
 class _Builder:
@@ -247,11 +251,14 @@ class _Builder:
         (What a date may end with after its day is listed by ``segment_meta._date_ends``: a new
         ending here goes there too.)"""
         w = self.w
+        names = alternation(w["weekday_names"])
+        # (星期一), 星期一, or Taiwan's bare (一) in brackets
         weekday = (
-            rf"\(?{_S}(?:{alternation(w['weekday_prefixes'])})"
-            rf"(?:{alternation(w['weekday_names'])}){_S}\)?"
+            rf"(?:\(?{_S}(?:{alternation(w['weekday_prefixes'])})(?:{names}){_S}\)?"
+            rf"|\({_S}(?:{names}){_S}\))"
         )
-        return rf"(?:{_S}{weekday})?(?:{_S}{self.time(p)})?"
+        same_day = alternation(w["same_day_words"])
+        return rf"(?:{_S}{weekday})?(?:{_S}(?:{same_day})?{_S}{self.time(p)})?"
 
     def date_point(self, p: str, day_range: bool = False) -> str:
         """One date point; a time is read only after a day."""
@@ -267,7 +274,7 @@ class _Builder:
         written = rf"""(?:{self.year(p)}|(?P<{p}ry>{rel}){_S})?
             (?:
               (?({p}year)年?(?P<{p}yp>{year_part})|(?!))
-            | (?<![0-9.])(?P<{p}m>{self.num()}){_S}月{self.month_tail(p, day_range)}
+            | (?:(?<![0-9.])|{_ITEM_NUMBER})(?P<{p}m>{self.num()}){_S}月{self.month_tail(p, day_range)}
             )"""
         return rf"""(?:{numeric}|{written})
             (?({p}d){self.weekday_time(p)}|(?({p}num){self.weekday_time(p + "n")}|))"""
@@ -281,8 +288,10 @@ class _Builder:
         # Every expression starts with a digit, a numeral or a 民国 marker: this cheap first test
         # lets the engine skip most positions (about 10x faster than trying every branch).
         first = rf"(?=[0-9{self.cn}]|{alternation(w['roc_markers'] + list(self.v.relative_years))})"
+        # 4月1日(含)至4月30日: the start's inclusive mark stays inside the range
+        incl = rf"(?:{_S}\((?:{alternation(w['inclusive_marks'])})\))?"
         return rf"""{first}{self.date_point("s", day_range=True)}(?P<se>)
-            (?:{_S}(?P<conn>{self.conn}){_S}(?:(?P<nx>{alternation(w["next_year_words"])}){_S})?{end})?"""
+            (?:{incl}{_S}(?P<conn>{self.conn}){_S}(?:(?P<nx>{alternation(w["next_year_words"])}){_S})?{end})?"""
 
     def anchor(self) -> str:
         """What every date expression holds: a 年 (a year, 今年 and the like, 年底), a 月 (a month), or

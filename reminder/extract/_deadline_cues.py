@@ -24,12 +24,21 @@ TABLE = load_table(
         "recommendation_words": list,
         "application_words": list,
         "materials_words": list,
-        "other_words": list,
+        "authority_acts": list,
+        "closed_words": list,
+        "report_words": list,
+        "cutoff_hour_labels": list,
+        "apply_acts": list,
+        "other_acts": list,
+        "done_before": list,
+        "relative_months": dict,
+        "year_end_words": list,
         "open_words": list,
         "approximate_words": list,
         "conditional_words": list,
         "to_be_announced": list,
         "relative_workdays": list,
+        "relative_workdays_after": list,
         "time_headings": list,
         "batch_pattern": str,
         "clause_breaks": str,
@@ -53,10 +62,16 @@ def _rx(key: str) -> re.Pattern[str]:
     return re.compile(alternation(TABLE[key]))
 
 
-# What may stand between a date and its cue: spaces, a bracketed batch label, 24时/整.
-# (a batch label, (含)/(含当日) or a remark such as (以邮戳为准) / Taiwan's (以郵戳為憑) in the brackets)
-_BRACKETED = TABLE["batch_pattern"] + r"|含[^()（）]{0,4}|以[^()（）]{1,10}为[准凭]"
-GAP = r"[\s]*(?:[(（]\s*(?:" + _BRACKETED + r")\s*[)）]\s*)?(?:整|24时)?\s*"
+# What may stand between a date and its cue: spaces, something in brackets, 24时/整, 12時正 (Hong Kong's
+# 整), the 时 of 17:00时, 当天/下午 before 下班前.
+# (a batch label, (含)/(含当日), a remark such as (以邮戳为准) / Taiwan's (以郵戳為憑), or a short aside
+# without digits, 12:00(中午)前, in the brackets)
+_BRACKETED = TABLE["batch_pattern"] + r"|含[^()（）]{0,4}|以[^()（）]{1,10}为[准凭]|[^()（）0-9\n]{1,10}"
+GAP = (
+    r"[\s]*(?:[(（]\s*(?:"
+    + _BRACKETED
+    + r")\s*[)）]\s*)?(?:整|正|时|24时)?\s*(?:当天|当日)?\s*(?:上午|下午)?\s*"
+)
 AFTER_CUE = re.compile(GAP + "(?:" + alternation(TABLE["after_cues"]) + ")")
 BEFORE_CUE = _rx("before_cues")
 FROM_NOW = re.compile(r"(?:" + alternation(TABLE["from_now_words"]) + r")\s*起?\s*(?:至|到)\s*$")
@@ -64,12 +79,23 @@ FROM_NOW = re.compile(r"(?:" + alternation(TABLE["from_now_words"]) + r")\s*起?
 EXTENDED = re.compile(r"^\s*(?:" + alternation(TABLE["extension_after"]) + ")")
 # 项目实施期为2024年1月1日至12月31日: the project's period.
 # 资金将于9月底前拨付到位: the authority's payment.
-PAYMENT = re.compile(r"^\s*(?:将|会|予以)?\s*(?:" + alternation(TABLE["payment_acts"]) + ")")
+# (市财政局于7月31日前将资金拨付至企业账户: what is paid may come between)
+PAYMENT = re.compile(
+    r"^\s*(?:会|予以)?\s*(?:(?:将|把)[^，,。;；]{0,12}?)?\s*(?:" + alternation(TABLE["payment_acts"]) + ")"
+)
 PERIOD_BEFORE = re.compile("(?:" + alternation(TABLE["period_before"]) + r")\s*(?:为|是|:)?\s*(?:自|从)?\s*$")
 EVENT = _rx("event_words")
 # 截止6月30日,登记入库…92家: a figure as of that day.
 BARE_BASELINE = re.compile(r"(?:^|[^间期])(?:截止|截至)\s*(?:到|至)?\s*$")
 COUNT = re.compile(r"[0-9一二三四五六七八九十百千万]+\s*(?:" + alternation(TABLE["count_units"]) + ")")
+# 共有238家企业于6月30日前完成申报: how many acted by then, a report.
+REPORTED = re.compile(
+    "(?:"
+    + alternation(TABLE["report_words"])
+    + r")\s*[0-9一二三四五六七八九十百千万余多]+\s*(?:"
+    + alternation(TABLE["count_units"])
+    + ")"
+)
 # 市科技局审核提交时间: the authority's own step (a 各… department's review is a recommendation).
 AUTHORITY_STEP = re.compile(
     r"(?:^|[^各])(?:"
@@ -89,6 +115,17 @@ HOURS_BRACKET = re.compile(r"\s*\((?:工作日|每日|每天)?")
 CLOCK_RANGE = re.compile(
     r"[0-9]{1,2}\s*[:∶]\s*[0-9]{2}\s*(?:-|—|–|~|至|到)+\s*(?P<h>[0-9]{1,2})\s*[:∶]\s*(?P<m>[0-9]{2})"
 )
+# 截止时间为(当日)下午五时正 after the date's clause: the hour the cutoff falls at.
+_HOUR_NUM = r"[0-9]{1,2}|[一二三四五六七八九十]{1,3}"
+CUTOFF_HOUR = re.compile(
+    "(?:"
+    + alternation(TABLE["cutoff_hour_labels"])
+    + r")\s*(?:为|是|:)?\s*(?:当日|当天)?\s*(?P<ap>上午|中午|下午|晚上)?\s*(?P<h>"
+    + _HOUR_NUM
+    + r")\s*(?:[:∶]\s*(?P<m>[0-9]{2})|[时点](?:\s*(?P<m2>"
+    + _HOUR_NUM
+    + r")\s*分|(?P<half>半))?)"
+)
 BATCH_IS = re.compile("(?:" + TABLE["batch_pattern"] + r")\s*(?:截止|为|:)\s*$")
 # 于2021年11月18日报送至高新区经发局: submitting on the day is submitting by it.
 SUBMIT_ON = re.compile(
@@ -103,14 +140,28 @@ BASELINE = re.compile("(?:" + alternation(TABLE["baseline_before"]) + r")\s*$")
 EFFECTIVE = re.compile(r"^\s*(?:" + alternation(TABLE["effective_after"]) + ")")
 TARGET = re.compile("(?:" + alternation(TABLE["target_before"]) + r")\s*$")
 MILESTONE = re.compile(r"^\s*(?:已|须|应|需|必须|要)?\s*(?:" + alternation(TABLE["milestone_verbs"]) + ")")
-APPLY_ACT = re.compile(r"申报|申请|提交|报送|填报|上传|报名|上报|递交|推荐|确认")
+APPLY_ACT = _rx("apply_acts")
 PERIOD = re.compile(r"^\s*(?:" + alternation(TABLE["period_after"]) + ")")
 # 2025年6月1日前认定的高新技术企业 / …前有效的政策: the date qualifies a noun, nobody must act.
 ELIGIBLE_THING = re.compile(r"^(?!将|把|向|通过|在|登录|由)[^，,。；将把向]{0,10}的")
+# 4月30日前未提交的(视为放弃): the 的 names who missed the deadline, not an eligible thing.
+MISSED = re.compile(r"^\s*(?:仍|尚)?未(?:能|按时|按期)?\s*(?:" + APPLY_ACT.pattern + ")")
+# 申报时间自4月1日起(，至4月30日止): a window's start.
+OPEN_FROM = re.compile(r"^\s*(?:开始)?\s*起\s*$")
+# 申报截止日期延长一周，至5月7日: a clause of just 至/到 and the date, after a cue in the sentence.
+UNTIL_CLAUSE = re.compile(r"^\s*(?:并|即|延)?\s*(?:至|到)\s*$")
+# 即日起开始受理，截至4月30日: 截至 in the clause after an opening is "until".
+OPENED_BEFORE = re.compile(r"(?:起|开始)[^，,。;；]{0,8}(?:" + APPLY_ACT.pattern + r"|受理)")
 RECOMMEND = _rx("recommendation_words")
 APPLICANT = _rx("application_words")
 MATERIALS = _rx("materials_words")
-OTHER = _rx("other_words")
+AUTHORITY_ACT = _rx("authority_acts")
+OTHER_ACT = _rx("other_acts")
+# 4月30日17:00后系统将不再接收申报 / 逾期(4月30日后)提交的申请恕不受理: closed after the date.
+CLOSED_AFTER = re.compile(
+    r"^\s*(?:以后|之后|后)(?=[^，,。;；]{0,20}?(?:" + alternation(TABLE["closed_words"]) + "))"
+)
+DONE_BEFORE = re.compile("(?:" + alternation(TABLE["done_before"]) + r")\s*$")
 APPROX = _rx("approximate_words")
 CONDITIONAL = _rx("conditional_words")
 TBA = _rx("to_be_announced")
@@ -118,7 +169,26 @@ TBA = _rx("to_be_announced")
 TBA_FIRSTS = (
     "".join(sorted({w[0] for w in TABLE["to_be_announced"]})) if all(TABLE["to_be_announced"]) else ""
 )
-RELATIVE = [re.compile(p) for p in TABLE["relative_workdays"]]
+# (pattern, sign): before the cutoff (-1) or after it (+1)
+RELATIVE = [(re.compile(p), -1) for p in TABLE["relative_workdays"]] + [
+    (re.compile(p), 1) for p in TABLE["relative_workdays_after"]
+]
+RELATIVE_MONTHS: dict[str, int] = {str(k): int(v) for k, v in TABLE["relative_months"].items()}
+# 本月底 / 下月10日 / 本月中旬: a day or part of a month counted from publication
+# (今年年底 / a bare 年底: December's end; 2025年底 is the date grammar's)
+RELATIVE_MONTH = re.compile(
+    "(?P<rel>"
+    + alternation(list(RELATIVE_MONTHS))
+    + r")\s*(?:(?P<d>[0-9]{1,2}|[一二三四五六七八九十廿]{1,3})\s*[日号]|(?P<part>底|末|上旬|中旬|下旬))"
+    + r"|(?<![0-9〇○零一二三四五六七八九十年])(?P<ye>"
+    + alternation(TABLE["year_end_words"])
+    + ")"
+)
+_RELATIVE_WORDS = [*RELATIVE_MONTHS, *TABLE["year_end_words"]]
+#: words one of which every match of RELATIVE_MONTH holds (今年底 holds 年底): a notice without them is skipped
+RELATIVE_NEEDLES = tuple(w for w in _RELATIVE_WORDS if not any(o != w and o in w for o in _RELATIVE_WORDS))
+#: the characters its matches start with (see facts_text.literal_finditer)
+RELATIVE_FIRSTS = "".join(sorted({w[0] for w in _RELATIVE_WORDS}))
 BATCH = re.compile(TABLE["batch_pattern"])
 # a batch label in brackets right after a date: 6月30日（第二批）
 BATCH_AFTER = re.compile(r"\s*[(（]\s*(" + TABLE["batch_pattern"] + r")\s*[)）]")

@@ -6,10 +6,12 @@ a window ``3月15日-4月15日开放``); it is dropped when its context says it 
 a baseline (``截至…``), an entry into force (``自…起施行``), a milestone the applicant must already
 have reached (``5月底前完成项目验收``), a period (``…期间投保``), a project's execution period
 (``项目执行期间为…``), an event to attend (``…举办说明会``), a figure as of a day (``截止6月30日,…92家``),
-the issuing authority's own review (``市科技局审核时间…``), the old date of an extension
-(``由6月30日延长至…``), or a date before the notice itself.
+the issuing authority's own review or later steps (``市科技局审核时间…``, ``结果将于6月15日前公示``), a
+step already done (``已于4月15日截止``), the old date of an extension (``由6月30日延长至…``), or a date
+before the notice itself.
 
-Dates listed together share the cue after the last (``于4月10日、7月10日前``); recurring cut-offs
+Dates listed together share the cue after the last (``于4月10日、7月10日前``); days counted from the
+publication month (``本月底前``, ``下月10日前``) are judged like written dates; recurring cut-offs
 (``每季度末月10日``) come from :mod:`reminder.extract.deadlines_recurring`; the cue vocabulary is
 compiled in :mod:`reminder.extract._deadline_cues`. Each rule has a name that ends up in ``Deadline.rule``.
 """
@@ -63,7 +65,7 @@ class _Candidate:
 # compiled once: these run for every date mention
 _AT_END = re.compile(r"[于在]\s*$")
 _APPLY_UNTIL = re.compile(
-    r"(?:申报|申请|受理|报送|提交|递交|接收|征集|报名|填报)(?:时间|日期)?\s*(?:截至|截止到|截止至)\s*$"
+    r"(?:申报|申请|受理|报送|提交|递交|接收|征集|报名|填报)(?:时间|日期|期限|期)?\s*(?:截至|截止到|截止至)\s*$"
 )
 # 截至6月30日止: "until", never a baseline
 _UNTIL_END = re.compile(r"^\s*(?:24时|24:00)?\s*(?:止|为止)")
@@ -72,8 +74,11 @@ _DAY_MARK = re.compile(r"[0-9一二三四五六七八九十]\s*[日号]")
 _FORMS = re.compile(r"申报(?:书|材料|资料)")
 _PASS_ON = re.compile(r"^[^，,。]{0,20}(?:推荐|汇总|行文|填写意见|审核意见)")
 _SPACES = re.compile(r"\s+")
+_ASKED = re.compile(r"须|应|请|需|务必|要")
+# 区县工信局 / 各园区管委会 naming who acts at the head of a clause
+_DEPARTMENT = re.compile(r"局|厅|委|部门")
 _LINE_BREAK = re.compile(r"\s*\n\s*")
-_ABOUT_APPLYING = re.compile(r"申报|截止|时间|受理|报送")
+_ABOUT_APPLYING = re.compile(r"申报|申请|报名|截止|时间|日期|受理|报送")
 
 
 @functools.cache
@@ -130,7 +135,12 @@ class _Around:
 
 
 def _is_cutoff(
-    view: str, m: DateMention, clause: tuple[int, int], policy_only: bool, tail: int
+    view: str,
+    m: DateMention,
+    clause: tuple[int, int],
+    sentence: tuple[int, int],
+    policy_only: bool,
+    tail: int,
 ) -> str | None:
     """The name of the cue rule that makes a single date a cutoff, or None.
 
@@ -154,6 +164,12 @@ def _is_cutoff(
         return "batch_then_date"
     if cues.FROM_NOW.search(before):
         return "from_now_until"
+    if cues.BARE_BASELINE.search(before) and (m.start.hour is not None or not after.strip(" 。；;")):
+        return "until_date"  # not rejected as a baseline: see _until
+    if cues.CLOSED_AFTER.match(after):
+        return "closed_after_date"
+    if _until_clause(view, before, clause, sentence):
+        return "until_clause"
     return None
 
 
@@ -167,18 +183,27 @@ def _rejected(
         cues.EXTENDED.match(view[m.span[1] : clause[1]])
         or cues.PERIOD_BEFORE.search(before)
         or (cues.AUTHORITY_STEP.search(before) and "各" not in before)
+        or cues.DONE_BEFORE.search(before)
+        or _reported(before)
     ):
         return True
     if _figure_as_of(view, m, before, sentence) or _event(view, m, before, after, sentence):
         return True
-    if cues.BASELINE.search(before) and not _APPLY_UNTIL.search(before) and not _UNTIL_END.match(after):
+    if (
+        cues.BASELINE.search(before)
+        and not _APPLY_UNTIL.search(before)
+        and not _UNTIL_END.match(after)
+        and not _until(view, m, before, after, clause, sentence)
+    ):
         return True
     if cues.EFFECTIVE.match(_LEADING_TIME.sub("", after)):
         return True
     if (
         cues.TARGET.search(before)
         and not cues.APPLY_ACT.search(after[:12])
-        and not before.rstrip().endswith("截止到")
+        # 截止到 / 推迟到 / 延长到 name the new cutoff, 即日起到 a window's end
+        and not (cues.BEFORE_CUE.search(before[-4:]) or cues.FROM_NOW.search(before))
+        and not _until_clause(view, before, clause, sentence)
     ):
         return True
     cue = cues.AFTER_CUE.match(after)
@@ -195,9 +220,53 @@ def _rejected(
             applies = act is not None and (milestone is None or act.start() < milestone.start())
             if not (applies or by_department):
                 return True
-        if cues.ELIGIBLE_THING.match(rest) or cues.PAYMENT.match(rest):
+        if (cues.ELIGIBLE_THING.match(rest) and not cues.MISSED.match(rest)) or cues.PAYMENT.match(rest):
+            return True
+        # 结果将于6月15日前公示 / 将在6月30日前组织专家评审 / 6月底前，公布认定结果: the authority's step
+        # (a 各… department's review is a recommendation)
+        step = rest if rest.strip() else _next_clause(view, clause, sentence)
+        if (
+            cues.AUTHORITY_ACT.search(step)
+            and not cues.APPLY_ACT.search(step)
+            and not cues.REVIEW_ACT.search(step)
+            and "各" not in before + step
+        ):
             return True
     return _period(after)
+
+
+def _reported(before: str) -> bool:
+    """共有238家企业于6月30日前完成申报: how many acted, unless they are asked to (共3个项目须于…前)."""
+    hit = cues.REPORTED.search(before)
+    return hit is not None and not _ASKED.search(before, hit.end())
+
+
+def _next_clause(view: str, clause: tuple[int, int], sentence: tuple[int, int]) -> str:
+    """The clause after ``clause`` in its sentence (6月底前，公布认定结果: what is done by then)."""
+    start = clause[1] + 1
+    if start >= sentence[1]:
+        return ""
+    after = _break_rx(cues.CLAUSE_BREAKS).search(view, start, sentence[1])
+    return view[start : after.start() if after else sentence[1]]
+
+
+def _until_clause(view: str, before: str, clause: tuple[int, int], sentence: tuple[int, int]) -> bool:
+    """申报截止日期延长一周，至5月7日: the date's clause is just 至/到 after a cue earlier in the sentence."""
+    return bool(cues.UNTIL_CLAUSE.match(before)) and bool(
+        cues.BEFORE_CUE.search(view, sentence[0], clause[0])
+    )
+
+
+def _until(
+    view: str, m: DateMention, before: str, after: str, clause: tuple[int, int], sentence: tuple[int, int]
+) -> bool:
+    """截至 as "until": with an hour (截至4月30日17时, a baseline is a day), or in a clause of its own
+    after the opening (即日起开始受理，截至4月30日)."""
+    if not cues.BARE_BASELINE.search(before):
+        return False
+    if m.start.hour is not None:
+        return True
+    return not after.strip(" 。；;") and bool(cues.OPENED_BEFORE.search(view, sentence[0], clause[0]))
 
 
 def _figure_as_of(view: str, m: DateMention, before: str, sentence: tuple[int, int]) -> bool:
@@ -237,7 +306,11 @@ def _opens(view: str, m: DateMention, clause: tuple[int, int], sentence: tuple[i
     hit = cues.PERIOD.match(after)  # 3月20日后正式开放
     if hit is not None and "后" in hit.group():
         after = after[hit.end() :]
-    return bool(cues.OPENS.match(after)) and bool(cues.APPLY_ACT.search(view[sentence[0] : sentence[1]]))
+    if cues.OPEN_FROM.match(after) and cues.BEFORE_CUE.search(view[clause[0] : m.span[0]]):
+        return True  # 申报时间自4月1日起，至4月30日止
+    whole = view[sentence[0] : sentence[1]]
+    # (3月10日起开始受理: 受理 is the applicants' window too)
+    return bool(cues.OPENS.match(after)) and bool(cues.APPLY_ACT.search(whole) or "受理" in whole)
 
 
 def _under_time_heading(view: str, pos: int, ctx: NoticeContext) -> bool:
@@ -299,10 +372,17 @@ def _kind(
     before = view[sentence[0] : m.span[0]]
     after = view[m.span[1] : clause[1]]
     whole = view[sentence[0] : sentence[1]]
-    if cues.OTHER.search(after) and not cues.APPLY_ACT.search(after):
+    if cues.OTHER_ACT.search(after) and not (_FORMS.search(after) or "申请" in after):
         return "other"
     if cues.RECOMMEND_THING.search(whole) and "预审" not in whole:
         return "recommendation"
+    cue = cues.AFTER_CUE.match(after)
+    if cue is not None and not after[cue.end() :].strip():
+        # 5月10日前，各区完成审核推荐: the next clause says who acts
+        nxt = _next_clause(view, clause, sentence)[:10]
+        dept, applicant = cues.RECOMMEND.search(nxt) or _DEPARTMENT.search(nxt), cues.APPLICANT.search(nxt)
+        if dept is not None and (applicant is None or dept.start() < applicant.start()):
+            return "recommendation"
     # 各地市主管部门请于…前将材料报送: who acts (a department close before the date) outweighs what is sent
     rec = _nearest(cues.RECOMMEND, before)
     if rec < 30 and rec < _nearest(cues.APPLICANT, before):
@@ -393,7 +473,7 @@ def _candidates(
         if m.end is None and not ctx.policy_only and _opens(view, m, clause, sentence):
             out.append(_Candidate(m, m.start, "open", "opening_date"))
             continue
-        rule = _is_cutoff(view, m, clause, ctx.policy_only, tail)
+        rule = _is_cutoff(view, m, clause, sentence, ctx.policy_only, tail)
         rule = rule or ("under_time_heading" if headed else "labeled_date" if labeled else None)
         if rule is not None:
             out.append(_Candidate(m, m.end or m.start, "cutoff", rule))
@@ -421,6 +501,9 @@ def _explicit_years(
 def _closing_time(view: str, pos: int, sentence: tuple[int, int]) -> dt.time | None:
     """收件时间为上午08:30-11:30,下午15:00-17:00 later in the sentence, or hours in brackets right after
     the date: the office closes at 17:00."""
+    said = cues.CUTOFF_HOUR.search(view, pos, sentence[1])
+    if said is not None and not _DAY_MARK.search(view, pos, said.start()):
+        return _hour_said(said)
     label = cues.OFFICE_HOURS.search(view, pos, sentence[1]) or cues.HOURS_BRACKET.match(view, pos)
     if label is None:
         return None
@@ -428,6 +511,18 @@ def _closing_time(view: str, pos: int, sentence: tuple[int, int]) -> dt.time | N
     if not pairs:
         return None
     hour, minute = int(pairs[-1].group("h")), int(pairs[-1].group("m"))
+    return dt.time(hour, minute) if hour < 24 and minute < 60 else None
+
+
+def _hour_said(hit: re.Match[str]) -> dt.time | None:
+    """The time of ``cues.CUTOFF_HOUR``'s match: 下午五时正 = 17:00, 下午5时30分 = 17:30, 24时 = none."""
+    hour, minute = _number(hit.group("h")), 30 if hit.group("half") else 0
+    if hit.group("m") or hit.group("m2"):
+        minute = _number(hit.group("m") or hit.group("m2")) or 0
+    if hour is None:
+        return None
+    if (hit.group("ap") in ("下午", "晚上") and hour < 12) or (hit.group("ap") == "中午" and hour < 6):
+        hour += 12
     return dt.time(hour, minute) if hour < 24 and minute < 60 else None
 
 
@@ -499,30 +594,36 @@ def _number(text: str) -> int | None:
 
 
 def _relative(cleaned: str, view: str, ctx: NoticeContext, found: list[Deadline]) -> list[Deadline]:
-    """``提前10个工作日(较截止时间)``: a step N working days before each of the notice's cutoffs."""
+    """``提前10个工作日(较截止时间)`` / ``截止后5个工作日内``: a step N working days before (or after) each of
+    the notice's cutoffs."""
     out: list[Deadline] = []
-    for rx in cues.RELATIVE:
+    for rx, sign in cues.RELATIVE:
         for hit in rx.finditer(view, ctx.start, ctx.end):
             n = _number(hit.group("n"))
             bases = [d for d in found if d.span[0] < hit.start() and d.date and d.kind != "window_open"]
             if not n or not bases:
                 continue
+            if sign > 0 and any(d.kind == "application" for d in bases):
+                # 网上填报截止后3个工作日内: after the applicants' cutoff, not a department's later one
+                bases = [d for d in bases if d.kind == "application"]
             if any(d.batch for d in bases):
                 bases = [d for d in bases if d.batch]
             else:
                 bases = bases[-1:]
             sentence = _bounds(view, hit.start(), hit.end(), cues.SENTENCE_BREAKS, ctx.start, ctx.end)
+            kind: DeadlineKind = "materials" if cues.MATERIALS.search(view, *sentence) else "application"
             for base in bases:
                 assert base.date is not None
                 out.append(
                     Deadline(
-                        date=add_workdays(base.date, -n),
+                        date=add_workdays(base.date, sign * n),
                         time=None,
-                        kind="application",
+                        kind=kind,
                         quote=_quote(cleaned, sentence),
                         span=(hit.start(), hit.end()),
                         batch=base.batch,
-                        conditional=True,
+                        # 提前…个工作日 is asked of those who need the step (需实地检查的)
+                        conditional=sign < 0 or bool(cues.CONDITIONAL.search(view, sentence[0], hit.start())),
                         rule="relative_workdays",
                     )
                 )
@@ -550,9 +651,11 @@ def _recurring(
 def _announced_later(cleaned: str, view: str, ctx: NoticeContext) -> list[Deadline]:
     """``申报时间另行通知``: a deadline exists but has no date yet."""
     out = []
+    said: set[tuple[int, int]] = set()  # one per sentence (报名日期待定，另见通告)
     for hit in literal_finditer(cues.TBA, cues.TBA_FIRSTS, view, ctx.start, ctx.end):
         sentence = _bounds(view, hit.start(), hit.end(), cues.SENTENCE_BREAKS, ctx.start, ctx.end)
-        if _ABOUT_APPLYING.search(view[sentence[0] : hit.start()]):
+        if sentence not in said and _ABOUT_APPLYING.search(view[sentence[0] : hit.start()]):
+            said.add(sentence)
             out.append(
                 Deadline(
                     date=None,
@@ -595,6 +698,30 @@ def _label_lists(view: str, deadlines: list[Deadline], ctx: NoticeContext) -> li
     return out
 
 
+_PARTS = {"底": "end", "末": "end", "上旬": "early", "中旬": "mid", "下旬": "late"}
+
+
+def _relative_month_mentions(view: str, ctx: NoticeContext) -> list[DateMention]:
+    """请于本月底前报送 / 下月10日前 / 今年年底前: dates counted from the publication month or year, as
+    mentions the rules judge like any other (only with a publication date to count from)."""
+    if ctx.published is None or all(view.find(w, ctx.start, ctx.end) < 0 for w in cues.RELATIVE_NEEDLES):
+        return []
+    out = []
+    for hit in literal_finditer(cues.RELATIVE_MONTH, cues.RELATIVE_FIRSTS, view, ctx.start, ctx.end):
+        if hit.group("ye"):
+            point = DatePoint(ctx.published.year, 12, None, part="end")
+            out.append(DateMention(hit.span(), hit.group(), point, rule="year_end"))
+            continue
+        month = ctx.published.month + cues.RELATIVE_MONTHS[hit.group("rel")]
+        year = ctx.published.year + (month - 1) // 12
+        day = _number(hit.group("d")) if hit.group("d") else None
+        if hit.group("d") and not day:
+            continue
+        point = DatePoint(year, (month - 1) % 12 + 1, day, part=_PARTS.get(hit.group("part") or ""))
+        out.append(DateMention(hit.span(), hit.group(), point, rule="relative_month"))
+    return out
+
+
 def find_deadlines(
     cleaned: str, view: str, mentions: Sequence[DateMention], ctx: NoticeContext
 ) -> list[Deadline]:
@@ -610,6 +737,9 @@ def find_deadlines(
         Deadlines in text order, restatements merged, dated ones first then 另行通知 ones.
     """
     around = _Around(view, ctx)
+    extra = _relative_month_mentions(view, ctx)
+    if extra:
+        mentions = sorted([*mentions, *extra], key=lambda m: m.span)
     explicit = _explicit_years(mentions, ctx, around)
     candidates = _candidates(view, mentions, ctx, around)
     built = [_build(cleaned, view, c, ctx, explicit, around) for c in candidates]

@@ -1,4 +1,5 @@
-"""Recurring cut-offs: 每季度末月10日, 每季度第一个月15日前, 每月20日前.
+"""Recurring cut-offs: 每季度末月10日, 每季度第一个月15日前, 每月20日前, 每月1日至15日 (its last day),
+每季度结束后15日内 (the 15th after each quarter).
 
 A recurring cut-off is given as its occurrences in the notice's year, from publication on, each
 flagged ``recurring``. The periods (which months) are data: ``data/recurring.yaml``.
@@ -18,6 +19,8 @@ __all__ = ["Occurrence", "Period", "find_recurring", "periods"]
 
 _NUM = r"(?P<d>[0-9]{1,2}|[一二三四五六七八九十廿]{1,3})"
 _TIME = r"(?:\s*(?P<h>[0-9]{1,2})\s*[:∶时点]\s*(?P<mi>[0-9]{2})?)?"
+# 每月1日至15日: a range in each period, whose last day is the cut-off
+_RANGE_END = re.compile(r"\s*(?:至|到|-|—|–|~)+\s*" + _NUM + r"\s*[日号]" + _TIME)
 _CN = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
@@ -72,7 +75,7 @@ def periods() -> _Table:
     day = re.compile(
         "(?:"
         + "|".join(f"(?P<p{i}>{p.pattern.pattern})" for i, p in enumerate(table))
-        + r")\s*"
+        + r")\s*(?:的)?\s*"  # 每季度最后一个月的15日
         + _NUM
         + r"\s*[日号]"
         + _TIME
@@ -128,24 +131,27 @@ def find_recurring(view: str, start: int, end: int, year: int, published: dt.dat
         at = view.find("每", at + 1, end)
         if hit is None:
             continue
+        last = _RANGE_END.match(view, hit.end(), end) or hit
         clause = max(start, hit.start() - 40)
         clause = max(
             [clause]
             + [clause + i + 1 for i, ch in enumerate(view[clause : hit.start()]) if ch in "。;；，,\n"]
         )
-        if not (t.after.match(view, hit.end()) or t.before.search(view, clause, hit.start())):
+        # a range of days is a window by itself (每季度末月1日—20日为申报受理期); acts are checked below
+        ranged = last is not hit
+        if not (ranged or t.after.match(view, last.end()) or t.before.search(view, clause, hit.start())):
             continue
-        around = view[clause : min(end, hit.end() + 30)]
+        around = view[clause : min(end, last.end() + 30)]
         if not t.acts.search(around) or t.not_acts.search(around):
             continue
         which = next(p for i, p in enumerate(t.periods) if hit.group(f"p{i}") is not None)
-        hour = int(hit.group("h")) if hit.group("h") else None
-        time = dt.time(hour, int(hit.group("mi") or 0)) if hour is not None and hour < 24 else None
+        hour = int(last.group("h")) if last.group("h") else None
+        time = dt.time(hour, int(last.group("mi") or 0)) if hour is not None and hour < 24 else None
         for month in which.months:
             try:
-                date = dt.date(year, month, _day(hit.group("d")))
+                date = dt.date(year, month, _day(last.group("d")))
             except ValueError:
                 continue
             if published is None or date >= published:
-                out.append(Occurrence(hit.span(), date, time, f"recurring_{which.name}"))
+                out.append(Occurrence((hit.start(), last.end()), date, time, f"recurring_{which.name}"))
     return out
