@@ -388,9 +388,29 @@ def _groups(
             if j == 0 or not _same_list(accepted[j - 1], accepted[j], s):
                 break
             j -= 1
+    _routes_with_more(accepted, groups, s, v)
     _one_of_lists(accepted, s, groups, ids)
     _tier_groups(accepted, groups, ids)
     return groups
+
+
+#: between the second of two alternatives and a further threshold that goes with it
+_AND_ALSO = re.compile(r"^[,，]?\s*但[须需应]?[^,;。或]{0,16}$")
+
+
+def _routes_with_more(accepted: list[Candidate], groups: list[str | None], s: Sentence, v: Vocab) -> None:
+    """营业收入在1000万元以上,或在1000万元以下,但股权融资达到2000万元以上: the threshold after 但 goes with
+    the second alternative, the two forming one route (or-4/2) beside the first (or-4/1)."""
+    for i in range(2, len(accepted)):
+        first, second = groups[i - 2], groups[i - 1]
+        if groups[i] is not None or first is None or first != second or "/" in first:
+            continue
+        if groups.count(first) != 2 or not accepted[i].numeric:
+            continue
+        if not _AND_ALSO.match(s.text[accepted[i - 1].span[1] : accepted[i].span[0]]):
+            continue
+        groups[i - 2] = f"{first}/1"
+        groups[i - 1] = groups[i] = f"{first}/2"
 
 
 def _tiers(accepted: list[Candidate], groups: list[str | None], s: Sentence, group: str) -> str | None:
