@@ -44,6 +44,8 @@ _QUAL_OBJECT_AFTER = re.compile(r"(?:$|[,;。]|(?:均)?可(?:申报|申请|参�
 _NOT_HAVING = re.compile(r"(?:不|非|无|未)(?:具有|具备|拥有)?$")
 _LAST_JOINER = re.compile(r"(?:和|及|与)(?!.*(?:和|及|与))")
 _LIST_GAP = re.compile(r"^(?:[、,和及与或\s]|以及)*$")
+#: between two kinds of applicant of one list (a comma ends it: 限于企业,高校和科研院所不得牵头)
+_KIND_GAP = re.compile(r"^(?:[、和及与或\s]|以及)*$")
 
 
 # ---------------------------------------------------------------- industry
@@ -311,7 +313,7 @@ def _applicant_type(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[
     hits = list(v.applicant_type_rx.finditer(s.text, m.end(), segment_end))
     run = hits[:1]
     for prev, nxt in zip(hits, hits[1:], strict=False):
-        if not _LIST_GAP.match(s.text[prev.end() : nxt.start()]):
+        if not _KIND_GAP.match(s.text[prev.end() : nxt.start()]):
             break
         run.append(nxt)
     if len(run) < 2:
