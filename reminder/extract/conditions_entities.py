@@ -33,6 +33,8 @@ _QUAL_HELD_AFTER = re.compile(r"(?:资格|证书|称号|资质|认定)")
 #: 通过2025年度科技型中小企业评价: passed the title's evaluation (a year may stand between)
 _PASSED_BEFORE = re.compile(r"通过\s*(?:[0-9]{4}\s*年度?|本年度|上年度|上一年度|当年|当年度)?\s*(?:的)?$")
 _PASSED_AFTER = re.compile(r"(?:的)?(?:评价|认定|评定|入库|备案)")
+#: right before a title after 须为: the applicant must not hold it (须为非上市公司)
+_DENIED_TITLE = re.compile(r"(?:非|并非|不是)$")
 _QUAL_MAY_APPLY = re.compile(r"(?:均|也|亦)?可(?:以)?(?:自愿)?(?:申报|申请|参加|参与)|积极申报|踊跃申报")
 #: after a title in its sentence: the title is expiring and the holder re-applies
 _RENEWAL = re.compile(r"期满|到期|届满|重新认定|再次申请|可再次|复审")
@@ -162,6 +164,10 @@ def _qualification(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[C
     """须为有效期内的高新技术企业 / 已认定为… / 拥有…资格证书 / (申报对象) …的高企."""
     left, right = _clause_bounds(s.text, m.start(), m.end())
     left = left.rstrip(QUOTES)  # 通过认定的“国家高新技术企业”
+    # 须为非上市公司: required not to be
+    denied = _DENIED_TITLE.search(left)
+    if denied is not None:
+        left = left[: denied.start()]
     required_rx, held_rx = _qualification_left(v)
     held = held_rx.search(left) is not None and _qualification_after(v).match(right) is not None
     required = required_rx.search(left) is not None or (
@@ -177,6 +183,7 @@ def _qualification(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[C
     remarks = _REMARKS.sub("", right)  # (建设行业企业技术中心除外) excludes a kind, not the title
     excluded = (
         s.excluding
+        or denied is not None
         or negated(left, len(left), v, window=8)
         or v.cues["exclusion_after"].search(remarks) is not None
     )
