@@ -286,9 +286,16 @@ def _legal_rx(v: Vocab) -> re.Pattern[str]:
 
 
 def _legal_person(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidate]:
-    if _NOT_HAVING.search(s.text, max(0, m.start() - 3), m.start()):
+    denied = _NOT_HAVING.search(s.text, max(0, m.start() - 3), m.start())
+    if denied is None:
+        return [entity("legal_person", "has", v.legal_value, m.span(), m.span(), rule)]
+    # 不具备独立法人资格的分公司不得申报: those without it are excluded, so it is required (quoted whole)
+    clause = re.split(r"[,;。]", s.text[m.end() :], maxsplit=1)[0]
+    if v.cues["exclusion_after"].search(clause) is None:
         return []
-    return [entity("legal_person", "has", v.legal_value, m.span(), m.span(), rule)]
+    return [
+        entity("legal_person", "has", v.legal_value, (denied.start(), m.end() + len(clause)), m.span(), rule)
+    ]
 
 
 def _credit_rx(v: Vocab) -> re.Pattern[str]:
