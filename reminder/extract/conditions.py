@@ -74,6 +74,11 @@ _PRIORITY_AFTER = re.compile(
 )
 #: a sentence that is another route to the previous one
 _OR_START = re.compile(r"\s*(?:或者|或)(?!是|为)")
+#: right after a threshold: those past it are excluded (…低于500万元的企业不得申报)
+_EXCLUDED_AFTER = re.compile(
+    r"\s*的?(?:企业|单位|申报单位|申报企业|公司|项目单位)?[,，]?\s*(?:一律|均|将)?\s*"
+    r"(?:不得|不予|不能|不再|不在|不属于|不列入|不纳入|取消)"
+)
 #: the requirement a numeric exclusion leaves
 _INVERSE = {"<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 #: a pinyin gloss right after a character (业(yè), 区(qū)): mirror sites inject them
@@ -465,6 +470,12 @@ def _same_list(a: Candidate, b: Candidate, s: Sentence) -> bool:
     return a.field == b.field and "、" in between and len(between) <= _LIST_GAP_MAX
 
 
+def _clause_end(text: str, pos: int) -> int:
+    """Where the clause holding ``pos`` ends (its closing mark excluded)."""
+    found = re.search(r"[,;。]", text[pos:])
+    return pos + found.start() if found else len(text)
+
+
 def _condition(c: Candidate, group: str | None, s: Sentence, cleaned: str, v: Vocab) -> Condition:
     start, end = s.absolute(c.span[0]), s.absolute(c.span[1] - 1) + 1
     # 原则上… before the condition, or …企业优先 right after it
@@ -481,8 +492,12 @@ def _condition(c: Candidate, group: str | None, s: Sentence, cleaned: str, v: Vo
             for x, (a, b) in zip(c.value, c.value_spans, strict=True)
         ]
     op = c.op
-    if s.excluding and c.numeric:  # 有下列情形之一的不得申报:营业收入低于500万元 → at least 500万元
+    # 有下列情形之一的不得申报:营业收入低于500万元 / 营业收入低于500万元的企业不得申报 → at least 500万元
+    excluded_after = _EXCLUDED_AFTER.match(s.text, c.span[1]) if c.numeric else None
+    if c.numeric and (s.excluding or excluded_after):
         op = _INVERSE.get(op, op)
+    if excluded_after is not None:  # the quote shows what turned the bound round
+        end = s.absolute(_clause_end(s.text, excluded_after.end()) - 1) + 1
     return Condition(
         field=c.field,
         op=op,  # type: ignore[arg-type]

@@ -35,6 +35,12 @@ _EXCLUDED_ITEM = re.compile(
     r"^\s*(?:\d{1,2}[.、]|\(\s*[一二三四五六七八九十\d]{1,3}\s*\)|[一二三四五六七八九十]{1,3}、|[①-⑳])?\s*"
     r"(?P<obj>(?:已|曾|正在|尚未|存在|涉及|近[一二三两\d]年内?)[^,;。:]{3,40}?)的?\s*[;。]?\s*$"
 )
+#: a threshold: the numeric rules read it (营业收入低于500万元的企业不得申报 → at least 500万元)
+_THRESHOLD = re.compile(
+    r"(?:低于|高于|超过|不足|少于|多于|未满|不满|未达到?|不到|小于|大于)\s*[\d一二三四五六七八九十两]"
+    r"|[\d一二三四五六七八九十两]\s*(?:万元|亿元|元|人|%|年|个月|家|项|件)\s*(?:以上|以下|以内)"
+    r"|(?:19|20)\d{2}\s*年[^,;。]{0,10}?(?:以后|之后|以前|之前|前|后)"  # a founding date
+)
 #: words another rule reads (a title, a credit record, a region): not a manual condition of ours
 _OTHERS = re.compile(
     r"下列|以下|如下|情形之一|失信|违法|违规|异常|黑名单|欠税|注册|高新技术|专精特新|科技型中小|小巨人|规模以上|规上"
@@ -66,7 +72,7 @@ def _manual(op: str) -> Callable[[re.Match[str], Sentence, Vocab, str], list[Can
 
     def prod(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidate]:
         obj = m.group("obj")
-        if _OTHERS.search(obj) or v.qualification_rx.search(obj):
+        if _OTHERS.search(obj) or v.qualification_rx.search(obj) or _THRESHOLD.search(obj):
             return []
         span, key = (m.start(), m.end()), m.span("obj")
         c = Candidate("other", op, None, None, span, key, rule, numeric=False, value_span=key)
