@@ -89,6 +89,11 @@ def _industry_items(body: str, count: int, v: Vocab) -> list[str] | None:
 def _industry(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidate]:
     if negated(s.text, m.start(), v, window=1):
         return []
+    # 不属于房地产、金融业 / 属于限制类、淘汰类产业的企业不得申报: the industries are excluded
+    rest = s.text[m.end() : _clause_stop(s.text, m.end())]
+    excluded = s.text[max(0, m.start() - 1) : m.start()] in ("不", "非") or (
+        v.cues["exclusion_after"].search(rest) is not None
+    )
     body_start = m.start("body")
     region = region_after(s.text, body_start, v)
     body = s.text[region[0] if region else body_start : m.end("body")]
@@ -101,7 +106,12 @@ def _industry(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candid
     if mod and items[-1] + mod in v.industry["modifiers"]:
         # 战略性新兴产业: the lazy body stopped inside a longer modifier, which with its head is the name
         items[-1] += s.text[m.start("mod") : m.end()]
-    return [entity("industry", "in", items, m.span(), m.span("body"), rule)]
+    return [entity("industry", "not_has" if excluded else "in", items, m.span(), m.span("body"), rule)]
+
+
+def _clause_stop(text: str, pos: int) -> int:
+    found = re.search(r"[,;。]", text[pos:])
+    return pos + found.start() if found else len(text)
 
 
 @functools.cache

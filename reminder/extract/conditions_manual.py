@@ -44,6 +44,7 @@ _THRESHOLD = re.compile(
 #: words another rule reads (a title, a credit record, a region): not a manual condition of ours
 _OTHERS = re.compile(
     r"下列|以下|如下|情形之一|失信|违法|违规|异常|黑名单|欠税|注册|高新技术|专精特新|科技型中小|小巨人|规模以上|规上"
+    r"|(?:产业|行业)(?:$|的)"
 )
 
 
