@@ -316,8 +316,10 @@ def _credit(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidat
     """未被列入经营异常名录 → not_has 经营异常名录; 纳税信用良好 → has 纳税信用良好."""
     i = next(int(name[1:]) for name, text in m.groupdict().items() if name[0] == "c" and text is not None)
     phrase, op = m.span(f"o{i}"), v.credit_ops[i]
-    if op == "listed":  # 被列入…名单 names an exclusion only inside a list of exclusions
-        if not s.excluding:
+    if op == "listed":
+        # 被列入…名单 names an exclusion inside a list of exclusions, or before 的企业不得申报
+        rest = s.text[m.end() : _clause_stop(s.text, m.end())]
+        if not (s.excluding or (rest.startswith("的") and v.cues["exclusion_after"].search(rest))):
             return []
         op = "not_has"
     if phrase[1] - phrase[0] < 2:
