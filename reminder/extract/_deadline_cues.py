@@ -54,6 +54,14 @@ TABLE = load_table(
         "policy_acts": list,
         "list_joiners": list,
         "payment_acts": list,
+        "last_day_after": list,
+        "year_words_before": dict,
+        "same_day_hour_after": list,
+        "review_subjects": list,
+        "review_window_acts": list,
+        "authority_step_labels": list,
+        "review_departments": list,
+        "not_publication_before": list,
     },
 )
 
@@ -72,7 +80,9 @@ GAP = (
     + _BRACKETED
     + r")\s*[)）]\s*)?(?:整|正|时|24时)?\s*(?:当天|当日)?\s*(?:上午|下午)?\s*"
 )
-AFTER_CUE = re.compile(GAP + "(?:" + alternation(TABLE["after_cues"]) + ")")
+# 5月8日是提交申请的最后一天 / 为报送材料的最后期限: (是|为), a few words without digits, the last day.
+_LAST_DAY = r"(?:是|为)[^，,。;；0-9]{0,12}?(?:" + alternation(TABLE["last_day_after"]) + ")"
+AFTER_CUE = re.compile(GAP + "(?:" + alternation(TABLE["after_cues"]) + "|" + _LAST_DAY + ")")
 BEFORE_CUE = _rx("before_cues")
 FROM_NOW = re.compile(r"(?:" + alternation(TABLE["from_now_words"]) + r")\s*起?\s*(?:至|到)\s*$")
 # 由6月30日延长至7月15日: the old date.
@@ -126,6 +136,50 @@ CUTOFF_HOUR = re.compile(
     + _HOUR_NUM
     + r")\s*分|(?P<half>半))?)"
 )
+# 截止日期为5月8日，当天16时后系统关闭 / 当日16:30前: the hour of the day named earlier.
+SAME_DAY_HOUR = re.compile(
+    r"(?:当日|当天)\s*(?P<ap>上午|中午|下午|晚上)?\s*(?P<h>"
+    + _HOUR_NUM
+    + r")\s*(?:[:∶]\s*(?P<m>[0-9]{2})|[时点](?:\s*(?P<m2>"
+    + _HOUR_NUM
+    + r")\s*分|(?P<half>半))?)\s*(?:整|正)?\s*(?:"
+    + alternation(TABLE["same_day_hour_after"])
+    + r"|(?:以后|之后|后)(?=[^，,。;；]{0,20}?(?:"
+    + alternation(TABLE["closed_words"])
+    + ")))"
+)
+# 去年该项目于5月31日截止: the year of a date written without one, said earlier in its clause or
+# alone in the clause before (去年，…; no digit, no 的 but one right after the word: 去年获批的企业于…
+# is about the enterprises).
+YEAR_WORDS: dict[str, int] = {str(k): int(v) for k, v in TABLE["year_words_before"].items()}
+YEAR_BEFORE = re.compile(
+    "(?P<w>" + alternation(list(YEAR_WORDS)) + r")(?:度)?(?:的)?[，,]?[^0-9的年，,。;；]{0,12}$"
+)
+# 区工信局初审时间为5月21日至5月25日: a district or county department's review window (its end is
+# a recommendation deadline; the issuing authority's own, 市…局审核, is rejected before).
+REVIEW_WINDOW = re.compile(
+    "(?:"
+    + alternation(TABLE["review_subjects"])
+    + r")(?:[^，,。;；0-9]{0,8}?(?:"
+    + alternation(TABLE["review_departments"])
+    + r")|[县区市]?)\s*(?:"
+    + alternation(TABLE["review_window_acts"])
+    + r")\s*(?:时间|日期|期限|期间)?\s*(?:为|是|:|安排为)?\s*(?:自|从)?\s*$"
+)
+# 形式审查：5月1日至5月10日 / 专家评审时间：5月中旬: a step of the authority's schedule named by a label.
+STEP_LABEL = re.compile(
+    "(?:"
+    + alternation(TABLE["authority_acts"] + TABLE["authority_step_labels"])
+    + r")[^，,。;；:：0-9]{0,6}[:：]\s*$"
+)
+# 自本通知发布之日起15个工作日内: a count of days from publication.
+_COUNT_NUM = r"(?P<n>[0-9]{1,3}|[一二三四五六七八九十两]{1,3})"
+# (scanned for from its literal 起, C speed; FROM_PUBLICATION_WORD checks the words before it)
+FROM_PUBLICATION = re.compile(
+    r"起\s*" + _COUNT_NUM + r"\s*个?\s*(?P<unit>工作日|自然日|日|天)\s*(?:内|以内|之内)"
+)
+FROM_PUBLICATION_WORD = re.compile(r"(?:" + alternation(TABLE["from_now_words"]) + r")\s*$")
+NOT_PUBLICATION = _rx("not_publication_before")
 BATCH_IS = re.compile("(?:" + TABLE["batch_pattern"] + r")\s*(?:截止|为|:)\s*$")
 # 于2021年11月18日报送至高新区经发局: submitting on the day is submitting by it.
 SUBMIT_ON = re.compile(

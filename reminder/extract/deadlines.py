@@ -11,7 +11,11 @@ step already done (``已于4月15日截止``), the old date of an extension (``�
 before the notice itself.
 
 Dates listed together share the cue after the last (``于4月10日、7月10日前``); days counted from the
-publication month (``本月底前``, ``下月10日前``) are judged like written dates; recurring cut-offs
+publication month (``本月底前``, ``下月10日前``) are judged like written dates, days counted from
+publication (``自本通知发布之日起15个工作日内``) computed; a district department's review range
+(``区工信局初审时间为…至…``) is a recommendation due at its end, a schedule label naming the
+authority's step (``形式审查：…``) no deadline; a year word earlier in the clause (``去年该项目于…``)
+gives the date's year; recurring cut-offs
 (``每季度末月10日``) come from :mod:`reminder.extract.deadlines_recurring`; the cue vocabulary is
 compiled in :mod:`reminder.extract._deadline_cues`. Each rule has a name that ends up in ``Deadline.rule``.
 """
@@ -185,6 +189,7 @@ def _rejected(
         or (cues.AUTHORITY_STEP.search(before) and "各" not in before)
         or cues.DONE_BEFORE.search(before)
         or _reported(before)
+        or _step_label(before)
     ):
         return True
     if _figure_as_of(view, m, before, sentence) or _event(view, m, before, after, sentence):
@@ -233,6 +238,20 @@ def _rejected(
         ):
             return True
     return _period(after)
+
+
+def _step_label(before: str) -> bool:
+    """形式审查：5月1日至5月10日: a label naming the authority's step, not an applicant's act or a
+    department's (网上申报及形式审查：… is the applicants')."""
+    if ":" not in before:  # (the match view's colons are half-width)
+        return False
+    hit = cues.STEP_LABEL.search(before)
+    return (
+        hit is not None
+        and "各" not in before
+        and not cues.APPLY_ACT.search(before)
+        and not cues.REVIEW_WINDOW.search(before)  # 区县审核：… is a department's (a recommendation)
+    )
 
 
 def _reported(before: str) -> bool:
@@ -369,6 +388,8 @@ def _kind(
 ) -> DeadlineKind:
     if role == "open":
         return "window_open"
+    if role == "review":
+        return "recommendation"
     before = view[sentence[0] : m.span[0]]
     after = view[m.span[1] : clause[1]]
     whole = view[sentence[0] : sentence[1]]
@@ -461,6 +482,10 @@ def _candidates(
         clause, sentence = around.bounds(m.span)
         if around.rejected(m, tail):
             continue
+        if m.end is not None and cues.REVIEW_WINDOW.search(view, clause[0], m.span[0]):
+            # 区工信局初审时间为5月21日至5月25日: a department's review, done by the range's end
+            out.append(_Candidate(m, m.end, "review", "department_review_window"))
+            continue
         headed = not ctx.policy_only and _under_time_heading(view, m.span[0], ctx)
         labeled = _label_before(view, sentence, ctx)
         if m.end is not None and (
@@ -501,7 +526,9 @@ def _explicit_years(
 def _closing_time(view: str, pos: int, sentence: tuple[int, int]) -> dt.time | None:
     """收件时间为上午08:30-11:30,下午15:00-17:00 later in the sentence, or hours in brackets right after
     the date: the office closes at 17:00."""
-    said = cues.CUTOFF_HOUR.search(view, pos, sentence[1])
+    said = cues.CUTOFF_HOUR.search(view, pos, sentence[1]) or cues.SAME_DAY_HOUR.search(
+        view, pos, sentence[1]
+    )
     if said is not None and not _DAY_MARK.search(view, pos, said.start()):
         return _hour_said(said)
     label = cues.OFFICE_HOURS.search(view, pos, sentence[1]) or cues.HOURS_BRACKET.match(view, pos)
@@ -536,13 +563,18 @@ def _build(
 ) -> Deadline | None:
     m = c.mention
     point = c.point
-    if c.role == "end" and point.year is None and m.start.year is not None:
+    if c.role in ("end", "review") and point.year is None and m.start.year is not None:
         point = replace(point, year=m.start.year)
+    clause, sentence = around.bounds(m.span)
+    lo = max(sentence[0], clause[0] - 8)
+    if point.year is None and point.rel_year is None and view.find("年", lo, m.span[0]) >= 0:
+        said = cues.YEAR_BEFORE.search(view, lo, m.span[0])
+        if said is not None:  # 去年该项目于5月31日截止申报
+            point = replace(point, rel_year=cues.YEAR_WORDS[said.group("w")])
     resolved = _resolve(point, m.span[0], ctx, explicit)
     if resolved is None:
         return None
     date, time, grain = resolved
-    clause, sentence = around.bounds(m.span)
     if time is None and c.role != "open" and grain == "day":
         time = _closing_time(view, m.span[1], sentence)
         grain = "minute" if time is not None else grain
@@ -648,6 +680,46 @@ def _recurring(
     return out
 
 
+def _from_publication(cleaned: str, view: str, ctx: NoticeContext, around: _Around) -> list[Deadline]:
+    """``自本通知发布之日起15个工作日内提交``: a count of (working) days from the publication date, when
+    the notice's date is known and an applicant's or a department's act follows in the clause."""
+    if ctx.published is None:
+        return []
+    out: list[Deadline] = []
+    for hit in cues.FROM_PUBLICATION.finditer(view, ctx.start, ctx.end):
+        word = cues.FROM_PUBLICATION_WORD.search(view, max(ctx.start, hit.start() - 12), hit.start())
+        n = _number(hit.group("n"))
+        if word is None or not n or any(a <= word.start() < b for a, b in ctx.exclude):
+            continue
+        if hit.group("unit") == "工作日":
+            date = add_workdays(ctx.published, n)
+        else:
+            date = ctx.published + dt.timedelta(days=n)
+        point = DatePoint(date.year, date.month, date.day)
+        span = (word.start(), hit.end())
+        m = DateMention(span, view[span[0] : span[1]], point, rule="from_publication")
+        clause, sentence = around.bounds(m.span)
+        after = view[m.span[1] : clause[1]]
+        if cues.NOT_PUBLICATION.search(view, max(clause[0], word.start() - 8), word.start()):
+            continue  # 收到补正通知之日起5个工作日内: counted from another day
+        if not (cues.APPLY_ACT.search(after) or cues.REVIEW_ACT.search(after)) or around.rejected(
+            m, m.span[1]
+        ):
+            continue
+        out.append(
+            Deadline(
+                date=date,
+                time=None,
+                kind=_kind(view, m, "cutoff", clause, sentence),
+                quote=_quote(cleaned, sentence),
+                span=m.span,
+                conditional=bool(cues.CONDITIONAL.search(view, sentence[0], m.span[0])),
+                rule="from_publication",
+            )
+        )
+    return out
+
+
 def _announced_later(cleaned: str, view: str, ctx: NoticeContext) -> list[Deadline]:
     """``申报时间另行通知``: a deadline exists but has no date yet."""
     out = []
@@ -744,6 +816,7 @@ def find_deadlines(
     candidates = _candidates(view, mentions, ctx, around)
     built = [_build(cleaned, view, c, ctx, explicit, around) for c in candidates]
     found = [d for d in built if d is not None] + _recurring(cleaned, view, ctx, explicit)
+    found += _from_publication(cleaned, view, ctx, around)
     if ctx.published is not None:
         # A cutoff before the notice was published is a period or a baseline, not a call.
         found = [d for d in found if d.date is None or d.date >= ctx.published]

@@ -1,5 +1,5 @@
 """Recurring cut-offs: 每季度末月10日, 每季度第一个月15日前, 每月20日前, 每月1日至15日 (its last day),
-每季度结束后15日内 (the 15th after each quarter).
+每季度结束后15日内 (the 15th after each quarter), 每季度结束后10个工作日内 (the 10th working day after it).
 
 A recurring cut-off is given as its occurrences in the notice's year, from publication on, each
 flagged ``recurring``. The periods (which months) are data: ``data/recurring.yaml``.
@@ -12,6 +12,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from reminder.calendar import add_workdays
 from reminder.errors import DataFileError
 from reminder.extract._data import alternation, load_table
 
@@ -77,7 +78,7 @@ def periods() -> _Table:
         + "|".join(f"(?P<p{i}>{p.pattern.pattern})" for i, p in enumerate(table))
         + r")\s*(?:的)?\s*"  # 每季度最后一个月的15日
         + _NUM
-        + r"\s*[日号]"
+        + r"\s*(?:[日号]|(?P<wd>个?\s*工作日))"  # 每季度结束后10个工作日内: the 10th working day
         + _TIME
     )
     after = re.compile(r"\s*(?:" + alternation(data["after_cues"]) + ")")
@@ -149,7 +150,10 @@ def find_recurring(view: str, start: int, end: int, year: int, published: dt.dat
         time = dt.time(hour, int(last.group("mi") or 0)) if hour is not None and hour < 24 else None
         for month in which.months:
             try:
-                date = dt.date(year, month, _day(last.group("d")))
+                if hit.group("wd"):  # the Nth working day of the month
+                    date = add_workdays(dt.date(year, month, 1) - dt.timedelta(days=1), _day(last.group("d")))
+                else:
+                    date = dt.date(year, month, _day(last.group("d")))
             except ValueError:
                 continue
             if published is None or date >= published:

@@ -49,6 +49,12 @@ _BLOCK_START = re.compile(
     )""",
     re.VERBOSE,
 )
+# A line opening with a short label and its colon (形式审查：5月1日至10日): two such lines in a row are
+# items of a list (a schedule, a table of particulars), never one sentence wrapped (_should_join).
+_LABEL_LINE = re.compile(r"[\u4e00-\u9fff]{2,6}[:：]")
+# the colons it ends with, and where they stand at the latest after the line's first character
+_LABEL_COLONS = ":："
+_LABEL_REACH = 6
 # A table-of-contents line: dot leaders then a page number.
 _TOC_LEADER = re.compile(r"(?:\.{3,}|…{2,}|·{3,})\s*\d+\s*$")
 # A title line ends where it ends even when it is as long as wrapped text: "…关于…的通知".
@@ -279,8 +285,17 @@ def _should_join(p: str, n: str, wide_at: float) -> bool:
     # (each pattern is tried only on a line whose first character can start it: most cannot)
     if (_NEXT_MAY[n[0]] and _NEXT_BREAK.match(n)) or (_META_MAY[p[0]] and _META_START.match(p)):
         return False
+    # 形式审查：… under 申报受理：…: one item of a list under another
+    if _labeled(n) and _labeled(p.lstrip()):
+        return False
     # 关于/關於/转发/轉發: a title line ends where it ends
     return not (_holds(p, _ABOUT) and _title_line(p))
+
+
+def _labeled(line: str) -> bool:
+    """Whether the stripped ``line`` opens with a short label and its colon (_LABEL_LINE)."""
+    head = line[2 : _LABEL_REACH + 1]
+    return _holds(head, _LABEL_COLONS) and _LABEL_LINE.match(line) is not None
 
 
 def _holds(line: str, chars: str) -> bool:
@@ -695,6 +710,10 @@ def _joined_at_once(lines: list[str], stripped: list[str], wide_at: float) -> li
     ):
         tried = np.flatnonzero(may & can_match[side]).tolist()
         may[[k for k in tried if veto(side[k])]] = False
+    if _holds(at.body, _LABEL_COLONS):  # a labeled line under another (_should_join)
+        label = at.colon_within(_LABEL_COLONS, 2, _LABEL_REACH)
+        tried = np.flatnonzero(may & label[n] & label[p]).tolist()
+        may[[k for k in tried if _labeled(stripped[n[k]]) and _labeled(stripped[p[k]])]] = False
     # the stripped lines kept and not blank, a line break before each that does not join the one
     # before it (the first one: the text opens with one)
     nonblank = kept[~blank[kept]]
@@ -755,6 +774,23 @@ class _LineClasses:
         marked = np.zeros(len(self.ends), dtype=bool)
         marked[lines] = True
         return marked
+
+    def colon_within(self, colons: str, lo: int, hi: int) -> npt.NDArray[np.bool_]:
+        """Whether each line holds one of ``colons`` ``lo`` to ``hi`` characters after its first one
+        (after its leading spaces)."""
+        import numpy as np
+
+        hit = self.units == ord(colons[0])
+        for ch in colons[1:]:
+            hit |= self.units == ord(ch)
+        at = np.flatnonzero(hit)
+        if not len(at):
+            return np.zeros(len(self.ends), dtype=bool)
+        nxt = np.searchsorted(at, self.first_at + lo)
+        found = nxt < len(at)
+        pos = at[np.minimum(nxt, len(at) - 1)]
+        within: npt.NDArray[np.bool_] = found & (pos - self.first_at <= hi) & (pos < self.ends)
+        return within
 
     def holding(self, ch: str, after_spaces: bool = False) -> npt.NDArray[np.bool_]:
         """Whether each line holds ``ch`` (after its leading spaces)."""

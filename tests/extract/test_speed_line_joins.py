@@ -104,6 +104,8 @@ _PIECES = [
     "2、",
     "第三条",
     "【申报条件】",
+    "形式审查：",
+    "网上填报:即日起至4月21日",
     "附件1：",
     "附件",
     "发布时间：2023-07-24",
@@ -173,3 +175,15 @@ def test_clean_joins_alike() -> None:
             at_once = normalize.clean(raw)
         with _at_once_from(10**9):
             assert normalize.clean(raw) == at_once
+
+
+def test_labeled_lines_stay_apart() -> None:
+    """A line opening with a short label and its colon under another such line is an item of a list
+    (a schedule), not the wrapped rest of it; under an unlabeled wrapped line it is joined as before."""
+    schedule = ["在线填报：即日起至5月12日企业在线提交", "资格审查：5月13日至5月20日", "专家论证：5月下旬"]
+    for lines in (schedule, [" " + line for line in schedule]):
+        plain, at_once = _both("\n".join(lines), 10)
+        assert plain == at_once == [line.strip() for line in lines]
+    prose = ["申报单位应当在规定时间内将下列材料一并", "报送材料：申请表、营业执照复印件。"]
+    plain, at_once = _both("\n".join(prose), 10)
+    assert plain == at_once == ["".join(prose)]
