@@ -287,6 +287,24 @@ def _ratio_of(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candid
     return [_candidate(v.ratio_of_fields[i], op, value, "percent", m, v, rule)]
 
 
+#: 至少拥有1项发明专利: the count before what is counted (the comparison first, then the verb)
+_COUNT_FIRST = re.compile(
+    rf"(?P<pre>至少|最少|不少于)(?:拥有|具有|获得|取得|持有)\s*(?P<num>{NUM})\s*(?P<unit>项|件|个)"
+    r"(?:以上)?(?:有效的?|授权的?)?[^,;。:]{0,10}?(?:专利|知识产权|软件著作权|著作权|商标|标准)"
+)
+
+
+def _count_first_rx(v: Vocab) -> re.Pattern[str]:
+    return _COUNT_FIRST
+
+
+def _count_first(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidate]:
+    got = amount(m.group("num"), m.group("unit"), v)
+    if got is None or got[1] != "count" or got[0] <= 0:
+        return []
+    return [_candidate("other", ">=", got[0], "count", m, v, rule)]
+
+
 def _age(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidate]:
     got = _threshold(m, v)
     if got is None or got[2] != "years" or not 0 < got[1] <= _MAX_AGE:
@@ -317,6 +335,7 @@ def _range(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidate
 NUMERIC_RULES: tuple[Rule, ...] = (
     Rule("ratio", _ratio_rx, _ratio),
     Rule("ratio_of", _ratio_of_rx, _ratio_of),
+    Rule("count_first", _count_first_rx, _count_first),
     Rule("amount_range", _range_rx, _range),
     Rule("amount", _amount_rx, _amount),
     Rule("company_age", _age_rx, _age),
