@@ -49,6 +49,8 @@ SARS = ("81", "82")
 SUPPLEMENT: tuple[tuple[str, str, str], ...] = (
     ("460302", "西沙区", "460300"),  # 三沙市西沙区, established 2020 (国函〔2020〕52号)
     ("460303", "南沙区", "460300"),  # 三沙市南沙区, same approval
+    ("500105", "江北区", "500000"),  # 重庆市江北区: absent from the source table
+    ("500112", "渝北区", "500000"),  # 重庆市渝北区: absent from the source table
 )
 # Placeholder rows that are not divisions.
 DROP = frozenset({"820010"})  # 澳门特别行政区直辖

@@ -8,7 +8,9 @@ In order:
    东湖高新区管委会) in the title's prefix, the 发布机构/来源 lines, the signature, ``Notice.issuer``;
    where the office is named by its level only (区经信科技局, 市科技局) or not at all, the level comes
    from whom the notice is addressed to (各县(市、区) → a city), 本市/我区 words and the offices
-   applications go to, and the place is the one of that level the text names most;
+   applications go to, and the place is the one of that level the text names most; a place only
+   cited (《浙江省…办法》), an example's, an address's or a meeting's venue weighs little; offices
+   whose name tells their place (创新科技署 → 香港) count as named with it;
 3. **national** — a notice of a national ministry that no local office relays, or sent to 各省、自治区;
 4. otherwise unknown (None).
 
@@ -62,6 +64,8 @@ _KEYS: dict[str, type] = {
     "taiwan_central": list,
     "national_addressees": list,
     "bare_zones": dict,
+    "place_offices": dict,
+    "prominent_cities": list,
     "departments": list,
     "ignore": list,
 }
@@ -78,6 +82,15 @@ _GLOSS = re.compile(r"\((?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘ
 _SIGNED = re.compile(r"\s*(?:[(（]?\s*)?(?:(?:19|20)\d{2}\s*(?:年|[-/.])|[一二〇○零]{4}年|$)")
 #: a reporter's dateline (记者某某/台北报导): the place is where the news was written
 _DATELINE = ("报导", "报道", "讯")
+#: what follows a place that is only where an event is held (在杭州召开年会): no sign of who may apply
+_VENUE = ("召开", "举办", "举行")
+#: words before a place in the same clause that make it an example's (例如:某公司注册于上海市…)
+_EXAMPLE = ("例如", "比如", "举例", "示例", "范例", "样例")
+_EXAMPLE_REACH = 16
+#: labels before a place that make it an address (地址:南京市鼓楼区…): where an office or a meeting
+#: is, which tells the scope only where the text also speaks as a local office (报区经信局)
+_ADDRESS = ("地址", "地点", "住所")
+_ADDRESS_REACH = 20
 #: how far after a place its office's name may reach
 _ORGAN_CHARS = 20
 #: an office followed by 关于 past the notice's start is a cited document (河南省科学技术厅关于…的通知)
@@ -90,6 +103,9 @@ _BEFORE_LEVEL = "报至送到向由和、与及经将请的"
 #: what follows a zone written without its city (高新区管委会)
 _ZONE_OFFICES = ("管委会", "管理委员会")
 _HEAD_CHARS = 400
+_CLOSING = (")", "）")
+#: a level word right before an office (市投资推广署) makes it a local office named by its level
+_LEVEL_CHARS = "省市区县"
 #: a long text is read in its head and tail only: the issuer, addressees and signature are there, and
 #: scope stays cheap on a 2 MB compilation
 _READ_HEAD, _READ_TAIL = 6000, 1500
@@ -104,6 +120,7 @@ _W_OFFICE = 3.0
 _W_TITLE = 3.0
 _W_PLAIN = 1.0
 _W_SHORT = 0.5
+_W_ADDRESS = 0.4
 _W_QUOTED = 0.1
 _CHILD_SHARE = 0.5
 _CONTEXT_SHARE = 0.5
@@ -156,6 +173,11 @@ class _Vocab:
     #: whether the own-area and the national-office words are in the automaton
     in_pass: tuple[bool, bool]
     department_rx: re.Pattern[str]
+    #: offices whose name alone tells their place (创新科技署 → 香港): word → the place
+    place_offices: dict[str, Region]
+    #: codes of the cities whose districts a name shared with others' means, on a tie, after those of
+    #: the municipalities (南山区 → 深圳市南山区)
+    prominent_cities: frozenset[str]
 
 
 def _strings(key: str, raw: object) -> list[str]:
@@ -212,7 +234,17 @@ def _vocab() -> _Vocab:
     # text finds all
     index = {w: i for i, w in enumerate([*names, *counties2])}
     ranks: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    listed = (_listed_words(own_patterns), _listed_words(national_patterns), list(_ZONE_OFFICES))
+    place_offices = {
+        w: resolve_region(str(place))
+        for place, ws in raw["place_offices"].items()
+        for w in _strings(f"place_offices.{place}", ws)
+    }
+    listed = (
+        _listed_words(own_patterns),
+        _listed_words(national_patterns),
+        list(_ZONE_OFFICES),
+        list(place_offices),
+    )
     for which, listed_words in enumerate(listed):
         for rank, word in enumerate(listed_words or ()):
             ranks[index.setdefault(word, len(index))].append((which, rank))
@@ -242,6 +274,10 @@ def _vocab() -> _Vocab:
         words=tuple((*word, tuple(ranks.get(i, ()))) for i, word in enumerate(words)),
         in_pass=(listed[0] is not None, listed[1] is not None),
         department_rx=re.compile("|".join(_strings("departments", raw["departments"]))),
+        place_offices=place_offices,
+        prominent_cities=frozenset(
+            resolve_region(c).code for c in _strings("prominent_cities", raw["prominent_cities"])
+        ),
     )
 
 
@@ -280,7 +316,7 @@ def _listed_words(patterns: list[str]) -> list[str] | None:
 
 
 #: the lists of words the automaton finds besides region names
-_OWN_AREA, _NATIONAL, _ZONE_OFFICE = 0, 1, 2
+_OWN_AREA, _NATIONAL, _ZONE_OFFICE, _PLACE_OFFICE = 0, 1, 2, 3
 
 
 @dataclass
@@ -295,17 +331,22 @@ class _Found:
     firsts: tuple[dict[int, tuple[int, int]], dict[int, tuple[int, int]]]
     #: where the zone offices' words stand, every occurrence, in order
     zone_offices: list[tuple[int, int]]
+    #: where the offices that tell their place stand (创新科技署), every occurrence
+    place_offices: list[tuple[int, int]]
 
 
 def _found(text: str, v: _Vocab) -> _Found:
     """The automaton's overlapping pass over ``text``, read in one loop over its hits."""
-    found = _Found({}, {}, ({}, {}), [])
+    found = _Found({}, {}, ({}, {}), [], [])
     names, counties, words = found.names, found.counties, v.words
     for index, start, end in v.scan.hits(text):
         regions, short, county, listed = words[index]
         for which, rank in listed:
             if which == _ZONE_OFFICE:
                 found.zone_offices.append((start, end))
+                continue
+            if which == _PLACE_OFFICE:
+                found.place_offices.append((start, end))
                 continue
             best = found.firsts[which].get(start)
             if best is None or rank < best[0]:
@@ -444,14 +485,23 @@ def _read(text: str, title: str, issuer: str | None, v: _Vocab, levels: bool = T
     mentions = _chains(_mentions(text, v, found))
     sig_start = max(0, len(text) - _SIGNATURE_CHARS)
     quoted = _quoted_spans(text)  # (None in most texts: nothing is inside a cited title)
+    # (most texts hold no example word and no address label: their places are not looked at for them)
+    examples = any(w in text for w in _EXAMPLE)
+    addresses = any(w in text for w in _ADDRESS)
     for m in mentions:
         if text.startswith(_DATELINE, m.end):
             continue
         organ = v.organ_rx.match(text, m.end, m.end + _ORGAN_CHARS)
+        if organ is None and text.startswith(_CLOSING, m.end):
+            # 常州国家高新区(新北区)管委会: the zone's office is the district's too
+            organ = v.organ_rx.match(text, m.end + 1, m.end + 1 + _ORGAN_CHARS)
         follows = organ.end() if organ else m.end
         quote = text[m.start : follows]
-        if (quoted and _in_quotes(quoted, m.start)) or (
-            organ and m.start > _CITED_AFTER and text.startswith("关于", follows)
+        if (
+            (quoted and _in_quotes(quoted, m.start))
+            or (organ and m.start > _CITED_AFTER and text.startswith("关于", follows))
+            or (not organ and text.startswith(_VENUE, m.end))
+            or (examples and _labelled(text, m.start, _EXAMPLE, _EXAMPLE_REACH))
         ):
             weight = _W_QUOTED
         elif organ and m.start >= sig_start and _SIGNED.match(text, follows):
@@ -460,11 +510,15 @@ def _read(text: str, title: str, issuer: str | None, v: _Vocab, levels: bool = T
             weight = _W_OFFICE
         elif m.start < _HEAD_CHARS and text[m.end : m.end + 2] == "关于":
             weight = _W_TITLE_LEAD
+        elif addresses and _labelled(text, m.start, _ADDRESS, _ADDRESS_REACH):
+            weight = _W_ADDRESS
         else:
             weight = _W_SHORT if m.short else _W_PLAIN
         for region in m.regions:
             ev.add(region, weight / len(m.regions), quote)
     _read_bare_zones(text, mentions, ev, v, found.zone_offices)
+    if found.place_offices:
+        _read_place_offices(text, mentions, ev, v, found.place_offices, quoted)
     _read_title(title, ev, v)
     for place in _places(issuer or "", v):
         ev.add(place, _W_ISSUER, issuer or "")
@@ -478,6 +532,17 @@ def _read(text: str, title: str, issuer: str | None, v: _Vocab, levels: bool = T
     if levels:
         _read_levels(text, ev, v, _scanned(found), quoted)
     return ev
+
+
+def _labelled(text: str, pos: int, words: tuple[str, ...], reach: int) -> bool:
+    """Whether one of ``words`` stands shortly before ``pos`` in the same sentence (例如:企业注册于
+    上海市浦东新区 is an example's place; 地址:南京市… an address)."""
+    before = text[max(0, pos - reach) : pos]
+    for word in words:
+        at = before.rfind(word)
+        if at >= 0 and "。" not in before[at:] and "\n" not in before[at:]:
+            return True
+    return False
 
 
 def _read_bare_zones(
@@ -496,6 +561,30 @@ def _read_bare_zones(
             continue
         best = max(zones, key=lambda z: sum(ev.scores.get(code, 0.0) for code in z[1]))[0]
         ev.add(best, _W_SIGNATURE if hit.start() >= len(text) - _SIGNATURE_CHARS else _W_OFFICE, hit.group(0))
+
+
+def _read_place_offices(
+    text: str,
+    named: list[_Mention],
+    ev: _Evidence,
+    v: _Vocab,
+    offices: list[tuple[int, int]],
+    quoted: _Quoted | None,
+) -> None:
+    """Offices named without their place whose name tells it (创新科技署 → 香港): the place, as an
+    office's at the head or the signature; one right after a place name (深圳市投资推广署) is that
+    place's, read already, and one after a level word (报市投资推广署) a mainland office's."""
+    after_name = {m.end for m in named}
+    for start, end in offices:
+        if start in after_name or (start and text[start - 1] in _LEVEL_CHARS):
+            continue  # 深圳市投资推广署, 报市投资推广署: a mainland office of that name
+        if quoted and _in_quotes(quoted, start):
+            weight = _W_QUOTED
+        elif start < _HEAD_CHARS or start >= len(text) - _SIGNATURE_CHARS:
+            weight = _W_META
+        else:
+            weight = _W_OFFICE
+        ev.add(v.place_offices[text[start:end]], weight, text[start:end])
 
 
 def _bare_zone_hits(text: str, v: _Vocab, offices: list[tuple[int, int]]) -> list[re.Match[str]]:
@@ -594,6 +683,22 @@ def _fits(region: Region, level: str) -> bool:
     return _region_level(region) == level
 
 
+@functools.cache
+def _prominence(region: Region) -> int:
+    """How often notices come from the region's city, as a tie-break between places of one name
+    (南山区 of 深圳市 or of 鹤岗市, read equally): a municipality's district first, then a listed city's
+    (深圳, 宁波…), then a provincial capital's (its code ends in 0100); 0 for any other, and for a
+    place whose name is its own (a tie between two places of different names keeps the text's order)."""
+    if len(_vocab().names.get(region.name, ())) < 2:
+        return 0
+    for outer in ancestors(region):
+        if outer.code in _MUNICIPALITIES:
+            return 3
+        if outer.level == "city":
+            return 2 if outer.code in _vocab().prominent_cities else int(outer.code.endswith("0100"))
+    return 0
+
+
 def _issuer_region(ev: _Evidence) -> tuple[Region, float] | None:
     total = _combined(ev)
     if not total:
@@ -607,17 +712,34 @@ def _issuer_region(ev: _Evidence) -> tuple[Region, float] | None:
         codes = list(pool)
         if not codes:
             return None
-        return max(codes, key=lambda c: (total[c], _DEPTH[ev.regions[c].level]))
+        return max(codes, key=lambda c: (total[c], _DEPTH[ev.regions[c].level], _prominence(ev.regions[c])))
 
     # An office named with its place decides, whatever the level words say.
     issuers = [c for c, s in ev.scores.items() if s >= _LOCAL_ISSUER]
     if issuers:
-        top = max(issuers, key=lambda c: (ev.scores[c], _DEPTH[ev.regions[c].level]))
-        if want is None or _fits(ev.regions[top], want) or ev.scores[top] >= 2 * _LOCAL_ISSUER:
+        top = max(
+            issuers, key=lambda c: (ev.scores[c], _DEPTH[ev.regions[c].level], _prominence(ev.regions[c]))
+        )
+        if want is None or _fits(ev.regions[top], want):
             return ev.regions[top], ev.scores[top]
-        fitting = [c for c in issuers if _fits(ev.regions[c], want)]
+        # a place inside it named as an issuing office, of the level the text speaks as: the narrower issuer
+        # (常州国家高新区(新北区)管委会 … 各镇、街道 → 新北区)
+        fitting = [
+            c
+            for c, s in ev.scores.items()
+            if s >= _LOCAL_ISSUER
+            and c != top
+            and _fits(ev.regions[c], want)
+            and region_within(ev.regions[c], ev.regions[top])
+        ]
+        if not fitting:
+            if ev.scores[top] >= 2 * _LOCAL_ISSUER:
+                return ev.regions[top], ev.scores[top]
+            fitting = [c for c in issuers if _fits(ev.regions[c], want)]
         if fitting:
-            top = max(fitting, key=lambda c: (ev.scores[c], _DEPTH[ev.regions[c].level]))
+            top = max(
+                fitting, key=lambda c: (ev.scores[c], _DEPTH[ev.regions[c].level], _prominence(ev.regions[c]))
+            )
         return ev.regions[top], ev.scores[top]
     if want is not None:
         chosen = best(c for c in total if _fits(ev.regions[c], want))
@@ -648,6 +770,8 @@ def _resolve_value(value: object, issuer: Region | None, ev: _Evidence | None) -
     if relative_level(value) is not None:
         if issuer is None:
             return None
+        if relative_level(value) == "city" and _fits(issuer, "city") and issuer.level == "district":
+            return issuer  # 我市 of a county-level city (乐清市) is that city
         try:
             return resolve_region(value, relative_to=issuer)
         except RegionError:
