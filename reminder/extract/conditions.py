@@ -79,6 +79,8 @@ _EXCLUDED_AFTER = re.compile(
     r"\s*的?(?:企业|单位|申报单位|申报企业|公司|项目单位)?[,，]?\s*(?:一律|均|将)?\s*"
     r"(?:不得|不予|不能|不再|不在|不属于|不列入|不纳入|取消)"
 )
+#: what every cue of a grant's cap or a term holds (data/conditions.yaml cues.term), looked for first
+_TERM_NEEDLES = ("超过", "高于", "最多", "最长")
 #: the requirement a numeric exclusion leaves
 _INVERSE = {"<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 #: a pinyin gloss right after a character (业(yè), 区(qū)): mirror sites inject them
@@ -323,11 +325,13 @@ def _states_requirement(text: str, v: Vocab) -> bool:
 def _may_hold_conditions(s: Sentence, v: Vocab, carried: bool = False) -> bool:
     """Sentence-level checks before any rule runs.
 
-    Never a benefit, a plan target or a project's or funding's term. Outside a section: a sentence naming the applicant (申报企业须…),
-    or one stating a requirement (原则上…) that reads like no statistic (全省/累计/新增), or one that
-    goes on from such a sentence after a semicolon (``carried``).
+    Never a benefit, a plan target, a cap on a grant or a project's or funding's term. Outside a section:
+    a sentence naming the applicant (申报企业须…), or one stating a requirement (原则上…) that reads like no
+    statistic (全省/累计/新增), or one that goes on from such a sentence after a semicolon (``carried``).
     """
-    if v.cues["benefit"].search(s.text) or v.cues["target"].search(s.text) or v.cues["term"].search(s.text):
+    if v.cues["benefit"].search(s.text) or v.cues["target"].search(s.text):
+        return False
+    if any(w in s.text for w in _TERM_NEEDLES) and v.cues["term"].search(s.text):
         return False
     # (the cheap tests first: a sentence in a section or naming the applicant holds them, whatever
     # kind it names)
