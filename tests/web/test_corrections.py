@@ -216,35 +216,24 @@ def test_condition_corrections_survive_re_ingest(session: Session) -> None:
 
 def test_a_founding_date_condition_takes_a_day_as_operators_write_it(session: Session) -> None:
     notice = store(session)
-    correct(
-        session,
-        notice,
-        target="condition",
-        action="add",
-        values={"field": "founded_date", "op": "<=", "value": "2022年12月31日"},
-    )
-    rows = {c.field: c for c in list_conditions(session=session, notice_id=notice.id or 0)}
-    assert rows["founded_date"].value == "2022-12-31"
-    headcount = rows["headcount"]
+
+    def fix(action: str, values: dict[str, Any], row: Any = None) -> Correction:
+        selector = selector_for(row) if row is not None else {}
+        return correct(session, notice, target="condition", action=action, selector=selector, values=values)
+
+    def rows() -> dict[str, Any]:
+        return {c.field: c for c in list_conditions(session=session, notice_id=notice.id or 0)}
+
+    fix("add", {"field": "founded_date", "op": "<=", "value": "2022年12月31日"})
+    assert rows()["founded_date"].value == "2022-12-31"
     with pytest.raises(CorrectionError, match="该条件需要一个日期") as info:
-        correct(
-            session,
-            notice,
-            target="condition",
-            action="set",
-            selector=selector_for(headcount),
-            values={"field": "founded_date", "value": "500"},
-        )
+        fix("set", {"field": "founded_date", "value": "500"}, rows()["headcount"])
     assert info.value.field == "value"
     # a later change of the value alone is checked against the field the condition already has
-    founded = rows["founded_date"]
     with pytest.raises(CorrectionError, match="该条件需要一个日期"):
-        correct(session, notice, target="condition", action="set", selector=selector_for(founded),
-                values={"value": "2022-02-30"})  # fmt: skip
-    correct(session, notice, target="condition", action="set", selector=selector_for(founded),
-            values={"value": "2023/6/30"})  # fmt: skip
-    rows = {c.field: c for c in list_conditions(session=session, notice_id=notice.id or 0)}
-    assert (rows["founded_date"].op, rows["founded_date"].value) == ("<=", "2023-06-30")
+        fix("set", {"value": "2022-02-30"}, rows()["founded_date"])
+    fix("set", {"value": "2023/6/30"}, rows()["founded_date"])
+    assert (rows()["founded_date"].op, rows()["founded_date"].value) == ("<=", "2023-06-30")
 
 
 def test_notice_fields_can_be_corrected_and_stay_corrected(session: Session) -> None:
