@@ -35,6 +35,7 @@ from reminder.extract.conditions_rules import (
     Candidate,
     Rule,
     Sentence,
+    clause_end,
     required_words,
     run_rule,
 )
@@ -474,12 +475,6 @@ def _same_list(a: Candidate, b: Candidate, s: Sentence) -> bool:
     return a.field == b.field and "、" in between and len(between) <= _LIST_GAP_MAX
 
 
-def _clause_end(text: str, pos: int) -> int:
-    """Where the clause holding ``pos`` ends (its closing mark excluded)."""
-    found = re.search(r"[,;。]", text[pos:])
-    return pos + found.start() if found else len(text)
-
-
 def _condition(c: Candidate, group: str | None, s: Sentence, cleaned: str, v: Vocab) -> Condition:
     start, end = s.absolute(c.span[0]), s.absolute(c.span[1] - 1) + 1
     # 原则上… before the condition, or …企业优先 right after it
@@ -501,7 +496,7 @@ def _condition(c: Candidate, group: str | None, s: Sentence, cleaned: str, v: Vo
     if c.numeric and (s.excluding or excluded_after):
         op = _INVERSE.get(op, op)
     if excluded_after is not None:  # the quote shows what turned the bound round
-        end = s.absolute(_clause_end(s.text, excluded_after.end()) - 1) + 1
+        end = s.absolute(clause_end(s.text, excluded_after.end()) - 1) + 1
     return Condition(
         field=c.field,
         op=op,  # type: ignore[arg-type]

@@ -15,7 +15,7 @@ import re
 
 from reminder.extract._data import alternation
 from reminder.extract.conditions_data import Vocab
-from reminder.extract.conditions_rules import Candidate, Rule, Sentence, entity, negated
+from reminder.extract.conditions_rules import Candidate, Rule, Sentence, entity, excludes_after, negated
 
 __all__ = ["REGION_RULES", "region_before", "region_after"]
 
@@ -160,7 +160,8 @@ def _region_before_anchor(m: re.Match[str], s: Sentence, v: Vocab, rule: str) ->
     """The region right before the anchor: 杭州市 | 行政区域内注册; a list of them (在广州、深圳注册) is one
     condition whose places are alternatives."""
     got = region_before(s.text, m.start(), v) or _short_before(s.text, m.start(), m.group(), v)
-    if got is None or (negated(s.text, got[0], v) and not _excluded_after(s.text, m.end(), v)):
+    # 非本市注册企业不得申报: those not registered there are excluded, so the applicant must be
+    if got is None or (negated(s.text, got[0], v) and not excludes_after(s.text, m.end(), v)):
         return []
     listed = _listed_before(s.text, got[0], v) if got[1] not in v.local.values() else []
     first = listed[0][0] if listed else got[0]
@@ -172,13 +173,6 @@ def _region_before_anchor(m: re.Match[str], s: Sentence, v: Vocab, rule: str) ->
         values = [value for _, value in listed] + [got[1]]
         return [entity("registered_region", "in", values, (start, m.end()), (first, m.start()), rule)]
     return [_region(start, m.end(), got[1], (got[0], m.start()), rule)]
-
-
-def _excluded_after(text: str, end: int, v: Vocab) -> bool:
-    """非本市注册企业不得申报: those not registered there are excluded (the clause after the anchor
-    excludes), so the applicant must be registered there."""
-    clause = re.split(r"[,;。]", text[end:], maxsplit=1)[0]
-    return v.cues["exclusion_after"].search(clause) is not None
 
 
 def _region_after_anchor(m: re.Match[str], s: Sentence, v: Vocab, rule: str) -> list[Candidate]:

@@ -37,6 +37,8 @@ __all__ = [
     "run_rule",
     "entity",
     "negated",
+    "clause_end",
+    "excludes_after",
     "required_words",
     "gated_search",
 ]
@@ -111,6 +113,20 @@ def entity(
 ) -> Candidate:
     """A non-numeric candidate (region, qualification…): outside a section it needs the applicant named."""
     return Candidate(field, op, value, None, span, key, rule, numeric=False, needs_applicant=True)
+
+
+_CLAUSE_MARK = re.compile(r"[,;。]")
+
+
+def clause_end(text: str, pos: int) -> int:
+    """Where the clause holding ``pos`` ends (before its closing mark, or at the end of ``text``)."""
+    found = _CLAUSE_MARK.search(text, pos)
+    return found.start() if found else len(text)
+
+
+def excludes_after(text: str, pos: int, v: Vocab) -> bool:
+    """The rest of the clause from ``pos`` excludes (…的企业不得申报)."""
+    return v.cues["exclusion_after"].search(text, pos, clause_end(text, pos)) is not None
 
 
 def negated(text: str, pos: int, v: Vocab, window: int = 4) -> bool:
