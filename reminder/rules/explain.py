@@ -86,6 +86,11 @@ def _numeric(result: ConditionResult) -> str:
     return f"{_label(result)} {_quantity(result, result.used)} {rel} {_quantity(result, result.expected)}"
 
 
+def _day(value: Any) -> str:
+    """A day as the explanations write it: 2025年3月1日."""
+    return f"{value.year}年{value.month}月{value.day}日" if isinstance(value, dt.date) else str(value)
+
+
 def _age(result: ConditionResult) -> str:
     if result.why == "exists":
         return f"成立日期 {result.used} 晚于申报截止日 {result.expected}，截止时企业尚未成立"
@@ -94,16 +99,12 @@ def _age(result: ConditionResult) -> str:
         return f"{_label(result)} 未填写成立日期 — 需 {OP_SYMBOLS.get(op, op)} {_quantity(result, result.expected)}"
     # Ages differ between notices (each is judged on its own deadline): the text names the day.
     on = result.on
-    when = f"截至{on.year}年{on.month}月{on.day}日，" if on is not None else ""
+    when = f"截至{_day(on)}，" if on is not None else ""
     return when + _numeric(result)
 
 
-#: how a founding date must stand to the notice's day: 不晚于 2022年12月31日
+#: how the company's founding day must stand to the condition's: 不晚于 2022年12月31日
 _DATE_WORDS = {"<=": "不晚于", "<": "早于", ">=": "不早于", ">": "晚于"}
-
-
-def _day(value: Any) -> str:
-    return f"{value.year}年{value.month}月{value.day}日" if isinstance(value, dt.date) else str(value)
 
 
 def _date(result: ConditionResult) -> str:
